@@ -1,0 +1,250 @@
+// Package httpapi holds what the restJson1 APIs (Participant Service, Connect Service) share on the HTTP side:
+// the table from parley error codes to AWS error types and statuses, the one function that writes errors, JSON
+// request decoding with size and content-type checks, path labels, request ids, CORS and panic recovery.
+//
+// Everything here is stateless and safe for concurrent use.
+package httpapi
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/parley-chat/parley"
+	"github.com/parley-chat/parley/wire"
+)
+
+// ErrorKind is an AWS error type and its HTTP status.
+type ErrorKind struct {
+	Type   string
+	Status int
+}
+
+// Errors maps error codes to the error types of one service. Codes missing from a table are reported as the
+// table's EINTERNAL entry.
+type Errors map[parley.Code]ErrorKind
+
+// ParticipantErrors are the Participant Service's error types (connectparticipant model).
+var ParticipantErrors = Errors{
+	parley.EINVALID:  {"ValidationException", http.StatusBadRequest},
+	parley.EREQUEST:  {"ValidationException", http.StatusBadRequest},
+	parley.EACCESS:   {"AccessDeniedException", http.StatusForbidden},
+	parley.EGONE:     {"AccessDeniedException", http.StatusForbidden},
+	parley.ENOTFOUND: {"ResourceNotFoundException", http.StatusNotFound},
+	parley.ECONFLICT: {"ConflictException", http.StatusConflict},
+	parley.EQUOTA:    {"ServiceQuotaExceededException", http.StatusPaymentRequired},
+	parley.ETHROTTLE: {"ThrottlingException", http.StatusTooManyRequests},
+	parley.ELIMIT:    {"ThrottlingException", http.StatusTooManyRequests},
+	parley.EINTERNAL: {"InternalServerException", http.StatusInternalServerError},
+}
+
+// ConnectErrors are the Connect Service's error types (connect model).
+var ConnectErrors = Errors{
+	parley.EINVALID:  {"InvalidParameterException", http.StatusBadRequest},
+	parley.EREQUEST:  {"InvalidRequestException", http.StatusBadRequest},
+	parley.EACCESS:   {"AccessDeniedException", http.StatusForbidden},
+	parley.ENOTFOUND: {"ResourceNotFoundException", http.StatusNotFound},
+	parley.ECONFLICT: {"ConflictException", http.StatusConflict},
+	parley.EQUOTA:    {"ServiceQuotaExceededException", http.StatusPaymentRequired},
+	parley.ETHROTTLE: {"ThrottlingException", http.StatusTooManyRequests},
+	parley.ELIMIT:    {"LimitExceededException", http.StatusTooManyRequests},
+	parley.EGONE:     {"ContactNotFoundException", http.StatusGone},
+	parley.EINTERNAL: {"InternalServiceException", http.StatusInternalServerError},
+}
+
+// WriteError writes err in the restJson1 error format: the x-amzn-ErrorType header and a JSON body with __type
+// and message. Internal errors are logged with their cause and answered with a generic message.
+func WriteError(w http.ResponseWriter, r *http.Request, log *slog.Logger, table Errors, err error) {
+	var e *parley.Error
+	if !errors.As(err, &e) {
+		e = parley.Internal(err)
+	}
+	kind, ok := table[e.Code]
+	if !ok {
+		kind = table[parley.EINTERNAL]
+	}
+	if e.Code == parley.EINTERNAL {
+		log.ErrorContext(r.Context(), "internal error", "method", r.Method, "path", r.URL.Path,
+			"request_id", RequestID(r.Context()), "err", err)
+	}
+	body := wire.Error{Type: kind.Type, Message: e.Message}
+	if e.Code == parley.ENOTFOUND {
+		body.ResourceType = e.Resource
+	}
+	w.Header().Set("X-Amzn-Errortype", kind.Type)
+	WriteJSON(w, kind.Status, body)
+}
+
+// WriteJSON writes v as a JSON response with the given status.
+func WriteJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		// Only our own response types reach here; failing to encode one is a bug.
+		b = []byte(`{"__type":"InternalServerException","message":"internal error"}`)
+		status = http.StatusInternalServerError
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}
+
+// DecodeJSON reads a JSON object request body of at most limit bytes into v. An empty body decodes as {}.
+// Unknown members are ignored, as restJson1 requires. It returns an EINVALID *parley.Error for a body that is
+// too large, not JSON, not an object, not UTF-8, or sent with a content type that cannot carry JSON.
+func DecodeJSON(r *http.Request, limit int64, v any) error {
+	if ct := r.Header.Get("Content-Type"); ct != "" && !jsonContentType(ct) {
+		return parley.Errorf(parley.EINVALID, "unsupported Content-Type %q: send application/json", ct)
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
+	if err != nil {
+		return parley.Errorf(parley.EINVALID, "could not read the request body")
+	}
+	if int64(len(body)) > limit {
+		return parley.Errorf(parley.EINVALID, "request body is larger than %d bytes", limit)
+	}
+	body = bytes.TrimSpace(body)
+	if len(body) == 0 {
+		body = []byte("{}")
+	}
+	if !utf8.Valid(body) {
+		return parley.Errorf(parley.EINVALID, "request body is not valid UTF-8")
+	}
+	if body[0] != '{' {
+		return parley.Errorf(parley.EINVALID, "request body must be a JSON object")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if err := dec.Decode(v); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && te.Field != "" {
+			return parley.Invalid(te.Field, "%s has the wrong type: expected %s", te.Field, te.Type.String())
+		}
+		return parley.Errorf(parley.EINVALID, "request body is not valid JSON")
+	}
+	if dec.More() {
+		return parley.Errorf(parley.EINVALID, "request body has data after the JSON object")
+	}
+	return nil
+}
+
+// jsonContentType reports whether a Content-Type can carry a JSON body. The SDKs send application/json; some
+// tools send application/x-amz-json-1.1 or text/plain. Form encodings are refused.
+func jsonContentType(ct string) bool {
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil {
+		return false
+	}
+	switch {
+	case mt == "application/json", mt == "text/plain", mt == "binary/octet-stream",
+		mt == "application/octet-stream":
+		return true
+	case strings.HasPrefix(mt, "application/") && strings.HasSuffix(mt, "+json"):
+		return true
+	case strings.HasPrefix(mt, "application/x-amz-json"):
+		return true
+	}
+	return false
+}
+
+// PathLabels splits the escaped path after prefix into its unescaped segments. The SDKs percent-encode labels
+// (an instance ARN's "/" arrives as %2F), so splitting must happen before unescaping.
+func PathLabels(r *http.Request, prefix string) ([]string, bool) {
+	p := r.URL.EscapedPath()
+	if !strings.HasPrefix(p, prefix) {
+		return nil, false
+	}
+	rest := strings.Trim(strings.TrimPrefix(p, prefix), "/")
+	if rest == "" {
+		return nil, true
+	}
+	parts := strings.Split(rest, "/")
+	for i, s := range parts {
+		u, err := url.PathUnescape(s)
+		if err != nil {
+			return nil, false
+		}
+		parts[i] = u
+	}
+	return parts, true
+}
+
+type ctxKey int
+
+const requestIDKey ctxKey = 0
+
+// RequestID returns the request id that Middleware put in ctx.
+func RequestID(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey).(string)
+	return id
+}
+
+// Middleware gives every request an id (x-amzn-RequestId), a Date header, CORS headers for browsers, answers
+// CORS preflights, and turns panics into a 500 in the service's error format.
+func Middleware(log *slog.Logger, table Errors, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := newRequestID()
+		h := w.Header()
+		h.Set("X-Amzn-Requestid", id)
+		h.Set("Date", time.Now().UTC().Format(http.TimeFormat))
+		if corsHeaders(w, r) {
+			return
+		}
+		ctx := context.WithValue(r.Context(), requestIDKey, id)
+		r = r.WithContext(ctx)
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				log.ErrorContext(ctx, "panic in handler", "path", r.URL.Path, "panic", v, "request_id", id)
+				WriteError(w, r, log, table, parley.Internal(errors.New("panic")))
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// corsHeaders sets the CORS headers browsers need to call the APIs from a customer's page (ChatJS runs there).
+// It answers preflight requests itself and then reports true.
+func corsHeaders(w http.ResponseWriter, r *http.Request) bool {
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return false
+	}
+	h := w.Header()
+	h.Set("Access-Control-Allow-Origin", origin)
+	h.Add("Vary", "Origin")
+	h.Set("Access-Control-Expose-Headers", "x-amzn-RequestId,x-amzn-ErrorType,x-amzn-ErrorMessage,Date")
+	if r.Method != http.MethodOptions || r.Header.Get("Access-Control-Request-Method") == "" {
+		return false
+	}
+	h.Set("Access-Control-Allow-Methods", "GET,POST,PUT,DELETE,OPTIONS")
+	if req := r.Header.Get("Access-Control-Request-Headers"); req != "" {
+		h.Set("Access-Control-Allow-Headers", req)
+	} else {
+		h.Set("Access-Control-Allow-Headers", "authorization,content-type,x-amz-bearer,x-amz-content-sha256,"+
+			"x-amz-date,x-amz-user-agent,x-amz-security-token,amz-sdk-invocation-id,amz-sdk-request")
+	}
+	h.Set("Access-Control-Max-Age", "600")
+	w.WriteHeader(http.StatusNoContent)
+	return true
+}
+
+func newRequestID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	s := hex.EncodeToString(b[:])
+	return s[0:8] + "-" + s[8:12] + "-" + s[12:16] + "-" + s[16:20] + "-" + s[20:]
+}

@@ -1,0 +1,143 @@
+// Package chat is parley's chat core: it starts and ends contacts, adds participants, issues tokens, stores
+// messages, events and receipts, reads transcripts and runs the contact timers. The Connect and Participant APIs
+// and the WebSocket gateway are thin layers over it.
+//
+// Every method that changes state commits to the Store before it returns (durable before acknowledged), then
+// rings the Bus. Service is safe for concurrent use; Run owns the timer goroutine.
+package chat
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/parley-chat/parley"
+)
+
+// Config tunes the service. The zero value of each field means its default.
+type Config struct {
+	// Region and AccountID make up the ARNs the service hands out. Defaults: us-west-2, 000000000000.
+	Region    string
+	AccountID string
+	// Secret keys the ParticipantTokens and WebSocket URLs (at least 32 bytes). Required.
+	Secret []byte
+	// SocketURL is the WebSocket endpoint put in CreateParticipantConnection responses, for example
+	// ws://127.0.0.1:8080/ws or wss://chat.example.com/ws. The credential is added as a query parameter.
+	SocketURL string
+	// ConnectWindow is how long a customer has to call CreateParticipantConnection after StartChatContact
+	// before the chat ends (default 5 minutes, as in Amazon Connect).
+	ConnectWindow time.Duration
+	// ConnectionTokenTTL is the lifetime of a ConnectionToken (default 24 hours, as in Amazon Connect).
+	ConnectionTokenTTL time.Duration
+	// SocketURLTTL is how long a WebSocket URL may be used to open a socket (default 100 seconds).
+	SocketURLTTL time.Duration
+	// DefaultChatDuration applies when StartChatContact has no ChatDurationInMinutes (default 25 hours).
+	DefaultChatDuration time.Duration
+	// TimerInterval is how often Run looks for due contacts (default 1 second).
+	TimerInterval time.Duration
+}
+
+// Service implements the chat operations.
+type Service struct {
+	store parley.Store
+	bus   parley.Bus
+	clock parley.Clock
+	log   *slog.Logger
+	cfg   Config
+}
+
+// StartChatInput is StartChatContact's input, validated against the model by the API layer.
+type StartChatInput struct {
+	InstanceID    string // id or ARN
+	ContactFlowID string
+	Attributes    map[string]string
+	DisplayName   string
+	// InitialMessage, when set, is stored as the customer's first message.
+	InitialMessage *Message
+	ClientToken    string
+	// DurationMinutes is ChatDurationInMinutes (60..10080); 0 means the default.
+	DurationMinutes       int
+	SupportedContentTypes []string
+	RelatedContactID      string
+	SegmentAttributes     []byte // JSON object, or nil
+	CustomerID            string
+	// PersistentChat is set when the request asked for persistent chat, which parley does not do yet.
+	PersistentChat bool
+}
+
+// Message is a message's content type and content.
+type Message struct {
+	ContentType string
+	Content     string
+}
+
+// StartChatOutput is StartChatContact's output.
+type StartChatOutput struct {
+	ContactID        string
+	ParticipantID    string
+	ParticipantToken string
+}
+
+// CreateParticipantInput is CreateParticipant's input.
+type CreateParticipantInput struct {
+	InstanceID  string
+	ContactID   string
+	ClientToken string
+	Role        parley.Role // only CUSTOM_BOT for now
+	DisplayName string
+}
+
+// CreateParticipantOutput is CreateParticipant's output.
+type CreateParticipantOutput struct {
+	ParticipantID    string
+	ParticipantToken string
+	Expiry           time.Time
+}
+
+// ConnectionInput is CreateParticipantConnection's input.
+type ConnectionInput struct {
+	Websocket          bool
+	Credentials        bool
+	ConnectParticipant bool
+}
+
+// ConnectionOutput is CreateParticipantConnection's output; members are set for the requested types only.
+type ConnectionOutput struct {
+	SocketURL        string
+	SocketExpiry     time.Time
+	ConnectionToken  string
+	ConnectionExpiry time.Time
+}
+
+// Caller is a participant authenticated by its ConnectionToken.
+type Caller struct {
+	Participant *parley.Participant
+	Contact     *parley.Contact
+}
+
+// TranscriptQuery is GetTranscript's input, validated against the model by the API layer.
+type TranscriptQuery struct {
+	ContactID     string // optional: a contact of the caller's chain
+	MaxResults    int    // 0 means the default (10)
+	NextToken     string
+	ScanDirection string // FORWARD | BACKWARD | "" (default depends on StartPosition)
+	SortOrder     string // ASCENDING | DESCENDING | "" (DESCENDING)
+	StartID       string
+	StartTime     time.Time
+	MostRecent    int
+	HasMostRecent bool
+}
+
+// TranscriptPage is GetTranscript's output.
+type TranscriptPage struct {
+	InitialContactID string
+	Items            []*parley.Item
+	NextToken        string
+}
+
+// SocketIdentity is who opened a WebSocket.
+type SocketIdentity struct {
+	ParticipantID string
+	ContactID     string
+	ChainID       string
+	Role          parley.Role
+}

@@ -1,0 +1,218 @@
+// Package parley holds the domain of the parley chat service: contacts, participants, transcript items, the
+// error type that carries AWS error codes, and the interfaces at the seams (Store, Bus, Clock).
+//
+// It imports only the standard library. Adapters (store/sqlite, bus/local, api/..., gateway) depend on it, never
+// the other way round. Values of the types here are plain data: they are not safe for concurrent mutation, and
+// every function that receives one may keep it only by copying.
+package parley
+
+import "time"
+
+// Channel is how a contact reached the contact center.
+type Channel string
+
+// Channels.
+const (
+	ChannelChat Channel = "CHAT"
+)
+
+// Role is a participant's role in a chat, as in the Participant Service model.
+type Role string
+
+// Roles.
+const (
+	RoleAgent      Role = "AGENT"
+	RoleCustomer   Role = "CUSTOMER"
+	RoleSystem     Role = "SYSTEM"
+	RoleCustomBot  Role = "CUSTOM_BOT"
+	RoleSupervisor Role = "SUPERVISOR"
+)
+
+// Valid reports whether r is one of the model's roles.
+func (r Role) Valid() bool {
+	switch r {
+	case RoleAgent, RoleCustomer, RoleSystem, RoleCustomBot, RoleSupervisor:
+		return true
+	}
+	return false
+}
+
+// ContactState is the lifecycle state of a contact.
+type ContactState string
+
+// Contact states. A contact starts ACTIVE and ends exactly once.
+const (
+	ContactActive ContactState = "ACTIVE"
+	ContactEnded  ContactState = "ENDED"
+)
+
+// Disconnect reasons recorded on a contact when it ends (DescribeContact's DisconnectReason).
+const (
+	ReasonCustomerDisconnect = "CUSTOMER_DISCONNECT"
+	ReasonAgentDisconnect    = "AGENT_DISCONNECT"
+	ReasonAPI                = "API"
+	ReasonExpired            = "EXPIRED"
+	ReasonNeverConnected     = "CUSTOMER_NEVER_CONNECTED"
+)
+
+// Instance is an Amazon Connect instance: the tenant that owns flows, queues and contacts.
+type Instance struct {
+	ID        string
+	ARN       string
+	Alias     string
+	CreatedAt time.Time
+}
+
+// ContactFlow is a contact flow in Amazon Connect's Flow Language.
+type ContactFlow struct {
+	ID          string
+	InstanceID  string
+	ARN         string
+	Name        string
+	Type        string // CONTACT_FLOW, CUSTOMER_QUEUE, ...
+	State       string // ACTIVE | ARCHIVED
+	Status      string // PUBLISHED | SAVED
+	Description string
+	Content     string // Flow Language JSON
+}
+
+// Queue is a routing queue.
+type Queue struct {
+	ID          string
+	InstanceID  string
+	ARN         string
+	Name        string
+	Description string
+}
+
+// Contact is one chat contact. Contacts created by a transfer share InitialContactID; the transcript and the
+// item sequence belong to the chain (InitialContactID), so every contact of a chain sees one total order.
+type Contact struct {
+	ID                string
+	InstanceID        string
+	InitialContactID  string // equals ID for the first contact of a chain
+	PreviousContactID string
+	RelatedContactID  string
+	Channel           Channel
+	InitiationMethod  string // API, TRANSFER, ...
+	State             ContactState
+	FlowID            string
+	QueueID           string
+	CustomerID        string
+	Attributes        map[string]string
+	SegmentAttributes []byte // JSON object, stored verbatim
+	// SupportedContentTypes are the message content types the customer's client accepts (always includes
+	// text/plain).
+	SupportedContentTypes []string
+	DurationMinutes       int
+	InitiatedAt           time.Time
+	ConnectedAt           time.Time // zero until the customer first connects
+	EndedAt               time.Time // zero while active
+	// DueAt is when the contact's next timer fires: the connect window while the customer has not connected,
+	// then the end of the chat duration. Zero once ended.
+	DueAt            time.Time
+	DisconnectReason string
+	UpdatedAt        time.Time
+}
+
+// Active reports whether the contact has not ended.
+func (c *Contact) Active() bool { return c.State == ContactActive }
+
+// ParticipantState is whether a participant is still in the chat.
+type ParticipantState string
+
+// Participant states.
+const (
+	ParticipantJoined ParticipantState = "JOINED"
+	ParticipantLeft   ParticipantState = "LEFT"
+)
+
+// Participant is one party of a contact. Its ParticipantToken is never stored, only its hash.
+type Participant struct {
+	ID          string
+	ContactID   string
+	ChainID     string // InitialContactID of the contact
+	Role        Role
+	DisplayName string
+	TokenHash   []byte
+	State       ParticipantState
+	Connected   bool // has called CreateParticipantConnection (or acknowledged)
+	JoinedAt    time.Time
+	LeftAt      time.Time
+}
+
+// Connection is an issued ConnectionToken (stored by hash).
+type Connection struct {
+	TokenHash     []byte
+	ParticipantID string
+	ExpiresAt     time.Time
+}
+
+// ItemType is the Type of a transcript item as the clients see it.
+type ItemType string
+
+// Item types. MESSAGEMETADATA is not in the model's enum but is what the WebSocket carries for receipts.
+const (
+	ItemMessage         ItemType = "MESSAGE"
+	ItemEvent           ItemType = "EVENT"
+	ItemAttachment      ItemType = "ATTACHMENT"
+	ItemMessageMetadata ItemType = "MESSAGEMETADATA"
+)
+
+// Item is one message or event of a chat. Seq is its position in the chain's total order, assigned by the store
+// inside the transaction that stores it; ID is the one Id the item has everywhere.
+type Item struct {
+	ChainID       string // InitialContactID
+	ContactID     string
+	Seq           int64
+	ID            string
+	Type          ItemType
+	ContentType   string
+	Content       string
+	ParticipantID string
+	DisplayName   string
+	Role          Role
+	Time          time.Time
+	// ClientToken is the idempotency key of the request that created the item, scoped by the store to the
+	// participant; empty for items that are not idempotent (system events, receipts).
+	ClientToken string
+	// Recipient, when set, is the only participant who sees the item (for example the chat.ended sent to a
+	// participant who left a chat that goes on).
+	Recipient string
+	// Transient items (typing, acknowledgements) are delivered live but never returned by GetTranscript.
+	Transient   bool
+	Attachments []Attachment
+	// Receipt is set on MESSAGEMETADATA items.
+	Receipt *Receipt
+	// Receipts is filled on MESSAGE and ATTACHMENT items read for a transcript (never stored on the item).
+	Receipts []Receipt
+}
+
+// Attachment describes a file attached to an item.
+type Attachment struct {
+	ID          string
+	Name        string
+	ContentType string
+	Status      string // APPROVED | REJECTED | IN_PROGRESS
+}
+
+// Receipt says that Recipient has had messages delivered or read. A receipt covers the referenced message and
+// every earlier message of the chain not sent by the recipient.
+type Receipt struct {
+	MessageID   string
+	MessageSeq  int64
+	Recipient   string
+	DeliveredAt time.Time
+	ReadAt      time.Time
+}
+
+// Clock tells the time. Tests inject a fake one.
+type Clock interface {
+	Now() time.Time
+}
+
+// SystemClock is the wall clock.
+type SystemClock struct{}
+
+// Now returns time.Now().
+func (SystemClock) Now() time.Time { return time.Now() }
