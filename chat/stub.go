@@ -18,7 +18,9 @@ func New(store parley.Store, bus parley.Bus, clock parley.Clock, log *slog.Logge
 }
 
 // Instance returns the instance with the given id or ARN; ENOTFOUND (resource INSTANCE) if none.
-func (s *Service) Instance(ctx context.Context, idOrARN string) (*parley.Instance, error) { return nil, errTODO }
+func (s *Service) Instance(ctx context.Context, idOrARN string) (*parley.Instance, error) {
+	return nil, errTODO
+}
 
 // ListInstances returns every instance.
 func (s *Service) ListInstances(ctx context.Context) ([]*parley.Instance, error) { return nil, errTODO }
@@ -41,7 +43,9 @@ func (s *Service) CreateParticipant(ctx context.Context, in CreateParticipantInp
 }
 
 // StopContact ends a contact. Stopping an ended contact is not an error. Errors: ENOTFOUND.
-func (s *Service) StopContact(ctx context.Context, instanceID, contactID string) error { return errTODO }
+func (s *Service) StopContact(ctx context.Context, instanceID, contactID string) error {
+	return errTODO
+}
 
 // DescribeContact returns a contact of the instance. Errors: ENOTFOUND.
 func (s *Service) DescribeContact(ctx context.Context, instanceID, contactID string) (*parley.Contact, error) {
