@@ -1,0 +1,273 @@
+// Package participant serves the Amazon Connect Participant Service (connectparticipant, 2018-09-07) over HTTP:
+// restJson1, authenticated only by the X-Amz-Bearer header (a SigV4 Authorization header, which the SDKs and
+// ChatJS send signed with empty keys, is ignored). It validates every member against the model and delegates to
+// the chat service.
+//
+// The handler is stateless and safe for concurrent use.
+package participant
+
+import (
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/parley-chat/parley"
+	"github.com/parley-chat/parley/api/httpapi"
+	"github.com/parley-chat/parley/chat"
+	"github.com/parley-chat/parley/wire"
+)
+
+// maxBody bounds request bodies: a 16,384-character Content escaped as \uXXXX surrogate pairs is about 200 KB.
+const maxBody = 256 << 10
+
+// Handler serves the Participant Service.
+type Handler struct {
+	svc *chat.Service
+	log *slog.Logger
+	mux *http.ServeMux
+}
+
+// New returns the Participant Service handler, to be mounted at /participant/.
+func New(svc *chat.Service, log *slog.Logger) http.Handler {
+	h := &Handler{svc: svc, log: log, mux: http.NewServeMux()}
+	h.mux.HandleFunc("POST "+wire.PathCreateParticipantConnection, h.createConnection)
+	h.mux.HandleFunc("POST "+wire.PathSendMessage, h.authed(h.sendMessage))
+	h.mux.HandleFunc("POST "+wire.PathSendEvent, h.authed(h.sendEvent))
+	h.mux.HandleFunc("POST "+wire.PathGetTranscript, h.authed(h.getTranscript))
+	h.mux.HandleFunc("POST "+wire.PathDisconnectParticipant, h.authed(h.disconnect))
+	for op, path := range map[string]string{
+		"StartAttachmentUpload":           "POST " + wire.PathStartAttachmentUpload,
+		"CompleteAttachmentUpload":        "POST " + wire.PathCompleteAttachmentUpload,
+		"GetAttachment":                   "POST " + wire.PathGetAttachment,
+		"DescribeView":                    "GET " + wire.PathDescribeViewPrefix + "{ViewToken...}",
+		"GetAuthenticationUrl":            "POST " + wire.PathGetAuthenticationURL,
+		"CancelParticipantAuthentication": "POST " + wire.PathCancelAuthentication,
+	} {
+		h.mux.HandleFunc(path, h.unsupported(op))
+	}
+	h.mux.HandleFunc("/", h.unknown)
+	return httpapi.Middleware(log, httpapi.ParticipantErrors, h.mux)
+}
+
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
+	httpapi.WriteError(w, r, h.log, httpapi.ParticipantErrors, err)
+}
+
+func (h *Handler) unsupported(op string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		h.fail(w, r, parley.Errorf(parley.EINVALID, "%s is not supported by parley yet", op))
+	}
+}
+
+func (h *Handler) unknown(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("X-Amzn-Errortype", "UnknownOperationException")
+	httpapi.WriteJSON(w, http.StatusNotFound, wire.Error{Type: "UnknownOperationException",
+		Message: "no Participant Service operation for " + r.Method + " " + r.URL.Path})
+}
+
+// bearer returns the X-Amz-Bearer token, checked against the model (required, 1..1000 characters).
+func bearer(r *http.Request, member string) (string, error) {
+	tok := strings.TrimSpace(r.Header.Get(wire.HeaderBearer))
+	var c httpapi.Check
+	if tok == "" {
+		c.Fail(member, "%s is required in the %s header", member, wire.HeaderBearer)
+	} else {
+		c.Len(member, tok, 1, 1000)
+	}
+	return tok, c.Err()
+}
+
+type authedFunc func(w http.ResponseWriter, r *http.Request, c *chat.Caller)
+
+// authed authenticates the ConnectionToken before calling f.
+func (h *Handler) authed(f authedFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		tok, err := bearer(r, "ConnectionToken")
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		c, err := h.svc.Authenticate(r.Context(), tok)
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		f(w, r, c)
+	}
+}
+
+func (h *Handler) createConnection(w http.ResponseWriter, r *http.Request) {
+	tok, err := bearer(r, "ParticipantToken")
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	var req wire.CreateParticipantConnectionRequest
+	if err := httpapi.DecodeJSON(r, maxBody, &req); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	var in chat.ConnectionInput
+	if req.Type != nil && len(req.Type) == 0 {
+		h.fail(w, r, parley.Invalid("Type", "Type must list at least one connection type"))
+		return
+	}
+	for _, t := range req.Type {
+		switch t {
+		case wire.ConnectionTypeWebsocket:
+			in.Websocket = true
+		case wire.ConnectionTypeCredentials:
+			in.Credentials = true
+		case wire.ConnectionTypeWebRTC:
+			h.fail(w, r, parley.Invalid("Type", "Type WEBRTC_CONNECTION is not supported: parley serves chat only"))
+			return
+		default:
+			h.fail(w, r, parley.Invalid("Type", "Type %q must be one of [WEBSOCKET CONNECTION_CREDENTIALS WEBRTC_CONNECTION]", t))
+			return
+		}
+	}
+	in.ConnectParticipant = req.ConnectParticipant != nil && *req.ConnectParticipant
+	out, err := h.svc.CreateConnection(r.Context(), tok, in)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	var resp wire.CreateParticipantConnectionResponse
+	if in.Websocket {
+		resp.Websocket = &wire.Websocket{URL: out.SocketURL, ConnectionExpiry: wire.FormatTime(out.SocketExpiry)}
+	}
+	if in.Credentials {
+		resp.ConnectionCredentials = &wire.ConnectionCredentials{ConnectionToken: out.ConnectionToken,
+			Expiry: wire.FormatTime(out.ConnectionExpiry)}
+	}
+	httpapi.WriteJSON(w, http.StatusOK, resp)
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+func (h *Handler) sendMessage(w http.ResponseWriter, r *http.Request, c *chat.Caller) {
+	var req wire.SendMessageRequest
+	if err := httpapi.DecodeJSON(r, maxBody, &req); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	var v httpapi.Check
+	v.String("ContentType", req.ContentType, true, 1, 100)
+	v.String("Content", req.Content, true, 1, 16384)
+	v.String("ClientToken", req.ClientToken, false, 0, 500)
+	if err := v.Err(); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	it, err := h.svc.SendMessage(r.Context(), c, *req.ContentType, *req.Content, deref(req.ClientToken))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	httpapi.WriteJSON(w, http.StatusOK, wire.SendMessageResponse{ID: it.ID, AbsoluteTime: wire.FormatTime(it.Time)})
+}
+
+func (h *Handler) sendEvent(w http.ResponseWriter, r *http.Request, c *chat.Caller) {
+	var req wire.SendEventRequest
+	if err := httpapi.DecodeJSON(r, maxBody, &req); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	var v httpapi.Check
+	v.String("ContentType", req.ContentType, true, 1, 100)
+	v.String("Content", req.Content, false, 1, 16384)
+	v.String("ClientToken", req.ClientToken, false, 0, 500)
+	if err := v.Err(); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	it, err := h.svc.SendEvent(r.Context(), c, *req.ContentType, deref(req.Content), deref(req.ClientToken))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	httpapi.WriteJSON(w, http.StatusOK, wire.SendEventResponse{ID: it.ID, AbsoluteTime: wire.FormatTime(it.Time)})
+}
+
+func (h *Handler) getTranscript(w http.ResponseWriter, r *http.Request, c *chat.Caller) {
+	var req wire.GetTranscriptRequest
+	if err := httpapi.DecodeJSON(r, maxBody, &req); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	var v httpapi.Check
+	v.String("ContactId", req.ContactID, false, 1, 256)
+	v.Int("MaxResults", req.MaxResults, false, 0, wire.MaxPageSize)
+	v.String("NextToken", req.NextToken, false, 1, 1000)
+	v.Enum("ScanDirection", req.ScanDirection, false, wire.ScanForward, wire.ScanBackward)
+	v.Enum("SortOrder", req.SortOrder, false, wire.SortDescending, wire.SortAscending)
+	q := chat.TranscriptQuery{ContactID: deref(req.ContactID), NextToken: deref(req.NextToken),
+		ScanDirection: deref(req.ScanDirection), SortOrder: deref(req.SortOrder)}
+	if req.MaxResults != nil {
+		q.MaxResults = *req.MaxResults
+	}
+	if sp := req.StartPosition; sp != nil {
+		v.String("StartPosition.Id", sp.ID, false, 1, 256)
+		v.String("StartPosition.AbsoluteTime", sp.AbsoluteTime, false, 1, 100)
+		v.Int("StartPosition.MostRecent", sp.MostRecent, false, 0, 100)
+		set := 0
+		if sp.ID != nil {
+			set++
+			q.StartID = *sp.ID
+		}
+		if sp.AbsoluteTime != nil {
+			set++
+			if t, err := wire.ParseTime(*sp.AbsoluteTime); err != nil {
+				v.Fail("StartPosition.AbsoluteTime", "StartPosition.AbsoluteTime must be an ISO 8601 time such as 2019-11-08T02:41:28.172Z")
+			} else {
+				q.StartTime = t
+			}
+		}
+		if sp.MostRecent != nil {
+			set++
+			q.MostRecent, q.HasMostRecent = *sp.MostRecent, true
+		}
+		if set > 1 {
+			v.Fail("StartPosition", "StartPosition must set only one of Id, AbsoluteTime and MostRecent")
+		}
+	}
+	if err := v.Err(); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	page, err := h.svc.GetTranscript(r.Context(), c, q)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	resp := wire.GetTranscriptResponse{InitialContactID: page.InitialContactID, NextToken: page.NextToken,
+		Transcript: make([]wire.Item, 0, len(page.Items))}
+	for _, it := range page.Items {
+		resp.Transcript = append(resp.Transcript, chat.WireItem(it, false))
+	}
+	httpapi.WriteJSON(w, http.StatusOK, resp)
+}
+
+func (h *Handler) disconnect(w http.ResponseWriter, r *http.Request, c *chat.Caller) {
+	var req wire.DisconnectParticipantRequest
+	if err := httpapi.DecodeJSON(r, maxBody, &req); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	var v httpapi.Check
+	v.String("ClientToken", req.ClientToken, false, 0, 500)
+	if err := v.Err(); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if err := h.svc.Disconnect(r.Context(), c, deref(req.ClientToken)); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	httpapi.WriteJSON(w, http.StatusOK, struct{}{})
+}

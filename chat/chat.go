@@ -1,0 +1,192 @@
+package chat
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/parley-chat/parley"
+)
+
+// New returns a service over store and bus. It fails if the configuration is unusable.
+func New(store parley.Store, bus parley.Bus, clock parley.Clock, log *slog.Logger, cfg Config) (*Service, error) {
+	if len(cfg.Secret) < 32 {
+		return nil, errors.New("chat: Config.Secret must be at least 32 bytes")
+	}
+	if cfg.Region == "" {
+		cfg.Region = "us-west-2"
+	}
+	if cfg.AccountID == "" {
+		cfg.AccountID = "000000000000"
+	}
+	if cfg.ConnectWindow <= 0 {
+		cfg.ConnectWindow = 5 * time.Minute
+	}
+	if cfg.ConnectionTokenTTL <= 0 {
+		cfg.ConnectionTokenTTL = 24 * time.Hour
+	}
+	if cfg.SocketURLTTL <= 0 {
+		cfg.SocketURLTTL = 100 * time.Second
+	}
+	if cfg.DefaultChatDuration <= 0 {
+		cfg.DefaultChatDuration = 25 * time.Hour
+	}
+	if cfg.TimerInterval <= 0 {
+		cfg.TimerInterval = time.Second
+	}
+	if clock == nil {
+		clock = parley.SystemClock{}
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Service{store: store, bus: bus, clock: clock, log: log, cfg: cfg}, nil
+}
+
+// SetSocketURL sets the WebSocket endpoint handed out by CreateParticipantConnection. The server calls it once
+// it knows its listening address, before serving.
+func (s *Service) SetSocketURL(u string) { s.cfg.SocketURL = u }
+
+// Config returns the effective configuration (defaults filled in).
+func (s *Service) Config() Config { return s.cfg }
+
+// now is the service's time, at the millisecond precision of the wire and the store.
+func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Millisecond) }
+
+func newID() string { return uuid.NewString() }
+
+// publish rings the bus for committed items. A failure only delays delivery (subscribers fill gaps from the
+// store on the next item, and clients resume from the transcript), so it is logged, not returned.
+func (s *Service) publish(items ...*parley.Item) {
+	for _, it := range items {
+		if err := s.bus.Publish(context.Background(), it); err != nil {
+			s.log.Warn("bus publish failed", "contact_id", it.ContactID, "seq", it.Seq, "err", err)
+		}
+	}
+}
+
+// ARNs.
+func (s *Service) instanceARN(id string) string {
+	return "arn:aws:connect:" + s.cfg.Region + ":" + s.cfg.AccountID + ":instance/" + id
+}
+
+// ContactARN returns the ARN of a contact.
+func (s *Service) ContactARN(c *parley.Contact) string {
+	return s.instanceARN(c.InstanceID) + "/contact/" + c.ID
+}
+
+// lastARNSegment accepts an id or an ARN ("arn:...:instance/<id>", ".../contact-flow/<id>") and returns the id.
+func lastARNSegment(s string) string {
+	if strings.HasPrefix(s, "arn:") {
+		if i := strings.LastIndexByte(s, '/'); i >= 0 {
+			return s[i+1:]
+		}
+	}
+	return s
+}
+
+// Instance returns the instance with the given id or ARN; ENOTFOUND (resource INSTANCE) if none.
+func (s *Service) Instance(ctx context.Context, idOrARN string) (*parley.Instance, error) {
+	id := idOrARN
+	if strings.HasPrefix(id, "arn:") {
+		// arn:aws:connect:region:account:instance/<id>
+		_, after, ok := strings.Cut(id, ":instance/")
+		if !ok || strings.Contains(after, "/") {
+			return nil, parley.NotFound("INSTANCE", "instance %s not found", idOrARN)
+		}
+		id = after
+	}
+	in, err := s.store.GetInstance(ctx, id)
+	if parley.IsCode(err, parley.ENOTFOUND) {
+		return nil, parley.NotFound("INSTANCE", "instance %s not found", idOrARN)
+	}
+	return in, err
+}
+
+// ListInstances returns every instance.
+func (s *Service) ListInstances(ctx context.Context) ([]*parley.Instance, error) {
+	return s.store.ListInstances(ctx)
+}
+
+// ListContactFlows returns the flows of an instance, only those of the given types when types is not empty.
+func (s *Service) ListContactFlows(ctx context.Context, instanceID string, types []string) ([]*parley.ContactFlow, error) {
+	in, err := s.Instance(ctx, instanceID)
+	if err != nil {
+		return nil, err
+	}
+	flows, err := s.store.ListContactFlows(ctx, in.ID)
+	if err != nil || len(types) == 0 {
+		return flows, err
+	}
+	var out []*parley.ContactFlow
+	for _, f := range flows {
+		for _, t := range types {
+			if f.Type == t {
+				out = append(out, f)
+				break
+			}
+		}
+	}
+	return out, nil
+}
+
+// defaultFlowContent is the default inbound flow in Amazon Connect's Flow Language: set the working queue and
+// transfer to it. Routing to agents arrives with the routing work; until then the contact waits in the queue.
+const defaultFlowContent = `{"Version":"2019-10-30","StartAction":"set-queue","Actions":[` +
+	`{"Identifier":"set-queue","Type":"UpdateContactTargetQueue","Parameters":{"QueueId":"%QUEUE%"},` +
+	`"Transitions":{"NextAction":"transfer","Errors":[{"NextAction":"disconnect","ErrorType":"NoMatchingError"}]}},` +
+	`{"Identifier":"transfer","Type":"TransferContactToQueue","Parameters":{},` +
+	`"Transitions":{"NextAction":"disconnect","Errors":[{"NextAction":"disconnect","ErrorType":"QueueAtCapacity"},` +
+	`{"NextAction":"disconnect","ErrorType":"NoMatchingError"}]}},` +
+	`{"Identifier":"disconnect","Type":"DisconnectParticipant","Parameters":{},"Transitions":{}}]}`
+
+// Bootstrap makes sure at least one instance exists: on an empty store it creates the default instance with a
+// default queue and a default inbound contact flow. It returns the first instance and its first inbound flow.
+func (s *Service) Bootstrap(ctx context.Context, alias string) (*parley.Instance, *parley.ContactFlow, error) {
+	var in *parley.Instance
+	var flow *parley.ContactFlow
+	err := s.store.Update(ctx, func(tx parley.Tx) error {
+		ins, err := tx.ListInstances(ctx)
+		if err != nil {
+			return err
+		}
+		if len(ins) > 0 {
+			in = ins[0]
+			flows, err := tx.ListContactFlows(ctx, in.ID)
+			if err != nil {
+				return err
+			}
+			for _, f := range flows {
+				if f.Type == "CONTACT_FLOW" {
+					flow = f
+					return nil
+				}
+			}
+			return nil
+		}
+		id := newID()
+		in = &parley.Instance{ID: id, ARN: s.instanceARN(id), Alias: alias, CreatedAt: s.now()}
+		if err := tx.PutInstance(ctx, in); err != nil {
+			return err
+		}
+		qid := newID()
+		q := &parley.Queue{ID: qid, InstanceID: id, ARN: in.ARN + "/queue/" + qid, Name: "BasicQueue",
+			Description: "Default queue"}
+		if err := tx.PutQueue(ctx, q); err != nil {
+			return err
+		}
+		fid := newID()
+		flow = &parley.ContactFlow{ID: fid, InstanceID: id, ARN: in.ARN + "/contact-flow/" + fid,
+			Name: "Default inbound flow", Type: "CONTACT_FLOW", State: "ACTIVE", Status: "PUBLISHED",
+			Description: "Places the chat in BasicQueue",
+			Content:     strings.ReplaceAll(defaultFlowContent, "%QUEUE%", q.ARN)}
+		return tx.PutContactFlow(ctx, flow)
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return in, flow, nil
+}

@@ -1,0 +1,497 @@
+package chat
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+	"unicode/utf8"
+
+	"github.com/parley-chat/parley"
+)
+
+// MaxAttributesBytes is the most UTF-8 bytes a contact's attributes may hold across all keys and values.
+const MaxAttributesBytes = 32768
+
+// idemResult is what an idempotency record keeps for StartChatContact and CreateParticipant: the ids, from which
+// the ParticipantToken is derived again.
+type idemResult struct {
+	ContactID     string `json:"c"`
+	ParticipantID string `json:"p"`
+}
+
+// StartChat is StartChatContact. Errors: ENOTFOUND for an unknown instance, flow or related contact, EINVALID for
+// content that breaks the model's rules (the Field names the member), EREQUEST for PersistentChat.
+func (s *Service) StartChat(ctx context.Context, in StartChatInput) (*StartChatOutput, error) {
+	inst, err := s.Instance(ctx, in.InstanceID)
+	if err != nil {
+		return nil, err
+	}
+	flowID := lastARNSegment(in.ContactFlowID)
+	flow, err := s.store.GetContactFlow(ctx, inst.ID, flowID)
+	if parley.IsCode(err, parley.ENOTFOUND) || (err == nil && flow.State != "ACTIVE") {
+		return nil, parley.NotFound("CONTACT_FLOW", "contact flow %q not found in instance %s", in.ContactFlowID, inst.ID)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if in.PersistentChat {
+		return nil, parley.Errorf(parley.EREQUEST, "PersistentChat is not supported by parley yet")
+	}
+	types, err := supportedTypes(in.SupportedContentTypes)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkAttributes(in.Attributes); err != nil {
+		return nil, err
+	}
+	if in.InitialMessage != nil {
+		if err := checkMessage("InitialMessage.", in.InitialMessage.ContentType, in.InitialMessage.Content, types); err != nil {
+			return nil, err
+		}
+	}
+	duration := s.cfg.DefaultChatDuration
+	if in.DurationMinutes != 0 {
+		if in.DurationMinutes < 60 || in.DurationMinutes > 10080 {
+			return nil, parley.Invalid("ChatDurationInMinutes", "ChatDurationInMinutes must be between 60 and 10080")
+		}
+		duration = time.Duration(in.DurationMinutes) * time.Minute
+	}
+	if in.RelatedContactID != "" {
+		rel, err := s.store.GetContact(ctx, in.RelatedContactID)
+		if parley.IsCode(err, parley.ENOTFOUND) || (err == nil && rel.InstanceID != inst.ID) {
+			return nil, parley.NotFound("CONTACT", "related contact %s not found", in.RelatedContactID)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+
+	scope := "StartChatContact:" + inst.ID
+	if in.ClientToken != "" {
+		if out, err := s.replayStart(ctx, scope, in.ClientToken); err == nil || !parley.IsCode(err, parley.ENOTFOUND) {
+			return out, err
+		}
+	}
+
+	contactID, participantID := newID(), newID()
+	token := s.participantToken(participantID)
+	var items []*parley.Item
+	err = s.store.Update(ctx, func(tx parley.Tx) error {
+		items = items[:0]
+		now := s.now()
+		c := &parley.Contact{
+			ID: contactID, InstanceID: inst.ID, InitialContactID: contactID, RelatedContactID: in.RelatedContactID,
+			Channel: parley.ChannelChat, InitiationMethod: "API", State: parley.ContactActive, FlowID: flow.ID,
+			CustomerID: in.CustomerID, Attributes: in.Attributes, SegmentAttributes: in.SegmentAttributes,
+			SupportedContentTypes: types, DurationMinutes: int(duration / time.Minute),
+			InitiatedAt: now, DueAt: now.Add(s.cfg.ConnectWindow), UpdatedAt: now,
+		}
+		if c.Attributes == nil {
+			c.Attributes = map[string]string{}
+		}
+		if err := tx.InsertContact(ctx, c); err != nil {
+			return err
+		}
+		p := &parley.Participant{ID: participantID, ContactID: contactID, ChainID: contactID,
+			Role: parley.RoleCustomer, DisplayName: in.DisplayName, TokenHash: hashToken(token),
+			State: parley.ParticipantJoined, JoinedAt: now}
+		if err := tx.InsertParticipant(ctx, p); err != nil {
+			return err
+		}
+		joined := s.event(c, p, parley.EventParticipantJoined, now)
+		if err := tx.AppendItem(ctx, joined); err != nil {
+			return err
+		}
+		items = append(items, joined)
+		if m := in.InitialMessage; m != nil {
+			msg := s.message(c, p, m.ContentType, m.Content, now)
+			if err := tx.AppendItem(ctx, msg); err != nil {
+				return err
+			}
+			items = append(items, msg)
+		}
+		if in.ClientToken != "" {
+			res, _ := json.Marshal(idemResult{ContactID: contactID, ParticipantID: participantID})
+			return tx.PutIdempotent(ctx, scope, in.ClientToken, res)
+		}
+		return nil
+	})
+	if parley.IsCode(err, parley.ECONFLICT) && in.ClientToken != "" {
+		// A concurrent request with the same ClientToken won the race: answer what it answered.
+		return s.replayStart(ctx, scope, in.ClientToken)
+	}
+	if err != nil {
+		return nil, err
+	}
+	s.publish(items...)
+	s.log.InfoContext(ctx, "chat started", "contact_id", contactID, "participant_id", participantID,
+		"instance_id", inst.ID, "flow_id", flow.ID)
+	return &StartChatOutput{ContactID: contactID, ParticipantID: participantID, ParticipantToken: token}, nil
+}
+
+func (s *Service) replayStart(ctx context.Context, scope, token string) (*StartChatOutput, error) {
+	b, err := s.store.Idempotent(ctx, scope, token)
+	if err != nil {
+		return nil, err
+	}
+	var r idemResult
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, parley.Internal(err)
+	}
+	return &StartChatOutput{ContactID: r.ContactID, ParticipantID: r.ParticipantID,
+		ParticipantToken: s.participantToken(r.ParticipantID)}, nil
+}
+
+// supportedTypes validates SupportedMessagingContentTypes; an empty list means text/plain only.
+func supportedTypes(types []string) ([]string, error) {
+	if len(types) == 0 {
+		return []string{parley.ContentTextPlain}, nil
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, t := range types {
+		if !parley.SupportedContentType(t) {
+			return nil, parley.Invalid("SupportedMessagingContentTypes",
+				"SupportedMessagingContentTypes: %q is not a supported content type", t)
+		}
+		if !seen[t] {
+			seen[t] = true
+			out = append(out, t)
+		}
+	}
+	if !seen[parley.ContentTextPlain] {
+		return nil, parley.Invalid("SupportedMessagingContentTypes", "SupportedMessagingContentTypes must include text/plain")
+	}
+	return out, nil
+}
+
+// checkAttributes enforces Connect's attribute rules: keys of letters, digits, '-' and '_'; at most 32,768 UTF-8
+// bytes across all keys and values.
+func checkAttributes(attrs map[string]string) error {
+	total := 0
+	for k, v := range attrs {
+		if k == "" {
+			return parley.Invalid("Attributes", "Attributes: keys must not be empty")
+		}
+		for _, r := range k {
+			if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+				return parley.Invalid("Attributes", "Attributes: key %q may contain only letters, digits, '-' and '_'", k)
+			}
+		}
+		if !utf8.ValidString(v) {
+			return parley.Invalid("Attributes", "Attributes: value of %q is not valid UTF-8", k)
+		}
+		total += len(k) + len(v)
+	}
+	if total > MaxAttributesBytes {
+		return parley.Invalid("Attributes", "Attributes hold %d bytes; the limit is %d", total, MaxAttributesBytes)
+	}
+	return nil
+}
+
+// checkMessage enforces a message's content type (sendable, and accepted by the customer's client) and the
+// per-type content limits of the Participant Service documentation.
+func checkMessage(prefix, contentType, content string, supported []string) error {
+	limit, ok := parley.MessageContentLimit(contentType)
+	if !ok {
+		return parley.Invalid(prefix+"ContentType", "%sContentType %q cannot be sent as a message", prefix, contentType)
+	}
+	if !contains(supported, contentType) {
+		return parley.Invalid(prefix+"ContentType",
+			"%sContentType %q is not in the chat's SupportedMessagingContentTypes %v", prefix, contentType, supported)
+	}
+	if !utf8.ValidString(content) {
+		return parley.Invalid(prefix+"Content", "%sContent is not valid UTF-8", prefix)
+	}
+	n := utf8.RuneCountInString(content)
+	if n == 0 {
+		return parley.Invalid(prefix+"Content", "%sContent must not be empty", prefix)
+	}
+	if n > limit {
+		return parley.Invalid(prefix+"Content", "%sContent of type %s must be at most %d characters (got %d)",
+			prefix, contentType, limit, n)
+	}
+	if contentType == parley.ContentJSON || contentType == parley.ContentInteractiveResponse {
+		if !json.Valid([]byte(content)) {
+			return parley.Invalid(prefix+"Content", "%sContent of type %s must be valid JSON", prefix, contentType)
+		}
+	}
+	return nil
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// event builds an event item sent by participant p (or by the system when p is nil).
+func (s *Service) event(c *parley.Contact, p *parley.Participant, contentType string, at time.Time) *parley.Item {
+	it := &parley.Item{ChainID: c.InitialContactID, ContactID: c.ID, ID: newID(), Type: parley.ItemEvent,
+		ContentType: contentType, Role: parley.RoleSystem, Time: at}
+	if p != nil {
+		it.ParticipantID, it.DisplayName, it.Role = p.ID, p.DisplayName, p.Role
+	}
+	return it
+}
+
+func (s *Service) message(c *parley.Contact, p *parley.Participant, contentType, content string, at time.Time) *parley.Item {
+	return &parley.Item{ChainID: c.InitialContactID, ContactID: c.ID, ID: newID(), Type: parley.ItemMessage,
+		ContentType: contentType, Content: content, ParticipantID: p.ID, DisplayName: p.DisplayName,
+		Role: p.Role, Time: at}
+}
+
+// contactOf loads a contact of an instance; ENOTFOUND if it does not exist there.
+func (s *Service) contactOf(ctx context.Context, r parley.Reader, instanceID, contactID string) (*parley.Contact, error) {
+	inst, err := s.Instance(ctx, instanceID)
+	if err != nil {
+		return nil, err
+	}
+	c, err := r.GetContact(ctx, contactID)
+	if parley.IsCode(err, parley.ENOTFOUND) || (err == nil && c.InstanceID != inst.ID) {
+		return nil, parley.NotFound("CONTACT", "contact %s not found in instance %s", contactID, inst.ID)
+	}
+	return c, err
+}
+
+// CreateParticipant adds a CUSTOM_BOT participant to an active chat. Errors: ENOTFOUND (instance, contact),
+// EREQUEST (ended contact, unsupported role), EQUOTA (a bot is already on the contact).
+func (s *Service) CreateParticipant(ctx context.Context, in CreateParticipantInput) (*CreateParticipantOutput, error) {
+	c, err := s.contactOf(ctx, s.store, in.InstanceID, in.ContactID)
+	if err != nil {
+		return nil, err
+	}
+	role := in.Role
+	if role == "" {
+		role = parley.RoleCustomBot
+	}
+	if role != parley.RoleCustomBot {
+		return nil, parley.Errorf(parley.EREQUEST, "ParticipantRole %s cannot be added with CreateParticipant: only CUSTOM_BOT", role)
+	}
+	scope := "CreateParticipant:" + c.ID
+	if in.ClientToken != "" {
+		if out, err := s.replayParticipant(ctx, scope, in.ClientToken); err == nil || !parley.IsCode(err, parley.ENOTFOUND) {
+			return out, err
+		}
+	}
+	name := in.DisplayName
+	if name == "" {
+		name = "BOT"
+	}
+	pid := newID()
+	token := s.participantToken(pid)
+	var joined *parley.Item
+	err = s.store.Update(ctx, func(tx parley.Tx) error {
+		c, err := tx.GetContact(ctx, c.ID)
+		if err != nil {
+			return err
+		}
+		if !c.Active() {
+			return parley.Errorf(parley.EREQUEST, "contact %s has ended", c.ID)
+		}
+		ps, err := tx.ListParticipants(ctx, c.ID)
+		if err != nil {
+			return err
+		}
+		for _, p := range ps {
+			if p.Role == parley.RoleCustomBot && p.State == parley.ParticipantJoined {
+				return parley.Errorf(parley.EQUOTA, "contact %s already has a custom bot participant (limit 1)", c.ID)
+			}
+		}
+		now := s.now()
+		p := &parley.Participant{ID: pid, ContactID: c.ID, ChainID: c.InitialContactID, Role: role,
+			DisplayName: name, TokenHash: hashToken(token), State: parley.ParticipantJoined, JoinedAt: now}
+		if err := tx.InsertParticipant(ctx, p); err != nil {
+			return err
+		}
+		joined = s.event(c, p, parley.EventParticipantJoined, now)
+		if err := tx.AppendItem(ctx, joined); err != nil {
+			return err
+		}
+		if in.ClientToken != "" {
+			res, _ := json.Marshal(idemResult{ContactID: c.ID, ParticipantID: pid})
+			return tx.PutIdempotent(ctx, scope, in.ClientToken, res)
+		}
+		return nil
+	})
+	if parley.IsCode(err, parley.ECONFLICT) && in.ClientToken != "" {
+		return s.replayParticipant(ctx, scope, in.ClientToken)
+	}
+	if err != nil {
+		return nil, err
+	}
+	s.publish(joined)
+	return &CreateParticipantOutput{ParticipantID: pid, ParticipantToken: token, Expiry: s.chatEnd(c)}, nil
+}
+
+func (s *Service) replayParticipant(ctx context.Context, scope, token string) (*CreateParticipantOutput, error) {
+	b, err := s.store.Idempotent(ctx, scope, token)
+	if err != nil {
+		return nil, err
+	}
+	var r idemResult
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, parley.Internal(err)
+	}
+	c, err := s.store.GetContact(ctx, r.ContactID)
+	if err != nil {
+		return nil, err
+	}
+	return &CreateParticipantOutput{ParticipantID: r.ParticipantID, ParticipantToken: s.participantToken(r.ParticipantID),
+		Expiry: s.chatEnd(c)}, nil
+}
+
+// chatEnd is when the chat duration runs out.
+func (s *Service) chatEnd(c *parley.Contact) time.Time {
+	return c.InitiatedAt.Add(time.Duration(c.DurationMinutes) * time.Minute)
+}
+
+// StopContact ends a contact. Stopping an ended contact is not an error. Errors: ENOTFOUND.
+func (s *Service) StopContact(ctx context.Context, instanceID, contactID string) error {
+	c, err := s.contactOf(ctx, s.store, instanceID, contactID)
+	if err != nil {
+		return err
+	}
+	return s.end(ctx, c.ID, parley.ReasonAPI, nil)
+}
+
+// end ends a contact in one transaction: participant.left for leaver (when a participant's leaving ends the
+// chat), chat.ended to everyone, every participant marked left. Ending an ended contact does nothing.
+func (s *Service) end(ctx context.Context, contactID, reason string, leaver *parley.Participant, leaveToken ...string) error {
+	var items []*parley.Item
+	err := s.store.Update(ctx, func(tx parley.Tx) error {
+		items = items[:0]
+		c, err := tx.GetContact(ctx, contactID)
+		if err != nil {
+			return err
+		}
+		if !c.Active() {
+			return nil
+		}
+		now := s.now()
+		if leaver != nil {
+			left := s.event(c, leaver, parley.EventParticipantLeft, now)
+			if len(leaveToken) > 0 {
+				left.ClientToken = leaveToken[0]
+			}
+			if err := tx.AppendItem(ctx, left); err != nil {
+				return err
+			}
+			items = append(items, left)
+		}
+		ended := s.event(c, nil, parley.EventChatEnded, now)
+		if err := tx.AppendItem(ctx, ended); err != nil {
+			return err
+		}
+		items = append(items, ended)
+		c.State, c.EndedAt, c.DueAt, c.DisconnectReason, c.UpdatedAt = parley.ContactEnded, now, time.Time{}, reason, now
+		if err := tx.UpdateContact(ctx, c); err != nil {
+			return err
+		}
+		ps, err := tx.ListParticipants(ctx, c.ID)
+		if err != nil {
+			return err
+		}
+		for _, p := range ps {
+			if p.State == parley.ParticipantJoined {
+				p.State, p.LeftAt = parley.ParticipantLeft, now
+				if err := tx.UpdateParticipant(ctx, p); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if len(items) > 0 {
+		s.publish(items...)
+		s.log.InfoContext(ctx, "chat ended", "contact_id", contactID, "reason", reason)
+	}
+	return nil
+}
+
+// DescribeContact returns a contact of the instance. Errors: ENOTFOUND.
+func (s *Service) DescribeContact(ctx context.Context, instanceID, contactID string) (*parley.Contact, error) {
+	return s.contactOf(ctx, s.store, instanceID, contactID)
+}
+
+// ContactAttributes returns the attributes of the contact with the given initial contact id. Errors: ENOTFOUND.
+func (s *Service) ContactAttributes(ctx context.Context, instanceID, initialContactID string) (map[string]string, error) {
+	c, err := s.contactOf(ctx, s.store, instanceID, initialContactID)
+	if err != nil {
+		return nil, err
+	}
+	return c.Attributes, nil
+}
+
+// UpdateContactAttributes merges attrs into the contact's attributes (an empty value keeps the key with an
+// empty value, as Connect does). Errors: ENOTFOUND, EINVALID (attribute rules).
+func (s *Service) UpdateContactAttributes(ctx context.Context, instanceID, initialContactID string, attrs map[string]string) error {
+	if err := checkAttributes(attrs); err != nil {
+		return err
+	}
+	if _, err := s.contactOf(ctx, s.store, instanceID, initialContactID); err != nil {
+		return err
+	}
+	return s.store.Update(ctx, func(tx parley.Tx) error {
+		c, err := tx.GetContact(ctx, initialContactID)
+		if err != nil {
+			return err
+		}
+		merged := make(map[string]string, len(c.Attributes)+len(attrs))
+		for k, v := range c.Attributes {
+			merged[k] = v
+		}
+		for k, v := range attrs {
+			merged[k] = v
+		}
+		if err := checkAttributes(merged); err != nil {
+			return err
+		}
+		c.Attributes, c.UpdatedAt = merged, s.now()
+		return tx.UpdateContact(ctx, c)
+	})
+}
+
+// Run fires contact timers until ctx is done: chats whose customer never connected within the connect window,
+// and chats whose duration ran out, end with chat.ended.
+func (s *Service) Run(ctx context.Context) {
+	t := time.NewTicker(s.cfg.TimerInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := s.ExpireDue(ctx); err != nil && ctx.Err() == nil {
+				s.log.Error("contact timers", "err", err)
+			}
+		}
+	}
+}
+
+// ExpireDue ends every contact whose timer is due now and returns how many it ended.
+func (s *Service) ExpireDue(ctx context.Context) (int, error) {
+	n := 0
+	for {
+		due, err := s.store.DueContacts(ctx, s.now(), 100)
+		if err != nil || len(due) == 0 {
+			return n, err
+		}
+		for _, c := range due {
+			reason := parley.ReasonExpired
+			if c.ConnectedAt.IsZero() {
+				reason = parley.ReasonNeverConnected
+			}
+			if err := s.end(ctx, c.ID, reason, nil); err != nil {
+				return n, err
+			}
+			n++
+		}
+	}
+}

@@ -1,0 +1,357 @@
+package chat
+
+import (
+	"context"
+	"encoding/json"
+	"net/url"
+	"time"
+	"unicode/utf8"
+
+	"github.com/parley-chat/parley"
+	"github.com/parley-chat/parley/wire"
+)
+
+// Client-token scopes: a token identifies a request of one participant for one operation.
+const (
+	scopeMessage    = "message:"
+	scopeEvent      = "event:"
+	scopeDisconnect = "disconnect:"
+)
+
+var errEnded = parley.Errorf(parley.EACCESS, "the chat has ended")
+
+// CreateConnection is CreateParticipantConnection, authenticated by the ParticipantToken. Errors: EACCESS for an
+// unknown token, a participant who left, or an ended chat (HTTP 403, which ChatJS reads as "chat ended").
+func (s *Service) CreateConnection(ctx context.Context, participantToken string, in ConnectionInput) (*ConnectionOutput, error) {
+	p, err := s.store.ParticipantByToken(ctx, hashToken(participantToken))
+	if parley.IsCode(err, parley.ENOTFOUND) {
+		return nil, parley.Errorf(parley.EACCESS, "invalid ParticipantToken")
+	}
+	if err != nil {
+		return nil, err
+	}
+	c, err := s.store.GetContact(ctx, p.ContactID)
+	if err != nil {
+		return nil, err
+	}
+	if !c.Active() || p.State != parley.ParticipantJoined {
+		return nil, errEnded
+	}
+	now := s.now()
+	out := &ConnectionOutput{}
+	var conn *parley.Connection
+	if in.Credentials {
+		out.ConnectionToken = newConnectionToken()
+		out.ConnectionExpiry = now.Add(s.cfg.ConnectionTokenTTL)
+		conn = &parley.Connection{TokenHash: hashToken(out.ConnectionToken), ParticipantID: p.ID, ExpiresAt: out.ConnectionExpiry}
+	}
+	if in.Websocket {
+		out.SocketExpiry = now.Add(s.cfg.SocketURLTTL)
+		out.SocketURL = s.cfg.SocketURL + "?token=" + url.QueryEscape(s.socketToken(p.ID, out.SocketExpiry))
+	}
+	if conn != nil || !p.Connected {
+		if err := s.store.Update(ctx, func(tx parley.Tx) error {
+			if conn != nil {
+				if err := tx.InsertConnection(ctx, conn); err != nil {
+					return err
+				}
+			}
+			return s.markConnected(ctx, tx, p.ID, now)
+		}); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// markConnected records that a participant connected; the customer's first connection stops the connect-window
+// timer and starts the chat-duration one.
+func (s *Service) markConnected(ctx context.Context, tx parley.Tx, participantID string, now time.Time) error {
+	p, err := tx.GetParticipant(ctx, participantID)
+	if err != nil {
+		return err
+	}
+	if p.Connected {
+		return nil
+	}
+	p.Connected = true
+	if err := tx.UpdateParticipant(ctx, p); err != nil {
+		return err
+	}
+	if p.Role != parley.RoleCustomer {
+		return nil
+	}
+	c, err := tx.GetContact(ctx, p.ContactID)
+	if err != nil || !c.Active() || !c.ConnectedAt.IsZero() {
+		return err
+	}
+	c.ConnectedAt, c.DueAt, c.UpdatedAt = now, s.chatEnd(c), now
+	return tx.UpdateContact(ctx, c)
+}
+
+// Authenticate finds the participant behind a ConnectionToken. Errors: EACCESS for an unknown or expired token.
+// The caller may have left or its chat may have ended: each operation decides what that means.
+func (s *Service) Authenticate(ctx context.Context, connectionToken string) (*Caller, error) {
+	conn, err := s.store.Connection(ctx, hashToken(connectionToken))
+	if parley.IsCode(err, parley.ENOTFOUND) {
+		return nil, parley.Errorf(parley.EACCESS, "invalid ConnectionToken")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !s.now().Before(conn.ExpiresAt) {
+		return nil, parley.Errorf(parley.EACCESS, "the ConnectionToken has expired: call CreateParticipantConnection for a new one")
+	}
+	p, err := s.store.GetParticipant(ctx, conn.ParticipantID)
+	if err != nil {
+		return nil, err
+	}
+	c, err := s.store.GetContact(ctx, p.ContactID)
+	if err != nil {
+		return nil, err
+	}
+	return &Caller{Participant: p, Contact: c}, nil
+}
+
+// active fails with EACCESS unless the caller is still in an active chat.
+func (c *Caller) active() error {
+	if !c.Contact.Active() {
+		return errEnded
+	}
+	if c.Participant.State != parley.ParticipantJoined {
+		return parley.Errorf(parley.EACCESS, "the participant has left the chat")
+	}
+	return nil
+}
+
+// SendMessage stores a message from the caller and returns it. A retry with the same ClientToken returns the
+// first item and stores nothing. Errors: EACCESS (left, ended), EINVALID (content type or content).
+func (s *Service) SendMessage(ctx context.Context, c *Caller, contentType, content, clientToken string) (*parley.Item, error) {
+	if err := c.active(); err != nil {
+		return nil, err
+	}
+	if err := checkMessage("", contentType, content, c.Contact.SupportedContentTypes); err != nil {
+		return nil, err
+	}
+	return s.appendIdempotent(ctx, c, scopeMessage, clientToken, func(now time.Time) *parley.Item {
+		return s.message(c.Contact, c.Participant, contentType, content, now)
+	})
+}
+
+// appendIdempotent stores the item that build makes, in a transaction that first checks the chat is still
+// active. With a ClientToken, a request already done returns its item instead.
+func (s *Service) appendIdempotent(ctx context.Context, c *Caller, scope, clientToken string, build func(time.Time) *parley.Item) (*parley.Item, error) {
+	token := ""
+	if clientToken != "" {
+		token = scope + clientToken
+		if it, err := s.store.ItemByClientToken(ctx, c.Participant.ID, token); err == nil {
+			return it, nil
+		} else if !parley.IsCode(err, parley.ENOTFOUND) {
+			return nil, err
+		}
+	}
+	var it *parley.Item
+	err := s.store.Update(ctx, func(tx parley.Tx) error {
+		if err := s.stillActive(ctx, tx, c); err != nil {
+			return err
+		}
+		it = build(s.now())
+		it.ClientToken = token
+		return tx.AppendItem(ctx, it)
+	})
+	if parley.IsCode(err, parley.ECONFLICT) && token != "" {
+		return s.store.ItemByClientToken(ctx, c.Participant.ID, token)
+	}
+	if err != nil {
+		return nil, err
+	}
+	s.publish(it)
+	return it, nil
+}
+
+// stillActive re-reads the contact and participant inside a transaction, so nothing is appended after chat.ended.
+func (s *Service) stillActive(ctx context.Context, tx parley.Tx, c *Caller) error {
+	contact, err := tx.GetContact(ctx, c.Contact.ID)
+	if err != nil {
+		return err
+	}
+	p, err := tx.GetParticipant(ctx, c.Participant.ID)
+	if err != nil {
+		return err
+	}
+	return (&Caller{Participant: p, Contact: contact}).active()
+}
+
+// SendEvent stores an event from the caller: typing (delivered live, not in transcripts), the deprecated
+// connection acknowledgement (marks the participant connected), and delivered/read receipts, which become
+// MESSAGEMETADATA items and receipts on the transcript's messages. Receipts are not deduplicated by ClientToken:
+// ChatJS sends them all with one constant token. Errors: EACCESS, EINVALID.
+func (s *Service) SendEvent(ctx context.Context, c *Caller, contentType, content, clientToken string) (*parley.Item, error) {
+	if err := c.active(); err != nil {
+		return nil, err
+	}
+	if !parley.ClientEvent(contentType) {
+		return nil, parley.Invalid("ContentType", "ContentType %q is not an event participants can send", contentType)
+	}
+	if content != "" && !utf8.ValidString(content) {
+		return nil, parley.Invalid("Content", "Content is not valid UTF-8")
+	}
+	switch contentType {
+	case parley.EventMessageRead, parley.EventMessageDelivered:
+		return s.receipt(ctx, c, contentType, content)
+	case parley.EventConnectionAcknowledged:
+		it, err := s.appendIdempotent(ctx, c, scopeEvent, clientToken, func(now time.Time) *parley.Item {
+			it := s.event(c.Contact, c.Participant, contentType, now)
+			it.Transient = true
+			return it
+		})
+		if err != nil {
+			return nil, err
+		}
+		if !c.Participant.Connected {
+			err = s.store.Update(ctx, func(tx parley.Tx) error { return s.markConnected(ctx, tx, c.Participant.ID, s.now()) })
+		}
+		return it, err
+	default: // typing
+		return s.appendIdempotent(ctx, c, scopeEvent, clientToken, func(now time.Time) *parley.Item {
+			it := s.event(c.Contact, c.Participant, contentType, now)
+			it.Content = content
+			it.Transient = true
+			return it
+		})
+	}
+}
+
+func (s *Service) receipt(ctx context.Context, c *Caller, contentType, content string) (*parley.Item, error) {
+	var rc wire.ReceiptContent
+	if content == "" || json.Unmarshal([]byte(content), &rc) != nil || rc.MessageID == "" {
+		return nil, parley.Invalid("Content", `Content of a receipt must be a JSON object {"messageId":"<Id>"}`)
+	}
+	msg, err := s.store.GetItem(ctx, rc.MessageID)
+	if parley.IsCode(err, parley.ENOTFOUND) || (err == nil && (msg.ChainID != c.Contact.InitialContactID ||
+		(msg.Type != parley.ItemMessage && msg.Type != parley.ItemAttachment))) {
+		return nil, parley.Invalid("Content", "messageId %q is not a message of this chat", rc.MessageID)
+	}
+	if err != nil {
+		return nil, err
+	}
+	var it *parley.Item
+	err = s.store.Update(ctx, func(tx parley.Tx) error {
+		if err := s.stillActive(ctx, tx, c); err != nil {
+			return err
+		}
+		now := s.now()
+		r := &parley.Receipt{MessageID: msg.ID, MessageSeq: msg.Seq, Recipient: c.Participant.ID}
+		if contentType == parley.EventMessageRead {
+			r.ReadAt = now
+		} else {
+			r.DeliveredAt = now
+		}
+		it = s.event(c.Contact, c.Participant, parley.EventMessageMetadata, now)
+		it.Type, it.Receipt = parley.ItemMessageMetadata, r
+		return tx.AppendItem(ctx, it)
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.publish(it)
+	return it, nil
+}
+
+// Disconnect is DisconnectParticipant. The customer's leaving ends the chat for everyone; any other participant
+// leaves a chat that goes on, and gets a chat.ended of its own. A retry with the ClientToken of a disconnect that
+// succeeded succeeds again. Errors: EACCESS (already left or chat ended).
+func (s *Service) Disconnect(ctx context.Context, c *Caller, clientToken string) error {
+	token := ""
+	if clientToken != "" {
+		token = scopeDisconnect + clientToken
+		if _, err := s.store.ItemByClientToken(ctx, c.Participant.ID, token); err == nil {
+			return nil
+		}
+	}
+	if err := c.active(); err != nil {
+		return err
+	}
+	if c.Participant.Role == parley.RoleCustomer {
+		reason := parley.ReasonCustomerDisconnect
+		err := s.end(ctx, c.Contact.ID, reason, c.Participant, token)
+		if parley.IsCode(err, parley.ECONFLICT) {
+			return nil // the same disconnect, retried concurrently
+		}
+		return err
+	}
+	var items []*parley.Item
+	err := s.store.Update(ctx, func(tx parley.Tx) error {
+		items = items[:0]
+		if err := s.stillActive(ctx, tx, c); err != nil {
+			return err
+		}
+		now := s.now()
+		left := s.event(c.Contact, c.Participant, parley.EventParticipantLeft, now)
+		left.ClientToken = token
+		ended := s.event(c.Contact, nil, parley.EventChatEnded, now)
+		ended.Recipient = c.Participant.ID
+		for _, it := range []*parley.Item{left, ended} {
+			if err := tx.AppendItem(ctx, it); err != nil {
+				return err
+			}
+			items = append(items, it)
+		}
+		p := *c.Participant
+		p.State, p.LeftAt = parley.ParticipantLeft, now
+		return tx.UpdateParticipant(ctx, &p)
+	})
+	if parley.IsCode(err, parley.ECONFLICT) && token != "" {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	s.publish(items...)
+	return nil
+}
+
+// AuthenticateSocket checks the credential of a WebSocket URL. EINVALID: not a credential this server issued.
+// EACCESS: expired, participant left, or chat ended.
+func (s *Service) AuthenticateSocket(ctx context.Context, token string) (SocketIdentity, error) {
+	pid, err := s.parseSocketToken(token, s.now())
+	if err != nil {
+		return SocketIdentity{}, err
+	}
+	p, err := s.store.GetParticipant(ctx, pid)
+	if parley.IsCode(err, parley.ENOTFOUND) {
+		return SocketIdentity{}, parley.Errorf(parley.EINVALID, "unknown participant")
+	}
+	if err != nil {
+		return SocketIdentity{}, err
+	}
+	c, err := s.store.GetContact(ctx, p.ContactID)
+	if err != nil {
+		return SocketIdentity{}, err
+	}
+	if err := (&Caller{Participant: p, Contact: c}).active(); err != nil {
+		return SocketIdentity{}, err
+	}
+	return SocketIdentity{ParticipantID: p.ID, ContactID: c.ID, ChainID: c.InitialContactID, Role: p.Role}, nil
+}
+
+// Subscribed records that a participant's socket subscribed to the chat.
+func (s *Service) Subscribed(ctx context.Context, id SocketIdentity) {
+	p, err := s.store.GetParticipant(ctx, id.ParticipantID)
+	if err != nil || p.Connected {
+		return
+	}
+	if err := s.store.Update(ctx, func(tx parley.Tx) error { return s.markConnected(ctx, tx, id.ParticipantID, s.now()) }); err != nil {
+		s.log.Warn("mark connected", "participant_id", id.ParticipantID, "err", err)
+	}
+}
+
+// LastSeq returns the newest Seq of a chain.
+func (s *Service) LastSeq(ctx context.Context, chainID string) (int64, error) {
+	return s.store.LastSeq(ctx, chainID)
+}
+
+// ItemsAfter returns up to limit items of a chain with Seq > after, in order (for sockets that saw a gap).
+func (s *Service) ItemsAfter(ctx context.Context, chainID string, after int64, limit int) ([]*parley.Item, error) {
+	return s.store.ListItems(ctx, parley.ItemQuery{ChainID: chainID, AfterSeq: after, Limit: limit})
+}

@@ -1,0 +1,40 @@
+package main
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/parley-chat/parley/server"
+)
+
+// printBanner tells a first-time user everything needed to point the official clients at this server.
+func printBanner(w io.Writer, m *server.Main) {
+	in, flow := m.Instance()
+	cfg := m.Config()
+	url := m.URL()
+	fmt.Fprintf(w, `
+parley is serving Amazon Connect chat at %[1]s
+
+  Endpoint       %[1]s   (Connect API, Participant API and WebSocket)
+  Region         %[2]s
+  InstanceId     %[3]s
+  ContactFlowId  %[4]s
+
+AWS CLI:
+  aws connect start-chat-contact --endpoint-url %[1]s --region %[2]s \
+      --instance-id %[3]s --contact-flow-id %[4]s \
+      --participant-details DisplayName=Customer
+  aws connectparticipant create-participant-connection --endpoint-url %[1]s --region %[2]s \
+      --no-sign-request --participant-token <ParticipantToken> --type WEBSOCKET CONNECTION_CREDENTIALS
+
+Go (aws-sdk-go-v2):
+  connect.NewFromConfig(cfg, func(o *connect.Options) { o.BaseEndpoint = aws.String(%[1]q) })
+
+ChatJS:
+  connect.ChatSession.setGlobalConfig({ region: %[2]q, endpoint: %[1]q });
+
+`, url, cfg.Region, in.ID, flow.ID)
+	if len(cfg.AccessKeys) == 0 {
+		fmt.Fprintln(w, "No access keys configured: the Connect API accepts any credentials (loopback only).")
+	}
+}

@@ -1,0 +1,105 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/parley-chat/parley/server"
+)
+
+// options is everything `parley serve` reads: the server's Config plus logging.
+type options struct {
+	server.Config `yaml:",inline"`
+	LogLevel      string `yaml:"log_level"`
+	LogFormat     string `yaml:"log_format"`
+}
+
+// setting is one configuration value, settable by flag, environment variable and YAML key.
+type setting struct {
+	flag, env, usage string
+	dst              *string
+}
+
+// loadOptions applies, lowest precedence first: defaults, the YAML file (--config or PARLEY_CONFIG), PARLEY_*
+// environment variables, flags.
+func loadOptions(args []string, getenv func(string) string, stderr io.Writer) (*options, error) {
+	o := &options{LogLevel: "info", LogFormat: "text"}
+	var configPath, accessKeys string
+	settings := []setting{
+		{"data", "PARLEY_DATA", "data directory (SQLite database, server secret)", &o.DataDir},
+		{"listen", "PARLEY_LISTEN", "HTTP and WebSocket listen address", &o.Listen},
+		{"public-url", "PARLEY_PUBLIC_URL", "base URL clients reach the server at (https → wss WebSocket URLs)", &o.PublicURL},
+		{"region", "PARLEY_REGION", "AWS region shown in ARNs and client settings", &o.Region},
+		{"access-keys", "PARLEY_ACCESS_KEYS", "SigV4 keys for the Connect API: id:secret[,id:secret...]", &accessKeys},
+		{"secret", "PARLEY_SECRET", "hex secret for tokens (default: generated into the data dir)", &o.Secret},
+		{"log-level", "PARLEY_LOG_LEVEL", "debug, info, warn or error", &o.LogLevel},
+		{"log-format", "PARLEY_LOG_FORMAT", "text or json", &o.LogFormat},
+	}
+	fs := flag.NewFlagSet("parley serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&configPath, "config", "", "YAML configuration file (env PARLEY_CONFIG)")
+	flagVals := map[string]*string{}
+	for _, s := range settings {
+		v := new(string)
+		flagVals[s.flag] = v
+		fs.StringVar(v, s.flag, "", s.usage+" (env "+s.env+")")
+	}
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+
+	if !set["config"] {
+		configPath = getenv("PARLEY_CONFIG")
+	}
+	if configPath != "" {
+		b, err := os.ReadFile(configPath)
+		if err != nil {
+			return nil, fmt.Errorf("config file: %w", err)
+		}
+		dec := yaml.NewDecoder(strings.NewReader(string(b)))
+		dec.KnownFields(true)
+		if err := dec.Decode(o); err != nil && !errors.Is(err, io.EOF) {
+			return nil, fmt.Errorf("config file %s: %w", configPath, err)
+		}
+	}
+	for _, s := range settings {
+		if v := getenv(s.env); v != "" {
+			*s.dst = v
+		}
+		if set[s.flag] {
+			*s.dst = *flagVals[s.flag]
+		}
+	}
+	if accessKeys != "" {
+		keys, err := parseAccessKeys(accessKeys)
+		if err != nil {
+			return nil, err
+		}
+		o.AccessKeys = keys
+	}
+	return o, nil
+}
+
+// parseAccessKeys reads "id:secret,id2:secret2".
+func parseAccessKeys(s string) (map[string]string, error) {
+	keys := map[string]string{}
+	for _, pair := range strings.Split(s, ",") {
+		id, secret, ok := strings.Cut(strings.TrimSpace(pair), ":")
+		if !ok || id == "" || secret == "" {
+			return nil, fmt.Errorf("access keys: %q is not id:secret", pair)
+		}
+		keys[id] = secret
+	}
+	return keys, nil
+}

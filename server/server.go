@@ -1,0 +1,321 @@
+// Package server assembles parley: it opens the store, starts the bus, the chat service, its timers, the
+// WebSocket gateway and the HTTP APIs, and shuts them down in order. Main is the whole program as a value, so
+// tests run exactly what `parley serve` runs.
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/parley-chat/parley"
+	"github.com/parley-chat/parley/api/connect"
+	"github.com/parley-chat/parley/api/participant"
+	"github.com/parley-chat/parley/api/sigv4"
+	"github.com/parley-chat/parley/bus/local"
+	"github.com/parley-chat/parley/chat"
+	"github.com/parley-chat/parley/gateway"
+	"github.com/parley-chat/parley/store/sqlite"
+)
+
+// Config is parley's configuration. The zero value of a field means its default; cmd/parley fills it from
+// flags, PARLEY_* environment variables and an optional YAML file.
+type Config struct {
+	// DataDir holds the SQLite database and the server secret. Default ./parley-data.
+	DataDir string `yaml:"data"`
+	// Listen is the HTTP and WebSocket address. Default 127.0.0.1:8080.
+	Listen string `yaml:"listen"`
+	// PublicURL is the base URL clients reach the server at, when it differs from the listen address (TLS
+	// terminated by a proxy, another host name). WebSocket URLs are derived from it (https → wss).
+	PublicURL string `yaml:"public_url"`
+	// Region and AccountID appear in ARNs and in the settings printed for clients. Defaults us-west-2 and
+	// 000000000000.
+	Region    string `yaml:"region"`
+	AccountID string `yaml:"account_id"`
+	// AccessKeys are the SigV4 keys accepted on the Connect API (access key id → secret key). Without keys the
+	// server accepts any signature, which it allows only on a loopback listener.
+	AccessKeys map[string]string `yaml:"access_keys"`
+	// Secret (hex, at least 32 bytes) keys tokens and URLs. Default: generated once into DataDir/secret. Nodes
+	// that share a database must share it.
+	Secret string `yaml:"secret"`
+	// InstanceAlias names the default instance created on first start. Default "parley".
+	InstanceAlias string `yaml:"instance_alias"`
+	// ShutdownTimeout bounds graceful shutdown. Default 10s.
+	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
+	// Chat holds the chat service's tunables (timers, token lifetimes).
+	Chat chat.Config `yaml:"-"`
+	// Clock is the service's time source (tests inject a fake one). Default: the system clock.
+	Clock parley.Clock `yaml:"-"`
+}
+
+func (c *Config) defaults() {
+	if c.DataDir == "" {
+		c.DataDir = "parley-data"
+	}
+	if c.Listen == "" {
+		c.Listen = "127.0.0.1:8080"
+	}
+	if c.Region == "" {
+		c.Region = "us-west-2"
+	}
+	if c.AccountID == "" {
+		c.AccountID = "000000000000"
+	}
+	if c.InstanceAlias == "" {
+		c.InstanceAlias = "parley"
+	}
+	if c.ShutdownTimeout <= 0 {
+		c.ShutdownTimeout = 10 * time.Second
+	}
+}
+
+// Main is a running parley server.
+type Main struct {
+	cfg Config
+	log *slog.Logger
+
+	store   *sqlite.Store
+	bus     *local.Bus
+	svc     *chat.Service
+	gw      *gateway.Gateway
+	http    *http.Server
+	ln      net.Listener
+	baseURL string
+
+	instance *parley.Instance
+	flow     *parley.ContactFlow
+
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	closed sync.Once
+	err    error
+}
+
+// New returns a server that Start will run.
+func New(cfg Config, log *slog.Logger) *Main {
+	cfg.defaults()
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Main{cfg: cfg, log: log}
+}
+
+// Start opens the store, creates the default instance on first start, listens and serves in the background.
+// On error everything opened so far is closed.
+func (m *Main) Start(ctx context.Context) (err error) {
+	defer func() {
+		if err != nil {
+			m.Close()
+		}
+	}()
+	ln, err := net.Listen("tcp", m.cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", m.cfg.Listen, err)
+	}
+	m.ln = ln
+	loopback := isLoopback(ln.Addr())
+	verifier, err := sigv4.New(sigv4.Config{Keys: m.cfg.AccessKeys}, m.log)
+	if err != nil {
+		return err
+	}
+	if verifier.DevMode() {
+		if !loopback {
+			return fmt.Errorf("no access keys configured: refusing to accept unsigned Connect API calls on %s "+
+				"(configure access_keys / PARLEY_ACCESS_KEYS, or listen on a loopback address)", ln.Addr())
+		}
+		m.log.Warn("no access keys configured: the Connect API accepts any SigV4 signature (loopback only)")
+	}
+	if err := os.MkdirAll(m.cfg.DataDir, 0o700); err != nil {
+		return fmt.Errorf("create data dir: %w", err)
+	}
+	secret, err := loadSecret(m.cfg.Secret, filepath.Join(m.cfg.DataDir, "secret"))
+	if err != nil {
+		return err
+	}
+	m.store, err = sqlite.Open(ctx, filepath.Join(m.cfg.DataDir, "parley.db"), m.log)
+	if err != nil {
+		return fmt.Errorf("open store: %w", err)
+	}
+	m.bus = local.New()
+
+	m.baseURL, err = baseURL(m.cfg.PublicURL, ln.Addr())
+	if err != nil {
+		return err
+	}
+	cc := m.cfg.Chat
+	cc.Region, cc.AccountID, cc.Secret = m.cfg.Region, m.cfg.AccountID, secret
+	cc.SocketURL = socketURL(m.baseURL)
+	m.svc, err = chat.New(m.store, m.bus, m.cfg.Clock, m.log, cc)
+	if err != nil {
+		return err
+	}
+	m.instance, m.flow, err = m.svc.Bootstrap(ctx, m.cfg.InstanceAlias)
+	if err != nil {
+		return fmt.Errorf("bootstrap: %w", err)
+	}
+	m.gw = gateway.New(m.svc, m.bus, m.log, gateway.Options{})
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", m.healthz)
+	mux.Handle("/participant/", participant.New(m.svc, m.log))
+	mux.Handle("/ws", m.gw)
+	mux.Handle("/", connect.New(m.svc, verifier, m.log))
+	m.http = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+		ErrorLog: slog.NewLogLogger(m.log.Handler(), slog.LevelDebug)}
+
+	runCtx, cancel := context.WithCancel(context.Background())
+	m.cancel = cancel
+	m.wg.Add(2)
+	go func() {
+		defer m.wg.Done()
+		m.svc.Run(runCtx)
+	}()
+	go func() {
+		defer m.wg.Done()
+		if err := m.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			m.log.Error("http server", "err", err)
+		}
+	}()
+	m.log.Info("parley serving", "listen", ln.Addr().String(), "url", m.baseURL, "data", m.cfg.DataDir,
+		"instance_id", m.instance.ID)
+	return nil
+}
+
+// Run starts the server and serves until ctx is done, then shuts down gracefully.
+func (m *Main) Run(ctx context.Context) error {
+	if err := m.Start(ctx); err != nil {
+		return err
+	}
+	<-ctx.Done()
+	return m.Close()
+}
+
+// Close shuts down in order: stop accepting and drain HTTP requests, close sockets with "going away", stop the
+// timers, close the bus, close the store. It is safe to call more than once.
+func (m *Main) Close() error {
+	m.closed.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), m.cfg.ShutdownTimeout)
+		defer cancel()
+		var errs []error
+		if m.http != nil {
+			// Hijacked WebSocket connections are not tracked by Shutdown; the gateway closes them next.
+			errs = append(errs, m.http.Shutdown(ctx))
+		} else if m.ln != nil {
+			errs = append(errs, m.ln.Close())
+		}
+		if m.gw != nil {
+			errs = append(errs, m.gw.Close(ctx))
+		}
+		if m.cancel != nil {
+			m.cancel()
+		}
+		m.wg.Wait()
+		if m.bus != nil {
+			errs = append(errs, m.bus.Close())
+		}
+		if m.store != nil {
+			errs = append(errs, m.store.Close())
+		}
+		m.err = errors.Join(errs...)
+	})
+	return m.err
+}
+
+// URL is the base URL of both APIs (the endpoint clients override), e.g. http://127.0.0.1:8080.
+func (m *Main) URL() string { return m.baseURL }
+
+// Addr is the address the server listens on.
+func (m *Main) Addr() net.Addr { return m.ln.Addr() }
+
+// Instance returns the default instance and its default inbound contact flow.
+func (m *Main) Instance() (*parley.Instance, *parley.ContactFlow) { return m.instance, m.flow }
+
+// Service returns the chat service (for tests and embedding).
+func (m *Main) Service() *chat.Service { return m.svc }
+
+// Gateway returns the WebSocket gateway (for tests: DropAll simulates a network cut).
+func (m *Main) Gateway() *gateway.Gateway { return m.gw }
+
+// Config returns the effective configuration.
+func (m *Main) Config() Config { return m.cfg }
+
+func (m *Main) healthz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if _, err := m.store.ListInstances(ctx); err != nil {
+		http.Error(w, "store unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain")
+	_, _ = w.Write([]byte("ok\n"))
+}
+
+func isLoopback(a net.Addr) bool {
+	ta, ok := a.(*net.TCPAddr)
+	return ok && ta.IP.IsLoopback()
+}
+
+// baseURL is the URL clients use: the public URL when configured, else the listen address (an unspecified
+// address such as 0.0.0.0 is shown as 127.0.0.1, the form ChatJS accepts for plain ws://).
+func baseURL(public string, addr net.Addr) (string, error) {
+	if public != "" {
+		u, err := url.Parse(public)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return "", fmt.Errorf("public URL %q must be an http:// or https:// URL", public)
+		}
+		return strings.TrimRight(u.String(), "/"), nil
+	}
+	ta := addr.(*net.TCPAddr)
+	host := ta.IP.String()
+	if ta.IP.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return "http://" + net.JoinHostPort(host, fmt.Sprint(ta.Port)), nil
+}
+
+// socketURL derives the WebSocket endpoint from the base URL: http → ws, https → wss.
+func socketURL(base string) string {
+	if rest, ok := strings.CutPrefix(base, "https://"); ok {
+		return "wss://" + rest + "/ws"
+	}
+	return "ws://" + strings.TrimPrefix(base, "http://") + "/ws"
+}
+
+// loadSecret decodes a configured hex secret, or reads (creating on first use) the secret file.
+func loadSecret(configured, path string) ([]byte, error) {
+	if configured != "" {
+		b, err := hex.DecodeString(configured)
+		if err != nil || len(b) < 32 {
+			return nil, errors.New("secret must be at least 32 bytes, hex-encoded")
+		}
+		return b, nil
+	}
+	if b, err := os.ReadFile(path); err == nil {
+		s, err := hex.DecodeString(strings.TrimSpace(string(b)))
+		if err != nil || len(s) < 32 {
+			return nil, fmt.Errorf("%s is not a hex secret of at least 32 bytes", path)
+		}
+		return s, nil
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return nil, err
+	}
+	s := make([]byte, 32)
+	if _, err := rand.Read(s); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(path, []byte(hex.EncodeToString(s)+"\n"), 0o600); err != nil {
+		return nil, fmt.Errorf("write secret: %w", err)
+	}
+	return s, nil
+}
