@@ -1,0 +1,498 @@
+// Package connect serves the chat part of the Amazon Connect Service API (restJson1, SigV4, signing name
+// "connect") so that the unmodified AWS SDKs and the AWS CLI can start and manage chats against parley:
+// StartChatContact, CreateParticipant, StopContact, DescribeContact, GetContactAttributes,
+// UpdateContactAttributes, ListInstances and ListContactFlows. The other operations of the chat subset of the
+// model answer InvalidRequestException ("not supported by parley yet"); any other path answers
+// UnknownOperationException.
+//
+// Every request is authenticated by a sigv4.Verifier and validated against every constraint of the model
+// before the chat service sees it. The handler must see the request path exactly as the client signed it, so
+// mount it at the root of its listener (not behind http.StripPrefix).
+//
+// The handler is stateless and safe for concurrent use.
+package connect
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/parley-chat/parley"
+	"github.com/parley-chat/parley/api/httpapi"
+	"github.com/parley-chat/parley/api/sigv4"
+	"github.com/parley-chat/parley/chat"
+	"github.com/parley-chat/parley/wire"
+)
+
+// MaxBody is the largest request body the handler reads.
+const MaxBody = 1 << 20
+
+// eUnknownOperation is the code of a request that matches no operation.
+const eUnknownOperation parley.Code = "unknown_operation"
+
+// backend is the part of *chat.Service the handler uses; tests substitute a fake.
+type backend interface {
+	Instance(ctx context.Context, idOrARN string) (*parley.Instance, error)
+	ListInstances(ctx context.Context) ([]*parley.Instance, error)
+	ListContactFlows(ctx context.Context, instanceID string, types []string) ([]*parley.ContactFlow, error)
+	StartChat(ctx context.Context, in chat.StartChatInput) (*chat.StartChatOutput, error)
+	CreateParticipant(ctx context.Context, in chat.CreateParticipantInput) (*chat.CreateParticipantOutput, error)
+	StopContact(ctx context.Context, instanceID, contactID string) error
+	DescribeContact(ctx context.Context, instanceID, contactID string) (*parley.Contact, error)
+	ContactAttributes(ctx context.Context, instanceID, initialContactID string) (map[string]string, error)
+	UpdateContactAttributes(ctx context.Context, instanceID, initialContactID string, attrs map[string]string) error
+}
+
+var _ backend = (*chat.Service)(nil)
+
+type handler struct {
+	svc      backend
+	verifier *sigv4.Verifier
+	log      *slog.Logger
+	errs     httpapi.Errors
+}
+
+// New returns the Connect API handler over svc. Requests are authenticated by verifier, which must not be nil
+// (a verifier without keys is dev mode; the caller decides where that is allowed). The handler is wrapped in
+// httpapi.Middleware, so responses carry x-amzn-RequestId, Date and CORS headers.
+func New(svc *chat.Service, verifier *sigv4.Verifier, log *slog.Logger) http.Handler {
+	return newHandler(svc, verifier, log)
+}
+
+func newHandler(svc backend, verifier *sigv4.Verifier, log *slog.Logger) http.Handler {
+	if verifier == nil {
+		panic("connect.New: nil verifier")
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	errs := sigv4.Table(httpapi.ConnectErrors)
+	errs[eUnknownOperation] = httpapi.ErrorKind{Type: "UnknownOperationException", Status: http.StatusNotFound}
+	h := &handler{svc: svc, verifier: verifier, log: log, errs: errs}
+	return httpapi.Middleware(log, errs, http.HandlerFunc(h.serve))
+}
+
+// route is one operation of the model: its method, its path (the prefix before the labels when it has labels),
+// its label names and its handler (nil: not supported yet).
+type route struct {
+	name   string
+	method string
+	path   string
+	labels []string
+	serve  func(h *handler, w http.ResponseWriter, r *http.Request, labels []string)
+}
+
+var routes = []route{
+	{"StartChatContact", http.MethodPut, wire.PathStartChatContact, nil, (*handler).startChatContact},
+	{"CreateParticipant", http.MethodPost, wire.PathCreateParticipant, nil, (*handler).createParticipant},
+	{"StopContact", http.MethodPost, wire.PathStopContact, nil, (*handler).stopContact},
+	{"DescribeContact", http.MethodGet, wire.PathDescribeContactPrefix, []string{"InstanceId", "ContactId"},
+		(*handler).describeContact},
+	{"GetContactAttributes", http.MethodGet, wire.PathGetContactAttributesPrefix,
+		[]string{"InstanceId", "InitialContactId"}, (*handler).getContactAttributes},
+	{"UpdateContactAttributes", http.MethodPost, wire.PathUpdateContactAttributes, nil,
+		(*handler).updateContactAttributes},
+	{"ListInstances", http.MethodGet, wire.PathListInstances, nil, (*handler).listInstances},
+	{"ListContactFlows", http.MethodGet, wire.PathListContactFlowsPrefix, []string{"InstanceId"},
+		(*handler).listContactFlows},
+
+	{"StartOutboundChatContact", http.MethodPut, wire.PathStartOutboundChatContact, nil, nil},
+	{"StartContactStreaming", http.MethodPost, wire.PathStartContactStreaming, nil, nil},
+	{"StopContactStreaming", http.MethodPost, wire.PathStopContactStreaming, nil, nil},
+	{"TransferContact", http.MethodPost, wire.PathTransferContact, nil, nil},
+	{"UpdateParticipantRoleConfig", http.MethodPut, wire.PathParticipantRoleConfigPrefix,
+		[]string{"InstanceId", "ContactId"}, nil},
+	{"SendChatIntegrationEvent", http.MethodPost, wire.PathSendChatIntegrationEvent, nil, nil},
+	{"CreatePersistentContactAssociation", http.MethodPost, wire.PathPersistentContactAssociationPrefix,
+		[]string{"InstanceId", "InitialContactId"}, nil},
+	{"UpdateParticipantAuthentication", http.MethodPost, wire.PathUpdateParticipantAuthentication, nil, nil},
+	{"StartContactMediaProcessing", http.MethodPost, wire.PathStartContactMediaProcessing, nil, nil},
+	{"StopContactMediaProcessing", http.MethodPost, wire.PathStopContactMediaProcessing, nil, nil},
+}
+
+// match finds the route of r and its decoded labels.
+func match(r *http.Request) (*route, []string) {
+	p := r.URL.EscapedPath()
+	for i := range routes {
+		rt := &routes[i]
+		if rt.method != r.Method {
+			continue
+		}
+		if len(rt.labels) == 0 {
+			if p == rt.path {
+				return rt, nil
+			}
+			continue
+		}
+		if !strings.HasPrefix(p, rt.path) || strings.HasSuffix(p, "/") {
+			continue
+		}
+		// Split the escaped path: a label's "/" arrives as %2F and must not split it.
+		parts := strings.Split(strings.TrimPrefix(p, rt.path), "/")
+		if len(parts) != len(rt.labels) {
+			continue
+		}
+		labels, ok := httpapi.PathLabels(r, rt.path)
+		if !ok || len(labels) != len(rt.labels) {
+			continue
+		}
+		return rt, labels
+	}
+	return nil, nil
+}
+
+func (h *handler) serve(w http.ResponseWriter, r *http.Request) {
+	id, err := h.verifier.Verify(r)
+	if err != nil {
+		h.log.InfoContext(r.Context(), "connect API request not authenticated", "method", r.Method,
+			"path", r.URL.Path, "access_key_id", id.AccessKeyID, "err", err,
+			"request_id", httpapi.RequestID(r.Context()))
+		h.fail(w, r, err)
+		return
+	}
+	r = r.WithContext(sigv4.NewContext(r.Context(), id))
+	rt, labels := match(r)
+	switch {
+	case rt == nil:
+		h.fail(w, r, parley.Errorf(eUnknownOperation, "Unknown operation: %s %s", r.Method,
+			truncate(r.URL.EscapedPath(), 200)))
+	case rt.serve == nil:
+		h.fail(w, r, parley.Errorf(parley.EREQUEST, "%s is not supported by parley yet", rt.name))
+	default:
+		rt.serve(h, w, r, labels)
+	}
+}
+
+func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
+	httpapi.WriteError(w, r, h.log, h.errs, err)
+}
+
+func (h *handler) startChatContact(w http.ResponseWriter, r *http.Request, _ []string) {
+	var req wire.StartChatContactRequest
+	if err := httpapi.DecodeJSON(r, MaxBody, &req); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	in, err := startChatInput(&req)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	out, err := h.svc.StartChat(r.Context(), in)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	httpapi.WriteJSON(w, http.StatusOK, wire.StartChatContactResponse{
+		ContactID:        out.ContactID,
+		ParticipantID:    out.ParticipantID,
+		ParticipantToken: out.ParticipantToken,
+	})
+}
+
+func (h *handler) createParticipant(w http.ResponseWriter, r *http.Request, _ []string) {
+	var req wire.CreateParticipantRequest
+	if err := httpapi.DecodeJSON(r, MaxBody, &req); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	in, err := createParticipantInput(&req)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	out, err := h.svc.CreateParticipant(r.Context(), in)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	resp := wire.CreateParticipantResponse{
+		ParticipantID:          out.ParticipantID,
+		ParticipantCredentials: &wire.ParticipantTokenCredentials{ParticipantToken: out.ParticipantToken},
+	}
+	if !out.Expiry.IsZero() {
+		resp.ParticipantCredentials.Expiry = wire.FormatTime(out.Expiry)
+	}
+	httpapi.WriteJSON(w, http.StatusOK, resp)
+}
+
+func (h *handler) stopContact(w http.ResponseWriter, r *http.Request, _ []string) {
+	var req wire.StopContactRequest
+	if err := httpapi.DecodeJSON(r, MaxBody, &req); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if err := validateStopContact(&req); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if err := h.svc.StopContact(r.Context(), *req.InstanceID, *req.ContactID); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	httpapi.WriteJSON(w, http.StatusOK, struct{}{})
+}
+
+func (h *handler) describeContact(w http.ResponseWriter, r *http.Request, labels []string) {
+	instanceID, contactID := labels[0], labels[1]
+	var c httpapi.Check
+	c.Len("InstanceId", instanceID, 1, 100)
+	c.Len("ContactId", contactID, 1, 256)
+	if err := c.Err(); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	contact, err := h.svc.DescribeContact(r.Context(), instanceID, contactID)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	inst, err := h.svc.Instance(r.Context(), contact.InstanceID)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	httpapi.WriteJSON(w, http.StatusOK, wire.DescribeContactResponse{Contact: h.contactOut(r, contact, inst.ARN)})
+}
+
+// contactOut is the wire form of c. Timestamps are epoch seconds; zero times are left out.
+func (h *handler) contactOut(r *http.Request, c *parley.Contact, instanceARN string) *wire.Contact {
+	out := &wire.Contact{
+		Arn:                        instanceARN + "/contact/" + c.ID,
+		ID:                         c.ID,
+		InitialContactID:           c.InitialContactID,
+		PreviousContactID:          c.PreviousContactID,
+		RelatedContactID:           c.RelatedContactID,
+		InitiationMethod:           c.InitiationMethod,
+		Channel:                    string(c.Channel),
+		InitiationTimestamp:        wire.Epoch(c.InitiatedAt),
+		DisconnectTimestamp:        wire.Epoch(c.EndedAt),
+		LastUpdateTimestamp:        wire.Epoch(c.UpdatedAt),
+		ConnectedToSystemTimestamp: wire.Epoch(c.ConnectedAt),
+		CustomerID:                 c.CustomerID,
+		DisconnectReason:           c.DisconnectReason,
+		Attributes:                 c.Attributes,
+	}
+	if out.InitiationMethod == "" {
+		out.InitiationMethod = "API"
+	}
+	if out.Channel == "" {
+		out.Channel = string(parley.ChannelChat)
+	}
+	if c.QueueID != "" {
+		out.QueueInfo = &wire.QueueInfo{ID: c.QueueID}
+	}
+	if len(c.SegmentAttributes) > 0 {
+		if json.Valid(c.SegmentAttributes) {
+			out.SegmentAttributes = json.RawMessage(c.SegmentAttributes)
+		} else {
+			h.log.ErrorContext(r.Context(), "stored segment attributes are not JSON", "contact_id", c.ID)
+		}
+	}
+	return out
+}
+
+func (h *handler) getContactAttributes(w http.ResponseWriter, r *http.Request, labels []string) {
+	instanceID, initialContactID := labels[0], labels[1]
+	var c httpapi.Check
+	c.Len("InstanceId", instanceID, 1, 100)
+	c.Len("InitialContactId", initialContactID, 1, 256)
+	if err := c.Err(); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	attrs, err := h.svc.ContactAttributes(r.Context(), instanceID, initialContactID)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if attrs == nil {
+		attrs = map[string]string{}
+	}
+	httpapi.WriteJSON(w, http.StatusOK, wire.GetContactAttributesResponse{Attributes: attrs})
+}
+
+func (h *handler) updateContactAttributes(w http.ResponseWriter, r *http.Request, _ []string) {
+	var req wire.UpdateContactAttributesRequest
+	if err := httpapi.DecodeJSON(r, MaxBody, &req); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if err := validateUpdateContactAttributes(&req); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	err := h.svc.UpdateContactAttributes(r.Context(), *req.InstanceID, *req.InitialContactID, req.Attributes)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	httpapi.WriteJSON(w, http.StatusOK, struct{}{})
+}
+
+// Page sizes of the list operations (model: ListInstances MaxResults 1..10, ListContactFlows 1..1000, default
+// 100).
+const (
+	maxInstancesPage = 10
+	maxFlowsPage     = 1000
+	defaultFlowsPage = 100
+)
+
+func (h *handler) listInstances(w http.ResponseWriter, r *http.Request, _ []string) {
+	q, err := parseListQuery(r, maxInstancesPage, maxInstancesPage, "instances")
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	all, err := h.svc.ListInstances(r.Context())
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	page, next := paginate(all, q, "instances")
+	resp := wire.ListInstancesResponse{InstanceSummaryList: make([]wire.InstanceSummary, 0, len(page)), NextToken: next}
+	for _, in := range page {
+		resp.InstanceSummaryList = append(resp.InstanceSummaryList, wire.InstanceSummary{
+			ID:                     in.ID,
+			Arn:                    in.ARN,
+			IdentityManagementType: wire.IdentityManagementConnectManaged,
+			InstanceAlias:          in.Alias,
+			CreatedTime:            wire.Epoch(in.CreatedAt),
+			ServiceRole:            serviceRole(in.ARN),
+			InstanceStatus:         wire.InstanceStatusActive,
+		})
+	}
+	httpapi.WriteJSON(w, http.StatusOK, resp)
+}
+
+func (h *handler) listContactFlows(w http.ResponseWriter, r *http.Request, labels []string) {
+	var c httpapi.Check
+	c.Len("InstanceId", labels[0], 1, 100)
+	types := r.URL.Query()["contactFlowTypes"]
+	if len(types) > 10 {
+		c.Fail("ContactFlowTypes", "ContactFlowTypes must have at most 10 items (got %d)", len(types))
+	}
+	for i := range types {
+		c.Enum(fmt.Sprintf("ContactFlowTypes[%d]", i), &types[i], false, wire.ContactFlowTypes...)
+	}
+	if err := c.Err(); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	q, err := parseListQuery(r, defaultFlowsPage, maxFlowsPage, "flows")
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	all, err := h.svc.ListContactFlows(r.Context(), labels[0], types)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	page, next := paginate(all, q, "flows")
+	resp := wire.ListContactFlowsResponse{
+		ContactFlowSummaryList: make([]wire.ContactFlowSummary, 0, len(page)), NextToken: next}
+	for _, f := range page {
+		s := wire.ContactFlowSummary{ID: f.ID, Arn: f.ARN, Name: f.Name, ContactFlowType: f.Type,
+			ContactFlowState: f.State, ContactFlowStatus: f.Status}
+		if s.ContactFlowState == "" {
+			s.ContactFlowState = "ACTIVE"
+		}
+		if s.ContactFlowStatus == "" {
+			s.ContactFlowStatus = "PUBLISHED"
+		}
+		resp.ContactFlowSummaryList = append(resp.ContactFlowSummaryList, s)
+	}
+	httpapi.WriteJSON(w, http.StatusOK, resp)
+}
+
+// listQuery is the maxResults and nextToken of a list operation.
+type listQuery struct {
+	size   int
+	offset int
+}
+
+// parseListQuery reads maxResults (1..max, default def) and nextToken (a token paginate issued for kind).
+func parseListQuery(r *http.Request, def, max int, kind string) (listQuery, error) {
+	q := r.URL.Query()
+	lq := listQuery{size: def}
+	var c httpapi.Check
+	if q.Has("maxResults") {
+		n, err := strconv.Atoi(q.Get("maxResults"))
+		if err != nil {
+			return lq, parley.Invalid("MaxResults", "MaxResults must be an integer")
+		}
+		c.Int("MaxResults", &n, false, 1, max)
+		lq.size = n
+	}
+	if q.Has("nextToken") {
+		off, ok := decodeToken(q.Get("nextToken"), kind)
+		if !ok {
+			c.Fail("NextToken", "NextToken is not valid")
+		}
+		lq.offset = off
+	}
+	return lq, c.Err()
+}
+
+// paginate returns the page of all that q asks for and the token of the next page ("" on the last page). The
+// token is an offset, so pages follow the backend's order; it must be stable.
+func paginate[T any](all []T, q listQuery, kind string) ([]T, string) {
+	if q.offset >= len(all) {
+		return nil, ""
+	}
+	end := min(q.offset+q.size, len(all))
+	next := ""
+	if end < len(all) {
+		next = encodeToken(kind, end)
+	}
+	return all[q.offset:end], next
+}
+
+func encodeToken(kind string, offset int) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(kind + ":" + strconv.Itoa(offset)))
+}
+
+func decodeToken(tok, kind string) (int, bool) {
+	b, err := base64.RawURLEncoding.DecodeString(tok)
+	if err != nil {
+		return 0, false
+	}
+	k, n, ok := strings.Cut(string(b), ":")
+	if !ok || k != kind {
+		return 0, false
+	}
+	off, err := strconv.Atoi(n)
+	if err != nil || off < 0 {
+		return 0, false
+	}
+	return off, true
+}
+
+// serviceRole is the service-linked role AWS reports for an instance, derived from the instance ARN
+// (arn:<partition>:connect:<region>:<account>:instance/<id>).
+func serviceRole(instanceARN string) string {
+	parts := strings.SplitN(instanceARN, ":", 6)
+	if len(parts) != 6 || parts[0] != "arn" || parts[4] == "" {
+		return ""
+	}
+	return "arn:" + parts[1] + ":iam::" + parts[4] +
+		":role/aws-service-role/connect.amazonaws.com/AWSServiceRoleForAmazonConnect"
+}
+
+// truncate shortens s to at most n bytes, on a rune boundary, for messages that echo client input.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
+}
