@@ -12,6 +12,7 @@ import (
 	ctypes "github.com/aws/aws-sdk-go-v2/service/connect/types"
 	awsv1 "github.com/aws/aws-sdk-go/aws"
 	"github.com/aws/aws-sdk-go/service/connectparticipant"
+	"github.com/gorilla/websocket"
 
 	"github.com/parley-chat/parley/internal/testserver"
 	"github.com/parley-chat/parley/server"
@@ -468,10 +469,22 @@ func TestTimers(t *testing.T) {
 	cs := dial(t, cust.URL)
 
 	clk.add(5*time.Minute + time.Second)
+	// A genuine WebSocket URL past its 100 s is not refused at the handshake (ChatJS would retry it without
+	// backoff): the upgrade succeeds and the server closes the socket with 1008, so the client fetches a new URL.
+	old, _, err := websocket.DefaultDialer.Dial(cust.URL, nil)
+	if err != nil {
+		t.Fatalf("expired URL refused at the handshake: %v", err)
+	}
+	_ = old.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if _, _, err := old.ReadMessage(); !websocket.IsCloseError(err, websocket.ClosePolicyViolation) {
+		t.Fatalf("expired URL: read error %v, want close 1008", err)
+	}
+	old.Close()
+
 	if n, err := svc.ExpireDue(ctx(t)); err != nil || n != 1 {
 		t.Fatalf("ExpireDue after the connect window = %d, %v; want 1 (the never-connected chat)", n, err)
 	}
-	_, err := e.pc.CreateParticipantConnectionWithContext(ctx(t), &connectparticipant.CreateParticipantConnectionInput{
+	_, err = e.pc.CreateParticipantConnectionWithContext(ctx(t), &connectparticipant.CreateParticipantConnectionInput{
 		ParticipantToken: awsv1.String(never.ParticipantToken), Type: awsv1.StringSlice([]string{"WEBSOCKET"})})
 	wantCode(t, err, "AccessDeniedException", 403)
 

@@ -284,7 +284,7 @@ func TestRawHTTP(t *testing.T) {
 		resp.Body.Close()
 	})
 
-	t.Run("forged socket URL refused, genuine expired one accepted then closed", func(t *testing.T) {
+	t.Run("forged socket URL refused before the upgrade", func(t *testing.T) {
 		wsURL := strings.Replace(e.srv.URL, "http://", "ws://", 1) + "/ws?token=forged"
 		_, resp, err := websocket.DefaultDialer.Dial(wsURL, nil)
 		if err == nil || resp == nil || resp.StatusCode != 403 {
