@@ -16,7 +16,8 @@ type Store interface {
 	Reader
 	// Update runs fn in a read-write transaction and commits if fn returns nil; otherwise it rolls back and
 	// returns fn's error. fn may be called more than once (retries after a serialization failure) and must not
-	// have side effects outside the transaction.
+	// have side effects outside the transaction. A nil result always means committed. If ctx ends before fn
+	// runs, Update returns ctx's error and fn never runs; once fn has run, Update waits for the outcome.
 	Update(ctx context.Context, fn func(tx Tx) error) error
 	// Close releases the store's resources.
 	Close() error
@@ -31,7 +32,8 @@ type Reader interface {
 	ListQueues(ctx context.Context, instanceID string) ([]*Queue, error)
 
 	GetContact(ctx context.Context, id string) (*Contact, error)
-	// DueContacts returns up to limit active contacts whose DueAt is not after t, earliest first.
+	// DueContacts returns up to limit (<= 0: all) active contacts whose DueAt is not zero and not after t,
+	// earliest first.
 	DueContacts(ctx context.Context, t time.Time, limit int) ([]*Contact, error)
 
 	GetParticipant(ctx context.Context, id string) (*Participant, error)
@@ -51,7 +53,8 @@ type Reader interface {
 	ListItems(ctx context.Context, q ItemQuery) ([]*Item, error)
 	// LastSeq returns the Seq of the newest item of the chain, 0 when it has none.
 	LastSeq(ctx context.Context, chainID string) (int64, error)
-	// ListReceipts returns the receipts recorded on the chain whose MessageSeq is at least fromSeq, oldest first.
+	// ListReceipts returns the receipts recorded on the chain whose MessageSeq is at least fromSeq, in the order
+	// they were recorded.
 	ListReceipts(ctx context.Context, chainID string, fromSeq int64) ([]Receipt, error)
 
 	// Idempotent returns the result stored under (scope, token), or ENOTFOUND.
@@ -88,7 +91,8 @@ type Tx interface {
 
 	// InsertContact stores a new contact; ECONFLICT if the id exists.
 	InsertContact(ctx context.Context, c *Contact) error
-	// UpdateContact overwrites the mutable fields of a contact (state, times, attributes, reason, queue, flow).
+	// UpdateContact overwrites the mutable fields of a contact: State, FlowID, QueueID, Attributes,
+	// SegmentAttributes, ConnectedAt, EndedAt, DueAt, DisconnectReason and UpdatedAt.
 	UpdateContact(ctx context.Context, c *Contact) error
 
 	InsertParticipant(ctx context.Context, p *Participant) error

@@ -1,0 +1,394 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/parley-chat/parley"
+)
+
+// reader implements parley.Reader over a querier: the read pool for the Store, the writer connection for a Tx.
+type reader struct {
+	q querier
+}
+
+var _ parley.Reader = reader{}
+
+// scanner is a *sql.Row or *sql.Rows.
+type scanner interface {
+	Scan(dest ...any) error
+}
+
+// queryOne runs a single-row query and scans it with scan. A missing row is sql.ErrNoRows, unwrapped, for
+// found to translate.
+func queryOne[T any](ctx context.Context, q querier, scan func(scanner) (T, error), query string, args ...any) (T, error) {
+	var zero T
+	row, err := q.queryRow(ctx, query, args...)
+	if err != nil {
+		return zero, err
+	}
+	v, err := scan(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return zero, sql.ErrNoRows
+	}
+	if err != nil {
+		return zero, fmt.Errorf("sqlite: %w", err)
+	}
+	return v, nil
+}
+
+// found translates queryOne's sql.ErrNoRows into an ENOTFOUND error for a resource kind.
+func found[T any](v T, err error, resource, msg string) (T, error) {
+	if err == sql.ErrNoRows {
+		return v, parley.NotFound(resource, "%s", msg)
+	}
+	return v, err
+}
+
+// queryAll runs a query and scans every row with scan.
+func queryAll[T any](ctx context.Context, q querier, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := q.query(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: %w", err)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	return out, nil
+}
+
+// Times are unix milliseconds; 0 is the zero time.
+
+func toMS(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
+}
+
+func fromMS(ms int64) time.Time {
+	if ms == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(ms).UTC()
+}
+
+// jsonOrNull encodes v as JSON text, or NULL when n (its length) is 0.
+func jsonOrNull(v any, n int) (any, error) {
+	if n == 0 {
+		return nil, nil
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	return string(b), nil
+}
+
+// fromJSON decodes a nullable JSON column into v.
+func fromJSON(s sql.NullString, v any) error {
+	if !s.Valid || s.String == "" {
+		return nil
+	}
+	return json.Unmarshal([]byte(s.String), v)
+}
+
+const instanceCols = `id, arn, alias, created_at`
+
+func scanInstance(sc scanner) (*parley.Instance, error) {
+	var in parley.Instance
+	var created int64
+	if err := sc.Scan(&in.ID, &in.ARN, &in.Alias, &created); err != nil {
+		return nil, err
+	}
+	in.CreatedAt = fromMS(created)
+	return &in, nil
+}
+
+// GetInstance returns the instance with the given id; ENOTFOUND (INSTANCE) if there is none.
+func (r reader) GetInstance(ctx context.Context, id string) (*parley.Instance, error) {
+	v, err := queryOne(ctx, r.q, scanInstance,
+		`SELECT `+instanceCols+` FROM instances WHERE id = ?`, id)
+	return found(v, err, "INSTANCE", "instance not found")
+}
+
+// ListInstances returns every instance, oldest first.
+func (r reader) ListInstances(ctx context.Context) ([]*parley.Instance, error) {
+	return queryAll(ctx, r.q, scanInstance, `SELECT `+instanceCols+` FROM instances ORDER BY created_at, id`)
+}
+
+const flowCols = `id, instance_id, arn, name, type, state, status, description, content`
+
+func scanFlow(sc scanner) (*parley.ContactFlow, error) {
+	var f parley.ContactFlow
+	if err := sc.Scan(&f.ID, &f.InstanceID, &f.ARN, &f.Name, &f.Type, &f.State, &f.Status, &f.Description, &f.Content); err != nil {
+		return nil, err
+	}
+	return &f, nil
+}
+
+// GetContactFlow returns a flow of an instance; ENOTFOUND (CONTACT_FLOW) if the instance has no such flow.
+func (r reader) GetContactFlow(ctx context.Context, instanceID, id string) (*parley.ContactFlow, error) {
+	v, err := queryOne(ctx, r.q, scanFlow,
+		`SELECT `+flowCols+` FROM contact_flows WHERE instance_id = ? AND id = ?`, instanceID, id)
+	return found(v, err, "CONTACT_FLOW", "contact flow not found")
+}
+
+// ListContactFlows returns the flows of an instance ordered by name.
+func (r reader) ListContactFlows(ctx context.Context, instanceID string) ([]*parley.ContactFlow, error) {
+	return queryAll(ctx, r.q, scanFlow,
+		`SELECT `+flowCols+` FROM contact_flows WHERE instance_id = ? ORDER BY name, id`, instanceID)
+}
+
+func scanQueue(sc scanner) (*parley.Queue, error) {
+	var q parley.Queue
+	if err := sc.Scan(&q.ID, &q.InstanceID, &q.ARN, &q.Name, &q.Description); err != nil {
+		return nil, err
+	}
+	return &q, nil
+}
+
+// ListQueues returns the queues of an instance ordered by name.
+func (r reader) ListQueues(ctx context.Context, instanceID string) ([]*parley.Queue, error) {
+	return queryAll(ctx, r.q, scanQueue,
+		`SELECT id, instance_id, arn, name, description FROM queues WHERE instance_id = ? ORDER BY name, id`, instanceID)
+}
+
+const contactCols = `id, instance_id, initial_contact_id, previous_contact_id, related_contact_id, channel,
+	initiation_method, state, flow_id, queue_id, customer_id, attributes, segment_attributes,
+	supported_content_types, duration_minutes, initiated_at, connected_at, ended_at, due_at, disconnect_reason,
+	updated_at`
+
+func scanContact(sc scanner) (*parley.Contact, error) {
+	var c parley.Contact
+	var attrs, seg, types sql.NullString
+	var initiated, connected, ended, due, updated int64
+	err := sc.Scan(&c.ID, &c.InstanceID, &c.InitialContactID, &c.PreviousContactID, &c.RelatedContactID,
+		&c.Channel, &c.InitiationMethod, &c.State, &c.FlowID, &c.QueueID, &c.CustomerID, &attrs, &seg, &types,
+		&c.DurationMinutes, &initiated, &connected, &ended, &due, &c.DisconnectReason, &updated)
+	if err != nil {
+		return nil, err
+	}
+	if err := fromJSON(attrs, &c.Attributes); err != nil {
+		return nil, fmt.Errorf("contact %s attributes: %w", c.ID, err)
+	}
+	if err := fromJSON(types, &c.SupportedContentTypes); err != nil {
+		return nil, fmt.Errorf("contact %s supported content types: %w", c.ID, err)
+	}
+	if seg.Valid {
+		c.SegmentAttributes = []byte(seg.String)
+	}
+	c.InitiatedAt, c.ConnectedAt, c.EndedAt = fromMS(initiated), fromMS(connected), fromMS(ended)
+	c.DueAt, c.UpdatedAt = fromMS(due), fromMS(updated)
+	return &c, nil
+}
+
+// GetContact returns the contact with the given id; ENOTFOUND (CONTACT) if there is none.
+func (r reader) GetContact(ctx context.Context, id string) (*parley.Contact, error) {
+	v, err := queryOne(ctx, r.q, scanContact,
+		`SELECT `+contactCols+` FROM contacts WHERE id = ?`, id)
+	return found(v, err, "CONTACT", "contact not found")
+}
+
+// DueContacts returns up to limit active contacts whose DueAt is set and not after t, earliest first. A limit
+// of 0 or less means no limit.
+func (r reader) DueContacts(ctx context.Context, t time.Time, limit int) ([]*parley.Contact, error) {
+	if limit <= 0 {
+		limit = -1 // SQLite: no limit
+	}
+	// The literal predicates match the partial index contacts_due.
+	return queryAll(ctx, r.q, scanContact, `SELECT `+contactCols+` FROM contacts
+		WHERE state = 'ACTIVE' AND due_at != 0 AND due_at <= ? ORDER BY due_at, id LIMIT ?`, toMS(t), limit)
+}
+
+const participantCols = `id, contact_id, chain_id, role, display_name, token_hash, state, connected, joined_at, left_at`
+
+func scanParticipant(sc scanner) (*parley.Participant, error) {
+	var p parley.Participant
+	var joined, left int64
+	err := sc.Scan(&p.ID, &p.ContactID, &p.ChainID, &p.Role, &p.DisplayName, &p.TokenHash, &p.State,
+		&p.Connected, &joined, &left)
+	if err != nil {
+		return nil, err
+	}
+	p.JoinedAt, p.LeftAt = fromMS(joined), fromMS(left)
+	return &p, nil
+}
+
+// GetParticipant returns the participant with the given id; ENOTFOUND (PARTICIPANT) if there is none.
+func (r reader) GetParticipant(ctx context.Context, id string) (*parley.Participant, error) {
+	v, err := queryOne(ctx, r.q, scanParticipant,
+		`SELECT `+participantCols+` FROM participants WHERE id = ?`, id)
+	return found(v, err, "PARTICIPANT", "participant not found")
+}
+
+// ParticipantByToken finds a participant by the hash of its ParticipantToken; ENOTFOUND (PARTICIPANT) if none.
+func (r reader) ParticipantByToken(ctx context.Context, tokenHash []byte) (*parley.Participant, error) {
+	if len(tokenHash) == 0 {
+		return nil, parley.NotFound("PARTICIPANT", "participant not found")
+	}
+	v, err := queryOne(ctx, r.q, scanParticipant,
+		`SELECT `+participantCols+` FROM participants WHERE token_hash = ?`, tokenHash)
+	return found(v, err, "PARTICIPANT", "participant not found")
+}
+
+// ListParticipants returns the participants of a contact in the order they joined (insertion order among
+// participants who joined in the same millisecond).
+func (r reader) ListParticipants(ctx context.Context, contactID string) ([]*parley.Participant, error) {
+	return queryAll(ctx, r.q, scanParticipant,
+		`SELECT `+participantCols+` FROM participants WHERE contact_id = ? ORDER BY joined_at, rowid`, contactID)
+}
+
+// Connection finds an issued ConnectionToken by its hash, expired or not; ENOTFOUND (CONNECTION) if none.
+func (r reader) Connection(ctx context.Context, tokenHash []byte) (*parley.Connection, error) {
+	v, err := queryOne(ctx, r.q, func(sc scanner) (*parley.Connection, error) {
+		var c parley.Connection
+		var expires int64
+		if err := sc.Scan(&c.TokenHash, &c.ParticipantID, &expires); err != nil {
+			return nil, err
+		}
+		c.ExpiresAt = fromMS(expires)
+		return &c, nil
+	}, `SELECT token_hash, participant_id, expires_at FROM connections WHERE token_hash = ?`, tokenHash)
+	return found(v, err, "CONNECTION", "connection not found")
+}
+
+const itemCols = `chain_id, seq, id, contact_id, type, content_type, content, participant_id, display_name, role,
+	time, client_token, recipient, transient, attachments, receipt_message_id, receipt_message_seq,
+	receipt_recipient, receipt_delivered_at, receipt_read_at`
+
+func scanItem(sc scanner) (*parley.Item, error) {
+	var it parley.Item
+	var tm int64
+	var attachments, rcptID, rcptRecipient sql.NullString
+	var rcptSeq, rcptDelivered, rcptRead sql.NullInt64
+	err := sc.Scan(&it.ChainID, &it.Seq, &it.ID, &it.ContactID, &it.Type, &it.ContentType, &it.Content,
+		&it.ParticipantID, &it.DisplayName, &it.Role, &tm, &it.ClientToken, &it.Recipient, &it.Transient,
+		&attachments, &rcptID, &rcptSeq, &rcptRecipient, &rcptDelivered, &rcptRead)
+	if err != nil {
+		return nil, err
+	}
+	it.Time = fromMS(tm)
+	if err := fromJSON(attachments, &it.Attachments); err != nil {
+		return nil, fmt.Errorf("item %s attachments: %w", it.ID, err)
+	}
+	if rcptID.Valid {
+		it.Receipt = &parley.Receipt{
+			MessageID:   rcptID.String,
+			MessageSeq:  rcptSeq.Int64,
+			Recipient:   rcptRecipient.String,
+			DeliveredAt: fromMS(rcptDelivered.Int64),
+			ReadAt:      fromMS(rcptRead.Int64),
+		}
+	}
+	return &it, nil
+}
+
+// GetItem returns the item with the given Id; ENOTFOUND (ITEM) if there is none.
+func (r reader) GetItem(ctx context.Context, id string) (*parley.Item, error) {
+	v, err := queryOne(ctx, r.q, scanItem,
+		`SELECT `+itemCols+` FROM items WHERE id = ?`, id)
+	return found(v, err, "ITEM", "item not found")
+}
+
+// ItemByClientToken returns the item participantID stored with clientToken; ENOTFOUND (ITEM) if none. An empty
+// token matches nothing.
+func (r reader) ItemByClientToken(ctx context.Context, participantID, clientToken string) (*parley.Item, error) {
+	if clientToken == "" {
+		return nil, parley.NotFound("ITEM", "item not found")
+	}
+	v, err := queryOne(ctx, r.q, scanItem,
+		`SELECT `+itemCols+` FROM items WHERE participant_id = ? AND client_token = ? AND client_token != ''`,
+		participantID, clientToken)
+	return found(v, err, "ITEM", "item not found")
+}
+
+// ListItems returns items of one chain, see parley.ItemQuery.
+func (r reader) ListItems(ctx context.Context, q parley.ItemQuery) ([]*parley.Item, error) {
+	var b strings.Builder
+	args := make([]any, 0, 6)
+	b.WriteString(`SELECT ` + itemCols + ` FROM items WHERE chain_id = ? AND seq > ?`)
+	args = append(args, q.ChainID, q.AfterSeq)
+	if q.BeforeSeq > 0 {
+		b.WriteString(` AND seq < ?`)
+		args = append(args, q.BeforeSeq)
+	}
+	if q.Transcript {
+		b.WriteString(` AND transient = 0 AND type != 'MESSAGEMETADATA'`)
+	}
+	if q.Viewer != "" {
+		b.WriteString(` AND (recipient = '' OR recipient = ?)`)
+		args = append(args, q.Viewer)
+	}
+	if !q.SinceTime.IsZero() {
+		if q.Descending {
+			b.WriteString(` AND time <= ?`)
+		} else {
+			b.WriteString(` AND time >= ?`)
+		}
+		args = append(args, toMS(q.SinceTime))
+	}
+	if q.Descending {
+		b.WriteString(` ORDER BY seq DESC`)
+	} else {
+		b.WriteString(` ORDER BY seq`)
+	}
+	if q.Limit > 0 {
+		b.WriteString(` LIMIT ?`)
+		args = append(args, q.Limit)
+	}
+	return queryAll(ctx, r.q, scanItem, b.String(), args...)
+}
+
+// LastSeq returns the Seq of the newest item of the chain, 0 when it has none.
+func (r reader) LastSeq(ctx context.Context, chainID string) (int64, error) {
+	seq, err := queryOne(ctx, r.q, func(sc scanner) (int64, error) {
+		var n int64
+		err := sc.Scan(&n)
+		return n, err
+	}, `SELECT last_seq FROM chains WHERE chain_id = ?`, chainID)
+	if err == sql.ErrNoRows {
+		return 0, nil
+	}
+	return seq, err
+}
+
+// ListReceipts returns the receipts recorded on the chain whose MessageSeq is at least fromSeq, in the order they
+// were recorded.
+func (r reader) ListReceipts(ctx context.Context, chainID string, fromSeq int64) ([]parley.Receipt, error) {
+	return queryAll(ctx, r.q, func(sc scanner) (parley.Receipt, error) {
+		var rc parley.Receipt
+		var delivered, read int64
+		if err := sc.Scan(&rc.MessageID, &rc.MessageSeq, &rc.Recipient, &delivered, &read); err != nil {
+			return rc, err
+		}
+		rc.DeliveredAt, rc.ReadAt = fromMS(delivered), fromMS(read)
+		return rc, nil
+	}, `SELECT receipt_message_id, receipt_message_seq, receipt_recipient, receipt_delivered_at, receipt_read_at
+		FROM items WHERE chain_id = ? AND receipt_message_id IS NOT NULL AND receipt_message_seq >= ?
+		ORDER BY seq`, chainID, fromSeq)
+}
+
+// Idempotent returns the result stored under (scope, token); ENOTFOUND (IDEMPOTENCY) if none.
+func (r reader) Idempotent(ctx context.Context, scope, token string) ([]byte, error) {
+	v, err := queryOne(ctx, r.q, func(sc scanner) ([]byte, error) {
+		var b []byte
+		err := sc.Scan(&b)
+		return b, err
+	}, `SELECT result FROM idempotency WHERE scope = ? AND token = ?`, scope, token)
+	return found(v, err, "IDEMPOTENCY", "no result stored for this token")
+}

@@ -1,0 +1,197 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/parley-chat/parley"
+)
+
+// tx is the parley.Tx handed to Update's fn. It reads and writes through the writer connection, inside the
+// batch's transaction.
+type tx struct {
+	reader
+}
+
+var _ parley.Tx = (*tx)(nil)
+
+// PutInstance creates or replaces an instance.
+func (t *tx) PutInstance(ctx context.Context, in *parley.Instance) error {
+	_, err := t.q.exec(ctx, `INSERT INTO instances (id, arn, alias, created_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET arn = excluded.arn, alias = excluded.alias, created_at = excluded.created_at`,
+		in.ID, in.ARN, in.Alias, toMS(in.CreatedAt))
+	return writeErr(err, "put instance", "instance exists")
+}
+
+// PutContactFlow creates or replaces a flow of an instance.
+func (t *tx) PutContactFlow(ctx context.Context, f *parley.ContactFlow) error {
+	_, err := t.q.exec(ctx, `INSERT INTO contact_flows (instance_id, id, arn, name, type, state, status, description,
+			content) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (instance_id, id) DO UPDATE SET arn = excluded.arn, name = excluded.name, type = excluded.type,
+			state = excluded.state, status = excluded.status, description = excluded.description,
+			content = excluded.content`,
+		f.InstanceID, f.ID, f.ARN, f.Name, f.Type, f.State, f.Status, f.Description, f.Content)
+	return writeErr(err, "put contact flow", "contact flow exists")
+}
+
+// PutQueue creates or replaces a queue of an instance.
+func (t *tx) PutQueue(ctx context.Context, q *parley.Queue) error {
+	_, err := t.q.exec(ctx, `INSERT INTO queues (instance_id, id, arn, name, description) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (instance_id, id) DO UPDATE SET arn = excluded.arn, name = excluded.name,
+			description = excluded.description`,
+		q.InstanceID, q.ID, q.ARN, q.Name, q.Description)
+	return writeErr(err, "put queue", "queue exists")
+}
+
+// contactJSON encodes the JSON columns of a contact.
+func contactJSON(c *parley.Contact) (attrs, seg, types any, err error) {
+	if attrs, err = jsonOrNull(c.Attributes, len(c.Attributes)); err != nil {
+		return nil, nil, nil, fmt.Errorf("sqlite: contact attributes: %w", err)
+	}
+	if types, err = jsonOrNull(c.SupportedContentTypes, len(c.SupportedContentTypes)); err != nil {
+		return nil, nil, nil, fmt.Errorf("sqlite: contact content types: %w", err)
+	}
+	if len(c.SegmentAttributes) > 0 {
+		seg = string(c.SegmentAttributes)
+	}
+	return attrs, seg, types, nil
+}
+
+// InsertContact stores a new contact; ECONFLICT if the id exists.
+func (t *tx) InsertContact(ctx context.Context, c *parley.Contact) error {
+	attrs, seg, types, err := contactJSON(c)
+	if err != nil {
+		return err
+	}
+	_, err = t.q.exec(ctx, `INSERT INTO contacts (`+contactCols+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		c.ID, c.InstanceID, c.InitialContactID, c.PreviousContactID, c.RelatedContactID, string(c.Channel),
+		c.InitiationMethod, string(c.State), c.FlowID, c.QueueID, c.CustomerID, attrs, seg, types,
+		c.DurationMinutes, toMS(c.InitiatedAt), toMS(c.ConnectedAt), toMS(c.EndedAt), toMS(c.DueAt),
+		c.DisconnectReason, toMS(c.UpdatedAt))
+	return writeErr(err, "insert contact", "contact exists")
+}
+
+// UpdateContact overwrites the mutable fields of a contact: State, FlowID, QueueID, Attributes,
+// SegmentAttributes, ConnectedAt, EndedAt, DueAt, DisconnectReason and UpdatedAt. ENOTFOUND (CONTACT) if it does
+// not exist.
+func (t *tx) UpdateContact(ctx context.Context, c *parley.Contact) error {
+	attrs, seg, _, err := contactJSON(c)
+	if err != nil {
+		return err
+	}
+	res, err := t.q.exec(ctx, `UPDATE contacts SET state = ?, flow_id = ?, queue_id = ?, attributes = ?,
+			segment_attributes = ?, connected_at = ?, ended_at = ?, due_at = ?, disconnect_reason = ?,
+			updated_at = ?
+		WHERE id = ?`,
+		string(c.State), c.FlowID, c.QueueID, attrs, seg, toMS(c.ConnectedAt), toMS(c.EndedAt), toMS(c.DueAt),
+		c.DisconnectReason, toMS(c.UpdatedAt), c.ID)
+	return updated(res, err, "update contact", "CONTACT", "contact not found")
+}
+
+// updated checks that an UPDATE or DELETE touched a row.
+func updated(res sql.Result, err error, op, resource, msg string) error {
+	if err != nil {
+		return writeErr(err, op, resource+" conflict")
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("sqlite: %s: %w", op, err)
+	}
+	if n == 0 {
+		return parley.NotFound(resource, "%s", msg)
+	}
+	return nil
+}
+
+// tokenHash maps an empty hash to NULL, so participants without a token do not collide in the unique index.
+func tokenHash(h []byte) any {
+	if len(h) == 0 {
+		return nil
+	}
+	return h
+}
+
+// InsertParticipant stores a new participant; ECONFLICT if its id or token hash exists.
+func (t *tx) InsertParticipant(ctx context.Context, p *parley.Participant) error {
+	_, err := t.q.exec(ctx, `INSERT INTO participants (`+participantCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		p.ID, p.ContactID, p.ChainID, string(p.Role), p.DisplayName, tokenHash(p.TokenHash), string(p.State),
+		p.Connected, toMS(p.JoinedAt), toMS(p.LeftAt))
+	return writeErr(err, "insert participant", "participant exists")
+}
+
+// UpdateParticipant overwrites a participant's State, Connected, DisplayName and LeftAt; ENOTFOUND
+// (PARTICIPANT) if it does not exist.
+func (t *tx) UpdateParticipant(ctx context.Context, p *parley.Participant) error {
+	res, err := t.q.exec(ctx, `UPDATE participants SET state = ?, connected = ?, display_name = ?, left_at = ?
+		WHERE id = ?`, string(p.State), p.Connected, p.DisplayName, toMS(p.LeftAt), p.ID)
+	return updated(res, err, "update participant", "PARTICIPANT", "participant not found")
+}
+
+// InsertConnection stores an issued ConnectionToken; ECONFLICT if the hash exists.
+func (t *tx) InsertConnection(ctx context.Context, c *parley.Connection) error {
+	_, err := t.q.exec(ctx, `INSERT INTO connections (token_hash, participant_id, expires_at) VALUES (?, ?, ?)`,
+		c.TokenHash, c.ParticipantID, toMS(c.ExpiresAt))
+	return writeErr(err, "insert connection", "connection exists")
+}
+
+// DeleteConnections revokes every ConnectionToken of a participant. Having none is not an error.
+func (t *tx) DeleteConnections(ctx context.Context, participantID string) error {
+	_, err := t.q.exec(ctx, `DELETE FROM connections WHERE participant_id = ?`, participantID)
+	return writeErr(err, "delete connections", "conflict")
+}
+
+// AppendItem assigns it.Seq and stores the item (and its receipt). On ECONFLICT (the Id exists, or the
+// participant already stored an item with it.ClientToken) nothing is stored, the chain's sequence is not
+// advanced, and it.Seq is left unchanged.
+//
+// The next Seq comes from the chains table by primary key; the item is inserted before the chain row is
+// advanced, so a failed insert leaves nothing to undo and the transaction stays usable.
+func (t *tx) AppendItem(ctx context.Context, it *parley.Item) error {
+	var last int64
+	row, err := t.q.queryRow(ctx, `SELECT last_seq FROM chains WHERE chain_id = ?`, it.ChainID)
+	if err != nil {
+		return err
+	}
+	if err := row.Scan(&last); err != nil && err != sql.ErrNoRows {
+		return fmt.Errorf("sqlite: append item: %w", err)
+	}
+	seq := last + 1
+
+	attachments, err := jsonOrNull(it.Attachments, len(it.Attachments))
+	if err != nil {
+		return fmt.Errorf("sqlite: item attachments: %w", err)
+	}
+	var rcptID, rcptSeq, rcptRecipient, rcptDelivered, rcptRead any
+	if r := it.Receipt; r != nil {
+		rcptID, rcptSeq, rcptRecipient = r.MessageID, r.MessageSeq, r.Recipient
+		rcptDelivered, rcptRead = toMS(r.DeliveredAt), toMS(r.ReadAt)
+	}
+	_, err = t.q.exec(ctx, `INSERT INTO items (`+itemCols+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		it.ChainID, seq, it.ID, it.ContactID, string(it.Type), it.ContentType, it.Content, it.ParticipantID,
+		it.DisplayName, string(it.Role), toMS(it.Time), it.ClientToken, it.Recipient, it.Transient, attachments,
+		rcptID, rcptSeq, rcptRecipient, rcptDelivered, rcptRead)
+	if err != nil {
+		return writeErr(err, "append item", "an item with this Id or ClientToken exists")
+	}
+	_, err = t.q.exec(ctx, `INSERT INTO chains (chain_id, last_seq) VALUES (?, ?)
+		ON CONFLICT (chain_id) DO UPDATE SET last_seq = excluded.last_seq`, it.ChainID, seq)
+	if err != nil {
+		return fmt.Errorf("sqlite: append item: advance chain: %w", err)
+	}
+	it.Seq = seq
+	return nil
+}
+
+// PutIdempotent stores the result of a request under (scope, token); ECONFLICT if one exists.
+func (t *tx) PutIdempotent(ctx context.Context, scope, token string, result []byte) error {
+	if result == nil {
+		result = []byte{}
+	}
+	_, err := t.q.exec(ctx, `INSERT INTO idempotency (scope, token, result, created_at) VALUES (?, ?, ?, ?)`,
+		scope, token, result, time.Now().UnixMilli())
+	return writeErr(err, "put idempotent", "a result is stored for this token")
+}
