@@ -76,13 +76,17 @@ type ContactFlow struct {
 	Content     string // Flow Language JSON
 }
 
-// Queue is a routing queue.
+// Queue is a routing queue. Contacts wait in it until an agent whose routing profile serves it accepts them.
 type Queue struct {
-	ID          string
-	InstanceID  string
-	ARN         string
-	Name        string
-	Description string
+	ID                 string
+	InstanceID         string
+	ARN                string
+	Name               string
+	Description        string
+	HoursOfOperationID string
+	// MaxContacts is how many contacts may wait at once; 0 means no limit.
+	MaxContacts int
+	Status      string // ENABLED | DISABLED
 }
 
 // Contact is one chat contact. Contacts created by a transfer share InitialContactID; the transcript and the
@@ -113,6 +117,11 @@ type Contact struct {
 	DueAt            time.Time
 	DisconnectReason string
 	UpdatedAt        time.Time
+	// EnqueuedAt is when the contact entered QueueID; zero while not queued.
+	EnqueuedAt time.Time
+	// AgentID is the user who accepted the contact, AgentConnectedAt when.
+	AgentID          string
+	AgentConnectedAt time.Time
 }
 
 // Active reports whether the contact has not ended.
@@ -134,11 +143,13 @@ type Participant struct {
 	ChainID     string // InitialContactID of the contact
 	Role        Role
 	DisplayName string
-	TokenHash   []byte
-	State       ParticipantState
-	Connected   bool // has called CreateParticipantConnection (or acknowledged)
-	JoinedAt    time.Time
-	LeftAt      time.Time
+	// UserID is the agent or supervisor behind an AGENT or SUPERVISOR participant.
+	UserID    string
+	TokenHash []byte
+	State     ParticipantState
+	Connected bool // has called CreateParticipantConnection (or acknowledged)
+	JoinedAt  time.Time
+	LeftAt    time.Time
 }
 
 // Connection is an issued ConnectionToken (stored by hash).
