@@ -29,9 +29,48 @@ type Reader interface {
 	ListInstances(ctx context.Context) ([]*Instance, error)
 	GetContactFlow(ctx context.Context, instanceID, id string) (*ContactFlow, error)
 	ListContactFlows(ctx context.Context, instanceID string) ([]*ContactFlow, error)
+	// ListQueues returns the queues of an instance ordered by name.
 	ListQueues(ctx context.Context, instanceID string) ([]*Queue, error)
+	// GetQueue returns a queue by id; ENOTFOUND (QUEUE) if there is none.
+	GetQueue(ctx context.Context, id string) (*Queue, error)
+
+	// GetUser returns a user by id; ENOTFOUND (USER) if there is none.
+	GetUser(ctx context.Context, id string) (*User, error)
+	// UserByUsername returns the user of an instance with the given username (exact match); ENOTFOUND (USER)
+	// if there is none.
+	UserByUsername(ctx context.Context, instanceID, username string) (*User, error)
+	// ListUsers returns the users of an instance ordered by username.
+	ListUsers(ctx context.Context, instanceID string) ([]*User, error)
+	// GetRoutingProfile returns a routing profile by id, with its queues in the order they were put;
+	// ENOTFOUND (ROUTING_PROFILE) if there is none.
+	GetRoutingProfile(ctx context.Context, id string) (*RoutingProfile, error)
+	// ListRoutingProfiles returns the routing profiles of an instance, with their queues, ordered by name.
+	ListRoutingProfiles(ctx context.Context, instanceID string) ([]*RoutingProfile, error)
+	// GetHoursOfOperation returns hours by id; ENOTFOUND (HOURS_OF_OPERATION) if there are none.
+	GetHoursOfOperation(ctx context.Context, id string) (*HoursOfOperation, error)
+	// ListHoursOfOperations returns the hours of an instance ordered by name.
+	ListHoursOfOperations(ctx context.Context, instanceID string) ([]*HoursOfOperation, error)
+	// GetQuickConnect returns a quick connect by id; ENOTFOUND (QUICK_CONNECT) if there is none.
+	GetQuickConnect(ctx context.Context, id string) (*QuickConnect, error)
+	// ListQuickConnects returns the quick connects of an instance ordered by name.
+	ListQuickConnects(ctx context.Context, instanceID string) ([]*QuickConnect, error)
+	// GetAgentStatus returns an agent status by id; ENOTFOUND (AGENT_STATUS) if there is none.
+	GetAgentStatus(ctx context.Context, id string) (*AgentStatus, error)
+	// ListAgentStatuses returns the agent statuses of an instance ordered by DisplayOrder, then name.
+	ListAgentStatuses(ctx context.Context, instanceID string) ([]*AgentStatus, error)
+	// ListSecurityProfiles returns the security profiles of an instance ordered by name.
+	ListSecurityProfiles(ctx context.Context, instanceID string) ([]*SecurityProfile, error)
+	// AgentSession finds a logged-in session by the hash of its token, expired or not (the caller checks
+	// ExpiresAt); ENOTFOUND (AGENT_SESSION) if there is none.
+	AgentSession(ctx context.Context, tokenHash []byte) (*AgentSession, error)
 
 	GetContact(ctx context.Context, id string) (*Contact, error)
+	// ListActiveContacts returns the ACTIVE contacts of an instance, oldest (InitiatedAt) first.
+	ListActiveContacts(ctx context.Context, instanceID string) ([]*Contact, error)
+	// ActiveContact returns the newest contact (by InitiatedAt) of the chain whose InitialContactID is chainID,
+	// whatever its state: while the chain goes on it is the one contact that is active. ENOTFOUND (CONTACT) if
+	// the chain has no contact.
+	ActiveContact(ctx context.Context, chainID string) (*Contact, error)
 	// DueContacts returns up to limit (<= 0: all) active contacts whose DueAt is not zero and not after t,
 	// earliest first.
 	DueContacts(ctx context.Context, t time.Time, limit int) ([]*Contact, error)
@@ -41,6 +80,9 @@ type Reader interface {
 	ParticipantByToken(ctx context.Context, tokenHash []byte) (*Participant, error)
 	// ListParticipants returns the participants of a contact in the order they joined.
 	ListParticipants(ctx context.Context, contactID string) ([]*Participant, error)
+	// ListParticipantsByUser returns the participants whose UserID is userID in the order they joined; only
+	// those still JOINED when joinedOnly is set.
+	ListParticipantsByUser(ctx context.Context, userID string, joinedOnly bool) ([]*Participant, error)
 	// Connection finds an issued ConnectionToken by its hash (expired ones too: the caller checks ExpiresAt).
 	Connection(ctx context.Context, tokenHash []byte) (*Connection, error)
 
@@ -87,14 +129,37 @@ type Tx interface {
 
 	PutInstance(ctx context.Context, in *Instance) error
 	PutContactFlow(ctx context.Context, f *ContactFlow) error
+	// PutQueue creates or replaces a queue (matched by id); ECONFLICT if another queue of the instance has
+	// its name.
 	PutQueue(ctx context.Context, q *Queue) error
+
+	// The configuration of an instance. Each Put creates or replaces the object with the given id; ECONFLICT
+	// if another object of the same kind in the instance has its name (its username, for users). The
+	// instance must exist.
+
+	PutUser(ctx context.Context, u *User) error
+	// DeleteUser deletes a user and its agent sessions; ENOTFOUND (USER) if there is none.
+	DeleteUser(ctx context.Context, id string) error
+	// PutRoutingProfile stores a routing profile with its queue list, which replaces the stored one whole.
+	// The queues must exist.
+	PutRoutingProfile(ctx context.Context, p *RoutingProfile) error
+	PutHoursOfOperation(ctx context.Context, h *HoursOfOperation) error
+	PutQuickConnect(ctx context.Context, q *QuickConnect) error
+	PutAgentStatus(ctx context.Context, s *AgentStatus) error
+	PutSecurityProfile(ctx context.Context, p *SecurityProfile) error
+	// PutAgentSession stores a session; ECONFLICT if its token hash exists. The user must exist.
+	PutAgentSession(ctx context.Context, s *AgentSession) error
+	// DeleteAgentSession deletes a session (logout). Deleting a missing session is not an error.
+	DeleteAgentSession(ctx context.Context, tokenHash []byte) error
 
 	// InsertContact stores a new contact; ECONFLICT if the id exists.
 	InsertContact(ctx context.Context, c *Contact) error
 	// UpdateContact overwrites the mutable fields of a contact: State, FlowID, QueueID, Attributes,
-	// SegmentAttributes, ConnectedAt, EndedAt, DueAt, DisconnectReason and UpdatedAt.
+	// SegmentAttributes, ConnectedAt, EndedAt, DueAt, DisconnectReason, UpdatedAt, EnqueuedAt, AgentID and
+	// AgentConnectedAt.
 	UpdateContact(ctx context.Context, c *Contact) error
 
+	// InsertParticipant stores a new participant (with its UserID); ECONFLICT if its id or token hash exists.
 	InsertParticipant(ctx context.Context, p *Participant) error
 	// UpdateParticipant overwrites a participant's State, Connected, DisplayName and LeftAt.
 	UpdateParticipant(ctx context.Context, p *Participant) error
@@ -118,7 +183,10 @@ type Bus interface {
 	// Publish announces an item that has been committed. It must not block on subscribers.
 	Publish(ctx context.Context, it *Item) error
 	// Subscribe calls fn for every item published on chainID until the returned function is called. fn must
-	// not block; it may be called concurrently for different chains, and in any order of Seq.
+	// not block; it may be called concurrently for different chains, and in any order of Seq. The subscription
+	// is effective when Subscribe returns (a networked bus subscribes and flushes first). A Publish already
+	// running may call fn once more after unsubscribe returns. Items may be shared between subscribers: fn must
+	// treat them as read-only.
 	Subscribe(chainID string, fn func(*Item)) (unsubscribe func())
 	// Close stops delivery.
 	Close() error
