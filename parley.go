@@ -53,6 +53,7 @@ const (
 	ReasonAPI                = "API"
 	ReasonExpired            = "EXPIRED"
 	ReasonNeverConnected     = "CUSTOMER_NEVER_CONNECTED"
+	ReasonTransferred        = "TRANSFERRED"
 )
 
 // Instance is an Amazon Connect instance: the tenant that owns flows, queues and contacts.

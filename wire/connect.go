@@ -164,6 +164,7 @@ type Contact struct {
 	InitiationMethod           string            `json:"InitiationMethod,omitempty"`
 	Channel                    string            `json:"Channel,omitempty"`
 	QueueInfo                  *QueueInfo        `json:"QueueInfo,omitempty"`
+	AgentInfo                  *AgentInfo        `json:"AgentInfo,omitempty"`
 	InitiationTimestamp        *EpochSeconds     `json:"InitiationTimestamp,omitempty"`
 	DisconnectTimestamp        *EpochSeconds     `json:"DisconnectTimestamp,omitempty"`
 	LastUpdateTimestamp        *EpochSeconds     `json:"LastUpdateTimestamp,omitempty"`
@@ -178,6 +179,13 @@ type Contact struct {
 type QueueInfo struct {
 	ID               string        `json:"Id,omitempty"`
 	EnqueueTimestamp *EpochSeconds `json:"EnqueueTimestamp,omitempty"`
+}
+
+// AgentInfo says which agent accepted a contact.
+type AgentInfo struct {
+	ID                        string        `json:"Id,omitempty"`
+	AcceptedByAgentTimestamp  *EpochSeconds `json:"AcceptedByAgentTimestamp,omitempty"`
+	ConnectedToAgentTimestamp *EpochSeconds `json:"ConnectedToAgentTimestamp,omitempty"`
 }
 
 // GetContactAttributesResponse is the response of GetContactAttributes. Attributes is always present.

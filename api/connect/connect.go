@@ -1,9 +1,11 @@
 // Package connect serves the chat part of the Amazon Connect Service API (restJson1, SigV4, signing name
 // "connect") so that the unmodified AWS SDKs and the AWS CLI can start and manage chats against parley:
 // StartChatContact, CreateParticipant, StopContact, DescribeContact, GetContactAttributes,
-// UpdateContactAttributes, ListInstances and ListContactFlows. The other operations of the chat subset of the
-// model answer InvalidRequestException ("not supported by parley yet"); any other path answers
-// UnknownOperationException.
+// UpdateContactAttributes, ListInstances and ListContactFlows; and the admin operations that configure an
+// instance (queues, routing profiles, users and their status, agent statuses, hours of operation, quick
+// connects, security profiles; admin*.go), served by the admin package. The other operations of the chat subset
+// of the model answer InvalidRequestException ("not supported by parley yet"); any other path answers
+// UnknownOperationException. The admin operations report a duplicate name as DuplicateResourceException.
 //
 // Every request is authenticated by a sigv4.Verifier and validated against every constraint of the model
 // before the chat service sees it. The handler must see the request path exactly as the client signed it, so
@@ -18,12 +20,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/parley-chat/parley"
+	"github.com/parley-chat/parley/admin"
 	"github.com/parley-chat/parley/api/httpapi"
 	"github.com/parley-chat/parley/api/sigv4"
 	"github.com/parley-chat/parley/chat"
@@ -52,20 +57,26 @@ type backend interface {
 var _ backend = (*chat.Service)(nil)
 
 type handler struct {
-	svc      backend
-	verifier *sigv4.Verifier
-	log      *slog.Logger
-	errs     httpapi.Errors
+	svc       backend
+	adm       adminService // nil: the admin operations answer InvalidRequestException
+	verifier  *sigv4.Verifier
+	log       *slog.Logger
+	errs      httpapi.Errors
+	adminErrs httpapi.Errors // errs with ECONFLICT as DuplicateResourceException
 }
 
-// New returns the Connect API handler over svc. Requests are authenticated by verifier, which must not be nil
-// (a verifier without keys is dev mode; the caller decides where that is allowed). The handler is wrapped in
-// httpapi.Middleware, so responses carry x-amzn-RequestId, Date and CORS headers.
-func New(svc *chat.Service, verifier *sigv4.Verifier, log *slog.Logger) http.Handler {
-	return newHandler(svc, verifier, log)
+// New returns the Connect API handler over svc and adm (the admin operations; nil leaves them unsupported).
+// Requests are authenticated by verifier, which must not be nil (a verifier without keys is dev mode; the caller
+// decides where that is allowed). The handler is wrapped in httpapi.Middleware, so responses carry
+// x-amzn-RequestId, Date and CORS headers.
+func New(svc *chat.Service, adm *admin.Service, verifier *sigv4.Verifier, log *slog.Logger) http.Handler {
+	if adm == nil {
+		return newHandler(svc, nil, verifier, log)
+	}
+	return newHandler(svc, adm, verifier, log)
 }
 
-func newHandler(svc backend, verifier *sigv4.Verifier, log *slog.Logger) http.Handler {
+func newHandler(svc backend, adm adminService, verifier *sigv4.Verifier, log *slog.Logger) http.Handler {
 	if verifier == nil {
 		panic("connect.New: nil verifier")
 	}
@@ -74,47 +85,71 @@ func newHandler(svc backend, verifier *sigv4.Verifier, log *slog.Logger) http.Ha
 	}
 	errs := sigv4.Table(httpapi.ConnectErrors)
 	errs[eUnknownOperation] = httpapi.ErrorKind{Type: "UnknownOperationException", Status: http.StatusNotFound}
-	h := &handler{svc: svc, verifier: verifier, log: log, errs: errs}
+	adminErrs := maps.Clone(errs)
+	adminErrs[parley.ECONFLICT] = httpapi.ErrorKind{Type: "DuplicateResourceException", Status: http.StatusConflict}
+	h := &handler{svc: svc, adm: adm, verifier: verifier, log: log, errs: errs, adminErrs: adminErrs}
 	return httpapi.Middleware(log, errs, http.HandlerFunc(h.serve))
 }
 
-// route is one operation of the model: its method, its path (the prefix before the labels when it has labels),
-// its label names and its handler (nil: not supported yet).
+// route is one operation of the model: its method, its path (the prefix before the labels when it has labels,
+// and the literal suffix after them, if any), its label names and its handler (nil: not supported yet).
 type route struct {
 	name   string
 	method string
 	path   string
 	labels []string
+	suffix string
 	serve  func(h *handler, w http.ResponseWriter, r *http.Request, labels []string)
 }
 
-var routes = []route{
-	{"StartChatContact", http.MethodPut, wire.PathStartChatContact, nil, (*handler).startChatContact},
-	{"CreateParticipant", http.MethodPost, wire.PathCreateParticipant, nil, (*handler).createParticipant},
-	{"StopContact", http.MethodPost, wire.PathStopContact, nil, (*handler).stopContact},
-	{"DescribeContact", http.MethodGet, wire.PathDescribeContactPrefix, []string{"InstanceId", "ContactId"},
-		(*handler).describeContact},
-	{"GetContactAttributes", http.MethodGet, wire.PathGetContactAttributesPrefix,
-		[]string{"InstanceId", "InitialContactId"}, (*handler).getContactAttributes},
-	{"UpdateContactAttributes", http.MethodPost, wire.PathUpdateContactAttributes, nil,
-		(*handler).updateContactAttributes},
-	{"ListInstances", http.MethodGet, wire.PathListInstances, nil, (*handler).listInstances},
-	{"ListContactFlows", http.MethodGet, wire.PathListContactFlowsPrefix, []string{"InstanceId"},
-		(*handler).listContactFlows},
-
-	{"StartOutboundChatContact", http.MethodPut, wire.PathStartOutboundChatContact, nil, nil},
-	{"StartContactStreaming", http.MethodPost, wire.PathStartContactStreaming, nil, nil},
-	{"StopContactStreaming", http.MethodPost, wire.PathStopContactStreaming, nil, nil},
-	{"TransferContact", http.MethodPost, wire.PathTransferContact, nil, nil},
-	{"UpdateParticipantRoleConfig", http.MethodPut, wire.PathParticipantRoleConfigPrefix,
-		[]string{"InstanceId", "ContactId"}, nil},
-	{"SendChatIntegrationEvent", http.MethodPost, wire.PathSendChatIntegrationEvent, nil, nil},
-	{"CreatePersistentContactAssociation", http.MethodPost, wire.PathPersistentContactAssociationPrefix,
-		[]string{"InstanceId", "InitialContactId"}, nil},
-	{"UpdateParticipantAuthentication", http.MethodPost, wire.PathUpdateParticipantAuthentication, nil, nil},
-	{"StartContactMediaProcessing", http.MethodPost, wire.PathStartContactMediaProcessing, nil, nil},
-	{"StopContactMediaProcessing", http.MethodPost, wire.PathStopContactMediaProcessing, nil, nil},
+// op builds a route from a path pattern such as "/queues/{InstanceId}/{QueueId}/max-contacts". Labels are whole
+// path segments and follow each other.
+func op(name, method, pattern string, serve func(h *handler, w http.ResponseWriter, r *http.Request, labels []string)) route {
+	rt := route{name: name, method: method, path: pattern, serve: serve}
+	i := strings.IndexByte(pattern, '{')
+	if i < 0 {
+		return rt
+	}
+	rt.path = pattern[:i]
+	rest := pattern[i:]
+	for strings.HasPrefix(rest, "{") {
+		j := strings.IndexByte(rest, '}')
+		if j < 0 {
+			panic("connect: bad route pattern " + pattern)
+		}
+		rt.labels = append(rt.labels, rest[1:j])
+		rest = strings.TrimPrefix(rest[j+1:], "/")
+	}
+	if rest != "" {
+		rt.suffix = "/" + rest
+	}
+	return rt
 }
+
+var routes = append([]route{
+	op("StartChatContact", http.MethodPut, wire.PathStartChatContact, (*handler).startChatContact),
+	op("CreateParticipant", http.MethodPost, wire.PathCreateParticipant, (*handler).createParticipant),
+	op("StopContact", http.MethodPost, wire.PathStopContact, (*handler).stopContact),
+	op("DescribeContact", http.MethodGet, wire.PathDescribeContactPrefix+"{InstanceId}/{ContactId}",
+		(*handler).describeContact),
+	op("GetContactAttributes", http.MethodGet, wire.PathGetContactAttributesPrefix+"{InstanceId}/{InitialContactId}",
+		(*handler).getContactAttributes),
+	op("UpdateContactAttributes", http.MethodPost, wire.PathUpdateContactAttributes, (*handler).updateContactAttributes),
+	op("ListInstances", http.MethodGet, wire.PathListInstances, (*handler).listInstances),
+	op("ListContactFlows", http.MethodGet, wire.PathListContactFlowsPrefix+"{InstanceId}", (*handler).listContactFlows),
+
+	op("StartOutboundChatContact", http.MethodPut, wire.PathStartOutboundChatContact, nil),
+	op("StartContactStreaming", http.MethodPost, wire.PathStartContactStreaming, nil),
+	op("StopContactStreaming", http.MethodPost, wire.PathStopContactStreaming, nil),
+	op("TransferContact", http.MethodPost, wire.PathTransferContact, nil),
+	op("UpdateParticipantRoleConfig", http.MethodPut, wire.PathParticipantRoleConfigPrefix+"{InstanceId}/{ContactId}", nil),
+	op("SendChatIntegrationEvent", http.MethodPost, wire.PathSendChatIntegrationEvent, nil),
+	op("CreatePersistentContactAssociation", http.MethodPost,
+		wire.PathPersistentContactAssociationPrefix+"{InstanceId}/{InitialContactId}", nil),
+	op("UpdateParticipantAuthentication", http.MethodPost, wire.PathUpdateParticipantAuthentication, nil),
+	op("StartContactMediaProcessing", http.MethodPost, wire.PathStartContactMediaProcessing, nil),
+	op("StopContactMediaProcessing", http.MethodPost, wire.PathStopContactMediaProcessing, nil),
+}, adminRoutes...)
 
 // match finds the route of r and its decoded labels.
 func match(r *http.Request) (*route, []string) {
@@ -130,16 +165,25 @@ func match(r *http.Request) (*route, []string) {
 			}
 			continue
 		}
-		if !strings.HasPrefix(p, rt.path) || strings.HasSuffix(p, "/") {
+		if !strings.HasPrefix(p, rt.path) || !strings.HasSuffix(p, rt.suffix) || strings.HasSuffix(p, "/") ||
+			len(p) <= len(rt.path)+len(rt.suffix) {
 			continue
 		}
 		// Split the escaped path: a label's "/" arrives as %2F and must not split it.
-		parts := strings.Split(strings.TrimPrefix(p, rt.path), "/")
+		parts := strings.Split(p[len(rt.path):len(p)-len(rt.suffix)], "/")
 		if len(parts) != len(rt.labels) {
 			continue
 		}
-		labels, ok := httpapi.PathLabels(r, rt.path)
-		if !ok || len(labels) != len(rt.labels) {
+		labels := make([]string, len(parts))
+		ok := true
+		for i, part := range parts {
+			var err error
+			if labels[i], err = url.PathUnescape(part); err != nil || part == "" {
+				ok = false
+				break
+			}
+		}
+		if !ok {
 			continue
 		}
 		return rt, labels
@@ -286,7 +330,11 @@ func (h *handler) contactOut(r *http.Request, c *parley.Contact, instanceARN str
 		out.Channel = string(parley.ChannelChat)
 	}
 	if c.QueueID != "" {
-		out.QueueInfo = &wire.QueueInfo{ID: c.QueueID}
+		out.QueueInfo = &wire.QueueInfo{ID: c.QueueID, EnqueueTimestamp: wire.Epoch(c.EnqueuedAt)}
+	}
+	if c.AgentID != "" {
+		out.AgentInfo = &wire.AgentInfo{ID: c.AgentID, AcceptedByAgentTimestamp: wire.Epoch(c.AgentConnectedAt),
+			ConnectedToAgentTimestamp: wire.Epoch(c.AgentConnectedAt)}
 	}
 	if len(c.SegmentAttributes) > 0 {
 		if json.Valid(c.SegmentAttributes) {

@@ -456,7 +456,7 @@ func TestSigV4FailuresAreAWSShaped(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := &fakeBackend{t: t}
-			h := newHandler(f, keyedVerifier(t), slog.New(slog.DiscardHandler))
+			h := newHandler(f, nil, keyedVerifier(t), slog.New(slog.DiscardHandler))
 			w := httptest.NewRecorder()
 			h.ServeHTTP(w, tt.req(t))
 			wantError(t, w, http.StatusForbidden, tt.typ, tt.msgPart)
@@ -465,14 +465,14 @@ func TestSigV4FailuresAreAWSShaped(t *testing.T) {
 
 	// The right secret gets through to validation.
 	f := &fakeBackend{t: t}
-	h := newHandler(f, keyedVerifier(t), slog.New(slog.DiscardHandler))
+	h := newHandler(f, nil, keyedVerifier(t), slog.New(slog.DiscardHandler))
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, signedRequest(t, "PUT", "/contact/chat", invalidBody, testKeyID, testSecret, time.Now()))
 	wantError(t, w, http.StatusBadRequest, "InvalidParameterException", "InstanceId must not be empty")
 }
 
 func TestCORSPreflightNeedsNoSignature(t *testing.T) {
-	h := newHandler(&fakeBackend{t: t}, keyedVerifier(t), slog.New(slog.DiscardHandler))
+	h := newHandler(&fakeBackend{t: t}, nil, keyedVerifier(t), slog.New(slog.DiscardHandler))
 	r := httptest.NewRequest(http.MethodOptions, "/contact/chat", nil)
 	r.Header.Set("Origin", "https://example.com")
 	r.Header.Set("Access-Control-Request-Method", "PUT")
@@ -578,7 +578,7 @@ func TestNewPanicsWithoutVerifier(t *testing.T) {
 			t.Error("New(nil verifier) did not panic")
 		}
 	}()
-	New(nil, nil, nil)
+	New(nil, nil, nil, nil)
 }
 
 func TestPaginate(t *testing.T) {

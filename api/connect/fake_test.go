@@ -144,7 +144,7 @@ func keyedVerifier(t testing.TB) *sigv4.Verifier {
 func newTestHandler(t testing.TB, f *fakeBackend) http.Handler {
 	t.Helper()
 	f.t = t
-	return newHandler(f, devVerifier(t), slog.New(slog.DiscardHandler))
+	return newHandler(f, nil, devVerifier(t), slog.New(slog.DiscardHandler))
 }
 
 var testInstance = &parley.Instance{

@@ -28,7 +28,7 @@ import (
 func sdkSetup(t *testing.T, f *fakeBackend) *connect.Client {
 	t.Helper()
 	f.t = t
-	ts := httptest.NewServer(newHandler(f, keyedVerifier(t), slog.New(slog.DiscardHandler)))
+	ts := httptest.NewServer(newHandler(f, nil, keyedVerifier(t), slog.New(slog.DiscardHandler)))
 	t.Cleanup(ts.Close)
 	return sdkClient(ts.URL, testKeyID, testSecret)
 }
@@ -175,7 +175,7 @@ func TestSDKServiceErrors(t *testing.T) {
 func TestSDKAuthenticationErrors(t *testing.T) {
 	ctx := context.Background()
 	f := &fakeBackend{t: t}
-	ts := httptest.NewServer(newHandler(f, keyedVerifier(t), slog.New(slog.DiscardHandler)))
+	ts := httptest.NewServer(newHandler(f, nil, keyedVerifier(t), slog.New(slog.DiscardHandler)))
 	t.Cleanup(ts.Close)
 	tests := []struct{ keyID, secret, code string }{
 		{testKeyID, "wrong", "InvalidSignatureException"},

@@ -34,6 +34,14 @@ ChatJS:
   connect.ChatSession.setGlobalConfig({ region: %[2]q, endpoint: %[1]q });
 
 `, url, cfg.Region, in.ID, flow.ID)
+	if user, password, ok := m.DemoAgent(); ok {
+		if password != "" {
+			fmt.Fprintf(w, "Demo agent: username %s, password %s\n"+
+				"  (shown once: delete the user or change its password before going to production)\n\n", user, password)
+		} else {
+			fmt.Fprintf(w, "Demo agent: username %s (password unchanged since first start)\n\n", user)
+		}
+	}
 	if len(cfg.AccessKeys) == 0 {
 		fmt.Fprintln(w, "No access keys configured: the Connect API accepts any credentials (loopback only).")
 	}

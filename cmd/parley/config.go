@@ -38,6 +38,7 @@ func loadOptions(args []string, getenv func(string) string, stderr io.Writer) (*
 		{"region", "PARLEY_REGION", "AWS region shown in ARNs and client settings", &o.Region},
 		{"access-keys", "PARLEY_ACCESS_KEYS", "SigV4 keys for the Connect API: id:secret[,id:secret...]", &accessKeys},
 		{"secret", "PARLEY_SECRET", "hex secret for tokens (default: generated into the data dir)", &o.Secret},
+		{"bootstrap", "PARLEY_BOOTSTRAP", "YAML file of queues, routing profiles, users... applied at every start", &o.Bootstrap},
 		{"log-level", "PARLEY_LOG_LEVEL", "debug, info, warn or error", &o.LogLevel},
 		{"log-format", "PARLEY_LOG_FORMAT", "text or json", &o.LogFormat},
 	}

@@ -154,9 +154,12 @@ func (r reader) ListContactFlows(ctx context.Context, instanceID string) ([]*par
 		`SELECT `+flowCols+` FROM contact_flows WHERE instance_id = ? ORDER BY name, id`, instanceID)
 }
 
+const queueCols = `id, instance_id, arn, name, description, hours_of_operation_id, max_contacts, status`
+
 func scanQueue(sc scanner) (*parley.Queue, error) {
 	var q parley.Queue
-	if err := sc.Scan(&q.ID, &q.InstanceID, &q.ARN, &q.Name, &q.Description); err != nil {
+	if err := sc.Scan(&q.ID, &q.InstanceID, &q.ARN, &q.Name, &q.Description, &q.HoursOfOperationID, &q.MaxContacts,
+		&q.Status); err != nil {
 		return nil, err
 	}
 	return &q, nil
@@ -165,21 +168,28 @@ func scanQueue(sc scanner) (*parley.Queue, error) {
 // ListQueues returns the queues of an instance ordered by name.
 func (r reader) ListQueues(ctx context.Context, instanceID string) ([]*parley.Queue, error) {
 	return queryAll(ctx, r.q, scanQueue,
-		`SELECT id, instance_id, arn, name, description FROM queues WHERE instance_id = ? ORDER BY name, id`, instanceID)
+		`SELECT `+queueCols+` FROM queues WHERE instance_id = ? ORDER BY name, id`, instanceID)
+}
+
+// GetQueue returns a queue by id; ENOTFOUND (QUEUE) if there is none.
+func (r reader) GetQueue(ctx context.Context, id string) (*parley.Queue, error) {
+	v, err := queryOne(ctx, r.q, scanQueue, `SELECT `+queueCols+` FROM queues WHERE id = ?`, id)
+	return found(v, err, "QUEUE", "queue not found")
 }
 
 const contactCols = `id, instance_id, initial_contact_id, previous_contact_id, related_contact_id, channel,
 	initiation_method, state, flow_id, queue_id, customer_id, attributes, segment_attributes,
 	supported_content_types, duration_minutes, initiated_at, connected_at, ended_at, due_at, disconnect_reason,
-	updated_at`
+	updated_at, enqueued_at, agent_id, agent_connected_at`
 
 func scanContact(sc scanner) (*parley.Contact, error) {
 	var c parley.Contact
 	var attrs, seg, types sql.NullString
-	var initiated, connected, ended, due, updated int64
+	var initiated, connected, ended, due, updated, enqueued, agentConnected int64
 	err := sc.Scan(&c.ID, &c.InstanceID, &c.InitialContactID, &c.PreviousContactID, &c.RelatedContactID,
 		&c.Channel, &c.InitiationMethod, &c.State, &c.FlowID, &c.QueueID, &c.CustomerID, &attrs, &seg, &types,
-		&c.DurationMinutes, &initiated, &connected, &ended, &due, &c.DisconnectReason, &updated)
+		&c.DurationMinutes, &initiated, &connected, &ended, &due, &c.DisconnectReason, &updated, &enqueued,
+		&c.AgentID, &agentConnected)
 	if err != nil {
 		return nil, err
 	}
@@ -194,6 +204,7 @@ func scanContact(sc scanner) (*parley.Contact, error) {
 	}
 	c.InitiatedAt, c.ConnectedAt, c.EndedAt = fromMS(initiated), fromMS(connected), fromMS(ended)
 	c.DueAt, c.UpdatedAt = fromMS(due), fromMS(updated)
+	c.EnqueuedAt, c.AgentConnectedAt = fromMS(enqueued), fromMS(agentConnected)
 	return &c, nil
 }
 
@@ -201,6 +212,21 @@ func scanContact(sc scanner) (*parley.Contact, error) {
 func (r reader) GetContact(ctx context.Context, id string) (*parley.Contact, error) {
 	v, err := queryOne(ctx, r.q, scanContact,
 		`SELECT `+contactCols+` FROM contacts WHERE id = ?`, id)
+	return found(v, err, "CONTACT", "contact not found")
+}
+
+// ListActiveContacts returns the ACTIVE contacts of an instance, oldest (InitiatedAt) first.
+func (r reader) ListActiveContacts(ctx context.Context, instanceID string) ([]*parley.Contact, error) {
+	// The literal state predicate matches the partial index contacts_active.
+	return queryAll(ctx, r.q, scanContact, `SELECT `+contactCols+` FROM contacts
+		WHERE instance_id = ? AND state = 'ACTIVE' ORDER BY initiated_at, rowid`, instanceID)
+}
+
+// ActiveContact returns the newest contact (by InitiatedAt, then insertion order) of a chain, whatever its
+// state; ENOTFOUND (CONTACT) if the chain has none.
+func (r reader) ActiveContact(ctx context.Context, chainID string) (*parley.Contact, error) {
+	v, err := queryOne(ctx, r.q, scanContact, `SELECT `+contactCols+` FROM contacts
+		WHERE initial_contact_id = ? ORDER BY initiated_at DESC, rowid DESC LIMIT 1`, chainID)
 	return found(v, err, "CONTACT", "contact not found")
 }
 
@@ -215,13 +241,14 @@ func (r reader) DueContacts(ctx context.Context, t time.Time, limit int) ([]*par
 		WHERE state = 'ACTIVE' AND due_at != 0 AND due_at <= ? ORDER BY due_at, id LIMIT ?`, toMS(t), limit)
 }
 
-const participantCols = `id, contact_id, chain_id, role, display_name, token_hash, state, connected, joined_at, left_at`
+const participantCols = `id, contact_id, chain_id, role, display_name, token_hash, state, connected, joined_at, left_at,
+	user_id`
 
 func scanParticipant(sc scanner) (*parley.Participant, error) {
 	var p parley.Participant
 	var joined, left int64
 	err := sc.Scan(&p.ID, &p.ContactID, &p.ChainID, &p.Role, &p.DisplayName, &p.TokenHash, &p.State,
-		&p.Connected, &joined, &left)
+		&p.Connected, &joined, &left, &p.UserID)
 	if err != nil {
 		return nil, err
 	}
@@ -251,6 +278,20 @@ func (r reader) ParticipantByToken(ctx context.Context, tokenHash []byte) (*parl
 func (r reader) ListParticipants(ctx context.Context, contactID string) ([]*parley.Participant, error) {
 	return queryAll(ctx, r.q, scanParticipant,
 		`SELECT `+participantCols+` FROM participants WHERE contact_id = ? ORDER BY joined_at, rowid`, contactID)
+}
+
+// ListParticipantsByUser returns the participants of a user in the order they joined; only JOINED ones when
+// joinedOnly is set. An empty userID matches nothing.
+func (r reader) ListParticipantsByUser(ctx context.Context, userID string, joinedOnly bool) ([]*parley.Participant, error) {
+	if userID == "" {
+		return nil, nil
+	}
+	q := `SELECT ` + participantCols + ` FROM participants WHERE user_id = ? ORDER BY joined_at, rowid`
+	if joinedOnly {
+		q = `SELECT ` + participantCols + ` FROM participants WHERE user_id = ? AND state = 'JOINED'
+			ORDER BY joined_at, rowid`
+	}
+	return queryAll(ctx, r.q, scanParticipant, q, userID)
 }
 
 // Connection finds an issued ConnectionToken by its hash, expired or not; ENOTFOUND (CONNECTION) if none.

@@ -36,13 +36,15 @@ func (t *tx) PutContactFlow(ctx context.Context, f *parley.ContactFlow) error {
 	return writeErr(err, "put contact flow", "contact flow exists")
 }
 
-// PutQueue creates or replaces a queue of an instance.
+// PutQueue creates or replaces a queue of an instance; ECONFLICT if another queue of the instance has its name
+// (or another instance has a queue with its id).
 func (t *tx) PutQueue(ctx context.Context, q *parley.Queue) error {
-	_, err := t.q.exec(ctx, `INSERT INTO queues (instance_id, id, arn, name, description) VALUES (?, ?, ?, ?, ?)
+	_, err := t.q.exec(ctx, `INSERT INTO queues (`+queueCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (instance_id, id) DO UPDATE SET arn = excluded.arn, name = excluded.name,
-			description = excluded.description`,
-		q.InstanceID, q.ID, q.ARN, q.Name, q.Description)
-	return writeErr(err, "put queue", "queue exists")
+			description = excluded.description, hours_of_operation_id = excluded.hours_of_operation_id,
+			max_contacts = excluded.max_contacts, status = excluded.status`,
+		q.ID, q.InstanceID, q.ARN, q.Name, q.Description, q.HoursOfOperationID, q.MaxContacts, q.Status)
+	return writeErr(err, "put queue", "a queue with this name exists")
 }
 
 // contactJSON encodes the JSON columns of a contact.
@@ -66,17 +68,17 @@ func (t *tx) InsertContact(ctx context.Context, c *parley.Contact) error {
 		return err
 	}
 	_, err = t.q.exec(ctx, `INSERT INTO contacts (`+contactCols+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		c.ID, c.InstanceID, c.InitialContactID, c.PreviousContactID, c.RelatedContactID, string(c.Channel),
 		c.InitiationMethod, string(c.State), c.FlowID, c.QueueID, c.CustomerID, attrs, seg, types,
 		c.DurationMinutes, toMS(c.InitiatedAt), toMS(c.ConnectedAt), toMS(c.EndedAt), toMS(c.DueAt),
-		c.DisconnectReason, toMS(c.UpdatedAt))
+		c.DisconnectReason, toMS(c.UpdatedAt), toMS(c.EnqueuedAt), c.AgentID, toMS(c.AgentConnectedAt))
 	return writeErr(err, "insert contact", "contact exists")
 }
 
 // UpdateContact overwrites the mutable fields of a contact: State, FlowID, QueueID, Attributes,
-// SegmentAttributes, ConnectedAt, EndedAt, DueAt, DisconnectReason and UpdatedAt. ENOTFOUND (CONTACT) if it does
-// not exist.
+// SegmentAttributes, ConnectedAt, EndedAt, DueAt, DisconnectReason, UpdatedAt, EnqueuedAt, AgentID and
+// AgentConnectedAt. ENOTFOUND (CONTACT) if it does not exist.
 func (t *tx) UpdateContact(ctx context.Context, c *parley.Contact) error {
 	attrs, seg, _, err := contactJSON(c)
 	if err != nil {
@@ -84,10 +86,10 @@ func (t *tx) UpdateContact(ctx context.Context, c *parley.Contact) error {
 	}
 	res, err := t.q.exec(ctx, `UPDATE contacts SET state = ?, flow_id = ?, queue_id = ?, attributes = ?,
 			segment_attributes = ?, connected_at = ?, ended_at = ?, due_at = ?, disconnect_reason = ?,
-			updated_at = ?
+			updated_at = ?, enqueued_at = ?, agent_id = ?, agent_connected_at = ?
 		WHERE id = ?`,
 		string(c.State), c.FlowID, c.QueueID, attrs, seg, toMS(c.ConnectedAt), toMS(c.EndedAt), toMS(c.DueAt),
-		c.DisconnectReason, toMS(c.UpdatedAt), c.ID)
+		c.DisconnectReason, toMS(c.UpdatedAt), toMS(c.EnqueuedAt), c.AgentID, toMS(c.AgentConnectedAt), c.ID)
 	return updated(res, err, "update contact", "CONTACT", "contact not found")
 }
 
@@ -116,9 +118,9 @@ func tokenHash(h []byte) any {
 
 // InsertParticipant stores a new participant; ECONFLICT if its id or token hash exists.
 func (t *tx) InsertParticipant(ctx context.Context, p *parley.Participant) error {
-	_, err := t.q.exec(ctx, `INSERT INTO participants (`+participantCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err := t.q.exec(ctx, `INSERT INTO participants (`+participantCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		p.ID, p.ContactID, p.ChainID, string(p.Role), p.DisplayName, tokenHash(p.TokenHash), string(p.State),
-		p.Connected, toMS(p.JoinedAt), toMS(p.LeftAt))
+		p.Connected, toMS(p.JoinedAt), toMS(p.LeftAt), p.UserID)
 	return writeErr(err, "insert participant", "participant exists")
 }
 

@@ -124,8 +124,11 @@ func flowsByID(fs []*parley.ContactFlow) map[string]*parley.ContactFlow {
 
 func testQueue(t *testing.T, s parley.Store) {
 	ctx := t.Context()
-	q1 := &parley.Queue{ID: "q-1", InstanceID: "i-1", ARN: "arn:q-1", Name: "BasicQueue", Description: "d"}
-	q2 := &parley.Queue{ID: "q-2", InstanceID: "i-1", ARN: "arn:q-2", Name: "Sales"}
+	_, err := s.GetQueue(ctx, "q-1")
+	wantNotFound(t, "GetQueue of a missing queue", err, "QUEUE")
+	q1 := &parley.Queue{ID: "q-1", InstanceID: "i-1", ARN: "arn:q-1", Name: "BasicQueue", Description: "d",
+		HoursOfOperationID: "h-1", MaxContacts: 25, Status: "ENABLED"}
+	q2 := &parley.Queue{ID: "q-2", InstanceID: "i-1", ARN: "arn:q-2", Name: "Sales", Status: "DISABLED"}
 	q3 := &parley.Queue{ID: "q-3", InstanceID: "i-2", ARN: "arn:q-3", Name: "Elsewhere"}
 	update(t, s, func(tx parley.Tx) error {
 		for _, in := range []*parley.Instance{newInstance("i-1"), newInstance("i-2")} {
@@ -144,8 +147,15 @@ func testQueue(t *testing.T, s parley.Store) {
 	must(t, "ListQueues", err)
 	diff(t, "ListQueues", map[string]*parley.Queue{"q-1": q1, "q-2": q2}, queuesByID(list))
 
+	for _, want := range []*parley.Queue{q1, q2, q3} {
+		got, err := s.GetQueue(ctx, want.ID)
+		must(t, "GetQueue", err)
+		diff(t, "GetQueue "+want.ID, want, got)
+	}
+
 	q2b := *q2
 	q2b.Name, q2b.Description = "Support", "renamed"
+	q2b.HoursOfOperationID, q2b.MaxContacts, q2b.Status = "h-2", 3, "ENABLED"
 	update(t, s, func(tx parley.Tx) error { return tx.PutQueue(ctx, &q2b) })
 	list, err = s.ListQueues(ctx, "i-1")
 	must(t, "ListQueues", err)
@@ -169,6 +179,7 @@ func storedContact(c *parley.Contact) *parley.Contact {
 	w := *c
 	w.InitiatedAt, w.ConnectedAt, w.EndedAt = ms(c.InitiatedAt), ms(c.ConnectedAt), ms(c.EndedAt)
 	w.DueAt, w.UpdatedAt = ms(c.DueAt), ms(c.UpdatedAt)
+	w.EnqueuedAt, w.AgentConnectedAt = ms(c.EnqueuedAt), ms(c.AgentConnectedAt)
 	return &w
 }
 
@@ -245,6 +256,9 @@ func testContactUpdate(t *testing.T, s parley.Store) {
 	u.DueAt = time.Time{}
 	u.DisconnectReason = parley.ReasonCustomerDisconnect
 	u.UpdatedAt = base.Add(3 * time.Minute)
+	u.EnqueuedAt = base.Add(90*time.Second + 456*time.Microsecond)
+	u.AgentID = "agent-2"
+	u.AgentConnectedAt = base.Add(100 * time.Second)
 	update(t, s, func(tx parley.Tx) error { return tx.UpdateContact(ctx, &u) })
 
 	got, err := s.GetContact(ctx, "c-1")
