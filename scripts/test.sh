@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# scripts/test.sh — the one command that runs parley's whole test suite, also on a fresh machine.
+#
+# Expects Go and Node.js (>= 20, with npm) to be installed; on Debian as root it installs the rest:
+#   * Debian's awscli (AWS CLI v2 at /usr/bin/aws) when /usr/bin/aws is missing  (apt-get update once, then install)
+#   * test/js/node_modules via `npm ci` when it is missing or package-lock.json changed since the last install
+# then runs `go vet ./...` and `go test -race -count=1 -timeout 30m ./...`.
+#
+# Environment:
+#   PARLEY_INSTALL=0   never install anything (tests whose tools are missing skip, saying why)
+#   PARLEY_INSTALL=1   like CI: a failed install is an error instead of a warning
+#   CI                 set by CI; same as PARLEY_INSTALL=1
+#   GOFLAGS etc.       passed through to go as usual; extra arguments to this script go to `go test`
+#                      (e.g. scripts/test.sh -run TestChatJS ./test/js/ — then ./... is not added).
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+root=$PWD
+
+say() { printf '\n==> %s\n' "$*"; }
+warn() { printf 'WARNING: %s\n' "$*" >&2; }
+
+strict=0
+if [[ -n ${CI:-} || ${PARLEY_INSTALL:-} == 1 ]]; then
+	strict=1
+fi
+install_failed() {
+	if ((strict)); then
+		echo "ERROR: $*" >&2
+		exit 1
+	fi
+	warn "$* (continuing; the tests that need it will skip)"
+}
+
+command -v go >/dev/null || {
+	echo "ERROR: go not found on PATH; install Go (see go.mod for the version)" >&2
+	exit 1
+}
+
+# ---- installs -------------------------------------------------------------------------------------------------
+if [[ ${PARLEY_INSTALL:-} == 0 ]]; then
+	say "PARLEY_INSTALL=0: not installing anything"
+else
+	# AWS CLI v2 from Debian, for test/cli (the v1 CLI on PATH, if any, is tested too).
+	if [[ -x /usr/bin/aws ]]; then
+		say "AWS CLI v2: /usr/bin/aws present ($(/usr/bin/aws --version 2>&1 | head -1))"
+	elif ! command -v apt-get >/dev/null; then
+		install_failed "/usr/bin/aws missing and no apt-get to install Debian's awscli"
+	else
+		sudo=()
+		if ((EUID != 0)); then
+			if command -v sudo >/dev/null; then sudo=(sudo -n); else sudo=(false); fi
+		fi
+		say "AWS CLI v2: installing Debian's awscli (apt-get update, apt-get install -y awscli)"
+		if "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q &&
+			"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends awscli; then
+			say "AWS CLI v2: installed $(/usr/bin/aws --version 2>&1 | head -1)"
+		else
+			install_failed "could not install awscli with apt-get (needs root)"
+		fi
+	fi
+
+	# npm packages for test/js (ChatJS, AWS SDK for JS v3, ws), exactly as pinned by package-lock.json.
+	js=$root/test/js
+	stamp=$js/node_modules/.parley-package-lock.sha256
+	want=$(sha256sum "$js/package-lock.json" | cut -d' ' -f1)
+	if [[ -d $js/node_modules && -f $stamp && $(cat "$stamp") == "$want" ]]; then
+		say "test/js: node_modules up to date with package-lock.json"
+	elif ! command -v npm >/dev/null || ! command -v node >/dev/null; then
+		install_failed "node/npm not found: install Node.js >= 20 to run the ChatJS tests"
+	else
+		say "test/js: npm ci (node $(node --version), npm $(npm --version 2>/dev/null))"
+		if (cd "$js" && npm ci --no-audit --no-fund --loglevel=error); then
+			echo "$want" >"$stamp"
+		else
+			install_failed "npm ci in test/js failed"
+		fi
+	fi
+fi
+
+# ---- tests ----------------------------------------------------------------------------------------------------
+say "go version: $(go version)"
+say "go vet ./..."
+go vet ./...
+
+args=("$@")
+if ((${#args[@]} == 0)); then
+	args=(./...)
+fi
+say "go test -race -count=1 -timeout 30m ${args[*]}"
+go test -race -count=1 -timeout 30m "${args[@]}"
+say "all tests passed"
