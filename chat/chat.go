@@ -174,7 +174,7 @@ func (s *Service) Bootstrap(ctx context.Context, alias string) (*parley.Instance
 		}
 		qid := newID()
 		q := &parley.Queue{ID: qid, InstanceID: id, ARN: in.ARN + "/queue/" + qid, Name: "BasicQueue",
-			Description: "Default queue"}
+			Description: "Default queue", Status: "ENABLED"}
 		if err := tx.PutQueue(ctx, q); err != nil {
 			return err
 		}

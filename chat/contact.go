@@ -72,10 +72,15 @@ func (s *Service) StartChat(ctx context.Context, in StartChatInput) (*StartChatO
 			return out, err
 		}
 	}
+	queueID, err := s.flowQueue(ctx, inst, flow)
+	if err != nil {
+		return nil, err
+	}
 
 	contactID, participantID := newID(), newID()
 	token := s.participantToken(participantID)
 	var items []*parley.Item
+	var started *parley.Contact
 	err = s.store.Update(ctx, func(tx parley.Tx) error {
 		items = items[:0]
 		now := s.now()
@@ -86,6 +91,10 @@ func (s *Service) StartChat(ctx context.Context, in StartChatInput) (*StartChatO
 			SupportedContentTypes: types, DurationMinutes: int(duration / time.Minute),
 			InitiatedAt: now, DueAt: now.Add(s.cfg.ConnectWindow), UpdatedAt: now,
 		}
+		if queueID != "" {
+			c.QueueID, c.EnqueuedAt = queueID, now
+		}
+		started = c
 		if c.Attributes == nil {
 			c.Attributes = map[string]string{}
 		}
@@ -125,7 +134,10 @@ func (s *Service) StartChat(ctx context.Context, in StartChatInput) (*StartChatO
 	}
 	s.publish(items...)
 	s.log.InfoContext(ctx, "chat started", "contact_id", contactID, "participant_id", participantID,
-		"instance_id", inst.ID, "flow_id", flow.ID)
+		"instance_id", inst.ID, "flow_id", flow.ID, "queue_id", queueID)
+	if queueID != "" {
+		s.listener().ContactQueued(started)
+	}
 	return &StartChatOutput{ContactID: contactID, ParticipantID: participantID, ParticipantToken: token}, nil
 }
 
@@ -285,14 +297,14 @@ func (s *Service) CreateParticipant(ctx context.Context, in CreateParticipantInp
 	token := s.participantToken(pid)
 	var joined *parley.Item
 	err = s.store.Update(ctx, func(tx parley.Tx) error {
-		c, err := tx.GetContact(ctx, c.ID)
+		c, err := tx.ActiveContact(ctx, c.InitialContactID)
 		if err != nil {
 			return err
 		}
 		if !c.Active() {
 			return parley.Errorf(parley.EREQUEST, "contact %s has ended", c.ID)
 		}
-		ps, err := tx.ListParticipants(ctx, c.ID)
+		ps, err := chainParticipants(ctx, tx, c)
 		if err != nil {
 			return err
 		}
@@ -362,8 +374,9 @@ func (s *Service) StopContact(ctx context.Context, instanceID, contactID string)
 // chat), chat.ended to everyone, every participant marked left. Ending an ended contact does nothing.
 func (s *Service) end(ctx context.Context, contactID, reason string, leaver *parley.Participant, leaveToken ...string) error {
 	var items []*parley.Item
+	var ended *parley.Contact
 	err := s.store.Update(ctx, func(tx parley.Tx) error {
-		items = items[:0]
+		items, ended = items[:0], nil
 		c, err := tx.GetContact(ctx, contactID)
 		if err != nil {
 			return err
@@ -382,16 +395,16 @@ func (s *Service) end(ctx context.Context, contactID, reason string, leaver *par
 			}
 			items = append(items, left)
 		}
-		ended := s.event(c, nil, parley.EventChatEnded, now)
-		if err := tx.AppendItem(ctx, ended); err != nil {
+		endItem := s.event(c, nil, parley.EventChatEnded, now)
+		if err := tx.AppendItem(ctx, endItem); err != nil {
 			return err
 		}
-		items = append(items, ended)
+		items = append(items, endItem)
 		c.State, c.EndedAt, c.DueAt, c.DisconnectReason, c.UpdatedAt = parley.ContactEnded, now, time.Time{}, reason, now
 		if err := tx.UpdateContact(ctx, c); err != nil {
 			return err
 		}
-		ps, err := tx.ListParticipants(ctx, c.ID)
+		ps, err := chainParticipants(ctx, tx, c)
 		if err != nil {
 			return err
 		}
@@ -403,16 +416,40 @@ func (s *Service) end(ctx context.Context, contactID, reason string, leaver *par
 				}
 			}
 		}
+		ended = c
 		return nil
 	})
 	if err != nil {
 		return err
 	}
-	if len(items) > 0 {
+	if ended != nil {
 		s.publish(items...)
 		s.log.InfoContext(ctx, "chat ended", "contact_id", contactID, "reason", reason)
+		s.listener().ContactEnded(ended)
 	}
 	return nil
+}
+
+// chainParticipants returns the participants of every contact of c's chain (the customer joined the first
+// contact; agents join later ones), walking PreviousContactID back to the first contact.
+func chainParticipants(ctx context.Context, r parley.Reader, c *parley.Contact) ([]*parley.Participant, error) {
+	var all []*parley.Participant
+	for id := c.ID; id != ""; {
+		ps, err := r.ListParticipants(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, ps...)
+		if id == c.InitialContactID {
+			break
+		}
+		prev, err := r.GetContact(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		id = prev.PreviousContactID
+	}
+	return all, nil
 }
 
 // DescribeContact returns a contact of the instance. Errors: ENOTFOUND.

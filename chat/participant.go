@@ -30,7 +30,7 @@ func (s *Service) CreateConnection(ctx context.Context, participantToken string,
 	if err != nil {
 		return nil, err
 	}
-	c, err := s.store.GetContact(ctx, p.ContactID)
+	c, err := s.store.ActiveContact(ctx, p.ChainID)
 	if err != nil {
 		return nil, err
 	}
@@ -81,7 +81,7 @@ func (s *Service) markConnected(ctx context.Context, tx parley.Tx, participantID
 	if p.Role != parley.RoleCustomer {
 		return nil
 	}
-	c, err := tx.GetContact(ctx, p.ContactID)
+	c, err := tx.ActiveContact(ctx, p.ChainID)
 	if err != nil || !c.Active() || !c.ConnectedAt.IsZero() {
 		return err
 	}
@@ -106,7 +106,7 @@ func (s *Service) Authenticate(ctx context.Context, connectionToken string) (*Ca
 	if err != nil {
 		return nil, err
 	}
-	c, err := s.store.GetContact(ctx, p.ContactID)
+	c, err := s.store.ActiveContact(ctx, p.ChainID)
 	if err != nil {
 		return nil, err
 	}
@@ -130,12 +130,23 @@ func (s *Service) SendMessage(ctx context.Context, c *Caller, contentType, conte
 	if err := c.active(); err != nil {
 		return nil, err
 	}
+	if err := s.mayShow(ctx, c); err != nil {
+		return nil, err
+	}
 	if err := checkMessage("", contentType, content, c.Contact.SupportedContentTypes); err != nil {
 		return nil, err
 	}
 	return s.appendIdempotent(ctx, c, scopeMessage, clientToken, func(now time.Time) *parley.Item {
 		return s.message(c.Contact, c.Participant, contentType, content, now)
 	})
+}
+
+// mayShow fails for a supervisor who monitors silently: it sees everything and sends nothing until it barges in.
+func (s *Service) mayShow(ctx context.Context, c *Caller) error {
+	if c.Participant.Role == parley.RoleSupervisor && !s.barged(ctx, c.Participant.ID) {
+		return parley.Errorf(parley.EACCESS, "you are monitoring silently: barge in before sending")
+	}
+	return nil
 }
 
 // appendIdempotent stores the item that build makes, in a transaction that first checks the chat is still
@@ -171,13 +182,17 @@ func (s *Service) appendIdempotent(ctx context.Context, c *Caller, scope, client
 
 // stillActive re-reads the contact and participant inside a transaction, so nothing is appended after chat.ended.
 func (s *Service) stillActive(ctx context.Context, tx parley.Tx, c *Caller) error {
-	contact, err := tx.GetContact(ctx, c.Contact.ID)
+	contact, err := tx.ActiveContact(ctx, c.Contact.InitialContactID)
 	if err != nil {
 		return err
 	}
 	p, err := tx.GetParticipant(ctx, c.Participant.ID)
 	if err != nil {
 		return err
+	}
+	if contact.ID != c.Contact.ID && contact.Active() {
+		// The chain moved on (a transfer) since the caller was authenticated: items go to the new contact.
+		c.Contact = contact
 	}
 	return (&Caller{Participant: p, Contact: contact}).active()
 }
@@ -192,6 +207,9 @@ func (s *Service) SendEvent(ctx context.Context, c *Caller, contentType, content
 	}
 	if !parley.ClientEvent(contentType) {
 		return nil, parley.Invalid("ContentType", "ContentType %q is not an event participants can send", contentType)
+	}
+	if err := s.mayShow(ctx, c); err != nil {
+		return nil, err
 	}
 	if content != "" && !utf8.ValidString(content) {
 		return nil, parley.Invalid("Content", "Content is not valid UTF-8")
@@ -258,8 +276,8 @@ func (s *Service) receipt(ctx context.Context, c *Caller, contentType, content s
 	return it, nil
 }
 
-// Disconnect is DisconnectParticipant. The customer's leaving ends the chat for everyone; any other participant
-// leaves a chat that goes on, and gets a chat.ended of its own. A retry with the ClientToken of a disconnect that
+// Disconnect is DisconnectParticipant. The customer's or the agent's leaving ends the chat for everyone; a bot or
+// a supervisor leaves a chat that goes on, and gets a chat.ended of its own. A retry with the ClientToken of a disconnect that
 // succeeded succeeds again. Errors: EACCESS (already left or chat ended).
 func (s *Service) Disconnect(ctx context.Context, c *Caller, clientToken string) error {
 	token := ""
@@ -272,8 +290,13 @@ func (s *Service) Disconnect(ctx context.Context, c *Caller, clientToken string)
 	if err := c.active(); err != nil {
 		return err
 	}
-	if c.Participant.Role == parley.RoleCustomer {
+	// The customer or the agent leaving ends the chat (Connect then runs the disconnect flow, which by default
+	// ends it); a bot or a supervisor leaves a chat that goes on.
+	if r := c.Participant.Role; r == parley.RoleCustomer || r == parley.RoleAgent {
 		reason := parley.ReasonCustomerDisconnect
+		if r == parley.RoleAgent {
+			reason = parley.ReasonAgentDisconnect
+		}
 		err := s.end(ctx, c.Contact.ID, reason, c.Participant, token)
 		if parley.IsCode(err, parley.ECONFLICT) {
 			return nil // the same disconnect, retried concurrently
@@ -325,7 +348,7 @@ func (s *Service) AuthenticateSocket(ctx context.Context, token string) (SocketI
 	if err != nil {
 		return SocketIdentity{}, err
 	}
-	c, err := s.store.GetContact(ctx, p.ContactID)
+	c, err := s.store.ActiveContact(ctx, p.ChainID)
 	if err != nil {
 		return SocketIdentity{}, err
 	}

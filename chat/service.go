@@ -43,6 +43,8 @@ type Service struct {
 	clock parley.Clock
 	log   *slog.Logger
 	cfg   Config
+	// routing hears about queued and ended contacts (nil: nobody listens).
+	routing Listener
 }
 
 // StartChatInput is StartChatContact's input, validated against the model by the API layer.

@@ -15,11 +15,15 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/parley-chat/parley"
+	"github.com/parley-chat/parley/admin"
+	"github.com/parley-chat/parley/agents"
+	agentapi "github.com/parley-chat/parley/api/agent"
 	"github.com/parley-chat/parley/api/connect"
 	"github.com/parley-chat/parley/api/participant"
 	"github.com/parley-chat/parley/api/sigv4"
@@ -51,6 +55,10 @@ type Config struct {
 	Secret string `yaml:"secret"`
 	// InstanceAlias names the default instance created on first start. Default "parley".
 	InstanceAlias string `yaml:"instance_alias"`
+	// Bootstrap is a declarative YAML file (see admin.File) applied to the default instance at every start.
+	Bootstrap string `yaml:"bootstrap"`
+	// OfferTimeout is how long an agent has to accept an offered chat. Default 30s.
+	OfferTimeout time.Duration `yaml:"offer_timeout"`
 	// ShutdownTimeout bounds graceful shutdown. Default 10s.
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
 	// Chat holds the chat service's tunables (timers, token lifetimes).
@@ -95,6 +103,9 @@ type Main struct {
 
 	instance *parley.Instance
 	flow     *parley.ContactFlow
+	admin    *admin.Service
+	defaults *admin.Defaults
+	agents   *agents.Service
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -164,13 +175,22 @@ func (m *Main) Start(ctx context.Context) (err error) {
 	if err != nil {
 		return fmt.Errorf("bootstrap: %w", err)
 	}
+	m.admin = admin.New(m.store, m.cfg.Clock, m.log, admin.Config{Region: m.cfg.Region, AccountID: m.cfg.AccountID})
+	if err := m.bootstrapConfig(ctx); err != nil {
+		return err
+	}
+	m.agents = agents.New(m.store, m.svc, m.admin, m.cfg.Clock, m.log, agents.Config{OfferTimeout: m.cfg.OfferTimeout})
+	if err := m.agents.Start(ctx); err != nil {
+		return fmt.Errorf("start routing: %w", err)
+	}
 	m.gw = gateway.New(m.svc, m.bus, m.log, gateway.Options{})
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", m.healthz)
 	mux.Handle("/participant/", participant.New(m.svc, m.log))
 	mux.Handle("/ws", m.gw)
-	mux.Handle("/", connect.New(m.svc, verifier, m.log))
+	mux.Handle("/agent/v1/", agentapi.New(m.agents, m.log))
+	mux.Handle("/", connect.New(m.svc, m.admin, verifier, m.log))
 	m.http = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
 		ErrorLog: slog.NewLogLogger(m.log.Handler(), slog.LevelDebug)}
 
@@ -217,6 +237,9 @@ func (m *Main) Close() error {
 		if m.gw != nil {
 			errs = append(errs, m.gw.Close(ctx))
 		}
+		if m.agents != nil {
+			m.agents.Close()
+		}
 		if m.cancel != nil {
 			m.cancel()
 		}
@@ -243,6 +266,53 @@ func (m *Main) Instance() (*parley.Instance, *parley.ContactFlow) { return m.ins
 
 // Service returns the chat service (for tests and embedding).
 func (m *Main) Service() *chat.Service { return m.svc }
+
+// Admin returns the configuration service (for wiring its UserStatusListener, tests and embedding).
+func (m *Main) Admin() *admin.Service { return m.admin }
+
+// DemoAgent returns the demo agent's username, and its password when this start created the agent ("" on
+// later starts: the password is shown once). ok is false when the instance has no demo agent.
+func (m *Main) DemoAgent() (username, password string, ok bool) {
+	if m.defaults == nil || m.defaults.DemoAgent == nil {
+		return "", "", false
+	}
+	return m.defaults.DemoAgent.Username, m.defaults.DemoPassword, true
+}
+
+// bootstrapConfig gives the default instance its default configuration (idempotent), then applies the
+// bootstrap file, if any, in one transaction.
+func (m *Main) bootstrapConfig(ctx context.Context) error {
+	var file *admin.File
+	if m.cfg.Bootstrap != "" {
+		var err error
+		if file, err = admin.LoadFile(m.cfg.Bootstrap, os.Getenv); err != nil {
+			return err
+		}
+	}
+	var err error
+	if m.defaults, err = m.admin.EnsureDefaults(ctx, m.instance.ID); err != nil {
+		return fmt.Errorf("bootstrap defaults: %w", err)
+	}
+	if file == nil {
+		return nil
+	}
+	res, err := m.admin.Apply(ctx, m.instance.ID, file)
+	if err != nil {
+		return fmt.Errorf("bootstrap file %s: %w", m.cfg.Bootstrap, err)
+	}
+	if m.instance, err = m.admin.Instance(ctx, m.instance.ID); err != nil { // the file may rename it
+		return err
+	}
+	if d := m.defaults; d.DemoAgent != nil && slices.Contains(res.PasswordsSet, d.DemoAgent.Username) {
+		d.DemoPassword = "" // the file set another password: the generated one is void
+	}
+	m.log.Info("bootstrap file applied", "file", m.cfg.Bootstrap, "created", len(res.Created),
+		"updated", len(res.Updated))
+	return nil
+}
+
+// Agents returns the agent and routing service.
+func (m *Main) Agents() *agents.Service { return m.agents }
 
 // Gateway returns the WebSocket gateway (for tests: DropAll simulates a network cut).
 func (m *Main) Gateway() *gateway.Gateway { return m.gw }

@@ -1,0 +1,454 @@
+// Package agents is the agent side of parley: logins, agent statuses, offers of queued chats, accept and reject,
+// transfers, after-contact work and supervisor views. It owns the routing engine (package routing) and feeds it
+// from the chat core (contacts queued and ended) and the configuration (status and profile changes); an accepted
+// chat joins the agent as an AGENT participant, after which the agent chats through the Participant Service like
+// any ChatJS agent session.
+//
+// Concurrency: Service is safe for concurrent use. One mutex guards the engine and the in-memory state of offers,
+// connections and after-contact work; nothing that waits (store writes, chat operations) runs under it. Work that
+// must follow a decision made under the lock (auto-accepting an offer, ending a chat over a full queue) is queued
+// and run right after the lock is released. Offer timeouts and after-contact-work limits fire from one timer armed
+// at the engine's next wake-up; Tick runs the same code for tests with a fake clock.
+package agents
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/parley-chat/parley"
+	"github.com/parley-chat/parley/admin"
+	"github.com/parley-chat/parley/chat"
+	"github.com/parley-chat/parley/routing"
+	"github.com/parley-chat/parley/wire"
+)
+
+// Config tunes the service; zero values mean the defaults.
+type Config struct {
+	// OfferTimeout is how long an agent has to accept an offer (default 30 s).
+	OfferTimeout time.Duration
+	// SessionTTL is how long a login lasts (default 12 h).
+	SessionTTL time.Duration
+	// NoTimer disables the internal timer; the owner calls Tick (tests with a fake clock).
+	NoTimer bool
+}
+
+// agentQueue is the queue of a single agent (transfers to a user), as Connect's agent queues.
+func agentQueue(userID string) string { return "agent/" + userID }
+
+// work is an agent's hold on a contact: an offer, a connection, or after-contact work.
+type work struct {
+	contact     *parley.Contact
+	agentID     string
+	state       string // wire.AgentContactOffered | Connected | ACW; "" while an accept is in flight
+	deadline    time.Time
+	connectedAt time.Time
+	endedAt     time.Time
+	acwDeadline time.Time
+	endReason   string
+	participant string
+	// endedWhileAccepting is set when the chat ended while an accept was in flight.
+	endedWhileAccepting bool
+}
+
+// agent is what the service keeps of a user it routes to.
+type agent struct {
+	user    *parley.User
+	status  *parley.AgentStatus
+	profile *parley.RoutingProfile
+	missed  bool
+}
+
+func (a *agent) routable() bool {
+	return a.status != nil && a.status.Type == parley.StatusRoutable && !a.missed && a.profile != nil
+}
+
+// Service implements the agent operations.
+type Service struct {
+	store parley.Store
+	chat  *chat.Service
+	admin *admin.Service
+	clock parley.Clock
+	log   *slog.Logger
+	cfg   Config
+
+	mu     sync.Mutex
+	engine *routing.Engine
+	agents map[string]*agent // by user id
+	work   map[string]*work  // by contact id
+	subs   map[string]map[*Subscription]struct{}
+	timer  *time.Timer
+	post   []func()
+	closed bool
+}
+
+// New returns the service. Call Start before serving.
+func New(store parley.Store, chatSvc *chat.Service, adminSvc *admin.Service, clock parley.Clock, log *slog.Logger, cfg Config) *Service {
+	if cfg.SessionTTL <= 0 {
+		cfg.SessionTTL = 12 * time.Hour
+	}
+	if clock == nil {
+		clock = parley.SystemClock{}
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Service{store: store, chat: chatSvc, admin: adminSvc, clock: clock, log: log, cfg: cfg,
+		engine: routing.New(routing.Config{OfferTimeout: cfg.OfferTimeout}),
+		agents: map[string]*agent{}, work: map[string]*work{}, subs: map[string]map[*Subscription]struct{}{}}
+}
+
+func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Millisecond) }
+
+// locked runs f under the lock, then the work f queued for after it (s.later).
+func (s *Service) locked(f func(now time.Time)) {
+	s.mu.Lock()
+	f(s.now())
+	post := s.post
+	s.post = nil
+	s.mu.Unlock()
+	for _, p := range post {
+		p()
+	}
+}
+
+// later queues f to run once the lock is released. Callers hold the lock.
+func (s *Service) later(f func()) { s.post = append(s.post, f) }
+
+// Start rebuilds the routing state from the store: every agent whose status is routable, every active contact
+// that waits in a queue or is connected to an agent. It wires itself to the chat core and the configuration.
+func (s *Service) Start(ctx context.Context) error {
+	instances, err := s.store.ListInstances(ctx)
+	if err != nil {
+		return err
+	}
+	for _, in := range instances {
+		users, err := s.store.ListUsers(ctx, in.ID)
+		if err != nil {
+			return err
+		}
+		for _, u := range users {
+			a, err := s.loadAgent(ctx, u)
+			if err != nil {
+				return err
+			}
+			s.locked(func(now time.Time) { s.setAgent(a, now) })
+		}
+		contacts, err := s.store.ListActiveContacts(ctx, in.ID)
+		if err != nil {
+			return err
+		}
+		for _, c := range contacts {
+			switch {
+			case c.AgentID != "":
+				s.locked(func(now time.Time) { s.restore(c, now) })
+			case c.QueueID != "":
+				s.ContactQueued(c)
+			}
+		}
+	}
+	s.chat.SetListener(s)
+	s.admin.SetUserStatusListener(s)
+	s.locked(func(now time.Time) { s.dispatch(now) })
+	return nil
+}
+
+// Close stops the timer and ends every event subscription.
+func (s *Service) Close() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.closed = true
+	if s.timer != nil {
+		s.timer.Stop()
+	}
+	for _, set := range s.subs {
+		for sub := range set {
+			sub.close()
+		}
+	}
+	s.subs = map[string]map[*Subscription]struct{}{}
+}
+
+// restore puts back a contact that was connected to an agent when the server stopped.
+func (s *Service) restore(c *parley.Contact, now time.Time) {
+	a := s.agents[c.AgentID]
+	if a == nil {
+		return
+	}
+	if err := s.engine.Assign(routing.ContactRef{ID: c.ID, QueueID: c.QueueID, EnqueuedAt: c.EnqueuedAt}, a.user.ID, now); err != nil {
+		s.log.Warn("restore connection", "contact_id", c.ID, "user_id", a.user.ID, "err", err)
+		return
+	}
+	s.work[c.ID] = &work{contact: c, agentID: a.user.ID, state: wire.AgentContactConnected, connectedAt: c.AgentConnectedAt}
+}
+
+// loadAgent reads a user's status and routing profile.
+func (s *Service) loadAgent(ctx context.Context, u *parley.User) (*agent, error) {
+	a := &agent{user: u}
+	if u.StatusID != "" {
+		st, err := s.store.GetAgentStatus(ctx, u.StatusID)
+		if err != nil && !parley.IsCode(err, parley.ENOTFOUND) {
+			return nil, err
+		}
+		a.status = st
+	}
+	if u.RoutingProfileID != "" {
+		p, err := s.store.GetRoutingProfile(ctx, u.RoutingProfileID)
+		if err != nil && !parley.IsCode(err, parley.ENOTFOUND) {
+			return nil, err
+		}
+		a.profile = p
+	}
+	return a, nil
+}
+
+// setAgent tells the engine about an agent (new status, profile or missed flag; the caller decides whether a
+// Missed state carries over). Callers hold the lock.
+func (s *Service) setAgent(a *agent, now time.Time) {
+	s.agents[a.user.ID] = a
+	if a.status == nil || a.status.Type == parley.StatusOffline {
+		for _, o := range s.engine.RemoveAgent(a.user.ID, now) {
+			s.withdrawn(o, "offline")
+		}
+		s.engine.SetAgent(routing.AgentState{ID: a.user.ID, Routable: false, Slots: slots(a)}, now)
+		// Connections stay with the agent (it may finish them); the engine forgot them, so put them back.
+		for _, w := range s.work {
+			if w.agentID == a.user.ID && w.state != wire.AgentContactOffered {
+				_ = s.engine.Assign(routing.ContactRef{ID: w.contact.ID, QueueID: w.contact.QueueID,
+					EnqueuedAt: w.contact.EnqueuedAt}, a.user.ID, now)
+			}
+		}
+		return
+	}
+	st := routing.AgentState{ID: a.user.ID, Routable: a.routable(), Slots: slots(a),
+		Queues: []routing.QueueRef{{QueueID: agentQueue(a.user.ID), Priority: 0}}}
+	if a.profile != nil {
+		for _, q := range a.profile.Queues {
+			if q.Channel != "" && q.Channel != parley.ChannelChat {
+				continue
+			}
+			st.Queues = append(st.Queues, routing.QueueRef{QueueID: q.QueueID, Priority: q.Priority,
+				Delay: time.Duration(q.Delay) * time.Second})
+		}
+	}
+	s.engine.SetAgent(st, now)
+}
+
+// statusChanged reports whether the agent's chosen status differs (a new choice clears Missed).
+func statusChanged(old, a *agent) bool {
+	if old.status == nil || a.status == nil {
+		return old.status != a.status
+	}
+	return old.status.ID != a.status.ID || !old.user.StatusSince.Equal(a.user.StatusSince)
+}
+
+// slots is the agent's chat concurrency; a profile without chat (0) or no profile takes no chats.
+func slots(a *agent) int {
+	if a.profile == nil || a.profile.ChatConcurrency < 0 {
+		return 0
+	}
+	return a.profile.ChatConcurrency
+}
+
+// UserStatusChanged is the configuration's hook: a user's status changed (PutUserStatus or the agent API).
+func (s *Service) UserStatusChanged(ctx context.Context, u *parley.User) {
+	a, err := s.loadAgent(ctx, u)
+	if err != nil {
+		s.log.Error("load agent", "user_id", u.ID, "err", err)
+		return
+	}
+	s.locked(func(now time.Time) {
+		s.setAgent(a, now) // a status set again clears Missed: a.missed is false
+		s.dispatch(now)
+		s.notifyState(u.ID)
+	})
+}
+
+// ConfigChanged is the configuration's hook for routing profiles, queues and users: reload every agent of the
+// instance.
+func (s *Service) ConfigChanged(ctx context.Context, instanceID string) {
+	users, err := s.store.ListUsers(ctx, instanceID)
+	if err != nil {
+		s.log.Error("reload agents", "instance_id", instanceID, "err", err)
+		return
+	}
+	var loaded []*agent
+	for _, u := range users {
+		a, err := s.loadAgent(ctx, u)
+		if err != nil {
+			s.log.Error("load agent", "user_id", u.ID, "err", err)
+			return
+		}
+		loaded = append(loaded, a)
+	}
+	s.locked(func(now time.Time) {
+		for _, a := range loaded {
+			if old := s.agents[a.user.ID]; old != nil {
+				a.missed = old.missed && !statusChanged(old, a)
+			}
+			s.setAgent(a, now)
+		}
+		s.dispatch(now)
+	})
+}
+
+// ContactQueued is the chat core's hook: a contact entered a queue.
+func (s *Service) ContactQueued(c *parley.Contact) {
+	var full bool
+	if !strings.HasPrefix(c.QueueID, "agent/") {
+		if q, err := s.store.GetQueue(context.Background(), c.QueueID); err == nil && q.MaxContacts > 0 {
+			s.mu.Lock()
+			full = s.waiting(c.QueueID) >= q.MaxContacts
+			s.mu.Unlock()
+		}
+	}
+	if full {
+		// The default flow's TransferContactToQueue takes its QueueAtCapacity branch: disconnect.
+		s.log.Info("queue at capacity: ending chat", "contact_id", c.ID, "queue_id", c.QueueID)
+		if err := s.chat.StopContact(context.Background(), c.InstanceID, c.ID); err != nil {
+			s.log.Error("end chat over a full queue", "contact_id", c.ID, "err", err)
+		}
+		return
+	}
+	s.locked(func(now time.Time) {
+		if err := s.engine.Enqueue(routing.ContactRef{ID: c.ID, QueueID: c.QueueID, EnqueuedAt: c.EnqueuedAt}, now); err != nil {
+			s.log.Warn("enqueue", "contact_id", c.ID, "err", err)
+			return
+		}
+		s.dispatch(now)
+	})
+}
+
+// waiting counts the contacts waiting in a queue. Callers hold the lock.
+func (s *Service) waiting(queueID string) int {
+	for _, q := range s.engine.Snapshot().Queues {
+		if q.ID == queueID {
+			return len(q.Waiting)
+		}
+	}
+	return 0
+}
+
+// ContactEnded is the chat core's hook: a contact ended. A waiting or offered contact leaves routing; a connected
+// one puts its agent in after-contact work, which keeps the slot until cleared.
+func (s *Service) ContactEnded(c *parley.Contact) {
+	s.locked(func(now time.Time) {
+		w := s.work[c.ID]
+		if w == nil || w.state == wire.AgentContactOffered {
+			if o, ok := s.engine.Remove(c.ID, now); ok {
+				delete(s.work, c.ID)
+				s.withdrawn(o, "customer_left")
+			}
+			s.dispatch(now)
+			return
+		}
+		if w.state == wire.AgentContactACW {
+			return
+		}
+		if w.state == "" {
+			// An accept is in flight: it finishes the work (ACW if the agent joined, nothing if it could not).
+			w.endedWhileAccepting, w.endReason = true, c.DisconnectReason
+			return
+		}
+		w.contact = c
+		w.state, w.endedAt, w.endReason = wire.AgentContactACW, now, c.DisconnectReason
+		if a := s.agents[w.agentID]; a != nil && a.user.AfterContactWorkTimeLimit > 0 {
+			w.acwDeadline = now.Add(time.Duration(a.user.AfterContactWorkTimeLimit) * time.Second)
+		}
+		s.notify(w.agentID, wire.AgentEvent{Type: wire.EventContactEnded, ContactID: c.ID, Reason: c.DisconnectReason,
+			Contact: s.view(w)})
+		s.notifyState(w.agentID)
+		s.rearm(now)
+	})
+}
+
+// dispatch makes the offers the engine finds, auto-accepts where the agent asked for it, and re-arms the timer.
+// Callers hold the lock.
+func (s *Service) dispatch(now time.Time) {
+	for _, o := range s.engine.Match(now) {
+		c, err := s.store.GetContact(context.Background(), o.ContactID)
+		if err != nil {
+			s.log.Error("offer: read contact", "contact_id", o.ContactID, "err", err)
+			continue
+		}
+		w := &work{contact: c, agentID: o.AgentID, state: wire.AgentContactOffered, deadline: o.Deadline}
+		s.work[o.ContactID] = w
+		s.log.Debug("offer", "contact_id", o.ContactID, "user_id", o.AgentID, "queue_id", o.QueueID)
+		s.notify(o.AgentID, wire.AgentEvent{Type: wire.EventOffer, Contact: s.view(w)})
+		s.notifyState(o.AgentID)
+		if a := s.agents[o.AgentID]; a != nil && a.user.AutoAccept {
+			user, contactID := a.user, o.ContactID
+			s.later(func() {
+				if _, err := s.Accept(context.Background(), user, contactID); err != nil {
+					s.log.Warn("auto-accept", "contact_id", contactID, "user_id", user.ID, "err", err)
+				}
+			})
+		}
+	}
+	s.rearm(now)
+}
+
+// withdrawn tells an agent an offer is gone. Callers hold the lock.
+func (s *Service) withdrawn(o routing.Offer, reason string) {
+	if w := s.work[o.ContactID]; w != nil && w.agentID == o.AgentID && w.state == wire.AgentContactOffered {
+		delete(s.work, o.ContactID)
+	}
+	s.notify(o.AgentID, wire.AgentEvent{Type: wire.EventOfferWithdrawn, ContactID: o.ContactID, Reason: reason})
+	s.notifyState(o.AgentID)
+}
+
+// rearm sets the one timer to the next moment something is due. Callers hold the lock.
+func (s *Service) rearm(now time.Time) {
+	if s.cfg.NoTimer || s.closed {
+		return
+	}
+	next := s.engine.NextWake(now)
+	for _, w := range s.work {
+		if !w.acwDeadline.IsZero() && (next.IsZero() || w.acwDeadline.Before(next)) {
+			next = w.acwDeadline
+		}
+	}
+	if s.timer != nil {
+		s.timer.Stop()
+	}
+	if next.IsZero() {
+		return
+	}
+	d := next.Sub(now)
+	if d < time.Millisecond {
+		d = time.Millisecond
+	}
+	s.timer = time.AfterFunc(d, s.Tick)
+}
+
+// Tick withdraws offers past their deadline (the agent goes to Missed), ends after-contact work past its limit,
+// and makes new offers. The internal timer calls it; tests with a fake clock call it directly.
+func (s *Service) Tick() {
+	s.locked(func(now time.Time) {
+		if s.closed {
+			return
+		}
+		for _, m := range s.engine.Expire(now) {
+			if a := s.agents[m.AgentID]; a != nil {
+				a.missed = true
+			}
+			s.withdrawn(m.Offer, "timeout")
+		}
+		for id, w := range s.work {
+			if w.state == wire.AgentContactACW && !w.acwDeadline.IsZero() && !now.Before(w.acwDeadline) {
+				s.clear(id, w, now)
+			}
+		}
+		s.dispatch(now)
+	})
+}
+
+// clear ends after-contact work: the slot frees. Callers hold the lock.
+func (s *Service) clear(contactID string, w *work, now time.Time) {
+	delete(s.work, contactID)
+	s.engine.Release(contactID, w.agentID, now)
+	s.notify(w.agentID, wire.AgentEvent{Type: wire.EventContactCleared, ContactID: contactID})
+	s.notifyState(w.agentID)
+}

@@ -1,0 +1,412 @@
+package agents
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/parley-chat/parley"
+	"github.com/parley-chat/parley/auth"
+	"github.com/parley-chat/parley/routing"
+	"github.com/parley-chat/parley/wire"
+)
+
+func hashToken(t string) []byte {
+	h := sha256.Sum256([]byte(t))
+	return h[:]
+}
+
+// Login checks a username and password and opens a session. instanceID may be empty when there is one instance.
+// Errors: EACCESS for an unknown user or a wrong password (the same message for both).
+func (s *Service) Login(ctx context.Context, instanceID, username, password string) (token string, expiry time.Time, u *parley.User, err error) {
+	denied := parley.Errorf(parley.EACCESS, "wrong username or password")
+	if instanceID == "" {
+		ins, err := s.store.ListInstances(ctx)
+		if err != nil {
+			return "", time.Time{}, nil, err
+		}
+		if len(ins) != 1 {
+			return "", time.Time{}, nil, parley.Invalid("InstanceId", "InstanceId is required: the server has %d instances", len(ins))
+		}
+		instanceID = ins[0].ID
+	}
+	u, err = s.store.UserByUsername(ctx, instanceID, username)
+	if parley.IsCode(err, parley.ENOTFOUND) {
+		// Spend the time a password check takes, so timing does not tell which usernames exist.
+		_, _ = auth.CheckPassword(dummyHash, password)
+		return "", time.Time{}, nil, denied
+	}
+	if err != nil {
+		return "", time.Time{}, nil, err
+	}
+	ok, err := auth.CheckPassword(u.PasswordHash, password)
+	if err != nil || !ok {
+		return "", time.Time{}, nil, denied
+	}
+	var b [32]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", time.Time{}, nil, err
+	}
+	token = "A" + base64.RawURLEncoding.EncodeToString(b[:])
+	now := s.now()
+	expiry = now.Add(s.cfg.SessionTTL)
+	err = s.store.Update(ctx, func(tx parley.Tx) error {
+		return tx.PutAgentSession(ctx, &parley.AgentSession{TokenHash: hashToken(token), UserID: u.ID, CreatedAt: now, ExpiresAt: expiry})
+	})
+	if err != nil {
+		return "", time.Time{}, nil, err
+	}
+	s.log.InfoContext(ctx, "agent logged in", "user_id", u.ID, "username", u.Username)
+	return token, expiry, u, nil
+}
+
+var dummyHash = func() string {
+	h, err := auth.HashPassword("parley-timing-equalizer")
+	if err != nil {
+		panic(err)
+	}
+	return h
+}()
+
+// Authenticate finds the user behind a session token. Errors: EACCESS (unknown or expired session).
+func (s *Service) Authenticate(ctx context.Context, token string) (*parley.User, error) {
+	sess, err := s.store.AgentSession(ctx, hashToken(token))
+	if parley.IsCode(err, parley.ENOTFOUND) {
+		return nil, parley.Errorf(parley.EACCESS, "invalid session token: log in again")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !s.now().Before(sess.ExpiresAt) {
+		return nil, parley.Errorf(parley.EACCESS, "the session has expired: log in again")
+	}
+	return s.store.GetUser(ctx, sess.UserID)
+}
+
+// Logout ends a session and sets the agent Offline (its offers go back to their queues).
+func (s *Service) Logout(ctx context.Context, u *parley.User, token string) error {
+	if err := s.store.Update(ctx, func(tx parley.Tx) error { return tx.DeleteAgentSession(ctx, hashToken(token)) }); err != nil {
+		return err
+	}
+	return s.SetStatus(ctx, u, "Offline")
+}
+
+// SetStatus sets the agent's status by name (Available, Offline or a custom status of the instance). Setting a
+// status clears the Missed state. Errors: EINVALID for an unknown or disabled status.
+func (s *Service) SetStatus(ctx context.Context, u *parley.User, name string) error {
+	statuses, err := s.store.ListAgentStatuses(ctx, u.InstanceID)
+	if err != nil {
+		return err
+	}
+	var st *parley.AgentStatus
+	for _, x := range statuses {
+		if strings.EqualFold(x.Name, name) {
+			st = x
+		}
+	}
+	if st == nil {
+		var names []string
+		for _, x := range statuses {
+			names = append(names, x.Name)
+		}
+		return parley.Invalid("Status", "Status %q is not an agent status of this instance (have %s)", name, strings.Join(names, ", "))
+	}
+	if err := s.admin.PutUserStatus(ctx, u.InstanceID, u.ID, st.ID); err != nil {
+		if parley.IsCode(err, parley.EREQUEST) {
+			return parley.Invalid("Status", "%s", err.(*parley.Error).Message)
+		}
+		return err
+	}
+	// A status set again (Available after Missed) commits nothing and tells no listener: apply it here.
+	fresh, err := s.store.GetUser(ctx, u.ID)
+	if err != nil {
+		return err
+	}
+	s.UserStatusChanged(ctx, fresh)
+	return nil
+}
+
+// State returns the agent's state as its workspace shows it.
+func (s *Service) State(u *parley.User) wire.AgentState {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.state(u.ID)
+}
+
+// state builds an agent's state. Callers hold the lock.
+func (s *Service) state(userID string) wire.AgentState {
+	st := wire.AgentState{UserID: userID, Status: "Offline", StatusType: parley.StatusOffline, System: wire.SystemOffline,
+		Contacts: []wire.AgentContact{}}
+	a := s.agents[userID]
+	if a != nil {
+		st.Username = a.user.Username
+		st.Slots = slots(a)
+		if a.status != nil {
+			st.Status, st.StatusType = a.status.Name, a.status.Type
+			st.Since = wire.FormatTime(a.user.StatusSince)
+		}
+	}
+	offered, connected, acw := 0, 0, 0
+	for _, w := range s.work {
+		if w.agentID != userID {
+			continue
+		}
+		st.Contacts = append(st.Contacts, *s.view(w))
+		switch w.state {
+		case wire.AgentContactOffered:
+			offered++
+		case wire.AgentContactACW:
+			acw++
+		default:
+			connected++
+		}
+	}
+	switch {
+	case a != nil && a.missed:
+		st.System = wire.SystemMissed
+	case connected > 0:
+		st.System = wire.SystemBusy
+	case offered > 0:
+		st.System = wire.SystemPending
+	case acw > 0:
+		st.System = wire.SystemACW
+	case st.StatusType == parley.StatusRoutable:
+		st.System = wire.SystemAvailable
+	case st.StatusType == parley.StatusCustom:
+		st.System = wire.SystemCustom
+	}
+	return st
+}
+
+// view is a contact as its agent sees it. Callers hold the lock.
+func (s *Service) view(w *work) *wire.AgentContact {
+	c := w.contact
+	v := &wire.AgentContact{ContactID: c.ID, InitialContactID: c.InitialContactID, QueueID: c.QueueID, State: w.state,
+		AgentID: w.agentID, Attributes: c.Attributes, ParticipantID: w.participant}
+	if v.State == "" {
+		v.State = wire.AgentContactOffered
+	}
+	if w.state == wire.AgentContactOffered {
+		v.OfferDeadline = wire.FormatTime(w.deadline)
+	}
+	if !w.connectedAt.IsZero() {
+		v.ConnectedAt = wire.FormatTime(w.connectedAt)
+	}
+	if !w.endedAt.IsZero() {
+		v.EndedAt, v.EndReason = wire.FormatTime(w.endedAt), w.endReason
+	}
+	if w.participant != "" && w.state == wire.AgentContactConnected {
+		v.ParticipantToken = s.chat.ParticipantToken(w.participant)
+	}
+	return v
+}
+
+// Contacts returns the agent's offered, connected and after-contact-work contacts.
+func (s *Service) Contacts(u *parley.User) []wire.AgentContact {
+	return s.State(u).Contacts
+}
+
+// Accept accepts an offer: the agent joins the chat. It returns the contact with the ParticipantId and
+// ParticipantToken the agent connects with. Errors: ECONFLICT when there is no pending offer (expired,
+// withdrawn, another agent's).
+func (s *Service) Accept(ctx context.Context, u *parley.User, contactID string) (*wire.AgentContact, error) {
+	var err error
+	s.locked(func(now time.Time) {
+		if err = s.engine.Accept(contactID, u.ID, now); err != nil {
+			return
+		}
+		if w := s.work[contactID]; w != nil {
+			w.state = ""
+		}
+	})
+	if errors.Is(err, routing.ErrNoOffer) {
+		return nil, parley.Errorf(parley.ECONFLICT, "no pending offer of contact %s: it expired or was withdrawn", contactID)
+	}
+	if err != nil {
+		return nil, err
+	}
+	p, _, err := s.chat.JoinAgent(ctx, contactID, u)
+	c, cerr := s.store.GetContact(ctx, contactID)
+	var out *wire.AgentContact
+	s.locked(func(now time.Time) {
+		w := s.work[contactID]
+		if err != nil || cerr != nil || w == nil {
+			// The chat ended before the agent could join: free the slot.
+			delete(s.work, contactID)
+			s.engine.Release(contactID, u.ID, now)
+			s.dispatch(now)
+			s.notifyState(u.ID)
+			return
+		}
+		w.participant, w.contact = p.ID, c
+		w.state, w.connectedAt = wire.AgentContactConnected, now
+		out = s.view(w)
+		out.ParticipantToken = s.chat.ParticipantToken(p.ID)
+		s.notify(u.ID, wire.AgentEvent{Type: wire.EventContactConnected, Contact: out})
+		if w.endedWhileAccepting || !c.Active() {
+			// The chat ended right after the agent joined: after-contact work.
+			w.state, w.endedAt = wire.AgentContactACW, now
+			if w.endReason == "" {
+				w.endReason = c.DisconnectReason
+			}
+			s.notify(u.ID, wire.AgentEvent{Type: wire.EventContactEnded, ContactID: c.ID, Reason: w.endReason, Contact: s.view(w)})
+		}
+		s.notifyState(u.ID)
+	})
+	if parley.IsCode(err, parley.EREQUEST) || (err == nil && out == nil) {
+		return nil, parley.Errorf(parley.ECONFLICT, "contact %s ended before it could be accepted", contactID)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if cerr != nil {
+		return nil, cerr
+	}
+	out.CustomerName = s.chat.CustomerName(ctx, &parley.Contact{InitialContactID: out.InitialContactID})
+	return out, nil
+}
+
+// Reject rejects an offer: the contact goes back to its queue, preferably to another agent. Errors: ECONFLICT.
+func (s *Service) Reject(ctx context.Context, u *parley.User, contactID string) error {
+	var err error
+	s.locked(func(now time.Time) {
+		if err = s.engine.Reject(contactID, u.ID, now); err != nil {
+			return
+		}
+		delete(s.work, contactID)
+		s.notify(u.ID, wire.AgentEvent{Type: wire.EventOfferWithdrawn, ContactID: contactID, Reason: "rejected"})
+		s.notifyState(u.ID)
+		s.dispatch(now)
+	})
+	if errors.Is(err, routing.ErrNoOffer) {
+		return parley.Errorf(parley.ECONFLICT, "no pending offer of contact %s", contactID)
+	}
+	return err
+}
+
+// connected returns the agent's connected contact or an error.
+func (s *Service) connected(u *parley.User, contactID string) (*parley.Contact, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	w := s.work[contactID]
+	if w == nil || w.agentID != u.ID {
+		return nil, parley.NotFound("CONTACT", "contact %s is not one of your contacts", contactID)
+	}
+	if w.state != wire.AgentContactConnected {
+		return nil, parley.Errorf(parley.ECONFLICT, "contact %s is not connected (state %s)", contactID, w.state)
+	}
+	return w.contact, nil
+}
+
+// Transfer moves the agent's contact to a queue, a quick connect or a user; the agent leaves the chat and enters
+// after-contact work. It returns the new contact's id. Errors: ENOTFOUND, ECONFLICT, EINVALID.
+func (s *Service) Transfer(ctx context.Context, u *parley.User, contactID string, to wire.TransferRequest) (string, error) {
+	n := 0
+	for _, v := range []string{to.QueueID, to.QuickConnectID, to.UserID} {
+		if v != "" {
+			n++
+		}
+	}
+	if n != 1 {
+		return "", parley.Invalid("QueueId", "give exactly one of QueueId, QuickConnectId and UserId")
+	}
+	c, err := s.connected(u, contactID)
+	if err != nil {
+		return "", err
+	}
+	queue, userID := to.QueueID, to.UserID
+	if to.QuickConnectID != "" {
+		qc, err := s.store.GetQuickConnect(ctx, to.QuickConnectID)
+		if err != nil || qc.InstanceID != c.InstanceID {
+			return "", parley.NotFound("QUICK_CONNECT", "quick connect %s not found", to.QuickConnectID)
+		}
+		queue, userID = qc.QueueID, qc.UserID
+	}
+	if userID != "" {
+		target, err := s.store.GetUser(ctx, userID)
+		if err != nil || target.InstanceID != c.InstanceID {
+			return "", parley.NotFound("USER", "user %s not found", userID)
+		}
+		queue = agentQueue(target.ID)
+	}
+	if queue == "" {
+		return "", parley.Invalid("QuickConnectId", "quick connect %s transfers to neither a queue nor a user", to.QuickConnectID)
+	}
+	next, err := s.chat.Transfer(ctx, c.ID, queue)
+	if err != nil {
+		return "", err
+	}
+	return next.ID, nil
+}
+
+// End ends the agent's chat for everyone; the agent enters after-contact work.
+func (s *Service) End(ctx context.Context, u *parley.User, contactID string) error {
+	if _, err := s.connected(u, contactID); err != nil {
+		return err
+	}
+	return s.chat.EndContact(ctx, contactID, u.ID)
+}
+
+// Clear ends after-contact work on a contact: the slot frees. Errors: ENOTFOUND, ECONFLICT (not in ACW).
+func (s *Service) Clear(ctx context.Context, u *parley.User, contactID string) error {
+	var err error
+	s.locked(func(now time.Time) {
+		w := s.work[contactID]
+		if w == nil || w.agentID != u.ID {
+			err = parley.NotFound("CONTACT", "contact %s is not one of your contacts", contactID)
+			return
+		}
+		if w.state != wire.AgentContactACW {
+			err = parley.Errorf(parley.ECONFLICT, "contact %s is not in after-contact work", contactID)
+			return
+		}
+		s.clear(contactID, w, now)
+		s.dispatch(now)
+	})
+	return err
+}
+
+// Snapshot is the routing state for metrics and supervisor views.
+func (s *Service) Snapshot() routing.Snapshot {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.engine.Snapshot()
+}
+
+// LiveContacts returns every contact held by an agent (offered, connected, ACW) and every waiting contact.
+func (s *Service) LiveContacts() []wire.AgentContact {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []wire.AgentContact
+	for _, w := range s.work {
+		out = append(out, *s.view(w))
+	}
+	for _, q := range s.engine.Snapshot().Queues {
+		for _, c := range q.Waiting {
+			out = append(out, wire.AgentContact{ContactID: c.ID, QueueID: c.QueueID, State: "QUEUED"})
+		}
+	}
+	for i := range out {
+		out[i].ParticipantToken = ""
+	}
+	return out
+}
+
+// Agents returns the state of every agent the service knows.
+func (s *Service) Agents() []wire.AgentState {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []wire.AgentState
+	for id := range s.agents {
+		st := s.state(id)
+		for i := range st.Contacts {
+			st.Contacts[i].ParticipantToken = ""
+		}
+		out = append(out, st)
+	}
+	return out
+}

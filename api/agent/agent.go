@@ -1,0 +1,333 @@
+// Package agent serves parley's agent API (docs/agent-api.md): login, status, offers, accept/reject, transfers,
+// after-contact work, supervisor views, and a WebSocket stream of agent events. Chatting itself goes through the
+// Participant Service with the ParticipantToken an accepted contact carries.
+//
+// The handler is safe for concurrent use; each event stream has one goroutine that writes and one that reads
+// (to notice the client closing).
+package agent
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/parley-chat/parley"
+	"github.com/parley-chat/parley/agents"
+	"github.com/parley-chat/parley/api/httpapi"
+	"github.com/parley-chat/parley/wire"
+)
+
+const maxBody = 64 << 10
+
+// Errors maps error codes to the agent API's error types: the AWS names, plus UnauthorizedException for a
+// missing or expired session.
+var Errors = httpapi.Errors{
+	parley.EINVALID:  {Type: "ValidationException", Status: http.StatusBadRequest},
+	parley.EREQUEST:  {Type: "ValidationException", Status: http.StatusBadRequest},
+	parley.EACCESS:   {Type: "UnauthorizedException", Status: http.StatusUnauthorized},
+	parley.ENOTFOUND: {Type: "ResourceNotFoundException", Status: http.StatusNotFound},
+	parley.ECONFLICT: {Type: "ConflictException", Status: http.StatusConflict},
+	parley.EQUOTA:    {Type: "ServiceQuotaExceededException", Status: http.StatusPaymentRequired},
+	parley.ETHROTTLE: {Type: "ThrottlingException", Status: http.StatusTooManyRequests},
+	parley.ELIMIT:    {Type: "LimitExceededException", Status: http.StatusTooManyRequests},
+	parley.EGONE:     {Type: "ResourceNotFoundException", Status: http.StatusNotFound},
+	parley.EINTERNAL: {Type: "InternalServerException", Status: http.StatusInternalServerError},
+}
+
+// errForbidden is a role failure: an authenticated user who may not do this.
+var errForbidden = &parley.Error{Code: "forbidden", Message: "this operation needs the CallCenterManager or Admin security profile"}
+
+func init() {
+	Errors["forbidden"] = httpapi.ErrorKind{Type: "AccessDeniedException", Status: http.StatusForbidden}
+}
+
+type handler struct {
+	svc      *agents.Service
+	log      *slog.Logger
+	upgrader websocket.Upgrader
+}
+
+// New returns the agent API handler, to be mounted at /agent/v1/.
+func New(svc *agents.Service, log *slog.Logger) http.Handler {
+	h := &handler{svc: svc, log: log, upgrader: websocket.Upgrader{
+		ReadBufferSize: 512, WriteBufferSize: 1024,
+		CheckOrigin: func(*http.Request) bool { return true }, // the session token is the gate
+	}}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /agent/v1/login", h.login)
+	mux.HandleFunc("POST /agent/v1/logout", h.authed(h.logout))
+	mux.HandleFunc("GET /agent/v1/me", h.authed(h.me))
+	mux.HandleFunc("PUT /agent/v1/status", h.authed(h.status))
+	mux.HandleFunc("GET /agent/v1/contacts", h.authed(h.contacts))
+	mux.HandleFunc("POST /agent/v1/contacts/{id}/{action}", h.authed(h.contactAction))
+	mux.HandleFunc("GET /agent/v1/quick-connects", h.authed(h.quickConnects))
+	mux.HandleFunc("GET /agent/v1/events", h.events)
+	mux.HandleFunc("GET /agent/v1/queues", h.supervisor(h.queues))
+	mux.HandleFunc("GET /agent/v1/live-contacts", h.supervisor(h.liveContacts))
+	mux.HandleFunc("GET /agent/v1/agents", h.supervisor(h.agentList))
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Amzn-Errortype", "UnknownOperationException")
+		httpapi.WriteJSON(w, http.StatusNotFound, wire.Error{Type: "UnknownOperationException",
+			Message: "no agent API operation for " + r.Method + " " + r.URL.Path})
+	})
+	return httpapi.Middleware(log, Errors, mux)
+}
+
+func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
+	httpapi.WriteError(w, r, h.log, Errors, err)
+}
+
+type tokenKey struct{}
+
+func bearer(r *http.Request) string {
+	if t, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
+		return strings.TrimSpace(t)
+	}
+	return r.URL.Query().Get("token")
+}
+
+func (h *handler) authed(f func(http.ResponseWriter, *http.Request, *parley.User)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		tok := bearer(r)
+		if tok == "" {
+			h.fail(w, r, parley.Errorf(parley.EACCESS, "log in first: send Authorization: Bearer <token>"))
+			return
+		}
+		u, err := h.svc.Authenticate(r.Context(), tok)
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		ctx := context.WithValue(r.Context(), tokenKey{}, tok)
+		f(w, r.WithContext(ctx), u)
+	}
+}
+
+func (h *handler) supervisor(f func(http.ResponseWriter, *http.Request, *parley.User)) http.HandlerFunc {
+	return h.authed(func(w http.ResponseWriter, r *http.Request, u *parley.User) {
+		if u.Role != parley.UserSupervisor && u.Role != parley.UserAdmin {
+			h.fail(w, r, errForbidden)
+			return
+		}
+		f(w, r, u)
+	})
+}
+
+func userView(u *parley.User) wire.AgentUser {
+	return wire.AgentUser{ID: u.ID, Username: u.Username, FirstName: u.FirstName, LastName: u.LastName,
+		Role: string(u.Role), InstanceID: u.InstanceID, RoutingProfileID: u.RoutingProfileID, AutoAccept: u.AutoAccept}
+}
+
+func (h *handler) login(w http.ResponseWriter, r *http.Request) {
+	var req wire.LoginRequest
+	if err := httpapi.DecodeJSON(r, maxBody, &req); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	var v httpapi.Check
+	v.Len("Username", req.Username, 1, 100)
+	v.Len("Password", req.Password, 1, 256)
+	if err := v.Err(); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	tok, exp, u, err := h.svc.Login(r.Context(), req.InstanceID, req.Username, req.Password)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	httpapi.WriteJSON(w, http.StatusOK, wire.LoginResponse{Token: tok, Expiry: wire.FormatTime(exp), User: userView(u)})
+}
+
+func (h *handler) logout(w http.ResponseWriter, r *http.Request, u *parley.User) {
+	if err := h.svc.Logout(r.Context(), u, r.Context().Value(tokenKey{}).(string)); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	httpapi.WriteJSON(w, http.StatusOK, struct{}{})
+}
+
+func (h *handler) me(w http.ResponseWriter, r *http.Request, u *parley.User) {
+	st := h.svc.State(u)
+	httpapi.WriteJSON(w, http.StatusOK, struct {
+		User  wire.AgentUser  `json:"User"`
+		State wire.AgentState `json:"State"`
+	}{userView(u), st})
+}
+
+func (h *handler) status(w http.ResponseWriter, r *http.Request, u *parley.User) {
+	var req wire.StatusRequest
+	if err := httpapi.DecodeJSON(r, maxBody, &req); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	var v httpapi.Check
+	v.Len("Status", req.Status, 1, 127)
+	if err := v.Err(); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if err := h.svc.SetStatus(r.Context(), u, req.Status); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	st := h.svc.State(u)
+	httpapi.WriteJSON(w, http.StatusOK, struct {
+		State wire.AgentState `json:"State"`
+	}{st})
+}
+
+func (h *handler) contacts(w http.ResponseWriter, r *http.Request, u *parley.User) {
+	httpapi.WriteJSON(w, http.StatusOK, wire.AgentContactsResponse{Contacts: h.svc.Contacts(u)})
+}
+
+func (h *handler) contactAction(w http.ResponseWriter, r *http.Request, u *parley.User) {
+	id, action := r.PathValue("id"), r.PathValue("action")
+	ctx := r.Context()
+	var err error
+	switch action {
+	case "accept":
+		var c *wire.AgentContact
+		if c, err = h.svc.Accept(ctx, u, id); err == nil {
+			httpapi.WriteJSON(w, http.StatusOK, c)
+			return
+		}
+	case "reject":
+		err = h.svc.Reject(ctx, u, id)
+	case "end":
+		err = h.svc.End(ctx, u, id)
+	case "clear":
+		err = h.svc.Clear(ctx, u, id)
+	case "transfer":
+		var req wire.TransferRequest
+		if err = httpapi.DecodeJSON(r, maxBody, &req); err == nil {
+			var next string
+			if next, err = h.svc.Transfer(ctx, u, id, req); err == nil {
+				httpapi.WriteJSON(w, http.StatusOK, wire.TransferResponse{ContactID: next})
+				return
+			}
+		}
+	case "monitor":
+		if u.Role != parley.UserSupervisor && u.Role != parley.UserAdmin {
+			err = errForbidden
+			break
+		}
+		var out *wire.MonitorResponse
+		if out, err = h.svc.Monitor(ctx, u, id); err == nil {
+			httpapi.WriteJSON(w, http.StatusOK, out)
+			return
+		}
+	case "barge":
+		if u.Role != parley.UserSupervisor && u.Role != parley.UserAdmin {
+			err = errForbidden
+			break
+		}
+		err = h.svc.Barge(ctx, u, id)
+	default:
+		err = parley.NotFound("OPERATION", "no contact action %q (accept, reject, transfer, end, clear, monitor, barge)", action)
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	httpapi.WriteJSON(w, http.StatusOK, struct{}{})
+}
+
+func (h *handler) quickConnects(w http.ResponseWriter, r *http.Request, u *parley.User) {
+	qcs, err := h.svc.QuickConnects(r.Context(), u)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	type qc struct {
+		ID      string `json:"Id"`
+		Name    string `json:"Name"`
+		Type    string `json:"Type"`
+		QueueID string `json:"QueueId,omitempty"`
+		UserID  string `json:"UserId,omitempty"`
+	}
+	out := struct {
+		QuickConnects []qc `json:"QuickConnects"`
+	}{QuickConnects: []qc{}}
+	for _, q := range qcs {
+		out.QuickConnects = append(out.QuickConnects, qc{q.ID, q.Name, q.Type, q.QueueID, q.UserID})
+	}
+	httpapi.WriteJSON(w, http.StatusOK, out)
+}
+
+func (h *handler) queues(w http.ResponseWriter, r *http.Request, u *parley.User) {
+	qs, err := h.svc.QueueStatus(r.Context(), u.InstanceID)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	httpapi.WriteJSON(w, http.StatusOK, struct {
+		Queues []wire.QueueStatus `json:"Queues"`
+	}{qs})
+}
+
+func (h *handler) liveContacts(w http.ResponseWriter, r *http.Request, u *parley.User) {
+	httpapi.WriteJSON(w, http.StatusOK, wire.AgentContactsResponse{Contacts: h.svc.LiveContacts()})
+}
+
+func (h *handler) agentList(w http.ResponseWriter, r *http.Request, u *parley.User) {
+	httpapi.WriteJSON(w, http.StatusOK, struct {
+		Agents []wire.AgentState `json:"Agents"`
+	}{h.svc.Agents()})
+}
+
+// events streams the agent's events over a WebSocket until the client closes or the stream falls behind.
+func (h *handler) events(w http.ResponseWriter, r *http.Request) {
+	tok := bearer(r)
+	u, err := h.svc.Authenticate(r.Context(), tok)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	conn, err := h.upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		return // the upgrader has answered
+	}
+	sub := h.svc.Subscribe(u)
+	defer h.svc.Unsubscribe(u, sub)
+	closed := make(chan struct{})
+	go func() { // read until the client goes away; the stream is one-way
+		defer close(closed)
+		conn.SetReadLimit(4096)
+		for {
+			if _, _, err := conn.ReadMessage(); err != nil {
+				return
+			}
+		}
+	}()
+	defer func() {
+		conn.Close()
+		<-closed
+	}()
+	ping := time.NewTicker(30 * time.Second)
+	defer ping.Stop()
+	for {
+		select {
+		case ev, ok := <-sub.C:
+			if !ok {
+				_ = conn.WriteControl(websocket.CloseMessage,
+					websocket.FormatCloseMessage(websocket.CloseTryAgainLater, "stream fell behind: reconnect"), time.Now().Add(time.Second))
+				return
+			}
+			_ = conn.SetWriteDeadline(time.Now().Add(10 * time.Second))
+			if err := conn.WriteJSON(ev); err != nil {
+				return
+			}
+		case <-ping.C:
+			if err := conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(5*time.Second)); err != nil {
+				return
+			}
+		case <-closed:
+			return
+		}
+	}
+}

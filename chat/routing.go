@@ -1,0 +1,318 @@
+package chat
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/parley-chat/parley"
+)
+
+// Listener hears about the contacts routing acts on. Calls come after the change committed, on the goroutine
+// that made it, in commit order for one chain; they must not block.
+type Listener interface {
+	// ContactQueued is called when a contact enters a queue (a new chat whose flow transfers it to a queue, or a
+	// transfer).
+	ContactQueued(c *parley.Contact)
+	// ContactEnded is called when a contact ends, for whatever reason (customer left, agent ended it, StopContact,
+	// timers, or a transfer that ended this contact and queued a new one).
+	ContactEnded(c *parley.Contact)
+}
+
+type nopListener struct{}
+
+func (nopListener) ContactQueued(*parley.Contact) {}
+func (nopListener) ContactEnded(*parley.Contact)  {}
+
+// SetListener sets the routing listener. Call it before serving.
+func (s *Service) SetListener(l Listener) { s.routing = l }
+
+func (s *Service) listener() Listener {
+	if s.routing == nil {
+		return nopListener{}
+	}
+	return s.routing
+}
+
+// flowQueue finds the queue a contact flow transfers chats to. Contact flows are not run yet: the only flow
+// behaviour parley honours is "set working queue, then transfer to queue" (UpdateContactTargetQueue followed by
+// TransferContactToQueue), which is what the default inbound flow does. A flow without it queues nothing.
+func (s *Service) flowQueue(ctx context.Context, inst *parley.Instance, flow *parley.ContactFlow) (string, error) {
+	var f struct {
+		Actions []struct {
+			Type       string
+			Parameters struct{ QueueId string }
+		}
+	}
+	if json.Unmarshal([]byte(flow.Content), &f) != nil {
+		return "", nil
+	}
+	queue, transfers := "", false
+	for _, a := range f.Actions {
+		switch a.Type {
+		case "UpdateContactTargetQueue":
+			queue = lastARNSegment(a.Parameters.QueueId)
+		case "TransferContactToQueue":
+			transfers = true
+		}
+	}
+	if queue == "" || !transfers {
+		return "", nil
+	}
+	q, err := s.store.GetQueue(ctx, queue)
+	if parley.IsCode(err, parley.ENOTFOUND) || (err == nil && q.InstanceID != inst.ID) {
+		s.log.WarnContext(ctx, "contact flow names an unknown queue", "flow_id", flow.ID, "queue_id", queue)
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	return q.ID, nil
+}
+
+// JoinAgent connects an agent to a queued contact: an AGENT participant joins (participant.joined to everyone)
+// and the contact records the agent. It returns the participant and its ParticipantToken, for the agent's
+// CreateParticipantConnection. Errors: ENOTFOUND (contact), EREQUEST (ended, or another agent has it).
+func (s *Service) JoinAgent(ctx context.Context, contactID string, user *parley.User) (*parley.Participant, string, error) {
+	pid := newID()
+	token := s.participantToken(pid)
+	name := user.FirstName
+	if name == "" {
+		name = user.Username
+	}
+	var joined *parley.Item
+	var p *parley.Participant
+	err := s.store.Update(ctx, func(tx parley.Tx) error {
+		c, err := tx.GetContact(ctx, contactID)
+		if err != nil {
+			return err
+		}
+		if !c.Active() {
+			return parley.Errorf(parley.EREQUEST, "contact %s has ended", c.ID)
+		}
+		if c.AgentID != "" && c.AgentID != user.ID {
+			return parley.Errorf(parley.EREQUEST, "contact %s is already connected to another agent", c.ID)
+		}
+		now := s.now()
+		p = &parley.Participant{ID: pid, ContactID: c.ID, ChainID: c.InitialContactID, Role: parley.RoleAgent,
+			DisplayName: name, UserID: user.ID, TokenHash: hashToken(token), State: parley.ParticipantJoined, JoinedAt: now}
+		if err := tx.InsertParticipant(ctx, p); err != nil {
+			return err
+		}
+		c.AgentID, c.AgentConnectedAt, c.UpdatedAt = user.ID, now, now
+		if err := tx.UpdateContact(ctx, c); err != nil {
+			return err
+		}
+		joined = s.event(c, p, parley.EventParticipantJoined, now)
+		return tx.AppendItem(ctx, joined)
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	s.publish(joined)
+	return p, token, nil
+}
+
+// Transfer moves a contact to another queue: the contact ends (reason TRANSFERRED), a new contact of the same
+// chain is queued on queueID, its agents leave (participant.left) and the chain gets a transfer.succeeded
+// event. The customer keeps its participant, tokens and sockets. It returns the new contact.
+// Errors: ENOTFOUND (contact, queue), EREQUEST (ended contact).
+func (s *Service) Transfer(ctx context.Context, contactID, queueID string) (*parley.Contact, error) {
+	var items []*parley.Item
+	var old, next *parley.Contact
+	err := s.store.Update(ctx, func(tx parley.Tx) error {
+		items = items[:0]
+		c, err := tx.GetContact(ctx, contactID)
+		if err != nil {
+			return err
+		}
+		if !c.Active() {
+			return parley.Errorf(parley.EREQUEST, "contact %s has ended", c.ID)
+		}
+		q, err := tx.GetQueue(ctx, queueID)
+		if err != nil || q.InstanceID != c.InstanceID {
+			return parley.NotFound("QUEUE", "queue %s not found", queueID)
+		}
+		now := s.now()
+		ps, err := tx.ListParticipants(ctx, c.ID)
+		if err != nil {
+			return err
+		}
+		for _, p := range ps {
+			if p.State != parley.ParticipantJoined || (p.Role != parley.RoleAgent && p.Role != parley.RoleSupervisor) {
+				continue
+			}
+			p.State, p.LeftAt = parley.ParticipantLeft, now
+			if err := tx.UpdateParticipant(ctx, p); err != nil {
+				return err
+			}
+			left := s.event(c, p, parley.EventParticipantLeft, now)
+			if err := tx.AppendItem(ctx, left); err != nil {
+				return err
+			}
+			items = append(items, left)
+		}
+		n := *c
+		n.ID, n.PreviousContactID, n.InitiationMethod = newID(), c.ID, "TRANSFER"
+		n.QueueID, n.EnqueuedAt, n.AgentID, n.AgentConnectedAt = q.ID, now, "", time.Time{}
+		n.InitiatedAt, n.UpdatedAt = now, now
+		if err := tx.InsertContact(ctx, &n); err != nil {
+			return err
+		}
+		c.State, c.EndedAt, c.DueAt, c.DisconnectReason, c.UpdatedAt = parley.ContactEnded, now, time.Time{}, parley.ReasonTransferred, now
+		if err := tx.UpdateContact(ctx, c); err != nil {
+			return err
+		}
+		ev := s.event(&n, nil, parley.EventTransferSucceeded, now)
+		if err := tx.AppendItem(ctx, ev); err != nil {
+			return err
+		}
+		items = append(items, ev)
+		old, next = c, &n
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.publish(items...)
+	s.log.InfoContext(ctx, "contact transferred", "contact_id", old.ID, "new_contact_id", next.ID, "queue_id", next.QueueID)
+	s.listener().ContactEnded(old)
+	s.listener().ContactQueued(next)
+	return next, nil
+}
+
+// EndContact ends a contact on behalf of its agent (the agent API's "end chat"): the agent leaves
+// (participant.left) and the chat ends for everyone. Ending an ended contact does nothing.
+func (s *Service) EndContact(ctx context.Context, contactID, userID string) error {
+	c, err := s.store.GetContact(ctx, contactID)
+	if err != nil {
+		return err
+	}
+	ps, err := s.store.ListParticipants(ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	var agent *parley.Participant
+	for _, p := range ps {
+		if p.UserID == userID && p.State == parley.ParticipantJoined && p.Role == parley.RoleAgent {
+			agent = p
+		}
+	}
+	return s.end(ctx, c.ID, parley.ReasonAgentDisconnect, agent)
+}
+
+// Contact returns a contact by id. Errors: ENOTFOUND.
+func (s *Service) Contact(ctx context.Context, id string) (*parley.Contact, error) {
+	return s.store.GetContact(ctx, id)
+}
+
+// CustomerName returns the display name of the customer of a contact's chain ("" if unknown).
+func (s *Service) CustomerName(ctx context.Context, c *parley.Contact) string {
+	ps, err := s.store.ListParticipants(ctx, c.InitialContactID)
+	if err != nil {
+		return ""
+	}
+	for _, p := range ps {
+		if p.Role == parley.RoleCustomer {
+			return p.DisplayName
+		}
+	}
+	return ""
+}
+
+// ParticipantToken returns the ParticipantToken of a participant (tokens are derived, see token.go), for an agent
+// workspace that reloads its contacts.
+func (s *Service) ParticipantToken(participantID string) string {
+	return s.participantToken(participantID)
+}
+
+// scopeBarge marks the event of a supervisor barging in; its presence is what lets a SUPERVISOR send.
+const scopeBarge = "barge:"
+
+// JoinSupervisor adds a supervisor to a live contact as a silent monitor: a SUPERVISOR participant whose join
+// only it sees, and who cannot send until it barges in. Errors: ENOTFOUND, EREQUEST (ended), EQUOTA (more than 5
+// supervisors, Connect's limit).
+func (s *Service) JoinSupervisor(ctx context.Context, contactID string, user *parley.User) (*parley.Participant, string, error) {
+	pid := newID()
+	token := s.participantToken(pid)
+	name := user.FirstName
+	if name == "" {
+		name = user.Username
+	}
+	var joined *parley.Item
+	var p *parley.Participant
+	err := s.store.Update(ctx, func(tx parley.Tx) error {
+		c, err := tx.GetContact(ctx, contactID)
+		if err != nil {
+			return err
+		}
+		if !c.Active() {
+			return parley.Errorf(parley.EREQUEST, "contact %s has ended", c.ID)
+		}
+		ps, err := tx.ListParticipants(ctx, c.ID)
+		if err != nil {
+			return err
+		}
+		n := 0
+		for _, x := range ps {
+			if x.Role == parley.RoleSupervisor && x.State == parley.ParticipantJoined {
+				n++
+			}
+		}
+		if n >= 5 {
+			return parley.Errorf(parley.EQUOTA, "contact %s already has 5 supervisors", c.ID)
+		}
+		now := s.now()
+		p = &parley.Participant{ID: pid, ContactID: c.ID, ChainID: c.InitialContactID, Role: parley.RoleSupervisor,
+			DisplayName: name, UserID: user.ID, TokenHash: hashToken(token), State: parley.ParticipantJoined, JoinedAt: now}
+		if err := tx.InsertParticipant(ctx, p); err != nil {
+			return err
+		}
+		joined = s.event(c, p, parley.EventParticipantJoined, now)
+		joined.Recipient = p.ID
+		return tx.AppendItem(ctx, joined)
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	s.publish(joined)
+	return p, token, nil
+}
+
+// Barge makes a monitoring supervisor visible (participant.joined to everyone) and able to send. Barging twice
+// is not an error. Errors: ENOTFOUND (the user does not monitor the contact), EQUOTA (another supervisor barged
+// in: Connect allows one).
+func (s *Service) Barge(ctx context.Context, contactID, userID string) error {
+	ps, err := s.store.ListParticipants(ctx, contactID)
+	if err != nil {
+		return err
+	}
+	var p *parley.Participant
+	for _, x := range ps {
+		if x.Role == parley.RoleSupervisor && x.State == parley.ParticipantJoined {
+			if x.UserID == userID {
+				p = x
+			} else if s.barged(ctx, x.ID) {
+				return parley.Errorf(parley.EQUOTA, "another supervisor has barged in on contact %s", contactID)
+			}
+		}
+	}
+	if p == nil {
+		return parley.NotFound("CONTACT", "you are not monitoring contact %s", contactID)
+	}
+	contact, err := s.store.GetContact(ctx, contactID)
+	if err != nil {
+		return err
+	}
+	c := &Caller{Participant: p, Contact: contact}
+	_, err = s.appendIdempotent(ctx, c, scopeBarge, "barge", func(now time.Time) *parley.Item {
+		return s.event(c.Contact, p, parley.EventParticipantJoined, now)
+	})
+	return err
+}
+
+// barged reports whether a supervisor participant has barged in.
+func (s *Service) barged(ctx context.Context, participantID string) bool {
+	_, err := s.store.ItemByClientToken(ctx, participantID, scopeBarge+"barge")
+	return err == nil
+}
