@@ -296,15 +296,7 @@ func (s *Service) ConfigChanged(ctx context.Context, instanceID string) {
 
 // ContactQueued is the chat core's hook: a contact entered a queue.
 func (s *Service) ContactQueued(c *parley.Contact) {
-	var full bool
-	if !strings.HasPrefix(c.QueueID, "agent/") {
-		if q, err := s.store.GetQueue(context.Background(), c.QueueID); err == nil && q.MaxContacts > 0 {
-			s.mu.Lock()
-			full = s.waiting(c.QueueID) >= q.MaxContacts
-			s.mu.Unlock()
-		}
-	}
-	if full {
+	if s.full(context.Background(), c.QueueID) {
 		// The default flow's TransferContactToQueue takes its QueueAtCapacity branch: disconnect.
 		s.log.Info("queue at capacity: ending chat", "contact_id", c.ID, "queue_id", c.QueueID)
 		if err := s.chat.StopContact(context.Background(), c.InstanceID, c.ID); err != nil {
@@ -319,6 +311,21 @@ func (s *Service) ContactQueued(c *parley.Contact) {
 		}
 		s.dispatch(now)
 	})
+}
+
+// full reports whether a queue has as many waiting contacts as its MaxContacts allows (agent queues have no
+// limit).
+func (s *Service) full(ctx context.Context, queueID string) bool {
+	if strings.HasPrefix(queueID, "agent/") {
+		return false
+	}
+	q, err := s.store.GetQueue(ctx, queueID)
+	if err != nil || q.MaxContacts <= 0 {
+		return false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.waiting(queueID) >= q.MaxContacts
 }
 
 // waiting counts the contacts waiting in a queue. Callers hold the lock.

@@ -432,3 +432,68 @@ func isClosed(ch chan struct{}) bool {
 		return false
 	}
 }
+
+// TestLimitsAutoAcceptAndDirectTransfer: a full queue ends new chats (the default flow's QueueAtCapacity branch)
+// and refuses transfers (transfer.failed, the contact stays); an auto-accept agent is connected without
+// accepting; a transfer to a user reaches that user alone.
+func TestLimitsAutoAcceptAndDirectTransfer(t *testing.T) {
+	f := newFixture(t, 30*time.Second)
+	tiny, err := f.admin.CreateQueue(f.ctx, f.inst.ID, admin.QueueInput{Name: "Tiny", HoursOfOperationID: f.hours, MaxContacts: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tinyFlow := f.flowTo(tiny)
+	waiting := f.start(tinyFlow)
+	refused := f.start(tinyFlow)
+	if c, _ := f.store.GetContact(f.ctx, waiting); !c.Active() {
+		t.Fatal("the first chat of a queue with room ended")
+	}
+	if c, _ := f.store.GetContact(f.ctx, refused); c.Active() {
+		t.Fatal("a chat was queued past the queue's MaxContacts")
+	}
+
+	basic := f.def.Queue
+	var agentProfile string
+	profiles, _ := f.store.ListSecurityProfiles(f.ctx, f.inst.ID)
+	for _, p := range profiles {
+		if p.Name == parley.ProfileAgent {
+			agentProfile = p.ID
+		}
+	}
+	carl, err := f.admin.CreateUser(f.ctx, f.inst.ID, admin.UserInput{Username: "carl", SecurityProfileIDs: []string{agentProfile},
+		RoutingProfileID: f.profile("Basic 2", 2, pq(basic, 1, 0)).ID, AutoAccept: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dave := f.user("dave", f.profile("Other", 1, pq(f.queue("Other"), 1, 0)))
+	f.available(carl)
+	f.available(dave)
+	carlSub, daveSub := f.ag.Subscribe(carl), f.ag.Subscribe(dave)
+	flows, _ := f.store.ListContactFlows(f.ctx, f.inst.ID)
+	c1 := f.start(flows[0].ID)
+	for ev := range carlSub.C {
+		if ev.Type == wire.EventContactConnected {
+			if ev.Contact.ContactID != c1 || ev.Contact.ParticipantToken == "" {
+				t.Fatalf("auto-accepted %+v", ev.Contact)
+			}
+			break
+		}
+	}
+	// Tiny is full: the transfer fails and the contact stays with Carl.
+	if _, err := f.ag.Transfer(f.ctx, carl, c1, wire.TransferRequest{QueueID: tiny.ID}); !parley.IsCode(err, parley.ECONFLICT) {
+		t.Fatalf("transfer to a full queue: %v", err)
+	}
+	items, _ := f.store.ListItems(f.ctx, parley.ItemQuery{ChainID: c1})
+	if last := items[len(items)-1]; last.ContentType != parley.EventTransferFailed {
+		t.Fatalf("last item %s, want transfer.failed", last.ContentType)
+	}
+	// Directly to Dave (who serves neither queue).
+	next, err := f.ag.Transfer(f.ctx, carl, c1, wire.TransferRequest{UserID: dave.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o := offerOf(t, daveSub); o.ContactID != next {
+		t.Fatalf("dave got %+v", o)
+	}
+	f.check()
+}

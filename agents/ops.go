@@ -336,6 +336,12 @@ func (s *Service) Transfer(ctx context.Context, u *parley.User, contactID string
 	if queue == "" {
 		return "", parley.Invalid("QuickConnectId", "quick connect %s transfers to neither a queue nor a user", to.QuickConnectID)
 	}
+	if s.full(ctx, queue) {
+		if err := s.chat.TransferFailed(ctx, c.ID); err != nil {
+			return "", err
+		}
+		return "", parley.Errorf(parley.ECONFLICT, "queue %s is at capacity: the contact stays with you", queue)
+	}
 	next, err := s.chat.Transfer(ctx, c.ID, queue)
 	if err != nil {
 		return "", err

@@ -3,6 +3,7 @@ package chat
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"time"
 
 	"github.com/parley-chat/parley"
@@ -113,7 +114,7 @@ func (s *Service) JoinAgent(ctx context.Context, contactID string, user *parley.
 	return p, token, nil
 }
 
-// Transfer moves a contact to another queue: the contact ends (reason TRANSFERRED), a new contact of the same
+// Transfer moves a contact to another queue (or to one agent's queue, "agent/<user id>"): the contact ends (reason TRANSFERRED), a new contact of the same
 // chain is queued on queueID, its agents leave (participant.left) and the chain gets a transfer.succeeded
 // event. The customer keeps its participant, tokens and sockets. It returns the new contact.
 // Errors: ENOTFOUND (contact, queue), EREQUEST (ended contact).
@@ -129,9 +130,8 @@ func (s *Service) Transfer(ctx context.Context, contactID, queueID string) (*par
 		if !c.Active() {
 			return parley.Errorf(parley.EREQUEST, "contact %s has ended", c.ID)
 		}
-		q, err := tx.GetQueue(ctx, queueID)
-		if err != nil || q.InstanceID != c.InstanceID {
-			return parley.NotFound("QUEUE", "queue %s not found", queueID)
+		if err := queueExists(ctx, tx, c.InstanceID, queueID); err != nil {
+			return err
 		}
 		now := s.now()
 		ps, err := tx.ListParticipants(ctx, c.ID)
@@ -154,7 +154,7 @@ func (s *Service) Transfer(ctx context.Context, contactID, queueID string) (*par
 		}
 		n := *c
 		n.ID, n.PreviousContactID, n.InitiationMethod = newID(), c.ID, "TRANSFER"
-		n.QueueID, n.EnqueuedAt, n.AgentID, n.AgentConnectedAt = q.ID, now, "", time.Time{}
+		n.QueueID, n.EnqueuedAt, n.AgentID, n.AgentConnectedAt = queueID, now, "", time.Time{}
 		n.InitiatedAt, n.UpdatedAt = now, now
 		if err := tx.InsertContact(ctx, &n); err != nil {
 			return err
@@ -179,6 +179,23 @@ func (s *Service) Transfer(ctx context.Context, contactID, queueID string) (*par
 	s.listener().ContactEnded(old)
 	s.listener().ContactQueued(next)
 	return next, nil
+}
+
+// queueExists checks a transfer target: a queue of the instance, or the queue of one agent ("agent/<user id>",
+// as Amazon Connect's agent queues).
+func queueExists(ctx context.Context, r parley.Reader, instanceID, queueID string) error {
+	if userID, ok := strings.CutPrefix(queueID, "agent/"); ok {
+		u, err := r.GetUser(ctx, userID)
+		if err != nil || u.InstanceID != instanceID {
+			return parley.NotFound("USER", "user %s not found", userID)
+		}
+		return nil
+	}
+	q, err := r.GetQueue(ctx, queueID)
+	if err != nil || q.InstanceID != instanceID {
+		return parley.NotFound("QUEUE", "queue %s not found", queueID)
+	}
+	return nil
 }
 
 // EndContact ends a contact on behalf of its agent (the agent API's "end chat"): the agent leaves
@@ -315,4 +332,26 @@ func (s *Service) Barge(ctx context.Context, contactID, userID string) error {
 func (s *Service) barged(ctx context.Context, participantID string) bool {
 	_, err := s.store.ItemByClientToken(ctx, participantID, scopeBarge+"barge")
 	return err == nil
+}
+
+// TransferFailed records that a transfer of a contact could not be made (the target queue is full): the chain
+// gets a transfer.failed event and the contact stays where it is.
+func (s *Service) TransferFailed(ctx context.Context, contactID string) error {
+	var ev *parley.Item
+	err := s.store.Update(ctx, func(tx parley.Tx) error {
+		c, err := tx.GetContact(ctx, contactID)
+		if err != nil {
+			return err
+		}
+		if !c.Active() {
+			return parley.Errorf(parley.EREQUEST, "contact %s has ended", c.ID)
+		}
+		ev = s.event(c, nil, parley.EventTransferFailed, s.now())
+		return tx.AppendItem(ctx, ev)
+	})
+	if err != nil {
+		return err
+	}
+	s.publish(ev)
+	return nil
 }
