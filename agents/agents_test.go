@@ -497,3 +497,57 @@ func TestLimitsAutoAcceptAndDirectTransfer(t *testing.T) {
 	}
 	f.check()
 }
+
+// TestRestartRebuildsRouting: a new service over the same store (a restart) knows which chats wait and which are
+// connected to whom, and routes the waiting ones.
+func TestRestartRebuildsRouting(t *testing.T) {
+	f := newFixture(t, 30*time.Second)
+	sales := f.queue("Sales")
+	flow := f.flowTo(sales)
+	ann := f.user("ann", f.profile("Sales", 1, pq(sales, 1, 0)))
+	f.available(ann)
+	sub := f.ag.Subscribe(ann)
+	c1 := f.start(flow)
+	if o := offerOf(t, sub); o.ContactID != c1 {
+		t.Fatal(o)
+	}
+	if _, err := f.ag.Accept(f.ctx, ann, c1); err != nil {
+		t.Fatal(err)
+	}
+	c2 := f.start(flow) // waits: Ann's one slot is taken
+	f.ag.Close()
+
+	again := agents.New(f.store, f.chat, f.admin, f.clk, nil, agents.Config{NoTimer: true})
+	if err := again.Start(f.ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer again.Close()
+	st := again.State(ann)
+	if st.System != wire.SystemBusy || len(st.Contacts) != 1 || st.Contacts[0].ContactID != c1 {
+		t.Fatalf("after restart ann is %+v", st)
+	}
+	snap := again.Snapshot()
+	waitingIn := ""
+	for _, q := range snap.Queues {
+		for _, w := range q.Waiting {
+			if w.ID == c2 {
+				waitingIn = q.ID
+			}
+		}
+	}
+	if waitingIn != sales.ID {
+		t.Fatalf("after restart %s waits in %q, want %s", c2, waitingIn, sales.ID)
+	}
+	if err := again.End(f.ctx, ann, c1); err != nil {
+		t.Fatal(err)
+	}
+	if err := again.Clear(f.ctx, ann, c1); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range again.State(ann).Contacts {
+		if c.ContactID == c2 && c.State == wire.AgentContactOffered {
+			return
+		}
+	}
+	t.Fatal("the waiting chat was not offered once Ann's slot freed")
+}
