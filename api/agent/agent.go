@@ -77,6 +77,13 @@ func New(svc *agents.Service, log *slog.Logger) http.Handler {
 	return httpapi.Middleware(log, Errors, mux)
 }
 
+// decode reads a JSON body whatever its Content-Type says: this API is parley's own, and `curl -d` labels JSON
+// as a form.
+func decode(r *http.Request, v any) error {
+	r.Header.Del("Content-Type")
+	return httpapi.DecodeJSON(r, maxBody, v)
+}
+
 func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	httpapi.WriteError(w, r, h.log, Errors, err)
 }
@@ -124,7 +131,7 @@ func userView(u *parley.User) wire.AgentUser {
 
 func (h *handler) login(w http.ResponseWriter, r *http.Request) {
 	var req wire.LoginRequest
-	if err := httpapi.DecodeJSON(r, maxBody, &req); err != nil {
+	if err := decode(r, &req); err != nil {
 		h.fail(w, r, err)
 		return
 	}
@@ -161,7 +168,7 @@ func (h *handler) me(w http.ResponseWriter, r *http.Request, u *parley.User) {
 
 func (h *handler) status(w http.ResponseWriter, r *http.Request, u *parley.User) {
 	var req wire.StatusRequest
-	if err := httpapi.DecodeJSON(r, maxBody, &req); err != nil {
+	if err := decode(r, &req); err != nil {
 		h.fail(w, r, err)
 		return
 	}
@@ -204,7 +211,7 @@ func (h *handler) contactAction(w http.ResponseWriter, r *http.Request, u *parle
 		err = h.svc.Clear(ctx, u, id)
 	case "transfer":
 		var req wire.TransferRequest
-		if err = httpapi.DecodeJSON(r, maxBody, &req); err == nil {
+		if err = decode(r, &req); err == nil {
 			var next string
 			if next, err = h.svc.Transfer(ctx, u, id, req); err == nil {
 				httpapi.WriteJSON(w, http.StatusOK, wire.TransferResponse{ContactID: next})

@@ -34,6 +34,7 @@ ChatJS:
   connect.ChatSession.setGlobalConfig({ region: %[2]q, endpoint: %[1]q });
 
 `, url, cfg.Region, in.ID, flow.ID)
+	fmt.Fprintf(w, "Agents: log in at %s/agent/v1/login, take chats from the event stream (docs/agent-api.md).\n", url)
 	if user, password, ok := m.DemoAgent(); ok {
 		if password != "" {
 			fmt.Fprintf(w, "Demo agent: username %s, password %s\n"+
