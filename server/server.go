@@ -190,7 +190,7 @@ func (m *Main) Start(ctx context.Context) (err error) {
 	mux.Handle("/participant/", participant.New(m.svc, m.log))
 	mux.Handle("/ws", m.gw)
 	mux.Handle("/agent/v1/", agentapi.New(m.agents, m.log))
-	mux.Handle("/", connect.New(m.svc, m.admin, verifier, m.log))
+	mux.Handle("/", connect.New(m.svc, m.admin, verifier, m.log, connect.WithAgents(m.agents)))
 	m.http = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
 		ErrorLog: slog.NewLogLogger(m.log.Handler(), slog.LevelDebug)}
 

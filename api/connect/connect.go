@@ -3,9 +3,11 @@
 // StartChatContact, CreateParticipant, StopContact, DescribeContact, GetContactAttributes,
 // UpdateContactAttributes, ListInstances and ListContactFlows; and the admin operations that configure an
 // instance (queues, routing profiles, users and their status, agent statuses, hours of operation, quick
-// connects, security profiles; admin*.go), served by the admin package. The other operations of the chat subset
-// of the model answer InvalidRequestException ("not supported by parley yet"); any other path answers
-// UnknownOperationException. The admin operations report a duplicate name as DuplicateResourceException.
+// connects, security profiles; admin*.go), served by the admin package; and the real-time metrics
+// GetCurrentMetricData and GetCurrentUserData (metrics*.go), computed from the agents package's live view. The
+// other operations of the chat subset of the model answer InvalidRequestException ("not supported by parley
+// yet"); any other path answers UnknownOperationException. The admin operations report a duplicate name as
+// DuplicateResourceException.
 //
 // Every request is authenticated by a sigv4.Verifier and validated against every constraint of the model
 // before the chat service sees it. The handler must see the request path exactly as the client signed it, so
@@ -59,6 +61,7 @@ var _ backend = (*chat.Service)(nil)
 type handler struct {
 	svc       backend
 	adm       adminService // nil: the admin operations answer InvalidRequestException
+	live      liveService  // nil: the real-time metrics answer InvalidRequestException
 	verifier  *sigv4.Verifier
 	log       *slog.Logger
 	errs      httpapi.Errors
@@ -68,15 +71,15 @@ type handler struct {
 // New returns the Connect API handler over svc and adm (the admin operations; nil leaves them unsupported).
 // Requests are authenticated by verifier, which must not be nil (a verifier without keys is dev mode; the caller
 // decides where that is allowed). The handler is wrapped in httpapi.Middleware, so responses carry
-// x-amzn-RequestId, Date and CORS headers.
-func New(svc *chat.Service, adm *admin.Service, verifier *sigv4.Verifier, log *slog.Logger) http.Handler {
+// x-amzn-RequestId, Date and CORS headers. Options add what is optional (WithAgents: the real-time metrics).
+func New(svc *chat.Service, adm *admin.Service, verifier *sigv4.Verifier, log *slog.Logger, opts ...Option) http.Handler {
 	if adm == nil {
-		return newHandler(svc, nil, verifier, log)
+		return newHandler(svc, nil, verifier, log, opts...)
 	}
-	return newHandler(svc, adm, verifier, log)
+	return newHandler(svc, adm, verifier, log, opts...)
 }
 
-func newHandler(svc backend, adm adminService, verifier *sigv4.Verifier, log *slog.Logger) http.Handler {
+func newHandler(svc backend, adm adminService, verifier *sigv4.Verifier, log *slog.Logger, opts ...Option) http.Handler {
 	if verifier == nil {
 		panic("connect.New: nil verifier")
 	}
@@ -88,6 +91,9 @@ func newHandler(svc backend, adm adminService, verifier *sigv4.Verifier, log *sl
 	adminErrs := maps.Clone(errs)
 	adminErrs[parley.ECONFLICT] = httpapi.ErrorKind{Type: "DuplicateResourceException", Status: http.StatusConflict}
 	h := &handler{svc: svc, adm: adm, verifier: verifier, log: log, errs: errs, adminErrs: adminErrs}
+	for _, o := range opts {
+		o(h)
+	}
 	return httpapi.Middleware(log, errs, http.HandlerFunc(h.serve))
 }
 
@@ -126,7 +132,7 @@ func op(name, method, pattern string, serve func(h *handler, w http.ResponseWrit
 	return rt
 }
 
-var routes = append([]route{
+var routes = append(append([]route{
 	op("StartChatContact", http.MethodPut, wire.PathStartChatContact, (*handler).startChatContact),
 	op("CreateParticipant", http.MethodPost, wire.PathCreateParticipant, (*handler).createParticipant),
 	op("StopContact", http.MethodPost, wire.PathStopContact, (*handler).stopContact),
@@ -149,7 +155,7 @@ var routes = append([]route{
 	op("UpdateParticipantAuthentication", http.MethodPost, wire.PathUpdateParticipantAuthentication, nil),
 	op("StartContactMediaProcessing", http.MethodPost, wire.PathStartContactMediaProcessing, nil),
 	op("StopContactMediaProcessing", http.MethodPost, wire.PathStopContactMediaProcessing, nil),
-}, adminRoutes...)
+}, adminRoutes...), metricsRoutes...)
 
 // match finds the route of r and its decoded labels.
 func match(r *http.Request) (*route, []string) {

@@ -17,7 +17,7 @@ import (
 	"github.com/parley-chat/parley/internal/testserver"
 )
 
-// scriptTimeout bounds one run of chat.sh (two chats, a dozen CLI invocations at about a second each).
+// scriptTimeout bounds one run of a script (chat.sh: two chats, a dozen CLI invocations at about a second each).
 const scriptTimeout = 3 * time.Minute
 
 func TestAWSCLI(t *testing.T) {
@@ -80,15 +80,16 @@ func runScript(t *testing.T, bash, script, aws string) {
 	cmd.Stderr = out
 	err := cmd.Run()
 	out.flush()
+	name := filepath.Base(script)
 	if ctx.Err() != nil {
-		t.Fatalf("chat.sh with %s did not finish within %v (killed)", aws, scriptTimeout)
+		t.Fatalf("%s with %s did not finish within %v (killed)", name, aws, scriptTimeout)
 	}
 	if err != nil {
 		var exit *exec.ExitError
 		if errors.As(err, &exit) {
-			t.Fatalf("chat.sh with %s failed (exit code %d); see the output above", aws, exit.ExitCode())
+			t.Fatalf("%s with %s failed (exit code %d); see the output above", name, aws, exit.ExitCode())
 		}
-		t.Fatalf("chat.sh with %s: %v", aws, err)
+		t.Fatalf("%s with %s: %v", name, aws, err)
 	}
 }
 
