@@ -2,6 +2,7 @@
 // friends, and the chat WebSocket, wire-compatible with the official clients.
 //
 //	parley serve [flags]    run the server (the default command)
+//	parley chat [flags]     chat in the terminal, or script a chat (JSON lines on stdout)
 //	parley version          print the version
 package main
 
@@ -40,11 +41,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	switch cmd {
 	case "serve":
 		return serve(ctx, args, getenv, stdout, stderr)
+	case "chat":
+		return chat(ctx, args, getenv, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "parley", version)
 		return nil
 	case "help":
-		fmt.Fprintln(stdout, "usage: parley serve [flags] | parley version\nrun 'parley serve -h' for the flags")
+		fmt.Fprintln(stdout, "usage: parley serve [flags] | parley chat [flags] | parley version\n"+
+			"run 'parley serve -h' or 'parley chat -h' for the flags")
 		return nil
 	}
 	return fmt.Errorf("unknown command %q (try 'parley serve' or 'parley help')", cmd)
