@@ -198,6 +198,11 @@ type Item struct {
 	Receipt *Receipt
 	// Receipts is filled on MESSAGE and ATTACHMENT items read for a transcript (never stored on the item).
 	Receipts []Receipt
+	// Revises, when set, makes the item a revision of the item with that Id: it goes out on sockets under that
+	// Id, so clients replace what they show (ChatJS and the chat widget replace items by Id), and it is always
+	// Transient, because the transcript shows the revised item itself, updated in place. An attachment's status
+	// change after a scan is sent this way (docs/decisions/0004-attachments.md).
+	Revises string
 }
 
 // Attachment describes a file attached to an item.

@@ -101,6 +101,25 @@ type Reader interface {
 
 	// Idempotent returns the result stored under (scope, token), or ENOTFOUND.
 	Idempotent(ctx context.Context, scope, token string) ([]byte, error)
+
+	// GetFile returns an attachment's record; ENOTFOUND (ATTACHMENT) if there is none.
+	GetFile(ctx context.Context, id string) (*File, error)
+	// FileByClientToken returns the attachment participantID started with clientToken; ENOTFOUND (ATTACHMENT)
+	// if there is none.
+	FileByClientToken(ctx context.Context, participantID, clientToken string) (*File, error)
+	// CountFiles returns how many attachments were started on a contact (completed or not).
+	CountFiles(ctx context.Context, contactID string) (int, error)
+	// ListFiles returns attachments by status, see FileQuery.
+	ListFiles(ctx context.Context, q FileQuery) ([]*File, error)
+}
+
+// FileQuery selects attachments across chats: those whose Status is Status ("" selects attachments whose upload
+// was started but never completed), created before CreatedBefore when it is not zero, oldest (CreatedAt) first,
+// at most Limit (0 means no limit).
+type FileQuery struct {
+	Status        string
+	CreatedBefore time.Time
+	Limit         int
 }
 
 // ItemQuery selects items of one chain by sequence number.
@@ -174,6 +193,18 @@ type Tx interface {
 
 	// PutIdempotent stores the result of a request under (scope, token); ECONFLICT if one exists.
 	PutIdempotent(ctx context.Context, scope, token string, result []byte) error
+
+	// InsertFile stores a new attachment record; ECONFLICT if its id exists or its participant already used its
+	// ClientToken. The contact and the participant must exist.
+	InsertFile(ctx context.Context, f *File) error
+	// UpdateFile overwrites an attachment's Status, ItemID and CompletedAt; ENOTFOUND (ATTACHMENT) if it does
+	// not exist.
+	UpdateFile(ctx context.Context, f *File) error
+	// DeleteFile deletes an attachment record; ENOTFOUND (ATTACHMENT) if there is none.
+	DeleteFile(ctx context.Context, id string) error
+	// SetItemAttachments replaces the Attachments of a stored item (an attachment's status changed); ENOTFOUND
+	// (ITEM) if there is no item with that Id.
+	SetItemAttachments(ctx context.Context, itemID string, atts []Attachment) error
 }
 
 // Bus wakes whoever waits for new items of a chain (the WebSocket gateway, other nodes). It is a doorbell: it

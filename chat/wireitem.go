@@ -23,6 +23,10 @@ func WireItem(it *parley.Item, socket bool) wire.Item {
 	if socket {
 		w.InitialContactID = it.ChainID
 	}
+	if it.Revises != "" {
+		// A revision goes out as the item it revises (an attachment's status after a scan).
+		w.ID = it.Revises
+	}
 	for _, a := range it.Attachments {
 		w.Attachments = append(w.Attachments, wire.AttachmentItem{
 			ContentType: a.ContentType, AttachmentID: a.ID, AttachmentName: a.Name, Status: a.Status,

@@ -2,7 +2,9 @@
 # scripts/test.sh — the one command that runs parley's whole test suite, also on a fresh machine.
 #
 # Expects Go and Node.js (>= 20, with npm) to be installed; on Debian as root it installs the rest:
-#   * Debian's awscli (AWS CLI v2 at /usr/bin/aws) when /usr/bin/aws is missing  (apt-get update once, then install)
+#   * Debian's awscli (AWS CLI v2 at /usr/bin/aws) when /usr/bin/aws is missing
+#   * Debian's chromium (/usr/bin/chromium) when missing, for the ChatJS attachment test in a real browser
+#     (apt-get update runs once, before the first of these installs)
 #   * test/js/node_modules via `npm ci` when it is missing or package-lock.json changed since the last install
 # then runs `go vet ./...` and `go test -race -count=1 -timeout 30m ./...`.
 #
@@ -41,26 +43,47 @@ command -v go >/dev/null || {
 if [[ ${PARLEY_INSTALL:-} == 0 ]]; then
 	say "PARLEY_INSTALL=0: not installing anything"
 else
+	# Debian packages, installed only when missing; apt-get update runs once, before the first install.
+	sudo=()
+	if ((EUID != 0)); then
+		if command -v sudo >/dev/null; then sudo=(sudo -n); else sudo=(false); fi
+	fi
+	apt_updated=0
+	apt_install() { # apt_install PACKAGE: false if it could not be installed
+		command -v apt-get >/dev/null || return 1
+		if ((!apt_updated)); then
+			"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q || return 1
+			apt_updated=1
+		fi
+		"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$1"
+	}
+
 	# AWS CLI v2 from Debian, for test/cli (the v1 CLI on PATH, if any, is tested too).
 	if [[ -x /usr/bin/aws ]]; then
 		say "AWS CLI v2: /usr/bin/aws present ($(/usr/bin/aws --version 2>&1 | head -1))"
-	elif ! command -v apt-get >/dev/null; then
-		install_failed "/usr/bin/aws missing and no apt-get to install Debian's awscli"
 	else
-		sudo=()
-		if ((EUID != 0)); then
-			if command -v sudo >/dev/null; then sudo=(sudo -n); else sudo=(false); fi
-		fi
 		say "AWS CLI v2: installing Debian's awscli (apt-get update, apt-get install -y awscli)"
-		if "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q &&
-			"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends awscli; then
+		if apt_install awscli; then
 			say "AWS CLI v2: installed $(/usr/bin/aws --version 2>&1 | head -1)"
 		else
-			install_failed "could not install awscli with apt-get (needs root)"
+			install_failed "could not install awscli with apt-get (needs root and apt-get)"
 		fi
 	fi
 
-	# npm packages for test/js (ChatJS, AWS SDK for JS v3, ws), exactly as pinned by package-lock.json.
+	# Chromium from Debian, for the ChatJS attachment test in a real browser (test/js, driven by playwright-core,
+	# which never downloads a browser of its own).
+	if [[ -x /usr/bin/chromium ]]; then
+		say "Chromium: /usr/bin/chromium present ($(/usr/bin/chromium --version 2>/dev/null | head -1))"
+	else
+		say "Chromium: installing Debian's chromium (apt-get install -y chromium)"
+		if apt_install chromium; then
+			say "Chromium: installed $(/usr/bin/chromium --version 2>/dev/null | head -1)"
+		else
+			install_failed "could not install chromium with apt-get (needs root and apt-get)"
+		fi
+	fi
+
+	# npm packages for test/js (ChatJS, AWS SDK for JS v3, ws, playwright-core), exactly as pinned by package-lock.json.
 	js=$root/test/js
 	stamp=$js/node_modules/.parley-package-lock.sha256
 	want=$(sha256sum "$js/package-lock.json" | cut -d' ' -f1)

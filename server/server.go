@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -25,6 +26,7 @@ import (
 	"github.com/parley-chat/parley/agents"
 	agentapi "github.com/parley-chat/parley/api/agent"
 	"github.com/parley-chat/parley/api/connect"
+	"github.com/parley-chat/parley/api/files"
 	"github.com/parley-chat/parley/api/participant"
 	"github.com/parley-chat/parley/api/sigv4"
 	"github.com/parley-chat/parley/bus/local"
@@ -57,8 +59,13 @@ type Config struct {
 	InstanceAlias string `yaml:"instance_alias"`
 	// Bootstrap is a declarative YAML file (see admin.File) applied to the default instance at every start.
 	Bootstrap string `yaml:"bootstrap"`
+	// Attachments configures file attachments: limits, storage (files or S3), scanning.
+	Attachments AttachmentsConfig `yaml:"attachments"`
 	// OfferTimeout is how long an agent has to accept an offered chat. Default 30s.
 	OfferTimeout time.Duration `yaml:"offer_timeout"`
+	// Pprof, when set, serves net/http/pprof on this address (its own listener, never the API's). It must be a
+	// loopback address: profiles expose the process's memory. Default off.
+	Pprof string `yaml:"pprof"`
 	// ShutdownTimeout bounds graceful shutdown. Default 10s.
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
 	// Chat holds the chat service's tunables (timers, token lifetimes).
@@ -96,10 +103,13 @@ type Main struct {
 	store   *sqlite.Store
 	bus     *local.Bus
 	svc     *chat.Service
+	att     *chat.Attachments
 	gw      *gateway.Gateway
 	http    *http.Server
 	ln      net.Listener
 	baseURL string
+	pprof   *http.Server // nil unless Config.Pprof is set
+	pprofLn net.Listener
 
 	instance *parley.Instance
 	flow     *parley.ContactFlow
@@ -130,23 +140,23 @@ func (m *Main) Start(ctx context.Context) (err error) {
 			m.Close()
 		}
 	}()
-	ln, err := net.Listen("tcp", m.cfg.Listen)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", m.cfg.Listen, err)
-	}
-	m.ln = ln
-	loopback := isLoopback(ln.Addr())
 	verifier, err := sigv4.New(sigv4.Config{Keys: m.cfg.AccessKeys}, m.log)
 	if err != nil {
 		return err
 	}
 	if verifier.DevMode() {
-		if !loopback {
+		// Decided before listening, so a refused configuration never opens a socket.
+		if !loopbackAddr(m.cfg.Listen) {
 			return fmt.Errorf("no access keys configured: refusing to accept unsigned Connect API calls on %s "+
-				"(configure access_keys / PARLEY_ACCESS_KEYS, or listen on a loopback address)", ln.Addr())
+				"(configure access_keys / PARLEY_ACCESS_KEYS, or listen on a loopback address)", m.cfg.Listen)
 		}
 		m.log.Warn("no access keys configured: the Connect API accepts any SigV4 signature (loopback only)")
 	}
+	ln, err := net.Listen("tcp", m.cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", m.cfg.Listen, err)
+	}
+	m.ln = ln
 	if err := os.MkdirAll(m.cfg.DataDir, 0o700); err != nil {
 		return fmt.Errorf("create data dir: %w", err)
 	}
@@ -171,6 +181,9 @@ func (m *Main) Start(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
+	if err := m.openAttachments(); err != nil {
+		return err
+	}
 	m.instance, m.flow, err = m.svc.Bootstrap(ctx, m.cfg.InstanceAlias)
 	if err != nil {
 		return fmt.Errorf("bootstrap: %w", err)
@@ -187,20 +200,27 @@ func (m *Main) Start(ctx context.Context) (err error) {
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", m.healthz)
-	mux.Handle("/participant/", participant.New(m.svc, m.log))
+	mux.Handle("/participant/", participant.New(m.svc, m.log, participant.WithAttachments(m.att)))
+	mux.Handle("/attachments/", files.New(m.att, m.log))
 	mux.Handle("/ws", m.gw)
 	mux.Handle("/agent/v1/", agentapi.New(m.agents, m.log))
 	mux.Handle("/", connect.New(m.svc, m.admin, verifier, m.log, connect.WithAgents(m.agents)))
 	m.http = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
 		ErrorLog: slog.NewLogLogger(m.log.Handler(), slog.LevelDebug)}
+	if m.cfg.Pprof != "" {
+		if err := m.startPprof(); err != nil {
+			return err
+		}
+	}
 
 	runCtx, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
-	m.wg.Add(2)
+	m.wg.Add(3)
 	go func() {
 		defer m.wg.Done()
 		m.svc.Run(runCtx)
 	}()
+	go m.runAttachments(runCtx)
 	go func() {
 		defer m.wg.Done()
 		if err := m.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -233,6 +253,11 @@ func (m *Main) Close() error {
 			errs = append(errs, m.http.Shutdown(ctx))
 		} else if m.ln != nil {
 			errs = append(errs, m.ln.Close())
+		}
+		if m.pprof != nil {
+			errs = append(errs, m.pprof.Close())
+		} else if m.pprofLn != nil {
+			errs = append(errs, m.pprofLn.Close())
 		}
 		if m.gw != nil {
 			errs = append(errs, m.gw.Close(ctx))
@@ -320,6 +345,44 @@ func (m *Main) Gateway() *gateway.Gateway { return m.gw }
 // Config returns the effective configuration.
 func (m *Main) Config() Config { return m.cfg }
 
+// PprofAddr is the address net/http/pprof listens on, or nil when Config.Pprof is not set.
+func (m *Main) PprofAddr() net.Addr {
+	if m.pprofLn == nil {
+		return nil
+	}
+	return m.pprofLn.Addr()
+}
+
+// startPprof serves the runtime profiles (net/http/pprof) on their own loopback listener, for the load
+// generator and for operators chasing a performance problem (docs/benchmarks.md).
+func (m *Main) startPprof() error {
+	if !loopbackAddr(m.cfg.Pprof) {
+		return fmt.Errorf("pprof: %s is not a loopback address: profiles expose the process's memory", m.cfg.Pprof)
+	}
+	ln, err := net.Listen("tcp", m.cfg.Pprof)
+	if err != nil {
+		return fmt.Errorf("pprof: listen on %s: %w", m.cfg.Pprof, err)
+	}
+	m.pprofLn = ln
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	m.pprof = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog: slog.NewLogLogger(m.log.Handler(), slog.LevelDebug)}
+	m.wg.Add(1)
+	go func() {
+		defer m.wg.Done()
+		if err := m.pprof.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			m.log.Error("pprof server", "err", err)
+		}
+	}()
+	m.log.Info("pprof serving", "listen", ln.Addr().String())
+	return nil
+}
+
 func (m *Main) healthz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
@@ -331,9 +394,18 @@ func (m *Main) healthz(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write([]byte("ok\n"))
 }
 
-func isLoopback(a net.Addr) bool {
-	ta, ok := a.(*net.TCPAddr)
-	return ok && ta.IP.IsLoopback()
+// loopbackAddr reports whether a listen address can only be reached from this machine: a loopback IP or
+// "localhost". An empty host (every interface) is not.
+func loopbackAddr(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // baseURL is the URL clients use: the public URL when configured, else the listen address (an unspecified

@@ -23,22 +23,32 @@ const maxBody = 256 << 10
 // Handler serves the Participant Service.
 type Handler struct {
 	svc *chat.Service
+	att *chat.Attachments // nil: attachments are not enabled
 	log *slog.Logger
 	mux *http.ServeMux
 }
 
 // New returns the Participant Service handler, to be mounted at /participant/.
-func New(svc *chat.Service, log *slog.Logger) http.Handler {
+func New(svc *chat.Service, log *slog.Logger, opts ...Option) http.Handler {
 	h := &Handler{svc: svc, log: log, mux: http.NewServeMux()}
+	for _, o := range opts {
+		o(h)
+	}
 	h.mux.HandleFunc("POST "+wire.PathCreateParticipantConnection, h.createConnection)
 	h.mux.HandleFunc("POST "+wire.PathSendMessage, h.authed(h.sendMessage))
 	h.mux.HandleFunc("POST "+wire.PathSendEvent, h.authed(h.sendEvent))
 	h.mux.HandleFunc("POST "+wire.PathGetTranscript, h.authed(h.getTranscript))
 	h.mux.HandleFunc("POST "+wire.PathDisconnectParticipant, h.authed(h.disconnect))
+	if h.att != nil {
+		h.mux.HandleFunc("POST "+wire.PathStartAttachmentUpload, h.authed(h.startAttachmentUpload))
+		h.mux.HandleFunc("POST "+wire.PathCompleteAttachmentUpload, h.authed(h.completeAttachmentUpload))
+		h.mux.HandleFunc("POST "+wire.PathGetAttachment, h.authed(h.getAttachment))
+	} else {
+		for _, path := range []string{wire.PathStartAttachmentUpload, wire.PathCompleteAttachmentUpload, wire.PathGetAttachment} {
+			h.mux.HandleFunc("POST "+path, func(w http.ResponseWriter, r *http.Request) { h.fail(w, r, errNoAttachments) })
+		}
+	}
 	for op, path := range map[string]string{
-		"StartAttachmentUpload":           "POST " + wire.PathStartAttachmentUpload,
-		"CompleteAttachmentUpload":        "POST " + wire.PathCompleteAttachmentUpload,
-		"GetAttachment":                   "POST " + wire.PathGetAttachment,
 		"DescribeView":                    "GET " + wire.PathDescribeViewPrefix + "{ViewToken...}",
 		"GetAuthenticationUrl":            "POST " + wire.PathGetAuthenticationURL,
 		"CancelParticipantAuthentication": "POST " + wire.PathCancelAuthentication,

@@ -39,6 +39,10 @@ func loadOptions(args []string, getenv func(string) string, stderr io.Writer) (*
 		{"access-keys", "PARLEY_ACCESS_KEYS", "SigV4 keys for the Connect API: id:secret[,id:secret...]", &accessKeys},
 		{"secret", "PARLEY_SECRET", "hex secret for tokens (default: generated into the data dir)", &o.Secret},
 		{"bootstrap", "PARLEY_BOOTSTRAP", "YAML file of queues, routing profiles, users... applied at every start", &o.Bootstrap},
+		{"attachment-bucket", "PARLEY_ATTACHMENT_BUCKET", "S3 bucket for attachments (default: files under the data dir)", &o.Attachments.S3.Bucket},
+		{"attachment-endpoint", "PARLEY_ATTACHMENT_ENDPOINT", "endpoint URL of an S3-compatible service for the attachment bucket", &o.Attachments.S3.Endpoint},
+		{"attachment-scan-url", "PARLEY_ATTACHMENT_SCAN_URL", "webhook that approves or rejects every attachment", &o.Attachments.ScanURL},
+		{"pprof", "PARLEY_PPROF", "serve net/http/pprof on this loopback address, e.g. 127.0.0.1:6060 (default off)", &o.Pprof},
 		{"log-level", "PARLEY_LOG_LEVEL", "debug, info, warn or error", &o.LogLevel},
 		{"log-format", "PARLEY_LOG_FORMAT", "text or json", &o.LogFormat},
 	}

@@ -310,7 +310,7 @@ func (r reader) Connection(ctx context.Context, tokenHash []byte) (*parley.Conne
 
 const itemCols = `chain_id, seq, id, contact_id, type, content_type, content, participant_id, display_name, role,
 	time, client_token, recipient, transient, attachments, receipt_message_id, receipt_message_seq,
-	receipt_recipient, receipt_delivered_at, receipt_read_at`
+	receipt_recipient, receipt_delivered_at, receipt_read_at, revises`
 
 func scanItem(sc scanner) (*parley.Item, error) {
 	var it parley.Item
@@ -319,7 +319,7 @@ func scanItem(sc scanner) (*parley.Item, error) {
 	var rcptSeq, rcptDelivered, rcptRead sql.NullInt64
 	err := sc.Scan(&it.ChainID, &it.Seq, &it.ID, &it.ContactID, &it.Type, &it.ContentType, &it.Content,
 		&it.ParticipantID, &it.DisplayName, &it.Role, &tm, &it.ClientToken, &it.Recipient, &it.Transient,
-		&attachments, &rcptID, &rcptSeq, &rcptRecipient, &rcptDelivered, &rcptRead)
+		&attachments, &rcptID, &rcptSeq, &rcptRecipient, &rcptDelivered, &rcptRead, &it.Revises)
 	if err != nil {
 		return nil, err
 	}

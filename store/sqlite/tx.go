@@ -172,10 +172,10 @@ func (t *tx) AppendItem(ctx context.Context, it *parley.Item) error {
 		rcptDelivered, rcptRead = toMS(r.DeliveredAt), toMS(r.ReadAt)
 	}
 	_, err = t.q.exec(ctx, `INSERT INTO items (`+itemCols+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		it.ChainID, seq, it.ID, it.ContactID, string(it.Type), it.ContentType, it.Content, it.ParticipantID,
 		it.DisplayName, string(it.Role), toMS(it.Time), it.ClientToken, it.Recipient, it.Transient, attachments,
-		rcptID, rcptSeq, rcptRecipient, rcptDelivered, rcptRead)
+		rcptID, rcptSeq, rcptRecipient, rcptDelivered, rcptRead, it.Revises)
 	if err != nil {
 		return writeErr(err, "append item", "an item with this Id or ClientToken exists")
 	}

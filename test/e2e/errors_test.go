@@ -102,10 +102,10 @@ func TestParticipantErrors(t *testing.T) {
 				ContactId: awsv1.String(other.ContactID)})
 			return err
 		}, "AccessDeniedException", 403},
-		{"attachments not yet", func() error {
+		{"attachment type not allowed", func() error {
 			_, err := e.pc.StartAttachmentUploadWithContext(ctx(t), &connectparticipant.StartAttachmentUploadInput{
-				ConnectionToken: tok, AttachmentName: awsv1.String("a.txt"), AttachmentSizeInBytes: awsv1.Int64(3),
-				ContentType: awsv1.String("text/plain"), ClientToken: awsv1.String("c")})
+				ConnectionToken: tok, AttachmentName: awsv1.String("a.exe"), AttachmentSizeInBytes: awsv1.Int64(3),
+				ContentType: awsv1.String("application/octet-stream"), ClientToken: awsv1.String("c")})
 			return err
 		}, "ValidationException", 400},
 		{"describe view not yet", func() error {

@@ -1,0 +1,42 @@
+package server_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/parley-chat/parley/server"
+)
+
+// TestRefusesOpenListenerWithoutKeys: accepting any SigV4 signature is for loopback only; on another address the
+// server refuses to start until access keys are configured.
+func TestRefusesOpenListenerWithoutKeys(t *testing.T) {
+	for _, addr := range []string{"0.0.0.0:0", ":0", "[::]:0", "192.0.2.1:0"} {
+		m := server.New(server.Config{DataDir: t.TempDir(), Listen: addr}, nil)
+		err := m.Start(context.Background())
+		if err == nil {
+			m.Close()
+			t.Fatalf("started on %s without access keys", addr)
+		}
+		if !strings.Contains(err.Error(), "access keys") {
+			t.Fatalf("%s: error %q does not say what to do", addr, err)
+		}
+	}
+}
+
+// TestPublicURL: behind TLS the WebSocket URLs are wss:// on the public host.
+func TestPublicURL(t *testing.T) {
+	m := server.New(server.Config{DataDir: t.TempDir(), Listen: "127.0.0.1:0", PublicURL: "https://chat.example.com/"}, nil)
+	if err := m.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	if m.URL() != "https://chat.example.com" || m.Service().Config().SocketURL != "wss://chat.example.com/ws" {
+		t.Fatalf("URL %s, socket URL %s", m.URL(), m.Service().Config().SocketURL)
+	}
+	bad := server.New(server.Config{DataDir: t.TempDir(), Listen: "127.0.0.1:0", PublicURL: "ftp://x"}, nil)
+	if err := bad.Start(context.Background()); err == nil {
+		bad.Close()
+		t.Fatal("accepted an ftp public URL")
+	}
+}
