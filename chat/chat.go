@@ -37,13 +37,16 @@ func New(store parley.Store, bus parley.Bus, clock parley.Clock, log *slog.Logge
 	if cfg.TimerInterval <= 0 {
 		cfg.TimerInterval = time.Second
 	}
+	if cfg.AuthCacheTTL == 0 {
+		cfg.AuthCacheTTL = 3 * time.Second
+	}
 	if clock == nil {
 		clock = parley.SystemClock{}
 	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{store: store, bus: bus, clock: clock, log: log, cfg: cfg}, nil
+	return &Service{store: store, bus: bus, clock: clock, log: log, cfg: cfg, auth: newAuthCache(cfg.AuthCacheTTL)}, nil
 }
 
 // SetSocketURL sets the WebSocket endpoint handed out by CreateParticipantConnection. The server calls it once
@@ -62,6 +65,9 @@ func newID() string { return uuid.NewString() }
 // store on the next item, and clients resume from the transcript), so it is logged, not returned.
 func (s *Service) publish(items ...*parley.Item) {
 	for _, it := range items {
+		if changesMembership(it) {
+			s.auth.invalidate(it.ChainID)
+		}
 		if err := s.bus.Publish(context.Background(), it); err != nil {
 			s.log.Warn("bus publish failed", "contact_id", it.ContactID, "seq", it.Seq, "err", err)
 		}

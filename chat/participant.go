@@ -2,6 +2,7 @@ package chat
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"net/url"
 	"time"
@@ -92,15 +93,23 @@ func (s *Service) markConnected(ctx context.Context, tx parley.Tx, participantID
 // Authenticate finds the participant behind a ConnectionToken. Errors: EACCESS for an unknown or expired token.
 // The caller may have left or its chat may have ended: each operation decides what that means.
 func (s *Service) Authenticate(ctx context.Context, connectionToken string) (*Caller, error) {
-	conn, err := s.store.Connection(ctx, hashToken(connectionToken))
+	key := sha256.Sum256([]byte(connectionToken))
+	now := s.now()
+	if c, expiry, ok := s.auth.get(key, now); ok {
+		if !now.Before(expiry) {
+			return nil, errConnectionExpired
+		}
+		return c, nil
+	}
+	conn, err := s.store.Connection(ctx, key[:])
 	if parley.IsCode(err, parley.ENOTFOUND) {
 		return nil, parley.Errorf(parley.EACCESS, "invalid ConnectionToken")
 	}
 	if err != nil {
 		return nil, err
 	}
-	if !s.now().Before(conn.ExpiresAt) {
-		return nil, parley.Errorf(parley.EACCESS, "the ConnectionToken has expired: call CreateParticipantConnection for a new one")
+	if !now.Before(conn.ExpiresAt) {
+		return nil, errConnectionExpired
 	}
 	p, err := s.store.GetParticipant(ctx, conn.ParticipantID)
 	if err != nil {
@@ -110,8 +119,12 @@ func (s *Service) Authenticate(ctx context.Context, connectionToken string) (*Ca
 	if err != nil {
 		return nil, err
 	}
-	return &Caller{Participant: p, Contact: c}, nil
+	caller := &Caller{Participant: p, Contact: c}
+	s.auth.put(key, conn.ExpiresAt, caller, now)
+	return caller, nil
 }
+
+var errConnectionExpired = parley.Errorf(parley.EACCESS, "the ConnectionToken has expired: call CreateParticipantConnection for a new one")
 
 // active fails with EACCESS unless the caller is still in an active chat.
 func (c *Caller) active() error {
@@ -151,15 +164,15 @@ func (s *Service) mayShow(ctx context.Context, c *Caller) error {
 
 // appendIdempotent stores the item that build makes, in a transaction that first checks the chat is still
 // active. With a ClientToken, a request already done returns its item instead.
+//
+// The ClientToken is looked up only when the append fails: ChatJS and the SDKs send one with every message, and
+// a retry is rare, so the common case costs no read. A retry's append is refused by the unique (participant,
+// ClientToken) index (ECONFLICT), or by the re-check if the chat has ended since the first request (EACCESS);
+// either way the first request's item is the answer.
 func (s *Service) appendIdempotent(ctx context.Context, c *Caller, scope, clientToken string, build func(time.Time) *parley.Item) (*parley.Item, error) {
 	token := ""
 	if clientToken != "" {
 		token = scope + clientToken
-		if it, err := s.store.ItemByClientToken(ctx, c.Participant.ID, token); err == nil {
-			return it, nil
-		} else if !parley.IsCode(err, parley.ENOTFOUND) {
-			return nil, err
-		}
 	}
 	var it *parley.Item
 	err := s.store.Update(ctx, func(tx parley.Tx) error {
@@ -170,8 +183,14 @@ func (s *Service) appendIdempotent(ctx context.Context, c *Caller, scope, client
 		it.ClientToken = token
 		return tx.AppendItem(ctx, it)
 	})
-	if parley.IsCode(err, parley.ECONFLICT) && token != "" {
-		return s.store.ItemByClientToken(ctx, c.Participant.ID, token)
+	if err != nil && token != "" && (parley.IsCode(err, parley.ECONFLICT) || parley.IsCode(err, parley.EACCESS)) {
+		first, ferr := s.store.ItemByClientToken(ctx, c.Participant.ID, token)
+		if ferr == nil {
+			return first, nil
+		}
+		if parley.IsCode(err, parley.ECONFLICT) || !parley.IsCode(ferr, parley.ENOTFOUND) {
+			return nil, ferr
+		}
 	}
 	if err != nil {
 		return nil, err

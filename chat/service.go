@@ -34,6 +34,9 @@ type Config struct {
 	DefaultChatDuration time.Duration
 	// TimerInterval is how often Run looks for due contacts (default 1 second).
 	TimerInterval time.Duration
+	// AuthCacheTTL is how long an authenticated ConnectionToken is served from memory (default 3 seconds;
+	// negative disables the cache). Leaving and ending revoke at once whatever the TTL (see authCache).
+	AuthCacheTTL time.Duration
 }
 
 // Service implements the chat operations.
@@ -45,6 +48,8 @@ type Service struct {
 	cfg   Config
 	// routing hears about queued and ended contacts (nil: nobody listens).
 	routing Listener
+	// auth caches authenticated ConnectionTokens (nil: disabled).
+	auth *authCache
 }
 
 // StartChatInput is StartChatContact's input, validated against the model by the API layer.
