@@ -761,10 +761,11 @@ func (s *Session) readForward(ctx context.Context, start *wire.StartPosition) re
 // deliver routes one item to its events, once.
 func (m *manager) deliver(it wire.Item, fromTranscript bool) {
 	if it.ID != "" {
-		if m.seen.has(it.ID) {
+		key := dedupeKey(&it)
+		if m.seen.has(key) {
 			return
 		}
-		m.seen.add(it.ID)
+		m.seen.add(key)
 	}
 	if inTranscript(&it) {
 		m.lastSeen = wire.Item{ID: it.ID, AbsoluteTime: it.AbsoluteTime}
@@ -846,6 +847,20 @@ type idSet struct {
 	m    map[string]struct{}
 	ring []string
 	next int
+}
+
+// dedupeKey identifies an item for "each once": its Id, plus, for attachments, their statuses. A scanned
+// attachment comes again with the same Id when its status changes (IN_PROGRESS, then APPROVED or REJECTED); that
+// is a replacement to deliver, not a duplicate.
+func dedupeKey(it *wire.Item) string {
+	if it.Type != ItemTypeAttachment || len(it.Attachments) == 0 {
+		return it.ID
+	}
+	k := it.ID
+	for _, a := range it.Attachments {
+		k += "\x00" + a.Status
+	}
+	return k
 }
 
 func newIDSet(n int) *idSet { return &idSet{m: make(map[string]struct{}, n), ring: make([]string, n)} }

@@ -238,6 +238,22 @@ func (f *fakeServer) add(it wire.Item) wire.Item {
 	return it
 }
 
+// push sends an item as is (its Id included) to the subscribed sockets without storing it, as parley pushes the
+// revision of a scanned attachment.
+func (f *fakeServer) push(it wire.Item) {
+	f.mu.Lock()
+	socks := append([]*fakeSocket(nil), f.sockets...)
+	f.mu.Unlock()
+	frame, _ := wire.ChatFrame(&it)
+	for _, s := range socks {
+		s.mu.Lock()
+		if s.subscribed && !s.closed && !s.silent {
+			_ = s.ws.WriteMessage(websocket.TextMessage, frame)
+		}
+		s.mu.Unlock()
+	}
+}
+
 func (f *fakeServer) sendMessage(w http.ResponseWriter, r *http.Request) {
 	tok, ok := f.auth(w, r)
 	if !ok {

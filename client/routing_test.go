@@ -75,3 +75,32 @@ func TestEventRouting(t *testing.T) {
 		s.Close()
 	})
 }
+
+// TestAttachmentStatusChange: a scanned attachment arrives IN_PROGRESS, then again with the same Id and its final
+// status; the session delivers both (the second replaces the first), and a repeated push of the same status once.
+func TestAttachmentStatusChange(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := newFakeServer(t)
+		defer f.close()
+		s, r := fakeSession(t, f, client.Options{})
+		defer s.Close()
+		att := func(status string) []wire.AttachmentItem {
+			return []wire.AttachmentItem{{AttachmentID: "att-1", AttachmentName: "a.png", Status: status}}
+		}
+		first := f.add(wire.Item{Type: "ATTACHMENT", ParticipantID: "agent", Attachments: att("IN_PROGRESS")})
+		rev := first
+		rev.Attachments = att("APPROVED")
+		f.push(rev)
+		f.push(rev)
+		synctest.Wait()
+		var got []string
+		for _, e := range r.events() {
+			if e.Type == client.EventMessage {
+				got = append(got, e.Item.ID+" "+e.Item.Attachments[0].Status)
+			}
+		}
+		if want := []string{first.ID + " IN_PROGRESS", first.ID + " APPROVED"}; !slices.Equal(got, want) {
+			t.Fatalf("messages = %v, want %v", got, want)
+		}
+	})
+}
