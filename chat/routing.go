@@ -75,6 +75,21 @@ func (s *Service) flowQueue(ctx context.Context, inst *parley.Instance, flow *pa
 // and the contact records the agent. It returns the participant and its ParticipantToken, for the agent's
 // CreateParticipantConnection. Errors: ENOTFOUND (contact), EREQUEST (ended, or another agent has it).
 func (s *Service) JoinAgent(ctx context.Context, contactID string, user *parley.User) (*parley.Participant, string, error) {
+	return s.joinUser(ctx, contactID, user, parley.RoleAgent, false,
+		func(tx parley.Tx, c *parley.Contact, now time.Time) error {
+			if c.AgentID != "" && c.AgentID != user.ID {
+				return parley.Errorf(parley.EREQUEST, "contact %s is already connected to another agent", c.ID)
+			}
+			c.AgentID, c.AgentConnectedAt, c.UpdatedAt = user.ID, now, now
+			return tx.UpdateContact(ctx, c)
+		})
+}
+
+// joinUser adds a user's participant (an agent or a supervisor) to an active contact in one transaction. admit
+// applies the role's own rules to the contact (and may update it) before the participant is stored; a silent
+// join is announced to the joining participant only.
+func (s *Service) joinUser(ctx context.Context, contactID string, user *parley.User, role parley.Role, silent bool,
+	admit func(tx parley.Tx, c *parley.Contact, now time.Time) error) (*parley.Participant, string, error) {
 	pid := newID()
 	token := s.participantToken(pid)
 	name := user.FirstName
@@ -91,20 +106,19 @@ func (s *Service) JoinAgent(ctx context.Context, contactID string, user *parley.
 		if !c.Active() {
 			return parley.Errorf(parley.EREQUEST, "contact %s has ended", c.ID)
 		}
-		if c.AgentID != "" && c.AgentID != user.ID {
-			return parley.Errorf(parley.EREQUEST, "contact %s is already connected to another agent", c.ID)
-		}
 		now := s.now()
-		p = &parley.Participant{ID: pid, ContactID: c.ID, ChainID: c.InitialContactID, Role: parley.RoleAgent,
+		if err := admit(tx, c, now); err != nil {
+			return err
+		}
+		p = &parley.Participant{ID: pid, ContactID: c.ID, ChainID: c.InitialContactID, Role: role,
 			DisplayName: name, UserID: user.ID, TokenHash: hashToken(token), State: parley.ParticipantJoined, JoinedAt: now}
 		if err := tx.InsertParticipant(ctx, p); err != nil {
 			return err
 		}
-		c.AgentID, c.AgentConnectedAt, c.UpdatedAt = user.ID, now, now
-		if err := tx.UpdateContact(ctx, c); err != nil {
-			return err
-		}
 		joined = s.event(c, p, parley.EventParticipantJoined, now)
+		if silent {
+			joined.Recipient = p.ID
+		}
 		return tx.AppendItem(ctx, joined)
 	})
 	if err != nil {
@@ -114,9 +128,9 @@ func (s *Service) JoinAgent(ctx context.Context, contactID string, user *parley.
 	return p, token, nil
 }
 
-// Transfer moves a contact to another queue (or to one agent's queue, "agent/<user id>"): the contact ends (reason TRANSFERRED), a new contact of the same
-// chain is queued on queueID, its agents leave (participant.left) and the chain gets a transfer.succeeded
-// event. The customer keeps its participant, tokens and sockets. It returns the new contact.
+// Transfer moves a contact to another queue (or to one agent's queue, "agent/<user id>"): the contact ends
+// (reason TRANSFERRED), a new contact of the same chain is queued on queueID, its agents leave (participant.left)
+// and the chain gets a transfer.succeeded event. The customer keeps its participant, tokens and sockets. It returns the new contact.
 // Errors: ENOTFOUND (contact, queue), EREQUEST (ended contact).
 func (s *Service) Transfer(ctx context.Context, contactID, queueID string) (*parley.Contact, error) {
 	var items []*parley.Item
@@ -250,50 +264,23 @@ const scopeBarge = "barge:"
 // only it sees, and who cannot send until it barges in. Errors: ENOTFOUND, EREQUEST (ended), EQUOTA (more than 5
 // supervisors, Connect's limit).
 func (s *Service) JoinSupervisor(ctx context.Context, contactID string, user *parley.User) (*parley.Participant, string, error) {
-	pid := newID()
-	token := s.participantToken(pid)
-	name := user.FirstName
-	if name == "" {
-		name = user.Username
-	}
-	var joined *parley.Item
-	var p *parley.Participant
-	err := s.store.Update(ctx, func(tx parley.Tx) error {
-		c, err := tx.GetContact(ctx, contactID)
-		if err != nil {
-			return err
-		}
-		if !c.Active() {
-			return parley.Errorf(parley.EREQUEST, "contact %s has ended", c.ID)
-		}
-		ps, err := tx.ListParticipants(ctx, c.ID)
-		if err != nil {
-			return err
-		}
-		n := 0
-		for _, x := range ps {
-			if x.Role == parley.RoleSupervisor && x.State == parley.ParticipantJoined {
-				n++
+	return s.joinUser(ctx, contactID, user, parley.RoleSupervisor, true,
+		func(tx parley.Tx, c *parley.Contact, _ time.Time) error {
+			ps, err := tx.ListParticipants(ctx, c.ID)
+			if err != nil {
+				return err
 			}
-		}
-		if n >= 5 {
-			return parley.Errorf(parley.EQUOTA, "contact %s already has 5 supervisors", c.ID)
-		}
-		now := s.now()
-		p = &parley.Participant{ID: pid, ContactID: c.ID, ChainID: c.InitialContactID, Role: parley.RoleSupervisor,
-			DisplayName: name, UserID: user.ID, TokenHash: hashToken(token), State: parley.ParticipantJoined, JoinedAt: now}
-		if err := tx.InsertParticipant(ctx, p); err != nil {
-			return err
-		}
-		joined = s.event(c, p, parley.EventParticipantJoined, now)
-		joined.Recipient = p.ID
-		return tx.AppendItem(ctx, joined)
-	})
-	if err != nil {
-		return nil, "", err
-	}
-	s.publish(joined)
-	return p, token, nil
+			n := 0
+			for _, x := range ps {
+				if x.Role == parley.RoleSupervisor && x.State == parley.ParticipantJoined {
+					n++
+				}
+			}
+			if n >= 5 {
+				return parley.Errorf(parley.EQUOTA, "contact %s already has 5 supervisors", c.ID)
+			}
+			return nil
+		})
 }
 
 // Barge makes a monitoring supervisor visible (participant.joined to everyone) and able to send. Barging twice
