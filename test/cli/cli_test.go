@@ -21,15 +21,20 @@ import (
 const scriptTimeout = 3 * time.Minute
 
 func TestAWSCLI(t *testing.T) {
+	eachCLI(t, "chat.sh", runScript)
+}
+
+// eachCLI runs a script once per installed AWS CLI: the `aws` on PATH (here AWS CLI v1 from pip) and Debian's
+// /usr/bin/aws (v2), skipping a missing one with a clear message and failing when there is none.
+func eachCLI(t *testing.T, name string, run func(t *testing.T, bash, script, cli string)) {
 	bash, err := exec.LookPath("bash")
 	if err != nil {
 		t.Skip("bash not found")
 	}
-	script, err := filepath.Abs("chat.sh")
+	script, err := filepath.Abs(name)
 	if err != nil {
 		t.Fatal(err)
 	}
-
 	const debianCLI = "/usr/bin/aws"
 	ran := 0
 	pathCLI, pathErr := exec.LookPath("aws")
@@ -38,7 +43,7 @@ func TestAWSCLI(t *testing.T) {
 			t.Skip("no `aws` on PATH (pip install awscli gives AWS CLI v1)")
 		}
 		ran++
-		runScript(t, bash, script, pathCLI)
+		run(t, bash, script, pathCLI)
 	})
 	t.Run("debian", func(t *testing.T) {
 		if _, err := os.Stat(debianCLI); err != nil {
@@ -48,7 +53,7 @@ func TestAWSCLI(t *testing.T) {
 			t.Skipf("%s is the `aws` on PATH, already tested", debianCLI)
 		}
 		ran++
-		runScript(t, bash, script, debianCLI)
+		run(t, bash, script, debianCLI)
 	})
 	if ran == 0 {
 		t.Fatalf("no AWS CLI found: neither `aws` on PATH nor %s (scripts/test.sh installs Debian's awscli)", debianCLI)
