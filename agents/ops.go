@@ -231,6 +231,10 @@ func (s *Service) Accept(ctx context.Context, u *parley.User, contactID string) 
 	}
 	p, _, err := s.chat.JoinAgent(ctx, contactID, u)
 	c, cerr := s.store.GetContact(ctx, contactID)
+	customer := ""
+	if cerr == nil {
+		customer = s.chat.CustomerName(ctx, c)
+	}
 	var out *wire.AgentContact
 	s.locked(func(now time.Time) {
 		w := s.work[contactID]
@@ -245,8 +249,9 @@ func (s *Service) Accept(ctx context.Context, u *parley.User, contactID string) 
 		w.participant, w.contact = p.ID, c
 		w.state, w.connectedAt = wire.AgentContactConnected, now
 		out = s.view(w)
-		out.ParticipantToken = s.chat.ParticipantToken(p.ID)
-		s.notify(u.ID, wire.AgentEvent{Type: wire.EventContactConnected, Contact: out})
+		out.ParticipantToken, out.CustomerName = s.chat.ParticipantToken(p.ID), customer
+		ev := *out // the stream encodes its copy while the caller keeps out
+		s.notify(u.ID, wire.AgentEvent{Type: wire.EventContactConnected, Contact: &ev})
 		if w.endedWhileAccepting || !c.Active() {
 			// The chat ended right after the agent joined: after-contact work.
 			w.state, w.endedAt = wire.AgentContactACW, now
@@ -266,7 +271,6 @@ func (s *Service) Accept(ctx context.Context, u *parley.User, contactID string) 
 	if cerr != nil {
 		return nil, cerr
 	}
-	out.CustomerName = s.chat.CustomerName(ctx, &parley.Contact{InitialContactID: out.InitialContactID})
 	return out, nil
 }
 
