@@ -3,6 +3,7 @@
 //
 //	parley serve [flags]    run the server (the default command)
 //	parley chat [flags]     chat in the terminal, or script a chat (JSON lines on stdout)
+//	parley bench SCENARIO   load-test a server over loopback (docs/benchmarks.md)
 //	parley version          print the version
 package main
 
@@ -43,11 +44,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return serve(ctx, args, getenv, stdout, stderr)
 	case "chat":
 		return chat(ctx, args, getenv, stdout, stderr)
+	case "bench":
+		return benchCmd(ctx, args, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "parley", version)
 		return nil
 	case "help":
-		fmt.Fprintln(stdout, "usage: parley serve [flags] | parley chat [flags] | parley version\n"+
+		fmt.Fprintln(stdout, "usage: parley serve [flags] | parley chat [flags] | parley bench idle|chat|start [flags] | parley version\n"+
 			"run 'parley serve -h' or 'parley chat -h' for the flags")
 		return nil
 	}

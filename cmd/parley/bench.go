@@ -1,0 +1,130 @@
+package main
+
+// parley bench: the load generator (package bench) and its helpers.
+//
+//	parley bench idle|chat|start [flags]    run a scenario and print the report (docs/benchmarks.md)
+//	parley bench relay [--listen ADDR]      run the baseline relay server
+//	parley bench worker                     a client process of a multi-process run (started by bench itself)
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/parley-chat/parley/bench"
+	"github.com/parley-chat/parley/bench/relay"
+)
+
+const benchUsage = `usage: parley bench idle|chat|start [flags]   run a load scenario (docs/benchmarks.md)
+       parley bench relay [--listen ADDR]      run the baseline relay
+run 'parley bench chat -h' for the flags`
+
+func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		fmt.Fprintln(stderr, benchUsage)
+		return flag.ErrHelp
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	sub, args := args[0], args[1:]
+	switch sub {
+	case "relay":
+		return benchRelay(ctx, args, stdout, stderr)
+	case "worker":
+		return bench.Worker(ctx, os.Stdin, stdout)
+	case bench.ScenarioIdle, bench.ScenarioChat, bench.ScenarioStart:
+	default:
+		fmt.Fprintln(stderr, benchUsage)
+		return fmt.Errorf("unknown bench scenario %q", sub)
+	}
+
+	cfg := bench.Config{Scenario: sub, Log: stderr}
+	fs := flag.NewFlagSet("parley bench "+sub, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&cfg.Target, "target", bench.TargetParley, "server under load: parley or relay (the baseline)")
+	fs.StringVar(&cfg.Server, "server", "spawn",
+		"spawn (a child 'parley serve' on a temp dir), inproc (this process), or the URL of a running loopback server")
+	fs.IntVar(&cfg.ServerPID, "server-pid", 0, "pid of a running server (with --server URL), for its RSS and CPU")
+	var env multiFlag
+	fs.Var(&env, "server-env", "KEY=VALUE added to a spawned server's environment, e.g. GOGC=200 (repeatable)")
+	fs.DurationVar(&cfg.Duration, "duration", 20*time.Second, "measurement window")
+	fs.DurationVar(&cfg.Warmup, "warmup", 3*time.Second, "load before the window (idle: settling time after the sockets open)")
+	fs.DurationVar(&cfg.Heartbeat, "heartbeat", 10*time.Second, "aws/ping + aws/heartbeat interval (ChatJS: 10s)")
+	fs.IntVar(&cfg.SetupConcurrency, "setup-concurrency", 32, "concurrent setup calls")
+	fs.IntVar(&cfg.Sockets, "sockets", 1000, "idle: participant sockets")
+	fs.IntVar(&cfg.Procs, "procs", 0, "idle: client processes (default: one per 15,000 sockets)")
+	fs.IntVar(&cfg.Chats, "chats", 100, "chat: concurrent chats (two parties each)")
+	fs.Float64Var(&cfg.Rate, "rate", 0, "chat: total messages/s (0: as fast as acknowledged); start: StartChatContact/s (default 200)")
+	fs.IntVar(&cfg.Size, "size", 80, "chat: message content bytes")
+	fs.IntVar(&cfg.Agents, "agents", 20, "start: auto-accepting agents (10 chat slots each)")
+	fs.StringVar(&cfg.ProfileDir, "profile", "", "directory for the server's CPU (over the window) and heap profiles")
+	jsonOut := fs.Bool("json", false, "print the report as JSON")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	cfg.ServerEnv = env
+	if cfg.Warmup == 0 {
+		cfg.Warmup = -1 // an explicit 0 means no warm-up, not the default
+	}
+	if sub == bench.ScenarioStart {
+		cfg.StartRate, cfg.Rate = cfg.Rate, 0
+	}
+	rep, err := bench.Run(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	if *jsonOut {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rep)
+	}
+	rep.Text(stdout)
+	return nil
+}
+
+// benchRelay runs the baseline relay until interrupted.
+func benchRelay(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("parley bench relay", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	listen := fs.String("listen", "127.0.0.1:8090", "loopback listen address")
+	pprofAddr := fs.String("pprof", "", "serve net/http/pprof on this loopback address")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	r, err := relay.Start(*listen)
+	if err != nil {
+		return err
+	}
+	if *pprofAddr != "" {
+		if _, err := r.ServePprof(*pprofAddr); err != nil {
+			return errors.Join(err, r.Close())
+		}
+	}
+	fmt.Fprintf(stdout, "relay serving at %s\n", r.URL())
+	<-ctx.Done()
+	return r.Close()
+}
+
+// multiFlag is a repeatable string flag.
+type multiFlag []string
+
+func (m *multiFlag) String() string { return strings.Join(*m, ",") }
+
+func (m *multiFlag) Set(v string) error {
+	if !strings.Contains(v, "=") {
+		return fmt.Errorf("%q is not KEY=VALUE", v)
+	}
+	*m = append(*m, v)
+	return nil
+}
