@@ -49,10 +49,6 @@ func New(store parley.Store, bus parley.Bus, clock parley.Clock, log *slog.Logge
 	return &Service{store: store, bus: bus, clock: clock, log: log, cfg: cfg, auth: newAuthCache(cfg.AuthCacheTTL)}, nil
 }
 
-// SetSocketURL sets the WebSocket endpoint handed out by CreateParticipantConnection. The server calls it once
-// it knows its listening address, before serving.
-func (s *Service) SetSocketURL(u string) { s.cfg.SocketURL = u }
-
 // Config returns the effective configuration (defaults filled in).
 func (s *Service) Config() Config { return s.cfg }
 
@@ -77,11 +73,6 @@ func (s *Service) publish(items ...*parley.Item) {
 // ARNs.
 func (s *Service) instanceARN(id string) string {
 	return "arn:aws:connect:" + s.cfg.Region + ":" + s.cfg.AccountID + ":instance/" + id
-}
-
-// ContactARN returns the ARN of a contact.
-func (s *Service) ContactARN(c *parley.Contact) string {
-	return s.instanceARN(c.InstanceID) + "/contact/" + c.ID
 }
 
 // lastARNSegment accepts an id or an ARN ("arn:...:instance/<id>", ".../contact-flow/<id>") and returns the id.

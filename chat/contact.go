@@ -367,12 +367,13 @@ func (s *Service) StopContact(ctx context.Context, instanceID, contactID string)
 	if err != nil {
 		return err
 	}
-	return s.end(ctx, c.ID, parley.ReasonAPI, nil)
+	return s.end(ctx, c.ID, parley.ReasonAPI, nil, "")
 }
 
 // end ends a contact in one transaction: participant.left for leaver (when a participant's leaving ends the
-// chat), chat.ended to everyone, every participant marked left. Ending an ended contact does nothing.
-func (s *Service) end(ctx context.Context, contactID, reason string, leaver *parley.Participant, leaveToken ...string) error {
+// chat; leaveToken, if set, makes that event idempotent), chat.ended to everyone, every participant marked
+// left. Ending an ended contact does nothing.
+func (s *Service) end(ctx context.Context, contactID, reason string, leaver *parley.Participant, leaveToken string) error {
 	var items []*parley.Item
 	var ended *parley.Contact
 	err := s.store.Update(ctx, func(tx parley.Tx) error {
@@ -387,9 +388,7 @@ func (s *Service) end(ctx context.Context, contactID, reason string, leaver *par
 		now := s.now()
 		if leaver != nil {
 			left := s.event(c, leaver, parley.EventParticipantLeft, now)
-			if len(leaveToken) > 0 {
-				left.ClientToken = leaveToken[0]
-			}
+			left.ClientToken = leaveToken
 			if err := tx.AppendItem(ctx, left); err != nil {
 				return err
 			}
@@ -525,7 +524,7 @@ func (s *Service) ExpireDue(ctx context.Context) (int, error) {
 			if c.ConnectedAt.IsZero() {
 				reason = parley.ReasonNeverConnected
 			}
-			if err := s.end(ctx, c.ID, reason, nil); err != nil {
+			if err := s.end(ctx, c.ID, reason, nil, ""); err != nil {
 				return n, err
 			}
 			n++

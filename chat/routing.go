@@ -229,12 +229,7 @@ func (s *Service) EndContact(ctx context.Context, contactID, userID string) erro
 			agent = p
 		}
 	}
-	return s.end(ctx, c.ID, parley.ReasonAgentDisconnect, agent)
-}
-
-// Contact returns a contact by id. Errors: ENOTFOUND.
-func (s *Service) Contact(ctx context.Context, id string) (*parley.Contact, error) {
-	return s.store.GetContact(ctx, id)
+	return s.end(ctx, c.ID, parley.ReasonAgentDisconnect, agent, "")
 }
 
 // CustomerName returns the display name of the customer of a contact's chain ("" if unknown).

@@ -189,6 +189,22 @@ type metricGroup struct {
 	values  map[string]*float64
 }
 
+// filterConfig loads the instance's configuration and resolves the queue and routing-profile filters (ids or
+// ARNs) to ids; ResourceNotFoundException names the first unknown one.
+func (h *handler) filterConfig(r *http.Request, instance string, queues, profiles *[]string) (*metricsConfig, error) {
+	mc, err := h.loadMetricsConfig(r.Context(), instance)
+	if err != nil {
+		return nil, err
+	}
+	if *queues, err = resolve(*queues, mc.queueByID, "QUEUE", "queue", instance); err != nil {
+		return nil, err
+	}
+	if *profiles, err = resolve(*profiles, mc.profileBy, "ROUTING_PROFILE", "routing profile", instance); err != nil {
+		return nil, err
+	}
+	return mc, nil
+}
+
 func (h *handler) getCurrentMetricData(w http.ResponseWriter, r *http.Request, labels []string) {
 	var req wire.GetCurrentMetricDataRequest
 	if !h.decode(w, r, &req) {
@@ -199,16 +215,8 @@ func (h *handler) getCurrentMetricData(w http.ResponseWriter, r *http.Request, l
 		h.failAdmin(w, r, err)
 		return
 	}
-	mc, err := h.loadMetricsConfig(r.Context(), labels[0])
+	mc, err := h.filterConfig(r, labels[0], &q.queues, &q.profiles)
 	if err != nil {
-		h.failAdmin(w, r, err)
-		return
-	}
-	if q.queues, err = resolve(q.queues, mc.queueByID, "QUEUE", "queue", labels[0]); err != nil {
-		h.failAdmin(w, r, err)
-		return
-	}
-	if q.profiles, err = resolve(q.profiles, mc.profileBy, "ROUTING_PROFILE", "routing profile", labels[0]); err != nil {
 		h.failAdmin(w, r, err)
 		return
 	}
@@ -453,16 +461,8 @@ func (h *handler) getCurrentUserData(w http.ResponseWriter, r *http.Request, lab
 		h.failAdmin(w, r, err)
 		return
 	}
-	mc, err := h.loadMetricsConfig(r.Context(), labels[0])
+	mc, err := h.filterConfig(r, labels[0], &q.queues, &q.profiles)
 	if err != nil {
-		h.failAdmin(w, r, err)
-		return
-	}
-	if q.queues, err = resolve(q.queues, mc.queueByID, "QUEUE", "queue", labels[0]); err != nil {
-		h.failAdmin(w, r, err)
-		return
-	}
-	if q.profiles, err = resolve(q.profiles, mc.profileBy, "ROUTING_PROFILE", "routing profile", labels[0]); err != nil {
 		h.failAdmin(w, r, err)
 		return
 	}
