@@ -55,7 +55,11 @@ func (s *Service) Config() Config { return s.cfg }
 // now is the service's time, at the millisecond precision of the wire and the store.
 func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Millisecond) }
 
-func newID() string { return uuid.NewString() }
+// newID returns a new id for a contact, participant or item: a version 7 UUID, whose leading 48 bits are the
+// time in milliseconds. Ids made close in time sort close together, so the store's unique index on item ids
+// takes each new id at its end instead of in a random page (one page written per batch of messages rather than
+// one per message); the 74 random bits keep ids unguessable.
+func newID() string { return uuid.Must(uuid.NewV7()).String() }
 
 // publish rings the bus for committed items. A failure only delays delivery (subscribers fill gaps from the
 // store on the next item, and clients resume from the transcript), so it is logged, not returned.

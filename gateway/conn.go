@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -68,6 +69,17 @@ type conn struct {
 	// Owned by the writer goroutine that is running (the handoff goes through mu).
 	last   int64 // newest Seq delivered (or skipped as invisible) on this socket
 	synced bool  // last is known
+	held   *held // items that came ahead of a missing one; nil when none
+}
+
+// held keeps the items a socket received ahead of a missing Seq, in Seq order, until the missing ones arrive or
+// the timer gives up waiting and the gap is read from the backend.
+type held struct {
+	items []*encItem
+	timer *time.Timer
+	// check is what the timer queues when the wait is over: an item with Seq 0, so that a check arriving
+	// after its held items were released is dropped like any old item.
+	check *encItem
 }
 
 // logger returns the gateway's logger with the socket's keys. Not kept per socket: it costs memory and sockets
@@ -530,27 +542,87 @@ func (c *conn) visible(recipient string) bool {
 	return recipient == "" || recipient == c.id.ParticipantID
 }
 
-// deliver applies the ordering rules to one bus item: Seq <= last is a duplicate; Seq == last+1 goes out; a
-// larger Seq first has the gap read from the backend.
+// deliver applies the ordering rules to one bus item: Seq <= last is a duplicate; Seq == last+1 goes out,
+// followed by the held items it makes contiguous; a larger Seq is held.
+//
+// Items committed together reach the bus from different goroutines, so a chain's items are often published a
+// little out of order. Reading the gap from the backend at once would cost a store read for what is about to
+// arrive, so a socket holds items that come early for up to Options.GapWait (or Options.GapBatch items) and
+// reads the gap only when the missing items have not come by then: a publish that was lost, never one that
+// was late.
 func (c *conn) deliver(e *encItem, out *outBuf) error {
+	if c.held != nil && e == c.held.check {
+		return c.fillHeld(out)
+	}
 	if !c.synced || e.seq <= c.last {
 		return nil
 	}
 	if e.seq > c.last+1 {
-		if err := c.flush(out); err != nil {
-			return err
+		c.hold(e)
+		if len(c.held.items) > c.g.opts.GapBatch {
+			return c.fillHeld(out)
 		}
-		if err := c.fillGap(e.seq-1, out); err != nil {
-			return err
-		}
-		if e.seq <= c.last {
-			return nil // the backend returned it with the gap
-		}
+		return nil
 	}
+	c.emit(e, out)
+	c.releaseHeld(out)
+	return nil
+}
+
+// emit queues e, the item after last, for writing.
+func (c *conn) emit(e *encItem, out *outBuf) {
 	if c.visible(e.recipient) {
 		out.bufs = append(out.bufs, e.frame)
 	}
 	c.last = e.seq
+}
+
+// hold keeps e until the items before it arrive, starting the wait if it is the first item held.
+func (c *conn) hold(e *encItem) {
+	if c.held == nil {
+		check := &encItem{}
+		c.held = &held{check: check, timer: time.AfterFunc(c.g.opts.GapWait, func() { c.pushItem(check) })}
+	}
+	i, found := slices.BinarySearchFunc(c.held.items, e.seq, func(h *encItem, seq int64) int {
+		return cmp.Compare(h.seq, seq)
+	})
+	if !found {
+		c.held.items = slices.Insert(c.held.items, i, e)
+	}
+}
+
+// releaseHeld emits the held items that are now contiguous with last and drops those already covered.
+func (c *conn) releaseHeld(out *outBuf) {
+	if c.held == nil {
+		return
+	}
+	n := 0
+	for _, h := range c.held.items {
+		if h.seq > c.last+1 {
+			break
+		}
+		if h.seq == c.last+1 {
+			c.emit(h, out)
+		}
+		n++
+	}
+	c.held.items = slices.Delete(c.held.items, 0, n)
+	if len(c.held.items) == 0 {
+		c.held.timer.Stop()
+		c.held = nil
+	}
+}
+
+// fillHeld stops waiting: it reads every missing item up to the newest held one from the backend (which has
+// them all, since a published item was committed after every item before it), then releases what was held.
+func (c *conn) fillHeld(out *outBuf) error {
+	if err := c.flush(out); err != nil {
+		return err
+	}
+	if err := c.fillGap(c.held.items[len(c.held.items)-1].seq-1, out); err != nil {
+		return err
+	}
+	c.releaseHeld(out)
 	return nil
 }
 

@@ -94,8 +94,13 @@ type Options struct {
 	CloseParallelism int
 	// BackendTimeout bounds each backend call (LastSeq, ItemsAfter, Subscribed). Default 10 s.
 	BackendTimeout time.Duration
-	// GapBatch is the limit passed to ItemsAfter when filling a gap. Default 100.
+	// GapBatch is the limit passed to ItemsAfter when filling a gap, and the most items a socket holds while it
+	// waits for a missing one. Default 100.
 	GapBatch int
+	// GapWait is how long a socket holds items that arrived ahead of a missing one before it reads the gap from
+	// the backend. Items committed together are often published slightly out of order, so the missing one is
+	// usually microseconds away. Default 25 ms.
+	GapWait time.Duration
 	// HandshakeTimeout bounds writing the upgrade response. Default 10 s.
 	HandshakeTimeout time.Duration
 }
@@ -116,6 +121,7 @@ func (o Options) withDefaults() Options {
 	def(&o.QueueBytes, 1<<20)
 	def(&o.CloseParallelism, 64)
 	def(&o.GapBatch, 100)
+	defDur(&o.GapWait, 25*time.Millisecond)
 	defDur(&o.WriteTimeout, 10*time.Second)
 	defDur(&o.IdleTimeout, 2*time.Minute)
 	defDur(&o.CloseGrace, 2*time.Second)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"net/http"
 	"runtime"
@@ -623,5 +624,55 @@ func TestBackendFailureClosesSocket(t *testing.T) {
 	var ce *websocket.CloseError
 	if !errors.As(err, &ce) || ce.Code != websocket.CloseInternalServerErr {
 		t.Fatalf("read: %v, want close 1011 (never a gap)", err)
+	}
+}
+
+// TestHoldsEarlyItems publishes a chain's items in reverse: each socket holds the early ones until the missing
+// ones come, and delivers them in order without reading the backend.
+func TestHoldsEarlyItems(t *testing.T) {
+	h := newHarness(t, Options{GapWait: time.Hour}) // the wait never ends: only the publishes can release
+	c := h.subscribe("chain-h", "cust")
+	items := make([]*parley.Item, 5)
+	for i := range items {
+		items[i] = h.be.commit("chain-h", "", fmt.Sprintf("m%d", i+1))
+	}
+	for i := len(items) - 1; i >= 0; i-- {
+		if err := h.bus.Publish(context.Background(), items[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range items {
+		it, err := decodeChatFrame(readText(t, c))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := seqOf(t, it); got != int64(i+1) {
+			t.Fatalf("item %d has seq %d, want %d", i, got, i+1)
+		}
+	}
+	if n := h.gw.Stats().GapReads; n != 0 {
+		t.Errorf("GapReads = %d, want 0: the missing items were published, not lost", n)
+	}
+}
+
+// TestReadsGapAfterWait publishes the third item of a chain but not the first two: after GapWait the socket
+// reads them from the backend and delivers all three in order.
+func TestReadsGapAfterWait(t *testing.T) {
+	h := newHarness(t, Options{GapWait: 10 * time.Millisecond})
+	c := h.subscribe("chain-w", "cust")
+	h.be.commit("chain-w", "", "lost 1")
+	h.be.commit("chain-w", "", "lost 2")
+	h.publish("chain-w", "", "third")
+	for i := range 3 {
+		it, err := decodeChatFrame(readText(t, c))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := seqOf(t, it); got != int64(i+1) {
+			t.Fatalf("item %d has seq %d, want %d", i, got, i+1)
+		}
+	}
+	if n := h.gw.Stats().GapReads; n == 0 {
+		t.Error("GapReads = 0: the lost items can only have come from the backend")
 	}
 }

@@ -169,13 +169,15 @@ func (s *Store) runTx(live []*request, results []result) (err error) {
 			// The transaction may already be gone (SQLite rolls back by itself after some errors), so the
 			// rollback's own error says nothing new.
 			s.wstmts.exec(ctx, "ROLLBACK")
+			s.cache.rollback(0)
 		}
 	}()
 
-	t := &tx{reader{q: s.wstmts}}
+	t := &tx{reader: reader{q: s.wstmts}, c: s.cache}
 	if len(live) == 1 {
 		results[0] = call(live[0].fn, t)
 		if results[0].failed() {
+			s.cache.rollback(0)
 			if _, err := s.wstmts.exec(ctx, "ROLLBACK"); err != nil {
 				return fmt.Errorf("sqlite: rollback: %w", err)
 			}
@@ -186,8 +188,10 @@ func (s *Store) runTx(live []*request, results []result) (err error) {
 			if _, err := s.wstmts.exec(ctx, "SAVEPOINT fn"); err != nil {
 				return fmt.Errorf("sqlite: savepoint: %w", err)
 			}
+			mark := s.cache.mark()
 			results[i] = call(r.fn, t)
 			if results[i].failed() {
+				s.cache.rollback(mark)
 				if _, err := s.wstmts.exec(ctx, "ROLLBACK TO fn"); err != nil {
 					return fmt.Errorf("sqlite: rollback to savepoint: %w", err)
 				}
@@ -200,6 +204,7 @@ func (s *Store) runTx(live []*request, results []result) (err error) {
 	if _, err := s.wstmts.exec(ctx, "COMMIT"); err != nil {
 		return fmt.Errorf("sqlite: commit: %w", err)
 	}
+	s.cache.commit()
 	return nil
 }
 

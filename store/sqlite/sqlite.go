@@ -61,6 +61,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"os"
 	"runtime"
 	"strings"
 	"sync"
@@ -92,6 +93,8 @@ type Store struct {
 	wconn   *sql.Conn // owned by the writer goroutine after Open
 	rstmts  *stmtCache
 	wstmts  *stmtCache
+	cache   *cache   // the writer's, see cache.go
+	lock    *os.File // held while open: one process per database file
 
 	mu         sync.RWMutex // guards closed and sends on reqs against close(reqs)
 	closed     bool
@@ -115,8 +118,13 @@ func Open(ctx context.Context, path string, log *slog.Logger) (*Store, error) {
 
 	s := &Store{log: log}
 	var err error
+	// The writer's cache assumes it is the database's only writer (see cache.go).
+	if s.lock, err = lockFile(path + "-lock"); err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
 	s.writeDB, err = sql.Open("sqlite", dsn(path, false))
 	if err != nil {
+		s.closeConns()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 	s.writeDB.SetMaxOpenConns(1)
@@ -124,7 +132,7 @@ func Open(ctx context.Context, path string, log *slog.Logger) (*Store, error) {
 	s.writeDB.SetConnMaxLifetime(0)
 	s.wconn, err = s.writeDB.Conn(ctx)
 	if err != nil {
-		s.writeDB.Close()
+		s.closeConns()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 	if err := s.checkPragmas(ctx); err != nil {
@@ -153,6 +161,7 @@ func Open(ctx context.Context, path string, log *slog.Logger) (*Store, error) {
 	s.rstmts = newStmtCache(s.readDB.PrepareContext, false)
 	s.wstmts = newStmtCache(s.wconn.PrepareContext, true)
 	s.reader = reader{q: s.rstmts}
+	s.cache = newCache()
 	s.reqs = make(chan *request, maxBatch)
 	s.writerDone = make(chan struct{})
 	go s.writer()
@@ -239,6 +248,9 @@ func (s *Store) closeConns() error {
 	}
 	if s.writeDB != nil {
 		errs = append(errs, s.writeDB.Close())
+	}
+	if s.lock != nil {
+		errs = append(errs, s.lock.Close())
 	}
 	return errors.Join(errs...)
 }

@@ -3,6 +3,7 @@ package sqlite_test
 import (
 	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -23,6 +24,31 @@ func open(t testing.TB) *sqlite.Store {
 
 func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) parley.Store { return open(t) })
+}
+
+// TestOneProcess checks that a database file open in one Store cannot be opened again until that Store closes:
+// the writer's cache is only right while it is the file's only writer.
+func TestOneProcess(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "parley.db")
+	s, err := sqlite.Open(ctx, path, nil)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	if s2, err := sqlite.Open(ctx, path, nil); err == nil || !strings.Contains(err.Error(), "in use by another process") {
+		if s2 != nil {
+			s2.Close()
+		}
+		t.Fatalf("second Open of the same file: got %v, want an error saying it is in use", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	s, err = sqlite.Open(ctx, path, nil)
+	if err != nil {
+		t.Fatalf("Open after Close: %v", err)
+	}
+	s.Close()
 }
 
 func TestReopen(t *testing.T) {

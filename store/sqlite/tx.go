@@ -10,9 +10,47 @@ import (
 )
 
 // tx is the parley.Tx handed to Update's fn. It reads and writes through the writer connection, inside the
-// batch's transaction.
+// batch's transaction, and answers the reads of the append path from the writer's cache.
 type tx struct {
 	reader
+	c *cache
+}
+
+// ActiveContact returns the newest contact of a chain, from the cache when it holds the chain.
+func (t *tx) ActiveContact(ctx context.Context, chainID string) (*parley.Contact, error) {
+	if v, ok := t.c.contact(chainID); ok {
+		return v, nil
+	}
+	v, err := t.reader.ActiveContact(ctx, chainID)
+	if err == nil {
+		t.c.putContact(chainID, v)
+	}
+	return v, err
+}
+
+// GetParticipant returns a participant by id, from the cache when it holds it.
+func (t *tx) GetParticipant(ctx context.Context, id string) (*parley.Participant, error) {
+	if v, ok := t.c.participant(id); ok {
+		return v, nil
+	}
+	v, err := t.reader.GetParticipant(ctx, id)
+	if err == nil {
+		t.c.putParticipant(v)
+	}
+	return v, err
+}
+
+// LastSeq returns the Seq of the newest item of the chain, 0 when it has none, from the cache when it holds the
+// chain.
+func (t *tx) LastSeq(ctx context.Context, chainID string) (int64, error) {
+	if v, ok := t.c.seq(chainID); ok {
+		return v, nil
+	}
+	v, err := t.reader.LastSeq(ctx, chainID)
+	if err == nil {
+		t.c.putSeq(chainID, v)
+	}
+	return v, err
 }
 
 var _ parley.Tx = (*tx)(nil)
@@ -63,6 +101,7 @@ func contactJSON(c *parley.Contact) (attrs, seg, types any, err error) {
 
 // InsertContact stores a new contact; ECONFLICT if the id exists.
 func (t *tx) InsertContact(ctx context.Context, c *parley.Contact) error {
+	t.c.dropContact(c.ID, c.InitialContactID)
 	attrs, seg, types, err := contactJSON(c)
 	if err != nil {
 		return err
@@ -80,6 +119,7 @@ func (t *tx) InsertContact(ctx context.Context, c *parley.Contact) error {
 // SegmentAttributes, ConnectedAt, EndedAt, DueAt, DisconnectReason, UpdatedAt, EnqueuedAt, AgentID and
 // AgentConnectedAt. ENOTFOUND (CONTACT) if it does not exist.
 func (t *tx) UpdateContact(ctx context.Context, c *parley.Contact) error {
+	t.c.dropContact(c.ID, c.InitialContactID)
 	attrs, seg, _, err := contactJSON(c)
 	if err != nil {
 		return err
@@ -118,6 +158,7 @@ func tokenHash(h []byte) any {
 
 // InsertParticipant stores a new participant; ECONFLICT if its id or token hash exists.
 func (t *tx) InsertParticipant(ctx context.Context, p *parley.Participant) error {
+	t.c.dropParticipant(p.ID)
 	_, err := t.q.exec(ctx, `INSERT INTO participants (`+participantCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		p.ID, p.ContactID, p.ChainID, string(p.Role), p.DisplayName, tokenHash(p.TokenHash), string(p.State),
 		p.Connected, toMS(p.JoinedAt), toMS(p.LeftAt), p.UserID)
@@ -127,6 +168,7 @@ func (t *tx) InsertParticipant(ctx context.Context, p *parley.Participant) error
 // UpdateParticipant overwrites a participant's State, Connected, DisplayName and LeftAt; ENOTFOUND
 // (PARTICIPANT) if it does not exist.
 func (t *tx) UpdateParticipant(ctx context.Context, p *parley.Participant) error {
+	t.c.dropParticipant(p.ID)
 	res, err := t.q.exec(ctx, `UPDATE participants SET state = ?, connected = ?, display_name = ?, left_at = ?
 		WHERE id = ?`, string(p.State), p.Connected, p.DisplayName, toMS(p.LeftAt), p.ID)
 	return updated(res, err, "update participant", "PARTICIPANT", "participant not found")
@@ -146,18 +188,13 @@ func (t *tx) DeleteConnections(ctx context.Context, participantID string) error 
 }
 
 // AppendItem assigns it.Seq and stores the item (and its receipt). On ECONFLICT (the Id exists, or the
-// participant already stored an item with it.ClientToken) nothing is stored, the chain's sequence is not
-// advanced, and it.Seq is left unchanged.
+// participant already stored an item with it.ClientToken) nothing is stored and it.Seq is left unchanged.
 //
-// The next Seq comes from the chains table by primary key; the item is inserted before the chain row is
-// advanced, so a failed insert leaves nothing to undo and the transaction stays usable.
+// The next Seq is one more than the chain's newest item's: the writer's cache holds it for busy chains, and a
+// miss reads it from the end of the items primary key.
 func (t *tx) AppendItem(ctx context.Context, it *parley.Item) error {
-	var last int64
-	row, err := t.q.queryRow(ctx, `SELECT last_seq FROM chains WHERE chain_id = ?`, it.ChainID)
+	last, err := t.LastSeq(ctx, it.ChainID)
 	if err != nil {
-		return err
-	}
-	if err := row.Scan(&last); err != nil && err != sql.ErrNoRows {
 		return fmt.Errorf("sqlite: append item: %w", err)
 	}
 	seq := last + 1
@@ -179,11 +216,7 @@ func (t *tx) AppendItem(ctx context.Context, it *parley.Item) error {
 	if err != nil {
 		return writeErr(err, "append item", "an item with this Id or ClientToken exists")
 	}
-	_, err = t.q.exec(ctx, `INSERT INTO chains (chain_id, last_seq) VALUES (?, ?)
-		ON CONFLICT (chain_id) DO UPDATE SET last_seq = excluded.last_seq`, it.ChainID, seq)
-	if err != nil {
-		return fmt.Errorf("sqlite: append item: advance chain: %w", err)
-	}
+	t.c.putSeq(it.ChainID, seq)
 	it.Seq = seq
 	return nil
 }

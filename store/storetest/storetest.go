@@ -72,6 +72,7 @@ func Run(t *testing.T, open func(t *testing.T) parley.Store) {
 		{"Item/Revision", testItemRevision},
 		{"Update/Rollback", testUpdateRollback},
 		{"Update/ReadsOwnWrites", testUpdateReadsOwnWrites},
+		{"Update/RollbackThenRead", testRollbackThenRead},
 		{"Update/ConflictKeepsTransaction", testUpdateConflictKeepsTx},
 		{"Update/CanceledContext", testUpdateCanceled},
 		{"Update/ConcurrentAppend", testConcurrentAppend},

@@ -433,3 +433,129 @@ func testConcurrentMixed(t *testing.T, s parley.Store) {
 		t.Errorf("stored %d items, want the %d of the committed Updates", stored, want)
 	}
 }
+
+// testRollbackThenRead checks that a transaction never reads what a failed Update wrote, after that Update had
+// read and changed the same rows (a store that caches rows for its transactions must drop what a rollback
+// undid). Updates run one at a time and then concurrently, so that a store with group commit also rolls back
+// single Updates inside a shared transaction.
+func testRollbackThenRead(t *testing.T, s parley.Store) {
+	ctx := t.Context()
+	seedInstances(t, s, "i-1")
+	const chats = 4
+	for i := range chats {
+		c := newContact(fmt.Sprintf("c-%d", i), "i-1")
+		p := newParticipant(fmt.Sprintf("p-%d", i), c.ID, parley.RoleCustomer)
+		update(t, s, func(tx parley.Tx) error {
+			if err := tx.InsertContact(ctx, c); err != nil {
+				return err
+			}
+			return tx.InsertParticipant(ctx, p)
+		})
+	}
+
+	// fail ends chat i inside a transaction, appends to it, reads its own writes back and fails.
+	fail := func(i int) error {
+		chain, pid := fmt.Sprintf("c-%d", i), fmt.Sprintf("p-%d", i)
+		err := s.Update(ctx, func(tx parley.Tx) error {
+			c, err := tx.ActiveContact(ctx, chain)
+			if err != nil {
+				return err
+			}
+			p, err := tx.GetParticipant(ctx, pid)
+			if err != nil {
+				return err
+			}
+			c.State, c.EndedAt = parley.ContactEnded, base
+			p.State, p.LeftAt = parley.ParticipantLeft, base
+			if err := tx.UpdateContact(ctx, c); err != nil {
+				return err
+			}
+			if err := tx.UpdateParticipant(ctx, p); err != nil {
+				return err
+			}
+			if err := tx.AppendItem(ctx, newItem(chain, fmt.Sprintf("doomed-%s-%d", chain, time.Now().UnixNano()))); err != nil {
+				return err
+			}
+			if c, err = tx.ActiveContact(ctx, chain); err != nil || c.State != parley.ContactEnded {
+				return fmt.Errorf("ActiveContact after UpdateContact in the same transaction: %+v, %v", c, err)
+			}
+			if p, err = tx.GetParticipant(ctx, pid); err != nil || p.State != parley.ParticipantLeft {
+				return fmt.Errorf("GetParticipant after UpdateParticipant in the same transaction: %+v, %v", p, err)
+			}
+			return errBoom
+		})
+		if !errors.Is(err, errBoom) {
+			return fmt.Errorf("failing Update of %s: got %v, want its fn's error", chain, err)
+		}
+		return nil
+	}
+	// check reads chat i in a transaction and appends to it: nothing of the failed Updates may show.
+	check := func(i int, want *int64) error {
+		chain, pid := fmt.Sprintf("c-%d", i), fmt.Sprintf("p-%d", i)
+		return s.Update(ctx, func(tx parley.Tx) error {
+			c, err := tx.ActiveContact(ctx, chain)
+			if err != nil {
+				return err
+			}
+			p, err := tx.GetParticipant(ctx, pid)
+			if err != nil {
+				return err
+			}
+			if c.State != parley.ContactActive || !c.EndedAt.IsZero() {
+				return fmt.Errorf("contact %s after a rolled-back end: state %s, ended %v", chain, c.State, c.EndedAt)
+			}
+			if p.State != parley.ParticipantJoined || !p.LeftAt.IsZero() {
+				return fmt.Errorf("participant %s after a rolled-back leave: state %s, left %v", pid, p.State, p.LeftAt)
+			}
+			it := newItem(chain, fmt.Sprintf("kept-%s-%d", chain, *want+1))
+			if err := tx.AppendItem(ctx, it); err != nil {
+				return err
+			}
+			*want++
+			if it.Seq != *want {
+				return fmt.Errorf("append to %s after rolled-back appends: Seq %d, want %d", chain, it.Seq, *want)
+			}
+			return nil
+		})
+	}
+
+	seqs := make([]int64, chats)
+	for round := range 3 {
+		for i := range chats {
+			if err := fail(i); err != nil {
+				t.Fatalf("round %d: %v", round, err)
+			}
+			if err := check(i, &seqs[i]); err != nil {
+				t.Fatalf("round %d: %v", round, err)
+			}
+		}
+	}
+
+	// Concurrently: per chat, one goroutine fails over and over while another checks.
+	var wg sync.WaitGroup
+	for i := range chats {
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			for range 40 {
+				if err := fail(i); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+		go func() {
+			defer wg.Done()
+			for range 40 {
+				if err := check(i, &seqs[i]); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	for i := range chats {
+		wantLastSeq(t, s, fmt.Sprintf("c-%d", i), seqs[i])
+	}
+}

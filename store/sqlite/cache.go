@@ -1,0 +1,182 @@
+package sqlite
+
+import (
+	"bytes"
+	"maps"
+	"slices"
+
+	"github.com/parley-chat/parley"
+)
+
+// cacheCap bounds each map of the writer's cache. Past it, a random entry makes room: a miss costs one indexed
+// read, so the bound only needs to cover the chats that are busy at the same time.
+const cacheCap = 1 << 16
+
+// cache holds what nearly every write transaction reads: the newest contact of each chain, participants by id
+// and the last Seq of each chain. Appending a chat message needs all three (the chat must still be active and
+// the sender still in it, and the item needs the next Seq); reading them through SQL was about half of the
+// writer's work per message.
+//
+// The cache belongs to the writer goroutine: only transactions read or change it, one at a time, so it needs no
+// lock. It is filled only from what SQL returned (never from values being written), and every write to a cached
+// row drops the entry, so an entry always equals what SQL would return inside the transaction. Entries filled or
+// filled by a transaction are recorded in a journal: when a savepoint or the whole transaction rolls back, the
+// entries it filled are dropped, because they may hold its rolled-back writes (a dropped entry needs no
+// journal: a missing entry is always safe). This is sound only while the
+// writer connection is the database's only writer, which the store's lock file ensures (see Open).
+type cache struct {
+	chainContact map[string]*parley.Contact     // chain id → newest contact of the chain
+	contactChain map[string]string              // contact id → its chain, for the contacts in chainContact
+	participants map[string]*parley.Participant // by id
+	seqs         map[string]int64               // chain id → Seq of its newest item
+	journal      []cacheKey                     // entries filled since the transaction began
+}
+
+type cacheKind uint8
+
+const (
+	chainKey cacheKind = iota
+	participantKey
+	seqKey
+)
+
+type cacheKey struct {
+	kind cacheKind
+	id   string
+}
+
+func newCache() *cache {
+	return &cache{
+		chainContact: make(map[string]*parley.Contact),
+		contactChain: make(map[string]string),
+		participants: make(map[string]*parley.Participant),
+		seqs:         make(map[string]int64),
+	}
+}
+
+// contact returns a copy of the newest contact of chain, if cached.
+func (c *cache) contact(chain string) (*parley.Contact, bool) {
+	v, ok := c.chainContact[chain]
+	if !ok {
+		return nil, false
+	}
+	return cloneContact(v), true
+}
+
+// putContact caches v, read from SQL, as the newest contact of chain. The cache keeps its own copy.
+func (c *cache) putContact(chain string, v *parley.Contact) {
+	if old, ok := c.chainContact[chain]; ok {
+		delete(c.contactChain, old.ID)
+	} else if len(c.chainContact) >= cacheCap {
+		for k := range c.chainContact { // map iteration starts at a random entry
+			c.forgetChain(k)
+			break
+		}
+	}
+	c.chainContact[chain] = cloneContact(v)
+	c.contactChain[v.ID] = chain
+	c.journal = append(c.journal, cacheKey{chainKey, chain})
+}
+
+// forgetChain deletes chain's entry, without journaling (a missing entry is always safe).
+func (c *cache) forgetChain(chain string) {
+	if v, ok := c.chainContact[chain]; ok {
+		delete(c.contactChain, v.ID)
+		delete(c.chainContact, chain)
+	}
+}
+
+// dropContact forgets the chain of a contact that is being written, and chain itself (a new contact becomes its
+// chain's newest).
+func (c *cache) dropContact(contactID, chain string) {
+	if old, ok := c.contactChain[contactID]; ok {
+		c.dropChain(old)
+	}
+	c.dropChain(chain)
+}
+
+func (c *cache) dropChain(chain string) { c.forgetChain(chain) }
+
+// participant returns a copy of a cached participant.
+func (c *cache) participant(id string) (*parley.Participant, bool) {
+	v, ok := c.participants[id]
+	if !ok {
+		return nil, false
+	}
+	return cloneParticipant(v), true
+}
+
+// putParticipant caches v, read from SQL. The cache keeps its own copy.
+func (c *cache) putParticipant(v *parley.Participant) {
+	if _, ok := c.participants[v.ID]; !ok {
+		makeRoom(c.participants)
+	}
+	c.participants[v.ID] = cloneParticipant(v)
+	c.journal = append(c.journal, cacheKey{participantKey, v.ID})
+}
+
+func (c *cache) dropParticipant(id string) { delete(c.participants, id) }
+
+// seq returns the last Seq of chain, if cached.
+func (c *cache) seq(chain string) (int64, bool) {
+	v, ok := c.seqs[chain]
+	return v, ok
+}
+
+// putSeq records the Seq of chain's newest item: one read from SQL, or one just appended.
+func (c *cache) putSeq(chain string, seq int64) {
+	if _, ok := c.seqs[chain]; !ok {
+		makeRoom(c.seqs)
+	}
+	c.seqs[chain] = seq
+	c.journal = append(c.journal, cacheKey{seqKey, chain})
+}
+
+// mark returns the journal position to roll back to.
+func (c *cache) mark() int { return len(c.journal) }
+
+// rollback drops every entry filled since mark.
+func (c *cache) rollback(mark int) {
+	for _, k := range c.journal[mark:] {
+		switch k.kind {
+		case chainKey:
+			c.forgetChain(k.id)
+		case participantKey:
+			delete(c.participants, k.id)
+		case seqKey:
+			delete(c.seqs, k.id)
+		}
+	}
+	c.journal = c.journal[:mark]
+}
+
+// commit forgets the journal: the transaction's entries are now what the database holds.
+func (c *cache) commit() {
+	clear(c.journal)
+	c.journal = c.journal[:0]
+}
+
+// makeRoom deletes a random entry of m when it is full.
+func makeRoom[V any](m map[string]V) {
+	if len(m) < cacheCap {
+		return
+	}
+	for k := range m { // map iteration starts at a random entry
+		delete(m, k)
+		return
+	}
+}
+
+func cloneContact(v *parley.Contact) *parley.Contact {
+	c := *v
+	c.Attributes = maps.Clone(v.Attributes)
+	c.SegmentAttributes = bytes.Clone(v.SegmentAttributes)
+	c.SupportedContentTypes = slices.Clone(v.SupportedContentTypes)
+	return &c
+}
+
+func cloneParticipant(v *parley.Participant) *parley.Participant {
+	p := *v
+	p.TokenHash = bytes.Clone(v.TokenHash)
+	return &p
+}
