@@ -88,9 +88,9 @@ type Reader interface {
 
 	// GetItem returns the item with the given Id.
 	GetItem(ctx context.Context, id string) (*Item, error)
-	// ItemByClientToken returns the item that participantID created with clientToken (the token as stored,
-	// already scoped by the caller, e.g. "message:<token>").
-	ItemByClientToken(ctx context.Context, participantID, clientToken string) (*Item, error)
+	// ItemByClientToken returns the item of chainID that participantID created with clientToken (the token as
+	// stored, already scoped by the caller, e.g. "message:<token>").
+	ItemByClientToken(ctx context.Context, chainID, participantID, clientToken string) (*Item, error)
 	// ListItems returns items of one chain, see ItemQuery.
 	ListItems(ctx context.Context, q ItemQuery) ([]*Item, error)
 	// LastSeq returns the Seq of the newest item of the chain, 0 when it has none.
@@ -187,7 +187,8 @@ type Tx interface {
 	DeleteConnections(ctx context.Context, participantID string) error
 
 	// AppendItem assigns it.Seq (the chain's next sequence number) and stores the item. If it.ClientToken is not
-	// empty and the participant already stored an item with that token, it returns ECONFLICT and stores nothing.
+	// empty and the chain already holds an item of it.ParticipantID with that token, it returns ECONFLICT and
+	// stores nothing. (A participant belongs to one chain, so its tokens are unique per participant.)
 	// If it.Receipt is set, the receipt is recorded too (ListReceipts).
 	AppendItem(ctx context.Context, it *Item) error
 

@@ -462,7 +462,7 @@ func (a *Attachments) CompleteUpload(ctx context.Context, c *Caller, ids []strin
 		return parley.Invalid("AttachmentIds", "AttachmentIds must hold exactly one attachment id")
 	}
 	id, token := ids[0], scopeAttachment+clientToken
-	if it, err := a.svc.store.ItemByClientToken(ctx, c.Participant.ID, token); err == nil {
+	if it, err := a.svc.store.ItemByClientToken(ctx, c.Participant.ChainID, c.Participant.ID, token); err == nil {
 		if len(it.Attachments) == 1 && it.Attachments[0].ID == id {
 			return nil
 		}
@@ -521,7 +521,7 @@ func (a *Attachments) CompleteUpload(ctx context.Context, c *Caller, ids []strin
 	})
 	if parley.IsCode(err, parley.ECONFLICT) {
 		// The same completion, retried concurrently, may have won: then this one succeeded too.
-		if prev, perr := a.svc.store.ItemByClientToken(ctx, c.Participant.ID, token); perr == nil &&
+		if prev, perr := a.svc.store.ItemByClientToken(ctx, c.Participant.ChainID, c.Participant.ID, token); perr == nil &&
 			len(prev.Attachments) == 1 && prev.Attachments[0].ID == id {
 			return nil
 		}

@@ -156,7 +156,7 @@ func (s *Service) SendMessage(ctx context.Context, c *Caller, contentType, conte
 
 // mayShow fails for a supervisor who monitors silently: it sees everything and sends nothing until it barges in.
 func (s *Service) mayShow(ctx context.Context, c *Caller) error {
-	if c.Participant.Role == parley.RoleSupervisor && !s.barged(ctx, c.Participant.ID) {
+	if c.Participant.Role == parley.RoleSupervisor && !s.barged(ctx, c.Participant) {
 		return parley.Errorf(parley.EACCESS, "you are monitoring silently: barge in before sending")
 	}
 	return nil
@@ -184,7 +184,7 @@ func (s *Service) appendIdempotent(ctx context.Context, c *Caller, scope, client
 		return tx.AppendItem(ctx, it)
 	})
 	if err != nil && token != "" && (parley.IsCode(err, parley.ECONFLICT) || parley.IsCode(err, parley.EACCESS)) {
-		first, ferr := s.store.ItemByClientToken(ctx, c.Participant.ID, token)
+		first, ferr := s.store.ItemByClientToken(ctx, c.Participant.ChainID, c.Participant.ID, token)
 		if ferr == nil {
 			return first, nil
 		}
@@ -302,7 +302,7 @@ func (s *Service) Disconnect(ctx context.Context, c *Caller, clientToken string)
 	token := ""
 	if clientToken != "" {
 		token = scopeDisconnect + clientToken
-		if _, err := s.store.ItemByClientToken(ctx, c.Participant.ID, token); err == nil {
+		if _, err := s.store.ItemByClientToken(ctx, c.Participant.ChainID, c.Participant.ID, token); err == nil {
 			return nil
 		}
 	}

@@ -291,7 +291,7 @@ func (s *Service) Barge(ctx context.Context, contactID, userID string) error {
 		if x.Role == parley.RoleSupervisor && x.State == parley.ParticipantJoined {
 			if x.UserID == userID {
 				p = x
-			} else if s.barged(ctx, x.ID) {
+			} else if s.barged(ctx, x) {
 				return parley.Errorf(parley.EQUOTA, "another supervisor has barged in on contact %s", contactID)
 			}
 		}
@@ -311,8 +311,8 @@ func (s *Service) Barge(ctx context.Context, contactID, userID string) error {
 }
 
 // barged reports whether a supervisor participant has barged in.
-func (s *Service) barged(ctx context.Context, participantID string) bool {
-	_, err := s.store.ItemByClientToken(ctx, participantID, scopeBarge+"barge")
+func (s *Service) barged(ctx context.Context, p *parley.Participant) bool {
+	_, err := s.store.ItemByClientToken(ctx, p.ChainID, p.ID, scopeBarge+"barge")
 	return err == nil
 }
 

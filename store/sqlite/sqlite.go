@@ -80,6 +80,9 @@ const busyTimeoutMS = 10000
 // walAutocheckpointPages is the WAL size, in pages, that triggers a checkpoint.
 const walAutocheckpointPages = 10000
 
+// writerCacheKiB is the page cache of the writer connection.
+const writerCacheKiB = 64 << 10
+
 // errClosed is returned by Update after Close.
 var errClosed = errors.New("sqlite: store closed")
 
@@ -186,6 +189,13 @@ func dsn(path string, readOnly bool) string {
 		// past that while readers held old snapshots.
 		q.Add("_pragma", fmt.Sprintf("wal_autocheckpoint(%d)", walAutocheckpointPages))
 		q.Add("_pragma", fmt.Sprintf("journal_size_limit(%d)", 2*walAutocheckpointPages*4096))
+		// The writer touches index pages all over the items table (one per chat with a new message): with
+		// SQLite's default 2 MB cache it kept reading them back from the file. The cache only grows as pages
+		// are used.
+		q.Add("_pragma", fmt.Sprintf("cache_size(%d)", -writerCacheKiB))
+		// Savepoints copy each page they change to a sub-journal; keep it in memory rather than spilling it to
+		// a temporary file.
+		q.Add("_pragma", "temp_store(MEMORY)")
 	}
 	return path + "?" + q.Encode()
 }

@@ -62,7 +62,8 @@ func TestReopen(t *testing.T) {
 	c := &parley.Contact{ID: "c-1", InstanceID: "i-1", InitialContactID: "c-1", State: parley.ContactActive,
 		Attributes: map[string]string{"k": "v"}}
 	items := []*parley.Item{
-		{ChainID: "c-1", ContactID: "c-1", ID: "m-1", Type: parley.ItemMessage, Content: "one"},
+		{ChainID: "c-1", ContactID: "c-1", ID: "m-1", Type: parley.ItemMessage, Content: "one", ParticipantID: "p-1",
+			ClientToken: "message:one"},
 		{ChainID: "c-1", ContactID: "c-1", ID: "m-2", Type: parley.ItemMessage, Content: "two"},
 	}
 	err = s.Update(ctx, func(tx parley.Tx) error {
@@ -109,6 +110,14 @@ func TestReopen(t *testing.T) {
 		}
 		if gotIn, err := s.GetInstance(ctx, "i-1"); err != nil || !gotIn.CreatedAt.Equal(in.CreatedAt) {
 			t.Errorf("GetInstance after reopening: %+v, %v", gotIn, err)
+		}
+		// A retry of a stored request is refused after a restart too (the writer's token hashes are rebuilt from
+		// the chain's items).
+		retry := &parley.Item{ChainID: "c-1", ContactID: "c-1", ID: fmt.Sprintf("retry-%d", round),
+			ParticipantID: "p-1", ClientToken: "message:one"}
+		err = s.Update(ctx, func(tx parley.Tx) error { return tx.AppendItem(ctx, retry) })
+		if !parley.IsCode(err, parley.ECONFLICT) {
+			t.Errorf("AppendItem with a stored ClientToken after reopening: got %v, want ECONFLICT", err)
 		}
 		it := &parley.Item{ChainID: "c-1", ContactID: "c-1", ID: fmt.Sprintf("after-reopen-%d", round)}
 		if err := s.Update(ctx, func(tx parley.Tx) error { return tx.AppendItem(ctx, it) }); err != nil {

@@ -107,7 +107,7 @@ func (f *fixture) checkPresent(t testing.TB, r parley.Reader) {
 	} else {
 		diff(t, "GetItem", stored(f.items[0]), it)
 	}
-	if _, err := r.ItemByClientToken(ctx, "p-1", "message:t"); err != nil {
+	if _, err := r.ItemByClientToken(ctx, "c-1", "p-1", "message:t"); err != nil {
 		t.Errorf("ItemByClientToken: %v", err)
 	}
 	if l, err := r.ListItems(ctx, parley.ItemQuery{ChainID: "c-1"}); err != nil {
@@ -164,7 +164,7 @@ func (f *fixture) checkAbsent(t testing.TB, r parley.Reader) {
 	notFound("Connection", err)
 	_, err = r.GetItem(ctx, "m-1")
 	notFound("GetItem", err)
-	_, err = r.ItemByClientToken(ctx, "p-1", "message:t")
+	_, err = r.ItemByClientToken(ctx, "c-1", "p-1", "message:t")
 	notFound("ItemByClientToken", err)
 	l6, err := r.ListItems(ctx, parley.ItemQuery{ChainID: "c-1"})
 	empty("ListItems", len(l6), err)
@@ -233,7 +233,7 @@ func testUpdateConflictKeepsTx(t *testing.T, s parley.Store) {
 		if !parley.IsCode(err, parley.ECONFLICT) {
 			return fmt.Errorf("AppendItem with a reused ClientToken: got %v, want ECONFLICT", err)
 		}
-		if earlier, err = tx.ItemByClientToken(ctx, retry.ParticipantID, retry.ClientToken); err != nil {
+		if earlier, err = tx.ItemByClientToken(ctx, retry.ChainID, retry.ParticipantID, retry.ClientToken); err != nil {
 			return err
 		}
 		if err := tx.AppendItem(ctx, dupID); !parley.IsCode(err, parley.ECONFLICT) {
