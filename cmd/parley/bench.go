@@ -49,7 +49,9 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	cfg := bench.Config{Scenario: sub, Log: stderr}
 	fs := flag.NewFlagSet("parley bench "+sub, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.StringVar(&cfg.Target, "target", bench.TargetParley, "server under load: parley or relay (the baseline)")
+	fs.StringVar(&cfg.Target, "target", bench.TargetParley,
+		"server under load: parley, relay (the baseline), or both (relay and parley alternately, then their ratio)")
+	rounds := fs.Int("rounds", 3, "with --target both: rounds per target (the comparison takes medians)")
 	fs.StringVar(&cfg.Server, "server", "spawn",
 		"spawn (a child 'parley serve' on a temp dir), inproc (this process), or the URL of a running loopback server")
 	fs.IntVar(&cfg.ServerPID, "server-pid", 0, "pid of a running server (with --server URL), for its RSS and CPU")
@@ -80,17 +82,70 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if sub == bench.ScenarioStart {
 		cfg.StartRate, cfg.Rate = cfg.Rate, 0
 	}
-	rep, err := bench.Run(ctx, cfg)
+	if cfg.Target != targetBoth {
+		rep, err := bench.Run(ctx, cfg)
+		if err != nil {
+			return err
+		}
+		if *jsonOut {
+			return writeJSON(stdout, rep)
+		}
+		rep.Text(stdout)
+		return nil
+	}
+	return benchBoth(ctx, cfg, *rounds, *jsonOut, stdout, stderr)
+}
+
+// targetBoth is --target both: the relay and parley alternately, then their comparison.
+const targetBoth = "both"
+
+// benchBoth runs rounds of the scenario against the relay and parley alternately (relay first, so that both
+// see the machine in the same states) and prints every report and the comparison.
+func benchBoth(ctx context.Context, cfg bench.Config, rounds int, jsonOut bool, stdout, stderr io.Writer) error {
+	if cfg.Scenario == bench.ScenarioStart {
+		return errors.New("--target both: the start scenario has no baseline (the relay does no routing)")
+	}
+	if cfg.Server != "spawn" && cfg.Server != "inproc" {
+		return errors.New("--target both needs --server spawn or inproc: each round starts its own server")
+	}
+	if rounds < 1 || rounds > 10 {
+		return fmt.Errorf("--rounds %d: want 1 to 10", rounds)
+	}
+	var reports []*bench.Report
+	for i := range rounds {
+		for _, target := range []string{bench.TargetRelay, bench.TargetParley} {
+			fmt.Fprintf(stderr, "bench: round %d of %d, %s\n", i+1, rounds, target)
+			c := cfg
+			c.Target = target
+			rep, err := bench.Run(ctx, c)
+			if err != nil {
+				return fmt.Errorf("round %d, %s: %w", i+1, target, err)
+			}
+			reports = append(reports, rep)
+			if !jsonOut {
+				rep.Text(stdout)
+				fmt.Fprintln(stdout)
+			}
+		}
+	}
+	cmp, err := bench.Compare(reports)
 	if err != nil {
 		return err
 	}
-	if *jsonOut {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rep)
+	if jsonOut {
+		return writeJSON(stdout, struct {
+			Reports    []*bench.Report   `json:"reports"`
+			Comparison *bench.Comparison `json:"comparison"`
+		}{reports, cmp})
 	}
-	rep.Text(stdout)
+	cmp.Text(stdout)
 	return nil
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }
 
 // benchRelay runs the baseline relay until interrupted.

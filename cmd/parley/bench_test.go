@@ -1,0 +1,41 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/parley-chat/parley/bench"
+)
+
+// TestBenchBoth runs the chat scenario tiny against the relay and parley alternately and checks the comparison
+// that ends the report (a smoke test: it never judges a speed).
+func TestBenchBoth(t *testing.T) {
+	var out bytes.Buffer
+	args := []string{"chat", "--target", "both", "--rounds", "1", "--server", "inproc", "--chats", "2",
+		"--duration", "1s", "--warmup", "200ms", "--json"}
+	if err := benchCmd(t.Context(), args, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Reports    []*bench.Report   `json:"reports"`
+		Comparison *bench.Comparison `json:"comparison"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &got); err != nil {
+		t.Fatalf("output is not the JSON report: %v\n%s", err, out.String())
+	}
+	if len(got.Reports) != 2 || got.Reports[0].Target != bench.TargetRelay || got.Reports[1].Target != bench.TargetParley {
+		t.Fatalf("reports: want relay then parley, got %d", len(got.Reports))
+	}
+	c := got.Comparison
+	if c == nil || c.Rounds != 1 || c.Parley <= 0 || c.Relay <= 0 || c.Ratio != c.Parley/c.Relay {
+		t.Errorf("comparison %+v", c)
+	}
+
+	err := benchCmd(t.Context(), []string{"start", "--target", "both"}, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "no baseline") {
+		t.Errorf("start --target both: got %v, want an error saying it has no baseline", err)
+	}
+}
