@@ -123,18 +123,18 @@ func DecodeJSON(r *http.Request, limit int64, v any) error {
 	if body[0] != '{' {
 		return parley.Errorf(parley.EINVALID, "request body must be a JSON object")
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if err := dec.Decode(v); err != nil {
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) && te.Field != "" {
-			return parley.Invalid(te.Field, "%s has the wrong type: expected %s", te.Field, te.Type.String())
-		}
-		return parley.Errorf(parley.EINVALID, "request body is not valid JSON")
-	}
-	if dec.More() {
+	err = json.Unmarshal(body, v)
+	var te *json.UnmarshalTypeError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &te) && te.Field != "":
+		return parley.Invalid(te.Field, "%s has the wrong type: expected %s", te.Field, te.Type.String())
+	case json.NewDecoder(bytes.NewReader(body)).Decode(new(json.RawMessage)) == nil:
+		// The body starts with a whole JSON value, so what Unmarshal refused is what follows it.
 		return parley.Errorf(parley.EINVALID, "request body has data after the JSON object")
 	}
-	return nil
+	return parley.Errorf(parley.EINVALID, "request body is not valid JSON")
 }
 
 // jsonContentType reports whether a Content-Type can carry a JSON body. The SDKs send application/json; some
