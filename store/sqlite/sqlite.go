@@ -32,6 +32,13 @@
 //   - Close waits for the batches in flight and those already queued, then closes the connections; Update
 //     after Close returns an error.
 //
+// # One process, and the writer's cache
+//
+// Open takes an exclusive lock on "<path>-lock" and fails if another process holds it. The writer goroutine
+// keeps what the append path reads (the newest contact of each chain, participants, each chain's last Seq and
+// hashes of its items' ClientTokens) in memory, filled only from SQL inside its transactions and dropped on
+// writes and rollbacks (cache.go), which is right only while it is the database's only writer.
+//
 // # Errors
 //
 // Lookups of missing rows return parley.NotFound with the resource kind (INSTANCE, CONTACT_FLOW, CONTACT,
