@@ -101,12 +101,10 @@ func (c *cache) forgetChain(chain string) {
 // chain's newest).
 func (c *cache) dropContact(contactID, chain string) {
 	if old, ok := c.contactChain[contactID]; ok {
-		c.dropChain(old)
+		c.forgetChain(old)
 	}
-	c.dropChain(chain)
+	c.forgetChain(chain)
 }
-
-func (c *cache) dropChain(chain string) { c.forgetChain(chain) }
 
 // participant returns a copy of a cached participant.
 func (c *cache) participant(id string) (*parley.Participant, bool) {
