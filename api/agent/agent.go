@@ -23,27 +23,9 @@ import (
 
 const maxBody = 64 << 10
 
-// Errors maps error codes to the agent API's error types: the AWS names, plus UnauthorizedException for a
-// missing or expired session.
-var Errors = httpapi.Errors{
-	parley.EINVALID:  {Type: "ValidationException", Status: http.StatusBadRequest},
-	parley.EREQUEST:  {Type: "ValidationException", Status: http.StatusBadRequest},
-	parley.EACCESS:   {Type: "UnauthorizedException", Status: http.StatusUnauthorized},
-	parley.ENOTFOUND: {Type: "ResourceNotFoundException", Status: http.StatusNotFound},
-	parley.ECONFLICT: {Type: "ConflictException", Status: http.StatusConflict},
-	parley.EQUOTA:    {Type: "ServiceQuotaExceededException", Status: http.StatusPaymentRequired},
-	parley.ETHROTTLE: {Type: "ThrottlingException", Status: http.StatusTooManyRequests},
-	parley.ELIMIT:    {Type: "LimitExceededException", Status: http.StatusTooManyRequests},
-	parley.EGONE:     {Type: "ResourceNotFoundException", Status: http.StatusNotFound},
-	parley.EINTERNAL: {Type: "InternalServerException", Status: http.StatusInternalServerError},
-}
-
 // errForbidden is a role failure: an authenticated user who may not do this.
-var errForbidden = &parley.Error{Code: "forbidden", Message: "this operation needs the CallCenterManager or Admin security profile"}
-
-func init() {
-	Errors["forbidden"] = httpapi.ErrorKind{Type: "AccessDeniedException", Status: http.StatusForbidden}
-}
+var errForbidden = &parley.Error{Code: httpapi.EForbidden,
+	Message: "this operation needs the CallCenterManager or Admin security profile"}
 
 type handler struct {
 	svc      *agents.Service
@@ -74,7 +56,7 @@ func New(svc *agents.Service, log *slog.Logger) http.Handler {
 		httpapi.WriteJSON(w, http.StatusNotFound, wire.Error{Type: "UnknownOperationException",
 			Message: "no agent API operation for " + r.Method + " " + r.URL.Path})
 	})
-	return httpapi.Middleware(log, Errors, mux)
+	return httpapi.Middleware(log, httpapi.Agent, mux)
 }
 
 // decode reads a JSON body whatever its Content-Type says: this API is parley's own, and `curl -d` labels JSON
@@ -85,7 +67,7 @@ func decode(r *http.Request, v any) error {
 }
 
 func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
-	httpapi.WriteError(w, r, h.log, Errors, err)
+	httpapi.WriteError(w, r, h.log, httpapi.Agent, err)
 }
 
 type tokenKey struct{}

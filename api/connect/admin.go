@@ -131,7 +131,7 @@ var adminRoutes = []route{
 
 // failAdmin writes an error of an admin operation.
 func (h *handler) failAdmin(w http.ResponseWriter, r *http.Request, err error) {
-	httpapi.WriteError(w, r, h.log, h.adminErrs, err)
+	httpapi.WriteError(w, r, h.log, httpapi.ConnectAdmin, err)
 }
 
 // decode reads a request body, or fails the request and returns false.

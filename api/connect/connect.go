@@ -22,7 +22,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"maps"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -40,9 +39,6 @@ import (
 // MaxBody is the largest request body the handler reads.
 const MaxBody = 1 << 20
 
-// eUnknownOperation is the code of a request that matches no operation.
-const eUnknownOperation parley.Code = "unknown_operation"
-
 // backend is the part of *chat.Service the handler uses; tests substitute a fake.
 type backend interface {
 	Instance(ctx context.Context, idOrARN string) (*parley.Instance, error)
@@ -59,13 +55,11 @@ type backend interface {
 var _ backend = (*chat.Service)(nil)
 
 type handler struct {
-	svc       backend
-	adm       adminService // nil: the admin operations answer InvalidRequestException
-	live      liveService  // nil: the real-time metrics answer InvalidRequestException
-	verifier  *sigv4.Verifier
-	log       *slog.Logger
-	errs      httpapi.Errors
-	adminErrs httpapi.Errors // errs with ECONFLICT as DuplicateResourceException
+	svc      backend
+	adm      adminService // nil: the admin operations answer InvalidRequestException
+	live     liveService  // nil: the real-time metrics answer InvalidRequestException
+	verifier *sigv4.Verifier
+	log      *slog.Logger
 }
 
 // New returns the Connect API handler over svc and adm (the admin operations; nil leaves them unsupported).
@@ -86,15 +80,11 @@ func newHandler(svc backend, adm adminService, verifier *sigv4.Verifier, log *sl
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	errs := sigv4.Table(httpapi.ConnectErrors)
-	errs[eUnknownOperation] = httpapi.ErrorKind{Type: "UnknownOperationException", Status: http.StatusNotFound}
-	adminErrs := maps.Clone(errs)
-	adminErrs[parley.ECONFLICT] = httpapi.ErrorKind{Type: "DuplicateResourceException", Status: http.StatusConflict}
-	h := &handler{svc: svc, adm: adm, verifier: verifier, log: log, errs: errs, adminErrs: adminErrs}
+	h := &handler{svc: svc, adm: adm, verifier: verifier, log: log}
 	for _, o := range opts {
 		o(h)
 	}
-	return httpapi.Middleware(log, errs, http.HandlerFunc(h.serve))
+	return httpapi.Middleware(log, httpapi.Connect, http.HandlerFunc(h.serve))
 }
 
 // route is one operation of the model: its method, its path (the prefix before the labels when it has labels,
@@ -210,7 +200,7 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request) {
 	rt, labels := match(r)
 	switch {
 	case rt == nil:
-		h.fail(w, r, parley.Errorf(eUnknownOperation, "Unknown operation: %s %s", r.Method,
+		h.fail(w, r, parley.Errorf(httpapi.EUnknownOperation, "Unknown operation: %s %s", r.Method,
 			truncate(r.URL.EscapedPath(), 200)))
 	case rt.serve == nil:
 		h.fail(w, r, parley.Errorf(parley.EREQUEST, "%s is not supported by parley yet", rt.name))
@@ -220,7 +210,7 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
-	httpapi.WriteError(w, r, h.log, h.errs, err)
+	httpapi.WriteError(w, r, h.log, httpapi.Connect, err)
 }
 
 func (h *handler) startChatContact(w http.ResponseWriter, r *http.Request, _ []string) {

@@ -40,11 +40,11 @@ func New(att *chat.Attachments, log *slog.Logger) http.Handler {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, parley.Errorf(parley.ENOTFOUND, "no attachment endpoint for %s %s", r.Method, r.URL.Path))
 	})
-	return httpapi.Middleware(log, httpapi.ParticipantErrors, mux)
+	return httpapi.Middleware(log, httpapi.Participant, mux)
 }
 
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
-	httpapi.WriteError(w, r, h.log, httpapi.ParticipantErrors, err)
+	httpapi.WriteError(w, r, h.log, httpapi.Participant, err)
 }
 
 func (h *Handler) upload(w http.ResponseWriter, r *http.Request) {

@@ -1,6 +1,7 @@
-// Package httpapi holds what the restJson1 APIs (Participant Service, Connect Service) share on the HTTP side:
-// the table from parley error codes to AWS error types and statuses, the one function that writes errors, JSON
-// request decoding with size and content-type checks, path labels, request ids, CORS and panic recovery.
+// Package httpapi holds what the restJson1 APIs (Participant Service, Connect Service, agent API) share on the
+// HTTP side: the one table from parley error codes to each API's AWS error types and statuses, the one function
+// that writes errors, JSON request decoding with size and content-type checks, path labels, request ids, CORS
+// and panic recovery.
 //
 // Everything here is stateless and safe for concurrent use.
 package httpapi
@@ -22,69 +23,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/parley-chat/parley"
-	"github.com/parley-chat/parley/wire"
 )
-
-// ErrorKind is an AWS error type and its HTTP status.
-type ErrorKind struct {
-	Type   string
-	Status int
-}
-
-// Errors maps error codes to the error types of one service. Codes missing from a table are reported as the
-// table's EINTERNAL entry.
-type Errors map[parley.Code]ErrorKind
-
-// ParticipantErrors are the Participant Service's error types (connectparticipant model).
-var ParticipantErrors = Errors{
-	parley.EINVALID:  {"ValidationException", http.StatusBadRequest},
-	parley.EREQUEST:  {"ValidationException", http.StatusBadRequest},
-	parley.EACCESS:   {"AccessDeniedException", http.StatusForbidden},
-	parley.EGONE:     {"AccessDeniedException", http.StatusForbidden},
-	parley.ENOTFOUND: {"ResourceNotFoundException", http.StatusNotFound},
-	parley.ECONFLICT: {"ConflictException", http.StatusConflict},
-	parley.EQUOTA:    {"ServiceQuotaExceededException", http.StatusPaymentRequired},
-	parley.ETHROTTLE: {"ThrottlingException", http.StatusTooManyRequests},
-	parley.ELIMIT:    {"ThrottlingException", http.StatusTooManyRequests},
-	parley.EINTERNAL: {"InternalServerException", http.StatusInternalServerError},
-}
-
-// ConnectErrors are the Connect Service's error types (connect model).
-var ConnectErrors = Errors{
-	parley.EINVALID:  {"InvalidParameterException", http.StatusBadRequest},
-	parley.EREQUEST:  {"InvalidRequestException", http.StatusBadRequest},
-	parley.EACCESS:   {"AccessDeniedException", http.StatusForbidden},
-	parley.ENOTFOUND: {"ResourceNotFoundException", http.StatusNotFound},
-	parley.ECONFLICT: {"ConflictException", http.StatusConflict},
-	parley.EQUOTA:    {"ServiceQuotaExceededException", http.StatusPaymentRequired},
-	parley.ETHROTTLE: {"ThrottlingException", http.StatusTooManyRequests},
-	parley.ELIMIT:    {"LimitExceededException", http.StatusTooManyRequests},
-	parley.EGONE:     {"ContactNotFoundException", http.StatusGone},
-	parley.EINTERNAL: {"InternalServiceException", http.StatusInternalServerError},
-}
-
-// WriteError writes err in the restJson1 error format: the x-amzn-ErrorType header and a JSON body with __type
-// and message. Internal errors are logged with their cause and answered with a generic message.
-func WriteError(w http.ResponseWriter, r *http.Request, log *slog.Logger, table Errors, err error) {
-	var e *parley.Error
-	if !errors.As(err, &e) {
-		e = parley.Internal(err)
-	}
-	kind, ok := table[e.Code]
-	if !ok {
-		kind = table[parley.EINTERNAL]
-	}
-	if e.Code == parley.EINTERNAL {
-		log.ErrorContext(r.Context(), "internal error", "method", r.Method, "path", r.URL.Path,
-			"request_id", RequestID(r.Context()), "err", err)
-	}
-	body := wire.Error{Type: kind.Type, Message: e.Message}
-	if e.Code == parley.ENOTFOUND {
-		body.ResourceType = e.Resource
-	}
-	w.Header().Set("X-Amzn-Errortype", kind.Type)
-	WriteJSON(w, kind.Status, body)
-}
 
 // WriteJSON writes v as a JSON response with the given status.
 func WriteJSON(w http.ResponseWriter, status int, v any) {
@@ -189,8 +128,8 @@ func RequestID(ctx context.Context) string {
 }
 
 // Middleware gives every request an id (x-amzn-RequestId), a Date header, CORS headers for browsers, answers
-// CORS preflights, and turns panics into a 500 in the service's error format.
-func Middleware(log *slog.Logger, table Errors, next http.Handler) http.Handler {
+// CORS preflights, and turns panics into a 500 in api's error format.
+func Middleware(log *slog.Logger, api API, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := newRequestID()
 		h := w.Header()
@@ -207,7 +146,7 @@ func Middleware(log *slog.Logger, table Errors, next http.Handler) http.Handler 
 					panic(v)
 				}
 				log.ErrorContext(ctx, "panic in handler", "path", r.URL.Path, "panic", v, "request_id", id)
-				WriteError(w, r, log, table, parley.Internal(errors.New("panic")))
+				WriteError(w, r, log, api, parley.Internal(errors.New("panic")))
 			}
 		}()
 		next.ServeHTTP(w, r)

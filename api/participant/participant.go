@@ -56,11 +56,11 @@ func New(svc *chat.Service, log *slog.Logger, opts ...Option) http.Handler {
 		h.mux.HandleFunc(path, h.unsupported(op))
 	}
 	h.mux.HandleFunc("/", h.unknown)
-	return httpapi.Middleware(log, httpapi.ParticipantErrors, h.mux)
+	return httpapi.Middleware(log, httpapi.Participant, h.mux)
 }
 
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
-	httpapi.WriteError(w, r, h.log, httpapi.ParticipantErrors, err)
+	httpapi.WriteError(w, r, h.log, httpapi.Participant, err)
 }
 
 func (h *Handler) unsupported(op string) http.HandlerFunc {

@@ -38,33 +38,14 @@ import (
 )
 
 // Error codes of verification failures that have no parley code of their own. An expired signature is
-// parley.EACCESS (AccessDeniedException); a body that is too large to hash is parley.EINVALID.
+// parley.EACCESS (AccessDeniedException); a body that is too large to hash is parley.EINVALID. httpapi's error
+// table names them for the Connect API; all are 403, as AWS answers them.
 const (
-	EMissing      parley.Code = "sigv4_missing"      // MissingAuthenticationTokenException
-	EIncomplete   parley.Code = "sigv4_incomplete"   // IncompleteSignatureException
-	EUnrecognized parley.Code = "sigv4_unrecognized" // UnrecognizedClientException
-	ESignature    parley.Code = "sigv4_signature"    // InvalidSignatureException
+	EMissing      = httpapi.ESigV4Missing      // MissingAuthenticationTokenException
+	EIncomplete   = httpapi.ESigV4Incomplete   // IncompleteSignatureException
+	EUnrecognized = httpapi.ESigV4Unrecognized // UnrecognizedClientException
+	ESignature    = httpapi.ESigV4Signature    // InvalidSignatureException
 )
-
-// Errors maps the codes above to AWS error types. All are 403, as AWS answers them.
-var Errors = httpapi.Errors{
-	EMissing:      {Type: "MissingAuthenticationTokenException", Status: http.StatusForbidden},
-	EIncomplete:   {Type: "IncompleteSignatureException", Status: http.StatusForbidden},
-	EUnrecognized: {Type: "UnrecognizedClientException", Status: http.StatusForbidden},
-	ESignature:    {Type: "InvalidSignatureException", Status: http.StatusForbidden},
-}
-
-// Table returns a copy of base with Errors added, for writing a Verifier's errors with httpapi.WriteError.
-func Table(base httpapi.Errors) httpapi.Errors {
-	t := make(httpapi.Errors, len(base)+len(Errors))
-	for k, v := range base {
-		t[k] = v
-	}
-	for k, v := range Errors {
-		t[k] = v
-	}
-	return t
-}
 
 // Defaults of Config.
 const (
@@ -166,7 +147,7 @@ func New(cfg Config, log *slog.Logger) (*Verifier, error) {
 func (v *Verifier) DevMode() bool { return len(v.keys) == 0 }
 
 // Verify checks the signature of r. On success r.Body can still be read in full (the verifier may have read it
-// to hash it). Errors are *parley.Error with the codes of this package (see Errors), parley.EACCESS for a
+// to hash it). Errors are *parley.Error with the codes of this package (see EMissing), parley.EACCESS for a
 // signature outside the clock-skew window, or parley.EINVALID for a body larger than Config.MaxBody.
 func (v *Verifier) Verify(r *http.Request) (Identity, error) {
 	authz := r.Header.Get("Authorization")

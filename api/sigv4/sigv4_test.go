@@ -445,7 +445,7 @@ type verifyServer struct {
 func (s *verifyServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	log := slog.New(slog.DiscardHandler)
 	if _, err := s.v.Verify(r); err != nil {
-		httpapi.WriteError(w, r, log, Table(httpapi.ConnectErrors), err)
+		httpapi.WriteError(w, r, log, httpapi.Connect, err)
 		return
 	}
 	b, _ := io.ReadAll(r.Body)
