@@ -14,6 +14,7 @@ import (
 // returns ECONFLICT; anything else is returned as is (the API layer reports it as an internal error).
 type Store interface {
 	Reader
+	Leases
 	// Update runs fn in a read-write transaction and commits if fn returns nil; otherwise it rolls back and
 	// returns fn's error. fn may be called more than once (retries after a serialization failure) and must not
 	// have side effects outside the transaction. A nil result always means committed. If ctx ends before fn
@@ -208,9 +209,10 @@ type Tx interface {
 	SetItemAttachments(ctx context.Context, itemID string, atts []Attachment) error
 }
 
-// Bus wakes whoever waits for new items of a chain (the WebSocket gateway, other nodes). It is a doorbell: it
-// may carry the item to save a read, but the store always has it first, and a subscriber that sees a gap in
-// Seq reads the store.
+// Bus carries what other parts of parley — on this node or another — must hear about after a commit: items of
+// a chain (a doorbell for the sockets) and domain events (contacts queued and ended, agent status, configuration).
+// The store always has the change first: the Bus never carries the only copy of anything, and a subscriber that
+// sees a gap in Seq reads the store.
 type Bus interface {
 	// Publish announces an item that has been committed. It must not block on subscribers.
 	Publish(ctx context.Context, it *Item) error
@@ -220,6 +222,27 @@ type Bus interface {
 	// running may call fn once more after unsubscribe returns. Items may be shared between subscribers: fn must
 	// treat them as read-only.
 	Subscribe(chainID string, fn func(*Item)) (unsubscribe func())
+	// PublishEvent announces a committed domain event to every event subscriber, on every node.
+	PublishEvent(ctx context.Context, ev *Event) error
+	// SubscribeEvents calls fn for every domain event published from now on, until the returned function is
+	// called. Events of one publisher arrive in the order published; fn may be called concurrently for events of
+	// different publishers. fn must not block for long (the in-process bus calls it on the publisher's
+	// goroutine). Events may be shared between subscribers: fn must treat them as read-only.
+	SubscribeEvents(fn func(*Event)) (unsubscribe func())
 	// Close stops delivery.
 	Close() error
+}
+
+// Leases grants exclusive duties across the nodes sharing a store: the duty that only one node may do at a time
+// (make routing offers, fire timers, run flow steps, deliver the streaming outbox) is a named lease, held by one
+// owner until it expires or is released (docs/decisions/0007-events-and-claims.md). The Store implements it, so
+// a lease is exactly as shared as the data the duty acts on.
+type Leases interface {
+	// AcquireLease gives the lease name to owner until until, if it is free, expired at now, or already owner's
+	// (a renewal). It returns the holder after the call: owner if the call won, another owner (and that
+	// owner's expiry) if not.
+	AcquireLease(ctx context.Context, name, owner string, now, until time.Time) (holder string, holderUntil time.Time, err error)
+	// ReleaseLease gives up owner's lease (the next AcquireLease by anyone wins at once). Releasing a lease
+	// owner does not hold is not an error.
+	ReleaseLease(ctx context.Context, name, owner string) error
 }

@@ -10,6 +10,8 @@
 //   - After unsubscribe returns, items published afterwards do not reach fn; unsubscribe is idempotent and may
 //     be called from inside fn.
 //   - Publish, Subscribe and unsubscribe are safe for concurrent use (run the suite with -race).
+//   - Every event subscriber receives every domain event once, in the order one publisher published them, with
+//     all its fields; unsubscribe (idempotent, callable inside fn) stops delivery.
 //
 // Delivery may be asynchronous and may reorder items of a chain; the suite only waits for deliveries (with a
 // deadline), it never asserts timing. The suite's own helpers are safe for concurrent use.
@@ -45,6 +47,9 @@ func Run(t *testing.T, newBus func(t *testing.T) parley.Bus) {
 	t.Run("UnsubscribeStopsDelivery", func(t *testing.T) { testUnsubscribe(t, open(t)) })
 	t.Run("UnsubscribeInsideCallback", func(t *testing.T) { testUnsubscribeInside(t, open(t)) })
 	t.Run("ConcurrentPublishSubscribe", func(t *testing.T) { testConcurrent(t, open(t)) })
+	t.Run("Events/DeliveredInOrder", func(t *testing.T) { testEventsInOrder(t, open(t)) })
+	t.Run("Events/FieldsRoundTrip", func(t *testing.T) { testEventFields(t, open(t)) })
+	t.Run("Events/Unsubscribe", func(t *testing.T) { testEventsUnsubscribe(t, open(t)) })
 }
 
 // recorder collects the items one subscriber receives.

@@ -17,6 +17,10 @@
 // Subscribe is effective when it returns: every Publish that starts afterwards reaches the new subscriber.
 // After unsubscribe returns, no Publish that starts afterwards calls fn; a Publish already running may still
 // call it once (the gateway tolerates that; see bus/bustest).
+//
+// Domain events follow the same rules with one subscriber list for the whole bus: PublishEvent calls every
+// event subscriber synchronously, on the publisher's goroutine, with the publisher's *parley.Event, which they
+// must treat as read-only.
 package local
 
 import (
@@ -37,6 +41,15 @@ type Bus struct {
 	seed   maphash.Seed
 	closed atomic.Bool
 	shards [shardCount]shard
+
+	evMu sync.Mutex
+	// evSubs is replaced, never modified in place, so PublishEvent ranges over a loaded slice with no lock.
+	evSubs atomic.Pointer[[]*eventSubscriber]
+}
+
+type eventSubscriber struct {
+	fn   func(*parley.Event)
+	dead atomic.Bool
 }
 
 type shard struct {
@@ -127,6 +140,61 @@ func (b *Bus) Subscribe(chainID string, fn func(*parley.Item)) (unsubscribe func
 			}
 		}
 		s.subs[chainID] = next
+	}
+}
+
+// PublishEvent calls every event subscriber with ev, synchronously. It returns an EINTERNAL error after Close.
+func (b *Bus) PublishEvent(_ context.Context, ev *parley.Event) error {
+	if ev == nil {
+		return parley.Errorf(parley.EINVALID, "publish: nil event")
+	}
+	if b.closed.Load() {
+		return parley.Errorf(parley.EINTERNAL, "publish: bus closed")
+	}
+	subs := b.evSubs.Load()
+	if subs == nil {
+		return nil
+	}
+	for _, sub := range *subs {
+		if sub.dead.Load() || b.closed.Load() {
+			continue
+		}
+		sub.fn(ev)
+	}
+	return nil
+}
+
+// SubscribeEvents registers fn for every domain event published from now on. The returned function removes it;
+// it is idempotent and may be called from inside fn. After Close it registers nothing.
+func (b *Bus) SubscribeEvents(fn func(*parley.Event)) (unsubscribe func()) {
+	if fn == nil {
+		panic("local.Bus.SubscribeEvents: nil fn")
+	}
+	if b.closed.Load() {
+		return func() {}
+	}
+	sub := &eventSubscriber{fn: fn}
+	b.evMu.Lock()
+	var next []*eventSubscriber
+	if old := b.evSubs.Load(); old != nil {
+		next = append(next, *old...)
+	}
+	next = append(next, sub)
+	b.evSubs.Store(&next)
+	b.evMu.Unlock()
+	return func() {
+		if sub.dead.Swap(true) {
+			return
+		}
+		b.evMu.Lock()
+		defer b.evMu.Unlock()
+		var next []*eventSubscriber
+		for _, x := range *b.evSubs.Load() {
+			if x != sub {
+				next = append(next, x)
+			}
+		}
+		b.evSubs.Store(&next)
 	}
 }
 

@@ -77,6 +77,8 @@ func Run(t *testing.T, open func(t *testing.T) parley.Store) {
 		{"Update/CanceledContext", testUpdateCanceled},
 		{"Update/ConcurrentAppend", testConcurrentAppend},
 		{"Update/ConcurrentMixed", testConcurrentMixed},
+		{"Lease/Exclusive", testLeaseExclusive},
+		{"Lease/Concurrent", testLeaseConcurrent},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
