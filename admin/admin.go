@@ -9,16 +9,17 @@
 // resource kind, ECONFLICT for a duplicate name.
 //
 // Service is safe for concurrent use. Password hashing (slow on purpose) always happens outside store
-// transactions, so that it never holds up the store's writer. Listeners are called after the change has been
-// committed, on the caller's goroutine.
+// transactions, so that it never holds up the store's writer. Every committed change that matters to routing is
+// announced on the Bus as a domain event (parley.EventAgentStatus, parley.EventConfigChanged), so the routing
+// service hears of it on whichever node it runs.
 package admin
 
 import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
-	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -37,34 +38,18 @@ type Config struct {
 	NoDemoAgent bool
 }
 
-// UserStatusListener hears about agent status changes (PutUserStatus), after they are committed. The routing
-// engine implements it to start or stop offering contacts to the agent. It is called on the request's goroutine
-// with the request's ctx (which ends with the request), so it must return quickly and not keep ctx.
-type UserStatusListener interface {
-	UserStatusChanged(ctx context.Context, user *parley.User)
-}
-
-// ConfigListener is optionally implemented by a UserStatusListener to hear about other committed changes that
-// matter to routing: a routing profile's queues or concurrency, a queue's limit, hours or status, a user's
-// routing profile, a deleted user, objects created by the API or the bootstrap file. It is told the instance
-// only; it rereads what it needs.
-type ConfigListener interface {
-	ConfigChanged(ctx context.Context, instanceID string)
-}
-
 // Service implements the configuration operations.
 type Service struct {
 	store parley.Store
+	bus   parley.Bus
 	clock parley.Clock
 	log   *slog.Logger
 	cfg   Config
-
-	mu       sync.RWMutex
-	listener UserStatusListener
 }
 
-// New returns a service over store. A nil clock is the system clock, a nil log discards.
-func New(store parley.Store, clock parley.Clock, log *slog.Logger, cfg Config) *Service {
+// New returns a service over store that announces its changes on bus. A nil clock is the system clock, a nil
+// log discards.
+func New(store parley.Store, bus parley.Bus, clock parley.Clock, log *slog.Logger, cfg Config) *Service {
 	if cfg.Region == "" {
 		cfg.Region = "us-west-2"
 	}
@@ -77,32 +62,30 @@ func New(store parley.Store, clock parley.Clock, log *slog.Logger, cfg Config) *
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{store: store, clock: clock, log: log, cfg: cfg}
+	return &Service{store: store, bus: bus, clock: clock, log: log, cfg: cfg}
 }
 
-// SetUserStatusListener sets the listener told about committed status changes (and, if it implements
-// ConfigListener, about configuration changes). nil removes it. It may be called at any time.
-func (s *Service) SetUserStatusListener(l UserStatusListener) {
-	s.mu.Lock()
-	s.listener = l
-	s.mu.Unlock()
-}
-
+// statusChanged announces a committed status change: the routing service starts or stops offering contacts to
+// the user.
 func (s *Service) statusChanged(ctx context.Context, u *parley.User) {
-	s.mu.RLock()
-	l := s.listener
-	s.mu.RUnlock()
-	if l != nil {
-		l.UserStatusChanged(ctx, u)
-	}
+	cp := *u
+	cp.SecurityProfileIDs = slices.Clone(u.SecurityProfileIDs)
+	s.announce(ctx, &parley.Event{Kind: parley.EventAgentStatus, InstanceID: u.InstanceID, UserID: u.ID, User: &cp})
 }
 
+// configChanged announces a committed change that matters to routing: a routing profile's queues or
+// concurrency, a queue's limit, hours or status, a user's routing profile, a deleted user, objects created by
+// the API or the bootstrap file. Only the instance is named; the routing service rereads what it needs.
 func (s *Service) configChanged(ctx context.Context, instanceID string) {
-	s.mu.RLock()
-	l, _ := s.listener.(ConfigListener)
-	s.mu.RUnlock()
-	if l != nil {
-		l.ConfigChanged(ctx, instanceID)
+	s.announce(ctx, &parley.Event{Kind: parley.EventConfigChanged, InstanceID: instanceID})
+}
+
+// announce publishes an event. A failure is logged: the routing service rebuilds from the store when it takes
+// over, and the next change announces again.
+func (s *Service) announce(ctx context.Context, ev *parley.Event) {
+	ev.Time = s.now()
+	if err := s.bus.PublishEvent(context.WithoutCancel(ctx), ev); err != nil {
+		s.log.WarnContext(ctx, "bus publish failed", "event", ev.Kind, "instance_id", ev.InstanceID, "err", err)
 	}
 }
 

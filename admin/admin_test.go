@@ -12,6 +12,7 @@ import (
 
 	"github.com/parley-chat/parley"
 	"github.com/parley-chat/parley/auth"
+	"github.com/parley-chat/parley/bus/local"
 	"github.com/parley-chat/parley/store/sqlite"
 )
 
@@ -38,6 +39,7 @@ type env struct {
 	t     *testing.T
 	store *sqlite.Store
 	clock *fakeClock
+	bus   *local.Bus
 	svc   *Service
 	inst  *parley.Instance
 	def   *Defaults
@@ -51,7 +53,8 @@ func newEnv(t *testing.T, cfg Config) *env {
 	}
 	t.Cleanup(func() { st.Close() })
 	clock := &fakeClock{t: time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)}
-	svc := New(st, clock, nil, cfg)
+	bus := local.New()
+	svc := New(st, bus, clock, nil, cfg)
 	inst := &parley.Instance{ID: "inst-1", ARN: svc.InstanceARN("inst-1"), Alias: "test", CreatedAt: clock.Now()}
 	if err := st.Update(t.Context(), func(tx parley.Tx) error { return tx.PutInstance(t.Context(), inst) }); err != nil {
 		t.Fatal(err)
@@ -60,7 +63,7 @@ func newEnv(t *testing.T, cfg Config) *env {
 	if err != nil {
 		t.Fatalf("EnsureDefaults: %v", err)
 	}
-	return &env{t: t, store: st, clock: clock, svc: svc, inst: inst, def: def}
+	return &env{t: t, store: st, clock: clock, bus: bus, svc: svc, inst: inst, def: def}
 }
 
 // otherInstance adds a second instance with its defaults.
@@ -202,7 +205,7 @@ func TestEnsureDefaultsUpgradesOldQueue(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	svc := New(st, nil, nil, Config{NoDemoAgent: true})
+	svc := New(st, local.New(), nil, nil, Config{NoDemoAgent: true})
 	ctx := t.Context()
 	// What chat.Service.Bootstrap created before queues had hours.
 	err = st.Update(ctx, func(tx parley.Tx) error {
@@ -386,7 +389,7 @@ func TestRoutingProfiles(t *testing.T) {
 	}
 }
 
-// recorder is a UserStatusListener and ConfigListener that checks the change is committed when it hears it.
+// recorder hears the service's events on the bus and checks each change is committed when it hears it.
 type recorder struct {
 	store    parley.Store
 	mu       sync.Mutex
@@ -395,7 +398,18 @@ type recorder struct {
 	bad      []string
 }
 
-func (r *recorder) UserStatusChanged(ctx context.Context, u *parley.User) {
+func (r *recorder) event(ev *parley.Event) {
+	switch ev.Kind {
+	case parley.EventAgentStatus:
+		r.userStatusChanged(context.Background(), ev.User)
+	case parley.EventConfigChanged:
+		r.mu.Lock()
+		r.configs++
+		r.mu.Unlock()
+	}
+}
+
+func (r *recorder) userStatusChanged(ctx context.Context, u *parley.User) {
 	stored, err := r.store.GetUser(ctx, u.ID)
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -405,18 +419,12 @@ func (r *recorder) UserStatusChanged(ctx context.Context, u *parley.User) {
 	r.statuses = append(r.statuses, u.StatusID)
 }
 
-func (r *recorder) ConfigChanged(context.Context, string) {
-	r.mu.Lock()
-	r.configs++
-	r.mu.Unlock()
-}
-
 func TestUsers(t *testing.T) {
 	e := newEnv(t, Config{NoDemoAgent: true})
 	ctx := t.Context()
 	other := e.otherInstance()
 	rec := &recorder{store: e.store}
-	e.svc.SetUserStatusListener(rec)
+	t.Cleanup(e.bus.SubscribeEvents(rec.event))
 	agent, admin, manager := e.profileID(parley.ProfileAgent), e.profileID(parley.ProfileAdmin),
 		e.profileID(parley.ProfileCallCenterManager)
 	valid := func() UserInput {

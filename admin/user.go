@@ -239,8 +239,9 @@ func (s *Service) DeleteUser(ctx context.Context, instanceID, userID string) err
 	return nil
 }
 
-// PutUserStatus sets a user's agent status (an enabled status of the instance) and, after the commit, tells the
-// UserStatusListener. StatusSince changes only when the status does. Errors: ENOTFOUND for the user or the
+// PutUserStatus sets a user's agent status (an enabled status of the instance) and, after the commit, announces
+// it on the bus — also when the status is set again, which clears Missed. StatusSince changes only when the
+// status does. Errors: ENOTFOUND for the user or the
 // status; EREQUEST for a disabled status.
 func (s *Service) PutUserStatus(ctx context.Context, instanceID, userID, statusID string) error {
 	var u *parley.User

@@ -68,6 +68,7 @@ func (a *agent) routable() bool {
 // Service implements the agent operations.
 type Service struct {
 	store parley.Store
+	bus   parley.Bus
 	chat  *chat.Service
 	admin *admin.Service
 	clock parley.Clock
@@ -82,10 +83,12 @@ type Service struct {
 	timer  *time.Timer
 	post   []func()
 	closed bool
+	// unsubscribe ends the subscription to the bus's events (nil before Start).
+	unsubscribe func()
 }
 
 // New returns the service. Call Start before serving.
-func New(store parley.Store, chatSvc *chat.Service, adminSvc *admin.Service, clock parley.Clock, log *slog.Logger, cfg Config) *Service {
+func New(store parley.Store, bus parley.Bus, chatSvc *chat.Service, adminSvc *admin.Service, clock parley.Clock, log *slog.Logger, cfg Config) *Service {
 	if cfg.SessionTTL <= 0 {
 		cfg.SessionTTL = 12 * time.Hour
 	}
@@ -95,7 +98,7 @@ func New(store parley.Store, chatSvc *chat.Service, adminSvc *admin.Service, clo
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{store: store, chat: chatSvc, admin: adminSvc, clock: clock, log: log, cfg: cfg,
+	return &Service{store: store, bus: bus, chat: chatSvc, admin: adminSvc, clock: clock, log: log, cfg: cfg,
 		engine: routing.New(routing.Config{OfferTimeout: cfg.OfferTimeout}),
 		agents: map[string]*agent{}, work: map[string]*work{}, subs: map[string]map[*Subscription]struct{}{}}
 }
@@ -117,9 +120,11 @@ func (s *Service) locked(f func(now time.Time)) {
 // later queues f to run once the lock is released. Callers hold the lock.
 func (s *Service) later(f func()) { s.post = append(s.post, f) }
 
-// Start rebuilds the routing state from the store: every agent whose status is routable, every active contact
-// that waits in a queue or is connected to an agent. It wires itself to the chat core and the configuration.
+// Start subscribes to the bus's domain events, then rebuilds the routing state from the store: every agent whose
+// status is routable, every active contact that waits in a queue or is connected to an agent. (Subscribing first
+// means a change committed while it rebuilds is heard, not lost; hearing one twice is harmless.)
 func (s *Service) Start(ctx context.Context) error {
+	s.unsubscribe = s.bus.SubscribeEvents(s.event)
 	instances, err := s.store.ListInstances(ctx)
 	if err != nil {
 		return err
@@ -145,18 +150,19 @@ func (s *Service) Start(ctx context.Context) error {
 			case c.AgentID != "":
 				s.locked(func(now time.Time) { s.restore(c, now) })
 			case c.QueueID != "":
-				s.ContactQueued(c)
+				s.contactQueued(c)
 			}
 		}
 	}
-	s.chat.SetListener(s)
-	s.admin.SetUserStatusListener(s)
 	s.locked(func(now time.Time) { s.dispatch(now) })
 	return nil
 }
 
-// Close stops the timer and ends every event subscription.
+// Close stops hearing the bus, stops the timer and ends every event subscription.
 func (s *Service) Close() {
+	if s.unsubscribe != nil {
+		s.unsubscribe()
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.closed = true
@@ -252,8 +258,24 @@ func slots(a *agent) int {
 	return a.profile.ChatConcurrency
 }
 
-// UserStatusChanged is the configuration's hook: a user's status changed (PutUserStatus or the agent API).
-func (s *Service) UserStatusChanged(ctx context.Context, u *parley.User) {
+// event is the bus's: it applies the domain events routing acts on, on the publisher's goroutine (the local bus)
+// or the bus's (a networked one).
+func (s *Service) event(ev *parley.Event) {
+	ctx := context.Background()
+	switch ev.Kind {
+	case parley.EventContactQueued:
+		s.contactQueued(ev.Contact)
+	case parley.EventContactEnded:
+		s.contactEnded(ev.Contact)
+	case parley.EventAgentStatus:
+		s.userStatusChanged(ctx, ev.User)
+	case parley.EventConfigChanged:
+		s.configChanged(ctx, ev.InstanceID)
+	}
+}
+
+// userStatusChanged applies a user's new status (PutUserStatus or the agent API).
+func (s *Service) userStatusChanged(ctx context.Context, u *parley.User) {
 	a, err := s.loadAgent(ctx, u)
 	if err != nil {
 		s.log.Error("load agent", "user_id", u.ID, "err", err)
@@ -266,9 +288,8 @@ func (s *Service) UserStatusChanged(ctx context.Context, u *parley.User) {
 	})
 }
 
-// ConfigChanged is the configuration's hook for routing profiles, queues and users: reload every agent of the
-// instance.
-func (s *Service) ConfigChanged(ctx context.Context, instanceID string) {
+// configChanged applies a change of routing profiles, queues or users: it reloads every agent of the instance.
+func (s *Service) configChanged(ctx context.Context, instanceID string) {
 	users, err := s.store.ListUsers(ctx, instanceID)
 	if err != nil {
 		s.log.Error("reload agents", "instance_id", instanceID, "err", err)
@@ -294,8 +315,8 @@ func (s *Service) ConfigChanged(ctx context.Context, instanceID string) {
 	})
 }
 
-// ContactQueued is the chat core's hook: a contact entered a queue.
-func (s *Service) ContactQueued(c *parley.Contact) {
+// contactQueued applies a contact entering a queue.
+func (s *Service) contactQueued(c *parley.Contact) {
 	if s.full(context.Background(), c.QueueID) {
 		// The default flow's TransferContactToQueue takes its QueueAtCapacity branch: disconnect.
 		s.log.Info("queue at capacity: ending chat", "contact_id", c.ID, "queue_id", c.QueueID)
@@ -338,9 +359,9 @@ func (s *Service) waiting(queueID string) int {
 	return 0
 }
 
-// ContactEnded is the chat core's hook: a contact ended. A waiting or offered contact leaves routing; a connected
-// one puts its agent in after-contact work, which keeps the slot until cleared.
-func (s *Service) ContactEnded(c *parley.Contact) {
+// contactEnded applies a contact's end. A waiting or offered contact leaves routing; a connected one puts its
+// agent in after-contact work, which keeps the slot until cleared.
+func (s *Service) contactEnded(c *parley.Contact) {
 	s.locked(func(now time.Time) {
 		w := s.work[c.ID]
 		if w == nil || w.state == wire.AgentContactOffered {

@@ -41,6 +41,7 @@ type fixture struct {
 	ctx   context.Context
 	clk   *clock
 	store parley.Store
+	bus   parley.Bus
 	chat  *chat.Service
 	admin *admin.Service
 	ag    *agents.Service
@@ -58,7 +59,8 @@ func newFixture(t *testing.T, offerTimeout time.Duration) *fixture {
 	}
 	t.Cleanup(func() { st.Close() })
 	clk := &clock{t: time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)}
-	cs, err := chat.New(st, local.New(), clk, nil, chat.Config{Secret: bytes.Repeat([]byte{1}, 32)})
+	bus := local.New()
+	cs, err := chat.New(st, bus, clk, nil, chat.Config{Secret: bytes.Repeat([]byte{1}, 32)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,17 +68,17 @@ func newFixture(t *testing.T, offerTimeout time.Duration) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	adm := admin.New(st, clk, nil, admin.Config{NoDemoAgent: true})
+	adm := admin.New(st, bus, clk, nil, admin.Config{NoDemoAgent: true})
 	def, err := adm.EnsureDefaults(ctx, inst.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ag := agents.New(st, cs, adm, clk, nil, agents.Config{OfferTimeout: offerTimeout, NoTimer: true})
+	ag := agents.New(st, bus, cs, adm, clk, nil, agents.Config{OfferTimeout: offerTimeout, NoTimer: true})
 	if err := ag.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(ag.Close)
-	return &fixture{t: t, ctx: ctx, clk: clk, store: st, chat: cs, admin: adm, ag: ag, inst: inst, def: def,
+	return &fixture{t: t, ctx: ctx, clk: clk, store: st, bus: bus, chat: cs, admin: adm, ag: ag, inst: inst, def: def,
 		hours: def.Hours.ID}
 }
 
@@ -517,7 +519,7 @@ func TestRestartRebuildsRouting(t *testing.T) {
 	c2 := f.start(flow) // waits: Ann's one slot is taken
 	f.ag.Close()
 
-	again := agents.New(f.store, f.chat, f.admin, f.clk, nil, agents.Config{NoTimer: true})
+	again := agents.New(f.store, f.bus, f.chat, f.admin, f.clk, nil, agents.Config{NoTimer: true})
 	if err := again.Start(f.ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -121,12 +121,8 @@ func (s *Service) SetStatus(ctx context.Context, u *parley.User, name string) er
 		}
 		return err
 	}
-	// A status set again (Available after Missed) commits nothing and tells no listener: apply it here.
-	fresh, err := s.store.GetUser(ctx, u.ID)
-	if err != nil {
-		return err
-	}
-	s.UserStatusChanged(ctx, fresh)
+	// The admin service announces the status on the bus, also when it is set again (Available after Missed),
+	// and the routing service applies it from there.
 	return nil
 }
 

@@ -245,7 +245,7 @@ func (a *Attachments) StartUpload(ctx context.Context, c *Caller, in StartUpload
 	}
 	f := &parley.File{ID: newID(), ParticipantID: c.Participant.ID, ClientToken: in.ClientToken, Name: in.Name,
 		ContentType: in.ContentType, Size: in.Size}
-	err := a.svc.store.Update(ctx, func(tx parley.Tx) error {
+	_, err := a.svc.commit(ctx, func(tx parley.Tx, _ *Change) error {
 		if err := a.svc.stillActive(ctx, tx, c); err != nil {
 			return err
 		}
@@ -493,8 +493,7 @@ func (a *Attachments) CompleteUpload(ctx context.Context, c *Caller, ids []strin
 	if a.cfg.Scanner != nil {
 		status = parley.AttachmentInProgress
 	}
-	var it *parley.Item
-	err = a.svc.store.Update(ctx, func(tx parley.Tx) error {
+	_, err = a.svc.commit(ctx, func(tx parley.Tx, ch *Change) error {
 		if err := a.svc.stillActive(ctx, tx, c); err != nil {
 			return err
 		}
@@ -509,11 +508,11 @@ func (a *Attachments) CompleteUpload(ctx context.Context, c *Caller, ids []strin
 			return parley.Errorf(parley.ECONFLICT, "attachment %s is already complete", id)
 		}
 		now := a.svc.now()
-		it = &parley.Item{ChainID: c.Contact.InitialContactID, ContactID: c.Contact.ID, ID: newID(),
+		it := &parley.Item{ChainID: c.Contact.InitialContactID, ContactID: c.Contact.ID, ID: newID(),
 			Type: parley.ItemAttachment, ParticipantID: c.Participant.ID, DisplayName: c.Participant.DisplayName,
 			Role: c.Participant.Role, Time: now, ClientToken: token,
 			Attachments: []parley.Attachment{{ID: cur.ID, Name: cur.Name, ContentType: cur.ContentType, Status: status}}}
-		if err := tx.AppendItem(ctx, it); err != nil {
+		if err := ch.Append(ctx, it); err != nil {
 			return err
 		}
 		cur.Status, cur.ItemID, cur.CompletedAt = status, it.ID, now
@@ -529,7 +528,6 @@ func (a *Attachments) CompleteUpload(ctx context.Context, c *Caller, ids []strin
 	if err != nil {
 		return err
 	}
-	a.svc.publish(it)
 	if status == parley.AttachmentInProgress {
 		a.kick()
 	}
@@ -688,7 +686,7 @@ func (a *Attachments) Sweep(ctx context.Context) (int, error) {
 		}
 		for _, f := range files {
 			deleted := false
-			err := a.svc.store.Update(ctx, func(tx parley.Tx) error {
+			_, err := a.svc.commit(ctx, func(tx parley.Tx, _ *Change) error {
 				deleted = false
 				cur, err := tx.GetFile(ctx, f.ID)
 				if parley.IsCode(err, parley.ENOTFOUND) {

@@ -1,17 +1,8 @@
 package chat
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"errors"
-	"fmt"
 	"io"
-	"net/http"
-	"os"
-	"os/exec"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -31,146 +22,6 @@ type ScanFile struct {
 	*parley.File
 	URL  string
 	Open func(ctx context.Context) (io.ReadCloser, error)
-}
-
-// WebhookScanner asks an HTTP endpoint. It POSTs JSON shaped like Amazon Connect's scanner request
-// ({"Version":"1.0","InstanceId":…,"File":{"FileId","FileCreationTime","FileName","FileSizeInBytes",
-// "ContentType","FileLocation":{"Url":…}},"ContactId","InitialContactId","ParticipantId"}) and expects a 2xx
-// answer {"Status":"APPROVED"} or {"Status":"REJECTED"}. Any other answer is an error (the scan is retried).
-type WebhookScanner struct {
-	URL string
-	// Client defaults to http.DefaultClient; each attempt is bounded by AttachmentConfig.ScanTimeout.
-	Client *http.Client
-}
-
-// ScanRequest is the JSON body a WebhookScanner sends.
-type ScanRequest struct {
-	Version          string       `json:"Version"`
-	InstanceID       string       `json:"InstanceId"`
-	File             ScanFileJSON `json:"File"`
-	ContactID        string       `json:"ContactId"`
-	InitialContactID string       `json:"InitialContactId"`
-	ParticipantID    string       `json:"ParticipantId"`
-}
-
-// ScanFileJSON describes the file in a ScanRequest.
-type ScanFileJSON struct {
-	FileID           string `json:"FileId"`
-	FileCreationTime int64  `json:"FileCreationTime"` // unix milliseconds
-	FileName         string `json:"FileName"`
-	FileSizeInBytes  int64  `json:"FileSizeInBytes"`
-	ContentType      string `json:"ContentType"`
-	FileLocation     struct {
-		URL string `json:"Url"`
-	} `json:"FileLocation"`
-}
-
-// Scan implements Scanner.
-func (w *WebhookScanner) Scan(ctx context.Context, f ScanFile) (bool, error) {
-	req := ScanRequest{Version: "1.0", InstanceID: f.InstanceID, ContactID: f.ContactID,
-		InitialContactID: f.ChainID, ParticipantID: f.ParticipantID,
-		File: ScanFileJSON{FileID: f.ID, FileCreationTime: f.CreatedAt.UnixMilli(), FileName: f.Name,
-			FileSizeInBytes: f.Size, ContentType: f.ContentType}}
-	req.File.FileLocation.URL = f.URL
-	body, err := json.Marshal(req)
-	if err != nil {
-		return false, err
-	}
-	hr, err := http.NewRequestWithContext(ctx, http.MethodPost, w.URL, bytes.NewReader(body))
-	if err != nil {
-		return false, err
-	}
-	hr.Header.Set("Content-Type", "application/json")
-	client := w.Client
-	if client == nil {
-		client = http.DefaultClient
-	}
-	resp, err := client.Do(hr)
-	if err != nil {
-		return false, err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-	if err != nil {
-		return false, err
-	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return false, fmt.Errorf("scanner answered %s", resp.Status)
-	}
-	var out struct{ Status string }
-	if err := json.Unmarshal(b, &out); err != nil {
-		return false, fmt.Errorf("scanner answer is not JSON: %w", err)
-	}
-	switch strings.ToUpper(out.Status) {
-	case parley.AttachmentApproved:
-		return true, nil
-	case parley.AttachmentRejected:
-		return false, nil
-	}
-	return false, fmt.Errorf("scanner answered Status %q, want APPROVED or REJECTED", out.Status)
-}
-
-// CommandScanner runs a command for each attachment, with the file on its standard input and its description in
-// the environment (PARLEY_ATTACHMENT_ID, PARLEY_ATTACHMENT_NAME, PARLEY_ATTACHMENT_CONTENT_TYPE,
-// PARLEY_ATTACHMENT_SIZE, PARLEY_CONTACT_ID). Exit status 0 approves, 1 rejects, anything else is an error; that
-// is how `clamdscan -` and `clamscan -` answer.
-type CommandScanner struct {
-	// Args is the command and its arguments, run without a shell.
-	Args []string
-}
-
-// Scan implements Scanner.
-func (c *CommandScanner) Scan(ctx context.Context, f ScanFile) (bool, error) {
-	if len(c.Args) == 0 {
-		return false, errors.New("no scan command configured")
-	}
-	rc, err := f.Open(ctx)
-	if err != nil {
-		return false, err
-	}
-	defer rc.Close()
-	cmd := exec.CommandContext(ctx, c.Args[0], c.Args[1:]...)
-	cmd.Stdin = rc
-	cmd.Env = append(os.Environ(),
-		"PARLEY_ATTACHMENT_ID="+f.ID,
-		"PARLEY_ATTACHMENT_NAME="+f.Name,
-		"PARLEY_ATTACHMENT_CONTENT_TYPE="+f.ContentType,
-		"PARLEY_ATTACHMENT_SIZE="+strconv.FormatInt(f.Size, 10),
-		"PARLEY_CONTACT_ID="+f.ContactID,
-	)
-	var out limitedBuffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	cmd.WaitDelay = 5 * time.Second
-	err = cmd.Run()
-	var exit *exec.ExitError
-	switch {
-	case err == nil:
-		return true, nil
-	case errors.As(err, &exit) && exit.ExitCode() == 1:
-		return false, nil
-	}
-	return false, fmt.Errorf("scan command: %w: %s", err, strings.TrimSpace(out.String()))
-}
-
-// limitedBuffer keeps the first 4 KB written to it, for error messages.
-type limitedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *limitedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if room := 4096 - l.buf.Len(); room > 0 {
-		l.buf.Write(p[:min(len(p), room)])
-	}
-	return len(p), nil
-}
-
-func (l *limitedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
 }
 
 // dispatchScans starts a scan for each IN_PROGRESS attachment not being scanned, up to ScanWorkers at once.
@@ -254,10 +105,7 @@ func (a *Attachments) scan(ctx context.Context, f *parley.File) {
 // the item (same Id, same AbsoluteTime, the new status) pushed to every socket. The bytes of a REJECTED
 // attachment are deleted, as Amazon Connect does. A decision on an attachment already decided does nothing.
 func (a *Attachments) decide(ctx context.Context, id, status string) error {
-	var rev *parley.Item
-	decided := false
-	err := a.svc.store.Update(ctx, func(tx parley.Tx) error {
-		rev, decided = nil, false
+	_, err := a.svc.commit(ctx, func(tx parley.Tx, ch *Change) error {
 		f, err := tx.GetFile(ctx, id)
 		if err != nil {
 			return err
@@ -265,10 +113,17 @@ func (a *Attachments) decide(ctx context.Context, id, status string) error {
 		if f.Status != parley.AttachmentInProgress {
 			return nil
 		}
-		decided = true
 		f.Status = status
 		if err := tx.UpdateFile(ctx, f); err != nil {
 			return err
+		}
+		if status == parley.AttachmentRejected {
+			// The bytes go before anyone hears of the decision: a client told REJECTED must find nothing left.
+			ch.beforePublish(func() {
+				if err := a.blob.Delete(ctx, fileKey(id)); err != nil {
+					a.svc.log.Warn("delete rejected attachment", "attachment_id", id, "err", err)
+				}
+			})
 		}
 		orig, err := tx.GetItem(ctx, f.ItemID)
 		if err != nil {
@@ -288,22 +143,10 @@ func (a *Attachments) decide(ctx context.Context, id, status string) error {
 		if err != nil || !c.Active() {
 			return err // an ended chat gets no more items; its transcript shows the decision
 		}
-		rev = &parley.Item{ChainID: orig.ChainID, ContactID: orig.ContactID, ID: newID(), Type: orig.Type,
+		rev := &parley.Item{ChainID: orig.ChainID, ContactID: orig.ContactID, ID: newID(), Type: orig.Type,
 			ContentType: orig.ContentType, ParticipantID: orig.ParticipantID, DisplayName: orig.DisplayName,
 			Role: orig.Role, Time: orig.Time, Transient: true, Revises: orig.ID, Attachments: atts}
-		return tx.AppendItem(ctx, rev)
+		return ch.Append(ctx, rev)
 	})
-	if err != nil {
-		return err
-	}
-	// The bytes go before anyone hears of the decision: a client told REJECTED must find nothing left.
-	if decided && status == parley.AttachmentRejected {
-		if err := a.blob.Delete(ctx, fileKey(id)); err != nil {
-			a.svc.log.Warn("delete rejected attachment", "attachment_id", id, "err", err)
-		}
-	}
-	if rev != nil {
-		a.svc.publish(rev)
-	}
-	return nil
+	return err
 }

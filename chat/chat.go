@@ -61,19 +61,6 @@ func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Mil
 // one per message); the 74 random bits keep ids unguessable.
 func newID() string { return uuid.Must(uuid.NewV7()).String() }
 
-// publish rings the bus for committed items. A failure only delays delivery (subscribers fill gaps from the
-// store on the next item, and clients resume from the transcript), so it is logged, not returned.
-func (s *Service) publish(items ...*parley.Item) {
-	for _, it := range items {
-		if changesMembership(it) {
-			s.auth.invalidate(it.ChainID)
-		}
-		if err := s.bus.Publish(context.Background(), it); err != nil {
-			s.log.Warn("bus publish failed", "contact_id", it.ContactID, "seq", it.Seq, "err", err)
-		}
-	}
-}
-
 // ARNs.
 func (s *Service) instanceARN(id string) string {
 	return "arn:aws:connect:" + s.cfg.Region + ":" + s.cfg.AccountID + ":instance/" + id

@@ -21,13 +21,55 @@ type idemResult struct {
 
 // StartChat is StartChatContact. Errors: ENOTFOUND for an unknown instance, flow or related contact, EINVALID for
 // content that breaks the model's rules (the Field names the member), EREQUEST for PersistentChat.
+//
+// It takes four steps: check the request against the instance and the model's rules; answer a retried
+// ClientToken with the first answer; find the queue the flow sends the chat to; store the contact, its customer
+// and first items in one change (which announces the queued contact on the Bus).
 func (s *Service) StartChat(ctx context.Context, in StartChatInput) (*StartChatOutput, error) {
+	req, err := s.checkStart(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	if in.ClientToken != "" {
+		if out, err := s.replayStart(ctx, req.scope, in.ClientToken); err == nil || !parley.IsCode(err, parley.ENOTFOUND) {
+			return out, err
+		}
+	}
+	queueID, err := s.flowQueue(ctx, req.inst, req.flow)
+	if err != nil {
+		return nil, err
+	}
+	out, err := s.createChat(ctx, req, queueID)
+	if parley.IsCode(err, parley.ECONFLICT) && in.ClientToken != "" {
+		// A concurrent request with the same ClientToken won the race: answer what it answered.
+		return s.replayStart(ctx, req.scope, in.ClientToken)
+	}
+	if err != nil {
+		return nil, err
+	}
+	s.log.InfoContext(ctx, "chat started", "contact_id", out.ContactID, "participant_id", out.ParticipantID,
+		"instance_id", req.inst.ID, "flow_id", req.flow.ID, "queue_id", queueID)
+	return out, nil
+}
+
+// startRequest is a StartChatContact request checked against its instance: what createChat stores.
+type startRequest struct {
+	StartChatInput
+	inst     *parley.Instance
+	flow     *parley.ContactFlow
+	types    []string      // SupportedMessagingContentTypes, text/plain included
+	duration time.Duration // of the chat
+	scope    string        // of the ClientToken's idempotency record
+}
+
+// checkStart resolves the instance and the flow and enforces the rules the model cannot express: content types,
+// attributes, the initial message, the chat duration, the related contact.
+func (s *Service) checkStart(ctx context.Context, in StartChatInput) (*startRequest, error) {
 	inst, err := s.Instance(ctx, in.InstanceID)
 	if err != nil {
 		return nil, err
 	}
-	flowID := lastARNSegment(in.ContactFlowID)
-	flow, err := s.store.GetContactFlow(ctx, inst.ID, flowID)
+	flow, err := s.store.GetContactFlow(ctx, inst.ID, lastARNSegment(in.ContactFlowID))
 	if parley.IsCode(err, parley.ENOTFOUND) || (err == nil && flow.State != "ACTIVE") {
 		return nil, parley.NotFound("CONTACT_FLOW", "contact flow %q not found in instance %s", in.ContactFlowID, inst.ID)
 	}
@@ -44,8 +86,8 @@ func (s *Service) StartChat(ctx context.Context, in StartChatInput) (*StartChatO
 	if err := checkAttributes(in.Attributes); err != nil {
 		return nil, err
 	}
-	if in.InitialMessage != nil {
-		if err := checkMessage("InitialMessage.", in.InitialMessage.ContentType, in.InitialMessage.Content, types); err != nil {
+	if m := in.InitialMessage; m != nil {
+		if err := checkMessage("InitialMessage.", m.ContentType, m.Content, types); err != nil {
 			return nil, err
 		}
 	}
@@ -65,36 +107,27 @@ func (s *Service) StartChat(ctx context.Context, in StartChatInput) (*StartChatO
 			return nil, err
 		}
 	}
+	return &startRequest{StartChatInput: in, inst: inst, flow: flow, types: types, duration: duration,
+		scope: "StartChatContact:" + inst.ID}, nil
+}
 
-	scope := "StartChatContact:" + inst.ID
-	if in.ClientToken != "" {
-		if out, err := s.replayStart(ctx, scope, in.ClientToken); err == nil || !parley.IsCode(err, parley.ENOTFOUND) {
-			return out, err
-		}
-	}
-	queueID, err := s.flowQueue(ctx, inst, flow)
-	if err != nil {
-		return nil, err
-	}
-
+// createChat stores a new chat in one change: the contact (queued on queueID unless it is empty), its customer,
+// participant.joined, the initial message, and the ClientToken's idempotency record.
+func (s *Service) createChat(ctx context.Context, req *startRequest, queueID string) (*StartChatOutput, error) {
 	contactID, participantID := newID(), newID()
 	token := s.participantToken(participantID)
-	var items []*parley.Item
-	var started *parley.Contact
-	err = s.store.Update(ctx, func(tx parley.Tx) error {
-		items = items[:0]
+	_, err := s.commit(ctx, func(tx parley.Tx, ch *Change) error {
 		now := s.now()
 		c := &parley.Contact{
-			ID: contactID, InstanceID: inst.ID, InitialContactID: contactID, RelatedContactID: in.RelatedContactID,
-			Channel: parley.ChannelChat, InitiationMethod: "API", State: parley.ContactActive, FlowID: flow.ID,
-			CustomerID: in.CustomerID, Attributes: in.Attributes, SegmentAttributes: in.SegmentAttributes,
-			SupportedContentTypes: types, DurationMinutes: int(duration / time.Minute),
+			ID: contactID, InstanceID: req.inst.ID, InitialContactID: contactID, RelatedContactID: req.RelatedContactID,
+			Channel: parley.ChannelChat, InitiationMethod: "API", State: parley.ContactActive, FlowID: req.flow.ID,
+			CustomerID: req.CustomerID, Attributes: req.Attributes, SegmentAttributes: req.SegmentAttributes,
+			SupportedContentTypes: req.types, DurationMinutes: int(req.duration / time.Minute),
 			InitiatedAt: now, DueAt: now.Add(s.cfg.ConnectWindow), UpdatedAt: now,
 		}
 		if queueID != "" {
 			c.QueueID, c.EnqueuedAt = queueID, now
 		}
-		started = c
 		if c.Attributes == nil {
 			c.Attributes = map[string]string{}
 		}
@@ -102,41 +135,30 @@ func (s *Service) StartChat(ctx context.Context, in StartChatInput) (*StartChatO
 			return err
 		}
 		p := &parley.Participant{ID: participantID, ContactID: contactID, ChainID: contactID,
-			Role: parley.RoleCustomer, DisplayName: in.DisplayName, TokenHash: hashToken(token),
+			Role: parley.RoleCustomer, DisplayName: req.DisplayName, TokenHash: hashToken(token),
 			State: parley.ParticipantJoined, JoinedAt: now}
 		if err := tx.InsertParticipant(ctx, p); err != nil {
 			return err
 		}
-		joined := s.event(c, p, parley.EventParticipantJoined, now)
-		if err := tx.AppendItem(ctx, joined); err != nil {
+		if err := ch.Append(ctx, s.event(c, p, parley.EventParticipantJoined, now)); err != nil {
 			return err
 		}
-		items = append(items, joined)
-		if m := in.InitialMessage; m != nil {
-			msg := s.message(c, p, m.ContentType, m.Content, now)
-			if err := tx.AppendItem(ctx, msg); err != nil {
+		if m := req.InitialMessage; m != nil {
+			if err := ch.Append(ctx, s.message(c, p, m.ContentType, m.Content, now)); err != nil {
 				return err
 			}
-			items = append(items, msg)
 		}
-		if in.ClientToken != "" {
+		if queueID != "" {
+			ch.Emit(parley.EventContactQueued, c, now)
+		}
+		if req.ClientToken != "" {
 			res, _ := json.Marshal(idemResult{ContactID: contactID, ParticipantID: participantID})
-			return tx.PutIdempotent(ctx, scope, in.ClientToken, res)
+			return tx.PutIdempotent(ctx, req.scope, req.ClientToken, res)
 		}
 		return nil
 	})
-	if parley.IsCode(err, parley.ECONFLICT) && in.ClientToken != "" {
-		// A concurrent request with the same ClientToken won the race: answer what it answered.
-		return s.replayStart(ctx, scope, in.ClientToken)
-	}
 	if err != nil {
 		return nil, err
-	}
-	s.publish(items...)
-	s.log.InfoContext(ctx, "chat started", "contact_id", contactID, "participant_id", participantID,
-		"instance_id", inst.ID, "flow_id", flow.ID, "queue_id", queueID)
-	if queueID != "" {
-		s.listener().ContactQueued(started)
 	}
 	return &StartChatOutput{ContactID: contactID, ParticipantID: participantID, ParticipantToken: token}, nil
 }
@@ -295,8 +317,7 @@ func (s *Service) CreateParticipant(ctx context.Context, in CreateParticipantInp
 	}
 	pid := newID()
 	token := s.participantToken(pid)
-	var joined *parley.Item
-	err = s.store.Update(ctx, func(tx parley.Tx) error {
+	_, err = s.commit(ctx, func(tx parley.Tx, ch *Change) error {
 		c, err := tx.ActiveContact(ctx, c.InitialContactID)
 		if err != nil {
 			return err
@@ -319,8 +340,7 @@ func (s *Service) CreateParticipant(ctx context.Context, in CreateParticipantInp
 		if err := tx.InsertParticipant(ctx, p); err != nil {
 			return err
 		}
-		joined = s.event(c, p, parley.EventParticipantJoined, now)
-		if err := tx.AppendItem(ctx, joined); err != nil {
+		if err := ch.Append(ctx, s.event(c, p, parley.EventParticipantJoined, now)); err != nil {
 			return err
 		}
 		if in.ClientToken != "" {
@@ -335,7 +355,6 @@ func (s *Service) CreateParticipant(ctx context.Context, in CreateParticipantInp
 	if err != nil {
 		return nil, err
 	}
-	s.publish(joined)
 	return &CreateParticipantOutput{ParticipantID: pid, ParticipantToken: token, Expiry: s.chatEnd(c)}, nil
 }
 
@@ -374,10 +393,7 @@ func (s *Service) StopContact(ctx context.Context, instanceID, contactID string)
 // chat; leaveToken, if set, makes that event idempotent), chat.ended to everyone, every participant marked
 // left. Ending an ended contact does nothing.
 func (s *Service) end(ctx context.Context, contactID, reason string, leaver *parley.Participant, leaveToken string) error {
-	var items []*parley.Item
-	var ended *parley.Contact
-	err := s.store.Update(ctx, func(tx parley.Tx) error {
-		items, ended = items[:0], nil
+	ch, err := s.commit(ctx, func(tx parley.Tx, ch *Change) error {
 		c, err := tx.GetContact(ctx, contactID)
 		if err != nil {
 			return err
@@ -389,16 +405,13 @@ func (s *Service) end(ctx context.Context, contactID, reason string, leaver *par
 		if leaver != nil {
 			left := s.event(c, leaver, parley.EventParticipantLeft, now)
 			left.ClientToken = leaveToken
-			if err := tx.AppendItem(ctx, left); err != nil {
+			if err := ch.Append(ctx, left); err != nil {
 				return err
 			}
-			items = append(items, left)
 		}
-		endItem := s.event(c, nil, parley.EventChatEnded, now)
-		if err := tx.AppendItem(ctx, endItem); err != nil {
+		if err := ch.Append(ctx, s.event(c, nil, parley.EventChatEnded, now)); err != nil {
 			return err
 		}
-		items = append(items, endItem)
 		c.State, c.EndedAt, c.DueAt, c.DisconnectReason, c.UpdatedAt = parley.ContactEnded, now, time.Time{}, reason, now
 		if err := tx.UpdateContact(ctx, c); err != nil {
 			return err
@@ -415,16 +428,14 @@ func (s *Service) end(ctx context.Context, contactID, reason string, leaver *par
 				}
 			}
 		}
-		ended = c
+		ch.Emit(parley.EventContactEnded, c, now)
 		return nil
 	})
 	if err != nil {
 		return err
 	}
-	if ended != nil {
-		s.publish(items...)
+	if len(ch.Events) > 0 {
 		s.log.InfoContext(ctx, "chat ended", "contact_id", contactID, "reason", reason)
-		s.listener().ContactEnded(ended)
 	}
 	return nil
 }
@@ -474,7 +485,7 @@ func (s *Service) UpdateContactAttributes(ctx context.Context, instanceID, initi
 	if _, err := s.contactOf(ctx, s.store, instanceID, initialContactID); err != nil {
 		return err
 	}
-	return s.store.Update(ctx, func(tx parley.Tx) error {
+	_, err := s.commit(ctx, func(tx parley.Tx, _ *Change) error {
 		c, err := tx.GetContact(ctx, initialContactID)
 		if err != nil {
 			return err
@@ -492,6 +503,7 @@ func (s *Service) UpdateContactAttributes(ctx context.Context, instanceID, initi
 		c.Attributes, c.UpdatedAt = merged, s.now()
 		return tx.UpdateContact(ctx, c)
 	})
+	return err
 }
 
 // Run fires contact timers until ctx is done: chats whose customer never connected within the connect window,

@@ -51,7 +51,7 @@ func (s *Service) CreateConnection(ctx context.Context, participantToken string,
 		out.SocketURL = s.cfg.SocketURL + "?token=" + url.QueryEscape(s.socketToken(p.ID, out.SocketExpiry))
 	}
 	if conn != nil || !p.Connected {
-		if err := s.store.Update(ctx, func(tx parley.Tx) error {
+		if _, err := s.commit(ctx, func(tx parley.Tx, _ *Change) error {
 			if conn != nil {
 				if err := tx.InsertConnection(ctx, conn); err != nil {
 					return err
@@ -175,13 +175,13 @@ func (s *Service) appendIdempotent(ctx context.Context, c *Caller, scope, client
 		token = scope + clientToken
 	}
 	var it *parley.Item
-	err := s.store.Update(ctx, func(tx parley.Tx) error {
+	_, err := s.commit(ctx, func(tx parley.Tx, ch *Change) error {
 		if err := s.stillActive(ctx, tx, c); err != nil {
 			return err
 		}
 		it = build(s.now())
 		it.ClientToken = token
-		return tx.AppendItem(ctx, it)
+		return ch.Append(ctx, it)
 	})
 	if err != nil && token != "" && (parley.IsCode(err, parley.ECONFLICT) || parley.IsCode(err, parley.EACCESS)) {
 		first, ferr := s.store.ItemByClientToken(ctx, c.Participant.ChainID, c.Participant.ID, token)
@@ -195,7 +195,6 @@ func (s *Service) appendIdempotent(ctx context.Context, c *Caller, scope, client
 	if err != nil {
 		return nil, err
 	}
-	s.publish(it)
 	return it, nil
 }
 
@@ -246,7 +245,9 @@ func (s *Service) SendEvent(ctx context.Context, c *Caller, contentType, content
 			return nil, err
 		}
 		if !c.Participant.Connected {
-			err = s.store.Update(ctx, func(tx parley.Tx) error { return s.markConnected(ctx, tx, c.Participant.ID, s.now()) })
+			_, err = s.commit(ctx, func(tx parley.Tx, _ *Change) error {
+				return s.markConnected(ctx, tx, c.Participant.ID, s.now())
+			})
 		}
 		return it, err
 	default: // typing
@@ -273,7 +274,7 @@ func (s *Service) receipt(ctx context.Context, c *Caller, contentType, content s
 		return nil, err
 	}
 	var it *parley.Item
-	err = s.store.Update(ctx, func(tx parley.Tx) error {
+	_, err = s.commit(ctx, func(tx parley.Tx, ch *Change) error {
 		if err := s.stillActive(ctx, tx, c); err != nil {
 			return err
 		}
@@ -286,12 +287,11 @@ func (s *Service) receipt(ctx context.Context, c *Caller, contentType, content s
 		}
 		it = s.event(c.Contact, c.Participant, parley.EventMessageMetadata, now)
 		it.Type, it.Receipt = parley.ItemMessageMetadata, r
-		return tx.AppendItem(ctx, it)
+		return ch.Append(ctx, it)
 	})
 	if err != nil {
 		return nil, err
 	}
-	s.publish(it)
 	return it, nil
 }
 
@@ -322,9 +322,7 @@ func (s *Service) Disconnect(ctx context.Context, c *Caller, clientToken string)
 		}
 		return err
 	}
-	var items []*parley.Item
-	err := s.store.Update(ctx, func(tx parley.Tx) error {
-		items = items[:0]
+	_, err := s.commit(ctx, func(tx parley.Tx, ch *Change) error {
 		if err := s.stillActive(ctx, tx, c); err != nil {
 			return err
 		}
@@ -334,10 +332,9 @@ func (s *Service) Disconnect(ctx context.Context, c *Caller, clientToken string)
 		ended := s.event(c.Contact, nil, parley.EventChatEnded, now)
 		ended.Recipient = c.Participant.ID
 		for _, it := range []*parley.Item{left, ended} {
-			if err := tx.AppendItem(ctx, it); err != nil {
+			if err := ch.Append(ctx, it); err != nil {
 				return err
 			}
-			items = append(items, it)
 		}
 		p := *c.Participant
 		p.State, p.LeftAt = parley.ParticipantLeft, now
@@ -346,11 +343,7 @@ func (s *Service) Disconnect(ctx context.Context, c *Caller, clientToken string)
 	if parley.IsCode(err, parley.ECONFLICT) && token != "" {
 		return nil
 	}
-	if err != nil {
-		return err
-	}
-	s.publish(items...)
-	return nil
+	return err
 }
 
 // AuthenticateSocket checks the credential of a WebSocket URL. EINVALID: not a credential this server issued.
@@ -383,7 +376,9 @@ func (s *Service) Subscribed(ctx context.Context, id SocketIdentity) {
 	if err != nil || p.Connected {
 		return
 	}
-	if err := s.store.Update(ctx, func(tx parley.Tx) error { return s.markConnected(ctx, tx, id.ParticipantID, s.now()) }); err != nil {
+	if _, err := s.commit(ctx, func(tx parley.Tx, _ *Change) error {
+		return s.markConnected(ctx, tx, id.ParticipantID, s.now())
+	}); err != nil {
 		s.log.Warn("mark connected", "participant_id", id.ParticipantID, "err", err)
 	}
 }

@@ -9,32 +9,6 @@ import (
 	"github.com/parley-chat/parley"
 )
 
-// Listener hears about the contacts routing acts on. Calls come after the change committed, on the goroutine
-// that made it, in commit order for one chain; they must not block.
-type Listener interface {
-	// ContactQueued is called when a contact enters a queue (a new chat whose flow transfers it to a queue, or a
-	// transfer).
-	ContactQueued(c *parley.Contact)
-	// ContactEnded is called when a contact ends, for whatever reason (customer left, agent ended it, StopContact,
-	// timers, or a transfer that ended this contact and queued a new one).
-	ContactEnded(c *parley.Contact)
-}
-
-type nopListener struct{}
-
-func (nopListener) ContactQueued(*parley.Contact) {}
-func (nopListener) ContactEnded(*parley.Contact)  {}
-
-// SetListener sets the routing listener. Call it before serving.
-func (s *Service) SetListener(l Listener) { s.routing = l }
-
-func (s *Service) listener() Listener {
-	if s.routing == nil {
-		return nopListener{}
-	}
-	return s.routing
-}
-
 // flowQueue finds the queue a contact flow transfers chats to. Contact flows are not run yet: the only flow
 // behaviour parley honours is "set working queue, then transfer to queue" (UpdateContactTargetQueue followed by
 // TransferContactToQueue), which is what the default inbound flow does. A flow without it queues nothing.
@@ -76,12 +50,16 @@ func (s *Service) flowQueue(ctx context.Context, inst *parley.Instance, flow *pa
 // CreateParticipantConnection. Errors: ENOTFOUND (contact), EREQUEST (ended, or another agent has it).
 func (s *Service) JoinAgent(ctx context.Context, contactID string, user *parley.User) (*parley.Participant, string, error) {
 	return s.joinUser(ctx, contactID, user, parley.RoleAgent, false,
-		func(tx parley.Tx, c *parley.Contact, now time.Time) error {
+		func(tx parley.Tx, ch *Change, c *parley.Contact, now time.Time) error {
 			if c.AgentID != "" && c.AgentID != user.ID {
 				return parley.Errorf(parley.EREQUEST, "contact %s is already connected to another agent", c.ID)
 			}
 			c.AgentID, c.AgentConnectedAt, c.UpdatedAt = user.ID, now, now
-			return tx.UpdateContact(ctx, c)
+			if err := tx.UpdateContact(ctx, c); err != nil {
+				return err
+			}
+			ch.Emit(parley.EventContactAccepted, c, now).UserID = user.ID
+			return nil
 		})
 }
 
@@ -89,16 +67,15 @@ func (s *Service) JoinAgent(ctx context.Context, contactID string, user *parley.
 // applies the role's own rules to the contact (and may update it) before the participant is stored; a silent
 // join is announced to the joining participant only.
 func (s *Service) joinUser(ctx context.Context, contactID string, user *parley.User, role parley.Role, silent bool,
-	admit func(tx parley.Tx, c *parley.Contact, now time.Time) error) (*parley.Participant, string, error) {
+	admit func(tx parley.Tx, ch *Change, c *parley.Contact, now time.Time) error) (*parley.Participant, string, error) {
 	pid := newID()
 	token := s.participantToken(pid)
 	name := user.FirstName
 	if name == "" {
 		name = user.Username
 	}
-	var joined *parley.Item
 	var p *parley.Participant
-	err := s.store.Update(ctx, func(tx parley.Tx) error {
+	_, err := s.commit(ctx, func(tx parley.Tx, ch *Change) error {
 		c, err := tx.GetContact(ctx, contactID)
 		if err != nil {
 			return err
@@ -107,7 +84,7 @@ func (s *Service) joinUser(ctx context.Context, contactID string, user *parley.U
 			return parley.Errorf(parley.EREQUEST, "contact %s has ended", c.ID)
 		}
 		now := s.now()
-		if err := admit(tx, c, now); err != nil {
+		if err := admit(tx, ch, c, now); err != nil {
 			return err
 		}
 		p = &parley.Participant{ID: pid, ContactID: c.ID, ChainID: c.InitialContactID, Role: role,
@@ -115,16 +92,15 @@ func (s *Service) joinUser(ctx context.Context, contactID string, user *parley.U
 		if err := tx.InsertParticipant(ctx, p); err != nil {
 			return err
 		}
-		joined = s.event(c, p, parley.EventParticipantJoined, now)
+		joined := s.event(c, p, parley.EventParticipantJoined, now)
 		if silent {
 			joined.Recipient = p.ID
 		}
-		return tx.AppendItem(ctx, joined)
+		return ch.Append(ctx, joined)
 	})
 	if err != nil {
 		return nil, "", err
 	}
-	s.publish(joined)
 	return p, token, nil
 }
 
@@ -133,10 +109,8 @@ func (s *Service) joinUser(ctx context.Context, contactID string, user *parley.U
 // and the chain gets a transfer.succeeded event. The customer keeps its participant, tokens and sockets. It returns the new contact.
 // Errors: ENOTFOUND (contact, queue), EREQUEST (ended contact).
 func (s *Service) Transfer(ctx context.Context, contactID, queueID string) (*parley.Contact, error) {
-	var items []*parley.Item
 	var old, next *parley.Contact
-	err := s.store.Update(ctx, func(tx parley.Tx) error {
-		items = items[:0]
+	_, err := s.commit(ctx, func(tx parley.Tx, ch *Change) error {
 		c, err := tx.GetContact(ctx, contactID)
 		if err != nil {
 			return err
@@ -160,11 +134,9 @@ func (s *Service) Transfer(ctx context.Context, contactID, queueID string) (*par
 			if err := tx.UpdateParticipant(ctx, p); err != nil {
 				return err
 			}
-			left := s.event(c, p, parley.EventParticipantLeft, now)
-			if err := tx.AppendItem(ctx, left); err != nil {
+			if err := ch.Append(ctx, s.event(c, p, parley.EventParticipantLeft, now)); err != nil {
 				return err
 			}
-			items = append(items, left)
 		}
 		n := *c
 		n.ID, n.PreviousContactID, n.InitiationMethod = newID(), c.ID, "TRANSFER"
@@ -177,21 +149,19 @@ func (s *Service) Transfer(ctx context.Context, contactID, queueID string) (*par
 		if err := tx.UpdateContact(ctx, c); err != nil {
 			return err
 		}
-		ev := s.event(&n, nil, parley.EventTransferSucceeded, now)
-		if err := tx.AppendItem(ctx, ev); err != nil {
+		if err := ch.Append(ctx, s.event(&n, nil, parley.EventTransferSucceeded, now)); err != nil {
 			return err
 		}
-		items = append(items, ev)
+		ch.Emit(parley.EventContactTransferred, &n, now).PreviousContactID = c.ID
+		ch.Emit(parley.EventContactEnded, c, now)
+		ch.Emit(parley.EventContactQueued, &n, now)
 		old, next = c, &n
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	s.publish(items...)
 	s.log.InfoContext(ctx, "contact transferred", "contact_id", old.ID, "new_contact_id", next.ID, "queue_id", next.QueueID)
-	s.listener().ContactEnded(old)
-	s.listener().ContactQueued(next)
 	return next, nil
 }
 
@@ -260,7 +230,7 @@ const scopeBarge = "barge:"
 // supervisors, Connect's limit).
 func (s *Service) JoinSupervisor(ctx context.Context, contactID string, user *parley.User) (*parley.Participant, string, error) {
 	return s.joinUser(ctx, contactID, user, parley.RoleSupervisor, true,
-		func(tx parley.Tx, c *parley.Contact, _ time.Time) error {
+		func(tx parley.Tx, _ *Change, c *parley.Contact, _ time.Time) error {
 			ps, err := tx.ListParticipants(ctx, c.ID)
 			if err != nil {
 				return err
@@ -319,8 +289,7 @@ func (s *Service) barged(ctx context.Context, p *parley.Participant) bool {
 // TransferFailed records that a transfer of a contact could not be made (the target queue is full): the chain
 // gets a transfer.failed event and the contact stays where it is.
 func (s *Service) TransferFailed(ctx context.Context, contactID string) error {
-	var ev *parley.Item
-	err := s.store.Update(ctx, func(tx parley.Tx) error {
+	_, err := s.commit(ctx, func(tx parley.Tx, ch *Change) error {
 		c, err := tx.GetContact(ctx, contactID)
 		if err != nil {
 			return err
@@ -328,12 +297,7 @@ func (s *Service) TransferFailed(ctx context.Context, contactID string) error {
 		if !c.Active() {
 			return parley.Errorf(parley.EREQUEST, "contact %s has ended", c.ID)
 		}
-		ev = s.event(c, nil, parley.EventTransferFailed, s.now())
-		return tx.AppendItem(ctx, ev)
+		return ch.Append(ctx, s.event(c, nil, parley.EventTransferFailed, s.now()))
 	})
-	if err != nil {
-		return err
-	}
-	s.publish(ev)
-	return nil
+	return err
 }

@@ -2,8 +2,10 @@
 // messages, events and receipts, reads transcripts and runs the contact timers. The Connect and Participant APIs
 // and the WebSocket gateway are thin layers over it.
 //
-// Every method that changes state commits to the Store before it returns (durable before acknowledged), then
-// rings the Bus. Service is safe for concurrent use; Run owns the timer goroutine.
+// Every method that changes state goes through one path (commit, in commit.go): a store transaction that
+// records the items and domain events it produced, observers that write in the same transaction, then the Bus
+// rings with the items and events once committed (durable before acknowledged). Contacts queued, accepted,
+// transferred and ended are announced only as events on the Bus, so whoever routes them may run on any node. Service is safe for concurrent use; Run owns the timer goroutine.
 package chat
 
 import (
@@ -46,8 +48,8 @@ type Service struct {
 	clock parley.Clock
 	log   *slog.Logger
 	cfg   Config
-	// routing hears about queued and ended contacts (nil: nobody listens).
-	routing Listener
+	// observers hear about every committed change (see commit).
+	observers []Observer
 	// auth caches authenticated ConnectionTokens (nil: disabled).
 	auth *authCache
 }

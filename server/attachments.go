@@ -11,6 +11,7 @@ import (
 	blobfs "github.com/parley-chat/parley/blob/fs"
 	blobs3 "github.com/parley-chat/parley/blob/s3"
 	"github.com/parley-chat/parley/chat"
+	"github.com/parley-chat/parley/scanner"
 )
 
 // AttachmentsConfig configures file attachments (docs/attachments.md). The zero value gives Amazon Connect's
@@ -28,10 +29,10 @@ type AttachmentsConfig struct {
 	// S3, when its bucket is set, keeps attachments in an S3-compatible bucket instead of DataDir/attachments;
 	// clients then upload and download with URLs presigned for the bucket.
 	S3 blobs3.Config `yaml:"s3"`
-	// ScanURL is a webhook that approves or rejects every attachment (chat.WebhookScanner).
+	// ScanURL is a webhook that approves or rejects every attachment (scanner.Webhook).
 	ScanURL string `yaml:"scan_url"`
 	// ScanCommand is a command that approves (exit 0) or rejects (exit 1) every attachment, given on its
-	// standard input (chat.CommandScanner), e.g. ["clamdscan", "--no-summary", "-"].
+	// standard input (scanner.Command), e.g. ["clamdscan", "--no-summary", "-"].
 	ScanCommand []string `yaml:"scan_command"`
 
 	// Blob replaces the storage (tests, embedding).
@@ -63,19 +64,19 @@ func (m *Main) openAttachments() error {
 		}
 		b = s
 	}
-	scanner := ac.Scanner
+	scan := ac.Scanner
 	switch {
-	case scanner != nil:
+	case scan != nil:
 	case ac.ScanURL != "" && len(ac.ScanCommand) > 0:
 		return errors.New("attachments: configure scan_url or scan_command, not both")
 	case ac.ScanURL != "":
-		scanner = &chat.WebhookScanner{URL: ac.ScanURL}
+		scan = &scanner.Webhook{URL: ac.ScanURL}
 	case len(ac.ScanCommand) > 0:
-		scanner = &chat.CommandScanner{Args: ac.ScanCommand}
+		scan = &scanner.Command{Args: ac.ScanCommand}
 	}
 	var err error
 	m.att, err = chat.NewAttachments(m.svc, b, chat.AttachmentConfig{MaxSize: ac.MaxSize, PerContact: ac.PerContact,
-		MaxNameLength: ac.MaxNameLength, Types: ac.Types, BaseURL: m.baseURL, Scanner: scanner,
+		MaxNameLength: ac.MaxNameLength, Types: ac.Types, BaseURL: m.baseURL, Scanner: scan,
 		OrphanAfter: ac.OrphanAfter, SweepInterval: ac.SweepInterval, ScanRetryDelay: ac.ScanRetryDelay})
 	if err != nil {
 		return fmt.Errorf("attachments: %w", err)

@@ -188,11 +188,11 @@ func (m *Main) Start(ctx context.Context) (err error) {
 	if err != nil {
 		return fmt.Errorf("bootstrap: %w", err)
 	}
-	m.admin = admin.New(m.store, m.cfg.Clock, m.log, admin.Config{Region: m.cfg.Region, AccountID: m.cfg.AccountID})
+	m.admin = admin.New(m.store, m.bus, m.cfg.Clock, m.log, admin.Config{Region: m.cfg.Region, AccountID: m.cfg.AccountID})
 	if err := m.bootstrapConfig(ctx); err != nil {
 		return err
 	}
-	m.agents = agents.New(m.store, m.svc, m.admin, m.cfg.Clock, m.log, agents.Config{OfferTimeout: m.cfg.OfferTimeout})
+	m.agents = agents.New(m.store, m.bus, m.svc, m.admin, m.cfg.Clock, m.log, agents.Config{OfferTimeout: m.cfg.OfferTimeout})
 	if err := m.agents.Start(ctx); err != nil {
 		return fmt.Errorf("start routing: %w", err)
 	}
@@ -338,6 +338,9 @@ func (m *Main) bootstrapConfig(ctx context.Context) error {
 
 // Agents returns the agent and routing service.
 func (m *Main) Agents() *agents.Service { return m.agents }
+
+// Bus returns the bus: items and domain events of every change (tests subscribe to watch them).
+func (m *Main) Bus() parley.Bus { return m.bus }
 
 // Gateway returns the WebSocket gateway (for tests: DropAll simulates a network cut).
 func (m *Main) Gateway() *gateway.Gateway { return m.gw }

@@ -19,15 +19,18 @@ import (
 	"github.com/parley-chat/parley/server"
 )
 
-// statusRecorder is a UserStatusListener that remembers what it heard.
+// statusRecorder remembers the agent status events it heard on the bus.
 type statusRecorder struct {
 	mu    sync.Mutex
 	heard []string // "username=statusID"
 }
 
-func (r *statusRecorder) UserStatusChanged(_ context.Context, u *parley.User) {
+func (r *statusRecorder) event(ev *parley.Event) {
+	if ev.Kind != parley.EventAgentStatus {
+		return
+	}
 	r.mu.Lock()
-	r.heard = append(r.heard, u.Username+"="+u.StatusID)
+	r.heard = append(r.heard, ev.User.Username+"="+ev.User.StatusID)
 	r.mu.Unlock()
 }
 
@@ -42,7 +45,7 @@ func (r *statusRecorder) got() []string {
 func TestAdminAPI(t *testing.T) {
 	e := newEnv(t)
 	rec := &statusRecorder{}
-	e.srv.Admin().SetUserStatusListener(rec)
+	t.Cleanup(e.srv.Bus().SubscribeEvents(rec.event))
 	c, inst := e.cc, aws.String(e.srv.InstanceID)
 	ctx := ctx(t)
 

@@ -26,7 +26,7 @@ import (
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
 	"github.com/parley-chat/parley/blob/s3"
-	chatsvc "github.com/parley-chat/parley/chat"
+	"github.com/parley-chat/parley/scanner"
 	"github.com/parley-chat/parley/server"
 	"github.com/parley-chat/parley/wire"
 )
@@ -546,7 +546,7 @@ func (h *scanHook) answer(name string) chan string {
 }
 
 func (h *scanHook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	var req chatsvc.ScanRequest
+	var req scanner.Request
 	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
 		http.Error(w, err.Error(), 400)
 		return

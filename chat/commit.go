@@ -1,0 +1,115 @@
+package chat
+
+import (
+	"context"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/parley-chat/parley"
+)
+
+// Change collects what one state change of the chat core produced, inside its transaction: the items it
+// appended and the domain events it emitted, in order. Every state change goes through Service.commit, which
+// runs the observers' Committing inside the same transaction and, once committed, publishes the items and
+// events on the Bus and tells the observers' Committed.
+type Change struct {
+	tx     parley.Tx
+	Items  []*parley.Item
+	Events []*parley.Event
+	// first runs after the commit and before anyone hears of the change (see beforePublish).
+	first []func()
+}
+
+// beforePublish queues f to run once the change has committed, before it is published: work that must be done
+// before anyone can act on the change (the bytes of a rejected attachment go before the client hears REJECTED).
+func (ch *Change) beforePublish(f func()) { ch.first = append(ch.first, f) }
+
+// Append stores an item (the store assigns its Seq) and records it for publishing.
+func (ch *Change) Append(ctx context.Context, it *parley.Item) error {
+	if err := ch.tx.AppendItem(ctx, it); err != nil {
+		return err
+	}
+	ch.Items = append(ch.Items, it)
+	return nil
+}
+
+// Emit records a domain event about c (a snapshot is taken now) to publish after the commit.
+func (ch *Change) Emit(kind parley.EventKind, c *parley.Contact, at time.Time) *parley.Event {
+	ev := &parley.Event{Kind: kind, InstanceID: c.InstanceID, Time: at, Contact: snapshot(c)}
+	ch.Events = append(ch.Events, ev)
+	return ev
+}
+
+// Observer is told about every change the chat core commits.
+type Observer interface {
+	// Committing runs inside the change's transaction, after the change and before the commit: what it writes
+	// commits or rolls back with the change (the streaming outbox writes its rows here). An error rolls the
+	// change back and is returned to the caller. It may run more than once for one change (the store retries).
+	Committing(ctx context.Context, tx parley.Tx, ch *Change) error
+	// Committed runs after the commit and after the change was published, on the goroutine that made it, in
+	// commit order for one chain (the flow runner hears customer messages here). It must not block.
+	Committed(ch *Change)
+}
+
+// Observe adds an observer of every committed change. Call it before serving.
+func (s *Service) Observe(o Observer) { s.observers = append(s.observers, o) }
+
+// commit runs fn in one store transaction with a Change to record what it produced, runs the observers inside
+// the same transaction, and, once committed, publishes the items and events and tells the observers. It returns
+// the committed change; on error nothing of it was committed or published.
+func (s *Service) commit(ctx context.Context, fn func(tx parley.Tx, ch *Change) error) (*Change, error) {
+	ch := &Change{}
+	err := s.store.Update(ctx, func(tx parley.Tx) error {
+		*ch = Change{tx: tx, Items: ch.Items[:0], Events: ch.Events[:0], first: ch.first[:0]}
+		if err := fn(tx, ch); err != nil {
+			return err
+		}
+		for _, o := range s.observers {
+			if err := o.Committing(ctx, tx, ch); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	ch.tx = nil
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range ch.first {
+		f()
+	}
+	s.publish(ch)
+	for _, o := range s.observers {
+		o.Committed(ch)
+	}
+	return ch, nil
+}
+
+// publish rings the bus for a committed change: its items, then its events. A failure only delays delivery
+// (subscribers fill item gaps from the store on the next item, clients resume from the transcript, and the
+// routing service rebuilds from the store when it takes over), so it is logged, not returned.
+func (s *Service) publish(ch *Change) {
+	for _, it := range ch.Items {
+		if changesMembership(it) {
+			s.auth.invalidate(it.ChainID)
+		}
+		if err := s.bus.Publish(context.Background(), it); err != nil {
+			s.log.Warn("bus publish failed", "contact_id", it.ContactID, "seq", it.Seq, "err", err)
+		}
+	}
+	for _, ev := range ch.Events {
+		if err := s.bus.PublishEvent(context.Background(), ev); err != nil {
+			s.log.Warn("bus publish failed", "event", ev.Kind, "err", err)
+		}
+	}
+}
+
+// snapshot copies a contact for an event, so that the event never shares memory with the store or the caller.
+func snapshot(c *parley.Contact) *parley.Contact {
+	cp := *c
+	cp.Attributes = maps.Clone(c.Attributes)
+	cp.SegmentAttributes = slices.Clone(c.SegmentAttributes)
+	cp.SupportedContentTypes = slices.Clone(c.SupportedContentTypes)
+	return &cp
+}
