@@ -37,6 +37,9 @@ func New(store parley.Store, bus parley.Bus, clock parley.Clock, log *slog.Logge
 	if cfg.TimerInterval <= 0 {
 		cfg.TimerInterval = time.Second
 	}
+	if cfg.NodeID == "" {
+		cfg.NodeID = "node-" + newID()
+	}
 	if cfg.AuthCacheTTL == 0 {
 		cfg.AuthCacheTTL = 3 * time.Second
 	}

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/parley-chat/parley"
+	"github.com/parley-chat/parley/lease"
 )
 
 // MaxAttributesBytes is the most UTF-8 bytes a contact's attributes may hold across all keys and values.
@@ -507,8 +508,11 @@ func (s *Service) UpdateContactAttributes(ctx context.Context, instanceID, initi
 }
 
 // Run fires contact timers until ctx is done: chats whose customer never connected within the connect window,
-// and chats whose duration ran out, end with chat.ended.
+// and chats whose duration ran out, end with chat.ended. Timers are a duty of one node: Run fires them only
+// while it holds the "timers" lease, which it renews at every tick and releases when ctx ends.
 func (s *Service) Run(ctx context.Context) {
+	timers := lease.New(s.store, "timers", s.cfg.NodeID, s.clock, 0, s.log, nil)
+	defer timers.Release(context.WithoutCancel(ctx))
 	t := time.NewTicker(s.cfg.TimerInterval)
 	defer t.Stop()
 	for {
@@ -516,6 +520,9 @@ func (s *Service) Run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+			if !timers.Try(ctx) {
+				continue
+			}
 			if _, err := s.ExpireDue(ctx); err != nil && ctx.Err() == nil {
 				s.log.Error("contact timers", "err", err)
 			}

@@ -36,6 +36,9 @@ type Config struct {
 	DefaultChatDuration time.Duration
 	// TimerInterval is how often Run looks for due contacts (default 1 second).
 	TimerInterval time.Duration
+	// NodeID names this process among the nodes sharing a store, as the owner of the duties it claims (leases).
+	// Default: a new random id at every start.
+	NodeID string
 	// AuthCacheTTL is how long an authenticated ConnectionToken is served from memory (default 3 seconds;
 	// negative disables the cache). Leaving and ending revoke at once whatever the TTL (see authCache).
 	AuthCacheTTL time.Duration
