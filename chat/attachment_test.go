@@ -154,4 +154,3 @@ func TestURLSignatures(t *testing.T) {
 		t.Errorf("malformed expiry: %v, want EACCESS", err)
 	}
 }
-
