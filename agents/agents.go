@@ -2,7 +2,8 @@
 // transfers, after-contact work and supervisor views. It owns the routing engine (package routing) and feeds it
 // from the chat core (contacts queued and ended) and the configuration (status and profile changes); an accepted
 // chat joins the agent as an AGENT participant, after which the agent chats through the Participant Service like
-// any ChatJS agent session.
+// any ChatJS agent session. It speaks in its own types (State, ContactView, Event, ...), plain data with
+// time.Time; api/agent turns them into the agent API's JSON.
 //
 // Concurrency: Service is safe for concurrent use. One mutex guards the engine and the in-memory state of offers,
 // connections and after-contact work; nothing that waits (store writes, chat operations) runs under it. Work that
@@ -22,7 +23,6 @@ import (
 	"github.com/parley-chat/parley/admin"
 	"github.com/parley-chat/parley/chat"
 	"github.com/parley-chat/parley/routing"
-	"github.com/parley-chat/parley/wire"
 )
 
 // Config tunes the service; zero values mean the defaults.
@@ -42,7 +42,7 @@ func agentQueue(userID string) string { return "agent/" + userID }
 type work struct {
 	contact     *parley.Contact
 	agentID     string
-	state       string // wire.AgentContactOffered | Connected | ACW; "" while an accept is in flight
+	state       ContactState // ContactOffered, ContactConnected or ContactACW; "" while an accept is in flight
 	deadline    time.Time
 	connectedAt time.Time
 	endedAt     time.Time
@@ -187,7 +187,7 @@ func (s *Service) restore(c *parley.Contact, now time.Time) {
 		s.log.Warn("restore connection", "contact_id", c.ID, "user_id", a.user.ID, "err", err)
 		return
 	}
-	s.work[c.ID] = &work{contact: c, agentID: a.user.ID, state: wire.AgentContactConnected, connectedAt: c.AgentConnectedAt}
+	s.work[c.ID] = &work{contact: c, agentID: a.user.ID, state: ContactConnected, connectedAt: c.AgentConnectedAt}
 }
 
 // loadAgent reads a user's status and routing profile.
@@ -221,7 +221,7 @@ func (s *Service) setAgent(a *agent, now time.Time) {
 		s.engine.SetAgent(routing.AgentState{ID: a.user.ID, Routable: false, Slots: slots(a)}, now)
 		// Connections stay with the agent (it may finish them); the engine forgot them, so put them back.
 		for _, w := range s.work {
-			if w.agentID == a.user.ID && w.state != wire.AgentContactOffered {
+			if w.agentID == a.user.ID && w.state != ContactOffered {
 				_ = s.engine.Assign(routing.ContactRef{ID: w.contact.ID, QueueID: w.contact.QueueID,
 					EnqueuedAt: w.contact.EnqueuedAt}, a.user.ID, now)
 			}
@@ -364,7 +364,7 @@ func (s *Service) waiting(queueID string) int {
 func (s *Service) contactEnded(c *parley.Contact) {
 	s.locked(func(now time.Time) {
 		w := s.work[c.ID]
-		if w == nil || w.state == wire.AgentContactOffered {
+		if w == nil || w.state == ContactOffered {
 			if o, ok := s.engine.Remove(c.ID, now); ok {
 				delete(s.work, c.ID)
 				s.withdrawn(o, "customer_left")
@@ -372,7 +372,7 @@ func (s *Service) contactEnded(c *parley.Contact) {
 			s.dispatch(now)
 			return
 		}
-		if w.state == wire.AgentContactACW {
+		if w.state == ContactACW {
 			return
 		}
 		if w.state == "" {
@@ -381,11 +381,11 @@ func (s *Service) contactEnded(c *parley.Contact) {
 			return
 		}
 		w.contact = c
-		w.state, w.endedAt, w.endReason = wire.AgentContactACW, now, c.DisconnectReason
+		w.state, w.endedAt, w.endReason = ContactACW, now, c.DisconnectReason
 		if a := s.agents[w.agentID]; a != nil && a.user.AfterContactWorkTimeLimit > 0 {
 			w.acwDeadline = now.Add(time.Duration(a.user.AfterContactWorkTimeLimit) * time.Second)
 		}
-		s.notify(w.agentID, wire.AgentEvent{Type: wire.EventContactEnded, ContactID: c.ID, Reason: c.DisconnectReason,
+		s.notify(w.agentID, Event{Kind: EventContactEnded, ContactID: c.ID, Reason: c.DisconnectReason,
 			Contact: s.view(w)})
 		s.notifyState(w.agentID)
 		s.rearm(now)
@@ -401,10 +401,10 @@ func (s *Service) dispatch(now time.Time) {
 			s.log.Error("offer: read contact", "contact_id", o.ContactID, "err", err)
 			continue
 		}
-		w := &work{contact: c, agentID: o.AgentID, state: wire.AgentContactOffered, deadline: o.Deadline}
+		w := &work{contact: c, agentID: o.AgentID, state: ContactOffered, deadline: o.Deadline}
 		s.work[o.ContactID] = w
 		s.log.Debug("offer", "contact_id", o.ContactID, "user_id", o.AgentID, "queue_id", o.QueueID)
-		s.notify(o.AgentID, wire.AgentEvent{Type: wire.EventOffer, Contact: s.view(w)})
+		s.notify(o.AgentID, Event{Kind: EventOffer, Contact: s.view(w)})
 		s.notifyState(o.AgentID)
 		if a := s.agents[o.AgentID]; a != nil && a.user.AutoAccept {
 			user, contactID := a.user, o.ContactID
@@ -420,10 +420,10 @@ func (s *Service) dispatch(now time.Time) {
 
 // withdrawn tells an agent an offer is gone. Callers hold the lock.
 func (s *Service) withdrawn(o routing.Offer, reason string) {
-	if w := s.work[o.ContactID]; w != nil && w.agentID == o.AgentID && w.state == wire.AgentContactOffered {
+	if w := s.work[o.ContactID]; w != nil && w.agentID == o.AgentID && w.state == ContactOffered {
 		delete(s.work, o.ContactID)
 	}
-	s.notify(o.AgentID, wire.AgentEvent{Type: wire.EventOfferWithdrawn, ContactID: o.ContactID, Reason: reason})
+	s.notify(o.AgentID, Event{Kind: EventOfferWithdrawn, ContactID: o.ContactID, Reason: reason})
 	s.notifyState(o.AgentID)
 }
 
@@ -465,7 +465,7 @@ func (s *Service) Tick() {
 			s.withdrawn(m.Offer, "timeout")
 		}
 		for id, w := range s.work {
-			if w.state == wire.AgentContactACW && !w.acwDeadline.IsZero() && !now.Before(w.acwDeadline) {
+			if w.state == ContactACW && !w.acwDeadline.IsZero() && !now.Before(w.acwDeadline) {
 				s.clear(id, w, now)
 			}
 		}
@@ -477,6 +477,6 @@ func (s *Service) Tick() {
 func (s *Service) clear(contactID string, w *work, now time.Time) {
 	delete(s.work, contactID)
 	s.engine.Release(contactID, w.agentID, now)
-	s.notify(w.agentID, wire.AgentEvent{Type: wire.EventContactCleared, ContactID: contactID})
+	s.notify(w.agentID, Event{Kind: EventContactCleared, ContactID: contactID})
 	s.notifyState(w.agentID)
 }

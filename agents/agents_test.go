@@ -15,7 +15,6 @@ import (
 	"github.com/parley-chat/parley/bus/local"
 	"github.com/parley-chat/parley/chat"
 	"github.com/parley-chat/parley/store/sqlite"
-	"github.com/parley-chat/parley/wire"
 )
 
 type clock struct {
@@ -162,12 +161,12 @@ func pq(q *parley.Queue, prio, delay int) parley.RoutingProfileQueue {
 	return parley.RoutingProfileQueue{QueueID: q.ID, Channel: parley.ChannelChat, Priority: prio, Delay: delay}
 }
 
-func offerOf(t *testing.T, sub *agents.Subscription) wire.AgentContact {
+func offerOf(t *testing.T, sub *agents.Subscription) agents.ContactView {
 	t.Helper()
 	for {
 		select {
 		case ev := <-sub.C:
-			if ev.Type == wire.EventOffer {
+			if ev.Kind == agents.EventOffer {
 				return *ev.Contact
 			}
 		case <-time.After(5 * time.Second):
@@ -197,7 +196,7 @@ func TestRoutingScenario(t *testing.T) {
 	// Ann lets it time out: she goes to Missed, Bob (who serves Sales at a lower priority) gets it.
 	f.clk.add(31 * time.Second)
 	f.ag.Tick()
-	if st := f.ag.State(ann); st.System != wire.SystemMissed {
+	if st := f.ag.State(ann); st.System != agents.SystemMissed {
 		t.Fatalf("ann after a timeout: %s", st.System)
 	}
 	if o := offerOf(t, bobSub); o.ContactID != c1 {
@@ -224,7 +223,7 @@ func TestRoutingScenario(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.ParticipantToken == "" || got.State != wire.AgentContactConnected {
+	if got.ParticipantToken == "" || got.State != agents.ContactConnected {
 		t.Fatalf("accept = %+v", got)
 	}
 	// Accepting again, or Bob accepting, conflicts.
@@ -240,7 +239,7 @@ func TestRoutingScenario(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Ann transfers c1 to Support: a new contact of the chain, queued on Support; Ann is in ACW.
-	next, err := f.ag.Transfer(f.ctx, ann, c1, wire.TransferRequest{QueueID: support.ID})
+	next, err := f.ag.Transfer(f.ctx, ann, c1, agents.TransferTarget{QueueID: support.ID})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -248,7 +247,7 @@ func TestRoutingScenario(t *testing.T) {
 	if nc.InitialContactID != c1 || nc.PreviousContactID != c1 || nc.QueueID != support.ID || nc.InitiationMethod != "TRANSFER" {
 		t.Fatalf("new contact %+v", nc)
 	}
-	if st := f.ag.State(ann); st.System != wire.SystemACW {
+	if st := f.ag.State(ann); st.System != agents.SystemACW {
 		t.Fatalf("ann after transfer: %s", st.System)
 	}
 	if o := offerOf(t, bobSub); o.ContactID != next {
@@ -272,7 +271,7 @@ func TestRoutingScenario(t *testing.T) {
 		t.Fatal(err)
 	}
 	for ev := range annSub.C {
-		if ev.Type == wire.EventOfferWithdrawn {
+		if ev.Kind == agents.EventOfferWithdrawn {
 			if ev.ContactID != c3 || ev.Reason != "customer_left" {
 				t.Fatalf("withdrawn %+v", ev)
 			}
@@ -332,7 +331,7 @@ func TestConcurrentRouting(t *testing.T) {
 						continue
 					}
 					switch {
-					case ev.Type == wire.EventOffer:
+					case ev.Kind == agents.EventOffer:
 						calmNow := isClosed(calmCh)
 						switch n := r.IntN(10); {
 						case calmNow || n < 6:
@@ -344,17 +343,17 @@ func TestConcurrentRouting(t *testing.T) {
 								t.Error(err)
 							}
 						} // else ignore: it times out and the agent goes Missed
-					case ev.Type == wire.EventContactConnected:
+					case ev.Kind == agents.EventContactConnected:
 						if r.IntN(2) == 0 || isClosed(calmCh) {
 							if err := f.ag.End(f.ctx, u, ev.Contact.ContactID); err != nil && !parley.IsCode(err, parley.ECONFLICT) && !parley.IsCode(err, parley.ENOTFOUND) {
 								t.Error(err)
 							}
 						}
-					case ev.Type == wire.EventContactEnded:
+					case ev.Kind == agents.EventContactEnded:
 						if err := f.ag.Clear(f.ctx, u, ev.ContactID); err != nil {
 							t.Error(err)
 						}
-					case ev.Type == wire.EventState && ev.State.System == wire.SystemMissed:
+					case ev.Kind == agents.EventState && ev.State.System == agents.SystemMissed:
 						f.available(u)
 					}
 				}
@@ -474,7 +473,7 @@ func TestLimitsAutoAcceptAndDirectTransfer(t *testing.T) {
 	flows, _ := f.store.ListContactFlows(f.ctx, f.inst.ID)
 	c1 := f.start(flows[0].ID)
 	for ev := range carlSub.C {
-		if ev.Type == wire.EventContactConnected {
+		if ev.Kind == agents.EventContactConnected {
 			if ev.Contact.ContactID != c1 || ev.Contact.ParticipantToken == "" {
 				t.Fatalf("auto-accepted %+v", ev.Contact)
 			}
@@ -482,7 +481,7 @@ func TestLimitsAutoAcceptAndDirectTransfer(t *testing.T) {
 		}
 	}
 	// Tiny is full: the transfer fails and the contact stays with Carl.
-	if _, err := f.ag.Transfer(f.ctx, carl, c1, wire.TransferRequest{QueueID: tiny.ID}); !parley.IsCode(err, parley.ECONFLICT) {
+	if _, err := f.ag.Transfer(f.ctx, carl, c1, agents.TransferTarget{QueueID: tiny.ID}); !parley.IsCode(err, parley.ECONFLICT) {
 		t.Fatalf("transfer to a full queue: %v", err)
 	}
 	items, _ := f.store.ListItems(f.ctx, parley.ItemQuery{ChainID: c1})
@@ -490,7 +489,7 @@ func TestLimitsAutoAcceptAndDirectTransfer(t *testing.T) {
 		t.Fatalf("last item %s, want transfer.failed", last.ContentType)
 	}
 	// Directly to Dave (who serves neither queue).
-	next, err := f.ag.Transfer(f.ctx, carl, c1, wire.TransferRequest{UserID: dave.ID})
+	next, err := f.ag.Transfer(f.ctx, carl, c1, agents.TransferTarget{UserID: dave.ID})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -525,7 +524,7 @@ func TestRestartRebuildsRouting(t *testing.T) {
 	}
 	defer again.Close()
 	st := again.State(ann)
-	if st.System != wire.SystemBusy || len(st.Contacts) != 1 || st.Contacts[0].ContactID != c1 {
+	if st.System != agents.SystemBusy || len(st.Contacts) != 1 || st.Contacts[0].ContactID != c1 {
 		t.Fatalf("after restart ann is %+v", st)
 	}
 	snap := again.Snapshot()
@@ -547,7 +546,7 @@ func TestRestartRebuildsRouting(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, c := range again.State(ann).Contacts {
-		if c.ContactID == c2 && c.State == wire.AgentContactOffered {
+		if c.ContactID == c2 && c.State == agents.ContactOffered {
 			return
 		}
 	}

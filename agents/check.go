@@ -1,10 +1,6 @@
 package agents
 
-import (
-	"fmt"
-
-	"github.com/parley-chat/parley/wire"
-)
+import "fmt"
 
 // Check verifies the service's promises against its current state and returns the first violation: no agent
 // holds more offers and connections than its slots; no contact is offered to two agents or both offered and
@@ -20,7 +16,7 @@ func (s *Service) Check() error {
 			return fmt.Errorf("contact %s offered to %s and %s", o.ContactID, other, o.AgentID)
 		}
 		seen[o.ContactID] = o.AgentID
-		if w := s.work[o.ContactID]; w == nil || w.agentID != o.AgentID || w.state != wire.AgentContactOffered {
+		if w := s.work[o.ContactID]; w == nil || w.agentID != o.AgentID || w.state != ContactOffered {
 			return fmt.Errorf("engine offers contact %s to %s, service holds %+v", o.ContactID, o.AgentID, w)
 		}
 	}

@@ -7,7 +7,6 @@ import (
 
 	"github.com/parley-chat/parley"
 	"github.com/parley-chat/parley/routing"
-	"github.com/parley-chat/parley/wire"
 )
 
 // LiveView is one consistent picture of routing, taken under the service's lock, for the real-time metrics of
@@ -33,9 +32,8 @@ type AgentView struct {
 	// Status is the status the agent chose; nil when it never chose one. StatusSince is when.
 	Status      *parley.AgentStatus
 	StatusSince time.Time
-	// Activity is the agent's system state as the agent API reports it (wire.SystemAvailable, SystemBusy,
-	// SystemPending, SystemACW, SystemMissed, SystemCustom, SystemOffline).
-	Activity string
+	// Activity is the agent's system state, as its workspace sees it (State.System).
+	Activity SystemState
 	// Missed is set while the agent is in Connect's Missed state (an offer timed out).
 	Missed bool
 	// Routable is set when the routing may offer the agent contacts: a routable status, not missed, a profile.
@@ -51,16 +49,14 @@ type HeldContact struct {
 	ContactID        string
 	QueueID          string
 	InitiationMethod string
-	// State is wire.AgentContactOffered, Connected or ACW, or HeldConnecting while an accept is in flight.
-	State string
+	// State is ContactOffered, ContactConnected or ContactACW, or ContactConnecting while an accept is in
+	// flight.
+	State ContactState
 	// StateSince is when the contact entered State (offered, accepted or ended).
 	StateSince  time.Time
 	ConnectedAt time.Time
 	EnqueuedAt  time.Time
 }
-
-// HeldConnecting is the State of a held contact whose accept is in flight.
-const HeldConnecting = "CONNECTING"
 
 // QueuedContact is a contact waiting in a queue.
 type QueuedContact struct {
@@ -83,15 +79,15 @@ func (s *Service) LiveView() LiveView {
 		h := HeldContact{ContactID: w.contact.ID, QueueID: w.contact.QueueID, InitiationMethod: w.contact.InitiationMethod,
 			State: w.state, ConnectedAt: w.connectedAt, EnqueuedAt: w.contact.EnqueuedAt}
 		switch w.state {
-		case wire.AgentContactOffered, "":
+		case ContactOffered, "":
 			// The offer was made OfferTimeout before its deadline; an accept in flight keeps that time.
 			h.StateSince = w.deadline.Add(-offerTimeout)
 			if w.state == "" {
-				h.State = HeldConnecting
+				h.State = ContactConnecting
 			}
-		case wire.AgentContactConnected:
+		case ContactConnected:
 			h.StateSince = w.connectedAt
-		case wire.AgentContactACW:
+		case ContactACW:
 			h.StateSince = w.endedAt
 		}
 		held[w.agentID] = append(held[w.agentID], h)

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/parley-chat/parley/agents"
-	"github.com/parley-chat/parley/wire"
 )
 
 // TestLiveView follows an agent with two chat slots through an offer, an accept, a full agent with a waiting
@@ -26,7 +25,7 @@ func TestLiveView(t *testing.T) {
 	}
 
 	a := agentOf(f.ag.LiveView())
-	if a.Activity != wire.SystemOffline || a.Routable || a.Slots != 2 || !slices.Equal(a.ChatQueues, []string{q.ID}) ||
+	if a.Activity != agents.SystemOffline || a.Routable || a.Slots != 2 || !slices.Equal(a.ChatQueues, []string{q.ID}) ||
 		a.InstanceID != f.inst.ID || a.RoutingProfileID != ann.RoutingProfileID {
 		t.Fatalf("before login: %+v", a)
 	}
@@ -35,11 +34,11 @@ func TestLiveView(t *testing.T) {
 	c1 := f.start(flow)
 	v := f.ag.LiveView()
 	a = agentOf(v)
-	if a.Activity != wire.SystemPending || !a.Routable || a.Status == nil || a.Status.Name != "Available" ||
+	if a.Activity != agents.SystemPending || !a.Routable || a.Status == nil || a.Status.Name != "Available" ||
 		len(a.Contacts) != 1 || len(v.Waiting) != 0 {
 		t.Fatalf("offered: %+v, waiting %+v", a, v.Waiting)
 	}
-	if c := a.Contacts[0]; c.ContactID != c1 || c.State != wire.AgentContactOffered || !c.StateSince.Equal(t0) ||
+	if c := a.Contacts[0]; c.ContactID != c1 || c.State != agents.ContactOffered || !c.StateSince.Equal(t0) ||
 		c.QueueID != q.ID || c.InitiationMethod != "API" || c.EnqueuedAt.IsZero() || !c.ConnectedAt.IsZero() {
 		t.Fatalf("offered contact: %+v", c)
 	}
@@ -52,18 +51,18 @@ func TestLiveView(t *testing.T) {
 	c3 := f.start(flow) // waits: ann has no free slot
 	v = f.ag.LiveView()
 	a = agentOf(v)
-	if a.Activity != wire.SystemBusy || len(a.Contacts) != 2 {
+	if a.Activity != agents.SystemBusy || len(a.Contacts) != 2 {
 		t.Fatalf("busy: %+v", a)
 	}
 	byID := map[string]agents.HeldContact{}
 	for _, c := range a.Contacts {
 		byID[c.ContactID] = c
 	}
-	if c := byID[c1]; c.State != wire.AgentContactConnected || !c.StateSince.Equal(t0.Add(5*time.Second)) ||
+	if c := byID[c1]; c.State != agents.ContactConnected || !c.StateSince.Equal(t0.Add(5*time.Second)) ||
 		!c.ConnectedAt.Equal(c.StateSince) {
 		t.Errorf("connected contact: %+v", c)
 	}
-	if c := byID[c2]; c.State != wire.AgentContactOffered {
+	if c := byID[c2]; c.State != agents.ContactOffered {
 		t.Errorf("second contact: %+v", c)
 	}
 	if len(v.Waiting) != 1 || v.Waiting[0].ContactID != c3 || v.Waiting[0].QueueID != q.ID || !v.Time.Equal(f.clk.Now()) {
@@ -77,8 +76,8 @@ func TestLiveView(t *testing.T) {
 	f.clk.add(31 * time.Second)
 	f.ag.Tick()
 	a = agentOf(f.ag.LiveView())
-	if a.Activity != wire.SystemMissed || !a.Missed || a.Routable || len(a.Contacts) != 1 ||
-		a.Contacts[0].State != wire.AgentContactACW || !a.Contacts[0].StateSince.Equal(t0.Add(5*time.Second)) {
+	if a.Activity != agents.SystemMissed || !a.Missed || a.Routable || len(a.Contacts) != 1 ||
+		a.Contacts[0].State != agents.ContactACW || !a.Contacts[0].StateSince.Equal(t0.Add(5*time.Second)) {
 		t.Fatalf("missed with ACW: %+v", a)
 	}
 	f.check()

@@ -12,7 +12,6 @@ import (
 	"github.com/parley-chat/parley"
 	"github.com/parley-chat/parley/auth"
 	"github.com/parley-chat/parley/routing"
-	"github.com/parley-chat/parley/wire"
 )
 
 func hashToken(t string) []byte {
@@ -127,23 +126,23 @@ func (s *Service) SetStatus(ctx context.Context, u *parley.User, name string) er
 }
 
 // State returns the agent's state as its workspace shows it.
-func (s *Service) State(u *parley.User) wire.AgentState {
+func (s *Service) State(u *parley.User) State {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.state(u.ID)
 }
 
 // state builds an agent's state. Callers hold the lock.
-func (s *Service) state(userID string) wire.AgentState {
-	st := wire.AgentState{UserID: userID, Status: "Offline", StatusType: parley.StatusOffline, System: wire.SystemOffline,
-		Contacts: []wire.AgentContact{}}
+func (s *Service) state(userID string) State {
+	st := State{UserID: userID, System: SystemOffline, Contacts: []ContactView{}}
+	statusType := parley.StatusOffline
 	a := s.agents[userID]
 	if a != nil {
 		st.Username = a.user.Username
 		st.Slots = slots(a)
 		if a.status != nil {
-			st.Status, st.StatusType = a.status.Name, a.status.Type
-			st.Since = wire.FormatTime(a.user.StatusSince)
+			status := *a.status
+			st.Status, st.StatusSince, statusType = &status, a.user.StatusSince, a.status.Type
 		}
 	}
 	offered, connected, acw := 0, 0, 0
@@ -153,9 +152,9 @@ func (s *Service) state(userID string) wire.AgentState {
 		}
 		st.Contacts = append(st.Contacts, *s.view(w))
 		switch w.state {
-		case wire.AgentContactOffered:
+		case ContactOffered:
 			offered++
-		case wire.AgentContactACW:
+		case ContactACW:
 			acw++
 		default:
 			connected++
@@ -163,53 +162,50 @@ func (s *Service) state(userID string) wire.AgentState {
 	}
 	switch {
 	case a != nil && a.missed:
-		st.System = wire.SystemMissed
+		st.System = SystemMissed
 	case connected > 0:
-		st.System = wire.SystemBusy
+		st.System = SystemBusy
 	case offered > 0:
-		st.System = wire.SystemPending
+		st.System = SystemPending
 	case acw > 0:
-		st.System = wire.SystemACW
-	case st.StatusType == parley.StatusRoutable:
-		st.System = wire.SystemAvailable
-	case st.StatusType == parley.StatusCustom:
-		st.System = wire.SystemCustom
+		st.System = SystemACW
+	case statusType == parley.StatusRoutable:
+		st.System = SystemAvailable
+	case statusType == parley.StatusCustom:
+		st.System = SystemCustom
 	}
 	return st
 }
 
 // view is a contact as its agent sees it. Callers hold the lock.
-func (s *Service) view(w *work) *wire.AgentContact {
+func (s *Service) view(w *work) *ContactView {
 	c := w.contact
-	v := &wire.AgentContact{ContactID: c.ID, InitialContactID: c.InitialContactID, QueueID: c.QueueID, State: w.state,
-		AgentID: w.agentID, Attributes: c.Attributes, ParticipantID: w.participant}
+	v := &ContactView{ContactID: c.ID, InitialContactID: c.InitialContactID, QueueID: c.QueueID, State: w.state,
+		AgentID: w.agentID, Attributes: c.Attributes, ParticipantID: w.participant, ConnectedAt: w.connectedAt}
 	if v.State == "" {
-		v.State = wire.AgentContactOffered
+		v.State = ContactOffered
 	}
-	if w.state == wire.AgentContactOffered {
-		v.OfferDeadline = wire.FormatTime(w.deadline)
-	}
-	if !w.connectedAt.IsZero() {
-		v.ConnectedAt = wire.FormatTime(w.connectedAt)
+	if w.state == ContactOffered {
+		v.OfferDeadline = w.deadline
 	}
 	if !w.endedAt.IsZero() {
-		v.EndedAt, v.EndReason = wire.FormatTime(w.endedAt), w.endReason
+		v.EndedAt, v.EndReason = w.endedAt, w.endReason
 	}
-	if w.participant != "" && w.state == wire.AgentContactConnected {
+	if w.participant != "" && w.state == ContactConnected {
 		v.ParticipantToken = s.chat.ParticipantToken(w.participant)
 	}
 	return v
 }
 
 // Contacts returns the agent's offered, connected and after-contact-work contacts.
-func (s *Service) Contacts(u *parley.User) []wire.AgentContact {
+func (s *Service) Contacts(u *parley.User) []ContactView {
 	return s.State(u).Contacts
 }
 
 // Accept accepts an offer: the agent joins the chat. It returns the contact with the ParticipantId and
 // ParticipantToken the agent connects with. Errors: ECONFLICT when there is no pending offer (expired,
 // withdrawn, another agent's).
-func (s *Service) Accept(ctx context.Context, u *parley.User, contactID string) (*wire.AgentContact, error) {
+func (s *Service) Accept(ctx context.Context, u *parley.User, contactID string) (*ContactView, error) {
 	var err error
 	s.locked(func(now time.Time) {
 		if err = s.engine.Accept(contactID, u.ID, now); err != nil {
@@ -231,7 +227,7 @@ func (s *Service) Accept(ctx context.Context, u *parley.User, contactID string) 
 	if cerr == nil {
 		customer = s.chat.CustomerName(ctx, c)
 	}
-	var out *wire.AgentContact
+	var out *ContactView
 	s.locked(func(now time.Time) {
 		w := s.work[contactID]
 		if err != nil || cerr != nil || w == nil {
@@ -243,18 +239,18 @@ func (s *Service) Accept(ctx context.Context, u *parley.User, contactID string) 
 			return
 		}
 		w.participant, w.contact = p.ID, c
-		w.state, w.connectedAt = wire.AgentContactConnected, now
+		w.state, w.connectedAt = ContactConnected, now
 		out = s.view(w)
 		out.ParticipantToken, out.CustomerName = s.chat.ParticipantToken(p.ID), customer
 		ev := *out // the stream encodes its copy while the caller keeps out
-		s.notify(u.ID, wire.AgentEvent{Type: wire.EventContactConnected, Contact: &ev})
+		s.notify(u.ID, Event{Kind: EventContactConnected, Contact: &ev})
 		if w.endedWhileAccepting || !c.Active() {
 			// The chat ended right after the agent joined: after-contact work.
-			w.state, w.endedAt = wire.AgentContactACW, now
+			w.state, w.endedAt = ContactACW, now
 			if w.endReason == "" {
 				w.endReason = c.DisconnectReason
 			}
-			s.notify(u.ID, wire.AgentEvent{Type: wire.EventContactEnded, ContactID: c.ID, Reason: w.endReason, Contact: s.view(w)})
+			s.notify(u.ID, Event{Kind: EventContactEnded, ContactID: c.ID, Reason: w.endReason, Contact: s.view(w)})
 		}
 		s.notifyState(u.ID)
 	})
@@ -278,7 +274,7 @@ func (s *Service) Reject(ctx context.Context, u *parley.User, contactID string) 
 			return
 		}
 		delete(s.work, contactID)
-		s.notify(u.ID, wire.AgentEvent{Type: wire.EventOfferWithdrawn, ContactID: contactID, Reason: "rejected"})
+		s.notify(u.ID, Event{Kind: EventOfferWithdrawn, ContactID: contactID, Reason: "rejected"})
 		s.notifyState(u.ID)
 		s.dispatch(now)
 	})
@@ -296,7 +292,7 @@ func (s *Service) connected(u *parley.User, contactID string) (*parley.Contact, 
 	if w == nil || w.agentID != u.ID {
 		return nil, parley.NotFound("CONTACT", "contact %s is not one of your contacts", contactID)
 	}
-	if w.state != wire.AgentContactConnected {
+	if w.state != ContactConnected {
 		return nil, parley.Errorf(parley.ECONFLICT, "contact %s is not connected (state %s)", contactID, w.state)
 	}
 	return w.contact, nil
@@ -304,7 +300,7 @@ func (s *Service) connected(u *parley.User, contactID string) (*parley.Contact, 
 
 // Transfer moves the agent's contact to a queue, a quick connect or a user; the agent leaves the chat and enters
 // after-contact work. It returns the new contact's id. Errors: ENOTFOUND, ECONFLICT, EINVALID.
-func (s *Service) Transfer(ctx context.Context, u *parley.User, contactID string, to wire.TransferRequest) (string, error) {
+func (s *Service) Transfer(ctx context.Context, u *parley.User, contactID string, to TransferTarget) (string, error) {
 	n := 0
 	for _, v := range []string{to.QueueID, to.QuickConnectID, to.UserID} {
 		if v != "" {
@@ -366,7 +362,7 @@ func (s *Service) Clear(ctx context.Context, u *parley.User, contactID string) e
 			err = parley.NotFound("CONTACT", "contact %s is not one of your contacts", contactID)
 			return
 		}
-		if w.state != wire.AgentContactACW {
+		if w.state != ContactACW {
 			err = parley.Errorf(parley.ECONFLICT, "contact %s is not in after-contact work", contactID)
 			return
 		}
@@ -384,16 +380,16 @@ func (s *Service) Snapshot() routing.Snapshot {
 }
 
 // LiveContacts returns every contact held by an agent (offered, connected, ACW) and every waiting contact.
-func (s *Service) LiveContacts() []wire.AgentContact {
+func (s *Service) LiveContacts() []ContactView {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var out []wire.AgentContact
+	var out []ContactView
 	for _, w := range s.work {
 		out = append(out, *s.view(w))
 	}
 	for _, q := range s.engine.Snapshot().Queues {
 		for _, c := range q.Waiting {
-			out = append(out, wire.AgentContact{ContactID: c.ID, QueueID: c.QueueID, State: "QUEUED"})
+			out = append(out, ContactView{ContactID: c.ID, QueueID: c.QueueID, State: ContactQueued})
 		}
 	}
 	for i := range out {
@@ -403,10 +399,10 @@ func (s *Service) LiveContacts() []wire.AgentContact {
 }
 
 // Agents returns the state of every agent the service knows.
-func (s *Service) Agents() []wire.AgentState {
+func (s *Service) Agents() []State {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var out []wire.AgentState
+	var out []State
 	for id := range s.agents {
 		st := s.state(id)
 		for i := range st.Contacts {

@@ -3,15 +3,13 @@ package agents
 import (
 	"context"
 	"strings"
-	"time"
 
 	"github.com/parley-chat/parley"
-	"github.com/parley-chat/parley/wire"
 )
 
 // Monitor lets a supervisor watch a live contact silently: it joins as a SUPERVISOR participant that receives
 // everything and sends nothing until it barges in. Errors: ENOTFOUND, EREQUEST (ended), EQUOTA (5 monitors).
-func (s *Service) Monitor(ctx context.Context, u *parley.User, contactID string) (*wire.MonitorResponse, error) {
+func (s *Service) Monitor(ctx context.Context, u *parley.User, contactID string) (*Monitoring, error) {
 	c, err := s.store.GetContact(ctx, contactID)
 	if err != nil || c.InstanceID != u.InstanceID {
 		return nil, parley.NotFound("CONTACT", "contact %s not found", contactID)
@@ -20,7 +18,7 @@ func (s *Service) Monitor(ctx context.Context, u *parley.User, contactID string)
 	if err != nil {
 		return nil, err
 	}
-	return &wire.MonitorResponse{ContactID: c.ID, ParticipantID: p.ID, ParticipantToken: token}, nil
+	return &Monitoring{ContactID: c.ID, ParticipantID: p.ID, ParticipantToken: token}, nil
 }
 
 // Barge turns the supervisor's silent monitoring of a contact into a visible participation.
@@ -35,7 +33,7 @@ func (s *Service) QuickConnects(ctx context.Context, u *parley.User) ([]*parley.
 
 // QueueStatus is the live view of every queue of an instance: waiting contacts, the oldest one's age, agents
 // available for it and agents on one of its contacts.
-func (s *Service) QueueStatus(ctx context.Context, instanceID string) ([]wire.QueueStatus, error) {
+func (s *Service) QueueStatus(ctx context.Context, instanceID string) ([]QueueView, error) {
 	queues, err := s.store.ListQueues(ctx, instanceID)
 	if err != nil {
 		return nil, err
@@ -44,14 +42,14 @@ func (s *Service) QueueStatus(ctx context.Context, instanceID string) ([]wire.Qu
 	snap := s.engine.Snapshot()
 	now := s.now()
 	s.mu.Unlock()
-	out := make([]wire.QueueStatus, 0, len(queues))
+	out := make([]QueueView, 0, len(queues))
 	for _, q := range queues {
-		st := wire.QueueStatus{ID: q.ID, Name: q.Name}
+		st := QueueView{ID: q.ID, Name: q.Name}
 		for _, qs := range snap.Queues {
 			if qs.ID == q.ID {
 				st.Waiting = len(qs.Waiting)
 				if !qs.Oldest.IsZero() {
-					st.OldestContactAgeSeconds = int64(now.Sub(qs.Oldest) / time.Second)
+					st.OldestContactAge = now.Sub(qs.Oldest)
 				}
 			}
 		}

@@ -141,11 +141,10 @@ func (h *handler) logout(w http.ResponseWriter, r *http.Request, u *parley.User)
 }
 
 func (h *handler) me(w http.ResponseWriter, r *http.Request, u *parley.User) {
-	st := h.svc.State(u)
 	httpapi.WriteJSON(w, http.StatusOK, struct {
 		User  wire.AgentUser  `json:"User"`
 		State wire.AgentState `json:"State"`
-	}{userView(u), st})
+	}{userView(u), stateJSON(h.svc.State(u))})
 }
 
 func (h *handler) status(w http.ResponseWriter, r *http.Request, u *parley.User) {
@@ -164,14 +163,13 @@ func (h *handler) status(w http.ResponseWriter, r *http.Request, u *parley.User)
 		h.fail(w, r, err)
 		return
 	}
-	st := h.svc.State(u)
 	httpapi.WriteJSON(w, http.StatusOK, struct {
 		State wire.AgentState `json:"State"`
-	}{st})
+	}{stateJSON(h.svc.State(u))})
 }
 
 func (h *handler) contacts(w http.ResponseWriter, r *http.Request, u *parley.User) {
-	httpapi.WriteJSON(w, http.StatusOK, wire.AgentContactsResponse{Contacts: h.svc.Contacts(u)})
+	httpapi.WriteJSON(w, http.StatusOK, wire.AgentContactsResponse{Contacts: contactsJSON(h.svc.Contacts(u))})
 }
 
 func (h *handler) contactAction(w http.ResponseWriter, r *http.Request, u *parley.User) {
@@ -180,9 +178,9 @@ func (h *handler) contactAction(w http.ResponseWriter, r *http.Request, u *parle
 	var err error
 	switch action {
 	case "accept":
-		var c *wire.AgentContact
+		var c *agents.ContactView
 		if c, err = h.svc.Accept(ctx, u, id); err == nil {
-			httpapi.WriteJSON(w, http.StatusOK, c)
+			httpapi.WriteJSON(w, http.StatusOK, contactJSON(*c))
 			return
 		}
 	case "reject":
@@ -195,7 +193,8 @@ func (h *handler) contactAction(w http.ResponseWriter, r *http.Request, u *parle
 		var req wire.TransferRequest
 		if err = decode(r, &req); err == nil {
 			var next string
-			if next, err = h.svc.Transfer(ctx, u, id, req); err == nil {
+			to := agents.TransferTarget{QueueID: req.QueueID, QuickConnectID: req.QuickConnectID, UserID: req.UserID}
+			if next, err = h.svc.Transfer(ctx, u, id, to); err == nil {
 				httpapi.WriteJSON(w, http.StatusOK, wire.TransferResponse{ContactID: next})
 				return
 			}
@@ -205,9 +204,10 @@ func (h *handler) contactAction(w http.ResponseWriter, r *http.Request, u *parle
 			err = errForbidden
 			break
 		}
-		var out *wire.MonitorResponse
-		if out, err = h.svc.Monitor(ctx, u, id); err == nil {
-			httpapi.WriteJSON(w, http.StatusOK, out)
+		var m *agents.Monitoring
+		if m, err = h.svc.Monitor(ctx, u, id); err == nil {
+			httpapi.WriteJSON(w, http.StatusOK, wire.MonitorResponse{ContactID: m.ContactID, ParticipantID: m.ParticipantID,
+				ParticipantToken: m.ParticipantToken})
 			return
 		}
 	case "barge":
@@ -254,19 +254,29 @@ func (h *handler) queues(w http.ResponseWriter, r *http.Request, u *parley.User)
 		h.fail(w, r, err)
 		return
 	}
+	out := make([]wire.QueueStatus, 0, len(qs))
+	for _, q := range qs {
+		out = append(out, wire.QueueStatus{ID: q.ID, Name: q.Name, Waiting: q.Waiting,
+			OldestContactAgeSeconds: int64(q.OldestContactAge / time.Second), AgentsAvailable: q.AgentsAvailable,
+			AgentsOnContact: q.AgentsOnContact})
+	}
 	httpapi.WriteJSON(w, http.StatusOK, struct {
 		Queues []wire.QueueStatus `json:"Queues"`
-	}{qs})
+	}{out})
 }
 
 func (h *handler) liveContacts(w http.ResponseWriter, r *http.Request, u *parley.User) {
-	httpapi.WriteJSON(w, http.StatusOK, wire.AgentContactsResponse{Contacts: h.svc.LiveContacts()})
+	httpapi.WriteJSON(w, http.StatusOK, wire.AgentContactsResponse{Contacts: contactsJSON(h.svc.LiveContacts())})
 }
 
 func (h *handler) agentList(w http.ResponseWriter, r *http.Request, u *parley.User) {
+	var out []wire.AgentState
+	for _, st := range h.svc.Agents() {
+		out = append(out, stateJSON(st))
+	}
 	httpapi.WriteJSON(w, http.StatusOK, struct {
 		Agents []wire.AgentState `json:"Agents"`
-	}{h.svc.Agents()})
+	}{out})
 }
 
 // events streams the agent's events over a WebSocket until the client closes or the stream falls behind.
@@ -308,7 +318,7 @@ func (h *handler) events(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 			_ = conn.SetWriteDeadline(time.Now().Add(10 * time.Second))
-			if err := conn.WriteJSON(ev); err != nil {
+			if err := conn.WriteJSON(eventJSON(ev)); err != nil {
 				return
 			}
 		case <-ping.C:
@@ -319,4 +329,82 @@ func (h *handler) events(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+}
+
+// The agent API's JSON shapes of the agents service's views. A time that does not apply (zero) is left out.
+
+func stateJSON(st agents.State) wire.AgentState {
+	out := wire.AgentState{UserID: st.UserID, Username: st.Username, Status: "Offline", StatusType: parley.StatusOffline,
+		System: systemStates[st.System], Slots: st.Slots, Contacts: contactsJSON(st.Contacts)}
+	if st.Status != nil {
+		out.Status, out.StatusType, out.Since = st.Status.Name, st.Status.Type, wire.FormatTime(st.StatusSince)
+	}
+	return out
+}
+
+// contactsJSON keeps nil nil (sent as null) and empty empty (sent as []), as the service answered.
+func contactsJSON(cs []agents.ContactView) []wire.AgentContact {
+	if cs == nil {
+		return nil
+	}
+	out := make([]wire.AgentContact, 0, len(cs))
+	for _, c := range cs {
+		out = append(out, contactJSON(c))
+	}
+	return out
+}
+
+func contactJSON(c agents.ContactView) wire.AgentContact {
+	return wire.AgentContact{ContactID: c.ContactID, InitialContactID: c.InitialContactID, QueueID: c.QueueID,
+		State: contactStates[c.State], AgentID: c.AgentID, OfferDeadline: timeJSON(c.OfferDeadline),
+		ConnectedAt: timeJSON(c.ConnectedAt), EndedAt: timeJSON(c.EndedAt), EndReason: c.EndReason,
+		CustomerName: c.CustomerName, Attributes: c.Attributes, ParticipantID: c.ParticipantID,
+		ParticipantToken: c.ParticipantToken}
+}
+
+func timeJSON(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return wire.FormatTime(t)
+}
+
+// contactStates, systemStates and eventTypes name the service's states and event kinds in the agent API.
+var (
+	contactStates = map[agents.ContactState]string{
+		agents.ContactOffered:   wire.AgentContactOffered,
+		agents.ContactConnected: wire.AgentContactConnected,
+		agents.ContactACW:       wire.AgentContactACW,
+		agents.ContactQueued:    "QUEUED", // live contacts only; wire has no constant for it
+	}
+	systemStates = map[agents.SystemState]string{
+		agents.SystemAvailable: wire.SystemAvailable,
+		agents.SystemPending:   wire.SystemPending,
+		agents.SystemBusy:      wire.SystemBusy,
+		agents.SystemACW:       wire.SystemACW,
+		agents.SystemMissed:    wire.SystemMissed,
+		agents.SystemCustom:    wire.SystemCustom,
+		agents.SystemOffline:   wire.SystemOffline,
+	}
+	eventTypes = map[agents.EventKind]string{
+		agents.EventState:            wire.EventState,
+		agents.EventOffer:            wire.EventOffer,
+		agents.EventOfferWithdrawn:   wire.EventOfferWithdrawn,
+		agents.EventContactConnected: wire.EventContactConnected,
+		agents.EventContactEnded:     wire.EventContactEnded,
+		agents.EventContactCleared:   wire.EventContactCleared,
+	}
+)
+
+func eventJSON(ev agents.Event) wire.AgentEvent {
+	out := wire.AgentEvent{Type: eventTypes[ev.Kind], ContactID: ev.ContactID, Reason: ev.Reason}
+	if ev.State != nil {
+		st := stateJSON(*ev.State)
+		out.State = &st
+	}
+	if ev.Contact != nil {
+		c := contactJSON(*ev.Contact)
+		out.Contact = &c
+	}
+	return out
 }

@@ -149,10 +149,10 @@ func instanceAgents(v agents.LiveView, mc *metricsConfig) []agents.AgentView {
 
 // Agent activity, as the metrics count it.
 
-func online(a agents.AgentView) bool { return a.Activity != wire.SystemOffline }
+func online(a agents.AgentView) bool { return a.Activity != agents.SystemOffline }
 
 func onContact(a agents.AgentView) bool {
-	return a.Activity == wire.SystemBusy || a.Activity == wire.SystemPending
+	return a.Activity == agents.SystemBusy || a.Activity == agents.SystemPending
 }
 
 // activeSlots counts the agent's slots that hold a contact being accepted, connected or in after-contact work
@@ -160,7 +160,7 @@ func onContact(a agents.AgentView) bool {
 func activeSlots(a agents.AgentView) int {
 	n := 0
 	for _, c := range a.Contacts {
-		if c.State != wire.AgentContactOffered {
+		if c.State != agents.ContactOffered {
 			n++
 		}
 	}
@@ -178,7 +178,7 @@ func availableSlots(a agents.AgentView) int {
 // inQueue reports whether a held contact still counts as in its queue: it leaves the queue when the agent is
 // connected, as in Connect, so an offered contact is still in queue.
 func inQueue(c agents.HeldContact) bool {
-	return c.State == wire.AgentContactOffered || c.State == agents.HeldConnecting
+	return c.State == agents.ContactOffered || c.State == agents.ContactConnecting
 }
 
 // metricGroup is one result of GetCurrentMetricData: the values of its dimensions (nil or "" when not grouped).
@@ -430,19 +430,19 @@ func groupValues(q *metricQuery, mc *metricsConfig, g *metricGroup, ags []agents
 			counts["AGENTS_ONLINE"]++
 		}
 		switch {
-		case a.Activity == wire.SystemAvailable:
+		case a.Activity == agents.SystemAvailable:
 			counts["AGENTS_AVAILABLE"]++
 			counts["AGENTS_STAFFED"]++
 		case onContact(a):
 			counts["AGENTS_ON_CONTACT"]++
 			counts["AGENTS_ON_CALL"]++
 			counts["AGENTS_STAFFED"]++
-		case a.Activity == wire.SystemACW:
+		case a.Activity == agents.SystemACW:
 			counts["AGENTS_AFTER_CONTACT_WORK"]++
 			counts["AGENTS_STAFFED"]++
-		case a.Activity == wire.SystemMissed:
+		case a.Activity == agents.SystemMissed:
 			counts["AGENTS_ERROR"]++
-		case a.Activity == wire.SystemCustom:
+		case a.Activity == agents.SystemCustom:
 			counts["AGENTS_NON_PRODUCTIVE"]++
 		}
 		counts["SLOTS_ACTIVE"] += float64(activeSlots(a))
@@ -495,9 +495,9 @@ func (h *handler) getCurrentUserData(w http.ResponseWriter, r *http.Request, lab
 // of a queued inbound contact routed to the agent), a contact in after-contact work is ENDED.
 func contactState(c agents.HeldContact) string {
 	switch c.State {
-	case wire.AgentContactConnected:
+	case agents.ContactConnected:
 		return "CONNECTED"
-	case wire.AgentContactACW:
+	case agents.ContactACW:
 		return "ENDED"
 	default:
 		return "CONNECTING"

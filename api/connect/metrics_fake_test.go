@@ -9,7 +9,6 @@ import (
 
 	"github.com/parley-chat/parley"
 	"github.com/parley-chat/parley/agents"
-	"github.com/parley-chat/parley/wire"
 )
 
 // fakeLive stands in for *agents.Service: it answers a fixed live view.
@@ -76,11 +75,11 @@ func newMetricsFakes() (*metricsAdmin, *fakeLive) {
 	lunch := &parley.AgentStatus{ID: "st-lunch", ARN: mARN("agent-state", "st-lunch"), Name: "Lunch", Type: parley.StatusCustom}
 	offline := &parley.AgentStatus{ID: "st-off", ARN: mARN("agent-state", "st-off"), Name: "Offline", Type: parley.StatusOffline}
 	ago := func(s int) time.Time { return metricsNow.Add(-time.Duration(s) * time.Second) }
-	agent := func(name, profile string, st *parley.AgentStatus, activity string, routable bool, slots int,
+	agent := func(name, profile string, st *parley.AgentStatus, activity agents.SystemState, routable bool, slots int,
 		contacts ...agents.HeldContact) agents.AgentView {
 		a := agents.AgentView{UserID: "u-" + name, InstanceID: "i-1", RoutingProfileID: profile, Status: st,
 			StatusSince: ago(3600), Activity: activity, Routable: routable, Slots: slots, Contacts: contacts,
-			Missed: activity == wire.SystemMissed}
+			Missed: activity == agents.SystemMissed}
 		for _, p := range f.profiles {
 			if p.ID == profile {
 				a.ChatQueues = chatQueues(p)
@@ -90,21 +89,21 @@ func newMetricsFakes() (*metricsAdmin, *fakeLive) {
 	}
 	live := &fakeLive{view: agents.LiveView{Time: metricsNow,
 		Agents: []agents.AgentView{
-			agent("ann", "rp-sales", available, wire.SystemBusy, true, 2, agents.HeldContact{ContactID: "c1",
-				QueueID: "q-sales", InitiationMethod: "API", State: wire.AgentContactConnected, StateSince: ago(60),
+			agent("ann", "rp-sales", available, agents.SystemBusy, true, 2, agents.HeldContact{ContactID: "c1",
+				QueueID: "q-sales", InitiationMethod: "API", State: agents.ContactConnected, StateSince: ago(60),
 				ConnectedAt: ago(60), EnqueuedAt: ago(90)}),
-			agent("bob", "rp-both", available, wire.SystemPending, true, 3, agents.HeldContact{ContactID: "c2",
-				QueueID: "q-support", InitiationMethod: "TRANSFER", State: wire.AgentContactOffered, StateSince: ago(5),
+			agent("bob", "rp-both", available, agents.SystemPending, true, 3, agents.HeldContact{ContactID: "c2",
+				QueueID: "q-support", InitiationMethod: "TRANSFER", State: agents.ContactOffered, StateSince: ago(5),
 				EnqueuedAt: ago(30)}),
-			agent("cat", "rp-both", lunch, wire.SystemCustom, false, 3),
-			agent("dan", "rp-sales", available, wire.SystemMissed, false, 2),
-			agent("eve", "rp-sales", offline, wire.SystemOffline, false, 2),
-			agent("fay", "rp-both", available, wire.SystemACW, true, 3, agents.HeldContact{ContactID: "c4",
-				QueueID: "q-sales", InitiationMethod: "API", State: wire.AgentContactACW, StateSince: ago(20),
+			agent("cat", "rp-both", lunch, agents.SystemCustom, false, 3),
+			agent("dan", "rp-sales", available, agents.SystemMissed, false, 2),
+			agent("eve", "rp-sales", offline, agents.SystemOffline, false, 2),
+			agent("fay", "rp-both", available, agents.SystemACW, true, 3, agents.HeldContact{ContactID: "c4",
+				QueueID: "q-sales", InitiationMethod: "API", State: agents.ContactACW, StateSince: ago(20),
 				ConnectedAt: ago(200), EnqueuedAt: ago(300)}),
-			agent("ghost", "rp-other", available, wire.SystemAvailable, true, 3),
-			agent("gus", "rp-sales", available, wire.SystemAvailable, true, 2),
-			agent("hal", "rp-voice", available, wire.SystemAvailable, true, 1),
+			agent("ghost", "rp-other", available, agents.SystemAvailable, true, 3),
+			agent("gus", "rp-sales", available, agents.SystemAvailable, true, 2),
+			agent("hal", "rp-voice", available, agents.SystemAvailable, true, 1),
 		},
 		Waiting: []agents.QueuedContact{{ContactID: "w3", QueueID: "q-other", EnqueuedAt: ago(500)},
 			{ContactID: "w1", QueueID: "q-sales", EnqueuedAt: ago(120)},
