@@ -57,10 +57,35 @@ func TestPackageDocs(t *testing.T) {
 	}
 }
 
-// TestFences: the domain package and the wire package import only the standard library (the Go client library
-// will import wire), and nothing but cmd/ imports cmd/.
+// module is this module's path, the prefix of its own packages' import paths.
+const module = "github.com/parley-chat/parley"
+
+// stdlibOnly, as a fence, forbids every import outside the standard library.
+const stdlibOnly = "anything outside the standard library"
+
+// fences maps a package (its directory, "." for the root) to the imports it may not have: an entry forbids the
+// import path itself and every path below it. (cmd/ holds only main packages, which the compiler already keeps
+// anyone from importing.)
+var fences = map[string][]string{
+	// The domain.
+	".": {stdlibOnly},
+	// The JSON shapes; the Go client library will import them.
+	"wire": {stdlibOnly},
+	// The agent side keeps domain state; api/agent translates it to the agent API's wire shapes.
+	"agents": {module + "/wire"},
+}
+
+// fenced reports whether an import path is behind a fence.
+func fenced(path, fence string) bool {
+	if fence == stdlibOnly {
+		first, _, _ := strings.Cut(path, "/")
+		return strings.Contains(first, ".")
+	}
+	return path == fence || strings.HasPrefix(path, fence+"/")
+}
+
+// TestFences: no package imports what its fences forbid.
 func TestFences(t *testing.T) {
-	stdOnly := map[string]bool{".": true, "wire": true}
 	for dir, files := range packages(t) {
 		for _, f := range files {
 			af, err := parser.ParseFile(token.NewFileSet(), f, nil, parser.ImportsOnly)
@@ -69,9 +94,10 @@ func TestFences(t *testing.T) {
 			}
 			for _, imp := range af.Imports {
 				p, _ := strconv.Unquote(imp.Path.Value)
-				first, _, _ := strings.Cut(p, "/")
-				if stdOnly[dir] && strings.Contains(first, ".") {
-					t.Errorf("%s imports %s: package %q may import only the standard library", f, p, dir)
+				for _, fence := range fences[filepath.ToSlash(dir)] {
+					if fenced(p, fence) {
+						t.Errorf("%s imports %s: package %q may not import %s", f, p, dir, fence)
+					}
 				}
 			}
 		}
