@@ -1,6 +1,8 @@
 // Package agents is the agent side of parley: logins, agent statuses, offers of queued chats, accept and reject,
 // transfers, after-contact work and supervisor views. It owns the routing engine (package routing) and feeds it
-// from the chat core (contacts queued and ended) and the configuration (status and profile changes); an accepted
+// from domain events on the Bus: contacts queued and ended (the chat core), status and profile changes (the
+// configuration). Of the nodes sharing a store and bus, the one holding the "routing" lease routes; the others
+// relay its notices to their agents' streams and forward their agents' actions to it (cluster.go). An accepted
 // chat joins the agent as an AGENT participant, after which the agent chats through the Participant Service like
 // any ChatJS agent session. It speaks in its own types (State, ContactView, Event, ...), plain data with
 // time.Time; api/agent turns them into the agent API's JSON.
@@ -9,7 +11,8 @@
 // connections and after-contact work; nothing that waits (store writes, chat operations) runs under it. Work that
 // must follow a decision made under the lock (auto-accepting an offer, ending a chat over a full queue) is queued
 // and run right after the lock is released. Offer timeouts and after-contact-work limits fire from one timer armed
-// at the engine's next wake-up; Tick runs the same code for tests with a fake clock.
+// at the engine's next wake-up; Tick runs the same code for tests with a fake clock. Notices to agents are
+// published on the Bus after the lock is released, and every node's bus subscriber hands them to its streams.
 package agents
 
 import (
@@ -22,6 +25,7 @@ import (
 	"github.com/parley-chat/parley"
 	"github.com/parley-chat/parley/admin"
 	"github.com/parley-chat/parley/chat"
+	"github.com/parley-chat/parley/lease"
 	"github.com/parley-chat/parley/routing"
 )
 
@@ -31,8 +35,17 @@ type Config struct {
 	OfferTimeout time.Duration
 	// SessionTTL is how long a login lasts (default 12 h).
 	SessionTTL time.Duration
-	// NoTimer disables the internal timer; the owner calls Tick (tests with a fake clock).
+	// NoTimer disables the internal timer and the renewal of the routing lease; the owner calls Tick and Lead
+	// (tests with a fake clock).
 	NoTimer bool
+	// NodeID names this process among the nodes sharing the store and the bus (default: a random id).
+	NodeID string
+	// LeaseTTL is how long the routing lease lasts unless renewed: how long routing may stop when its node dies
+	// (default lease.DefaultTTL).
+	LeaseTTL time.Duration
+	// ForwardTimeout bounds how long a node waits for the routing node to answer a forwarded action (default
+	// 10 s).
+	ForwardTimeout time.Duration
 }
 
 // agentQueue is the queue of a single agent (transfers to a user), as Connect's agent queues.
@@ -83,14 +96,31 @@ type Service struct {
 	timer  *time.Timer
 	post   []func()
 	closed bool
-	// unsubscribe ends the subscription to the bus's events (nil before Start).
-	unsubscribe func()
+	// leader is set while this node holds the routing lease and has rebuilt the state (cluster.go).
+	leader bool
+
+	lease       *lease.Holder
+	unsubscribe func()             // ends the subscription to the bus's events (nil before Start)
+	stopLease   context.CancelFunc // stops the renewal loop (nil with NoTimer)
+	running     sync.WaitGroup     // the renewal loop and forwarded actions being carried out
+
+	pmu     sync.Mutex
+	pending map[string]chan *action // forwarded actions waiting for the leader's answer, by request id
 }
 
 // New returns the service. Call Start before serving.
 func New(store parley.Store, bus parley.Bus, chatSvc *chat.Service, adminSvc *admin.Service, clock parley.Clock, log *slog.Logger, cfg Config) *Service {
 	if cfg.SessionTTL <= 0 {
 		cfg.SessionTTL = 12 * time.Hour
+	}
+	if cfg.NodeID == "" {
+		cfg.NodeID = "node-" + newRequestID()
+	}
+	if cfg.LeaseTTL <= 0 {
+		cfg.LeaseTTL = lease.DefaultTTL
+	}
+	if cfg.ForwardTimeout <= 0 {
+		cfg.ForwardTimeout = 10 * time.Second
 	}
 	if clock == nil {
 		clock = parley.SystemClock{}
@@ -100,7 +130,8 @@ func New(store parley.Store, bus parley.Bus, chatSvc *chat.Service, adminSvc *ad
 	}
 	return &Service{store: store, bus: bus, chat: chatSvc, admin: adminSvc, clock: clock, log: log, cfg: cfg,
 		engine: routing.New(routing.Config{OfferTimeout: cfg.OfferTimeout}),
-		agents: map[string]*agent{}, work: map[string]*work{}, subs: map[string]map[*Subscription]struct{}{}}
+		agents: map[string]*agent{}, work: map[string]*work{}, subs: map[string]map[*Subscription]struct{}{},
+		pending: map[string]chan *action{}}
 }
 
 func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Millisecond) }
@@ -120,48 +151,38 @@ func (s *Service) locked(f func(now time.Time)) {
 // later queues f to run once the lock is released. Callers hold the lock.
 func (s *Service) later(f func()) { s.post = append(s.post, f) }
 
-// Start subscribes to the bus's domain events, then rebuilds the routing state from the store: every agent whose
-// status is routable, every active contact that waits in a queue or is connected to an agent. (Subscribing first
-// means a change committed while it rebuilds is heard, not lost; hearing one twice is harmless.)
+// Start subscribes to the bus's domain events and tries to take the routing lease; the node that gets it rebuilds
+// the routing state from the store and routes (cluster.go). Subscribing first means a change committed while it
+// rebuilds is heard, not lost; hearing one twice is harmless. Unless NoTimer is set, the lease is renewed (or
+// taken over, when its holder goes) in the background until Close.
 func (s *Service) Start(ctx context.Context) error {
 	s.unsubscribe = s.bus.SubscribeEvents(s.event)
-	instances, err := s.store.ListInstances(ctx)
-	if err != nil {
-		return err
+	s.lease = lease.New(s.store, routingLease, s.cfg.NodeID, s.clock, s.cfg.LeaseTTL, s.log, s.leadership)
+	s.Lead(ctx)
+	if !s.cfg.NoTimer {
+		renew, stop := context.WithCancel(context.WithoutCancel(ctx))
+		s.stopLease = stop
+		s.running.Add(1)
+		go func() {
+			defer s.running.Done()
+			s.keepLease(renew)
+		}()
 	}
-	for _, in := range instances {
-		users, err := s.store.ListUsers(ctx, in.ID)
-		if err != nil {
-			return err
-		}
-		for _, u := range users {
-			a, err := s.loadAgent(ctx, u)
-			if err != nil {
-				return err
-			}
-			s.locked(func(now time.Time) { s.setAgent(a, now) })
-		}
-		contacts, err := s.store.ListActiveContacts(ctx, in.ID)
-		if err != nil {
-			return err
-		}
-		for _, c := range contacts {
-			switch {
-			case c.AgentID != "":
-				s.locked(func(now time.Time) { s.restore(c, now) })
-			case c.QueueID != "":
-				s.contactQueued(c)
-			}
-		}
-	}
-	s.locked(func(now time.Time) { s.dispatch(now) })
 	return nil
 }
 
-// Close stops hearing the bus, stops the timer and ends every event subscription.
+// Close stops hearing the bus, gives the routing lease up (another node takes over at once), stops the timer and
+// ends every event subscription.
 func (s *Service) Close() {
 	if s.unsubscribe != nil {
 		s.unsubscribe()
+	}
+	if s.stopLease != nil {
+		s.stopLease()
+	}
+	s.running.Wait()
+	if s.lease != nil {
+		s.lease.Release(context.Background())
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -258,9 +279,24 @@ func slots(a *agent) int {
 	return a.profile.ChatConcurrency
 }
 
-// event is the bus's: it applies the domain events routing acts on, on the publisher's goroutine (the local bus)
-// or the bus's (a networked one).
+// event is the bus's: notices go to this node's streams, forwarded actions to the leader, and the leader applies
+// the domain events routing acts on. It runs on the publisher's goroutine (the local bus) or the bus's (a
+// networked one).
 func (s *Service) event(ev *parley.Event) {
+	switch ev.Kind {
+	case parley.EventAgentNotice:
+		s.deliver(ev)
+		return
+	case parley.EventAgentAction:
+		s.onAction(ev)
+		return
+	}
+	s.mu.Lock()
+	lead := s.leading()
+	s.mu.Unlock()
+	if !lead {
+		return // the routing node applies it
+	}
 	ctx := context.Background()
 	switch ev.Kind {
 	case parley.EventContactQueued:

@@ -45,12 +45,13 @@ type Subscription struct {
 
 func (sub *Subscription) close() { sub.once.Do(func() { close(sub.C) }) }
 
-// Subscribe opens an event stream for a user. Its first event is the agent's state, then any open offers.
+// Subscribe opens an event stream for a user. Its first event is the agent's state, then any open offers. On a
+// node that does not route, the routing node sends them (to every stream of the user) when asked on the bus.
 func (s *Service) Subscribe(u *parley.User) *Subscription {
 	sub := &Subscription{C: make(chan Event, 256)}
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if s.closed {
+		s.mu.Unlock()
 		sub.close()
 		return sub
 	}
@@ -60,6 +61,14 @@ func (s *Service) Subscribe(u *parley.User) *Subscription {
 		s.subs[u.ID] = set
 	}
 	set[sub] = struct{}{}
+	if !s.leading() {
+		s.mu.Unlock()
+		if err := s.publishAction(&action{ID: newRequestID(), Node: s.cfg.NodeID, Act: actSync, UserID: u.ID}); err != nil {
+			s.log.Warn("agent stream: ask for state", "user_id", u.ID, "err", err)
+		}
+		return sub
+	}
+	defer s.mu.Unlock()
 	st := s.state(u.ID)
 	sub.C <- Event{Kind: EventState, State: &st}
 	for _, w := range s.work {
@@ -83,23 +92,15 @@ func (s *Service) Unsubscribe(u *parley.User, sub *Subscription) {
 	sub.close()
 }
 
-// notify sends an event to every stream of a user without blocking. Callers hold the lock.
+// notify sends an event to every stream of a user, on every node: it is published on the bus once the lock is
+// released, and each node's deliver hands it to its streams without blocking. Callers hold the lock (inside
+// locked, which runs what later queued).
 func (s *Service) notify(userID string, ev Event) {
-	for sub := range s.subs[userID] {
-		select {
-		case sub.C <- ev:
-		default:
-			delete(s.subs[userID], sub)
-			sub.close()
-		}
-	}
+	s.later(func() { s.publishNotice(userID, ev) })
 }
 
 // notifyState sends the agent's current state. Callers hold the lock.
 func (s *Service) notifyState(userID string) {
-	if len(s.subs[userID]) == 0 {
-		return
-	}
 	st := s.state(userID)
 	s.notify(userID, Event{Kind: EventState, State: &st})
 }

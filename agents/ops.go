@@ -206,6 +206,13 @@ func (s *Service) Contacts(u *parley.User) []ContactView {
 // ParticipantToken the agent connects with. Errors: ECONFLICT when there is no pending offer (expired,
 // withdrawn, another agent's).
 func (s *Service) Accept(ctx context.Context, u *parley.User, contactID string) (*ContactView, error) {
+	if !s.isLeader() {
+		r, err := s.forward(ctx, action{Act: actAccept, UserID: u.ID, ContactID: contactID})
+		if err != nil {
+			return nil, err
+		}
+		return r.Contact, nil
+	}
 	var err error
 	s.locked(func(now time.Time) {
 		if err = s.engine.Accept(contactID, u.ID, now); err != nil {
@@ -268,6 +275,10 @@ func (s *Service) Accept(ctx context.Context, u *parley.User, contactID string) 
 
 // Reject rejects an offer: the contact goes back to its queue, preferably to another agent. Errors: ECONFLICT.
 func (s *Service) Reject(ctx context.Context, u *parley.User, contactID string) error {
+	if !s.isLeader() {
+		_, err := s.forward(ctx, action{Act: actReject, UserID: u.ID, ContactID: contactID})
+		return err
+	}
 	var err error
 	s.locked(func(now time.Time) {
 		if err = s.engine.Reject(contactID, u.ID, now); err != nil {
@@ -301,6 +312,13 @@ func (s *Service) connected(u *parley.User, contactID string) (*parley.Contact, 
 // Transfer moves the agent's contact to a queue, a quick connect or a user; the agent leaves the chat and enters
 // after-contact work. It returns the new contact's id. Errors: ENOTFOUND, ECONFLICT, EINVALID.
 func (s *Service) Transfer(ctx context.Context, u *parley.User, contactID string, to TransferTarget) (string, error) {
+	if !s.isLeader() {
+		r, err := s.forward(ctx, action{Act: actTransfer, UserID: u.ID, ContactID: contactID, Target: &to})
+		if err != nil {
+			return "", err
+		}
+		return r.Result, nil
+	}
 	n := 0
 	for _, v := range []string{to.QueueID, to.QuickConnectID, to.UserID} {
 		if v != "" {
@@ -347,6 +365,10 @@ func (s *Service) Transfer(ctx context.Context, u *parley.User, contactID string
 
 // End ends the agent's chat for everyone; the agent enters after-contact work.
 func (s *Service) End(ctx context.Context, u *parley.User, contactID string) error {
+	if !s.isLeader() {
+		_, err := s.forward(ctx, action{Act: actEnd, UserID: u.ID, ContactID: contactID})
+		return err
+	}
 	if _, err := s.connected(u, contactID); err != nil {
 		return err
 	}
@@ -355,6 +377,10 @@ func (s *Service) End(ctx context.Context, u *parley.User, contactID string) err
 
 // Clear ends after-contact work on a contact: the slot frees. Errors: ENOTFOUND, ECONFLICT (not in ACW).
 func (s *Service) Clear(ctx context.Context, u *parley.User, contactID string) error {
+	if !s.isLeader() {
+		_, err := s.forward(ctx, action{Act: actClear, UserID: u.ID, ContactID: contactID})
+		return err
+	}
 	var err error
 	s.locked(func(now time.Time) {
 		w := s.work[contactID]

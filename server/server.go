@@ -192,7 +192,8 @@ func (m *Main) Start(ctx context.Context) (err error) {
 	if err := m.bootstrapConfig(ctx); err != nil {
 		return err
 	}
-	m.agents = agents.New(m.store, m.bus, m.svc, m.admin, m.cfg.Clock, m.log, agents.Config{OfferTimeout: m.cfg.OfferTimeout})
+	m.agents = agents.New(m.store, m.bus, m.svc, m.admin, m.cfg.Clock, m.log,
+		agents.Config{OfferTimeout: m.cfg.OfferTimeout, NodeID: m.svc.Config().NodeID})
 	if err := m.agents.Start(ctx); err != nil {
 		return fmt.Errorf("start routing: %w", err)
 	}

@@ -1,0 +1,319 @@
+package agents
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/parley-chat/parley"
+	"github.com/parley-chat/parley/routing"
+)
+
+// Routing across nodes (docs/decisions/0007-events-and-claims.md). Every node runs a Service on the same store
+// and bus. The node that holds the "routing" lease is the leader: it alone applies the domain events routing
+// acts on, keeps the engine, makes offers and runs their timers. Whatever it tells an agent goes out on the bus
+// as a notice, and every node hands notices to the streams of that agent it has open. A node that is not the
+// leader forwards its agents' actions (accept, reject, clear, end, transfer, and the first state of a new
+// stream) to the leader on the bus and waits for the answer. When the leader goes, another node takes the lease
+// and rebuilds the state from the store, as a restart does.
+
+// routingLease names the lease of the routing duty.
+const routingLease = "routing"
+
+// leadership is the lease holder's callback: gaining the lease rebuilds the routing state from the store,
+// losing it drops the state (the new leader rebuilds its own).
+func (s *Service) leadership(held bool) {
+	if !held {
+		s.locked(func(time.Time) { s.stepDown() })
+		s.log.Info("routing: stepped down", "node_id", s.cfg.NodeID)
+		return
+	}
+	if err := s.rebuild(context.Background()); err != nil {
+		// Stay a follower; the next attempt to hold the lease (Lead, or the renewal loop) tries again.
+		s.log.Error("routing: take over", "node_id", s.cfg.NodeID, "err", err)
+		s.locked(func(time.Time) { s.stepDown() })
+		return
+	}
+	s.log.Info("routing: leading", "node_id", s.cfg.NodeID)
+}
+
+// Lead makes one attempt to take or renew the routing lease and reports whether this node leads afterwards.
+// The renewal loop calls it; tests with a fake clock call it to hand routing over.
+func (s *Service) Lead(ctx context.Context) bool {
+	s.lease.Try(ctx)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.leader
+}
+
+// keepLease renews the routing lease until ctx ends, then releases it.
+func (s *Service) keepLease(ctx context.Context) {
+	t := time.NewTicker(s.cfg.LeaseTTL / 3)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			s.lease.Release(context.WithoutCancel(ctx))
+			return
+		case <-t.C:
+			s.Lead(ctx)
+		}
+	}
+}
+
+// stepDown forgets the routing state. Callers hold the lock.
+func (s *Service) stepDown() {
+	s.leader = false
+	s.engine = routing.New(routing.Config{OfferTimeout: s.cfg.OfferTimeout})
+	s.agents, s.work = map[string]*agent{}, map[string]*work{}
+	if s.timer != nil {
+		s.timer.Stop()
+	}
+}
+
+// rebuild makes this node the leader with the routing state read from the store: every agent whose status is
+// routable, every active contact that waits in a queue or is connected to an agent.
+func (s *Service) rebuild(ctx context.Context) error {
+	s.locked(func(time.Time) { s.stepDown(); s.leader = true })
+	instances, err := s.store.ListInstances(ctx)
+	if err != nil {
+		return err
+	}
+	for _, in := range instances {
+		users, err := s.store.ListUsers(ctx, in.ID)
+		if err != nil {
+			return err
+		}
+		for _, u := range users {
+			a, err := s.loadAgent(ctx, u)
+			if err != nil {
+				return err
+			}
+			s.locked(func(now time.Time) { s.setAgent(a, now) })
+		}
+		contacts, err := s.store.ListActiveContacts(ctx, in.ID)
+		if err != nil {
+			return err
+		}
+		for _, c := range contacts {
+			switch {
+			case c.AgentID != "":
+				s.locked(func(now time.Time) { s.restore(c, now) })
+			case c.QueueID != "":
+				s.contactQueued(c)
+			}
+		}
+	}
+	s.locked(func(now time.Time) {
+		s.dispatch(now)
+		for userID := range s.subs {
+			s.notifyState(userID) // streams opened while no one led get their state
+		}
+	})
+	return nil
+}
+
+// leading reports whether this node routes. Callers hold the lock.
+func (s *Service) leading() bool { return s.leader && !s.closed }
+
+// isLeader reports whether this node routes; actions on other nodes are forwarded to the one that does.
+func (s *Service) isLeader() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.leading()
+}
+
+// notice is the bus form of what the leader tells an agent: the stream event itself.
+type notice struct {
+	Event Event `json:"event"`
+}
+
+// publishNotice sends an event for userID to its streams on every node, through the bus.
+func (s *Service) publishNotice(userID string, ev Event) {
+	data, err := json.Marshal(notice{Event: ev})
+	if err != nil {
+		s.log.Error("agent notice: encode", "user_id", userID, "err", err)
+		return
+	}
+	if err := s.bus.PublishEvent(context.Background(), &parley.Event{Kind: parley.EventAgentNotice,
+		UserID: userID, Time: s.now(), Data: data}); err != nil {
+		s.log.Warn("agent notice: publish", "user_id", userID, "err", err)
+	}
+}
+
+// deliver hands a notice from the bus to this node's streams of the user.
+func (s *Service) deliver(ev *parley.Event) {
+	var n notice
+	if err := json.Unmarshal(ev.Data, &n); err != nil {
+		s.log.Error("agent notice: decode", "user_id", ev.UserID, "err", err)
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for sub := range s.subs[ev.UserID] {
+		select {
+		case sub.C <- n.Event:
+		default:
+			delete(s.subs[ev.UserID], sub)
+			sub.close()
+		}
+	}
+}
+
+// Actions a node forwards to the leader.
+const (
+	actAccept   = "accept"
+	actReject   = "reject"
+	actClear    = "clear"
+	actEnd      = "end"
+	actTransfer = "transfer"
+	actSync     = "sync" // send the agent's state and open offers to its streams (a stream opened on a follower)
+)
+
+// action is the bus form of a forwarded action and of its answer (Reply set).
+type action struct {
+	ID        string          `json:"id"`
+	Node      string          `json:"node"`
+	Act       string          `json:"act"`
+	UserID    string          `json:"user"`
+	ContactID string          `json:"contact,omitempty"`
+	Target    *TransferTarget `json:"target,omitempty"`
+
+	Reply   bool         `json:"reply,omitempty"`
+	Code    parley.Code  `json:"code,omitempty"`
+	Message string       `json:"message,omitempty"`
+	Field   string       `json:"field,omitempty"`
+	Kind    string       `json:"resource,omitempty"`
+	Contact *ContactView `json:"view,omitempty"`
+	Result  string       `json:"result,omitempty"`
+}
+
+// forward sends an action to the leader and waits for its answer, until ctx ends or ForwardTimeout passes.
+func (s *Service) forward(ctx context.Context, a action) (*action, error) {
+	a.ID, a.Node = newRequestID(), s.cfg.NodeID
+	reply := make(chan *action, 1)
+	s.pmu.Lock()
+	s.pending[a.ID] = reply
+	s.pmu.Unlock()
+	defer func() {
+		s.pmu.Lock()
+		delete(s.pending, a.ID)
+		s.pmu.Unlock()
+	}()
+	if err := s.publishAction(&a); err != nil {
+		return nil, err
+	}
+	timeout := time.NewTimer(s.cfg.ForwardTimeout)
+	defer timeout.Stop()
+	select {
+	case r := <-reply:
+		if r.Code != "" {
+			return r, &parley.Error{Code: r.Code, Message: r.Message, Field: r.Field, Resource: r.Kind}
+		}
+		return r, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-timeout.C:
+		return nil, parley.Errorf(parley.EINTERNAL, "the routing node did not answer within %v", s.cfg.ForwardTimeout)
+	}
+}
+
+func (s *Service) publishAction(a *action) error {
+	data, err := json.Marshal(a)
+	if err != nil {
+		return parley.Internal(err)
+	}
+	return s.bus.PublishEvent(context.Background(), &parley.Event{Kind: parley.EventAgentAction, UserID: a.UserID,
+		Time: s.now(), Data: data})
+}
+
+// onAction handles an action from the bus: an answer for this node's pending request, or, on the leader, an
+// action to carry out. It is carried out on a goroutine of its own, because the in-process bus calls subscribers
+// on the publisher's goroutine, which is waiting for the answer.
+func (s *Service) onAction(ev *parley.Event) {
+	var a action
+	if err := json.Unmarshal(ev.Data, &a); err != nil {
+		s.log.Error("agent action: decode", "user_id", ev.UserID, "err", err)
+		return
+	}
+	if a.Reply {
+		if a.Node != s.cfg.NodeID {
+			return
+		}
+		s.pmu.Lock()
+		reply := s.pending[a.ID]
+		s.pmu.Unlock()
+		if reply != nil {
+			reply <- &a
+		}
+		return
+	}
+	s.mu.Lock()
+	lead := s.leading()
+	if lead {
+		s.running.Add(1)
+	}
+	s.mu.Unlock()
+	if !lead {
+		return
+	}
+	go func() {
+		defer s.running.Done()
+		s.carryOut(&a)
+	}()
+}
+
+// carryOut does a forwarded action on the leader and publishes its answer.
+func (s *Service) carryOut(a *action) {
+	ctx := context.Background()
+	r := &action{ID: a.ID, Node: a.Node, Act: a.Act, UserID: a.UserID, ContactID: a.ContactID, Reply: true}
+	u, err := s.store.GetUser(ctx, a.UserID)
+	if err == nil {
+		switch a.Act {
+		case actAccept:
+			r.Contact, err = s.Accept(ctx, u, a.ContactID)
+		case actReject:
+			err = s.Reject(ctx, u, a.ContactID)
+		case actClear:
+			err = s.Clear(ctx, u, a.ContactID)
+		case actEnd:
+			err = s.End(ctx, u, a.ContactID)
+		case actTransfer:
+			if a.Target == nil {
+				a.Target = &TransferTarget{}
+			}
+			r.Result, err = s.Transfer(ctx, u, a.ContactID, *a.Target)
+		case actSync:
+			s.locked(func(time.Time) { s.sync(u.ID) })
+		default:
+			err = parley.Errorf(parley.EINVALID, "unknown agent action %q", a.Act)
+		}
+	}
+	if err != nil {
+		var pe *parley.Error
+		if !errors.As(err, &pe) {
+			pe = parley.Internal(err)
+			s.log.Error("agent action", "act", a.Act, "user_id", a.UserID, "err", err)
+		}
+		r.Code, r.Message, r.Field, r.Kind = pe.Code, pe.Message, pe.Field, pe.Resource
+	}
+	if err := s.publishAction(r); err != nil {
+		s.log.Warn("agent action: answer", "act", a.Act, "err", err)
+	}
+}
+
+// sync tells every stream of the user its state and open offers. Callers hold the lock.
+func (s *Service) sync(userID string) {
+	st := s.state(userID)
+	s.notify(userID, Event{Kind: EventState, State: &st})
+	for _, w := range s.work {
+		if w.agentID == userID && w.state == ContactOffered {
+			s.notify(userID, Event{Kind: EventOffer, Contact: s.view(w)})
+		}
+	}
+}
+
+// newRequestID returns a random id for a forwarded action or a node.
+func newRequestID() string { return uuid.NewString() }
