@@ -63,17 +63,31 @@ const module = "github.com/parley-chat/parley"
 // stdlibOnly, as a fence, forbids every import outside the standard library.
 const stdlibOnly = "anything outside the standard library"
 
+// core are the fences of the chat core: the business rules of chats, routing, configuration and claims. They
+// do no network or process I/O and know the Store, Bus and Blob only as the domain's interfaces, so the same code
+// runs over SQLite or Postgres, the local bus or NATS, and the API layers stay thin.
+var core = []string{"net/http", "os/exec", module + "/store", module + "/bus", module + "/blob", module + "/api",
+	module + "/gateway", module + "/server", module + "/scanner"}
+
 // fences maps a package (its directory, "." for the root) to the imports it may not have: an entry forbids the
-// import path itself and every path below it. (cmd/ holds only main packages, which the compiler already keeps
-// anyone from importing.)
+// import path itself and every path below it. allPackages applies to every package outside cmd/.
 var fences = map[string][]string{
 	// The domain.
 	".": {stdlibOnly},
-	// The JSON shapes; the Go client library will import them.
+	// The JSON shapes; the Go client library imports them.
 	"wire": {stdlibOnly},
-	// The agent side keeps domain state; api/agent translates it to the agent API's wire shapes.
-	"agents": {module + "/wire"},
+	// The core. The agent side keeps domain state; api/agent translates it to the agent API's wire shapes.
+	"chat":    core,
+	"agents":  append([]string{module + "/wire"}, core...),
+	"admin":   core,
+	"routing": core,
+	"lease":   core,
+	// cmd/ only wires; nothing depends on it (a non-main package under cmd/ is importable).
+	allPackages: {module + "/cmd"},
 }
+
+// allPackages is the key of the fences every package outside cmd/ has.
+const allPackages = "*"
 
 // fenced reports whether an import path is behind a fence.
 func fenced(path, fence string) bool {
@@ -94,7 +108,12 @@ func TestFences(t *testing.T) {
 			}
 			for _, imp := range af.Imports {
 				p, _ := strconv.Unquote(imp.Path.Value)
-				for _, fence := range fences[filepath.ToSlash(dir)] {
+				dir := filepath.ToSlash(dir)
+				all := fences[allPackages]
+				if dir == "cmd" || strings.HasPrefix(dir, "cmd/") {
+					all = nil
+				}
+				for _, fence := range append(fences[dir], all...) {
 					if fenced(p, fence) {
 						t.Errorf("%s imports %s: package %q may not import %s", f, p, dir, fence)
 					}
