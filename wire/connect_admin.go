@@ -2,30 +2,39 @@ package wire
 
 // The admin operations of the Connect Service that parley serves (queues, routing profiles, users, agent
 // statuses, hours of operation, quick connects, security profiles), with the paths and member names of
-// aws-sdk-go-v2 service/connect v1.175.2. Paths with labels are given as the prefix before the first label;
-// a suffix after the labels, when there is one, is a separate constant.
+// aws-sdk-go-v2 service/connect v1.175.2. The chat subset of the model that the generated shapes come from does
+// not describe them, so they are written by hand.
 
-// Admin operation paths.
+// The URIs of the admin operations, labels in braces (as the generated Path constants); their methods are in
+// the route table of api/connect.
 const (
-	PathQueuesPrefix                   = "/queues/"         // {InstanceId} (PUT: CreateQueue), {InstanceId}/{QueueId} (GET)
-	PathQueuesSummaryPrefix            = "/queues-summary/" // {InstanceId}
-	SuffixQueueMaxContacts             = "/max-contacts"
-	SuffixQueueHoursOfOperation        = "/hours-of-operation"
-	SuffixQueueStatus                  = "/status"
-	PathRoutingProfilesPrefix          = "/routing-profiles/"         // {InstanceId}, {InstanceId}/{RoutingProfileId}
-	PathRoutingProfilesSummaryPrefix   = "/routing-profiles-summary/" // {InstanceId}
-	SuffixRoutingProfileAssociate      = "/associate-queues"
-	SuffixRoutingProfileQueues         = "/queues"
-	SuffixRoutingProfileConcurrency    = "/concurrency"
-	PathUsersPrefix                    = "/users/"         // {InstanceId}, {InstanceId}/{UserId}
-	PathUsersSummaryPrefix             = "/users-summary/" // {InstanceId}
-	SuffixUserRoutingProfile           = "/routing-profile"
-	SuffixUserStatus                   = "/status"
-	PathAgentStatusPrefix              = "/agent-status/"                // {InstanceId}
-	PathHoursOfOperationsPrefix        = "/hours-of-operations/"         // {InstanceId}, {InstanceId}/{HoursOfOperationId}
-	PathHoursOfOperationsSummaryPrefix = "/hours-of-operations-summary/" // {InstanceId}
-	PathQuickConnectsPrefix            = "/quick-connects/"              // {InstanceId}, {InstanceId}/{QuickConnectId}
-	PathSecurityProfilesSummaryPrefix  = "/security-profiles-summary/"   // {InstanceId}
+	PathCreateQueue                     = "/queues/{InstanceId}"
+	PathDescribeQueue                   = "/queues/{InstanceId}/{QueueId}"
+	PathListQueues                      = "/queues-summary/{InstanceId}"
+	PathUpdateQueueMaxContacts          = "/queues/{InstanceId}/{QueueId}/max-contacts"
+	PathUpdateQueueHoursOfOperation     = "/queues/{InstanceId}/{QueueId}/hours-of-operation"
+	PathUpdateQueueStatus               = "/queues/{InstanceId}/{QueueId}/status"
+	PathCreateRoutingProfile            = "/routing-profiles/{InstanceId}"
+	PathDescribeRoutingProfile          = "/routing-profiles/{InstanceId}/{RoutingProfileId}"
+	PathListRoutingProfiles             = "/routing-profiles-summary/{InstanceId}"
+	PathAssociateRoutingProfileQueues   = "/routing-profiles/{InstanceId}/{RoutingProfileId}/associate-queues"
+	PathListRoutingProfileQueues        = "/routing-profiles/{InstanceId}/{RoutingProfileId}/queues"
+	PathUpdateRoutingProfileConcurrency = "/routing-profiles/{InstanceId}/{RoutingProfileId}/concurrency"
+	PathCreateUser                      = "/users/{InstanceId}"
+	PathDescribeUser                    = "/users/{InstanceId}/{UserId}"
+	PathListUsers                       = "/users-summary/{InstanceId}"
+	PathUpdateUserRoutingProfile        = "/users/{InstanceId}/{UserId}/routing-profile"
+	PathDeleteUser                      = "/users/{InstanceId}/{UserId}"
+	PathPutUserStatus                   = "/users/{InstanceId}/{UserId}/status"
+	PathCreateAgentStatus               = "/agent-status/{InstanceId}"
+	PathListAgentStatuses               = "/agent-status/{InstanceId}"
+	PathCreateHoursOfOperation          = "/hours-of-operations/{InstanceId}"
+	PathDescribeHoursOfOperation        = "/hours-of-operations/{InstanceId}/{HoursOfOperationId}"
+	PathListHoursOfOperations           = "/hours-of-operations-summary/{InstanceId}"
+	PathCreateQuickConnect              = "/quick-connects/{InstanceId}"
+	PathDescribeQuickConnect            = "/quick-connects/{InstanceId}/{QuickConnectId}"
+	PathListQuickConnects               = "/quick-connects/{InstanceId}"
+	PathListSecurityProfiles            = "/security-profiles-summary/{InstanceId}"
 )
 
 // Enum values of the admin operations.

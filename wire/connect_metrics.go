@@ -3,10 +3,10 @@ package wire
 // The real-time metrics operations of the Connect Service, GetCurrentMetricData and GetCurrentUserData, with the
 // paths and member names of aws-sdk-go-v2 service/connect v1.175.2.
 
-// Real-time metrics paths (POST; the InstanceId label follows).
+// The URIs of the real-time metrics operations (POST), labels in braces.
 const (
-	PathCurrentMetricDataPrefix = "/metrics/current/"  // {InstanceId}
-	PathCurrentUserDataPrefix   = "/metrics/userdata/" // {InstanceId}
+	PathGetCurrentMetricData = "/metrics/current/{InstanceId}"
+	PathGetCurrentUserData   = "/metrics/userdata/{InstanceId}"
 )
 
 // Enum values of the real-time metrics operations.

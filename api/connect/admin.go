@@ -1,8 +1,12 @@
 package connect
 
 import (
+	"cmp"
 	"context"
+	"math"
 	"net/http"
+	"reflect"
+	"slices"
 
 	"github.com/parley-chat/parley"
 	"github.com/parley-chat/parley/admin"
@@ -57,287 +61,234 @@ const (
 	maxProfileQueues = 100
 )
 
-// adminOp is op for an admin operation: it answers InvalidRequestException when the handler has no admin
-// service, and reports ECONFLICT as the Connect admin operations do (DuplicateResourceException).
-func adminOp(name, method, pattern string, serve func(h *handler, w http.ResponseWriter, r *http.Request, labels []string)) route {
-	return op(name, method, pattern, func(h *handler, w http.ResponseWriter, r *http.Request, labels []string) {
-		if h.adm == nil {
-			h.fail(w, r, parley.Errorf(parley.EREQUEST, "%s is not supported by this server", name))
-			return
-		}
-		if !validUTF8(labels) {
-			h.failAdmin(w, r, parley.Errorf(parley.EINVALID, "path labels must be valid UTF-8"))
-			return
-		}
-		serve(h, w, r, labels)
-	})
-}
-
-// adminRoutes are the admin operations parley serves (aws-sdk-go-v2 service/connect v1.175.2 paths).
+// adminRoutes are the admin operations parley serves (aws-sdk-go-v2 service/connect v1.175.2 paths). The model
+// parley generates from (the chat subset) does not describe them: their shapes (wire/connect_admin.go) and
+// checks (admin_validate.go) are written by hand. Each is served by the generic handler (operation.go) with
+// one of the calls below.
 var adminRoutes = []route{
-	adminOp("CreateQueue", http.MethodPut, wire.PathQueuesPrefix+"{InstanceId}", (*handler).createQueue),
-	adminOp("DescribeQueue", http.MethodGet, wire.PathQueuesPrefix+"{InstanceId}/{QueueId}", (*handler).describeQueue),
-	adminOp("ListQueues", http.MethodGet, wire.PathQueuesSummaryPrefix+"{InstanceId}", (*handler).listQueues),
-	adminOp("UpdateQueueMaxContacts", http.MethodPost,
-		wire.PathQueuesPrefix+"{InstanceId}/{QueueId}"+wire.SuffixQueueMaxContacts, (*handler).updateQueueMaxContacts),
-	adminOp("UpdateQueueHoursOfOperation", http.MethodPost,
-		wire.PathQueuesPrefix+"{InstanceId}/{QueueId}"+wire.SuffixQueueHoursOfOperation, (*handler).updateQueueHours),
-	adminOp("UpdateQueueStatus", http.MethodPost,
-		wire.PathQueuesPrefix+"{InstanceId}/{QueueId}"+wire.SuffixQueueStatus, (*handler).updateQueueStatus),
+	operation(kindAdmin, "CreateQueue", http.MethodPut, wire.PathCreateQueue, create(createQueueInput, adminService.CreateQueue, createdQueue)),
+	operation(kindAdmin, "DescribeQueue", http.MethodGet, wire.PathDescribeQueue, describe(adminService.Queue, describeQueue)),
+	operation(kindAdmin, "ListQueues", http.MethodGet, wire.PathListQueues, list[wire.ListQueuesResponse](queueListing, listQueues, queueSummary)),
+	operation(kindAdmin, "UpdateQueueMaxContacts", http.MethodPost, wire.PathUpdateQueueMaxContacts, (*handler).updateQueueMaxContacts),
+	operation(kindAdmin, "UpdateQueueHoursOfOperation", http.MethodPost, wire.PathUpdateQueueHoursOfOperation,
+		set("HoursOfOperationId", nil, func(b *wire.UpdateQueueHoursOfOperationRequest) *string { return b.HoursOfOperationID }, adminService.UpdateQueueHoursOfOperation)),
+	operation(kindAdmin, "UpdateQueueStatus", http.MethodPost, wire.PathUpdateQueueStatus,
+		set("Status", wire.QueueStatuses, func(b *wire.UpdateQueueStatusRequest) *string { return b.Status }, adminService.UpdateQueueStatus)),
 
-	adminOp("CreateRoutingProfile", http.MethodPut, wire.PathRoutingProfilesPrefix+"{InstanceId}",
-		(*handler).createRoutingProfile),
-	adminOp("DescribeRoutingProfile", http.MethodGet, wire.PathRoutingProfilesPrefix+"{InstanceId}/{RoutingProfileId}",
-		(*handler).describeRoutingProfile),
-	adminOp("ListRoutingProfiles", http.MethodGet, wire.PathRoutingProfilesSummaryPrefix+"{InstanceId}",
-		(*handler).listRoutingProfiles),
-	adminOp("AssociateRoutingProfileQueues", http.MethodPost,
-		wire.PathRoutingProfilesPrefix+"{InstanceId}/{RoutingProfileId}"+wire.SuffixRoutingProfileAssociate,
-		(*handler).associateRoutingProfileQueues),
-	adminOp("ListRoutingProfileQueues", http.MethodGet,
-		wire.PathRoutingProfilesPrefix+"{InstanceId}/{RoutingProfileId}"+wire.SuffixRoutingProfileQueues,
-		(*handler).listRoutingProfileQueues),
-	adminOp("UpdateRoutingProfileConcurrency", http.MethodPost,
-		wire.PathRoutingProfilesPrefix+"{InstanceId}/{RoutingProfileId}"+wire.SuffixRoutingProfileConcurrency,
-		(*handler).updateRoutingProfileConcurrency),
+	operation(kindAdmin, "CreateRoutingProfile", http.MethodPut, wire.PathCreateRoutingProfile, create(createRoutingProfileInput, adminService.CreateRoutingProfile, createdRoutingProfile)),
+	operation(kindAdmin, "DescribeRoutingProfile", http.MethodGet, wire.PathDescribeRoutingProfile, describe(adminService.RoutingProfile, describeRoutingProfile)),
+	operation(kindAdmin, "ListRoutingProfiles", http.MethodGet, wire.PathListRoutingProfiles, list[wire.ListRoutingProfilesResponse](listing{kind: "routing-profiles"}, instanceList(adminService.ListRoutingProfiles), profileSummary)),
+	operation(kindAdmin, "AssociateRoutingProfileQueues", http.MethodPost, wire.PathAssociateRoutingProfileQueues, (*handler).associateRoutingProfileQueues),
+	operation(kindAdmin, "ListRoutingProfileQueues", http.MethodGet, wire.PathListRoutingProfileQueues, list[wire.ListRoutingProfileQueuesResponse](listing{kind: "routing-profile-queues", max: maxProfileQueues}, routingProfileQueues, profileQueueSummary)),
+	operation(kindAdmin, "UpdateRoutingProfileConcurrency", http.MethodPost, wire.PathUpdateRoutingProfileConcurrency, (*handler).updateRoutingProfileConcurrency),
 
-	adminOp("CreateUser", http.MethodPut, wire.PathUsersPrefix+"{InstanceId}", (*handler).createUser),
-	adminOp("DescribeUser", http.MethodGet, wire.PathUsersPrefix+"{InstanceId}/{UserId}", (*handler).describeUser),
-	adminOp("ListUsers", http.MethodGet, wire.PathUsersSummaryPrefix+"{InstanceId}", (*handler).listUsers),
-	adminOp("UpdateUserRoutingProfile", http.MethodPost,
-		wire.PathUsersPrefix+"{InstanceId}/{UserId}"+wire.SuffixUserRoutingProfile, (*handler).updateUserRoutingProfile),
-	adminOp("DeleteUser", http.MethodDelete, wire.PathUsersPrefix+"{InstanceId}/{UserId}", (*handler).deleteUser),
-	adminOp("PutUserStatus", http.MethodPut, wire.PathUsersPrefix+"{InstanceId}/{UserId}"+wire.SuffixUserStatus,
-		(*handler).putUserStatus),
+	operation(kindAdmin, "CreateUser", http.MethodPut, wire.PathCreateUser, create(createUserInput, adminService.CreateUser, createdUser)),
+	operation(kindAdmin, "DescribeUser", http.MethodGet, wire.PathDescribeUser, describe(adminService.User, describeUser)),
+	operation(kindAdmin, "ListUsers", http.MethodGet, wire.PathListUsers, list[wire.ListUsersResponse](listing{kind: "users"}, instanceList(adminService.ListUsers), userSummary)),
+	operation(kindAdmin, "UpdateUserRoutingProfile", http.MethodPost, wire.PathUpdateUserRoutingProfile,
+		set("RoutingProfileId", nil, func(b *wire.UpdateUserRoutingProfileRequest) *string { return b.RoutingProfileID }, adminService.UpdateUserRoutingProfile)),
+	operation(kindAdmin, "DeleteUser", http.MethodDelete, wire.PathDeleteUser, (*handler).deleteUser),
+	operation(kindAdmin, "PutUserStatus", http.MethodPut, wire.PathPutUserStatus,
+		set("AgentStatusId", nil, func(b *wire.PutUserStatusRequest) *string { return b.AgentStatusID }, adminService.PutUserStatus)),
 
-	adminOp("CreateAgentStatus", http.MethodPut, wire.PathAgentStatusPrefix+"{InstanceId}", (*handler).createAgentStatus),
-	adminOp("ListAgentStatuses", http.MethodGet, wire.PathAgentStatusPrefix+"{InstanceId}", (*handler).listAgentStatuses),
+	operation(kindAdmin, "CreateAgentStatus", http.MethodPut, wire.PathCreateAgentStatus, create(createAgentStatusInput, adminService.CreateAgentStatus, createdAgentStatus)),
+	operation(kindAdmin, "ListAgentStatuses", http.MethodGet, wire.PathListAgentStatuses, list[wire.ListAgentStatusesResponse](agentStatusListing, filteredList(adminService.ListAgentStatuses), agentStatusSummary)),
 
-	adminOp("CreateHoursOfOperation", http.MethodPut, wire.PathHoursOfOperationsPrefix+"{InstanceId}",
-		(*handler).createHoursOfOperation),
-	adminOp("DescribeHoursOfOperation", http.MethodGet,
-		wire.PathHoursOfOperationsPrefix+"{InstanceId}/{HoursOfOperationId}", (*handler).describeHoursOfOperation),
-	adminOp("ListHoursOfOperations", http.MethodGet, wire.PathHoursOfOperationsSummaryPrefix+"{InstanceId}",
-		(*handler).listHoursOfOperations),
+	operation(kindAdmin, "CreateHoursOfOperation", http.MethodPut, wire.PathCreateHoursOfOperation, create(createHoursInput, adminService.CreateHoursOfOperation, createdHours)),
+	operation(kindAdmin, "DescribeHoursOfOperation", http.MethodGet, wire.PathDescribeHoursOfOperation, describe(adminService.HoursOfOperation, describeHoursOfOperation)),
+	operation(kindAdmin, "ListHoursOfOperations", http.MethodGet, wire.PathListHoursOfOperations, list[wire.ListHoursOfOperationsResponse](listing{kind: "hours"}, instanceList(adminService.ListHoursOfOperations), hoursSummary)),
 
-	adminOp("CreateQuickConnect", http.MethodPut, wire.PathQuickConnectsPrefix+"{InstanceId}", (*handler).createQuickConnect),
-	adminOp("DescribeQuickConnect", http.MethodGet, wire.PathQuickConnectsPrefix+"{InstanceId}/{QuickConnectId}",
-		(*handler).describeQuickConnect),
-	adminOp("ListQuickConnects", http.MethodGet, wire.PathQuickConnectsPrefix+"{InstanceId}", (*handler).listQuickConnects),
+	operation(kindAdmin, "CreateQuickConnect", http.MethodPut, wire.PathCreateQuickConnect, create(createQuickConnectInput, adminService.CreateQuickConnect, createdQuickConnect)),
+	operation(kindAdmin, "DescribeQuickConnect", http.MethodGet, wire.PathDescribeQuickConnect, describe(adminService.QuickConnect, describeQuickConnect)),
+	operation(kindAdmin, "ListQuickConnects", http.MethodGet, wire.PathListQuickConnects, list[wire.ListQuickConnectsResponse](quickConnectListing, filteredList(adminService.ListQuickConnects), quickConnectSummary)),
 
-	adminOp("ListSecurityProfiles", http.MethodGet, wire.PathSecurityProfilesSummaryPrefix+"{InstanceId}",
-		(*handler).listSecurityProfiles),
+	operation(kindAdmin, "ListSecurityProfiles", http.MethodGet, wire.PathListSecurityProfiles, list[wire.ListSecurityProfilesResponse](listing{kind: "security-profiles"}, instanceList(adminService.ListSecurityProfiles), securityProfileSummary)),
 }
+
+// The type filters of the list operations (query member, name in messages, most values, enum).
+var (
+	queueListing        = listing{kind: "queues", filter: &typeFilter{"queueTypes", "QueueTypes", 2, wire.QueueTypes}}
+	agentStatusListing  = listing{kind: "agent-statuses", filter: &typeFilter{"AgentStatusTypes", "AgentStatusTypes", 3, wire.AgentStatusTypes}}
+	quickConnectListing = listing{kind: "quick-connects", filter: &typeFilter{"QuickConnectTypes", "QuickConnectTypes", 4, wire.QuickConnectTypes}}
+)
 
 // failAdmin writes an error of an admin operation.
 func (h *handler) failAdmin(w http.ResponseWriter, r *http.Request, err error) {
 	httpapi.WriteError(w, r, h.log, httpapi.ConnectAdmin, err)
 }
 
-// decode reads a request body, or fails the request and returns false.
-func (h *handler) decode(w http.ResponseWriter, r *http.Request, v any) bool {
-	if err := httpapi.DecodeJSON(r, MaxBody, v); err != nil {
-		h.failAdmin(w, r, err)
-		return false
+// The calls the admin operations share.
+
+// create is the call of a Create operation: check and convert the body (check), create the resource (do),
+// answer what out says of it.
+func create[B, In, R, Out any](check func(*B) (In, error), do func(adminService, context.Context, string, In) (R, error),
+	out func(R) *Out) func(*handler, context.Context, *request[B]) (*Out, error) {
+	return func(h *handler, ctx context.Context, in *request[B]) (*Out, error) {
+		x, err := check(&in.Body)
+		if err != nil {
+			return nil, err
+		}
+		r, err := do(h.adm, ctx, in.InstanceID, x)
+		if err != nil {
+			return nil, err
+		}
+		return out(r), nil
 	}
-	return true
 }
 
-// instanceOK checks the InstanceId label of an operation without a body.
-func (h *handler) instanceOK(w http.ResponseWriter, r *http.Request, instanceID string) bool {
-	var c httpapi.Check
-	checkInstance(&c, instanceID)
-	if err := c.Err(); err != nil {
-		h.failAdmin(w, r, err)
-		return false
+// describe is the call of a Describe operation: get the resource the path names, answer what out says of it.
+func describe[R, Out any](get func(adminService, context.Context, string, string) (R, error),
+	out func(R) *Out) func(*handler, context.Context, *request[none]) (*Out, error) {
+	return func(h *handler, ctx context.Context, in *request[none]) (*Out, error) {
+		r, err := get(h.adm, ctx, in.InstanceID, in.ID)
+		if err != nil {
+			return nil, err
+		}
+		return out(r), nil
 	}
-	return true
 }
 
-// done answers an operation without output members, or its error.
-func (h *handler) done(w http.ResponseWriter, r *http.Request, err error) {
-	if err != nil {
-		h.failAdmin(w, r, err)
-		return
+// set is the call of an operation that sets one member of the resource the path names: the body's member
+// (field; one of enum, when given) is required.
+func set[B any](field string, enum []string, member func(*B) *string,
+	do func(adminService, context.Context, string, string, string) error) func(*handler, context.Context, *request[B]) (*none, error) {
+	return func(h *handler, ctx context.Context, in *request[B]) (*none, error) {
+		v := member(&in.Body)
+		var c httpapi.Check
+		if enum != nil {
+			c.Enum(field, v, true, enum...)
+		} else {
+			c.String(field, v, true, 0, 0)
+		}
+		if err := c.Err(); err != nil {
+			return nil, err
+		}
+		return nil, do(h.adm, ctx, in.InstanceID, in.ID, *v)
 	}
-	httpapi.WriteJSON(w, http.StatusOK, struct{}{})
 }
 
-// list answers a list operation: it parses maxResults and nextToken, calls fetch, and writes the page built by
-// build.
-func list[T any](h *handler, w http.ResponseWriter, r *http.Request, instanceID, kind string, def, max int,
-	fetch func() ([]T, error), build func(page []T, next string) any) {
-	if !h.instanceOK(w, r, instanceID) {
-		return
+// listing is what a list operation's call needs: the kind of its page tokens, its page sizes (zero: the admin
+// defaults) and the type filter of its query string, if it has one.
+type listing struct {
+	kind     string
+	def, max int
+	filter   *typeFilter
+}
+
+// typeFilter is a list operation's filter by type: its query member, its name in messages, how many values it
+// may have and the enum's values.
+type typeFilter struct {
+	query, field string
+	max          int
+	values       []string
+}
+
+// list is the call of a list operation: check the type filter and the page, fetch every item, answer an Out
+// holding the page of items (converted by item) and the token of the next page.
+func list[Out, T, Item any](l listing, fetch func(h *handler, ctx context.Context, in *request[none], types []string) ([]T, error),
+	item func(T) Item) func(*handler, context.Context, *request[none]) (*Out, error) {
+	l.def, l.max = cmp.Or(l.def, defaultAdminPage), cmp.Or(l.max, maxAdminPage)
+	setPage := pageSetter[Out, Item]()
+	return func(h *handler, ctx context.Context, in *request[none]) (*Out, error) {
+		var c httpapi.Check
+		var types []string
+		if f := l.filter; f != nil {
+			types = in.Query[f.query]
+			checkTypes(&c, f.field, types, f.max, f.values)
+		}
+		q := checkPage(&c, in.MaxResults, in.NextToken, l.kind, l.def, l.max)
+		if err := c.Err(); err != nil {
+			return nil, err
+		}
+		all, err := fetch(h, ctx, in, types)
+		if err != nil {
+			return nil, err
+		}
+		page, next := paginate(all, q, l.kind)
+		items := make([]Item, 0, len(page))
+		for _, t := range page {
+			items = append(items, item(t))
+		}
+		out := new(Out)
+		setPage(out, items, next)
+		return out, nil
 	}
-	q, err := parseListQuery(r, def, max, kind)
-	if err != nil {
-		h.failAdmin(w, r, err)
-		return
+}
+
+// pageSetter returns the function that puts a page and the next page's token into a list operation's response.
+// Every list response of the Connect model holds its page first and NextToken second, which it checks here,
+// when the route is built (the list responses are written by hand; a mistake fails every test).
+func pageSetter[Out, Item any]() func(out *Out, page []Item, next string) {
+	t := reflect.TypeFor[Out]()
+	if t.Kind() != reflect.Struct || t.NumField() < 2 || t.Field(0).Type != reflect.TypeFor[[]Item]() ||
+		t.Field(1).Name != "NextToken" || t.Field(1).Type.Kind() != reflect.String {
+		panic("connect: " + t.String() + " is not {[]" + reflect.TypeFor[Item]().String() + "; NextToken string}")
 	}
-	all, err := fetch()
-	if err != nil {
-		h.failAdmin(w, r, err)
-		return
+	return func(out *Out, page []Item, next string) {
+		v := reflect.ValueOf(out).Elem()
+		v.Field(0).Set(reflect.ValueOf(page))
+		v.Field(1).SetString(next)
 	}
-	page, next := paginate(all, q, kind)
-	httpapi.WriteJSON(w, http.StatusOK, build(page, next))
+}
+
+// instanceList adapts an admin service list method to list's fetch.
+func instanceList[T any](f func(adminService, context.Context, string) ([]T, error)) func(*handler, context.Context, *request[none], []string) ([]T, error) {
+	return func(h *handler, ctx context.Context, in *request[none], _ []string) ([]T, error) {
+		return f(h.adm, ctx, in.InstanceID)
+	}
+}
+
+// filteredList adapts an admin service list method that filters by type to list's fetch.
+func filteredList[T any](f func(adminService, context.Context, string, []string) ([]T, error)) func(*handler, context.Context, *request[none], []string) ([]T, error) {
+	return func(h *handler, ctx context.Context, in *request[none], types []string) ([]T, error) {
+		return f(h.adm, ctx, in.InstanceID, types)
+	}
 }
 
 // Queues.
 
-func (h *handler) createQueue(w http.ResponseWriter, r *http.Request, labels []string) {
-	var req wire.CreateQueueRequest
-	if !h.decode(w, r, &req) {
-		return
-	}
-	in, err := createQueueInput(labels[0], &req)
-	if err != nil {
-		h.failAdmin(w, r, err)
-		return
-	}
-	q, err := h.adm.CreateQueue(r.Context(), labels[0], in)
-	if err != nil {
-		h.failAdmin(w, r, err)
-		return
-	}
-	httpapi.WriteJSON(w, http.StatusOK, wire.CreateQueueResponse{QueueArn: q.ARN, QueueID: q.ID})
+func createdQueue(q *parley.Queue) *wire.CreateQueueResponse {
+	return &wire.CreateQueueResponse{QueueArn: q.ARN, QueueID: q.ID}
 }
 
-func queueOut(q *parley.Queue) *wire.Queue {
+func describeQueue(q *parley.Queue) *wire.DescribeQueueResponse {
 	out := &wire.Queue{Name: q.Name, QueueArn: q.ARN, QueueID: q.ID, Description: q.Description,
 		HoursOfOperationID: q.HoursOfOperationID, Status: q.Status}
 	if q.MaxContacts > 0 {
 		out.MaxContacts = &q.MaxContacts
 	}
-	return out
+	return &wire.DescribeQueueResponse{Queue: out}
 }
 
-func (h *handler) describeQueue(w http.ResponseWriter, r *http.Request, labels []string) {
-	if !h.instanceOK(w, r, labels[0]) {
-		return
-	}
-	q, err := h.adm.Queue(r.Context(), labels[0], labels[1])
-	if err != nil {
-		h.failAdmin(w, r, err)
-		return
-	}
-	httpapi.WriteJSON(w, http.StatusOK, wire.DescribeQueueResponse{Queue: queueOut(q)})
-}
-
-func (h *handler) listQueues(w http.ResponseWriter, r *http.Request, labels []string) {
-	types := r.URL.Query()["queueTypes"]
-	var c httpapi.Check
-	checkTypes(&c, "QueueTypes", types, 2, wire.QueueTypes)
-	if err := c.Err(); err != nil {
-		h.failAdmin(w, r, err)
-		return
-	}
-	list(h, w, r, labels[0], "queues", defaultAdminPage, maxAdminPage, func() ([]*parley.Queue, error) {
-		qs, err := h.adm.ListQueues(r.Context(), labels[0])
-		// parley's queues are all STANDARD; agent queues do not exist.
-		if err != nil || len(types) == 0 || contains(types, "STANDARD") {
-			return qs, err
-		}
+// listQueues lists the queues of the instance that the types filter keeps: parley's queues are all STANDARD;
+// agent queues do not exist.
+func listQueues(h *handler, ctx context.Context, in *request[none], types []string) ([]*parley.Queue, error) {
+	if len(types) > 0 && !slices.Contains(types, "STANDARD") {
 		return nil, nil
-	}, func(page []*parley.Queue, next string) any {
-		resp := wire.ListQueuesResponse{QueueSummaryList: make([]wire.QueueSummary, 0, len(page)), NextToken: next}
-		for _, q := range page {
-			resp.QueueSummaryList = append(resp.QueueSummaryList,
-				wire.QueueSummary{ID: q.ID, Arn: q.ARN, Name: q.Name, QueueType: "STANDARD"})
-		}
-		return resp
-	})
+	}
+	return h.adm.ListQueues(ctx, in.InstanceID)
 }
 
-func contains(vs []string, v string) bool {
-	for _, x := range vs {
-		if x == v {
-			return true
-		}
-	}
-	return false
+func queueSummary(q *parley.Queue) wire.QueueSummary {
+	return wire.QueueSummary{ID: q.ID, Arn: q.ARN, Name: q.Name, QueueType: "STANDARD"}
 }
 
-func (h *handler) updateQueueMaxContacts(w http.ResponseWriter, r *http.Request, labels []string) {
-	var req wire.UpdateQueueMaxContactsRequest
-	if !h.decode(w, r, &req) {
-		return
-	}
+func (h *handler) updateQueueMaxContacts(ctx context.Context, in *request[wire.UpdateQueueMaxContactsRequest]) (*none, error) {
 	var c httpapi.Check
-	checkInstance(&c, labels[0])
-	c.Int("MaxContacts", req.MaxContacts, false, 0, int(^uint32(0)>>1))
+	c.Int("MaxContacts", in.Body.MaxContacts, false, 0, math.MaxInt32)
 	if err := c.Err(); err != nil {
-		h.failAdmin(w, r, err)
-		return
+		return nil, err
 	}
 	maxContacts := 0 // absent: no limit
-	if req.MaxContacts != nil {
-		maxContacts = *req.MaxContacts
+	if in.Body.MaxContacts != nil {
+		maxContacts = *in.Body.MaxContacts
 	}
-	h.done(w, r, h.adm.UpdateQueueMaxContacts(r.Context(), labels[0], labels[1], maxContacts))
-}
-
-func (h *handler) updateQueueHours(w http.ResponseWriter, r *http.Request, labels []string) {
-	var req wire.UpdateQueueHoursOfOperationRequest
-	if !h.decode(w, r, &req) {
-		return
-	}
-	var c httpapi.Check
-	checkInstance(&c, labels[0])
-	c.String("HoursOfOperationId", req.HoursOfOperationID, true, 0, 0)
-	if err := c.Err(); err != nil {
-		h.failAdmin(w, r, err)
-		return
-	}
-	h.done(w, r, h.adm.UpdateQueueHoursOfOperation(r.Context(), labels[0], labels[1], *req.HoursOfOperationID))
-}
-
-func (h *handler) updateQueueStatus(w http.ResponseWriter, r *http.Request, labels []string) {
-	var req wire.UpdateQueueStatusRequest
-	if !h.decode(w, r, &req) {
-		return
-	}
-	var c httpapi.Check
-	checkInstance(&c, labels[0])
-	c.Enum("Status", req.Status, true, wire.QueueStatuses...)
-	if err := c.Err(); err != nil {
-		h.failAdmin(w, r, err)
-		return
-	}
-	h.done(w, r, h.adm.UpdateQueueStatus(r.Context(), labels[0], labels[1], *req.Status))
+	return nil, h.adm.UpdateQueueMaxContacts(ctx, in.InstanceID, in.ID, maxContacts)
 }
 
 // Routing profiles.
 
-func (h *handler) createRoutingProfile(w http.ResponseWriter, r *http.Request, labels []string) {
-	var req wire.CreateRoutingProfileRequest
-	if !h.decode(w, r, &req) {
-		return
-	}
-	in, err := createRoutingProfileInput(labels[0], &req)
-	if err != nil {
-		h.failAdmin(w, r, err)
-		return
-	}
-	p, err := h.adm.CreateRoutingProfile(r.Context(), labels[0], in)
-	if err != nil {
-		h.failAdmin(w, r, err)
-		return
-	}
-	httpapi.WriteJSON(w, http.StatusOK, wire.CreateRoutingProfileResponse{RoutingProfileArn: p.ARN,
-		RoutingProfileID: p.ID})
-}
-
-func (h *handler) describeRoutingProfile(w http.ResponseWriter, r *http.Request, labels []string) {
-	if !h.instanceOK(w, r, labels[0]) {
-		return
-	}
-	p, err := h.adm.RoutingProfile(r.Context(), labels[0], labels[1])
-	if err != nil {
-		h.failAdmin(w, r, err)
-		return
-	}
+func describeRoutingProfile(p *parley.RoutingProfile) *wire.DescribeRoutingProfileResponse {
 	out := &wire.RoutingProfile{InstanceID: p.InstanceID, Name: p.Name, RoutingProfileArn: p.ARN, RoutingProfileID: p.ID,
 		Description: p.Description, DefaultOutboundQueueID: p.DefaultOutboundQueueID,
 		MediaConcurrencies: []wire.MediaConcurrency{}, AssociatedQueueIDs: []string{}}
@@ -346,116 +297,62 @@ func (h *handler) describeRoutingProfile(w http.ResponseWriter, r *http.Request,
 		out.MediaConcurrencies = append(out.MediaConcurrencies, wire.MediaConcurrency{Channel: &ch, Concurrency: &n})
 	}
 	for _, q := range p.Queues {
-		if !contains(out.AssociatedQueueIDs, q.QueueID) {
+		if !slices.Contains(out.AssociatedQueueIDs, q.QueueID) {
 			out.AssociatedQueueIDs = append(out.AssociatedQueueIDs, q.QueueID)
 		}
 	}
 	out.NumberOfAssociatedQueues = int64(len(out.AssociatedQueueIDs))
-	httpapi.WriteJSON(w, http.StatusOK, wire.DescribeRoutingProfileResponse{RoutingProfile: out})
+	return &wire.DescribeRoutingProfileResponse{RoutingProfile: out}
 }
 
-func (h *handler) listRoutingProfiles(w http.ResponseWriter, r *http.Request, labels []string) {
-	list(h, w, r, labels[0], "routing-profiles", defaultAdminPage, maxAdminPage,
-		func() ([]*parley.RoutingProfile, error) { return h.adm.ListRoutingProfiles(r.Context(), labels[0]) },
-		func(page []*parley.RoutingProfile, next string) any {
-			resp := wire.ListRoutingProfilesResponse{RoutingProfileSummaryList: make([]wire.Summary, 0, len(page)),
-				NextToken: next}
-			for _, p := range page {
-				resp.RoutingProfileSummaryList = append(resp.RoutingProfileSummaryList,
-					wire.Summary{ID: p.ID, Arn: p.ARN, Name: p.Name})
-			}
-			return resp
-		})
+func createdRoutingProfile(p *parley.RoutingProfile) *wire.CreateRoutingProfileResponse {
+	return &wire.CreateRoutingProfileResponse{RoutingProfileArn: p.ARN, RoutingProfileID: p.ID}
 }
 
-func (h *handler) associateRoutingProfileQueues(w http.ResponseWriter, r *http.Request, labels []string) {
-	var req wire.AssociateRoutingProfileQueuesRequest
-	if !h.decode(w, r, &req) {
-		return
-	}
+func profileSummary(p *parley.RoutingProfile) wire.Summary {
+	return wire.Summary{ID: p.ID, Arn: p.ARN, Name: p.Name}
+}
+
+func (h *handler) associateRoutingProfileQueues(ctx context.Context, in *request[wire.AssociateRoutingProfileQueuesRequest]) (*none, error) {
 	var c httpapi.Check
-	checkInstance(&c, labels[0])
-	queues := queueConfigs(&c, "QueueConfigs", req.QueueConfigs)
-	manualQueueConfigs(&c, req.ManualAssignmentQueueConfigs)
+	queues := queueConfigs(&c, "QueueConfigs", in.Body.QueueConfigs)
+	manualQueueConfigs(&c, in.Body.ManualAssignmentQueueConfigs)
 	if err := c.Err(); err != nil {
-		h.failAdmin(w, r, err)
-		return
+		return nil, err
 	}
-	h.done(w, r, h.adm.AssociateRoutingProfileQueues(r.Context(), labels[0], labels[1], queues))
+	return nil, h.adm.AssociateRoutingProfileQueues(ctx, in.InstanceID, in.ID, queues)
 }
 
-func (h *handler) listRoutingProfileQueues(w http.ResponseWriter, r *http.Request, labels []string) {
-	list(h, w, r, labels[0], "routing-profile-queues", defaultAdminPage, maxProfileQueues,
-		func() ([]admin.ProfileQueue, error) {
-			return h.adm.RoutingProfileQueues(r.Context(), labels[0], labels[1])
-		},
-		func(page []admin.ProfileQueue, next string) any {
-			resp := wire.ListRoutingProfileQueuesResponse{
-				RoutingProfileQueueConfigSummaryList: make([]wire.RoutingProfileQueueConfigSummary, 0, len(page)),
-				NextToken:                            next}
-			for _, pq := range page {
-				resp.RoutingProfileQueueConfigSummaryList = append(resp.RoutingProfileQueueConfigSummaryList,
-					wire.RoutingProfileQueueConfigSummary{QueueID: pq.Queue.ID, QueueArn: pq.Queue.ARN,
-						QueueName: pq.Queue.Name, Priority: pq.Priority, Delay: pq.Delay, Channel: string(pq.Channel)})
-			}
-			return resp
-		})
+func routingProfileQueues(h *handler, ctx context.Context, in *request[none], _ []string) ([]admin.ProfileQueue, error) {
+	return h.adm.RoutingProfileQueues(ctx, in.InstanceID, in.ID)
 }
 
-func (h *handler) updateRoutingProfileConcurrency(w http.ResponseWriter, r *http.Request, labels []string) {
-	var req wire.UpdateRoutingProfileConcurrencyRequest
-	if !h.decode(w, r, &req) {
-		return
-	}
+func profileQueueSummary(pq admin.ProfileQueue) wire.RoutingProfileQueueConfigSummary {
+	return wire.RoutingProfileQueueConfigSummary{QueueID: pq.Queue.ID, QueueArn: pq.Queue.ARN, QueueName: pq.Queue.Name,
+		Priority: pq.Priority, Delay: pq.Delay, Channel: string(pq.Channel)}
+}
+
+func (h *handler) updateRoutingProfileConcurrency(ctx context.Context, in *request[wire.UpdateRoutingProfileConcurrencyRequest]) (*none, error) {
 	var c httpapi.Check
-	checkInstance(&c, labels[0])
-	c.Required("MediaConcurrencies", req.MediaConcurrencies != nil)
-	chat := mediaConcurrencies(&c, req.MediaConcurrencies)
+	c.Required("MediaConcurrencies", in.Body.MediaConcurrencies != nil)
+	chat := mediaConcurrencies(&c, in.Body.MediaConcurrencies)
 	if err := c.Err(); err != nil {
-		h.failAdmin(w, r, err)
-		return
+		return nil, err
 	}
 	if chat < 0 {
 		// Only other channels: nothing parley keeps changes, but the profile must exist.
-		_, err := h.adm.RoutingProfile(r.Context(), labels[0], labels[1])
-		h.done(w, r, err)
-		return
+		_, err := h.adm.RoutingProfile(ctx, in.InstanceID, in.ID)
+		return nil, err
 	}
-	h.done(w, r, h.adm.UpdateRoutingProfileConcurrency(r.Context(), labels[0], labels[1], chat))
+	return nil, h.adm.UpdateRoutingProfileConcurrency(ctx, in.InstanceID, in.ID, chat)
 }
 
 // Users.
 
-func (h *handler) createUser(w http.ResponseWriter, r *http.Request, labels []string) {
-	var req wire.CreateUserRequest
-	if !h.decode(w, r, &req) {
-		return
-	}
-	in, err := createUserInput(labels[0], &req)
-	if err != nil {
-		h.failAdmin(w, r, err)
-		return
-	}
-	u, err := h.adm.CreateUser(r.Context(), labels[0], in)
-	if err != nil {
-		h.failAdmin(w, r, err)
-		return
-	}
-	httpapi.WriteJSON(w, http.StatusOK, wire.CreateUserResponse{UserID: u.ID, UserArn: u.ARN})
-}
-
-func (h *handler) describeUser(w http.ResponseWriter, r *http.Request, labels []string) {
-	if !h.instanceOK(w, r, labels[0]) {
-		return
-	}
-	u, err := h.adm.User(r.Context(), labels[0], labels[1])
-	if err != nil {
-		h.failAdmin(w, r, err)
-		return
-	}
+func describeUser(u *parley.User) *wire.DescribeUserResponse {
 	soft, chat := "SOFT_PHONE", string(parley.ChannelChat)
 	autoAccept, acw := u.AutoAccept, u.AfterContactWorkTimeLimit
-	out := &wire.User{ID: u.ID, Arn: u.ARN, Username: u.Username,
+	return &wire.DescribeUserResponse{User: &wire.User{ID: u.ID, Arn: u.ARN, Username: u.Username,
 		IdentityInfo: &wire.UserIdentityInfo{FirstName: nonEmpty(u.FirstName), LastName: nonEmpty(u.LastName),
 			Email: nonEmpty(u.Email)},
 		PhoneConfig:        &wire.UserPhoneConfig{PhoneType: &soft, AutoAccept: &autoAccept, AfterContactWorkTimeLimit: &acw},
@@ -463,8 +360,15 @@ func (h *handler) describeUser(w http.ResponseWriter, r *http.Request, labels []
 		AutoAcceptConfigs: []wire.AutoAcceptConfig{{Channel: &chat, AutoAccept: &autoAccept}},
 		AfterContactWorkConfigs: []wire.AfterContactWorkConfigPerChannel{{Channel: &chat,
 			AfterContactWorkConfig: &wire.AfterContactWorkConfig{AfterContactWorkTimeLimit: &acw}}},
-		LastModifiedTime: wire.Epoch(u.UpdatedAt)}
-	httpapi.WriteJSON(w, http.StatusOK, wire.DescribeUserResponse{User: out})
+		LastModifiedTime: wire.Epoch(u.UpdatedAt)}}
+}
+
+func (h *handler) deleteUser(ctx context.Context, in *request[none]) (*none, error) {
+	return nil, h.adm.DeleteUser(ctx, in.InstanceID, in.ID)
+}
+
+func createdUser(u *parley.User) *wire.CreateUserResponse {
+	return &wire.CreateUserResponse{UserID: u.ID, UserArn: u.ARN}
 }
 
 func nonEmpty(s string) *string {
@@ -474,171 +378,48 @@ func nonEmpty(s string) *string {
 	return &s
 }
 
-func (h *handler) listUsers(w http.ResponseWriter, r *http.Request, labels []string) {
-	list(h, w, r, labels[0], "users", defaultAdminPage, maxAdminPage,
-		func() ([]*parley.User, error) { return h.adm.ListUsers(r.Context(), labels[0]) },
-		func(page []*parley.User, next string) any {
-			resp := wire.ListUsersResponse{UserSummaryList: make([]wire.UserSummary, 0, len(page)), NextToken: next}
-			for _, u := range page {
-				resp.UserSummaryList = append(resp.UserSummaryList, wire.UserSummary{ID: u.ID, Arn: u.ARN,
-					Username: u.Username, LastModifiedTime: wire.Epoch(u.UpdatedAt)})
-			}
-			return resp
-		})
-}
-
-func (h *handler) updateUserRoutingProfile(w http.ResponseWriter, r *http.Request, labels []string) {
-	var req wire.UpdateUserRoutingProfileRequest
-	if !h.decode(w, r, &req) {
-		return
-	}
-	var c httpapi.Check
-	checkInstance(&c, labels[0])
-	c.String("RoutingProfileId", req.RoutingProfileID, true, 0, 0)
-	if err := c.Err(); err != nil {
-		h.failAdmin(w, r, err)
-		return
-	}
-	h.done(w, r, h.adm.UpdateUserRoutingProfile(r.Context(), labels[0], labels[1], *req.RoutingProfileID))
-}
-
-func (h *handler) deleteUser(w http.ResponseWriter, r *http.Request, labels []string) {
-	if !h.instanceOK(w, r, labels[0]) {
-		return
-	}
-	h.done(w, r, h.adm.DeleteUser(r.Context(), labels[0], labels[1]))
-}
-
-func (h *handler) putUserStatus(w http.ResponseWriter, r *http.Request, labels []string) {
-	var req wire.PutUserStatusRequest
-	if !h.decode(w, r, &req) {
-		return
-	}
-	var c httpapi.Check
-	checkInstance(&c, labels[0])
-	c.String("AgentStatusId", req.AgentStatusID, true, 0, 0)
-	if err := c.Err(); err != nil {
-		h.failAdmin(w, r, err)
-		return
-	}
-	h.done(w, r, h.adm.PutUserStatus(r.Context(), labels[0], labels[1], *req.AgentStatusID))
+func userSummary(u *parley.User) wire.UserSummary {
+	return wire.UserSummary{ID: u.ID, Arn: u.ARN, Username: u.Username, LastModifiedTime: wire.Epoch(u.UpdatedAt)}
 }
 
 // Agent statuses.
 
-func (h *handler) createAgentStatus(w http.ResponseWriter, r *http.Request, labels []string) {
-	var req wire.CreateAgentStatusRequest
-	if !h.decode(w, r, &req) {
-		return
-	}
-	in, err := createAgentStatusInput(labels[0], &req)
-	if err != nil {
-		h.failAdmin(w, r, err)
-		return
-	}
-	st, err := h.adm.CreateAgentStatus(r.Context(), labels[0], in)
-	if err != nil {
-		h.failAdmin(w, r, err)
-		return
-	}
-	httpapi.WriteJSON(w, http.StatusOK, wire.CreateAgentStatusResponse{AgentStatusARN: st.ARN, AgentStatusID: st.ID})
+func createdAgentStatus(st *parley.AgentStatus) *wire.CreateAgentStatusResponse {
+	return &wire.CreateAgentStatusResponse{AgentStatusARN: st.ARN, AgentStatusID: st.ID}
 }
 
-func (h *handler) listAgentStatuses(w http.ResponseWriter, r *http.Request, labels []string) {
-	types := r.URL.Query()["AgentStatusTypes"]
-	var c httpapi.Check
-	checkTypes(&c, "AgentStatusTypes", types, 3, wire.AgentStatusTypes)
-	if err := c.Err(); err != nil {
-		h.failAdmin(w, r, err)
-		return
-	}
-	list(h, w, r, labels[0], "agent-statuses", defaultAdminPage, maxAdminPage,
-		func() ([]*parley.AgentStatus, error) { return h.adm.ListAgentStatuses(r.Context(), labels[0], types) },
-		func(page []*parley.AgentStatus, next string) any {
-			resp := wire.ListAgentStatusesResponse{AgentStatusSummaryList: make([]wire.AgentStatusSummary, 0, len(page)),
-				NextToken: next}
-			for _, st := range page {
-				resp.AgentStatusSummaryList = append(resp.AgentStatusSummaryList,
-					wire.AgentStatusSummary{ID: st.ID, Arn: st.ARN, Name: st.Name, Type: st.Type})
-			}
-			return resp
-		})
+func agentStatusSummary(st *parley.AgentStatus) wire.AgentStatusSummary {
+	return wire.AgentStatusSummary{ID: st.ID, Arn: st.ARN, Name: st.Name, Type: st.Type}
 }
 
 // Hours of operation.
 
-func (h *handler) createHoursOfOperation(w http.ResponseWriter, r *http.Request, labels []string) {
-	var req wire.CreateHoursOfOperationRequest
-	if !h.decode(w, r, &req) {
-		return
-	}
-	in, err := createHoursInput(labels[0], &req)
-	if err != nil {
-		h.failAdmin(w, r, err)
-		return
-	}
-	ho, err := h.adm.CreateHoursOfOperation(r.Context(), labels[0], in)
-	if err != nil {
-		h.failAdmin(w, r, err)
-		return
-	}
-	httpapi.WriteJSON(w, http.StatusOK, wire.CreateHoursOfOperationResponse{HoursOfOperationID: ho.ID,
-		HoursOfOperationArn: ho.ARN})
-}
-
-func (h *handler) describeHoursOfOperation(w http.ResponseWriter, r *http.Request, labels []string) {
-	if !h.instanceOK(w, r, labels[0]) {
-		return
-	}
-	ho, err := h.adm.HoursOfOperation(r.Context(), labels[0], labels[1])
-	if err != nil {
-		h.failAdmin(w, r, err)
-		return
-	}
+func describeHoursOfOperation(ho *parley.HoursOfOperation) *wire.DescribeHoursOfOperationResponse {
 	out := &wire.HoursOfOperation{HoursOfOperationID: ho.ID, HoursOfOperationArn: ho.ARN, Name: ho.Name,
 		Description: ho.Description, TimeZone: ho.TimeZone, Config: make([]wire.HoursOfOperationConfig, 0, len(ho.Config))}
 	for _, c := range ho.Config {
-		c := c
 		out.Config = append(out.Config, wire.HoursOfOperationConfig{Day: &c.Day,
 			StartTime: &wire.HoursOfOperationTimeSlice{Hours: &c.StartHours, Minutes: &c.StartMinutes},
 			EndTime:   &wire.HoursOfOperationTimeSlice{Hours: &c.EndHours, Minutes: &c.EndMinutes}})
 	}
-	httpapi.WriteJSON(w, http.StatusOK, wire.DescribeHoursOfOperationResponse{HoursOfOperation: out})
+	return &wire.DescribeHoursOfOperationResponse{HoursOfOperation: out}
 }
 
-func (h *handler) listHoursOfOperations(w http.ResponseWriter, r *http.Request, labels []string) {
-	list(h, w, r, labels[0], "hours", defaultAdminPage, maxAdminPage,
-		func() ([]*parley.HoursOfOperation, error) { return h.adm.ListHoursOfOperations(r.Context(), labels[0]) },
-		func(page []*parley.HoursOfOperation, next string) any {
-			resp := wire.ListHoursOfOperationsResponse{HoursOfOperationSummaryList: make([]wire.Summary, 0, len(page)),
-				NextToken: next}
-			for _, ho := range page {
-				resp.HoursOfOperationSummaryList = append(resp.HoursOfOperationSummaryList,
-					wire.Summary{ID: ho.ID, Arn: ho.ARN, Name: ho.Name})
-			}
-			return resp
-		})
+func hoursSummary(ho *parley.HoursOfOperation) wire.Summary {
+	return wire.Summary{ID: ho.ID, Arn: ho.ARN, Name: ho.Name}
+}
+
+func createdHours(ho *parley.HoursOfOperation) *wire.CreateHoursOfOperationResponse {
+	return &wire.CreateHoursOfOperationResponse{HoursOfOperationID: ho.ID, HoursOfOperationArn: ho.ARN}
+}
+
+// Security profiles.
+
+func securityProfileSummary(p *parley.SecurityProfile) wire.Summary {
+	return wire.Summary{ID: p.ID, Arn: p.ARN, Name: p.Name}
 }
 
 // Quick connects.
-
-func (h *handler) createQuickConnect(w http.ResponseWriter, r *http.Request, labels []string) {
-	var req wire.CreateQuickConnectRequest
-	if !h.decode(w, r, &req) {
-		return
-	}
-	in, err := createQuickConnectInput(labels[0], &req)
-	if err != nil {
-		h.failAdmin(w, r, err)
-		return
-	}
-	q, err := h.adm.CreateQuickConnect(r.Context(), labels[0], in)
-	if err != nil {
-		h.failAdmin(w, r, err)
-		return
-	}
-	httpapi.WriteJSON(w, http.StatusOK, wire.CreateQuickConnectResponse{QuickConnectARN: q.ARN, QuickConnectID: q.ID})
-}
 
 func quickConnectConfig(q *parley.QuickConnect) *wire.QuickConnectConfig {
 	typ := q.Type
@@ -657,51 +438,15 @@ func quickConnectConfig(q *parley.QuickConnect) *wire.QuickConnectConfig {
 	return c
 }
 
-func (h *handler) describeQuickConnect(w http.ResponseWriter, r *http.Request, labels []string) {
-	if !h.instanceOK(w, r, labels[0]) {
-		return
-	}
-	q, err := h.adm.QuickConnect(r.Context(), labels[0], labels[1])
-	if err != nil {
-		h.failAdmin(w, r, err)
-		return
-	}
-	httpapi.WriteJSON(w, http.StatusOK, wire.DescribeQuickConnectResponse{QuickConnect: &wire.QuickConnect{
-		QuickConnectARN: q.ARN, QuickConnectID: q.ID, Name: q.Name, Description: q.Description,
-		QuickConnectConfig: quickConnectConfig(q)}})
+func describeQuickConnect(q *parley.QuickConnect) *wire.DescribeQuickConnectResponse {
+	return &wire.DescribeQuickConnectResponse{QuickConnect: &wire.QuickConnect{QuickConnectARN: q.ARN,
+		QuickConnectID: q.ID, Name: q.Name, Description: q.Description, QuickConnectConfig: quickConnectConfig(q)}}
 }
 
-func (h *handler) listQuickConnects(w http.ResponseWriter, r *http.Request, labels []string) {
-	types := r.URL.Query()["QuickConnectTypes"]
-	var c httpapi.Check
-	checkTypes(&c, "QuickConnectTypes", types, 4, wire.QuickConnectTypes)
-	if err := c.Err(); err != nil {
-		h.failAdmin(w, r, err)
-		return
-	}
-	list(h, w, r, labels[0], "quick-connects", defaultAdminPage, maxAdminPage,
-		func() ([]*parley.QuickConnect, error) { return h.adm.ListQuickConnects(r.Context(), labels[0], types) },
-		func(page []*parley.QuickConnect, next string) any {
-			resp := wire.ListQuickConnectsResponse{QuickConnectSummaryList: make([]wire.QuickConnectSummary, 0, len(page)),
-				NextToken: next}
-			for _, q := range page {
-				resp.QuickConnectSummaryList = append(resp.QuickConnectSummaryList,
-					wire.QuickConnectSummary{ID: q.ID, Arn: q.ARN, Name: q.Name, QuickConnectType: q.Type})
-			}
-			return resp
-		})
+func createdQuickConnect(q *parley.QuickConnect) *wire.CreateQuickConnectResponse {
+	return &wire.CreateQuickConnectResponse{QuickConnectARN: q.ARN, QuickConnectID: q.ID}
 }
 
-func (h *handler) listSecurityProfiles(w http.ResponseWriter, r *http.Request, labels []string) {
-	list(h, w, r, labels[0], "security-profiles", defaultAdminPage, maxAdminPage,
-		func() ([]*parley.SecurityProfile, error) { return h.adm.ListSecurityProfiles(r.Context(), labels[0]) },
-		func(page []*parley.SecurityProfile, next string) any {
-			resp := wire.ListSecurityProfilesResponse{SecurityProfileSummaryList: make([]wire.Summary, 0, len(page)),
-				NextToken: next}
-			for _, p := range page {
-				resp.SecurityProfileSummaryList = append(resp.SecurityProfileSummaryList,
-					wire.Summary{ID: p.ID, Arn: p.ARN, Name: p.Name})
-			}
-			return resp
-		})
+func quickConnectSummary(q *parley.QuickConnect) wire.QuickConnectSummary {
+	return wire.QuickConnectSummary{ID: q.ID, Arn: q.ARN, Name: q.Name, QuickConnectType: q.Type}
 }

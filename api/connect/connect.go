@@ -17,10 +17,10 @@
 package connect
 
 import (
+	"cmp"
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -123,16 +123,26 @@ func op(name, method, pattern string, serve func(h *handler, w http.ResponseWrit
 }
 
 var routes = append(append([]route{
-	op("StartChatContact", http.MethodPut, wire.PathStartChatContact, (*handler).startChatContact),
-	op("CreateParticipant", http.MethodPost, wire.PathCreateParticipant, (*handler).createParticipant),
-	op("StopContact", http.MethodPost, wire.PathStopContact, (*handler).stopContact),
-	op("DescribeContact", http.MethodGet, wire.PathDescribeContactPrefix+"{InstanceId}/{ContactId}",
-		(*handler).describeContact),
-	op("GetContactAttributes", http.MethodGet, wire.PathGetContactAttributesPrefix+"{InstanceId}/{InitialContactId}",
+	operation(kindChat, "StartChatContact", http.MethodPut, wire.PathStartChatContact, (*handler).startChatContact),
+	operation(kindChat, "CreateParticipant", http.MethodPost, wire.PathCreateParticipant, (*handler).createParticipant),
+	operation(kindChat, "StopContact", http.MethodPost, wire.PathStopContact,
+		func(h *handler, ctx context.Context, in *wire.StopContactRequest) (*wire.StopContactResponse, error) {
+			return nil, h.svc.StopContact(ctx, *in.InstanceID, *in.ContactID)
+		}),
+	operation(kindChat, "DescribeContact", http.MethodGet, wire.PathDescribeContact, (*handler).describeContact),
+	operation(kindChat, "GetContactAttributes", http.MethodGet, wire.PathGetContactAttributes,
 		(*handler).getContactAttributes),
-	op("UpdateContactAttributes", http.MethodPost, wire.PathUpdateContactAttributes, (*handler).updateContactAttributes),
-	op("ListInstances", http.MethodGet, wire.PathListInstances, (*handler).listInstances),
-	op("ListContactFlows", http.MethodGet, wire.PathListContactFlowsPrefix+"{InstanceId}", (*handler).listContactFlows),
+	operation(kindChat, "UpdateContactAttributes", http.MethodPost, wire.PathUpdateContactAttributes,
+		func(h *handler, ctx context.Context, in *wire.UpdateContactAttributesRequest) (*wire.UpdateContactAttributesResponse, error) {
+			return nil, h.svc.UpdateContactAttributes(ctx, *in.InstanceID, *in.InitialContactID, in.Attributes)
+		}),
+	operation(kindChat, "ListInstances", http.MethodGet, wire.PathListInstances,
+		list[wire.ListInstancesResponse](listing{kind: "instances", def: maxInstancesPage, max: maxInstancesPage},
+			listInstances, instanceSummary)),
+	operation(kindChat, "ListContactFlows", http.MethodGet, wire.PathListContactFlowsPrefix+"{InstanceId}",
+		list[wire.ListContactFlowsResponse](listing{kind: "flows",
+			filter: &typeFilter{"contactFlowTypes", "ContactFlowTypes", 10, wire.ContactFlowTypes}},
+			listContactFlows, flowSummary)),
 
 	op("StartOutboundChatContact", http.MethodPut, wire.PathStartOutboundChatContact, nil),
 	op("StartContactStreaming", http.MethodPost, wire.PathStartContactStreaming, nil),
@@ -213,96 +223,46 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	httpapi.WriteError(w, r, h.log, httpapi.Connect, err)
 }
 
-func (h *handler) startChatContact(w http.ResponseWriter, r *http.Request, _ []string) {
-	var req wire.StartChatContactRequest
-	if err := httpapi.DecodeJSON(r, MaxBody, &req); err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	in, err := startChatInput(&req)
+func (h *handler) startChatContact(ctx context.Context, in *wire.StartChatContactRequest) (*wire.StartChatContactResponse, error) {
+	sin, err := startChatInput(in)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return nil, err
 	}
-	out, err := h.svc.StartChat(r.Context(), in)
+	out, err := h.svc.StartChat(ctx, sin)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return nil, err
 	}
-	httpapi.WriteJSON(w, http.StatusOK, wire.StartChatContactResponse{
-		ContactID:        out.ContactID,
-		ParticipantID:    out.ParticipantID,
-		ParticipantToken: out.ParticipantToken,
-	})
+	return &wire.StartChatContactResponse{ContactID: out.ContactID, ParticipantID: out.ParticipantID,
+		ParticipantToken: out.ParticipantToken}, nil
 }
 
-func (h *handler) createParticipant(w http.ResponseWriter, r *http.Request, _ []string) {
-	var req wire.CreateParticipantRequest
-	if err := httpapi.DecodeJSON(r, MaxBody, &req); err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	in, err := createParticipantInput(&req)
+func (h *handler) createParticipant(ctx context.Context, in *wire.CreateParticipantRequest) (*wire.CreateParticipantResponse, error) {
+	out, err := h.svc.CreateParticipant(ctx, createParticipantInput(in))
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return nil, err
 	}
-	out, err := h.svc.CreateParticipant(r.Context(), in)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	resp := wire.CreateParticipantResponse{
-		ParticipantID:          out.ParticipantID,
-		ParticipantCredentials: &wire.ParticipantTokenCredentials{ParticipantToken: out.ParticipantToken},
-	}
+	resp := &wire.CreateParticipantResponse{ParticipantID: out.ParticipantID,
+		ParticipantCredentials: &wire.ParticipantTokenCredentials{ParticipantToken: out.ParticipantToken}}
 	if !out.Expiry.IsZero() {
 		resp.ParticipantCredentials.Expiry = wire.FormatTime(out.Expiry)
 	}
-	httpapi.WriteJSON(w, http.StatusOK, resp)
+	return resp, nil
 }
 
-func (h *handler) stopContact(w http.ResponseWriter, r *http.Request, _ []string) {
-	var req wire.StopContactRequest
-	if err := httpapi.DecodeJSON(r, MaxBody, &req); err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	if err := validateStopContact(&req); err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	if err := h.svc.StopContact(r.Context(), *req.InstanceID, *req.ContactID); err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	httpapi.WriteJSON(w, http.StatusOK, struct{}{})
-}
-
-func (h *handler) describeContact(w http.ResponseWriter, r *http.Request, labels []string) {
-	instanceID, contactID := labels[0], labels[1]
-	var c httpapi.Check
-	c.Len("InstanceId", instanceID, 1, 100)
-	c.Len("ContactId", contactID, 1, 256)
-	if err := c.Err(); err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	contact, err := h.svc.DescribeContact(r.Context(), instanceID, contactID)
+func (h *handler) describeContact(ctx context.Context, in *wire.DescribeContactRequest) (*wire.DescribeContactResponse, error) {
+	contact, err := h.svc.DescribeContact(ctx, in.InstanceID, in.ContactID)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return nil, err
 	}
-	inst, err := h.svc.Instance(r.Context(), contact.InstanceID)
+	inst, err := h.svc.Instance(ctx, contact.InstanceID)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return nil, err
 	}
-	httpapi.WriteJSON(w, http.StatusOK, wire.DescribeContactResponse{Contact: h.contactOut(r, contact, inst.ARN)})
+	return &wire.DescribeContactResponse{Contact: h.contactOut(ctx, contact, inst.ARN)}, nil
 }
 
 // contactOut is the wire form of c. Timestamps are epoch seconds; zero times are left out.
-func (h *handler) contactOut(r *http.Request, c *parley.Contact, instanceARN string) *wire.Contact {
+func (h *handler) contactOut(ctx context.Context, c *parley.Contact, instanceARN string) *wire.Contact {
 	out := &wire.Contact{
 		Arn:                        instanceARN + "/contact/" + c.ID,
 		ID:                         c.ID,
@@ -336,153 +296,50 @@ func (h *handler) contactOut(r *http.Request, c *parley.Contact, instanceARN str
 		if json.Valid(c.SegmentAttributes) {
 			out.SegmentAttributes = json.RawMessage(c.SegmentAttributes)
 		} else {
-			h.log.ErrorContext(r.Context(), "stored segment attributes are not JSON", "contact_id", c.ID)
+			h.log.ErrorContext(ctx, "stored segment attributes are not JSON", "contact_id", c.ID)
 		}
 	}
 	return out
 }
 
-func (h *handler) getContactAttributes(w http.ResponseWriter, r *http.Request, labels []string) {
-	instanceID, initialContactID := labels[0], labels[1]
-	var c httpapi.Check
-	c.Len("InstanceId", instanceID, 1, 100)
-	c.Len("InitialContactId", initialContactID, 1, 256)
-	if err := c.Err(); err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	attrs, err := h.svc.ContactAttributes(r.Context(), instanceID, initialContactID)
+func (h *handler) getContactAttributes(ctx context.Context, in *wire.GetContactAttributesRequest) (*wire.GetContactAttributesResponse, error) {
+	attrs, err := h.svc.ContactAttributes(ctx, in.InstanceID, in.InitialContactID)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return nil, err
 	}
 	if attrs == nil {
 		attrs = map[string]string{}
 	}
-	httpapi.WriteJSON(w, http.StatusOK, wire.GetContactAttributesResponse{Attributes: attrs})
+	return &wire.GetContactAttributesResponse{Attributes: attrs}, nil
 }
 
-func (h *handler) updateContactAttributes(w http.ResponseWriter, r *http.Request, _ []string) {
-	var req wire.UpdateContactAttributesRequest
-	if err := httpapi.DecodeJSON(r, MaxBody, &req); err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	if err := validateUpdateContactAttributes(&req); err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	err := h.svc.UpdateContactAttributes(r.Context(), *req.InstanceID, *req.InitialContactID, req.Attributes)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	httpapi.WriteJSON(w, http.StatusOK, struct{}{})
+// Page sizes of the list operations (model: ListInstances MaxResults 1..10; ListContactFlows 1..1000, default
+// 100, the admin defaults).
+const maxInstancesPage = 10
+
+func listInstances(h *handler, ctx context.Context, _ *request[none], _ []string) ([]*parley.Instance, error) {
+	return h.svc.ListInstances(ctx)
 }
 
-// Page sizes of the list operations (model: ListInstances MaxResults 1..10, ListContactFlows 1..1000, default
-// 100).
-const (
-	maxInstancesPage = 10
-	maxFlowsPage     = 1000
-	defaultFlowsPage = 100
-)
-
-func (h *handler) listInstances(w http.ResponseWriter, r *http.Request, _ []string) {
-	q, err := parseListQuery(r, maxInstancesPage, maxInstancesPage, "instances")
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	all, err := h.svc.ListInstances(r.Context())
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	page, next := paginate(all, q, "instances")
-	resp := wire.ListInstancesResponse{InstanceSummaryList: make([]wire.InstanceSummary, 0, len(page)), NextToken: next}
-	for _, in := range page {
-		resp.InstanceSummaryList = append(resp.InstanceSummaryList, wire.InstanceSummary{
-			ID:                     in.ID,
-			Arn:                    in.ARN,
-			IdentityManagementType: wire.IdentityManagementConnectManaged,
-			InstanceAlias:          in.Alias,
-			CreatedTime:            wire.Epoch(in.CreatedAt),
-			ServiceRole:            serviceRole(in.ARN),
-			InstanceStatus:         wire.InstanceStatusActive,
-		})
-	}
-	httpapi.WriteJSON(w, http.StatusOK, resp)
+func instanceSummary(in *parley.Instance) wire.InstanceSummary {
+	return wire.InstanceSummary{ID: in.ID, Arn: in.ARN, IdentityManagementType: wire.IdentityManagementConnectManaged,
+		InstanceAlias: in.Alias, CreatedTime: wire.Epoch(in.CreatedAt), ServiceRole: serviceRole(in.ARN),
+		InstanceStatus: wire.InstanceStatusActive}
 }
 
-func (h *handler) listContactFlows(w http.ResponseWriter, r *http.Request, labels []string) {
-	var c httpapi.Check
-	c.Len("InstanceId", labels[0], 1, 100)
-	types := r.URL.Query()["contactFlowTypes"]
-	if len(types) > 10 {
-		c.Fail("ContactFlowTypes", "ContactFlowTypes must have at most 10 items (got %d)", len(types))
-	}
-	for i := range types {
-		c.Enum(fmt.Sprintf("ContactFlowTypes[%d]", i), &types[i], false, wire.ContactFlowTypes...)
-	}
-	if err := c.Err(); err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	q, err := parseListQuery(r, defaultFlowsPage, maxFlowsPage, "flows")
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	all, err := h.svc.ListContactFlows(r.Context(), labels[0], types)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	page, next := paginate(all, q, "flows")
-	resp := wire.ListContactFlowsResponse{
-		ContactFlowSummaryList: make([]wire.ContactFlowSummary, 0, len(page)), NextToken: next}
-	for _, f := range page {
-		s := wire.ContactFlowSummary{ID: f.ID, Arn: f.ARN, Name: f.Name, ContactFlowType: f.Type,
-			ContactFlowState: f.State, ContactFlowStatus: f.Status}
-		if s.ContactFlowState == "" {
-			s.ContactFlowState = "ACTIVE"
-		}
-		if s.ContactFlowStatus == "" {
-			s.ContactFlowStatus = "PUBLISHED"
-		}
-		resp.ContactFlowSummaryList = append(resp.ContactFlowSummaryList, s)
-	}
-	httpapi.WriteJSON(w, http.StatusOK, resp)
+func listContactFlows(h *handler, ctx context.Context, in *request[none], types []string) ([]*parley.ContactFlow, error) {
+	return h.svc.ListContactFlows(ctx, in.InstanceID, types)
+}
+
+func flowSummary(f *parley.ContactFlow) wire.ContactFlowSummary {
+	return wire.ContactFlowSummary{ID: f.ID, Arn: f.ARN, Name: f.Name, ContactFlowType: f.Type,
+		ContactFlowState: cmp.Or(f.State, "ACTIVE"), ContactFlowStatus: cmp.Or(f.Status, "PUBLISHED")}
 }
 
 // listQuery is the maxResults and nextToken of a list operation.
 type listQuery struct {
 	size   int
 	offset int
-}
-
-// parseListQuery reads maxResults (1..max, default def) and nextToken (a token paginate issued for kind).
-func parseListQuery(r *http.Request, def, max int, kind string) (listQuery, error) {
-	q := r.URL.Query()
-	lq := listQuery{size: def}
-	var c httpapi.Check
-	if q.Has("maxResults") {
-		n, err := strconv.Atoi(q.Get("maxResults"))
-		if err != nil {
-			return lq, parley.Invalid("MaxResults", "MaxResults must be an integer")
-		}
-		c.Int("MaxResults", &n, false, 1, max)
-		lq.size = n
-	}
-	if q.Has("nextToken") {
-		off, ok := decodeToken(q.Get("nextToken"), kind)
-		if !ok {
-			c.Fail("NextToken", "NextToken is not valid")
-		}
-		lq.offset = off
-	}
-	return lq, c.Err()
 }
 
 // paginate returns the page of all that q asks for and the token of the next page ("" on the last page). The

@@ -17,6 +17,7 @@ import (
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
 	"github.com/parley-chat/parley"
+	"github.com/parley-chat/parley/api/httpapi"
 	"github.com/parley-chat/parley/chat"
 	"github.com/parley-chat/parley/wire"
 )
@@ -332,7 +333,7 @@ func TestStartChatInputAcceptsModelLimits(t *testing.T) {
 	if err := json.Unmarshal([]byte(body), &req); err != nil {
 		t.Fatal(err)
 	}
-	in, err := startChatInput(&req)
+	in, err := checkedStartChatInput(&req)
 	if err != nil {
 		t.Fatalf("startChatInput: %v", err)
 	}
@@ -355,7 +356,7 @@ func TestStartChatInputAcceptsModelLimits(t *testing.T) {
 	if err := json.Unmarshal([]byte(with(t, validStart, obj{"Attributes": obj{"a": long(16383), "b": long(16383)}})), &req); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := startChatInput(&req); err != nil {
+	if _, err := checkedStartChatInput(&req); err != nil {
 		t.Errorf("32768 bytes of attributes: %v", err)
 	}
 }
@@ -611,6 +612,17 @@ func TestPaginate(t *testing.T) {
 	}
 }
 
+// checkedStartChatInput is what the handler does with a decoded StartChatContact request: the model's checks,
+// then the documented rules and the conversion.
+func checkedStartChatInput(req *wire.StartChatContactRequest) (chat.StartChatInput, error) {
+	var c httpapi.Check
+	validateStartChatContactRequest(&c, req)
+	if err := c.Err(); err != nil {
+		return chat.StartChatInput{}, err
+	}
+	return startChatInput(req)
+}
+
 func FuzzStartChatContact(f *testing.F) {
 	f.Add([]byte(validStart))
 	f.Add([]byte(`{"InstanceId":"i","ContactFlowId":"f","ParticipantDetails":{"DisplayName":"d"},` +
@@ -621,7 +633,7 @@ func FuzzStartChatContact(f *testing.F) {
 		if err := json.Unmarshal(body, &req); err != nil {
 			return
 		}
-		in, err := startChatInput(&req)
+		in, err := checkedStartChatInput(&req)
 		if err != nil {
 			if !parley.IsCode(err, parley.EINVALID) {
 				t.Fatalf("error code %s: %v", parley.ErrorCode(err), err)

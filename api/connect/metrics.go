@@ -10,7 +10,6 @@ import (
 
 	"github.com/parley-chat/parley"
 	"github.com/parley-chat/parley/agents"
-	"github.com/parley-chat/parley/api/httpapi"
 	"github.com/parley-chat/parley/wire"
 )
 
@@ -43,21 +42,12 @@ func WithAgents(a *agents.Service) Option {
 // the maximum).
 const maxMetricsPage = 100
 
-// metricsRoutes are the real-time metrics operations (aws-sdk-go-v2 service/connect v1.175.2 paths).
+// metricsRoutes are the real-time metrics operations (aws-sdk-go-v2 service/connect v1.175.2 paths; POST).
 var metricsRoutes = []route{
-	metricsOp("GetCurrentMetricData", wire.PathCurrentMetricDataPrefix+"{InstanceId}", (*handler).getCurrentMetricData),
-	metricsOp("GetCurrentUserData", wire.PathCurrentUserDataPrefix+"{InstanceId}", (*handler).getCurrentUserData),
-}
-
-// metricsOp is adminOp for a real-time metrics operation (POST): it also needs the live view.
-func metricsOp(name, pattern string, serve func(h *handler, w http.ResponseWriter, r *http.Request, labels []string)) route {
-	return adminOp(name, http.MethodPost, pattern, func(h *handler, w http.ResponseWriter, r *http.Request, labels []string) {
-		if h.live == nil {
-			h.fail(w, r, parley.Errorf(parley.EREQUEST, "%s is not supported by this server", name))
-			return
-		}
-		serve(h, w, r, labels)
-	})
+	operation(kindMetrics, "GetCurrentMetricData", http.MethodPost, wire.PathGetCurrentMetricData,
+		(*handler).getCurrentMetricData),
+	operation(kindMetrics, "GetCurrentUserData", http.MethodPost, wire.PathGetCurrentUserData,
+		(*handler).getCurrentUserData),
 }
 
 // metricsConfig is the configuration of an instance that the real-time metrics join with the live view.
@@ -191,8 +181,8 @@ type metricGroup struct {
 
 // filterConfig loads the instance's configuration and resolves the queue and routing-profile filters (ids or
 // ARNs) to ids; ResourceNotFoundException names the first unknown one.
-func (h *handler) filterConfig(r *http.Request, instance string, queues, profiles *[]string) (*metricsConfig, error) {
-	mc, err := h.loadMetricsConfig(r.Context(), instance)
+func (h *handler) filterConfig(ctx context.Context, instance string, queues, profiles *[]string) (*metricsConfig, error) {
+	mc, err := h.loadMetricsConfig(ctx, instance)
 	if err != nil {
 		return nil, err
 	}
@@ -205,20 +195,14 @@ func (h *handler) filterConfig(r *http.Request, instance string, queues, profile
 	return mc, nil
 }
 
-func (h *handler) getCurrentMetricData(w http.ResponseWriter, r *http.Request, labels []string) {
-	var req wire.GetCurrentMetricDataRequest
-	if !h.decode(w, r, &req) {
-		return
-	}
-	q, err := currentMetricQuery(labels[0], &req)
+func (h *handler) getCurrentMetricData(ctx context.Context, in *request[wire.GetCurrentMetricDataRequest]) (*wire.GetCurrentMetricDataResponse, error) {
+	q, err := currentMetricQuery(&in.Body)
 	if err != nil {
-		h.failAdmin(w, r, err)
-		return
+		return nil, err
 	}
-	mc, err := h.filterConfig(r, labels[0], &q.queues, &q.profiles)
+	mc, err := h.filterConfig(ctx, in.InstanceID, &q.queues, &q.profiles)
 	if err != nil {
-		h.failAdmin(w, r, err)
-		return
+		return nil, err
 	}
 	view := h.live.LiveView()
 	groups := metricGroups(q, mc)
@@ -235,7 +219,7 @@ func (h *handler) getCurrentMetricData(w http.ResponseWriter, r *http.Request, l
 		return cmp.Compare(x, y)
 	})
 	page, next := paginate(groups, q.page, "current-metrics")
-	resp := wire.GetCurrentMetricDataResponse{MetricResults: make([]wire.CurrentMetricResult, 0, len(page)),
+	resp := &wire.GetCurrentMetricDataResponse{MetricResults: make([]wire.CurrentMetricResult, 0, len(page)),
 		DataSnapshotTime: wire.Epoch(view.Time), ApproximateTotalCount: int64(len(groups)), NextToken: next}
 	for _, g := range page {
 		res := wire.CurrentMetricResult{Collections: make([]wire.CurrentMetricData, 0, len(q.metrics))}
@@ -253,7 +237,7 @@ func (h *handler) getCurrentMetricData(w http.ResponseWriter, r *http.Request, l
 		}
 		resp.MetricResults = append(resp.MetricResults, res)
 	}
-	httpapi.WriteJSON(w, http.StatusOK, resp)
+	return resp, nil
 }
 
 func deref0(v *float64) float64 {
@@ -451,24 +435,17 @@ func groupValues(q *metricQuery, mc *metricsConfig, g *metricGroup, ags []agents
 	return out()
 }
 
-func (h *handler) getCurrentUserData(w http.ResponseWriter, r *http.Request, labels []string) {
-	var req wire.GetCurrentUserDataRequest
-	if !h.decode(w, r, &req) {
-		return
-	}
-	q, err := currentUserQuery(labels[0], &req)
+func (h *handler) getCurrentUserData(ctx context.Context, in *request[wire.GetCurrentUserDataRequest]) (*wire.GetCurrentUserDataResponse, error) {
+	q, err := currentUserQuery(&in.Body)
 	if err != nil {
-		h.failAdmin(w, r, err)
-		return
+		return nil, err
 	}
-	mc, err := h.filterConfig(r, labels[0], &q.queues, &q.profiles)
+	mc, err := h.filterConfig(ctx, in.InstanceID, &q.queues, &q.profiles)
 	if err != nil {
-		h.failAdmin(w, r, err)
-		return
+		return nil, err
 	}
-	if q.agents, err = resolve(q.agents, mc.userByID, "USER", "user", labels[0]); err != nil {
-		h.failAdmin(w, r, err)
-		return
+	if q.agents, err = resolve(q.agents, mc.userByID, "USER", "user", in.InstanceID); err != nil {
+		return nil, err
 	}
 	live := map[string]agents.AgentView{}
 	for _, a := range h.live.LiveView().Agents {
@@ -485,10 +462,10 @@ func (h *handler) getCurrentUserData(w http.ResponseWriter, r *http.Request, lab
 		selected = append(selected, userData(u, a, mc))
 	}
 	page, next := paginate(selected, q.page, "user-data")
-	resp := wire.GetCurrentUserDataResponse{UserDataList: make([]wire.UserData, 0, len(page)),
+	resp := &wire.GetCurrentUserDataResponse{UserDataList: make([]wire.UserData, 0, len(page)),
 		ApproximateTotalCount: int64(len(selected)), NextToken: next}
 	resp.UserDataList = append(resp.UserDataList, page...)
-	httpapi.WriteJSON(w, http.StatusOK, resp)
+	return resp, nil
 }
 
 // contactState is Connect's AgentContactState of a held contact: an offered chat is CONNECTING (Connect's state

@@ -58,10 +58,11 @@ func checkList(c *httpapi.Check, field string, n, min, max int) {
 	}
 }
 
-// checkPage validates MaxResults (1..100) and NextToken of a body and returns the page they ask for.
-func checkPage(c *httpapi.Check, maxResults *int, nextToken *string, kind string) listQuery {
-	lq := listQuery{size: maxMetricsPage}
-	c.Int("MaxResults", maxResults, false, 1, maxMetricsPage)
+// checkPage validates MaxResults (1..max, def when absent) and NextToken (a token paginate issued for kind) and
+// returns the page they ask for.
+func checkPage(c *httpapi.Check, maxResults *int, nextToken *string, kind string, def, max int) listQuery {
+	lq := listQuery{size: def}
+	c.Int("MaxResults", maxResults, false, 1, max)
 	if maxResults != nil {
 		lq.size = *maxResults
 	}
@@ -81,9 +82,8 @@ func unsupported(format string, args ...any) error {
 }
 
 // currentMetricQuery validates a GetCurrentMetricData request.
-func currentMetricQuery(instanceID string, req *wire.GetCurrentMetricDataRequest) (*metricQuery, error) {
+func currentMetricQuery(req *wire.GetCurrentMetricDataRequest) (*metricQuery, error) {
 	var c httpapi.Check
-	checkInstance(&c, instanceID)
 	c.Required("Filters", req.Filters != nil)
 	c.Required("CurrentMetrics", req.CurrentMetrics != nil)
 	if err := c.Err(); err != nil {
@@ -192,7 +192,7 @@ func currentMetricQuery(instanceID string, req *wire.GetCurrentMetricDataRequest
 			q.descending = *sc.SortOrder == "DESCENDING"
 		}
 	}
-	q.page = checkPage(&c, req.MaxResults, req.NextToken, "current-metrics")
+	q.page = checkPage(&c, req.MaxResults, req.NextToken, "current-metrics", maxMetricsPage, maxMetricsPage)
 	if err := c.Err(); err != nil {
 		return nil, err
 	}
@@ -244,9 +244,8 @@ type userQuery struct {
 }
 
 // currentUserQuery validates a GetCurrentUserData request.
-func currentUserQuery(instanceID string, req *wire.GetCurrentUserDataRequest) (*userQuery, error) {
+func currentUserQuery(req *wire.GetCurrentUserDataRequest) (*userQuery, error) {
 	var c httpapi.Check
-	checkInstance(&c, instanceID)
 	c.Required("Filters", req.Filters != nil)
 	if err := c.Err(); err != nil {
 		return nil, err
@@ -282,7 +281,7 @@ func currentUserQuery(instanceID string, req *wire.GetCurrentUserDataRequest) (*
 		}
 		q.states = cf.ContactStates
 	}
-	q.page = checkPage(&c, req.MaxResults, req.NextToken, "user-data")
+	q.page = checkPage(&c, req.MaxResults, req.NextToken, "user-data", maxMetricsPage, maxMetricsPage)
 	if err := c.Err(); err != nil {
 		return nil, err
 	}

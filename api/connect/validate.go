@@ -14,10 +14,14 @@ import (
 	"github.com/parley-chat/parley/wire"
 )
 
-// The validators below enforce every length, range, enum and required-member constraint of the input shapes in
-// shared/spec/connect-chat-subset.json, plus the rules the model's documentation states in prose (attribute
-// keys and size, content types, mutually exclusive members). The first failure is reported, naming the member
-// (nested members as "Outer.Inner", list members as "List[i]", map entries as "Map.key").
+// The constraints of the model's input shapes are checked by generated code (validate_gen.go). What is written
+// here by hand is what the model cannot say: the rules its documentation states in prose (attribute keys and
+// size, content types, mutually exclusive members), and the model's own checks of Attributes and
+// SegmentAttributes, which sit in the same walk as those rules and keep the words tests pin. The first failure
+// is reported, naming the member (nested members as "Outer.Inner", list members as "List[i]", map entries as
+// "Map.key").
+//
+//go:generate go run ../../internal/smithygen -model connect-chat-subset.json -mode checks -dispatch -out validate_gen.go -ops CreateParticipant,DescribeContact,GetContactAttributes,StartChatContact,StopContact,UpdateContactAttributes -custom StartChatContactRequest.Attributes=checkAttributes,StartChatContactRequest.SegmentAttributes=checkSegmentAttributes,UpdateContactAttributesRequest.Attributes=checkAttributes
 
 // Attribute limits from the StartChatContact and UpdateContactAttributes documentation.
 const (
@@ -25,50 +29,9 @@ const (
 	maxAttributeLen   = 32767 // key and value length (model)
 )
 
-// startChatInput validates a StartChatContact request and converts it to the service's input.
+// startChatInput applies the documented rules to a StartChatContact request that passed the model's checks and
+// converts it to the service's input.
 func startChatInput(req *wire.StartChatContactRequest) (chat.StartChatInput, error) {
-	var c httpapi.Check
-	c.String("InstanceId", req.InstanceID, true, 1, 100)
-	c.String("ContactFlowId", req.ContactFlowID, true, 0, 500)
-	checkAttributes(&c, "Attributes", req.Attributes)
-	c.Required("ParticipantDetails", req.ParticipantDetails != nil)
-	if pd := req.ParticipantDetails; pd != nil {
-		c.String("ParticipantDetails.DisplayName", pd.DisplayName, true, 1, 256)
-	}
-	if pc := req.ParticipantConfiguration; pc != nil {
-		c.Enum("ParticipantConfiguration.ResponseMode", pc.ResponseMode, false,
-			wire.ResponseModeIncremental, wire.ResponseModeComplete)
-	}
-	if m := req.InitialMessage; m != nil {
-		c.String("InitialMessage.ContentType", m.ContentType, true, 1, 100)
-		c.String("InitialMessage.Content", m.Content, true, 1, 16384)
-	}
-	c.String("ClientToken", req.ClientToken, false, 0, 500)
-	c.Int("ChatDurationInMinutes", req.ChatDurationInMinutes, false, 60, 10080)
-	for i, ct := range req.SupportedMessagingContentTypes {
-		c.Len(fmt.Sprintf("SupportedMessagingContentTypes[%d]", i), ct, 1, 100)
-	}
-	if pc := req.PersistentChat; pc != nil {
-		c.Enum("PersistentChat.RehydrationType", pc.RehydrationType, false,
-			wire.RehydrationEntirePastSession, wire.RehydrationFromSegment)
-		c.String("PersistentChat.SourceContactId", pc.SourceContactID, false, 1, 256)
-	}
-	c.String("RelatedContactId", req.RelatedContactID, false, 1, 256)
-	checkSegmentAttributes(&c, req.SegmentAttributes)
-	c.String("CustomerId", req.CustomerID, false, 1, 128)
-	if l := req.DisconnectOnCustomerExit; l != nil {
-		if len(l) != 1 {
-			c.Fail("DisconnectOnCustomerExit", "DisconnectOnCustomerExit must have exactly 1 item (got %d)", len(l))
-		}
-		for i := range l {
-			c.Enum(fmt.Sprintf("DisconnectOnCustomerExit[%d]", i), &l[i], false, wire.DisconnectOnCustomerExitAgent)
-		}
-	}
-	if err := c.Err(); err != nil {
-		return chat.StartChatInput{}, err
-	}
-
-	// Rules from the documentation.
 	if req.RelatedContactID != nil && req.PersistentChat != nil {
 		return chat.StartChatInput{}, parley.Invalid("RelatedContactId",
 			"RelatedContactId and PersistentChat cannot both be set")
@@ -76,7 +39,6 @@ func startChatInput(req *wire.StartChatContactRequest) (chat.StartChatInput, err
 	if err := checkContentTypes(req); err != nil {
 		return chat.StartChatInput{}, err
 	}
-
 	in := chat.StartChatInput{
 		InstanceID:            *req.InstanceID,
 		ContactFlowID:         *req.ContactFlowID,
@@ -183,18 +145,17 @@ func attributeKey(k string, colon bool) bool {
 // checkSegmentAttributes checks SegmentAttributes: top-level keys 1..128 characters of letters, digits, '-',
 // '_' and ':' (the documentation omits ':', but the system attributes it describes, such as connect:Subtype,
 // carry it); values recursively (ValueString and ValueArn 0..1024, ValueMap keys 1..128).
-func checkSegmentAttributes(c *httpapi.Check, attrs map[string]wire.SegmentAttributeValue) {
+func checkSegmentAttributes(c *httpapi.Check, field string, attrs map[string]wire.SegmentAttributeValue) {
 	if c.Err() != nil || attrs == nil {
 		return
 	}
 	for _, k := range slices.Sorted(maps.Keys(attrs)) {
 		if !attributeKey(k, true) {
-			c.Fail("SegmentAttributes", "SegmentAttributes key %q may contain only letters, digits, '-', '_' and ':'",
-				truncate(k, 64))
+			c.Fail(field, "%s key %q may contain only letters, digits, '-', '_' and ':'", field, truncate(k, 64))
 			return
 		}
 	}
-	s := segmentChecker{c: c, path: []string{"SegmentAttributes"}}
+	s := segmentChecker{c: c, path: []string{field}}
 	s.checkMap(attrs)
 }
 
@@ -249,52 +210,15 @@ func (s *segmentChecker) checkValue(v wire.SegmentAttributeValue) {
 	}
 }
 
-// createParticipantInput validates a CreateParticipant request and converts it to the service's input.
-func createParticipantInput(req *wire.CreateParticipantRequest) (chat.CreateParticipantInput, error) {
-	var c httpapi.Check
-	c.String("InstanceId", req.InstanceID, true, 1, 100)
-	c.String("ContactId", req.ContactID, true, 1, 256)
-	c.String("ClientToken", req.ClientToken, false, 0, 500)
-	c.Required("ParticipantDetails", req.ParticipantDetails != nil)
-	if pd := req.ParticipantDetails; pd != nil {
-		c.Enum("ParticipantDetails.ParticipantRole", pd.ParticipantRole, false, string(parley.RoleAgent),
-			string(parley.RoleCustomer), string(parley.RoleSystem), string(parley.RoleCustomBot),
-			string(parley.RoleSupervisor))
-		c.String("ParticipantDetails.DisplayName", pd.DisplayName, false, 1, 256)
-		if caps := pd.ParticipantCapabilities; caps != nil {
-			c.Enum("ParticipantDetails.ParticipantCapabilities.Video", caps.Video, false, wire.CapabilitySend)
-			c.Enum("ParticipantDetails.ParticipantCapabilities.ScreenShare", caps.ScreenShare, false,
-				wire.CapabilitySend)
-		}
-	}
-	if err := c.Err(); err != nil {
-		return chat.CreateParticipantInput{}, err
-	}
+// createParticipantInput converts a CreateParticipant request that passed the model's checks.
+func createParticipantInput(req *wire.CreateParticipantRequest) chat.CreateParticipantInput {
 	return chat.CreateParticipantInput{
 		InstanceID:  *req.InstanceID,
 		ContactID:   *req.ContactID,
 		ClientToken: deref(req.ClientToken),
 		Role:        parley.Role(deref(req.ParticipantDetails.ParticipantRole)),
 		DisplayName: deref(req.ParticipantDetails.DisplayName),
-	}, nil
-}
-
-// validateStopContact validates a StopContact request. DisconnectReason.Code has no constraints.
-func validateStopContact(req *wire.StopContactRequest) error {
-	var c httpapi.Check
-	c.String("ContactId", req.ContactID, true, 1, 256)
-	c.String("InstanceId", req.InstanceID, true, 1, 100)
-	return c.Err()
-}
-
-// validateUpdateContactAttributes validates an UpdateContactAttributes request.
-func validateUpdateContactAttributes(req *wire.UpdateContactAttributesRequest) error {
-	var c httpapi.Check
-	c.String("InitialContactId", req.InitialContactID, true, 1, 256)
-	c.String("InstanceId", req.InstanceID, true, 1, 100)
-	c.Required("Attributes", req.Attributes != nil)
-	checkAttributes(&c, "Attributes", req.Attributes)
-	return c.Err()
+	}
 }
 
 func deref(s *string) string {

@@ -10,49 +10,6 @@ import (
 	"github.com/parley-chat/parley/wire"
 )
 
-// The attachment operations' shapes (connectparticipant model). They live here rather than in wire/ until a
-// client library needs them.
-
-// StartAttachmentUploadRequest is StartAttachmentUpload's body.
-type StartAttachmentUploadRequest struct {
-	ContentType           *string `json:"ContentType"`
-	AttachmentSizeInBytes *int64  `json:"AttachmentSizeInBytes"`
-	AttachmentName        *string `json:"AttachmentName"`
-	ClientToken           *string `json:"ClientToken"`
-}
-
-// UploadMetadata tells the client where and how to PUT the file.
-type UploadMetadata struct {
-	URL              string            `json:"Url"`
-	URLExpiry        string            `json:"UrlExpiry"`
-	HeadersToInclude map[string]string `json:"HeadersToInclude"`
-}
-
-// StartAttachmentUploadResponse is StartAttachmentUpload's answer.
-type StartAttachmentUploadResponse struct {
-	AttachmentID   string         `json:"AttachmentId"`
-	UploadMetadata UploadMetadata `json:"UploadMetadata"`
-}
-
-// CompleteAttachmentUploadRequest is CompleteAttachmentUpload's body.
-type CompleteAttachmentUploadRequest struct {
-	AttachmentIDs []string `json:"AttachmentIds"`
-	ClientToken   *string  `json:"ClientToken"`
-}
-
-// GetAttachmentRequest is GetAttachment's body.
-type GetAttachmentRequest struct {
-	AttachmentID       *string `json:"AttachmentId"`
-	URLExpiryInSeconds *int    `json:"UrlExpiryInSeconds"`
-}
-
-// GetAttachmentResponse is GetAttachment's answer.
-type GetAttachmentResponse struct {
-	URL                   string `json:"Url"`
-	URLExpiry             string `json:"UrlExpiry"`
-	AttachmentSizeInBytes int64  `json:"AttachmentSizeInBytes"`
-}
-
 // Option configures the handler.
 type Option func(*Handler)
 
@@ -63,19 +20,13 @@ func WithAttachments(a *chat.Attachments) Option {
 }
 
 func (h *Handler) startAttachmentUpload(w http.ResponseWriter, r *http.Request, c *chat.Caller) {
-	var req StartAttachmentUploadRequest
+	var req wire.StartAttachmentUploadRequest
 	if err := httpapi.DecodeJSON(r, maxBody, &req); err != nil {
 		h.fail(w, r, err)
 		return
 	}
 	var v httpapi.Check
-	v.String("ContentType", req.ContentType, true, 1, 255)
-	v.Required("AttachmentSizeInBytes", req.AttachmentSizeInBytes != nil)
-	if req.AttachmentSizeInBytes != nil && *req.AttachmentSizeInBytes < 1 {
-		v.Fail("AttachmentSizeInBytes", "AttachmentSizeInBytes must be at least 1 (got %d)", *req.AttachmentSizeInBytes)
-	}
-	v.String("AttachmentName", req.AttachmentName, true, 1, 256)
-	v.String("ClientToken", req.ClientToken, true, 1, 500)
+	validateStartAttachmentUploadRequest(&v, &req)
 	if err := v.Err(); err != nil {
 		h.fail(w, r, err)
 		return
@@ -86,25 +37,18 @@ func (h *Handler) startAttachmentUpload(w http.ResponseWriter, r *http.Request, 
 		h.fail(w, r, err)
 		return
 	}
-	httpapi.WriteJSON(w, http.StatusOK, StartAttachmentUploadResponse{AttachmentID: t.AttachmentID,
-		UploadMetadata: UploadMetadata{URL: t.URL, URLExpiry: wire.FormatTime(t.Expiry), HeadersToInclude: t.Headers}})
+	httpapi.WriteJSON(w, http.StatusOK, wire.StartAttachmentUploadResponse{AttachmentID: t.AttachmentID,
+		UploadMetadata: wire.UploadMetadata{URL: t.URL, URLExpiry: wire.FormatTime(t.Expiry), HeadersToInclude: t.Headers}})
 }
 
 func (h *Handler) completeAttachmentUpload(w http.ResponseWriter, r *http.Request, c *chat.Caller) {
-	var req CompleteAttachmentUploadRequest
+	var req wire.CompleteAttachmentUploadRequest
 	if err := httpapi.DecodeJSON(r, maxBody, &req); err != nil {
 		h.fail(w, r, err)
 		return
 	}
 	var v httpapi.Check
-	v.Required("AttachmentIds", req.AttachmentIDs != nil)
-	if req.AttachmentIDs != nil && len(req.AttachmentIDs) != 1 {
-		v.Fail("AttachmentIds", "AttachmentIds must hold exactly 1 attachment id (got %d)", len(req.AttachmentIDs))
-	}
-	for _, id := range req.AttachmentIDs {
-		v.Len("AttachmentIds", id, 1, 256)
-	}
-	v.String("ClientToken", req.ClientToken, true, 1, 500)
+	validateCompleteAttachmentUploadRequest(&v, &req)
 	if err := v.Err(); err != nil {
 		h.fail(w, r, err)
 		return
@@ -117,14 +61,13 @@ func (h *Handler) completeAttachmentUpload(w http.ResponseWriter, r *http.Reques
 }
 
 func (h *Handler) getAttachment(w http.ResponseWriter, r *http.Request, c *chat.Caller) {
-	var req GetAttachmentRequest
+	var req wire.GetAttachmentRequest
 	if err := httpapi.DecodeJSON(r, maxBody, &req); err != nil {
 		h.fail(w, r, err)
 		return
 	}
 	var v httpapi.Check
-	v.String("AttachmentId", req.AttachmentID, true, 1, 256)
-	v.Int("UrlExpiryInSeconds", req.URLExpiryInSeconds, false, 5, 300)
+	validateGetAttachmentRequest(&v, &req)
 	if err := v.Err(); err != nil {
 		h.fail(w, r, err)
 		return
@@ -138,8 +81,19 @@ func (h *Handler) getAttachment(w http.ResponseWriter, r *http.Request, c *chat.
 		h.fail(w, r, err)
 		return
 	}
-	httpapi.WriteJSON(w, http.StatusOK, GetAttachmentResponse{URL: d.URL, URLExpiry: wire.FormatTime(d.Expiry),
+	httpapi.WriteJSON(w, http.StatusOK, wire.GetAttachmentResponse{URL: d.URL, URLExpiry: wire.FormatTime(d.Expiry),
 		AttachmentSizeInBytes: d.Size})
+}
+
+// checkAttachmentIDs checks CompleteAttachmentUpload's AttachmentIds (the model: exactly one id of 1 to 256
+// characters) in the words a golden file pins.
+func checkAttachmentIDs(c *httpapi.Check, field string, ids []string) {
+	if ids != nil && len(ids) != 1 {
+		c.Fail(field, "%s must hold exactly 1 attachment id (got %d)", field, len(ids))
+	}
+	for _, id := range ids {
+		c.Len(field, id, 1, 256)
+	}
 }
 
 // errNoAttachments answers the attachment operations of a server started without attachments.

@@ -1,0 +1,219 @@
+// Command smithygen generates parley's wire shapes and their validation from the Smithy JSON models of the two
+// AWS APIs parley serves (../shared/spec/connect-chat-subset.json and connectparticipant.json, resolved from the
+// module root; the models themselves are not part of the repository). It is run by go generate:
+//
+//	//go:generate go run ../internal/smithygen -model connectparticipant.json -mode shapes -out participant_gen.go -ops SendMessage,...
+//
+// It reads only the operations it is given (those parley serves; see the route tables of api/connect and
+// api/participant) and the structures they reach, and writes one gofmt'ed file, sorted so that the same model
+// and flags always give the same bytes. A staleness test (smithygen_test.go) regenerates every file named by a
+// //go:generate directive in memory and fails when the committed file differs.
+//
+// Two modes:
+//
+//   - shapes writes the Go structs of the inputs, outputs and reachable structures, and a Path<Operation>
+//     constant with each operation's URI. They go in wire/, which imports only the standard library so that the
+//     Go client library can share them. Inputs are decoded: every member is a pointer, slice or map, so that an
+//     absent member stays absent. Outputs are encoded: scalars are values with omitempty, and only the members
+//     the model requires or defaults, or that -always names, are sent when empty. Members bound to path labels
+//     are plain strings tagged json:"-"; members bound to headers are left out (the handlers read the headers:
+//     the Participant API's X-Amz-Bearer token is authenticated before the body is read).
+//
+//   - checks writes validate<Input>(c *httpapi.Check, v *wire.<Input>) for each operation: required members,
+//     lengths (in code points), ranges, enums, patterns, list and map sizes, in the model's member order, nested
+//     members named "Outer.Inner", list elements "List[i]", map values "Map.key". It goes in the API package
+//     (api/connect, api/participant), not in wire: a failure must become a *parley.Error (parley.Invalid), which
+//     wire may not import, and httpapi.Check already holds the wording clients see ("X is required", "X must be
+//     at most N characters long (got M)"), so generated and hand-written checks say the same thing in the same
+//     words, and the first failure wins across both. The checks are plain code, no reflection, so the
+//     Participant API's hot path (SendMessage, GetTranscript) costs what the hand-written checks cost: nothing is
+//     allocated unless a check fails, except the names of list elements. With -dispatch it also writes
+//     validateInput and bindLabels, type switches that let one generic handler serve every operation.
+//
+// What the model cannot say stays hand-written, and flags connect the two:
+//
+//   - -always Shape.Member,...: output members parley sends even when empty (GetTranscript's Transcript as []).
+//   - -extra Shape.Member=Target,...: members the model lacks (the WebSocket's items carry InitialContactId).
+//   - -external Shape,...: structures written by hand and not generated (not walked into either).
+//   - -custom Shape.Member=func,...: the member's value is checked by a hand-written func(c, field, value) called
+//     in the member's place (rules the documentation states in prose, or wording a test pins); a required
+//     member is still checked for presence first.
+//
+// A Smithy integer becomes int where the model gives it a @range (the generated check enforces it) and int32
+// otherwise (the JSON decoder enforces the 32-bit range); long is int64; a timestamp is EpochSeconds (restJson1's
+// epoch seconds). Field names are the member names with the initialisms Id, Ids and Url upper-cased.
+package main
+
+import (
+	"bufio"
+	"errors"
+	"flag"
+	"fmt"
+	"go/parser"
+	"go/token"
+	"log"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+func main() {
+	log.SetFlags(0)
+	log.SetPrefix("smithygen: ")
+	cfg, err := parseArgs(os.Args[1:])
+	if err != nil {
+		log.Fatal(err)
+	}
+	dir, err := os.Getwd()
+	if err != nil {
+		log.Fatal(err)
+	}
+	src, err := generate(dir, cfg)
+	if err != nil {
+		log.Fatal(err)
+	}
+	out := cfg.out
+	if !filepath.IsAbs(out) {
+		out = filepath.Join(dir, out)
+	}
+	if err := os.WriteFile(out, src, 0o644); err != nil {
+		log.Fatal(err)
+	}
+}
+
+// parseArgs reads the flags of one directive.
+func parseArgs(args []string) (config, error) {
+	fs := flag.NewFlagSet("smithygen", flag.ContinueOnError)
+	var cfg config
+	var ops, always, extra, external, custom string
+	fs.StringVar(&cfg.model, "model", "", "the model's file name under ../shared/spec")
+	fs.StringVar(&cfg.mode, "mode", "shapes", "shapes or checks")
+	fs.StringVar(&cfg.out, "out", "", "the output file")
+	fs.StringVar(&ops, "ops", "", "the operations, comma-separated")
+	fs.StringVar(&always, "always", "", "output members sent even when empty: Shape.Member,...")
+	fs.StringVar(&extra, "extra", "", "members the model lacks: Shape.Member=TargetShape,...")
+	fs.StringVar(&external, "external", "", "structures written by hand: Shape,...")
+	fs.StringVar(&custom, "custom", "", "members checked by a hand-written function: Shape.Member=func,...")
+	fs.BoolVar(&cfg.dispatch, "dispatch", false, "checks: also write validateInput and bindLabels")
+	fs.StringVar(&cfg.wirePkg, "wire", "wire", "checks: the module-relative directory of the shapes")
+	fs.StringVar(&cfg.checkPkg, "httpapi", "api/httpapi", "checks: the module-relative directory of httpapi")
+	if err := fs.Parse(args); err != nil {
+		return cfg, err
+	}
+	if cfg.model == "" || cfg.out == "" || ops == "" {
+		return cfg, errors.New("-model, -out and -ops are required")
+	}
+	if cfg.mode != "shapes" && cfg.mode != "checks" {
+		return cfg, fmt.Errorf("-mode %q: want shapes or checks", cfg.mode)
+	}
+	cfg.ops = list(ops)
+	cfg.always, cfg.external = set(list(always)), set(list(external))
+	cfg.custom = map[string]string{}
+	for _, kv := range list(custom) {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || !strings.Contains(k, ".") {
+			return cfg, fmt.Errorf("-custom %q: want Shape.Member=func", kv)
+		}
+		cfg.custom[k] = v
+	}
+	for _, kv := range list(extra) {
+		k, target, ok := strings.Cut(kv, "=")
+		s, m, ok2 := strings.Cut(k, ".")
+		if !ok || !ok2 {
+			return cfg, fmt.Errorf("-extra %q: want Shape.Member=Target", kv)
+		}
+		cfg.extra = append(cfg.extra, extraMember{shape: s, name: m, target: target})
+	}
+	return cfg, nil
+}
+
+func list(s string) []string {
+	var out []string
+	for _, v := range strings.Split(s, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+func set(vals []string) map[string]bool {
+	m := map[string]bool{}
+	for _, v := range vals {
+		m[v] = true
+	}
+	return m
+}
+
+// errNoSpec is returned when ../shared/spec is not there (the models are not part of the repository).
+var errNoSpec = errors.New("the Smithy models are not here")
+
+// generate produces the file cfg describes for the package in dir.
+func generate(dir string, cfg config) ([]byte, error) {
+	root, modulePath, err := moduleRoot(dir)
+	if err != nil {
+		return nil, err
+	}
+	specPath := filepath.Join(root, "..", "shared", "spec", cfg.model)
+	if _, err := os.Stat(specPath); errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("%w: %s does not exist", errNoSpec, specPath)
+	}
+	m, err := loadModel(specPath)
+	if err != nil {
+		return nil, err
+	}
+	pkg, err := packageName(dir, cfg.out)
+	if err != nil {
+		return nil, err
+	}
+	g, err := newGen(m, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.mode == "checks" {
+		return g.checks(pkg, modulePath)
+	}
+	return g.shapes(pkg)
+}
+
+// moduleRoot finds the directory of go.mod above dir and the module's path.
+func moduleRoot(dir string) (root, modulePath string, err error) {
+	if dir, err = filepath.Abs(dir); err != nil {
+		return "", "", err
+	}
+	for d := dir; ; d = filepath.Dir(d) {
+		f, err := os.Open(filepath.Join(d, "go.mod"))
+		if err == nil {
+			defer f.Close()
+			sc := bufio.NewScanner(f)
+			for sc.Scan() {
+				if p, ok := strings.CutPrefix(strings.TrimSpace(sc.Text()), "module "); ok {
+					return d, strings.Trim(strings.TrimSpace(p), `"`), nil
+				}
+			}
+			return "", "", fmt.Errorf("%s/go.mod has no module line", d)
+		}
+		if filepath.Dir(d) == d {
+			return "", "", fmt.Errorf("no go.mod above %s", dir)
+		}
+	}
+}
+
+// packageName is the package of the other Go files in dir.
+func packageName(dir, out string) (string, error) {
+	files, err := filepath.Glob(filepath.Join(dir, "*.go"))
+	if err != nil {
+		return "", err
+	}
+	for _, f := range files {
+		if filepath.Base(f) == out || strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		af, err := parser.ParseFile(token.NewFileSet(), f, nil, parser.PackageClauseOnly)
+		if err != nil {
+			return "", err
+		}
+		return af.Name.Name, nil
+	}
+	return "", fmt.Errorf("no Go file in %s tells the package name", dir)
+}
