@@ -10,7 +10,10 @@
 // DuplicateResourceException.
 //
 // Every request is authenticated by a sigv4.Verifier and validated against every constraint of the model
-// before the chat service sees it. The handler must see the request path exactly as the client signed it, so
+// before the chat service sees it. One generic handler serves every operation (operation.go): it binds the
+// path labels and query string, decodes the body, runs the checks (generated from the model for the chat
+// operations, validate_gen.go; written by hand for the admin and metrics operations, which the chat subset of
+// the model lacks), calls the operation and answers its output. The handler must see the request path exactly as the client signed it, so
 // mount it at the root of its listener (not behind http.StripPrefix).
 //
 // The handler is stateless and safe for concurrent use.
