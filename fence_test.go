@@ -82,6 +82,7 @@ var fences = map[string][]string{
 	"admin":   core,
 	"routing": core,
 	"lease":   core,
+	"flow":    core,
 	// cmd/ only wires; nothing depends on it (a non-main package under cmd/ is importable).
 	allPackages: {module + "/cmd"},
 }
