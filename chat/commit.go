@@ -19,6 +19,8 @@ type Change struct {
 	Events []*parley.Event
 	// first runs after the commit and before anyone hears of the change (see beforePublish).
 	first []func()
+	// buf backs Items for the common change of one or two items (a message; a start with its first message).
+	buf [2]*parley.Item
 }
 
 // beforePublish queues f to run once the change has committed, before it is published: work that must be done
@@ -60,8 +62,9 @@ func (s *Service) Observe(o Observer) { s.observers = append(s.observers, o) }
 // the committed change; on error nothing of it was committed or published.
 func (s *Service) commit(ctx context.Context, fn func(tx parley.Tx, ch *Change) error) (*Change, error) {
 	ch := &Change{}
+	ch.Items = ch.buf[:0]
 	err := s.store.Update(ctx, func(tx parley.Tx) error {
-		*ch = Change{tx: tx, Items: ch.Items[:0], Events: ch.Events[:0], first: ch.first[:0]}
+		ch.tx, ch.Items, ch.Events, ch.first = tx, ch.Items[:0], ch.Events[:0], ch.first[:0]
 		if err := fn(tx, ch); err != nil {
 			return err
 		}
