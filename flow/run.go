@@ -188,6 +188,7 @@ func Step(ctx context.Context, env Env, st *State, in Input) (Outcome, error) {
 	if err := r.loadContact(); err != nil {
 		return Outcome{}, err
 	}
+	r.at = st.FlowID
 	st.Status, st.Action, st.Wait, st.Until = "", "", "", time.Time{}
 	next, err := r.resume(a, in)
 	if err != nil {
@@ -203,6 +204,7 @@ type runner struct {
 	st      *State
 	now     time.Time
 	flow    *Flow
+	at      string // the id of the flow whose action runs (TransferToFlow changes st.FlowID under it)
 	contact Contact
 	out     Outcome
 }
@@ -266,6 +268,7 @@ func (r *runner) run(next string) (Outcome, error) {
 		if !ok {
 			return r.out, fmt.Errorf("%w: no action %q in flow %s", ErrBadState, next, r.st.FlowID)
 		}
+		r.at = r.st.FlowID
 		res := r.exec(a)
 		if res.abort != nil {
 			return r.out, res.abort
@@ -372,7 +375,7 @@ func (r *runner) follow(a *Action, res result) string {
 }
 
 func (r *runner) record(a *Action, res result, branch, next string) {
-	rec := Record{FlowID: r.st.FlowID, Identifier: a.Identifier, Type: a.Type, Time: r.now, Error: res.err,
+	rec := Record{FlowID: r.at, Identifier: a.Identifier, Type: a.Type, Time: r.now, Error: res.err,
 		Detail: res.detail, Branch: branch, Next: next}
 	if res.match || res.value != "" {
 		rec.Result = res.value

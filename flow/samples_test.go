@@ -244,3 +244,24 @@ func TestSampleHostedWidget(t *testing.T) {
 		}
 	})
 }
+
+// TestTraceAcrossFlows: each record names the flow its action belongs to, TransferToFlow included.
+func TestTraceAcrossFlows(t *testing.T) {
+	env := sampleEnv(t, "widget")
+	env.add(t, "next", parse(t, doc(say("next flow"))), widgetNext)
+	_, out := run(t, env)
+	var got []string
+	for _, r := range out.Trace {
+		got = append(got, r.FlowID+"/"+r.Type+"/"+r.Branch)
+	}
+	want := []string{
+		"main/MessageParticipant/NextAction",
+		"main/Compare/Error NoMatchingCondition",
+		"main/MessageParticipant/NextAction",
+		"main/TransferToFlow/TransferToFlow",
+		"next/MessageParticipant/NextAction",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("trace:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

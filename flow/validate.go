@@ -84,7 +84,8 @@ func Check(ctx context.Context, content []byte, r Resolver) (*Flow, error) {
 }
 
 // Validate checks the parsed flow: version, StartAction, Identifiers, types, transitions, loops that never wait,
-// and (when r is not nil) resource references. It returns nil, a Problems error, or the Resolver's error.
+// and, when r is not nil, resource references (ShowView included: see ViewResolver). With a nil r nothing outside
+// the document is checked. It returns nil, a Problems error, or the Resolver's error.
 func (f *Flow) Validate(ctx context.Context, r Resolver) error {
 	v := validator{f: f, ctx: ctx, r: r}
 	v.document()
