@@ -253,6 +253,3 @@ func scalarText(v any) (string, bool) {
 	}
 	return "", false
 }
-
-// isTrue reads Connect's booleans, which exports write as "True", "true" or true.
-func isTrue(s string) bool { return strings.EqualFold(strings.TrimSpace(s), "true") }

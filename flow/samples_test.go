@@ -265,3 +265,60 @@ func TestTraceAcrossFlows(t *testing.T) {
 		t.Errorf("trace:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// TestSampleScreenpopAndSurvey: the two flows SOURCES.md lists besides the chain set attributes, a queue and a
+// hook, and queue the chat; their error branches disconnect.
+func TestSampleScreenpopAndSurvey(t *testing.T) {
+	surveyQueue := "arn:aws:connect:ap-southeast-2:964328442121:instance/7136b212-66af-4bd9-8913-8dec118f5254/queue/4bca1082-f46a-4580-8c76-79db54b8d49a"
+	surveyHook := "arn:aws:connect:ap-southeast-2:964328442121:instance/7136b212-66af-4bd9-8913-8dec118f5254/contact-flow/9c95f170-90a3-4dad-bb26-4dea76097865"
+	cases := []struct {
+		name, file string
+		setup      func(*fakeEnv)
+		want       []string
+		status     flow.Status
+	}{
+		{"screenpop", "sample-note-for-screenpop.json", nil, []string{
+			"say This sets a note attribute for use in a screenpop.",
+			"attributes Current note=This note demonstrates how attributes can appear in the screen pop.",
+			"queue BasicQueue",
+			"enqueue BasicQueue",
+		}, flow.StatusQueued},
+		{"screenpop, queue full", "sample-note-for-screenpop.json", func(e *fakeEnv) {
+			e.fail["TransferToQueue"] = flow.ErrQueueAtCapacity
+		}, []string{
+			"say This sets a note attribute for use in a screenpop.",
+			"attributes Current note=This note demonstrates how attributes can appear in the screen pop.",
+			"queue BasicQueue",
+			"say An error ocurred. Goodbye.",
+			"disconnect",
+		}, flow.StatusDisconnected},
+		{"survey", "simple-survey-example.json", nil, []string{
+			"say Welcome to the simple survey demonstration.",
+			"hook CustomerRemaining=" + surveyHook,
+			"attributes Current surveyId= ",
+			"queue " + surveyQueue,
+			"enqueue " + surveyQueue,
+		}, flow.StatusQueued},
+		{"survey without its disconnect flow", "simple-survey-example.json", func(e *fakeEnv) {
+			e.fail["SetEventHook"] = errors.New("no such flow")
+		}, []string{
+			"say Welcome to the simple survey demonstration.",
+			"say You forgot to set the disconnect flow. Please review the contact flow.",
+			"disconnect",
+		}, flow.StatusDisconnected},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			env := sampleEnv(t, "inbound")
+			env.add(t, "main", parse(t, sample(t, tc.file)))
+			if tc.setup != nil {
+				tc.setup(env)
+			}
+			_, out := run(t, env)
+			checkEffects(t, env, tc.want)
+			if out.Status != tc.status {
+				t.Errorf("status %s, want %s", out.Status, tc.status)
+			}
+		})
+	}
+}
