@@ -17,7 +17,6 @@ const (
 	maxLambdaSeconds        = 8                // InvokeLambdaFunction
 	defaultLambdaSeconds    = 3                // the console's default
 	defaultInputSeconds     = 5                // GetParticipantInput, the console's default
-	MaxActionsPerStep       = 1000             // a bound on the actions one Step runs (TransferToFlow can loop)
 	errNoMatchingError      = "NoMatchingError"
 	errNoMatchingCondition  = "NoMatchingCondition"
 	errInputTimeLimit       = "InputTimeLimitExceeded"
@@ -27,6 +26,10 @@ const (
 	resultCustomerReturned  = "CustomerReturned"
 	resultMessagesInterrupt = "MessagesInterrupted"
 )
+
+// MaxActionsPerStep bounds the actions one Step runs. Validate refuses loops that never wait within a flow, but
+// flows that TransferToFlow to each other can still loop; Step then returns ErrRunaway.
+const MaxActionsPerStep = 1000
 
 // Status is where a flow run stands after a Step.
 type Status string
@@ -144,10 +147,15 @@ type Record struct {
 
 // Errors of Step.
 var (
-	ErrStarted    = errors.New("flow: the run has already started")
+	// ErrStarted: a Start input for a run that has started.
+	ErrStarted = errors.New("flow: the run has already started")
+	// ErrNotStarted: an input other than Start for a run that has not started.
 	ErrNotStarted = errors.New("flow: the run has not started")
-	ErrRunaway    = fmt.Errorf("flow: more than %d actions without waiting", MaxActionsPerStep)
-	ErrBadState   = errors.New("flow: the state does not match the flow")
+	// ErrRunaway: the run went through MaxActionsPerStep actions without stopping.
+	ErrRunaway = fmt.Errorf("flow: more than %d actions without waiting", MaxActionsPerStep)
+	// ErrBadState: the State names an action the flow does not have (the flow changed under a waiting run), or
+	// the flow goes to an Identifier it does not have (it was not validated).
+	ErrBadState = errors.New("flow: the state does not match the flow")
 )
 
 // Step moves a flow run with an input and runs actions until the flow waits, ends, or hands the contact on. An
