@@ -123,6 +123,28 @@ type Contact struct {
 	// AgentID is the user who accepted the contact, AgentConnectedAt when.
 	AgentID          string
 	AgentConnectedAt time.Time
+	// FlowState is the contact's run of its contact flow (package flow's State, as JSON); nil before the flow
+	// starts. FlowWakeAt is when the run's timer fires (a Wait, an input's time limit); zero when none.
+	FlowState  []byte
+	FlowWakeAt time.Time
+}
+
+// FlowRecord is one action a contact's flow ran: its flow log, for the people who debug flows.
+type FlowRecord struct {
+	ContactID string
+	// Seq orders a contact's records; the store assigns it.
+	Seq        int64
+	Time       time.Time
+	FlowID     string
+	Identifier string
+	Type       string
+	// Result is what the action's conditions were compared with; Error the error branch it took and Detail
+	// why; Branch the transition taken and Next where it led.
+	Result string
+	Error  string
+	Detail string
+	Branch string
+	Next   string
 }
 
 // Active reports whether the contact has not ended.

@@ -75,6 +75,11 @@ type Reader interface {
 	// DueContacts returns up to limit (<= 0: all) active contacts whose DueAt is not zero and not after t,
 	// earliest first.
 	DueContacts(ctx context.Context, t time.Time, limit int) ([]*Contact, error)
+	// DueFlows returns up to limit (<= 0: all) active contacts whose FlowWakeAt is not zero and not after t,
+	// earliest first.
+	DueFlows(ctx context.Context, t time.Time, limit int) ([]*Contact, error)
+	// ListFlowLog returns a contact's flow log in Seq order.
+	ListFlowLog(ctx context.Context, contactID string) ([]FlowRecord, error)
 
 	GetParticipant(ctx context.Context, id string) (*Participant, error)
 	// ParticipantByToken finds a participant by the hash of its ParticipantToken.
@@ -175,9 +180,11 @@ type Tx interface {
 	// InsertContact stores a new contact; ECONFLICT if the id exists.
 	InsertContact(ctx context.Context, c *Contact) error
 	// UpdateContact overwrites the mutable fields of a contact: State, FlowID, QueueID, Attributes,
-	// SegmentAttributes, ConnectedAt, EndedAt, DueAt, DisconnectReason, UpdatedAt, EnqueuedAt, AgentID and
-	// AgentConnectedAt.
+	// SegmentAttributes, ConnectedAt, EndedAt, DueAt, DisconnectReason, UpdatedAt, EnqueuedAt, AgentID,
+	// AgentConnectedAt, FlowState and FlowWakeAt.
 	UpdateContact(ctx context.Context, c *Contact) error
+	// AppendFlowLog appends records to their contact's flow log, assigning each its Seq (the contact's next).
+	AppendFlowLog(ctx context.Context, recs []FlowRecord) error
 
 	// InsertParticipant stores a new participant (with its UserID); ECONFLICT if its id or token hash exists.
 	InsertParticipant(ctx context.Context, p *Participant) error

@@ -226,6 +226,7 @@ func cloneContact(v *parley.Contact) *parley.Contact {
 	c.Attributes = maps.Clone(v.Attributes)
 	c.SegmentAttributes = bytes.Clone(v.SegmentAttributes)
 	c.SupportedContentTypes = slices.Clone(v.SupportedContentTypes)
+	c.FlowState = bytes.Clone(v.FlowState)
 	return &c
 }
 

@@ -180,16 +180,16 @@ func (r reader) GetQueue(ctx context.Context, id string) (*parley.Queue, error) 
 const contactCols = `id, instance_id, initial_contact_id, previous_contact_id, related_contact_id, channel,
 	initiation_method, state, flow_id, queue_id, customer_id, attributes, segment_attributes,
 	supported_content_types, duration_minutes, initiated_at, connected_at, ended_at, due_at, disconnect_reason,
-	updated_at, enqueued_at, agent_id, agent_connected_at`
+	updated_at, enqueued_at, agent_id, agent_connected_at, flow_state, flow_wake_at`
 
 func scanContact(sc scanner) (*parley.Contact, error) {
 	var c parley.Contact
-	var attrs, seg, types sql.NullString
-	var initiated, connected, ended, due, updated, enqueued, agentConnected int64
+	var attrs, seg, types, flowState sql.NullString
+	var initiated, connected, ended, due, updated, enqueued, agentConnected, flowWake int64
 	err := sc.Scan(&c.ID, &c.InstanceID, &c.InitialContactID, &c.PreviousContactID, &c.RelatedContactID,
 		&c.Channel, &c.InitiationMethod, &c.State, &c.FlowID, &c.QueueID, &c.CustomerID, &attrs, &seg, &types,
 		&c.DurationMinutes, &initiated, &connected, &ended, &due, &c.DisconnectReason, &updated, &enqueued,
-		&c.AgentID, &agentConnected)
+		&c.AgentID, &agentConnected, &flowState, &flowWake)
 	if err != nil {
 		return nil, err
 	}
@@ -202,6 +202,10 @@ func scanContact(sc scanner) (*parley.Contact, error) {
 	if seg.Valid {
 		c.SegmentAttributes = []byte(seg.String)
 	}
+	if flowState.Valid {
+		c.FlowState = []byte(flowState.String)
+	}
+	c.FlowWakeAt = fromMS(flowWake)
 	c.InitiatedAt, c.ConnectedAt, c.EndedAt = fromMS(initiated), fromMS(connected), fromMS(ended)
 	c.DueAt, c.UpdatedAt = fromMS(due), fromMS(updated)
 	c.EnqueuedAt, c.AgentConnectedAt = fromMS(enqueued), fromMS(agentConnected)
@@ -239,6 +243,31 @@ func (r reader) DueContacts(ctx context.Context, t time.Time, limit int) ([]*par
 	// The literal predicates match the partial index contacts_due.
 	return queryAll(ctx, r.q, scanContact, `SELECT `+contactCols+` FROM contacts
 		WHERE state = 'ACTIVE' AND due_at != 0 AND due_at <= ? ORDER BY due_at, id LIMIT ?`, toMS(t), limit)
+}
+
+// DueFlows returns up to limit active contacts whose FlowWakeAt is set and not after t, earliest first. A limit
+// of 0 or less means no limit.
+func (r reader) DueFlows(ctx context.Context, t time.Time, limit int) ([]*parley.Contact, error) {
+	if limit <= 0 {
+		limit = -1 // SQLite: no limit
+	}
+	// The literal predicates match the partial index contacts_flow_wake.
+	return queryAll(ctx, r.q, scanContact, `SELECT `+contactCols+` FROM contacts
+		WHERE state = 'ACTIVE' AND flow_wake_at != 0 AND flow_wake_at <= ? ORDER BY flow_wake_at, id LIMIT ?`,
+		toMS(t), limit)
+}
+
+// ListFlowLog returns a contact's flow log in Seq order.
+func (r reader) ListFlowLog(ctx context.Context, contactID string) ([]parley.FlowRecord, error) {
+	return queryAll(ctx, r.q, func(sc scanner) (parley.FlowRecord, error) {
+		var f parley.FlowRecord
+		var at int64
+		err := sc.Scan(&f.ContactID, &f.Seq, &at, &f.FlowID, &f.Identifier, &f.Type, &f.Result, &f.Error, &f.Detail,
+			&f.Branch, &f.Next)
+		f.Time = fromMS(at)
+		return f, err
+	}, `SELECT contact_id, seq, at, flow_id, identifier, type, result, error, detail, branch, next
+		FROM flow_log WHERE contact_id = ? ORDER BY seq`, contactID)
 }
 
 const participantCols = `id, contact_id, chain_id, role, display_name, token_hash, state, connected, joined_at, left_at,

@@ -108,17 +108,18 @@ func (t *tx) InsertContact(ctx context.Context, c *parley.Contact) error {
 		return err
 	}
 	_, err = t.q.exec(ctx, `INSERT INTO contacts (`+contactCols+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		c.ID, c.InstanceID, c.InitialContactID, c.PreviousContactID, c.RelatedContactID, string(c.Channel),
 		c.InitiationMethod, string(c.State), c.FlowID, c.QueueID, c.CustomerID, attrs, seg, types,
 		c.DurationMinutes, toMS(c.InitiatedAt), toMS(c.ConnectedAt), toMS(c.EndedAt), toMS(c.DueAt),
-		c.DisconnectReason, toMS(c.UpdatedAt), toMS(c.EnqueuedAt), c.AgentID, toMS(c.AgentConnectedAt))
+		c.DisconnectReason, toMS(c.UpdatedAt), toMS(c.EnqueuedAt), c.AgentID, toMS(c.AgentConnectedAt),
+		flowStateText(c.FlowState), toMS(c.FlowWakeAt))
 	return writeErr(err, "insert contact", "contact exists")
 }
 
 // UpdateContact overwrites the mutable fields of a contact: State, FlowID, QueueID, Attributes,
-// SegmentAttributes, ConnectedAt, EndedAt, DueAt, DisconnectReason, UpdatedAt, EnqueuedAt, AgentID and
-// AgentConnectedAt. ENOTFOUND (CONTACT) if it does not exist.
+// SegmentAttributes, ConnectedAt, EndedAt, DueAt, DisconnectReason, UpdatedAt, EnqueuedAt, AgentID,
+// AgentConnectedAt, FlowState and FlowWakeAt. ENOTFOUND (CONTACT) if it does not exist.
 func (t *tx) UpdateContact(ctx context.Context, c *parley.Contact) error {
 	t.c.dropContact(c.ID, c.InitialContactID)
 	attrs, seg, _, err := contactJSON(c)
@@ -127,11 +128,40 @@ func (t *tx) UpdateContact(ctx context.Context, c *parley.Contact) error {
 	}
 	res, err := t.q.exec(ctx, `UPDATE contacts SET state = ?, flow_id = ?, queue_id = ?, attributes = ?,
 			segment_attributes = ?, connected_at = ?, ended_at = ?, due_at = ?, disconnect_reason = ?,
-			updated_at = ?, enqueued_at = ?, agent_id = ?, agent_connected_at = ?
+			updated_at = ?, enqueued_at = ?, agent_id = ?, agent_connected_at = ?, flow_state = ?, flow_wake_at = ?
 		WHERE id = ?`,
 		string(c.State), c.FlowID, c.QueueID, attrs, seg, toMS(c.ConnectedAt), toMS(c.EndedAt), toMS(c.DueAt),
-		c.DisconnectReason, toMS(c.UpdatedAt), toMS(c.EnqueuedAt), c.AgentID, toMS(c.AgentConnectedAt), c.ID)
+		c.DisconnectReason, toMS(c.UpdatedAt), toMS(c.EnqueuedAt), c.AgentID, toMS(c.AgentConnectedAt),
+		flowStateText(c.FlowState), toMS(c.FlowWakeAt), c.ID)
 	return updated(res, err, "update contact", "CONTACT", "contact not found")
+}
+
+// flowStateText stores a flow state as text (JSON), NULL when there is none.
+func flowStateText(b []byte) any {
+	if b == nil {
+		return nil
+	}
+	return string(b)
+}
+
+// AppendFlowLog appends records to their contacts' flow logs, each at its contact's next Seq.
+func (t *tx) AppendFlowLog(ctx context.Context, recs []parley.FlowRecord) error {
+	for i := range recs {
+		f := &recs[i]
+		seq, err := queryOne(ctx, t.q, func(sc scanner) (int64, error) {
+			var seq int64
+			return seq, sc.Scan(&seq)
+		}, `INSERT INTO flow_log (contact_id, seq, at, flow_id, identifier, type, result, error, detail, branch, next)
+			SELECT ?, COALESCE(MAX(seq), 0) + 1, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM flow_log WHERE contact_id = ?
+			RETURNING seq`,
+			f.ContactID, toMS(f.Time), f.FlowID, f.Identifier, f.Type, f.Result, f.Error, f.Detail, f.Branch, f.Next,
+			f.ContactID)
+		if err != nil {
+			return writeErr(err, "append flow log", "flow log conflict")
+		}
+		f.Seq = seq
+	}
+	return nil
 }
 
 // updated checks that an UPDATE or DELETE touched a row.

@@ -179,7 +179,7 @@ func storedContact(c *parley.Contact) *parley.Contact {
 	w := *c
 	w.InitiatedAt, w.ConnectedAt, w.EndedAt = ms(c.InitiatedAt), ms(c.ConnectedAt), ms(c.EndedAt)
 	w.DueAt, w.UpdatedAt = ms(c.DueAt), ms(c.UpdatedAt)
-	w.EnqueuedAt, w.AgentConnectedAt = ms(c.EnqueuedAt), ms(c.AgentConnectedAt)
+	w.EnqueuedAt, w.AgentConnectedAt, w.FlowWakeAt = ms(c.EnqueuedAt), ms(c.AgentConnectedAt), ms(c.FlowWakeAt)
 	return &w
 }
 
@@ -199,6 +199,8 @@ func testContactRoundTrip(t *testing.T, s parley.Store) {
 	c2.DisconnectReason = parley.ReasonAgentDisconnect
 	c2.Attributes = map[string]string{"k": `"quoted" \ value`}
 	c2.SegmentAttributes = []byte(`{"a":[1,2,{"b":null}]}`)
+	c2.FlowState = []byte(`{"flowId":"f-1","status":"WAITING"}`)
+	c2.FlowWakeAt = base.Add(2*time.Hour + 7*time.Microsecond)
 	update(t, s, func(tx parley.Tx) error { return tx.InsertContact(ctx, c2) })
 
 	for _, want := range []*parley.Contact{c, c2} {
@@ -259,6 +261,8 @@ func testContactUpdate(t *testing.T, s parley.Store) {
 	u.EnqueuedAt = base.Add(90*time.Second + 456*time.Microsecond)
 	u.AgentID = "agent-2"
 	u.AgentConnectedAt = base.Add(100 * time.Second)
+	u.FlowState = []byte(`{"flowId":"f-2","status":"QUEUED"}`)
+	u.FlowWakeAt = base.Add(110 * time.Second)
 	update(t, s, func(tx parley.Tx) error { return tx.UpdateContact(ctx, &u) })
 
 	got, err := s.GetContact(ctx, "c-1")

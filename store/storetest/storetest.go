@@ -77,6 +77,8 @@ func Run(t *testing.T, open func(t *testing.T) parley.Store) {
 		{"Update/CanceledContext", testUpdateCanceled},
 		{"Update/ConcurrentAppend", testConcurrentAppend},
 		{"Update/ConcurrentMixed", testConcurrentMixed},
+		{"DueFlows", testDueFlows},
+		{"FlowLog", testFlowLog},
 		{"Lease/Exclusive", testLeaseExclusive},
 		{"Lease/Concurrent", testLeaseConcurrent},
 	}
