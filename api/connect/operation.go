@@ -17,7 +17,7 @@ import (
 //	func (h *handler) describeContact(ctx context.Context, in *wire.DescribeContactRequest) (*wire.DescribeContactResponse, error)
 //
 // The inputs of the operations the Smithy model describes are the generated wire shapes: generated code binds
-// their labels (bindLabels) and checks them (validateInput). The other operations (admin, real-time metrics,
+// their labels (chatPathLabels) and checks them (validateChatInput). The other operations (admin, real-time metrics,
 // ListInstances, ListContactFlows) take a request[B], which binds its labels and paging members itself and
 // holds the body B; their bodies' checks are written by hand (admin_validate.go, metrics_validate.go).
 
@@ -88,7 +88,7 @@ type selfBound interface {
 func operation[In, Out any](kind opKind, name, method, pattern string,
 	call func(h *handler, ctx context.Context, in *In) (*Out, error)) route {
 	hasBody := method == http.MethodPut || method == http.MethodPost
-	if _, self := any(new(In)).(selfBound); !self && !validateInput(new(httpapi.Check), new(In)) {
+	if _, self := any(new(In)).(selfBound); !self && !validateChatInput(new(httpapi.Check), new(In)) {
 		panic("connect: the input of " + name + " is neither generated nor a request")
 	}
 	return op(name, method, pattern, func(h *handler, w http.ResponseWriter, r *http.Request, labels []string) {
@@ -114,7 +114,9 @@ func operation[In, Out any](kind opKind, name, method, pattern string,
 			}
 			target = self.body()
 		} else {
-			bindLabels(in, labels)
+			for i, l := range chatPathLabels(in) {
+				*l = labels[i]
+			}
 		}
 		if hasBody {
 			if err := httpapi.DecodeJSON(r, MaxBody, target); err != nil {
@@ -126,7 +128,7 @@ func operation[In, Out any](kind opKind, name, method, pattern string,
 		if self != nil {
 			self.check(&c)
 		} else {
-			validateInput(&c, in)
+			validateChatInput(&c, in)
 		}
 		if err := c.Err(); err != nil {
 			fail(w, r, err)

@@ -107,9 +107,9 @@ func validateUpdateContactAttributesRequest(c *httpapi.Check, v *wire.UpdateCont
 	checkAttributes(c, "Attributes", v.Attributes)
 }
 
-// validateInput runs the generated checks of in, the input of one of the operations above; it reports
+// validateChatInput runs the generated checks of in, the input of one of the operations above; it reports
 // false for any other type.
-func validateInput(c *httpapi.Check, in any) bool {
+func validateChatInput(c *httpapi.Check, in any) bool {
 	switch v := in.(type) {
 	case *wire.CreateParticipantRequest:
 		validateCreateParticipantRequest(c, v)
@@ -129,13 +129,14 @@ func validateInput(c *httpapi.Check, in any) bool {
 	return true
 }
 
-// bindLabels sets the members of in that the URI of its operation binds to path labels, from labels in
-// the URI's order.
-func bindLabels(in any, labels []string) {
+// chatPathLabels returns the members of in that the URI of its operation binds to path labels, in the URI's
+// order, for the handler to set and read; nil for an input without labels or of another type.
+func chatPathLabels(in any) []*string {
 	switch v := in.(type) {
 	case *wire.DescribeContactRequest:
-		v.InstanceID, v.ContactID = labels[0], labels[1]
+		return []*string{&v.InstanceID, &v.ContactID}
 	case *wire.GetContactAttributesRequest:
-		v.InstanceID, v.InitialContactID = labels[0], labels[1]
+		return []*string{&v.InstanceID, &v.InitialContactID}
 	}
+	return nil
 }

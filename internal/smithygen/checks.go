@@ -85,8 +85,8 @@ func (c *checker) fail(err error) {
 	}
 }
 
-// checks generates validate<Input>(c, v) for every operation, the helpers they need, and with -dispatch
-// validateInput and bindLabels.
+// checks generates validate<Input>(c, v) for every operation, the helpers they need, and with -dispatch the
+// type switches of the generic handler.
 func (g *gen) checks(pkg, modulePath string) ([]byte, error) {
 	c := &checker{g: g, helpers: map[string]bool{}, enums: map[string][]string{}, patterns: map[string]string{},
 		needMemo: map[string]bool{}, uses: map[string]bool{}}
@@ -131,8 +131,12 @@ func (g *gen) checks(pkg, modulePath string) ([]byte, error) {
 	for _, id := range slices.Sorted(mapsKeys(helpers)) {
 		body.Write(helpers[id])
 	}
+	for _, e := range g.cfg.enums {
+		id := g.m.service.namespace() + "#" + e
+		c.enum(id, g.m.enumValues(id))
+	}
 	c.b = &body
-	if g.cfg.dispatch {
+	if g.cfg.dispatch != "" {
 		c.dispatch()
 	}
 	if c.err != nil {
@@ -142,7 +146,7 @@ func (g *gen) checks(pkg, modulePath string) ([]byte, error) {
 	var src bytes.Buffer
 	src.WriteString(g.header())
 	fmt.Fprintf(&src, "package %s\n\nimport (\n", pkg)
-	for _, imp := range []string{"fmt", "maps", "regexp", "slices"} {
+	for _, imp := range []string{"fmt", "maps", "math", "net/url", "regexp", "slices", "strconv"} {
 		if c.uses[imp] {
 			fmt.Fprintf(&src, "\t%q\n", imp)
 		}
@@ -192,13 +196,17 @@ func quoteAll(vals []string) string {
 	return strings.Join(q, ", ")
 }
 
-// structure checks the members of the structure s that v (a pointer) points to, in the model's order.
+// structure checks the members of the structure s that v (a pointer) points to, in the model's order, path
+// labels first: the path is bound before the body is read, and parley has always reported a bad label first.
 func (c *checker) structure(s *shape, v string, p path) {
-	for _, mem := range c.g.fields(s) {
-		if has(mem.traits, traitExtra) {
-			continue
+	fields := c.g.fields(s)
+	for _, labels := range []bool{true, false} {
+		for _, mem := range fields {
+			if has(mem.traits, traitExtra) || (binding(mem) == "label") != labels {
+				continue
+			}
+			c.member(s, mem, v+"."+goName(mem.name), p.child(mem.name))
 		}
-		c.member(s, mem, v+"."+goName(mem.name), p.child(mem.name))
 	}
 }
 
@@ -208,7 +216,7 @@ func (c *checker) member(owner *shape, mem *member, expr string, p path) {
 	case "label":
 		c.value(mem, expr, p)
 		return
-	case "":
+	case "", "query":
 	default:
 		c.fail(fmt.Errorf("%s.%s: checks of members bound to the HTTP %s are not supported", owner.name(),
 			mem.name, binding(mem)))
@@ -245,8 +253,11 @@ func (c *checker) member(owner *shape, mem *member, expr string, p path) {
 	case "integer", "long", "short", "byte", "float", "double":
 		typ, _ := c.g.scalarType(mem)
 		rb := c.bounds(mem, tRange)
-		if typ == "int" && rb != nil && rb.Min != nil && rb.Max != nil {
-			c.line("c.Int(%s, %s, %t, %s, %s)", P, expr, req, rb.Min.String(), rb.Max.String())
+		if typ == "int" && rb != nil {
+			// An integer is 32 bits: an open end of its range is the 32-bit limit, which the int field
+			// would not enforce otherwise.
+			c.line("c.Int(%s, %s, %t, %s, %s)", P, expr, req, num(rb.Min, "math.MinInt32"), num(rb.Max, "math.MaxInt32"))
+			c.uses["math"] = c.uses["math"] || rb.Min == nil || rb.Max == nil
 			return
 		}
 		if req {
@@ -474,7 +485,7 @@ func (c *checker) needs(id string) bool {
 			continue
 		}
 		_, custom := c.g.cfg.custom[s.name()+"."+mem.name]
-		if custom || (required(mem) && binding(mem) == "") || c.needsValue(mem) {
+		if custom || (required(mem) && (binding(mem) == "" || binding(mem) == "query")) || c.needsValue(mem) {
 			need = true
 			break
 		}
@@ -510,11 +521,14 @@ func (c *checker) needsValue(mem *member) bool {
 
 var uriLabel = regexp.MustCompile(`\{([^}+]+)\+?\}`)
 
-// dispatch generates validateInput and bindLabels, which let one generic handler serve every operation.
+// dispatch generates the type switches that let one generic handler serve every operation of the directive:
+// validate<Name>Input, <name>PathLabels and, when an operation has query members, bind<Name>Query.
 func (c *checker) dispatch() {
-	c.line("\n// validateInput runs the generated checks of in, the input of one of the operations above; it reports")
+	name := c.g.cfg.dispatch
+	lower := strings.ToLower(name[:1]) + name[1:]
+	c.line("\n// validate%sInput runs the generated checks of in, the input of one of the operations above; it reports", name)
 	c.line("// false for any other type.")
-	c.line("func validateInput(c *httpapi.Check, in any) bool {")
+	c.line("func validate%sInput(c *httpapi.Check, in any) bool {", name)
 	c.line("switch v := in.(type) {")
 	for _, op := range c.g.ops {
 		if in := c.g.m.shape(op.input); in != nil {
@@ -524,33 +538,83 @@ func (c *checker) dispatch() {
 	}
 	c.line("default:\nreturn false\n}\nreturn true\n}")
 
-	c.line("\n// bindLabels sets the members of in that the URI of its operation binds to path labels, from labels in")
-	c.line("// the URI's order.")
-	c.line("func bindLabels(in any, labels []string) {")
+	c.line("\n// %sPathLabels returns the members of in that the URI of its operation binds to path labels, in the URI's", lower)
+	c.line("// order, for the handler to set and read; nil for an input without labels or of another type.")
+	c.line("func %sPathLabels(in any) []*string {", lower)
 	c.line("switch v := in.(type) {")
 	for _, op := range c.g.ops {
 		in := c.g.m.shape(op.input)
 		h, _ := op.http()
-		var names []string
+		var fields []string
 		for _, m := range uriLabel.FindAllStringSubmatch(h.URI, -1) {
-			names = append(names, m[1])
-		}
-		if in == nil || len(names) == 0 {
-			continue
-		}
-		var fields, vals []string
-		for i, n := range names {
-			mem := findMember(in, n)
-			if mem == nil || binding(mem) != "label" || c.g.m.typeOf(mem.target) != "string" {
-				c.fail(fmt.Errorf("%s: label {%s} is not a string member with @httpLabel", op.name(), n))
+			mem := findMember(in, m[1])
+			if in == nil || mem == nil || binding(mem) != "label" || c.g.m.typeOf(mem.target) != "string" {
+				c.fail(fmt.Errorf("%s: label {%s} is not a string member with @httpLabel", op.name(), m[1]))
 				continue
 			}
-			fields = append(fields, "v."+goName(n))
-			vals = append(vals, fmt.Sprintf("labels[%d]", i))
+			fields = append(fields, "&v."+goName(m[1]))
+		}
+		if len(fields) > 0 {
+			c.line("case *wire.%s:", in.name())
+			c.line("return []*string{%s}", strings.Join(fields, ", "))
+		}
+	}
+	c.line("}\nreturn nil\n}")
+	c.bindQuery(name)
+}
+
+// bindQuery generates bind<Name>Query, which sets the members of an input that its operation binds to the query
+// string. A value that does not parse fails c, naming the member as the other checks do.
+func (c *checker) bindQuery(name string) {
+	var b bytes.Buffer
+	saved := c.b
+	c.b = &b
+	defer func() { c.b = saved }()
+	for _, op := range c.g.ops {
+		in := c.g.m.shape(op.input)
+		if in == nil {
+			continue
+		}
+		var mems []*member
+		for _, mem := range in.members {
+			if binding(mem) == "query" {
+				mems = append(mems, mem)
+			}
+		}
+		if len(mems) == 0 {
+			continue
 		}
 		c.line("case *wire.%s:", in.name())
-		c.line("%s = %s", strings.Join(fields, ", "), strings.Join(vals, ", "))
+		for _, mem := range mems {
+			key, field := strconv.Quote(c.g.m.stringTrait(mem, tHTTPQuery)), "v."+goName(mem.name)
+			switch typ, _ := c.g.scalarType(mem); {
+			case c.g.m.typeOf(mem.target) == "list" && c.g.m.typeOf(c.g.m.shape(mem.target).member.target) == "string",
+				c.g.m.typeOf(mem.target) == "list" && c.g.m.typeOf(c.g.m.shape(mem.target).member.target) == "enum":
+				c.line("%s = q[%s]", field, key)
+			case typ == "string":
+				c.line("if q.Has(%s) {\ns := q.Get(%s)\n%s = &s\n}", key, key, field)
+			case typ == "int":
+				c.uses["strconv"] = true
+				c.line("if q.Has(%s) {", key)
+				c.line("n, err := strconv.Atoi(q.Get(%s))", key)
+				c.line("if err != nil {")
+				c.failLine(path{lit: mem.name}, "must be an integer")
+				c.line("}\n%s = &n\n}", field)
+			default:
+				c.fail(fmt.Errorf("%s.%s: query members of type %s are not supported", in.name(), mem.name,
+					c.g.m.typeOf(mem.target)))
+			}
+		}
 	}
+	if b.Len() == 0 {
+		return
+	}
+	c.uses["net/url"] = true
+	c.b = saved
+	c.line("\n// bind%sQuery sets the members of in that its operation binds to the query string q.", name)
+	c.line("func bind%sQuery(c *httpapi.Check, in any, q url.Values) {", name)
+	c.line("switch v := in.(type) {")
+	c.b.Write(b.Bytes())
 	c.line("}\n}")
 }
 

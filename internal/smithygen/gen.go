@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"go/format"
 	"html"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -13,7 +14,7 @@ import (
 
 // config is one run of the generator: the flags of one //go:generate directive.
 type config struct {
-	model    string            // file name under ../shared/spec
+	model    string            // the model (locateModel)
 	mode     string            // "shapes" or "checks"
 	out      string            // output file, relative to the package directory
 	ops      []string          // the operations to generate
@@ -21,7 +22,10 @@ type config struct {
 	extra    []extraMember     // members added to a shape
 	external map[string]bool   // shape names written by hand
 	custom   map[string]string // "Shape.Member" → hand-written check called in the member's place
-	dispatch bool              // checks: also emit validateInput and bindLabels
+	last     []string          // "Shape.Member": a member sent after the others, in this order
+	pointer  map[string]bool   // "Shape.Member": an output scalar sent whenever it is set, zero included
+	enums    []string          // checks: enum shapes whose values hand-written checks use
+	dispatch string            // checks: the name of the type switches of the generic handler ("" for none)
 	wirePkg  string            // checks: the module-relative directory of the shapes
 	checkPkg string            // checks: the module-relative directory of httpapi (Check)
 }
@@ -73,14 +77,22 @@ func newGen(m *model, cfg config) (*gen, error) {
 			g.walk(io, io == op.input, map[string]bool{})
 		}
 	}
-	for key := range cfg.always {
-		if err := g.checkMemberRef("-always", key); err != nil {
-			return nil, err
+	for _, f := range []struct {
+		flag string
+		keys []string
+	}{
+		{"-always", slices.Sorted(maps.Keys(cfg.always))}, {"-custom", slices.Sorted(maps.Keys(cfg.custom))},
+		{"-last", cfg.last}, {"-pointer", slices.Sorted(maps.Keys(cfg.pointer))},
+	} {
+		for _, key := range f.keys {
+			if err := g.checkMemberRef(f.flag, key); err != nil {
+				return nil, err
+			}
 		}
 	}
-	for key := range cfg.custom {
-		if err := g.checkMemberRef("-custom", key); err != nil {
-			return nil, err
+	for _, e := range cfg.enums {
+		if m.enumValues(m.service.namespace()+"#"+e) == nil {
+			return nil, fmt.Errorf("-enums %s: no such enum in %s", e, m.file)
 		}
 	}
 	return g, nil
@@ -127,16 +139,23 @@ func (g *gen) walk(id string, input bool, seen map[string]bool) {
 	}
 }
 
-// fields are a structure's members, extras last, without the members bound to HTTP headers (they are not part
-// of the JSON shape; the handlers read them from the request's headers).
+// fields are a structure's members, extras and then the members -last names at the end, without the members
+// bound to HTTP headers (they are not part of the JSON shape; the handlers read them from the request's headers).
 func (g *gen) fields(s *shape) []*member {
-	var out []*member
-	for _, mem := range s.members {
-		if binding(mem) != "header" {
+	var out, last []*member
+	for _, mem := range append(slices.Clone(s.members), g.members[s.id]...) {
+		switch {
+		case binding(mem) == "header":
+		case slices.Contains(g.cfg.last, s.name()+"."+mem.name):
+			last = append(last, mem)
+		default:
 			out = append(out, mem)
 		}
 	}
-	return append(out, g.members[s.id]...)
+	slices.SortStableFunc(last, func(a, b *member) int {
+		return slices.Index(g.cfg.last, s.name()+"."+a.name) - slices.Index(g.cfg.last, s.name()+"."+b.name)
+	})
+	return append(out, last...)
 }
 
 // headerMembers are the members of s bound to HTTP headers.
@@ -181,8 +200,9 @@ func wordEnd(s string, i int) bool {
 }
 
 // Go types. Input shapes are decoded from requests: every member is a pointer, slice or map, so that an absent
-// member stays distinguishable from a zero one. Output shapes are encoded: scalars are values with omitempty,
-// and only the members the model requires or defaults (or -always names) are sent when empty.
+// member stays distinguishable from a zero one. Output shapes are encoded: scalars are values with omitempty
+// (pointers where -pointer says a zero is sent when set), and only the members the model requires or defaults
+// (or -always names) are sent when empty.
 
 // scalarType is the Go type of a simple shape. An integer is int where the model gives it a @range (the
 // generated check then enforces the range, including the 32-bit one) and int32 otherwise (the decoder enforces
@@ -275,7 +295,7 @@ func (g *gen) fieldType(owner *shape, mem *member) (typ string, always bool, err
 		}
 		return typ, always, nil
 	}
-	if input || (!always && typ == "EpochSeconds") {
+	if input || (!always && (typ == "EpochSeconds" || g.cfg.pointer[owner.name()+"."+mem.name])) {
 		typ = "*" + typ
 	}
 	return typ, always, nil

@@ -2,15 +2,18 @@ package main
 
 import (
 	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 )
 
-// model is a Smithy JSON AST (smithy 2.0), reduced to what the generator reads.
+// model is a Smithy JSON AST (smithy 2.0), or a botocore model translated into one, reduced to what the
+// generator reads.
 type model struct {
-	file    string            // base name of the model file
+	file    string            // the model file, as generated files name it
 	shapes  map[string]*shape // by absolute shape id ("com.amazonaws.connect#ContactId")
 	service *shape
 }
@@ -47,11 +50,19 @@ func shortName(id string) string {
 	return n
 }
 
-// loadModel reads a Smithy JSON AST file.
-func loadModel(path string) (*model, error) {
-	b, err := os.ReadFile(path)
+// loadModel reads a model file: a Smithy JSON AST or a botocore model (parseBotocore), gzip-compressed when
+// its name ends in .gz (botocore ships its models so). name is how generated files name it.
+func loadModel(path, name string) (*model, error) {
+	b, err := readModel(path)
 	if err != nil {
 		return nil, err
+	}
+	m := &model{file: name, shapes: map[string]*shape{}}
+	if isBotocore(b) {
+		if err := parseBotocore(b, m); err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		return m, nil
 	}
 	var doc struct {
 		Shapes map[string]json.RawMessage `json:"shapes"`
@@ -59,7 +70,6 @@ func loadModel(path string) (*model, error) {
 	if err := json.Unmarshal(b, &doc); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	m := &model{file: baseName(path), shapes: map[string]*shape{}}
 	for id, raw := range doc.Shapes {
 		s, err := parseShape(id, raw)
 		if err != nil {
@@ -79,11 +89,21 @@ func loadModel(path string) (*model, error) {
 	return m, nil
 }
 
-func baseName(path string) string {
-	if i := strings.LastIndexAny(path, `/\`); i >= 0 {
-		return path[i+1:]
+func readModel(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
 	}
-	return path
+	defer f.Close()
+	var r io.Reader = f
+	if strings.HasSuffix(path, ".gz") {
+		zr, err := gzip.NewReader(f)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		r = zr
+	}
+	return io.ReadAll(r)
 }
 
 type rawTarget struct {
@@ -121,12 +141,8 @@ func parseShape(id string, raw json.RawMessage) (*shape, error) {
 		out.output = s.Output.Target
 	}
 	if len(s.Members) > 0 {
-		names, err := objectKeys(s.Members)
+		names, byName, err := orderedObject[rawTarget](s.Members)
 		if err != nil {
-			return nil, err
-		}
-		var byName map[string]rawTarget
-		if err := json.Unmarshal(s.Members, &byName); err != nil {
 			return nil, err
 		}
 		for _, n := range names {
@@ -135,6 +151,19 @@ func parseShape(id string, raw json.RawMessage) (*shape, error) {
 		}
 	}
 	return out, nil
+}
+
+// orderedObject decodes a JSON object of Ts: its keys in the order they appear (see objectKeys) and its values.
+func orderedObject[T any](raw json.RawMessage) ([]string, map[string]T, error) {
+	keys, err := objectKeys(raw)
+	if err != nil {
+		return nil, nil, err
+	}
+	var byKey map[string]T
+	if err := json.Unmarshal(raw, &byKey); err != nil {
+		return nil, nil, err
+	}
+	return keys, byKey, nil
 }
 
 // objectKeys returns the keys of a JSON object in the order they appear: member order is meaningful (it is the

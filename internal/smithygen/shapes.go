@@ -56,7 +56,7 @@ func (g *gen) shapes(pkg string) ([]byte, error) {
 			usesJSON = usesJSON || strings.Contains(typ, "json.")
 			tag := g.jsonKey(mem)
 			switch {
-			case binding(mem) == "label":
+			case binding(mem) == "label", binding(mem) == "query":
 				tag = "-"
 			case binding(mem) != "":
 				return nil, fmt.Errorf("%s.%s: members bound to the HTTP %s are not supported", s.name(), mem.name,
@@ -99,8 +99,11 @@ func (g *gen) note(owner *shape, mem *member, always bool) string {
 		}
 		return strings.Join(parts, "; ")
 	}
-	if binding(mem) == "label" {
+	switch binding(mem) {
+	case "label":
 		parts = append(parts, "path label")
+	case "query":
+		parts = append(parts, "query "+g.m.stringTrait(mem, tHTTPQuery))
 	}
 	if required(mem) {
 		parts = append(parts, "required")
