@@ -138,3 +138,41 @@ type AgentSession struct {
 	CreatedAt time.Time
 	ExpiresAt time.Time
 }
+
+// weekdays maps HoursConfig.Day to time.Weekday.
+var weekdays = map[string]time.Weekday{"SUNDAY": time.Sunday, "MONDAY": time.Monday, "TUESDAY": time.Tuesday,
+	"WEDNESDAY": time.Wednesday, "THURSDAY": time.Thursday, "FRIDAY": time.Friday, "SATURDAY": time.Saturday}
+
+// OpenAt reports whether the hours are open at t, read in their time zone. An interval whose end is before its
+// start runs past midnight into the next day; one whose end equals its start is open all day. It fails only for
+// an unknown time zone.
+func (h *HoursOfOperation) OpenAt(t time.Time) (bool, error) {
+	loc, err := time.LoadLocation(h.TimeZone)
+	if err != nil {
+		return false, Errorf(EINVALID, "hours of operation %s: unknown time zone %q", h.ID, h.TimeZone)
+	}
+	local := t.In(loc)
+	minute := local.Hour()*60 + local.Minute()
+	for _, c := range h.Config {
+		day, ok := weekdays[c.Day]
+		if !ok {
+			continue
+		}
+		start, end := c.StartHours*60+c.StartMinutes, c.EndHours*60+c.EndMinutes
+		switch {
+		case start == end: // all day
+			if local.Weekday() == day {
+				return true, nil
+			}
+		case start < end:
+			if local.Weekday() == day && minute >= start && minute < end {
+				return true, nil
+			}
+		default: // past midnight: [start, 24:00) on day, [00:00, end) on the next day
+			if local.Weekday() == day && minute >= start || local.Weekday() == (day+1)%7 && minute < end {
+				return true, nil
+			}
+		}
+	}
+	return false, nil
+}

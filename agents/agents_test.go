@@ -362,16 +362,19 @@ func TestConcurrentRouting(t *testing.T) {
 	}
 	// Customers: 200 chats at once; some leave while they wait.
 	contacts := make([]string, 200)
+	var starts sync.WaitGroup // contacts is read only once every start wrote its id
 	for i := range contacts {
-		wg.Add(1)
+		starts.Add(1)
 		go func() {
-			defer wg.Done()
+			defer starts.Done()
 			contacts[i] = f.start(flows[i%len(flows)])
 			if i%10 == 0 {
 				_ = f.chat.StopContact(f.ctx, f.inst.ID, contacts[i])
 			}
 		}()
 	}
+	started := make(chan struct{})
+	go func() { starts.Wait(); close(started) }()
 	// The clock: time passes, offers expire; the promises are checked at every step.
 	done := make(chan struct{})
 	go func() {
@@ -384,7 +387,7 @@ func TestConcurrentRouting(t *testing.T) {
 			if step == 200 {
 				calm.Do(func() { close(calmCh) })
 			}
-			if step > 200 && f.allSettled(contacts) {
+			if step > 200 && chanClosed(started) && f.allSettled(contacts) {
 				return
 			}
 			if step > 2000 {
@@ -408,6 +411,16 @@ func TestConcurrentRouting(t *testing.T) {
 		if c.AgentID == "" && c.Active() {
 			t.Errorf("contact %s was neither routed nor ended", id)
 		}
+	}
+}
+
+// chanClosed reports whether ch is closed.
+func chanClosed(ch chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
 	}
 }
 

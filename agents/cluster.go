@@ -101,7 +101,7 @@ func (s *Service) rebuild(ctx context.Context) error {
 			switch {
 			case c.AgentID != "":
 				s.locked(func(now time.Time) { s.restore(c, now) })
-			case c.QueueID != "":
+			case c.QueueID != "" && !c.EnqueuedAt.IsZero(): // in its queue, not only a flow's working queue
 				s.contactQueued(c)
 			}
 		}

@@ -1,11 +1,13 @@
 package agents
 
 import (
+	"context"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/parley-chat/parley"
+	"github.com/parley-chat/parley/chat"
 	"github.com/parley-chat/parley/routing"
 )
 
@@ -119,4 +121,37 @@ func (s *Service) LiveView() LiveView {
 	}
 	slices.SortStableFunc(v.Waiting, func(x, y QueuedContact) int { return x.EnqueuedAt.Compare(y.EnqueuedAt) })
 	return v
+}
+
+// QueueMetrics returns the live numbers of a queue that a contact flow's CheckMetricData reads: contacts waiting,
+// the oldest one's age, and the agents whose routing profile serves the queue — online (a status that is not
+// Offline), staffed (the same in parley: a logged-in agent has a status) and available (free to take one now).
+// On a node that does not route they are zero (docs/decisions/0007-events-and-claims.md).
+func (s *Service) QueueMetrics(_ context.Context, queueID string) (chat.QueueMetrics, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var m chat.QueueMetrics
+	snap := s.engine.Snapshot()
+	now := s.now()
+	for _, q := range snap.Queues {
+		if q.ID == queueID {
+			m.ContactsInQueue = len(q.Waiting)
+			if !q.Oldest.IsZero() {
+				m.OldestContactAge = now.Sub(q.Oldest)
+			}
+		}
+	}
+	for _, a := range snap.Agents {
+		if !slices.ContainsFunc(a.Queues, func(r routing.QueueRef) bool { return r.QueueID == queueID }) {
+			continue
+		}
+		if ag := s.agents[a.ID]; ag != nil && ag.status != nil && ag.status.Type != parley.StatusOffline {
+			m.AgentsOnline++
+			m.AgentsStaffed++
+		}
+		if a.Eligible() {
+			m.AgentsAvailable++
+		}
+	}
+	return m, nil
 }

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/parley-chat/parley"
+	"github.com/parley-chat/parley/flow"
 	"github.com/parley-chat/parley/lease"
 )
 
@@ -23,9 +24,10 @@ type idemResult struct {
 // StartChat is StartChatContact. Errors: ENOTFOUND for an unknown instance, flow or related contact, EINVALID for
 // content that breaks the model's rules (the Field names the member), EREQUEST for PersistentChat.
 //
-// It takes four steps: check the request against the instance and the model's rules; answer a retried
-// ClientToken with the first answer; find the queue the flow sends the chat to; store the contact, its customer
-// and first items in one change (which announces the queued contact on the Bus).
+// It takes three steps: check the request against the instance and the model's rules; answer a retried
+// ClientToken with the first answer; run the contact flow's first step and store the contact, its customer, its
+// first items and what the flow did in one change (which announces the contact on the Bus once the flow queued
+// it).
 func (s *Service) StartChat(ctx context.Context, in StartChatInput) (*StartChatOutput, error) {
 	req, err := s.checkStart(ctx, in)
 	if err != nil {
@@ -36,11 +38,7 @@ func (s *Service) StartChat(ctx context.Context, in StartChatInput) (*StartChatO
 			return out, err
 		}
 	}
-	queueID, err := s.flowQueue(ctx, req.inst, req.flow)
-	if err != nil {
-		return nil, err
-	}
-	out, err := s.createChat(ctx, req, queueID)
+	out, c, err := s.createChat(ctx, req)
 	if parley.IsCode(err, parley.ECONFLICT) && in.ClientToken != "" {
 		// A concurrent request with the same ClientToken won the race: answer what it answered.
 		return s.replayStart(ctx, req.scope, in.ClientToken)
@@ -49,7 +47,7 @@ func (s *Service) StartChat(ctx context.Context, in StartChatInput) (*StartChatO
 		return nil, err
 	}
 	s.log.InfoContext(ctx, "chat started", "contact_id", out.ContactID, "participant_id", out.ParticipantID,
-		"instance_id", req.inst.ID, "flow_id", req.flow.ID, "queue_id", queueID)
+		"instance_id", req.inst.ID, "flow_id", req.flow.ID, "queue_id", c.QueueID)
 	return out, nil
 }
 
@@ -112,27 +110,32 @@ func (s *Service) checkStart(ctx context.Context, in StartChatInput) (*startRequ
 		scope: "StartChatContact:" + inst.ID}, nil
 }
 
-// createChat stores a new chat in one change: the contact (queued on queueID unless it is empty), its customer,
-// participant.joined, the initial message, and the ClientToken's idempotency record.
-func (s *Service) createChat(ctx context.Context, req *startRequest, queueID string) (*StartChatOutput, error) {
+// createChat stores a new chat in one change: the contact, its customer, participant.joined, the initial
+// message, the ClientToken's idempotency record, and what the first step of its contact flow did (SYSTEM
+// messages, attributes, the queue, the end of the chat). The step runs before the change, outside the store's
+// transaction; a flow that cannot run is logged and leaves the chat where the flow could not take it.
+func (s *Service) createChat(ctx context.Context, req *startRequest) (*StartChatOutput, *parley.Contact, error) {
 	contactID, participantID := newID(), newID()
 	token := s.participantToken(participantID)
-	_, err := s.commit(ctx, func(tx parley.Tx, ch *Change) error {
-		now := s.now()
-		c := &parley.Contact{
-			ID: contactID, InstanceID: req.inst.ID, InitialContactID: contactID, RelatedContactID: req.RelatedContactID,
-			Channel: parley.ChannelChat, InitiationMethod: "API", State: parley.ContactActive, FlowID: req.flow.ID,
-			CustomerID: req.CustomerID, Attributes: req.Attributes, SegmentAttributes: req.SegmentAttributes,
-			SupportedContentTypes: req.types, DurationMinutes: int(req.duration / time.Minute),
-			InitiatedAt: now, DueAt: now.Add(s.cfg.ConnectWindow), UpdatedAt: now,
-		}
-		if queueID != "" {
-			c.QueueID, c.EnqueuedAt = queueID, now
-		}
-		if c.Attributes == nil {
-			c.Attributes = map[string]string{}
-		}
-		if err := tx.InsertContact(ctx, c); err != nil {
+	now := s.now()
+	c := &parley.Contact{
+		ID: contactID, InstanceID: req.inst.ID, InitialContactID: contactID, RelatedContactID: req.RelatedContactID,
+		Channel: parley.ChannelChat, InitiationMethod: "API", State: parley.ContactActive, FlowID: req.flow.ID,
+		CustomerID: req.CustomerID, Attributes: req.Attributes, SegmentAttributes: req.SegmentAttributes,
+		SupportedContentTypes: req.types, DurationMinutes: int(req.duration / time.Minute),
+		InitiatedAt: now, DueAt: now.Add(s.cfg.ConnectWindow), UpdatedAt: now,
+	}
+	if c.Attributes == nil {
+		c.Attributes = map[string]string{}
+	}
+	fo, err := s.step(ctx, req.inst, c, req.flow.ID, flow.Start())
+	if err != nil {
+		s.log.ErrorContext(ctx, "contact flow did not run", "contact_id", contactID, "flow_id", req.flow.ID, "err", err)
+		fo = nil
+	}
+	_, err = s.commit(ctx, func(tx parley.Tx, ch *Change) error {
+		stored := *c
+		if err := tx.InsertContact(ctx, &stored); err != nil {
 			return err
 		}
 		p := &parley.Participant{ID: participantID, ContactID: contactID, ChainID: contactID,
@@ -141,27 +144,32 @@ func (s *Service) createChat(ctx context.Context, req *startRequest, queueID str
 		if err := tx.InsertParticipant(ctx, p); err != nil {
 			return err
 		}
-		if err := ch.Append(ctx, s.event(c, p, parley.EventParticipantJoined, now)); err != nil {
+		if err := ch.Append(ctx, s.event(&stored, p, parley.EventParticipantJoined, now)); err != nil {
 			return err
 		}
 		if m := req.InitialMessage; m != nil {
-			if err := ch.Append(ctx, s.message(c, p, m.ContentType, m.Content, now)); err != nil {
+			if err := ch.Append(ctx, s.message(&stored, p, m.ContentType, m.Content, now)); err != nil {
 				return err
 			}
 		}
-		if queueID != "" {
-			ch.Emit(parley.EventContactQueued, c, now)
-		}
 		if req.ClientToken != "" {
 			res, _ := json.Marshal(idemResult{ContactID: contactID, ParticipantID: participantID})
-			return tx.PutIdempotent(ctx, req.scope, req.ClientToken, res)
+			if err := tx.PutIdempotent(ctx, req.scope, req.ClientToken, res); err != nil {
+				return err
+			}
 		}
+		if fo != nil {
+			if err := s.apply(ctx, tx, ch, &stored, fo); err != nil {
+				return err
+			}
+		}
+		*c = stored
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return &StartChatOutput{ContactID: contactID, ParticipantID: participantID, ParticipantToken: token}, nil
+	return &StartChatOutput{ContactID: contactID, ParticipantID: participantID, ParticipantToken: token}, c, nil
 }
 
 func (s *Service) replayStart(ctx context.Context, scope, token string) (*StartChatOutput, error) {
@@ -402,35 +410,7 @@ func (s *Service) end(ctx context.Context, contactID, reason string, leaver *par
 		if !c.Active() {
 			return nil
 		}
-		now := s.now()
-		if leaver != nil {
-			left := s.event(c, leaver, parley.EventParticipantLeft, now)
-			left.ClientToken = leaveToken
-			if err := ch.Append(ctx, left); err != nil {
-				return err
-			}
-		}
-		if err := ch.Append(ctx, s.event(c, nil, parley.EventChatEnded, now)); err != nil {
-			return err
-		}
-		c.State, c.EndedAt, c.DueAt, c.DisconnectReason, c.UpdatedAt = parley.ContactEnded, now, time.Time{}, reason, now
-		if err := tx.UpdateContact(ctx, c); err != nil {
-			return err
-		}
-		ps, err := chainParticipants(ctx, tx, c)
-		if err != nil {
-			return err
-		}
-		for _, p := range ps {
-			if p.State == parley.ParticipantJoined {
-				p.State, p.LeftAt = parley.ParticipantLeft, now
-				if err := tx.UpdateParticipant(ctx, p); err != nil {
-					return err
-				}
-			}
-		}
-		ch.Emit(parley.EventContactEnded, c, now)
-		return nil
+		return s.endIn(ctx, tx, ch, c, reason, leaver, leaveToken, s.now())
 	})
 	if err != nil {
 		return err
@@ -438,6 +418,42 @@ func (s *Service) end(ctx context.Context, contactID, reason string, leaver *par
 	if len(ch.Events) > 0 {
 		s.log.InfoContext(ctx, "chat ended", "contact_id", contactID, "reason", reason)
 	}
+	return nil
+}
+
+// endIn ends an active contact inside a change: participant.left for leaver (with leaveToken as its
+// idempotency key), chat.ended to everyone, the contact ended with reason, every participant of the chain
+// marked left, contact.ended emitted.
+func (s *Service) endIn(ctx context.Context, tx parley.Tx, ch *Change, c *parley.Contact, reason string,
+	leaver *parley.Participant, leaveToken string, now time.Time) error {
+	if leaver != nil {
+		left := s.event(c, leaver, parley.EventParticipantLeft, now)
+		left.ClientToken = leaveToken
+		if err := ch.Append(ctx, left); err != nil {
+			return err
+		}
+	}
+	if err := ch.Append(ctx, s.event(c, nil, parley.EventChatEnded, now)); err != nil {
+		return err
+	}
+	c.State, c.EndedAt, c.DueAt, c.DisconnectReason, c.UpdatedAt = parley.ContactEnded, now, time.Time{}, reason, now
+	c.FlowWakeAt = time.Time{}
+	if err := tx.UpdateContact(ctx, c); err != nil {
+		return err
+	}
+	ps, err := chainParticipants(ctx, tx, c)
+	if err != nil {
+		return err
+	}
+	for _, p := range ps {
+		if p.State == parley.ParticipantJoined {
+			p.State, p.LeftAt = parley.ParticipantLeft, now
+			if err := tx.UpdateParticipant(ctx, p); err != nil {
+				return err
+			}
+		}
+	}
+	ch.Emit(parley.EventContactEnded, c, now)
 	return nil
 }
 
@@ -525,6 +541,9 @@ func (s *Service) Run(ctx context.Context) {
 			}
 			if _, err := s.ExpireDue(ctx); err != nil && ctx.Err() == nil {
 				s.log.Error("contact timers", "err", err)
+			}
+			if _, err := s.FireFlowTimers(ctx); err != nil && ctx.Err() == nil {
+				s.log.Error("flow timers", "err", err)
 			}
 		}
 	}

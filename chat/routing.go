@@ -2,48 +2,11 @@ package chat
 
 import (
 	"context"
-	"encoding/json"
 	"strings"
 	"time"
 
 	"github.com/parley-chat/parley"
 )
-
-// flowQueue finds the queue a contact flow transfers chats to. Contact flows are not run yet: the only flow
-// behaviour parley honours is "set working queue, then transfer to queue" (UpdateContactTargetQueue followed by
-// TransferContactToQueue), which is what the default inbound flow does. A flow without it queues nothing.
-func (s *Service) flowQueue(ctx context.Context, inst *parley.Instance, flow *parley.ContactFlow) (string, error) {
-	var f struct {
-		Actions []struct {
-			Type       string
-			Parameters struct{ QueueId string }
-		}
-	}
-	if json.Unmarshal([]byte(flow.Content), &f) != nil {
-		return "", nil
-	}
-	queue, transfers := "", false
-	for _, a := range f.Actions {
-		switch a.Type {
-		case "UpdateContactTargetQueue":
-			queue = lastARNSegment(a.Parameters.QueueId)
-		case "TransferContactToQueue":
-			transfers = true
-		}
-	}
-	if queue == "" || !transfers {
-		return "", nil
-	}
-	q, err := s.store.GetQueue(ctx, queue)
-	if parley.IsCode(err, parley.ENOTFOUND) || (err == nil && q.InstanceID != inst.ID) {
-		s.log.WarnContext(ctx, "contact flow names an unknown queue", "flow_id", flow.ID, "queue_id", queue)
-		return "", nil
-	}
-	if err != nil {
-		return "", err
-	}
-	return q.ID, nil
-}
 
 // JoinAgent connects an agent to a queued contact: an AGENT participant joins (participant.joined to everyone)
 // and the contact records the agent. It returns the participant and its ParticipantToken, for the agent's

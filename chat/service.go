@@ -53,6 +53,12 @@ type Service struct {
 	cfg   Config
 	// observers hear about every committed change (see commit).
 	observers []Observer
+	// Contact flows (flowrun.go): parsed flows, Lambda functions, the routing view, and the workers that hand
+	// customers' messages to waiting flows.
+	flows       flowCache
+	functions   Functions
+	routingView RoutingView
+	inputs      *flowInputs
 	// auth caches authenticated ConnectionTokens (nil: disabled).
 	auth *authCache
 }

@@ -194,6 +194,7 @@ func (m *Main) Start(ctx context.Context) (err error) {
 	}
 	m.agents = agents.New(m.store, m.bus, m.svc, m.admin, m.cfg.Clock, m.log,
 		agents.Config{OfferTimeout: m.cfg.OfferTimeout, NodeID: m.svc.Config().NodeID})
+	m.svc.SetFlowServices(nil, m.agents)
 	if err := m.agents.Start(ctx); err != nil {
 		return fmt.Errorf("start routing: %w", err)
 	}
@@ -270,6 +271,9 @@ func (m *Main) Close() error {
 			m.cancel()
 		}
 		m.wg.Wait()
+		if m.svc != nil {
+			m.svc.Close() // flow steps already queued finish while the bus and the store are still open
+		}
 		if m.bus != nil {
 			errs = append(errs, m.bus.Close())
 		}

@@ -1,0 +1,570 @@
+package chat
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/maphash"
+	"math/rand/v2"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/parley-chat/parley"
+	"github.com/parley-chat/parley/flow"
+)
+
+// Contact flows (package flow) run here. A flow step runs outside any store transaction, because it may call a
+// Lambda function and wait for it; the flowEnv records what the step does, and the effects are then made in one
+// change, together with the contact's new flow position, but only if that position is still the one the step
+// started from (compare and set): a step is taken once, whichever node heard the customer first
+// (docs/decisions/0007-events-and-claims.md). The first step of a new chat runs before the chat is stored, and
+// the chat is stored with its effects in one change.
+
+// Functions calls the Lambda functions flows invoke (package functions does it over HTTP).
+type Functions interface {
+	// Configured reports whether arn is mapped to an endpoint.
+	Configured(arn string) bool
+	// Invoke calls the function with the event Connect sends and returns its answer. It enforces inv.Timeout.
+	Invoke(ctx context.Context, inv flow.Invocation, c flow.Contact) (map[string]any, error)
+}
+
+// QueueMetrics are a queue's live numbers, as CheckMetricData reads them.
+type QueueMetrics = flow.Metrics
+
+// RoutingView is what flows read of the routing state (the agents service answers it).
+type RoutingView interface {
+	QueueMetrics(ctx context.Context, queueID string) (QueueMetrics, error)
+}
+
+// SetFlowServices gives the flows their Lambda functions and their view of routing; nil leaves one out (every
+// function call then fails, every metric reads zero). Call it before serving.
+func (s *Service) SetFlowServices(fn Functions, rv RoutingView) {
+	s.functions, s.routingView = fn, rv
+}
+
+// ReasonFlowDisconnect is the DisconnectReason of a chat a flow's DisconnectParticipant ended.
+const ReasonFlowDisconnect = "CONTACT_FLOW_DISCONNECT"
+
+// systemName is the DisplayName of the messages a flow sends, as Connect shows them.
+const systemName = "SYSTEM_MESSAGE"
+
+// flowCache keeps parsed flows by id, valid while their content is the same.
+type flowCache struct {
+	mu sync.Mutex
+	m  map[string]cachedFlow
+}
+
+type cachedFlow struct {
+	content string
+	f       *flow.Flow
+}
+
+// parse returns the parsed flow of fl, from the cache when its content has not changed.
+func (fc *flowCache) parse(fl *parley.ContactFlow) (*flow.Flow, error) {
+	fc.mu.Lock()
+	c, ok := fc.m[fl.ID]
+	fc.mu.Unlock()
+	if ok && c.content == fl.Content {
+		return c.f, nil
+	}
+	f, err := flow.Parse([]byte(fl.Content))
+	if err != nil {
+		return nil, err
+	}
+	fc.mu.Lock()
+	if fc.m == nil {
+		fc.m = map[string]cachedFlow{}
+	}
+	fc.m[fl.ID] = cachedFlow{content: fl.Content, f: f}
+	fc.mu.Unlock()
+	return f, nil
+}
+
+// flowEffect is one thing a step did, made in the change that records the step. c is the contact as stored in
+// that change; effects update it, and the change writes it once they all ran.
+type flowEffect func(ctx context.Context, tx parley.Tx, ch *Change, c *parley.Contact, now time.Time) error
+
+// flowEnv is the flow.Env of one step of one contact's flow: it answers from the store and the contact's working
+// copy, and records effects for the change that follows the step.
+type flowEnv struct {
+	s       *Service
+	inst    *parley.Instance
+	c       *parley.Contact // the working copy: attributes and queue as the step leaves them
+	now     time.Time
+	effects []flowEffect
+	// queue is the working queue the step set, "" when it set none.
+	queue        string
+	queued       bool // TransferContactToQueue or TransferContactToAgent succeeded
+	disconnected bool
+}
+
+func (s *Service) newFlowEnv(inst *parley.Instance, c *parley.Contact) *flowEnv {
+	cp := snapshot(c)
+	if cp.Attributes == nil {
+		cp.Attributes = map[string]string{}
+	}
+	return &flowEnv{s: s, inst: inst, c: cp, now: s.now(), queue: c.QueueID}
+}
+
+func (e *flowEnv) effect(f flowEffect) { e.effects = append(e.effects, f) }
+
+// Now implements flow.Env.
+func (e *flowEnv) Now() time.Time { return e.now }
+
+// Contact implements flow.Env.
+func (e *flowEnv) Contact(ctx context.Context) (flow.Contact, error) {
+	c := e.c
+	fc := flow.Contact{ContactID: c.ID, InitialContactID: c.InitialContactID, PreviousContactID: c.PreviousContactID,
+		RelatedContactID: c.RelatedContactID, Channel: string(c.Channel), InitiationMethod: c.InitiationMethod,
+		InstanceARN: e.inst.ARN, CustomerID: c.CustomerID, Attributes: c.Attributes,
+		SegmentAttributes: segmentStrings(c.SegmentAttributes)}
+	if e.queue != "" {
+		q, err := e.s.queueInfo(ctx, e.inst, e.queue)
+		if err != nil {
+			return flow.Contact{}, fmt.Errorf("%w: %v", flow.ErrAbort, err)
+		}
+		fc.Queue = q
+	}
+	if c.AgentID != "" {
+		if u, err := e.s.store.GetUser(ctx, c.AgentID); err == nil {
+			fc.Agent = flow.Agent{ARN: u.ARN, UserName: u.Username, FirstName: u.FirstName, LastName: u.LastName}
+		}
+	}
+	return fc, nil
+}
+
+// segmentStrings flattens segment attributes ({"k":{"ValueString":"v"}}) to strings for references.
+func segmentStrings(raw []byte) map[string]string {
+	if len(raw) == 0 {
+		return nil
+	}
+	var m map[string]struct{ ValueString string }
+	if json.Unmarshal(raw, &m) != nil {
+		return nil
+	}
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		out[k] = v.ValueString
+	}
+	return out
+}
+
+// queueInfo describes a queue ("agent/<user id>" for an agent's queue).
+func (s *Service) queueInfo(ctx context.Context, inst *parley.Instance, id string) (flow.Queue, error) {
+	if userID, ok := strings.CutPrefix(id, "agent/"); ok {
+		u, err := s.store.GetUser(ctx, userID)
+		if err != nil {
+			return flow.Queue{}, err
+		}
+		return flow.Queue{ID: id, ARN: u.ARN, Name: u.Username}, nil
+	}
+	q, err := s.store.GetQueue(ctx, id)
+	if err != nil {
+		return flow.Queue{}, err
+	}
+	return flow.Queue{ID: q.ID, ARN: q.ARN, Name: q.Name}, nil
+}
+
+// LoadFlow implements flow.Env: a flow of the contact's instance, by id or ARN.
+func (e *flowEnv) LoadFlow(ctx context.Context, ref string) (string, *flow.Flow, error) {
+	fl, err := e.s.store.GetContactFlow(ctx, e.inst.ID, lastARNSegment(ref))
+	if err != nil {
+		return "", nil, err
+	}
+	f, err := e.s.flows.parse(fl)
+	return fl.ID, f, err
+}
+
+// SendMessage implements flow.Env: a SYSTEM message to the chat.
+func (e *flowEnv) SendMessage(_ context.Context, m flow.Message) error {
+	e.effect(func(ctx context.Context, tx parley.Tx, ch *Change, c *parley.Contact, now time.Time) error {
+		return ch.Append(ctx, &parley.Item{ChainID: c.InitialContactID, ContactID: c.ID, ID: newID(),
+			Type: parley.ItemMessage, ContentType: m.ContentType, Content: m.Content, DisplayName: systemName,
+			Role: parley.RoleSystem, Time: now})
+	})
+	return nil
+}
+
+// UpdateAttributes implements flow.Env: attributes of the current contact or of its related contact.
+func (e *flowEnv) UpdateAttributes(ctx context.Context, target string, attrs map[string]string) error {
+	if target == "Related" {
+		if e.c.RelatedContactID == "" {
+			return errors.New("the contact has no related contact")
+		}
+		id := e.c.RelatedContactID
+		e.effect(func(ctx context.Context, tx parley.Tx, _ *Change, _ *parley.Contact, now time.Time) error {
+			rel, err := tx.GetContact(ctx, id)
+			if err != nil {
+				return err
+			}
+			rel.Attributes = merge(rel.Attributes, attrs)
+			if err := checkAttributes(rel.Attributes); err != nil {
+				return err
+			}
+			rel.UpdatedAt = now
+			return tx.UpdateContact(ctx, rel)
+		})
+		return nil
+	}
+	merged := merge(e.c.Attributes, attrs)
+	if err := checkAttributes(merged); err != nil {
+		return err
+	}
+	e.c.Attributes = merged
+	e.effect(func(_ context.Context, _ parley.Tx, _ *Change, c *parley.Contact, _ time.Time) error {
+		c.Attributes = merge(c.Attributes, attrs)
+		return nil
+	})
+	return nil
+}
+
+// merge returns a copy of base with over's keys set.
+func merge(base, over map[string]string) map[string]string {
+	out := make(map[string]string, len(base)+len(over))
+	for k, v := range base {
+		out[k] = v
+	}
+	for k, v := range over {
+		out[k] = v
+	}
+	return out
+}
+
+// UpdateContactData implements flow.Env. parley keeps no contact name, description or language yet: the data is
+// accepted and not stored (docs/flows.md).
+func (e *flowEnv) UpdateContactData(context.Context, string, map[string]string) error { return nil }
+
+// SetQueue implements flow.Env: the working queue, a queue of the instance or an agent's queue.
+func (e *flowEnv) SetQueue(ctx context.Context, t flow.QueueTarget) (flow.Queue, error) {
+	var id string
+	if t.AgentID != "" {
+		u, err := e.s.store.GetUser(ctx, lastARNSegment(t.AgentID))
+		if err != nil || u.InstanceID != e.inst.ID {
+			return flow.Queue{}, fmt.Errorf("agent %s not found", t.AgentID)
+		}
+		id = "agent/" + u.ID
+	} else {
+		q, err := e.s.store.GetQueue(ctx, lastARNSegment(t.QueueID))
+		if err != nil || q.InstanceID != e.inst.ID {
+			return flow.Queue{}, fmt.Errorf("queue %s not found", t.QueueID)
+		}
+		id = q.ID
+	}
+	e.queue = id
+	return e.s.queueInfo(ctx, e.inst, id)
+}
+
+// TransferToQueue implements flow.Env: the contact enters its working queue, unless the queue is full.
+func (e *flowEnv) TransferToQueue(ctx context.Context) error {
+	if e.queue == "" {
+		return errors.New("no working queue is set")
+	}
+	if !strings.HasPrefix(e.queue, "agent/") {
+		q, err := e.s.store.GetQueue(ctx, e.queue)
+		if err != nil {
+			return err
+		}
+		if q.MaxContacts > 0 && e.s.routingView != nil {
+			m, err := e.s.routingView.QueueMetrics(ctx, q.ID)
+			if err == nil && m.ContactsInQueue >= q.MaxContacts {
+				return fmt.Errorf("%w: %s holds %d contacts", flow.ErrQueueAtCapacity, q.Name, m.ContactsInQueue)
+			}
+		}
+	}
+	e.queued = true
+	return nil
+}
+
+// TransferToAgent implements flow.Env: the contact enters its working queue, which must be an agent's.
+func (e *flowEnv) TransferToAgent(ctx context.Context) error {
+	if !strings.HasPrefix(e.queue, "agent/") {
+		return errors.New("the working queue is not an agent's queue")
+	}
+	return e.TransferToQueue(ctx)
+}
+
+// SetEventHook implements flow.Env. The hook is kept in the run's state; the flow it names must exist.
+func (e *flowEnv) SetEventHook(ctx context.Context, _, ref string) error {
+	_, _, err := e.LoadFlow(ctx, ref)
+	return err
+}
+
+// SetRoutingBehavior implements flow.Env. The routing engine orders contacts by queue priority and age only: the
+// change is accepted and has no effect yet (docs/flows.md).
+func (e *flowEnv) SetRoutingBehavior(context.Context, flow.Routing) error { return nil }
+
+// Disconnect implements flow.Env: the chat ends once the step is recorded.
+func (e *flowEnv) Disconnect(context.Context) error {
+	e.disconnected = true
+	return nil
+}
+
+// HoursOpen implements flow.Env: the given hours, or the working queue's.
+func (e *flowEnv) HoursOpen(ctx context.Context, ref string, at time.Time) (bool, error) {
+	id := lastARNSegment(ref)
+	if id == "" {
+		if e.queue == "" || strings.HasPrefix(e.queue, "agent/") {
+			return false, errors.New("no working queue with hours of operation")
+		}
+		q, err := e.s.store.GetQueue(ctx, e.queue)
+		if err != nil {
+			return false, err
+		}
+		id = q.HoursOfOperationID
+	}
+	h, err := e.s.store.GetHoursOfOperation(ctx, id)
+	if err != nil || h.InstanceID != e.inst.ID {
+		return false, fmt.Errorf("hours of operation %s not found", ref)
+	}
+	return h.OpenAt(at)
+}
+
+// Metrics implements flow.Env: the live numbers of a queue (the working queue by default).
+func (e *flowEnv) Metrics(ctx context.Context, q flow.MetricQuery) (flow.Metrics, error) {
+	id := e.queue
+	switch {
+	case q.AgentID != "":
+		id = "agent/" + lastARNSegment(q.AgentID)
+	case q.QueueID != "":
+		id = lastARNSegment(q.QueueID)
+	}
+	if id == "" {
+		return flow.Metrics{}, errors.New("no queue to read metrics of")
+	}
+	if e.s.routingView == nil {
+		return flow.Metrics{}, nil
+	}
+	return e.s.routingView.QueueMetrics(ctx, id)
+}
+
+// Invoke implements flow.Env.
+func (e *flowEnv) Invoke(ctx context.Context, inv flow.Invocation) (map[string]any, error) {
+	if e.s.functions == nil || !e.s.functions.Configured(inv.FunctionARN) {
+		return nil, fmt.Errorf("function %s is not configured", inv.FunctionARN)
+	}
+	c, err := e.Contact(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return e.s.functions.Invoke(ctx, inv, c)
+}
+
+// Percent implements flow.Env.
+func (e *flowEnv) Percent() int { return rand.IntN(100) + 1 }
+
+// flowOutcome is a step's result and what the change that records it must write.
+type flowOutcome struct {
+	env   *flowEnv
+	state []byte // the run's new state, JSON
+	out   flow.Outcome
+}
+
+// step runs one step of a contact's flow from the state stored with it (start: a new run of flowID).
+func (s *Service) step(ctx context.Context, inst *parley.Instance, c *parley.Contact, flowID string, in flow.Input) (*flowOutcome, error) {
+	st := flow.NewState(flowID)
+	if in.Kind != flow.InputStart {
+		if err := json.Unmarshal(c.FlowState, st); err != nil {
+			return nil, fmt.Errorf("contact %s: flow state: %w", c.ID, err)
+		}
+	}
+	env := s.newFlowEnv(inst, c)
+	out, err := flow.Step(ctx, env, st, in)
+	if err != nil {
+		return nil, err
+	}
+	b, err := json.Marshal(st)
+	if err != nil {
+		return nil, err
+	}
+	return &flowOutcome{env: env, state: b, out: out}, nil
+}
+
+// apply makes a step's effects in the change, on c as stored in it, and records the step: the contact's flow
+// position and timer, its queue when the flow placed it there, the flow log, and the end of the chat when the
+// flow disconnected it.
+func (s *Service) apply(ctx context.Context, tx parley.Tx, ch *Change, c *parley.Contact, fo *flowOutcome) error {
+	now := s.now()
+	for _, f := range fo.env.effects {
+		if err := f(ctx, tx, ch, c, now); err != nil {
+			return err
+		}
+	}
+	c.FlowState, c.FlowWakeAt, c.UpdatedAt = fo.state, time.Time{}, now
+	if fo.out.Status == flow.StatusWaiting {
+		c.FlowWakeAt = fo.out.Wake
+	}
+	if fo.env.queue != c.QueueID && !fo.env.queued {
+		c.QueueID = fo.env.queue // the working queue; the contact is not in it yet
+	}
+	if fo.env.queued {
+		c.QueueID, c.EnqueuedAt = fo.env.queue, now
+	}
+	if err := tx.UpdateContact(ctx, c); err != nil {
+		return err
+	}
+	if len(fo.out.Trace) > 0 {
+		recs := make([]parley.FlowRecord, len(fo.out.Trace))
+		for i, r := range fo.out.Trace {
+			recs[i] = parley.FlowRecord{ContactID: c.ID, Time: r.Time, FlowID: r.FlowID, Identifier: r.Identifier,
+				Type: r.Type, Result: r.Result, Error: r.Error, Detail: r.Detail, Branch: r.Branch, Next: r.Next}
+		}
+		if err := tx.AppendFlowLog(ctx, recs); err != nil {
+			return err
+		}
+	}
+	if fo.env.queued {
+		ch.Emit(parley.EventContactQueued, c, now)
+	}
+	if fo.env.disconnected {
+		return s.endIn(ctx, tx, ch, c, ReasonFlowDisconnect, nil, "", now)
+	}
+	return nil
+}
+
+// errFlowMoved: the contact's flow position changed while a step ran (another node or worker took a step).
+var errFlowMoved = errors.New("chat: the flow moved on")
+
+// advance takes one step of a contact's flow with an input (a customer's message, a timer), and records it if
+// the flow is still where the step started. It does nothing for a contact that has ended or runs no flow.
+func (s *Service) advance(ctx context.Context, contactID string, in flow.Input) error {
+	c, err := s.store.GetContact(ctx, contactID)
+	if err != nil {
+		return err
+	}
+	if !c.Active() || c.FlowState == nil {
+		return nil
+	}
+	inst, err := s.store.GetInstance(ctx, c.InstanceID)
+	if err != nil {
+		return err
+	}
+	fo, err := s.step(ctx, inst, c, "", in)
+	if err != nil {
+		if errors.Is(err, flow.ErrAbort) || ctx.Err() != nil {
+			return err // the store or the Env failed: the next input or timer tries again
+		}
+		// The run cannot go on (its flow changed under it, it loops): it is dropped, as Connect ends a flow that
+		// fails; the contact stays where it is.
+		s.log.ErrorContext(ctx, "contact flow stopped", "contact_id", c.ID, "err", err)
+		fo = &flowOutcome{env: s.newFlowEnv(inst, c), out: flow.Outcome{Status: flow.StatusEnded}}
+	}
+	_, err = s.commit(ctx, func(tx parley.Tx, ch *Change) error {
+		cur, err := tx.GetContact(ctx, contactID)
+		if err != nil {
+			return err
+		}
+		if !cur.Active() || !bytes.Equal(cur.FlowState, c.FlowState) {
+			return errFlowMoved
+		}
+		return s.apply(ctx, tx, ch, cur, fo)
+	})
+	if errors.Is(err, errFlowMoved) {
+		return nil
+	}
+	return err
+}
+
+// flowInputs hands customers' messages to the flows waiting for them, in order per chain, off the goroutine that
+// committed them (a step may wait for a Lambda function).
+type flowInputs struct {
+	s       *Service
+	seed    maphash.Seed
+	once    sync.Once
+	mu      sync.Mutex
+	closed  bool
+	workers [8]chan flowInput
+	wg      sync.WaitGroup
+}
+
+type flowInput struct {
+	contactID string
+	in        flow.Input
+}
+
+// Committing implements Observer: nothing to write.
+func (fi *flowInputs) Committing(context.Context, parley.Tx, *Change) error { return nil }
+
+// Committed implements Observer: a customer's message is input for the contact's flow.
+func (fi *flowInputs) Committed(ch *Change) {
+	for _, it := range ch.Items {
+		if it.Role == parley.RoleCustomer && it.Type == parley.ItemMessage && it.Revises == "" {
+			fi.send(flowInput{contactID: it.ContactID, in: flow.CustomerMessage(it.Content)})
+		}
+	}
+}
+
+// send queues an input on its chain's worker, starting the workers on first use.
+func (fi *flowInputs) send(x flowInput) {
+	fi.once.Do(func() {
+		fi.seed = maphash.MakeSeed()
+		for i := range fi.workers {
+			fi.workers[i] = make(chan flowInput, 256)
+			fi.wg.Add(1)
+			go fi.work(fi.workers[i])
+		}
+	})
+	fi.mu.Lock()
+	defer fi.mu.Unlock()
+	if fi.closed {
+		return
+	}
+	fi.workers[maphash.String(fi.seed, x.contactID)%uint64(len(fi.workers))] <- x
+}
+
+func (fi *flowInputs) work(inputs chan flowInput) {
+	defer fi.wg.Done()
+	for x := range inputs {
+		if err := fi.s.advance(context.Background(), x.contactID, x.in); err != nil {
+			fi.s.log.Error("flow step", "contact_id", x.contactID, "input", x.in.Kind, "err", err)
+		}
+	}
+}
+
+// close stops the workers once they have taken the steps queued so far.
+func (fi *flowInputs) close() {
+	fi.mu.Lock()
+	if fi.closed {
+		fi.mu.Unlock()
+		return
+	}
+	fi.closed = true
+	started := fi.workers[0] != nil
+	fi.mu.Unlock()
+	if !started {
+		return
+	}
+	for _, w := range fi.workers {
+		close(w)
+	}
+	fi.wg.Wait()
+}
+
+// FireFlowTimers takes the step of every contact whose flow timer is due (a Wait, an input's time limit) and
+// returns how many it took.
+func (s *Service) FireFlowTimers(ctx context.Context) (int, error) {
+	due, err := s.store.DueFlows(ctx, s.now(), 100)
+	if err != nil {
+		return 0, err
+	}
+	for _, c := range due {
+		if err := s.advance(ctx, c.ID, flow.Timeout()); err != nil {
+			if ctx.Err() != nil {
+				return 0, err
+			}
+			s.log.ErrorContext(ctx, "flow timer", "contact_id", c.ID, "err", err)
+		}
+	}
+	return len(due), nil
+}
+
+// FlowLog returns the flow log of a contact of the instance. Errors: ENOTFOUND.
+func (s *Service) FlowLog(ctx context.Context, instanceID, contactID string) ([]parley.FlowRecord, error) {
+	c, err := s.contactOf(ctx, s.store, instanceID, contactID)
+	if err != nil {
+		return nil, err
+	}
+	return s.store.ListFlowLog(ctx, c.ID)
+}
