@@ -128,7 +128,7 @@ func (s *Service) createChat(ctx context.Context, req *startRequest) (*StartChat
 	if c.Attributes == nil {
 		c.Attributes = map[string]string{}
 	}
-	fo, err := s.step(ctx, req.inst, c, req.flow.ID, flow.Start())
+	fo, err := s.step(ctx, req.inst, c, req.flow.ID, flow.Start(), nil)
 	if err != nil {
 		s.log.ErrorContext(ctx, "contact flow did not run", "contact_id", contactID, "flow_id", req.flow.ID, "err", err)
 		fo = nil

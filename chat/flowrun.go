@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/maphash"
+	"maps"
 	"math/rand/v2"
 	"strings"
 	"sync"
@@ -362,24 +363,76 @@ type flowOutcome struct {
 	out   flow.Outcome
 }
 
-// step runs one step of a contact's flow from the state stored with it (start: a new run of flowID).
-func (s *Service) step(ctx context.Context, inst *parley.Instance, c *parley.Contact, flowID string, in flow.Input) (*flowOutcome, error) {
+// step runs one step of a contact's flow from the state stored with it; a Start input begins a new run of
+// flowID, with the event hooks carried over from the contact's previous run (hooks). When the step places the
+// contact in a queue whose CustomerQueue hook is set, the hook's flow starts at once: it is what the customer
+// hears while waiting, and it is the run the contact keeps.
+func (s *Service) step(ctx context.Context, inst *parley.Instance, c *parley.Contact, flowID string, in flow.Input,
+	hooks map[string]string) (*flowOutcome, error) {
 	st := flow.NewState(flowID)
-	if in.Kind != flow.InputStart {
-		if err := json.Unmarshal(c.FlowState, st); err != nil {
-			return nil, fmt.Errorf("contact %s: flow state: %w", c.ID, err)
-		}
+	if in.Kind == flow.InputStart {
+		st.EventHooks = maps.Clone(hooks)
+	} else if err := json.Unmarshal(c.FlowState, st); err != nil {
+		return nil, fmt.Errorf("contact %s: flow state: %w", c.ID, err)
 	}
 	env := s.newFlowEnv(inst, c)
 	out, err := flow.Step(ctx, env, st, in)
 	if err != nil {
 		return nil, err
 	}
+	if q := st.EventHooks[hookCustomerQueue]; out.Status == flow.StatusQueued && q != "" {
+		qs := flow.NewState(q)
+		qs.EventHooks = st.EventHooks
+		qout, err := flow.Step(ctx, env, qs, flow.Start())
+		if err == nil {
+			st, out = qs, flow.Outcome{Status: qout.Status, Wake: qout.Wake, Trace: append(out.Trace, qout.Trace...)}
+		} else {
+			s.log.WarnContext(ctx, "customer queue flow did not run", "contact_id", c.ID, "flow_id", q, "err", err)
+		}
+	}
 	b, err := json.Marshal(st)
 	if err != nil {
 		return nil, err
 	}
 	return &flowOutcome{env: env, state: b, out: out}, nil
+}
+
+// Event hooks parley runs (UpdateContactEventHooks).
+const (
+	hookCustomerQueue     = "CustomerQueue"
+	hookCustomerRemaining = "CustomerRemaining"
+)
+
+// runHooks returns the event hooks of a contact's flow run.
+func runHooks(c *parley.Contact) map[string]string {
+	if c.FlowState == nil {
+		return nil
+	}
+	var st flow.State
+	if json.Unmarshal(c.FlowState, &st) != nil {
+		return nil
+	}
+	return st.EventHooks
+}
+
+// stopRun ends a contact's flow run where it stands, keeping its event hooks: an agent took the contact, so the
+// customer-queue flow stops talking.
+func stopRun(c *parley.Contact) {
+	c.FlowWakeAt = time.Time{}
+	if c.FlowState == nil {
+		return
+	}
+	var st flow.State
+	if json.Unmarshal(c.FlowState, &st) != nil {
+		return
+	}
+	if st.Status != flow.StatusWaiting {
+		return
+	}
+	st.Status, st.Action, st.Wait, st.Until = flow.StatusEnded, "", "", time.Time{}
+	if b, err := json.Marshal(&st); err == nil {
+		c.FlowState = b
+	}
 }
 
 // apply makes a step's effects in the change, on c as stored in it, and records the step: the contact's flow
@@ -441,7 +494,7 @@ func (s *Service) advance(ctx context.Context, contactID string, in flow.Input) 
 	if err != nil {
 		return err
 	}
-	fo, err := s.step(ctx, inst, c, "", in)
+	fo, err := s.step(ctx, inst, c, "", in, nil)
 	if err != nil {
 		if errors.Is(err, flow.ErrAbort) || ctx.Err() != nil {
 			return err // the store or the Env failed: the next input or timer tries again

@@ -255,3 +255,109 @@ func TestFlowAnswerNotMatched(t *testing.T) {
 		t.Errorf("transcript %q, want %q", tr, want)
 	}
 }
+
+// agent stores a user and joins it to the contact as its agent; it returns the agent's caller.
+func (f *flowFixture) agent(contactID string) *chat.Caller {
+	f.t.Helper()
+	ctx := f.t.Context()
+	u := &parley.User{ID: "u-" + contactID, InstanceID: f.inst.ID, Username: "agent-" + contactID, FirstName: "Zoe"}
+	if err := f.st.Update(ctx, func(tx parley.Tx) error { return tx.PutUser(ctx, u) }); err != nil {
+		f.t.Fatal(err)
+	}
+	_, token, err := f.svc.JoinAgent(ctx, contactID, u)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	conn, err := f.svc.CreateConnection(ctx, token, chat.ConnectionInput{Credentials: true})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	c, err := f.svc.Authenticate(ctx, conn.ConnectionToken)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return c
+}
+
+const (
+	hooks = `{"Identifier":"hooks","Type":"UpdateContactEventHooks","Parameters":{"EventHooks":{"CustomerRemaining":"disc","CustomerQueue":"inqueue"}},` +
+		`"Transitions":{"NextAction":"setq","Errors":[{"NextAction":"end","ErrorType":"NoMatchingError"}]}}`
+	// The customer-queue flow: one message, then a wait that an agent's accept cuts short.
+	inQueue     = `{"Identifier":"q1","Type":"MessageParticipant","Parameters":{"Text":"You are in the queue."},"Transitions":{"NextAction":"q2"}}`
+	inQueueWait = `{"Identifier":"q2","Type":"Wait","Parameters":{"TimeLimitSeconds":"600"},"Transitions":{"NextAction":"q1"` +
+		`,"Conditions":[{"NextAction":"q1","Condition":{"Operator":"Equals","Operands":["WaitCompleted"]}}],"Errors":[{"NextAction":"q1","ErrorType":"NoMatchingCondition"}]}}`
+	// The disconnect flow, as Amazon's sample: tell the customer, wait for their return, queue again, or hang up.
+	discSay  = `{"Identifier":"d1","Type":"MessageParticipant","Parameters":{"Text":"The agent has disconnected."},"Transitions":{"NextAction":"d2"}}`
+	discWait = `{"Identifier":"d2","Type":"Wait","Parameters":{"TimeLimitSeconds":"900","Events":["CustomerReturned"]},"Transitions":{"NextAction":"d4",` +
+		`"Conditions":[{"NextAction":"d4","Condition":{"Operator":"Equals","Operands":["WaitCompleted"]}},{"NextAction":"d3","Condition":{"Operator":"Equals","Operands":["CustomerReturned"]}}],` +
+		`"Errors":[{"NextAction":"d4","ErrorType":"NoMatchingCondition"}]}}`
+	discBack = `{"Identifier":"d3","Type":"TransferContactToQueue","Parameters":{},"Transitions":{"NextAction":"d4","Errors":[{"NextAction":"d4","ErrorType":"QueueAtCapacity"},{"NextAction":"d4","ErrorType":"NoMatchingError"}]}}`
+	discEnd  = `{"Identifier":"d4","Type":"DisconnectParticipant","Parameters":{},"Transitions":{}}`
+)
+
+// TestFlowHooks: the customer-queue flow talks while the chat waits and stops when an agent joins; when the agent
+// leaves, the disconnect flow runs for the customer, who remains, on a new contact of the chain: the customer's
+// return queues the chat again.
+func TestFlowHooks(t *testing.T) {
+	f := newFlowFixture(t)
+	f.flow("inqueue", "q1", inQueue, inQueueWait)
+	f.flow("disc", "d1", discSay, discWait, discBack, discEnd)
+	id := f.flow("main", "hooks", hooks, setq, toq, end)
+	cust := f.start(id, nil)
+	first := cust.Contact.ID
+	c := f.waitFor(first, "the chat in its queue", func(c *parley.Contact) bool { return !c.EnqueuedAt.IsZero() })
+	if c.FlowWakeAt.IsZero() {
+		t.Fatalf("the customer-queue flow's wait is not armed: %+v", c)
+	}
+	agent := f.agent(first)
+	c = f.waitFor(first, "the agent", func(c *parley.Contact) bool { return c.AgentID != "" })
+	if !c.FlowWakeAt.IsZero() {
+		t.Errorf("the customer-queue flow still waits after the agent joined (wake %v)", c.FlowWakeAt)
+	}
+
+	if err := f.svc.Disconnect(t.Context(), agent, "bye"); err != nil {
+		t.Fatal(err)
+	}
+	old, err := f.st.GetContact(t.Context(), first)
+	if err != nil || old.Active() || old.DisconnectReason != parley.ReasonAgentDisconnect {
+		t.Fatalf("the agent's contact after it left: %+v, %v", old, err)
+	}
+	next, err := f.st.ActiveContact(t.Context(), first)
+	if err != nil || next.ID == first || !next.Active() || next.InitiationMethod != chat.InitiationDisconnect ||
+		next.PreviousContactID != first || !next.EnqueuedAt.IsZero() || next.FlowWakeAt.IsZero() {
+		t.Fatalf("the contact the disconnect flow runs on: %+v, %v", next, err)
+	}
+	// The customer comes back: the flow queues the chat again.
+	if _, err := f.svc.SendMessage(t.Context(), cust, "text/plain", "hello?", "m1"); err != nil {
+		t.Fatal(err)
+	}
+	again := f.waitFor(next.ID, "the chat queued again", func(c *parley.Contact) bool { return !c.EnqueuedAt.IsZero() })
+	if again.QueueID != f.queue.ID || !again.Active() {
+		t.Errorf("after the customer's return: %+v", again)
+	}
+	want := []string{"SYSTEM: You are in the queue.", "SYSTEM: The agent has disconnected.", "CUSTOMER: hello?",
+		"SYSTEM: You are in the queue."}
+	if tr := f.transcript(first); fmt.Sprint(tr) != fmt.Sprint(want) {
+		t.Errorf("transcript %q, want %q", tr, want)
+	}
+}
+
+// TestFlowDisconnectFlowTimesOut: nobody returns within the disconnect flow's wait: it hangs up.
+func TestFlowDisconnectFlowTimesOut(t *testing.T) {
+	f := newFlowFixture(t)
+	f.flow("inqueue", "q1", inQueue, inQueueWait)
+	f.flow("disc", "d1", discSay, discWait, discBack, discEnd)
+	cust := f.start(f.flow("main", "hooks", hooks, setq, toq, end), nil)
+	agent := f.agent(cust.Contact.ID)
+	if err := f.svc.Disconnect(t.Context(), agent, ""); err != nil {
+		t.Fatal(err)
+	}
+	f.clk.add(901 * time.Second)
+	if n, err := f.svc.FireFlowTimers(t.Context()); err != nil || n != 1 {
+		t.Fatalf("FireFlowTimers: %d, %v; want the disconnect flow's wait", n, err)
+	}
+	last, err := f.st.ActiveContact(t.Context(), cust.Contact.ID)
+	if err != nil || last.Active() || last.DisconnectReason != chat.ReasonFlowDisconnect {
+		t.Fatalf("after the wait ran out: %+v, %v; want ended by the flow", last, err)
+	}
+}

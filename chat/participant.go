@@ -309,12 +309,16 @@ func (s *Service) Disconnect(ctx context.Context, c *Caller, clientToken string)
 	if err := c.active(); err != nil {
 		return err
 	}
-	// The customer or the agent leaving ends the chat (Connect then runs the disconnect flow, which by default
-	// ends it); a bot or a supervisor leaves a chat that goes on.
+	// The customer leaving ends the chat; so does the agent, unless the contact's flow set a disconnect flow
+	// (CustomerRemaining), which then runs for the customer who remains. A bot or a supervisor leaves a chat
+	// that goes on.
 	if r := c.Participant.Role; r == parley.RoleCustomer || r == parley.RoleAgent {
 		reason := parley.ReasonCustomerDisconnect
 		if r == parley.RoleAgent {
 			reason = parley.ReasonAgentDisconnect
+			if remains, err := s.agentLeft(ctx, c.Contact.ID, c.Participant, token); remains || err != nil {
+				return err // the customer remains with the contact's disconnect flow
+			}
 		}
 		err := s.end(ctx, c.Contact.ID, reason, c.Participant, token)
 		if parley.IsCode(err, parley.ECONFLICT) {

@@ -18,6 +18,7 @@ func (s *Service) JoinAgent(ctx context.Context, contactID string, user *parley.
 				return parley.Errorf(parley.EREQUEST, "contact %s is already connected to another agent", c.ID)
 			}
 			c.AgentID, c.AgentConnectedAt, c.UpdatedAt = user.ID, now, now
+			stopRun(c) // the customer-queue flow has nothing more to say
 			if err := tx.UpdateContact(ctx, c); err != nil {
 				return err
 			}
@@ -161,6 +162,9 @@ func (s *Service) EndContact(ctx context.Context, contactID, userID string) erro
 		if p.UserID == userID && p.State == parley.ParticipantJoined && p.Role == parley.RoleAgent {
 			agent = p
 		}
+	}
+	if remains, err := s.agentLeft(ctx, c.ID, agent, ""); remains || err != nil {
+		return err // the customer remains with the contact's disconnect flow
 	}
 	return s.end(ctx, c.ID, parley.ReasonAgentDisconnect, agent, "")
 }
