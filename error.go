@@ -21,6 +21,7 @@ const (
 	ETHROTTLE Code = "throttle"  // 429
 	ELIMIT    Code = "limit"     // LimitExceeded: 429
 	EGONE     Code = "gone"      // ContactNotFound: 410
+	EFLOW     Code = "flow"      // an invalid contact flow (InvalidContactFlowException): 400
 	EINTERNAL Code = "internal"  // 500
 )
 
@@ -33,6 +34,8 @@ type Error struct {
 	Field string
 	// Resource is the kind of resource that was not found (ResourceNotFoundException's ResourceType).
 	Resource string
+	// Problems lists what is wrong with an invalid contact flow (EFLOW), one client-safe message each.
+	Problems []string
 	Err      error
 }
 

@@ -154,6 +154,8 @@ type Tx interface {
 
 	PutInstance(ctx context.Context, in *Instance) error
 	PutContactFlow(ctx context.Context, f *ContactFlow) error
+	// DeleteContactFlow deletes a flow of an instance; ENOTFOUND (CONTACT_FLOW) if there is none.
+	DeleteContactFlow(ctx context.Context, instanceID, id string) error
 	// PutQueue creates or replaces a queue (matched by id); ECONFLICT if another queue of the instance has
 	// its name.
 	PutQueue(ctx context.Context, q *Queue) error

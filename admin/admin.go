@@ -45,6 +45,8 @@ type Service struct {
 	clock parley.Clock
 	log   *slog.Logger
 	cfg   Config
+	// functions reports whether a Lambda function ARN is mapped to an endpoint (nil: none is).
+	functions func(arn string) bool
 }
 
 // New returns a service over store that announces its changes on bus. A nil clock is the system clock, a nil

@@ -109,6 +109,8 @@ var errorTable = map[parley.Code][numAPIs]ErrorKind{
 		Agent:       {"InternalServerException", 500},
 	},
 
+	parley.EFLOW: {Connect: {"InvalidContactFlowException", 400}},
+
 	EUnknownOperation: {Connect: {"UnknownOperationException", 404}},
 	EForbidden:        {Agent: {"AccessDeniedException", 403}},
 
@@ -149,6 +151,9 @@ func WriteError(w http.ResponseWriter, r *http.Request, log *slog.Logger, api AP
 	body := wire.Error{Type: kind.Type, Message: e.Message}
 	if e.Code == parley.ENOTFOUND {
 		body.ResourceType = e.Resource
+	}
+	for _, p := range e.Problems {
+		body.Problems = append(body.Problems, wire.ProblemDetail{Message: p})
 	}
 	w.Header().Set("X-Amzn-Errortype", kind.Type)
 	WriteJSON(w, kind.Status, body)

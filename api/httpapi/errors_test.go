@@ -28,6 +28,7 @@ func TestKind(t *testing.T) {
 		{Participant, parley.ETHROTTLE, "ThrottlingException", 429},
 		{Participant, parley.ELIMIT, "ThrottlingException", 429},
 		{Participant, parley.EGONE, "AccessDeniedException", 403},
+		{Participant, parley.EFLOW, "InternalServerException", 500},
 		{Participant, parley.EINTERNAL, "InternalServerException", 500},
 		{Participant, EUnknownOperation, "InternalServerException", 500},
 		{Participant, EForbidden, "InternalServerException", 500},
@@ -45,6 +46,7 @@ func TestKind(t *testing.T) {
 		{Connect, parley.ETHROTTLE, "ThrottlingException", 429},
 		{Connect, parley.ELIMIT, "LimitExceededException", 429},
 		{Connect, parley.EGONE, "ContactNotFoundException", 410},
+		{Connect, parley.EFLOW, "InvalidContactFlowException", 400},
 		{Connect, parley.EINTERNAL, "InternalServiceException", 500},
 		{Connect, EUnknownOperation, "UnknownOperationException", 404},
 		{Connect, EForbidden, "InternalServiceException", 500},
@@ -62,6 +64,7 @@ func TestKind(t *testing.T) {
 		{ConnectAdmin, parley.ETHROTTLE, "ThrottlingException", 429},
 		{ConnectAdmin, parley.ELIMIT, "LimitExceededException", 429},
 		{ConnectAdmin, parley.EGONE, "ContactNotFoundException", 410},
+		{ConnectAdmin, parley.EFLOW, "InvalidContactFlowException", 400},
 		{ConnectAdmin, parley.EINTERNAL, "InternalServiceException", 500},
 		{ConnectAdmin, EUnknownOperation, "UnknownOperationException", 404},
 		{ConnectAdmin, EForbidden, "InternalServiceException", 500},
@@ -79,6 +82,7 @@ func TestKind(t *testing.T) {
 		{Agent, parley.ETHROTTLE, "ThrottlingException", 429},
 		{Agent, parley.ELIMIT, "LimitExceededException", 429},
 		{Agent, parley.EGONE, "ResourceNotFoundException", 404},
+		{Agent, parley.EFLOW, "InternalServerException", 500},
 		{Agent, parley.EINTERNAL, "InternalServerException", 500},
 		{Agent, EUnknownOperation, "InternalServerException", 500},
 		{Agent, EForbidden, "AccessDeniedException", 403},
@@ -131,6 +135,9 @@ func TestWriteError(t *testing.T) {
 			`{"__type":"InternalServerException","message":"internal error"}`},
 		{Agent, parley.Errorf(parley.EACCESS, "log in first"), 401, "UnauthorizedException",
 			`{"__type":"UnauthorizedException","message":"log in first"}`},
+		{ConnectAdmin, &parley.Error{Code: parley.EFLOW, Message: "bad flow", Problems: []string{"one", "two"}}, 400,
+			"InvalidContactFlowException",
+			`{"__type":"InvalidContactFlowException","message":"bad flow","problems":[{"message":"one"},{"message":"two"}]}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.wantHeader, func(t *testing.T) {

@@ -75,6 +75,12 @@ func (t *tx) PutContactFlow(ctx context.Context, f *parley.ContactFlow) error {
 	return writeErr(err, "put contact flow", "contact flow exists")
 }
 
+// DeleteContactFlow deletes a flow of an instance; ENOTFOUND (CONTACT_FLOW) if there is none.
+func (t *tx) DeleteContactFlow(ctx context.Context, instanceID, id string) error {
+	res, err := t.q.exec(ctx, `DELETE FROM contact_flows WHERE instance_id = ? AND id = ?`, instanceID, id)
+	return updated(res, err, "delete contact flow", "CONTACT_FLOW", "contact flow not found")
+}
+
 // PutQueue creates or replaces a queue of an instance; ECONFLICT if another queue of the instance has its name
 // (or another instance has a queue with its id).
 func (t *tx) PutQueue(ctx context.Context, q *parley.Queue) error {

@@ -112,6 +112,16 @@ func testContactFlow(t *testing.T, s parley.Store) {
 	if len(list) != 2 {
 		t.Errorf("ListContactFlows after replacing: got %d flows, want 2", len(list))
 	}
+
+	// Delete removes one flow of one instance.
+	update(t, s, func(tx parley.Tx) error { return tx.DeleteContactFlow(ctx, "i-1", "f-1") })
+	_, err = s.GetContactFlow(ctx, "i-1", "f-1")
+	wantNotFound(t, "GetContactFlow of a deleted flow", err, "CONTACT_FLOW")
+	got, err = s.GetContactFlow(ctx, "i-2", "f-1")
+	must(t, "GetContactFlow of the same id in another instance after a delete", err)
+	diff(t, "the other instance's flow after a delete", &other, got)
+	err = s.Update(ctx, func(tx parley.Tx) error { return tx.DeleteContactFlow(ctx, "i-1", "f-1") })
+	wantNotFound(t, "DeleteContactFlow of a missing flow", err, "CONTACT_FLOW")
 }
 
 func flowsByID(fs []*parley.ContactFlow) map[string]*parley.ContactFlow {
