@@ -53,4 +53,11 @@ type Error struct {
 	Message      string `json:"message"`
 	ResourceID   string `json:"ResourceId,omitempty"`
 	ResourceType string `json:"ResourceType,omitempty"`
+	// Problems are what InvalidContactFlowException reports wrong with a flow's content.
+	Problems []ProblemDetail `json:"problems,omitempty"`
+}
+
+// ProblemDetail is one problem of an invalid contact flow.
+type ProblemDetail struct {
+	Message string `json:"message"`
 }
