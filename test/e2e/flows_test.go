@@ -9,7 +9,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/connect"
 	ctypes "github.com/aws/aws-sdk-go-v2/service/connect/types"
 
-	"github.com/parley-chat/parley"
 	"github.com/parley-chat/parley/admin"
 	"github.com/parley-chat/parley/server"
 	"github.com/parley-chat/parley/wire"
@@ -40,10 +39,7 @@ func createFlow(t *testing.T, e *env, name, content string) string {
 	f, err := e.srv.Admin().CreateContactFlow(ctx(t), e.srv.InstanceID, admin.FlowInput{Name: name,
 		Type: admin.FlowTypeContactFlow, Content: content})
 	if err != nil {
-		if pe, ok := err.(*parley.Error); ok {
-			t.Fatalf("CreateContactFlow %s: %v %q", name, err, pe.Problems)
-		}
-		t.Fatalf("CreateContactFlow %s: %v", name, err)
+		t.Fatalf("CreateContactFlow %s: %v", name, describe(err))
 	}
 	return f.ID
 }
