@@ -564,58 +564,65 @@ func (c *checker) dispatch() {
 }
 
 // bindQuery generates bind<Name>Query, which sets the members of an input that its operation binds to the query
-// string. A value that does not parse fails c, naming the member as the other checks do.
+// string, one assignment an operation, and the helpers it calls. A number that does not parse fails c, naming
+// the member as the other checks do.
 func (c *checker) bindQuery(name string) {
-	var b bytes.Buffer
-	saved := c.b
-	c.b = &b
-	defer func() { c.b = saved }()
+	lower := strings.ToLower(name[:1]) + name[1:]
+	var cases []string
+	helpers := map[string]bool{}
 	for _, op := range c.g.ops {
 		in := c.g.m.shape(op.input)
 		if in == nil {
 			continue
 		}
-		var mems []*member
+		var fields, vals []string
 		for _, mem := range in.members {
-			if binding(mem) == "query" {
-				mems = append(mems, mem)
+			if binding(mem) != "query" {
+				continue
 			}
-		}
-		if len(mems) == 0 {
-			continue
-		}
-		c.line("case *wire.%s:", in.name())
-		for _, mem := range mems {
-			key, field := strconv.Quote(c.g.m.stringTrait(mem, tHTTPQuery)), "v."+goName(mem.name)
+			key := strconv.Quote(c.g.m.stringTrait(mem, tHTTPQuery))
+			fields = append(fields, "v."+goName(mem.name))
 			switch typ, _ := c.g.scalarType(mem); {
-			case c.g.m.typeOf(mem.target) == "list" && c.g.m.typeOf(c.g.m.shape(mem.target).member.target) == "string",
-				c.g.m.typeOf(mem.target) == "list" && c.g.m.typeOf(c.g.m.shape(mem.target).member.target) == "enum":
-				c.line("%s = q[%s]", field, key)
+			case c.g.m.typeOf(mem.target) == "list" && slices.Contains([]string{"string", "enum"},
+				c.g.m.typeOf(c.g.m.shape(mem.target).member.target)):
+				vals = append(vals, "q["+key+"]")
 			case typ == "string":
-				c.line("if q.Has(%s) {\ns := q.Get(%s)\n%s = &s\n}", key, key, field)
+				helpers["String"] = true
+				vals = append(vals, fmt.Sprintf("%sQueryString(q, %s)", lower, key))
 			case typ == "int":
-				c.uses["strconv"] = true
-				c.line("if q.Has(%s) {", key)
-				c.line("n, err := strconv.Atoi(q.Get(%s))", key)
-				c.line("if err != nil {")
-				c.failLine(path{lit: mem.name}, "must be an integer")
-				c.line("}\n%s = &n\n}", field)
+				helpers["Int"] = true
+				vals = append(vals, fmt.Sprintf("%sQueryInt(c, q, %s, %q)", lower, key, mem.name))
 			default:
 				c.fail(fmt.Errorf("%s.%s: query members of type %s are not supported", in.name(), mem.name,
 					c.g.m.typeOf(mem.target)))
 			}
 		}
+		if len(fields) > 0 {
+			cases = append(cases, fmt.Sprintf("case *wire.%s:\n%s = %s", in.name(), strings.Join(fields, ", "),
+				strings.Join(vals, ", ")))
+		}
 	}
-	if b.Len() == 0 {
+	if len(cases) == 0 {
 		return
 	}
 	c.uses["net/url"] = true
-	c.b = saved
 	c.line("\n// bind%sQuery sets the members of in that its operation binds to the query string q.", name)
 	c.line("func bind%sQuery(c *httpapi.Check, in any, q url.Values) {", name)
-	c.line("switch v := in.(type) {")
-	c.b.Write(b.Bytes())
-	c.line("}\n}")
+	c.line("switch v := in.(type) {\n%s\n}\n}", strings.Join(cases, "\n"))
+	if helpers["String"] {
+		c.line("\n// %sQueryString is the value of a query member, nil when absent.", lower)
+		c.line("func %sQueryString(q url.Values, key string) *string {", lower)
+		c.line("if !q.Has(key) {\nreturn nil\n}\ns := q.Get(key)\nreturn &s\n}")
+	}
+	if helpers["Int"] {
+		c.uses["strconv"] = true
+		c.line("\n// %sQueryInt is the value of an integer query member, nil when absent; one that does not parse fails", lower)
+		c.line("// c, naming the member.")
+		c.line("func %sQueryInt(c *httpapi.Check, q url.Values, key, member string) *int {", lower)
+		c.line("if !q.Has(key) {\nreturn nil\n}")
+		c.line("n, err := strconv.Atoi(q.Get(key))")
+		c.line("if err != nil {\nc.Fail(member, \"%%s must be an integer\", member)\n}\nreturn &n\n}")
+	}
 }
 
 func findMember(s *shape, name string) *member {
