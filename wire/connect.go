@@ -2,11 +2,10 @@ package wire
 
 import "encoding/json"
 
-// Paths of the Connect Service's chat operations that the generated code (connect_gen.go) does not describe:
-// the ones parley answers as unsupported, and ListInstances and ListContactFlows, which the chat subset of the
-// model lacks. Paths with labels are given as the prefix before the first label.
+// Paths of the Connect Service's chat operations that parley answers as unsupported (the generated Path
+// constants are those of the operations it serves), given as the prefix before the first label where they have
+// labels; and the prefix of ListContactFlows' path, for the clients that append the escaped instance id.
 const (
-	PathListInstances                      = "/instance"
 	PathListContactFlowsPrefix             = "/contact-flows-summary/" // {InstanceId}
 	PathStartOutboundChatContact           = "/contact/outbound-chat"
 	PathStartContactStreaming              = "/contact/start-streaming"
@@ -19,18 +18,6 @@ const (
 	PathStartContactMediaProcessing        = "/contact/start-contact-media-processing"
 	PathStopContactMediaProcessing         = "/contact/stop-contact-media-processing"
 )
-
-// Values of ListInstances' InstanceSummary.
-const (
-	IdentityManagementConnectManaged = "CONNECT_MANAGED"
-	InstanceStatusActive             = "ACTIVE"
-)
-
-// ContactFlowTypes are the values of the ContactFlowType enum (aws-sdk-go-v2 service/connect v1.175.2).
-var ContactFlowTypes = []string{
-	"CONTACT_FLOW", "CUSTOMER_QUEUE", "CUSTOMER_HOLD", "CUSTOMER_WHISPER", "AGENT_HOLD", "AGENT_WHISPER",
-	"OUTBOUND_WHISPER", "AGENT_TRANSFER", "QUEUE_TRANSFER", "CAMPAIGN",
-}
 
 // Contact is the chat part of the Connect Service's Contact shape (DescribeContact). Timestamps are epoch
 // seconds. It is written by hand (-external Contact in wire.go): the model's Contact has some fifty members, of
@@ -67,41 +54,4 @@ type AgentInfo struct {
 	ID                        string        `json:"Id,omitempty"`
 	AcceptedByAgentTimestamp  *EpochSeconds `json:"AcceptedByAgentTimestamp,omitempty"`
 	ConnectedToAgentTimestamp *EpochSeconds `json:"ConnectedToAgentTimestamp,omitempty"`
-}
-
-// ListInstancesResponse is the response of ListInstances (GET /instance?maxResults=&nextToken=).
-type ListInstancesResponse struct {
-	InstanceSummaryList []InstanceSummary `json:"InstanceSummaryList"`
-	NextToken           string            `json:"NextToken,omitempty"`
-}
-
-// InstanceSummary describes an instance.
-type InstanceSummary struct {
-	ID                     string        `json:"Id,omitempty"`
-	Arn                    string        `json:"Arn,omitempty"`
-	IdentityManagementType string        `json:"IdentityManagementType,omitempty"`
-	InstanceAlias          string        `json:"InstanceAlias,omitempty"`
-	CreatedTime            *EpochSeconds `json:"CreatedTime,omitempty"`
-	ServiceRole            string        `json:"ServiceRole,omitempty"`
-	InstanceStatus         string        `json:"InstanceStatus,omitempty"`
-	InboundCallsEnabled    bool          `json:"InboundCallsEnabled"`
-	OutboundCallsEnabled   bool          `json:"OutboundCallsEnabled"`
-	InstanceAccessURL      string        `json:"InstanceAccessUrl,omitempty"`
-}
-
-// ListContactFlowsResponse is the response of ListContactFlows
-// (GET /contact-flows-summary/{InstanceId}?contactFlowTypes=&maxResults=&nextToken=).
-type ListContactFlowsResponse struct {
-	ContactFlowSummaryList []ContactFlowSummary `json:"ContactFlowSummaryList"`
-	NextToken              string               `json:"NextToken,omitempty"`
-}
-
-// ContactFlowSummary describes a contact flow.
-type ContactFlowSummary struct {
-	ID                string `json:"Id,omitempty"`
-	Arn               string `json:"Arn,omitempty"`
-	Name              string `json:"Name,omitempty"`
-	ContactFlowType   string `json:"ContactFlowType,omitempty"`
-	ContactFlowState  string `json:"ContactFlowState,omitempty"`
-	ContactFlowStatus string `json:"ContactFlowStatus,omitempty"`
 }

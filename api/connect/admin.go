@@ -3,7 +3,6 @@ package connect
 import (
 	"cmp"
 	"context"
-	"math"
 	"net/http"
 	"reflect"
 	"slices"
@@ -53,82 +52,81 @@ type adminService interface {
 
 var _ adminService = (*admin.Service)(nil)
 
-// Page sizes of the admin list operations (model: MaxResult1000, default 100; ListRoutingProfileQueues
-// MaxResult100).
-const (
-	defaultAdminPage = 100
-	maxAdminPage     = 1000
-	maxProfileQueues = 100
-)
+// Page size of the admin list operations when the request gives no MaxResults (the model gives the maximum:
+// MaxResult1000, and MaxResult100 for ListRoutingProfileQueues).
+const defaultAdminPage = 100
 
-// adminRoutes are the admin operations parley serves (aws-sdk-go-v2 service/connect v1.175.2 paths). The model
-// parley generates from (the chat subset) does not describe them: their shapes (wire/connect_admin.go) and
-// checks (admin_validate.go) are written by hand. Each is served by the generic handler (operation.go) with
-// one of the calls below.
+// adminRoutes are the admin operations parley serves. Their shapes (wire/connect_admin_gen.go) and checks
+// (validate_admin_gen.go, with admin_validate.go) are generated from botocore's Connect model. Each is served
+// by the generic handler (operation.go) with one of the calls below.
 var adminRoutes = []route{
 	operation(kindAdmin, "CreateQueue", http.MethodPut, wire.PathCreateQueue, create(createQueueInput, adminService.CreateQueue, createdQueue)),
-	operation(kindAdmin, "DescribeQueue", http.MethodGet, wire.PathDescribeQueue, describe(adminService.Queue, describeQueue)),
-	operation(kindAdmin, "ListQueues", http.MethodGet, wire.PathListQueues, list[wire.ListQueuesResponse](queueListing, listQueues, queueSummary)),
+	operation(kindAdmin, "DescribeQueue", http.MethodGet, wire.PathDescribeQueue, describe[wire.DescribeQueueRequest](adminService.Queue, describeQueue)),
+	operation(kindAdmin, "ListQueues", http.MethodGet, wire.PathListQueues, list[wire.ListQueuesResponse](listing{kind: "queues"}, listQueues, queueSummary)),
 	operation(kindAdmin, "UpdateQueueMaxContacts", http.MethodPost, wire.PathUpdateQueueMaxContacts, (*handler).updateQueueMaxContacts),
 	operation(kindAdmin, "UpdateQueueHoursOfOperation", http.MethodPost, wire.PathUpdateQueueHoursOfOperation,
-		set("HoursOfOperationId", nil, func(b *wire.UpdateQueueHoursOfOperationRequest) *string { return b.HoursOfOperationID }, adminService.UpdateQueueHoursOfOperation)),
+		set(func(b *wire.UpdateQueueHoursOfOperationRequest) *string { return b.HoursOfOperationID }, adminService.UpdateQueueHoursOfOperation)),
 	operation(kindAdmin, "UpdateQueueStatus", http.MethodPost, wire.PathUpdateQueueStatus,
-		set("Status", wire.QueueStatuses, func(b *wire.UpdateQueueStatusRequest) *string { return b.Status }, adminService.UpdateQueueStatus)),
+		set(func(b *wire.UpdateQueueStatusRequest) *string { return b.Status }, adminService.UpdateQueueStatus)),
 
 	operation(kindAdmin, "CreateRoutingProfile", http.MethodPut, wire.PathCreateRoutingProfile, create(createRoutingProfileInput, adminService.CreateRoutingProfile, createdRoutingProfile)),
-	operation(kindAdmin, "DescribeRoutingProfile", http.MethodGet, wire.PathDescribeRoutingProfile, describe(adminService.RoutingProfile, describeRoutingProfile)),
-	operation(kindAdmin, "ListRoutingProfiles", http.MethodGet, wire.PathListRoutingProfiles, list[wire.ListRoutingProfilesResponse](listing{kind: "routing-profiles"}, instanceList(adminService.ListRoutingProfiles), profileSummary)),
+	operation(kindAdmin, "DescribeRoutingProfile", http.MethodGet, wire.PathDescribeRoutingProfile, describe[wire.DescribeRoutingProfileRequest](adminService.RoutingProfile, describeRoutingProfile)),
+	operation(kindAdmin, "ListRoutingProfiles", http.MethodGet, wire.PathListRoutingProfiles, list[wire.ListRoutingProfilesResponse](listing{kind: "routing-profiles"}, instanceList[wire.ListRoutingProfilesRequest](adminService.ListRoutingProfiles), profileSummary)),
 	operation(kindAdmin, "AssociateRoutingProfileQueues", http.MethodPost, wire.PathAssociateRoutingProfileQueues, (*handler).associateRoutingProfileQueues),
-	operation(kindAdmin, "ListRoutingProfileQueues", http.MethodGet, wire.PathListRoutingProfileQueues, list[wire.ListRoutingProfileQueuesResponse](listing{kind: "routing-profile-queues", max: maxProfileQueues}, routingProfileQueues, profileQueueSummary)),
+	operation(kindAdmin, "ListRoutingProfileQueues", http.MethodGet, wire.PathListRoutingProfileQueues, list[wire.ListRoutingProfileQueuesResponse](listing{kind: "routing-profile-queues"}, routingProfileQueues, profileQueueSummary)),
 	operation(kindAdmin, "UpdateRoutingProfileConcurrency", http.MethodPost, wire.PathUpdateRoutingProfileConcurrency, (*handler).updateRoutingProfileConcurrency),
 
 	operation(kindAdmin, "CreateUser", http.MethodPut, wire.PathCreateUser, create(createUserInput, adminService.CreateUser, createdUser)),
-	operation(kindAdmin, "DescribeUser", http.MethodGet, wire.PathDescribeUser, describe(adminService.User, describeUser)),
-	operation(kindAdmin, "ListUsers", http.MethodGet, wire.PathListUsers, list[wire.ListUsersResponse](listing{kind: "users"}, instanceList(adminService.ListUsers), userSummary)),
+	operation(kindAdmin, "DescribeUser", http.MethodGet, wire.PathDescribeUser, describe[wire.DescribeUserRequest](adminService.User, describeUser)),
+	operation(kindAdmin, "ListUsers", http.MethodGet, wire.PathListUsers, list[wire.ListUsersResponse](listing{kind: "users"}, instanceList[wire.ListUsersRequest](adminService.ListUsers), userSummary)),
 	operation(kindAdmin, "UpdateUserRoutingProfile", http.MethodPost, wire.PathUpdateUserRoutingProfile,
-		set("RoutingProfileId", nil, func(b *wire.UpdateUserRoutingProfileRequest) *string { return b.RoutingProfileID }, adminService.UpdateUserRoutingProfile)),
+		set(func(b *wire.UpdateUserRoutingProfileRequest) *string { return b.RoutingProfileID }, adminService.UpdateUserRoutingProfile)),
 	operation(kindAdmin, "DeleteUser", http.MethodDelete, wire.PathDeleteUser, (*handler).deleteUser),
 	operation(kindAdmin, "PutUserStatus", http.MethodPut, wire.PathPutUserStatus,
-		set("AgentStatusId", nil, func(b *wire.PutUserStatusRequest) *string { return b.AgentStatusID }, adminService.PutUserStatus)),
+		set(func(b *wire.PutUserStatusRequest) *string { return b.AgentStatusID }, adminService.PutUserStatus)),
 
 	operation(kindAdmin, "CreateAgentStatus", http.MethodPut, wire.PathCreateAgentStatus, create(createAgentStatusInput, adminService.CreateAgentStatus, createdAgentStatus)),
-	operation(kindAdmin, "ListAgentStatuses", http.MethodGet, wire.PathListAgentStatuses, list[wire.ListAgentStatusesResponse](agentStatusListing, filteredList(adminService.ListAgentStatuses), agentStatusSummary)),
+	operation(kindAdmin, "ListAgentStatuses", http.MethodGet, wire.PathListAgentStatuses, list[wire.ListAgentStatusResponse](listing{kind: "agent-statuses"}, listAgentStatuses, agentStatusSummary)),
 
 	operation(kindAdmin, "CreateHoursOfOperation", http.MethodPut, wire.PathCreateHoursOfOperation, create(createHoursInput, adminService.CreateHoursOfOperation, createdHours)),
-	operation(kindAdmin, "DescribeHoursOfOperation", http.MethodGet, wire.PathDescribeHoursOfOperation, describe(adminService.HoursOfOperation, describeHoursOfOperation)),
-	operation(kindAdmin, "ListHoursOfOperations", http.MethodGet, wire.PathListHoursOfOperations, list[wire.ListHoursOfOperationsResponse](listing{kind: "hours"}, instanceList(adminService.ListHoursOfOperations), hoursSummary)),
+	operation(kindAdmin, "DescribeHoursOfOperation", http.MethodGet, wire.PathDescribeHoursOfOperation, describe[wire.DescribeHoursOfOperationRequest](adminService.HoursOfOperation, describeHoursOfOperation)),
+	operation(kindAdmin, "ListHoursOfOperations", http.MethodGet, wire.PathListHoursOfOperations, list[wire.ListHoursOfOperationsResponse](listing{kind: "hours"}, instanceList[wire.ListHoursOfOperationsRequest](adminService.ListHoursOfOperations), hoursSummary)),
 
 	operation(kindAdmin, "CreateQuickConnect", http.MethodPut, wire.PathCreateQuickConnect, create(createQuickConnectInput, adminService.CreateQuickConnect, createdQuickConnect)),
-	operation(kindAdmin, "DescribeQuickConnect", http.MethodGet, wire.PathDescribeQuickConnect, describe(adminService.QuickConnect, describeQuickConnect)),
-	operation(kindAdmin, "ListQuickConnects", http.MethodGet, wire.PathListQuickConnects, list[wire.ListQuickConnectsResponse](quickConnectListing, filteredList(adminService.ListQuickConnects), quickConnectSummary)),
+	operation(kindAdmin, "DescribeQuickConnect", http.MethodGet, wire.PathDescribeQuickConnect, describe[wire.DescribeQuickConnectRequest](adminService.QuickConnect, describeQuickConnect)),
+	operation(kindAdmin, "ListQuickConnects", http.MethodGet, wire.PathListQuickConnects, list[wire.ListQuickConnectsResponse](listing{kind: "quick-connects"}, listQuickConnects, quickConnectSummary)),
 
-	operation(kindAdmin, "ListSecurityProfiles", http.MethodGet, wire.PathListSecurityProfiles, list[wire.ListSecurityProfilesResponse](listing{kind: "security-profiles"}, instanceList(adminService.ListSecurityProfiles), securityProfileSummary)),
+	operation(kindAdmin, "ListSecurityProfiles", http.MethodGet, wire.PathListSecurityProfiles, list[wire.ListSecurityProfilesResponse](listing{kind: "security-profiles"}, instanceList[wire.ListSecurityProfilesRequest](adminService.ListSecurityProfiles), securityProfileSummary)),
 }
-
-// The type filters of the list operations (query member, name in messages, most values, enum).
-var (
-	queueListing        = listing{kind: "queues", filter: &typeFilter{"queueTypes", "QueueTypes", 2, wire.QueueTypes}}
-	agentStatusListing  = listing{kind: "agent-statuses", filter: &typeFilter{"AgentStatusTypes", "AgentStatusTypes", 3, wire.AgentStatusTypes}}
-	quickConnectListing = listing{kind: "quick-connects", filter: &typeFilter{"QuickConnectTypes", "QuickConnectTypes", 4, wire.QuickConnectTypes}}
-)
 
 // failAdmin writes an error of an admin operation.
 func (h *handler) failAdmin(w http.ResponseWriter, r *http.Request, err error) {
 	httpapi.WriteError(w, r, h.log, httpapi.ConnectAdmin, err)
 }
 
-// The calls the admin operations share.
+// The calls the admin operations share. They read the instance and the resource an operation names from its
+// input's path labels: the instance first, then, for some, the resource (QueueId, UserId, ...).
 
-// create is the call of a Create operation: check and convert the body (check), create the resource (do),
-// answer what out says of it.
-func create[B, In, R, Out any](check func(*B) (In, error), do func(adminService, context.Context, string, In) (R, error),
-	out func(R) *Out) func(*handler, context.Context, *request[B]) (*Out, error) {
-	return func(h *handler, ctx context.Context, in *request[B]) (*Out, error) {
-		x, err := check(&in.Body)
+// resource returns the instance and the resource (or "") that in's path labels name.
+func resource(in any) (instanceID, id string) {
+	labels := pathLabels(in)
+	if len(labels) > 1 {
+		id = *labels[1]
+	}
+	return *labels[0], id
+}
+
+// create is the call of a Create operation: convert the checked input (convert may still refuse it), create the
+// resource (do), answer what out says of it.
+func create[In, X, R, Out any](convert func(*In) (X, error), do func(adminService, context.Context, string, X) (R, error),
+	out func(R) *Out) func(*handler, context.Context, *In) (*Out, error) {
+	return func(h *handler, ctx context.Context, in *In) (*Out, error) {
+		x, err := convert(in)
 		if err != nil {
 			return nil, err
 		}
-		r, err := do(h.adm, ctx, in.InstanceID, x)
+		instanceID, _ := resource(in)
+		r, err := do(h.adm, ctx, instanceID, x)
 		if err != nil {
 			return nil, err
 		}
@@ -137,10 +135,11 @@ func create[B, In, R, Out any](check func(*B) (In, error), do func(adminService,
 }
 
 // describe is the call of a Describe operation: get the resource the path names, answer what out says of it.
-func describe[R, Out any](get func(adminService, context.Context, string, string) (R, error),
-	out func(R) *Out) func(*handler, context.Context, *request[none]) (*Out, error) {
-	return func(h *handler, ctx context.Context, in *request[none]) (*Out, error) {
-		r, err := get(h.adm, ctx, in.InstanceID, in.ID)
+func describe[In, R, Out any](get func(adminService, context.Context, string, string) (R, error),
+	out func(R) *Out) func(*handler, context.Context, *In) (*Out, error) {
+	return func(h *handler, ctx context.Context, in *In) (*Out, error) {
+		instanceID, id := resource(in)
+		r, err := get(h.adm, ctx, instanceID, id)
 		if err != nil {
 			return nil, err
 		}
@@ -148,65 +147,41 @@ func describe[R, Out any](get func(adminService, context.Context, string, string
 	}
 }
 
-// set is the call of an operation that sets one member of the resource the path names: the body's member
-// (field; one of enum, when given) is required.
-func set[B any](field string, enum []string, member func(*B) *string,
-	do func(adminService, context.Context, string, string, string) error) func(*handler, context.Context, *request[B]) (*none, error) {
-	return func(h *handler, ctx context.Context, in *request[B]) (*none, error) {
-		v := member(&in.Body)
-		var c httpapi.Check
-		if enum != nil {
-			c.Enum(field, v, true, enum...)
-		} else {
-			c.String(field, v, true, 0, 0)
-		}
-		if err := c.Err(); err != nil {
-			return nil, err
-		}
-		return nil, do(h.adm, ctx, in.InstanceID, in.ID, *v)
+// set is the call of an operation that sets one member (a required one, checked) of the resource the path names.
+func set[In any](member func(*In) *string,
+	do func(adminService, context.Context, string, string, string) error) func(*handler, context.Context, *In) (*none, error) {
+	return func(h *handler, ctx context.Context, in *In) (*none, error) {
+		instanceID, id := resource(in)
+		return nil, do(h.adm, ctx, instanceID, id, *member(in))
 	}
 }
 
-// listing is what a list operation's call needs: the kind of its page tokens, its page sizes (zero: the admin
-// defaults) and the type filter of its query string, if it has one.
+// listing is what a list operation's call needs: the kind of its page tokens and its page size when the
+// request gives none (zero: the admin default).
 type listing struct {
-	kind     string
-	def, max int
-	filter   *typeFilter
+	kind string
+	def  int
 }
 
-// typeFilter is a list operation's filter by type: its query member, its name in messages, how many values it
-// may have and the enum's values.
-type typeFilter struct {
-	query, field string
-	max          int
-	values       []string
-}
-
-// list is the call of a list operation: check the type filter and the page, fetch every item, answer an Out
+// list is the call of a list operation: read the page the input asks for, fetch every item, answer an Out
 // holding the page of items (converted by item) and the token of the next page.
-func list[Out, T, Item any](l listing, fetch func(h *handler, ctx context.Context, in *request[none], types []string) ([]T, error),
-	item func(T) Item) func(*handler, context.Context, *request[none]) (*Out, error) {
-	l.def, l.max = cmp.Or(l.def, defaultAdminPage), cmp.Or(l.max, maxAdminPage)
-	setPage := pageSetter[Out, Item]()
-	return func(h *handler, ctx context.Context, in *request[none]) (*Out, error) {
-		var c httpapi.Check
-		var types []string
-		if f := l.filter; f != nil {
-			types = in.Query[f.query]
-			checkTypes(&c, f.field, types, f.max, f.values)
-		}
-		q := checkPage(&c, in.MaxResults, in.NextToken, l.kind, l.def, l.max)
-		if err := c.Err(); err != nil {
-			return nil, err
-		}
-		all, err := fetch(h, ctx, in, types)
+func list[Out, In, T, Item any](l listing, fetch func(h *handler, ctx context.Context, in *In) ([]T, error),
+	item func(T) Item) func(*handler, context.Context, *In) (*Out, error) {
+	l.def = cmp.Or(l.def, defaultAdminPage)
+	pageOf, setPage := pageGetter[In](), pageSetter[Out, Item]()
+	return func(h *handler, ctx context.Context, in *In) (*Out, error) {
+		maxResults, nextToken := pageOf(in)
+		q, err := page(maxResults, nextToken, l.kind, l.def)
 		if err != nil {
 			return nil, err
 		}
-		page, next := paginate(all, q, l.kind)
-		items := make([]Item, 0, len(page))
-		for _, t := range page {
+		all, err := fetch(h, ctx, in)
+		if err != nil {
+			return nil, err
+		}
+		pg, next := paginate(all, q, l.kind)
+		items := make([]Item, 0, len(pg))
+		for _, t := range pg {
 			items = append(items, item(t))
 		}
 		out := new(Out)
@@ -215,33 +190,48 @@ func list[Out, T, Item any](l listing, fetch func(h *handler, ctx context.Contex
 	}
 }
 
-// pageSetter returns the function that puts a page and the next page's token into a list operation's response.
-// Every list response of the Connect model holds its page first and NextToken second, which it checks here,
-// when the route is built (the list responses are written by hand; a mistake fails every test).
+// pageGetter returns the function that reads a list operation's MaxResults and NextToken from its input. The
+// input is a generated shape; the fields are found when the route is built, and a missing one fails then.
+func pageGetter[In any]() func(in *In) (maxResults *int, nextToken *string) {
+	t := reflect.TypeFor[In]()
+	mr, ok1 := t.FieldByName("MaxResults")
+	nt, ok2 := t.FieldByName("NextToken")
+	if !ok1 || !ok2 || mr.Type != reflect.TypeFor[*int]() || nt.Type != reflect.TypeFor[*string]() {
+		panic("connect: " + t.String() + " has no MaxResults *int and NextToken *string")
+	}
+	return func(in *In) (*int, *string) {
+		v := reflect.ValueOf(in).Elem()
+		return v.FieldByIndex(mr.Index).Interface().(*int), v.FieldByIndex(nt.Index).Interface().(*string)
+	}
+}
+
+// pageSetter returns the function that puts a page and the next page's token into a list operation's response:
+// its one field of type []Item and its field NextToken. The response is a generated shape; the fields are found
+// when the route is built, and a missing one fails then.
 func pageSetter[Out, Item any]() func(out *Out, page []Item, next string) {
 	t := reflect.TypeFor[Out]()
-	if t.Kind() != reflect.Struct || t.NumField() < 2 || t.Field(0).Type != reflect.TypeFor[[]Item]() ||
-		t.Field(1).Name != "NextToken" || t.Field(1).Type.Kind() != reflect.String {
-		panic("connect: " + t.String() + " is not {[]" + reflect.TypeFor[Item]().String() + "; NextToken string}")
+	var items []int
+	for i := range t.NumField() {
+		if t.Field(i).Type == reflect.TypeFor[[]Item]() {
+			items = append(items, i)
+		}
+	}
+	nt, ok := t.FieldByName("NextToken")
+	if len(items) != 1 || !ok || nt.Type.Kind() != reflect.String {
+		panic("connect: " + t.String() + " has not one []" + reflect.TypeFor[Item]().String() + " and NextToken string")
 	}
 	return func(out *Out, page []Item, next string) {
 		v := reflect.ValueOf(out).Elem()
-		v.Field(0).Set(reflect.ValueOf(page))
-		v.Field(1).SetString(next)
+		v.Field(items[0]).Set(reflect.ValueOf(page))
+		v.FieldByIndex(nt.Index).SetString(next)
 	}
 }
 
 // instanceList adapts an admin service list method to list's fetch.
-func instanceList[T any](f func(adminService, context.Context, string) ([]T, error)) func(*handler, context.Context, *request[none], []string) ([]T, error) {
-	return func(h *handler, ctx context.Context, in *request[none], _ []string) ([]T, error) {
-		return f(h.adm, ctx, in.InstanceID)
-	}
-}
-
-// filteredList adapts an admin service list method that filters by type to list's fetch.
-func filteredList[T any](f func(adminService, context.Context, string, []string) ([]T, error)) func(*handler, context.Context, *request[none], []string) ([]T, error) {
-	return func(h *handler, ctx context.Context, in *request[none], types []string) ([]T, error) {
-		return f(h.adm, ctx, in.InstanceID, types)
+func instanceList[In, T any](f func(adminService, context.Context, string) ([]T, error)) func(*handler, context.Context, *In) ([]T, error) {
+	return func(h *handler, ctx context.Context, in *In) ([]T, error) {
+		instanceID, _ := resource(in)
+		return f(h.adm, ctx, instanceID)
 	}
 }
 
@@ -262,8 +252,8 @@ func describeQueue(q *parley.Queue) *wire.DescribeQueueResponse {
 
 // listQueues lists the queues of the instance that the types filter keeps: parley's queues are all STANDARD;
 // agent queues do not exist.
-func listQueues(h *handler, ctx context.Context, in *request[none], types []string) ([]*parley.Queue, error) {
-	if len(types) > 0 && !slices.Contains(types, "STANDARD") {
+func listQueues(h *handler, ctx context.Context, in *wire.ListQueuesRequest) ([]*parley.Queue, error) {
+	if len(in.QueueTypes) > 0 && !slices.Contains(in.QueueTypes, "STANDARD") {
 		return nil, nil
 	}
 	return h.adm.ListQueues(ctx, in.InstanceID)
@@ -273,17 +263,12 @@ func queueSummary(q *parley.Queue) wire.QueueSummary {
 	return wire.QueueSummary{ID: q.ID, Arn: q.ARN, Name: q.Name, QueueType: "STANDARD"}
 }
 
-func (h *handler) updateQueueMaxContacts(ctx context.Context, in *request[wire.UpdateQueueMaxContactsRequest]) (*none, error) {
-	var c httpapi.Check
-	c.Int("MaxContacts", in.Body.MaxContacts, false, 0, math.MaxInt32)
-	if err := c.Err(); err != nil {
-		return nil, err
-	}
+func (h *handler) updateQueueMaxContacts(ctx context.Context, in *wire.UpdateQueueMaxContactsRequest) (*none, error) {
 	maxContacts := 0 // absent: no limit
-	if in.Body.MaxContacts != nil {
-		maxContacts = *in.Body.MaxContacts
+	if in.MaxContacts != nil {
+		maxContacts = *in.MaxContacts
 	}
-	return nil, h.adm.UpdateQueueMaxContacts(ctx, in.InstanceID, in.ID, maxContacts)
+	return nil, h.adm.UpdateQueueMaxContacts(ctx, in.InstanceID, in.QueueID, maxContacts)
 }
 
 // Routing profiles.
@@ -309,22 +294,17 @@ func createdRoutingProfile(p *parley.RoutingProfile) *wire.CreateRoutingProfileR
 	return &wire.CreateRoutingProfileResponse{RoutingProfileArn: p.ARN, RoutingProfileID: p.ID}
 }
 
-func profileSummary(p *parley.RoutingProfile) wire.Summary {
-	return wire.Summary{ID: p.ID, Arn: p.ARN, Name: p.Name}
+func profileSummary(p *parley.RoutingProfile) wire.RoutingProfileSummary {
+	return wire.RoutingProfileSummary{ID: p.ID, Arn: p.ARN, Name: p.Name}
 }
 
-func (h *handler) associateRoutingProfileQueues(ctx context.Context, in *request[wire.AssociateRoutingProfileQueuesRequest]) (*none, error) {
-	var c httpapi.Check
-	queues := queueConfigs(&c, "QueueConfigs", in.Body.QueueConfigs)
-	manualQueueConfigs(&c, in.Body.ManualAssignmentQueueConfigs)
-	if err := c.Err(); err != nil {
-		return nil, err
-	}
-	return nil, h.adm.AssociateRoutingProfileQueues(ctx, in.InstanceID, in.ID, queues)
+func (h *handler) associateRoutingProfileQueues(ctx context.Context, in *wire.AssociateRoutingProfileQueuesRequest) (*none, error) {
+	// ManualAssignmentQueueConfigs are accepted and ignored: parley has no manual assignment.
+	return nil, h.adm.AssociateRoutingProfileQueues(ctx, in.InstanceID, in.RoutingProfileID, queueConfigs(in.QueueConfigs))
 }
 
-func routingProfileQueues(h *handler, ctx context.Context, in *request[none], _ []string) ([]admin.ProfileQueue, error) {
-	return h.adm.RoutingProfileQueues(ctx, in.InstanceID, in.ID)
+func routingProfileQueues(h *handler, ctx context.Context, in *wire.ListRoutingProfileQueuesRequest) ([]admin.ProfileQueue, error) {
+	return h.adm.RoutingProfileQueues(ctx, in.InstanceID, in.RoutingProfileID)
 }
 
 func profileQueueSummary(pq admin.ProfileQueue) wire.RoutingProfileQueueConfigSummary {
@@ -332,19 +312,14 @@ func profileQueueSummary(pq admin.ProfileQueue) wire.RoutingProfileQueueConfigSu
 		Priority: pq.Priority, Delay: pq.Delay, Channel: string(pq.Channel)}
 }
 
-func (h *handler) updateRoutingProfileConcurrency(ctx context.Context, in *request[wire.UpdateRoutingProfileConcurrencyRequest]) (*none, error) {
-	var c httpapi.Check
-	c.Required("MediaConcurrencies", in.Body.MediaConcurrencies != nil)
-	chat := mediaConcurrencies(&c, in.Body.MediaConcurrencies)
-	if err := c.Err(); err != nil {
-		return nil, err
-	}
+func (h *handler) updateRoutingProfileConcurrency(ctx context.Context, in *wire.UpdateRoutingProfileConcurrencyRequest) (*none, error) {
+	chat := chatConcurrency(in.MediaConcurrencies)
 	if chat < 0 {
 		// Only other channels: nothing parley keeps changes, but the profile must exist.
-		_, err := h.adm.RoutingProfile(ctx, in.InstanceID, in.ID)
+		_, err := h.adm.RoutingProfile(ctx, in.InstanceID, in.RoutingProfileID)
 		return nil, err
 	}
-	return nil, h.adm.UpdateRoutingProfileConcurrency(ctx, in.InstanceID, in.ID, chat)
+	return nil, h.adm.UpdateRoutingProfileConcurrency(ctx, in.InstanceID, in.RoutingProfileID, chat)
 }
 
 // Users.
@@ -363,8 +338,8 @@ func describeUser(u *parley.User) *wire.DescribeUserResponse {
 		LastModifiedTime: wire.Epoch(u.UpdatedAt)}}
 }
 
-func (h *handler) deleteUser(ctx context.Context, in *request[none]) (*none, error) {
-	return nil, h.adm.DeleteUser(ctx, in.InstanceID, in.ID)
+func (h *handler) deleteUser(ctx context.Context, in *wire.DeleteUserRequest) (*none, error) {
+	return nil, h.adm.DeleteUser(ctx, in.InstanceID, in.UserID)
 }
 
 func createdUser(u *parley.User) *wire.CreateUserResponse {
@@ -388,6 +363,10 @@ func createdAgentStatus(st *parley.AgentStatus) *wire.CreateAgentStatusResponse 
 	return &wire.CreateAgentStatusResponse{AgentStatusARN: st.ARN, AgentStatusID: st.ID}
 }
 
+func listAgentStatuses(h *handler, ctx context.Context, in *wire.ListAgentStatusRequest) ([]*parley.AgentStatus, error) {
+	return h.adm.ListAgentStatuses(ctx, in.InstanceID, in.AgentStatusTypes)
+}
+
 func agentStatusSummary(st *parley.AgentStatus) wire.AgentStatusSummary {
 	return wire.AgentStatusSummary{ID: st.ID, Arn: st.ARN, Name: st.Name, Type: st.Type}
 }
@@ -405,8 +384,8 @@ func describeHoursOfOperation(ho *parley.HoursOfOperation) *wire.DescribeHoursOf
 	return &wire.DescribeHoursOfOperationResponse{HoursOfOperation: out}
 }
 
-func hoursSummary(ho *parley.HoursOfOperation) wire.Summary {
-	return wire.Summary{ID: ho.ID, Arn: ho.ARN, Name: ho.Name}
+func hoursSummary(ho *parley.HoursOfOperation) wire.HoursOfOperationSummary {
+	return wire.HoursOfOperationSummary{ID: ho.ID, Arn: ho.ARN, Name: ho.Name}
 }
 
 func createdHours(ho *parley.HoursOfOperation) *wire.CreateHoursOfOperationResponse {
@@ -415,8 +394,8 @@ func createdHours(ho *parley.HoursOfOperation) *wire.CreateHoursOfOperationRespo
 
 // Security profiles.
 
-func securityProfileSummary(p *parley.SecurityProfile) wire.Summary {
-	return wire.Summary{ID: p.ID, Arn: p.ARN, Name: p.Name}
+func securityProfileSummary(p *parley.SecurityProfile) wire.SecurityProfileSummary {
+	return wire.SecurityProfileSummary{ID: p.ID, Arn: p.ARN, Name: p.Name}
 }
 
 // Quick connects.
@@ -431,7 +410,7 @@ func quickConnectConfig(q *parley.QuickConnect) *wire.QuickConnectConfig {
 	case admin.QuickConnectQueue:
 		c.QueueConfig = &wire.QueueQuickConnectConfig{QueueID: &q.QueueID, ContactFlowID: flow}
 	case admin.QuickConnectPhone:
-		c.PhoneConfig = &wire.PhoneQuickConnectConfig{PhoneNumber: &q.PhoneNumber}
+		c.PhoneConfig = &wire.PhoneNumberQuickConnectConfig{PhoneNumber: &q.PhoneNumber}
 	case admin.QuickConnectFlow:
 		c.FlowConfig = &wire.FlowQuickConnectConfig{ContactFlowID: flow}
 	}
@@ -445,6 +424,10 @@ func describeQuickConnect(q *parley.QuickConnect) *wire.DescribeQuickConnectResp
 
 func createdQuickConnect(q *parley.QuickConnect) *wire.CreateQuickConnectResponse {
 	return &wire.CreateQuickConnectResponse{QuickConnectARN: q.ARN, QuickConnectID: q.ID}
+}
+
+func listQuickConnects(h *handler, ctx context.Context, in *wire.ListQuickConnectsRequest) ([]*parley.QuickConnect, error) {
+	return h.adm.ListQuickConnects(ctx, in.InstanceID, in.QuickConnectTypes)
 }
 
 func quickConnectSummary(q *parley.QuickConnect) wire.QuickConnectSummary {

@@ -11,10 +11,11 @@
 //
 // Every request is authenticated by a sigv4.Verifier and validated against every constraint of the model
 // before the chat service sees it. One generic handler serves every operation (operation.go): it binds the
-// path labels and query string, decodes the body, runs the checks (generated from the model for the chat
-// operations, validate_gen.go; written by hand for the admin and metrics operations, which the chat subset of
-// the model lacks), calls the operation and answers its output. The handler must see the request path exactly as the client signed it, so
-// mount it at the root of its listener (not behind http.StripPrefix).
+// path labels and query string, decodes the body, runs the checks, calls the operation and answers its output.
+// The checks are generated from the models (validate_gen.go from the Smithy chat subset, validate_admin_gen.go
+// from botocore's whole Connect model), with what the models cannot say written by hand (validate.go,
+// admin_validate.go, metrics_validate.go). The handler must see the request path exactly as the client signed
+// it, so mount it at the root of its listener (not behind http.StripPrefix).
 //
 // The handler is stateless and safe for concurrent use.
 package connect
@@ -140,12 +141,9 @@ var routes = append(append([]route{
 			return nil, h.svc.UpdateContactAttributes(ctx, *in.InstanceID, *in.InitialContactID, in.Attributes)
 		}),
 	operation(kindChat, "ListInstances", http.MethodGet, wire.PathListInstances,
-		list[wire.ListInstancesResponse](listing{kind: "instances", def: maxInstancesPage, max: maxInstancesPage},
-			listInstances, instanceSummary)),
-	operation(kindChat, "ListContactFlows", http.MethodGet, wire.PathListContactFlowsPrefix+"{InstanceId}",
-		list[wire.ListContactFlowsResponse](listing{kind: "flows",
-			filter: &typeFilter{"contactFlowTypes", "ContactFlowTypes", 10, wire.ContactFlowTypes}},
-			listContactFlows, flowSummary)),
+		list[wire.ListInstancesResponse](listing{kind: "instances", def: maxInstancesPage}, listInstances, instanceSummary)),
+	operation(kindChat, "ListContactFlows", http.MethodGet, wire.PathListContactFlows,
+		list[wire.ListContactFlowsResponse](listing{kind: "flows"}, listContactFlows, flowSummary)),
 
 	op("StartOutboundChatContact", http.MethodPut, wire.PathStartOutboundChatContact, nil),
 	op("StartContactStreaming", http.MethodPost, wire.PathStartContactStreaming, nil),
@@ -316,22 +314,28 @@ func (h *handler) getContactAttributes(ctx context.Context, in *wire.GetContactA
 	return &wire.GetContactAttributesResponse{Attributes: attrs}, nil
 }
 
-// Page sizes of the list operations (model: ListInstances MaxResults 1..10; ListContactFlows 1..1000, default
-// 100, the admin defaults).
+// Page size of ListInstances when the request gives no MaxResults: the model's maximum (MaxResult10).
+// ListContactFlows' is the admin default.
 const maxInstancesPage = 10
 
-func listInstances(h *handler, ctx context.Context, _ *request[none], _ []string) ([]*parley.Instance, error) {
+// Values of ListInstances' InstanceSummary.
+const (
+	identityManagementConnectManaged = "CONNECT_MANAGED"
+	instanceStatusActive             = "ACTIVE"
+)
+
+func listInstances(h *handler, ctx context.Context, _ *wire.ListInstancesRequest) ([]*parley.Instance, error) {
 	return h.svc.ListInstances(ctx)
 }
 
 func instanceSummary(in *parley.Instance) wire.InstanceSummary {
-	return wire.InstanceSummary{ID: in.ID, Arn: in.ARN, IdentityManagementType: wire.IdentityManagementConnectManaged,
+	return wire.InstanceSummary{ID: in.ID, Arn: in.ARN, IdentityManagementType: identityManagementConnectManaged,
 		InstanceAlias: in.Alias, CreatedTime: wire.Epoch(in.CreatedAt), ServiceRole: serviceRole(in.ARN),
-		InstanceStatus: wire.InstanceStatusActive}
+		InstanceStatus: instanceStatusActive}
 }
 
-func listContactFlows(h *handler, ctx context.Context, in *request[none], types []string) ([]*parley.ContactFlow, error) {
-	return h.svc.ListContactFlows(ctx, in.InstanceID, types)
+func listContactFlows(h *handler, ctx context.Context, in *wire.ListContactFlowsRequest) ([]*parley.ContactFlow, error) {
+	return h.svc.ListContactFlows(ctx, in.InstanceID, in.ContactFlowTypes)
 }
 
 func flowSummary(f *parley.ContactFlow) wire.ContactFlowSummary {
@@ -343,6 +347,23 @@ func flowSummary(f *parley.ContactFlow) wire.ContactFlowSummary {
 type listQuery struct {
 	size   int
 	offset int
+}
+
+// page returns the page that a list operation's checked MaxResults (def when absent) and NextToken (a token
+// paginate issued for kind) ask for.
+func page(maxResults *int, nextToken *string, kind string, def int) (listQuery, error) {
+	lq := listQuery{size: def}
+	if maxResults != nil {
+		lq.size = *maxResults
+	}
+	if nextToken != nil {
+		off, ok := decodeToken(*nextToken, kind)
+		if !ok {
+			return lq, parley.Invalid("NextToken", "NextToken is not valid")
+		}
+		lq.offset = off
+	}
+	return lq, nil
 }
 
 // paginate returns the page of all that q asks for and the token of the next page ("" on the last page). The

@@ -42,7 +42,7 @@ func WithAgents(a *agents.Service) Option {
 // the maximum).
 const maxMetricsPage = 100
 
-// metricsRoutes are the real-time metrics operations (aws-sdk-go-v2 service/connect v1.175.2 paths; POST).
+// metricsRoutes are the real-time metrics operations (POST; shapes and checks generated, see metrics_validate.go).
 var metricsRoutes = []route{
 	operation(kindMetrics, "GetCurrentMetricData", http.MethodPost, wire.PathGetCurrentMetricData,
 		(*handler).getCurrentMetricData),
@@ -195,8 +195,8 @@ func (h *handler) filterConfig(ctx context.Context, instance string, queues, pro
 	return mc, nil
 }
 
-func (h *handler) getCurrentMetricData(ctx context.Context, in *request[wire.GetCurrentMetricDataRequest]) (*wire.GetCurrentMetricDataResponse, error) {
-	q, err := currentMetricQuery(&in.Body)
+func (h *handler) getCurrentMetricData(ctx context.Context, in *wire.GetCurrentMetricDataRequest) (*wire.GetCurrentMetricDataResponse, error) {
+	q, err := currentMetricQuery(in)
 	if err != nil {
 		return nil, err
 	}
@@ -224,12 +224,12 @@ func (h *handler) getCurrentMetricData(ctx context.Context, in *request[wire.Get
 	for _, g := range page {
 		res := wire.CurrentMetricResult{Collections: make([]wire.CurrentMetricData, 0, len(q.metrics))}
 		if len(q.groupings) > 0 {
-			res.Dimensions = &wire.MetricDimensions{Channel: g.channel}
+			res.Dimensions = &wire.Dimensions{Channel: g.channel}
 			if g.queue != nil {
-				res.Dimensions.Queue = &wire.Reference{ID: g.queue.ID, Arn: g.queue.ARN}
+				res.Dimensions.Queue = &wire.QueueReference{ID: g.queue.ID, Arn: g.queue.ARN}
 			}
 			if g.profile != nil {
-				res.Dimensions.RoutingProfile = &wire.Reference{ID: g.profile.ID, Arn: g.profile.ARN}
+				res.Dimensions.RoutingProfile = &wire.RoutingProfileReference{ID: g.profile.ID, Arn: g.profile.ARN}
 			}
 		}
 		for _, m := range q.metrics {
@@ -317,7 +317,7 @@ func metricGroups(q *metricQuery, mc *metricsConfig) []metricGroup {
 // groupValues computes every metric of one group.
 func groupValues(q *metricQuery, mc *metricsConfig, g *metricGroup, ags []agents.AgentView, v agents.LiveView) map[string]*float64 {
 	counts := map[string]float64{}
-	for _, name := range wire.CurrentMetricNames {
+	for _, name := range enumCurrentMetricName {
 		counts[name] = 0
 	}
 	out := func() map[string]*float64 {
@@ -435,8 +435,8 @@ func groupValues(q *metricQuery, mc *metricsConfig, g *metricGroup, ags []agents
 	return out()
 }
 
-func (h *handler) getCurrentUserData(ctx context.Context, in *request[wire.GetCurrentUserDataRequest]) (*wire.GetCurrentUserDataResponse, error) {
-	q, err := currentUserQuery(&in.Body)
+func (h *handler) getCurrentUserData(ctx context.Context, in *wire.GetCurrentUserDataRequest) (*wire.GetCurrentUserDataResponse, error) {
+	q, err := currentUserQuery(in)
 	if err != nil {
 		return nil, err
 	}
@@ -508,13 +508,13 @@ func (q *userQuery) selects(a agents.AgentView) bool {
 // userData is the GetCurrentUserData entry of a user.
 func userData(u *parley.User, a agents.AgentView, mc *metricsConfig) wire.UserData {
 	chat := string(parley.ChannelChat)
-	d := wire.UserData{User: &wire.Reference{ID: u.ID, Arn: u.ARN},
+	d := wire.UserData{User: &wire.UserReference{ID: u.ID, Arn: u.ARN},
 		MaxSlotsByChannel:       map[string]int{chat: a.Slots},
 		ActiveSlotsByChannel:    map[string]int{chat: activeSlots(a)},
 		AvailableSlotsByChannel: map[string]int{chat: availableSlots(a)},
 		Contacts:                make([]wire.AgentContactReference, 0, len(a.Contacts))}
 	if p := mc.profileBy[a.RoutingProfileID]; p != nil {
-		d.RoutingProfile = &wire.Reference{ID: p.ID, Arn: p.ARN}
+		d.RoutingProfile = &wire.RoutingProfileReference{ID: p.ID, Arn: p.ARN}
 	}
 	if a.Status != nil {
 		d.Status = &wire.AgentStatusReference{StatusStartTimestamp: wire.Epoch(a.StatusSince), StatusArn: a.Status.ARN,
@@ -524,11 +524,11 @@ func userData(u *parley.User, a agents.AgentView, mc *metricsConfig) wire.UserDa
 		ref := wire.AgentContactReference{ContactID: c.ContactID, Channel: chat, InitiationMethod: c.InitiationMethod,
 			AgentContactState: contactState(c), StateStartTimestamp: wire.Epoch(c.StateSince),
 			ConnectedToAgentTimestamp: wire.Epoch(c.ConnectedAt)}
-		if !slices.Contains(wire.InitiationMethods, ref.InitiationMethod) {
+		if !slices.Contains(enumContactInitiationMethod, ref.InitiationMethod) {
 			ref.InitiationMethod = "API"
 		}
 		if qu := mc.queueByID[c.QueueID]; qu != nil {
-			ref.Queue = &wire.Reference{ID: qu.ID, Arn: qu.ARN}
+			ref.Queue = &wire.QueueReference{ID: qu.ID, Arn: qu.ARN}
 		}
 		d.Contacts = append(d.Contacts, ref)
 	}

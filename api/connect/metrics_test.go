@@ -130,7 +130,7 @@ func TestCurrentMetricData(t *testing.T) {
 			"AGENTS_AFTER_CONTACT_WORK": 1, "AGENTS_NON_PRODUCTIVE": 1, "AGENTS_STAFFED": 2, "CONTACTS_IN_QUEUE": 2,
 			"OLDEST_CONTACT_AGE": 30, "SLOTS_ACTIVE": 1, "SLOTS_AVAILABLE": 4})
 		got[2].want(t, map[string]float64{"AGENTS_ONLINE": 0, "CONTACTS_IN_QUEUE": 0, "OLDEST_CONTACT_AGE": 0})
-		var d *wire.MetricDimensions = resp.MetricResults[0].Dimensions
+		var d *wire.Dimensions = resp.MetricResults[0].Dimensions
 		if d.Queue.Arn != mARN("queue", "q-sales") {
 			t.Errorf("queue dimension = %+v", d.Queue)
 		}

@@ -2,9 +2,8 @@ package connect
 
 import (
 	"context"
+	"fmt"
 	"net/http"
-	"net/url"
-	"strconv"
 
 	"github.com/parley-chat/parley"
 	"github.com/parley-chat/parley/api/httpapi"
@@ -16,10 +15,10 @@ import (
 //
 //	func (h *handler) describeContact(ctx context.Context, in *wire.DescribeContactRequest) (*wire.DescribeContactResponse, error)
 //
-// The inputs of the operations the Smithy model describes are the generated wire shapes: generated code binds
-// their labels (chatPathLabels) and checks them (validateChatInput). The other operations (admin, real-time metrics,
-// ListInstances, ListContactFlows) take a request[B], which binds its labels and paging members itself and
-// holds the body B; their bodies' checks are written by hand (admin_validate.go, metrics_validate.go).
+// The inputs are the generated wire shapes, of two models: the chat operations' of the Smithy chat subset
+// (validate_gen.go: validateChatInput, chatPathLabels), the others' (admin, real-time metrics, ListInstances,
+// ListContactFlows) of botocore's Connect model (validate_admin_gen.go: validateAdminInput, adminPathLabels,
+// bindAdminQuery). Generated code binds their labels and query members and checks them.
 
 // opKind is what an operation needs from the handler and how it reports errors.
 type opKind int
@@ -30,68 +29,34 @@ const (
 	kindMetrics               // an admin operation that also needs the agents' live view
 )
 
-// none is the input body of an operation without one, and the output of an operation without output members.
+// none is the output of an operation without output members.
 type none = struct{}
 
-// request is the input of an operation the model does not describe. Its paths name the instance first and then,
-// for some, the resource (QueueId, UserId, RoutingProfileId, ...).
-type request[B any] struct {
-	InstanceID string     // the first path label
-	ID         string     // the second path label, if any
-	MaxResults *int       // the list operations' query member maxResults
-	NextToken  *string    // the list operations' query member nextToken
-	Query      url.Values // the query string, for the list operations' type filters
-	Body       B
-	labels     int // how many labels the path has
+// validateInput runs the generated checks of in; it reports false for a type no model generated.
+func validateInput(c *httpapi.Check, in any) bool {
+	return validateChatInput(c, in) || validateAdminInput(c, in)
 }
 
-// bind sets the members that travel in the path and the query string.
-func (r *request[B]) bind(labels []string, q url.Values) error {
-	r.labels, r.Query = len(labels), q
-	if len(labels) > 0 {
-		r.InstanceID = labels[0]
+// pathLabels returns the members of in that its operation's URI binds to path labels, in the URI's order.
+func pathLabels(in any) []*string {
+	if l := chatPathLabels(in); l != nil {
+		return l
 	}
-	if len(labels) > 1 {
-		r.ID = labels[1]
-	}
-	if q.Has("maxResults") {
-		n, err := strconv.Atoi(q.Get("maxResults"))
-		if err != nil {
-			return parley.Invalid("MaxResults", "MaxResults must be an integer")
-		}
-		r.MaxResults = &n
-	}
-	if q.Has("nextToken") {
-		t := q.Get("nextToken")
-		r.NextToken = &t
-	}
-	return nil
-}
-
-func (r *request[B]) body() any { return &r.Body }
-
-// check checks the InstanceId label, whose model constraint every such operation shares.
-func (r *request[B]) check(c *httpapi.Check) {
-	if r.labels > 0 {
-		checkInstance(c, r.InstanceID)
-	}
-}
-
-// selfBound is implemented by request: an input that binds and checks its HTTP members itself.
-type selfBound interface {
-	bind(labels []string, q url.Values) error
-	body() any
-	check(c *httpapi.Check)
+	return adminPathLabels(in)
 }
 
 // operation builds the route of an operation served by call.
 func operation[In, Out any](kind opKind, name, method, pattern string,
 	call func(h *handler, ctx context.Context, in *In) (*Out, error)) route {
 	hasBody := method == http.MethodPut || method == http.MethodPost
-	if _, self := any(new(In)).(selfBound); !self && !validateChatInput(new(httpapi.Check), new(In)) {
-		panic("connect: the input of " + name + " is neither generated nor a request")
+	if !validateInput(new(httpapi.Check), new(In)) {
+		panic("connect: the input of " + name + " is not generated")
 	}
-	return op(name, method, pattern, func(h *handler, w http.ResponseWriter, r *http.Request, labels []string) {
+	rt := op(name, method, pattern, nil)
+	if n := len(pathLabels(new(In))); n != len(rt.labels) {
+		panic(fmt.Sprintf("connect: %s binds %d path labels, its pattern %s has %d", name, n, pattern, len(rt.labels)))
+	}
+	rt.serve = func(h *handler, w http.ResponseWriter, r *http.Request, labels []string) {
 		fail := h.fail
 		if kind != kindChat {
 			if h.adm == nil || (kind == kindMetrics && h.live == nil) {
@@ -105,31 +70,21 @@ func operation[In, Out any](kind opKind, name, method, pattern string,
 			fail = h.failAdmin
 		}
 		in := new(In)
-		var target any = in
-		self, _ := any(in).(selfBound)
-		if self != nil {
-			if err := self.bind(labels, r.URL.Query()); err != nil {
-				fail(w, r, err)
-				return
-			}
-			target = self.body()
-		} else {
-			for i, l := range chatPathLabels(in) {
-				*l = labels[i]
-			}
-		}
-		if hasBody {
-			if err := httpapi.DecodeJSON(r, MaxBody, target); err != nil {
-				fail(w, r, err)
-				return
-			}
+		for i, l := range pathLabels(in) {
+			*l = labels[i]
 		}
 		var c httpapi.Check
-		if self != nil {
-			self.check(&c)
-		} else {
-			validateChatInput(&c, in)
+		if bindAdminQuery(&c, in, r.URL.Query()); c.Err() != nil {
+			fail(w, r, c.Err())
+			return
 		}
+		if hasBody {
+			if err := httpapi.DecodeJSON(r, MaxBody, in); err != nil {
+				fail(w, r, err)
+				return
+			}
+		}
+		validateInput(&c, in)
 		if err := c.Err(); err != nil {
 			fail(w, r, err)
 			return
@@ -143,5 +98,6 @@ func operation[In, Out any](kind opKind, name, method, pattern string,
 			out = new(Out)
 		}
 		httpapi.WriteJSON(w, http.StatusOK, out)
-	})
+	}
+	return rt
 }
