@@ -2,22 +2,9 @@ package wire
 
 import "encoding/json"
 
-// Paths of the Connect Service's chat operations that parley answers as unsupported (the generated Path
-// constants are those of the operations it serves), given as the prefix before the first label where they have
-// labels; and the prefix of ListContactFlows' path, for the clients that append the escaped instance id.
-const (
-	PathListContactFlowsPrefix             = "/contact-flows-summary/" // {InstanceId}
-	PathStartOutboundChatContact           = "/contact/outbound-chat"
-	PathStartContactStreaming              = "/contact/start-streaming"
-	PathStopContactStreaming               = "/contact/stop-streaming"
-	PathTransferContact                    = "/contact/transfer"
-	PathParticipantRoleConfigPrefix        = "/contact/participant-role-config/" // {InstanceId}/{ContactId}
-	PathSendChatIntegrationEvent           = "/chat-integration-event"
-	PathPersistentContactAssociationPrefix = "/contact/persistent-contact-association/" // {InstanceId}/{InitialContactId}
-	PathUpdateParticipantAuthentication    = "/contact/update-participant-authentication"
-	PathStartContactMediaProcessing        = "/contact/start-contact-media-processing"
-	PathStopContactMediaProcessing         = "/contact/stop-contact-media-processing"
-)
+// PathListContactFlowsPrefix is PathListContactFlows up to its label, for the clients that append the escaped
+// instance id.
+const PathListContactFlowsPrefix = "/contact-flows-summary/"
 
 // Contact is the chat part of the Connect Service's Contact shape (DescribeContact). Timestamps are epoch
 // seconds. It is written by hand (-external Contact in wire.go): the model's Contact has some fifty members, of

@@ -18,6 +18,30 @@ const (
 	PathUpdateContactAttributes = "/contact/attributes"
 )
 
+// The URIs of operations whose shapes are not generated, labels in braces.
+const (
+	// PathCreatePersistentContactAssociation is the URI of CreatePersistentContactAssociation (POST).
+	PathCreatePersistentContactAssociation = "/contact/persistent-contact-association/{InstanceId}/{InitialContactId}"
+	// PathSendChatIntegrationEvent is the URI of SendChatIntegrationEvent (POST).
+	PathSendChatIntegrationEvent = "/chat-integration-event"
+	// PathStartContactMediaProcessing is the URI of StartContactMediaProcessing (POST).
+	PathStartContactMediaProcessing = "/contact/start-contact-media-processing"
+	// PathStartContactStreaming is the URI of StartContactStreaming (POST).
+	PathStartContactStreaming = "/contact/start-streaming"
+	// PathStartOutboundChatContact is the URI of StartOutboundChatContact (PUT).
+	PathStartOutboundChatContact = "/contact/outbound-chat"
+	// PathStopContactMediaProcessing is the URI of StopContactMediaProcessing (POST).
+	PathStopContactMediaProcessing = "/contact/stop-contact-media-processing"
+	// PathStopContactStreaming is the URI of StopContactStreaming (POST).
+	PathStopContactStreaming = "/contact/stop-streaming"
+	// PathTransferContact is the URI of TransferContact (POST).
+	PathTransferContact = "/contact/transfer"
+	// PathUpdateParticipantAuthentication is the URI of UpdateParticipantAuthentication (POST).
+	PathUpdateParticipantAuthentication = "/contact/update-participant-authentication"
+	// PathUpdateParticipantRoleConfig is the URI of UpdateParticipantRoleConfig (PUT).
+	PathUpdateParticipantRoleConfig = "/contact/participant-role-config/{InstanceId}/{ContactId}"
+)
+
 // ChatMessage is a structure of the com.amazonaws.connect model.
 //
 // A chat message.

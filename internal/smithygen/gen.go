@@ -25,6 +25,7 @@ type config struct {
 	last     []string          // "Shape.Member": a member sent after the others, in this order
 	pointer  map[string]bool   // "Shape.Member": an output scalar sent whenever it is set, zero included
 	enums    []string          // checks: enum shapes whose values hand-written checks use
+	paths    []string          // shapes: operations of which only the Path constant is written
 	dispatch string            // checks: the name of the type switches of the generic handler ("" for none)
 	wirePkg  string            // checks: the module-relative directory of the shapes
 	checkPkg string            // checks: the module-relative directory of httpapi (Check)
@@ -40,6 +41,7 @@ type gen struct {
 	m       *model
 	cfg     config
 	ops     []*shape          // sorted by name
+	paths   []*shape          // -paths, sorted by name
 	structs map[string]*shape // structures and unions to emit, by id
 	inputs  map[string]bool   // structures reached from an operation's input
 	opOf    map[string]*shape // input or output structure id → its operation
@@ -58,6 +60,19 @@ func newGen(m *model, cfg config) (*gen, error) {
 			return nil, err
 		}
 		g.ops = append(g.ops, op)
+	}
+	for _, name := range slices.Sorted(slices.Values(cfg.paths)) {
+		op, err := m.operation(name)
+		if err != nil {
+			return nil, fmt.Errorf("-paths: %w", err)
+		}
+		if _, err := op.http(); err != nil {
+			return nil, err
+		}
+		if slices.Contains(cfg.ops, name) {
+			return nil, fmt.Errorf("-paths %s: the operation is in -ops", name)
+		}
+		g.paths = append(g.paths, op)
 	}
 	for _, x := range cfg.extra {
 		id := m.service.namespace() + "#" + x.shape

@@ -58,6 +58,8 @@
 //     in the member's place (rules the documentation states in prose, patterns Go's regexp cannot run, or
 //     wording a test pins); a required member is still checked for presence first.
 //   - -enums Shape,...: checks also writes the values of these enums, for hand-written checks.
+//   - -paths Op,...: shapes also writes the Path constants of these operations, and nothing else of them
+//     (parley answers them as unsupported).
 //
 // A Smithy integer becomes int where the model gives it a @range (the generated check enforces it, and the
 // 32-bit limit where the range is open) and int32 otherwise (the JSON decoder enforces the 32-bit range); long
@@ -106,7 +108,7 @@ func main() {
 func parseArgs(args []string) (config, error) {
 	fs := flag.NewFlagSet("smithygen", flag.ContinueOnError)
 	var cfg config
-	var ops, always, extra, external, custom, last, enums, pointer string
+	var ops, always, extra, external, custom, last, enums, pointer, paths string
 	fs.StringVar(&cfg.model, "model", "", "the model: a file name under ../shared/spec, or botocore@VERSION:path")
 	fs.StringVar(&cfg.mode, "mode", "shapes", "shapes or checks")
 	fs.StringVar(&cfg.out, "out", "", "the output file")
@@ -115,6 +117,7 @@ func parseArgs(args []string) (config, error) {
 	fs.StringVar(&extra, "extra", "", "members the model lacks: Shape.Member=TargetShape,...")
 	fs.StringVar(&external, "external", "", "structures written by hand: Shape,...")
 	fs.StringVar(&custom, "custom", "", "members checked by a hand-written function: Shape.Member=func,...")
+	fs.StringVar(&paths, "paths", "", "shapes: operations of which only the Path constant is written: Op,...")
 	fs.StringVar(&pointer, "pointer", "", "output scalars sent whenever set, zero included: Shape.Member,...")
 	fs.StringVar(&last, "last", "", "members sent after the others: Shape.Member,...")
 	fs.StringVar(&enums, "enums", "", "checks: enums whose values hand-written checks use: Shape,...")
@@ -132,7 +135,7 @@ func parseArgs(args []string) (config, error) {
 	}
 	cfg.ops = list(ops)
 	cfg.always, cfg.external = set(list(always)), set(list(external))
-	cfg.last, cfg.enums, cfg.pointer = list(last), list(enums), set(list(pointer))
+	cfg.last, cfg.enums, cfg.pointer, cfg.paths = list(last), list(enums), set(list(pointer)), list(paths)
 	cfg.custom = map[string]string{}
 	for _, kv := range list(custom) {
 		k, v, ok := strings.Cut(kv, "=")

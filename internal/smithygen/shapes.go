@@ -11,13 +11,8 @@ import (
 // a constant with each operation's URI.
 func (g *gen) shapes(pkg string) ([]byte, error) {
 	var body bytes.Buffer
-	fmt.Fprintf(&body, "// The URIs of the operations (their @http traits), labels in braces.\nconst (\n")
-	for _, op := range g.ops {
-		h, _ := op.http()
-		fmt.Fprintf(&body, "\t// Path%s is the URI of %s (%s).\n\tPath%s = %q\n", op.name(), op.name(), h.Method,
-			op.name(), h.URI)
-	}
-	body.WriteString(")\n")
+	pathConstants(&body, "The URIs of the operations (their @http traits), labels in braces.", g.ops)
+	pathConstants(&body, "The URIs of operations whose shapes are not generated, labels in braces.", g.paths)
 
 	ids := make([]string, 0, len(g.structs))
 	for id := range g.structs {
@@ -84,6 +79,20 @@ func (g *gen) shapes(pkg string) ([]byte, error) {
 	}
 	src.Write(body.Bytes())
 	return gofmt(src.Bytes())
+}
+
+// pathConstants writes a Path<Operation> constant with the URI of each operation.
+func pathConstants(body *bytes.Buffer, doc string, ops []*shape) {
+	if len(ops) == 0 {
+		return
+	}
+	fmt.Fprintf(body, "\n// %s\nconst (\n", doc)
+	for _, op := range ops {
+		h, _ := op.http()
+		fmt.Fprintf(body, "\t// Path%s is the URI of %s (%s).\n\tPath%s = %q\n", op.name(), op.name(), h.Method,
+			op.name(), h.URI)
+	}
+	body.WriteString(")\n")
 }
 
 // note is the comment of a generated field: the model's constraints of an input member, so that they can be

@@ -149,7 +149,8 @@ func generateExample(t *testing.T, file, mode string) string {
 	}
 	cfg, err := parseArgs([]string{"-model", file, "-mode", mode, "-out", "x.go", "-ops", "PutThing,ListThings",
 		"-dispatch", "Thing", "-custom", "PutThingRequest.Hand=checkHand", "-always", "PutThingResponse.Items",
-		"-last", "ListThingsResponse.NextToken", "-pointer", "PutThingResponse.Id", "-enums", "Color"})
+		"-last", "ListThingsResponse.NextToken", "-pointer", "PutThingResponse.Id", "-enums", "Color",
+		"-paths", "DeleteThing"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -214,8 +215,12 @@ func TestExampleShapes(t *testing.T) {
 		"ID *string `json:\"Id,omitempty\"`", // -pointer
 		"Colors []string `json:\"-\"` // query color; length ..2",
 		"MaxResults *int `json:\"-\"` // query maxResults; range 1..",
-		"Things []Node `json:\"Things\"`\n\tNextToken string `json:\"NextToken,omitempty\"`", // -last
+		"Things []Node `json:\"Things\"`\n\tNextToken string `json:\"NextToken,omitempty\"`",           // -last
+		`// PathDeleteThing is the URI of DeleteThing (DELETE). PathDeleteThing = "/things/{ThingId}"`, // -paths
 	)
+	if strings.Contains(src, "DeleteThingRequest") {
+		t.Error("-paths generated the shapes of DeleteThing")
+	}
 }
 
 func TestExampleChecks(t *testing.T) {
