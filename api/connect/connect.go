@@ -155,7 +155,7 @@ var routes = append(append([]route{
 	op("UpdateParticipantAuthentication", http.MethodPost, wire.PathUpdateParticipantAuthentication, nil),
 	op("StartContactMediaProcessing", http.MethodPost, wire.PathStartContactMediaProcessing, nil),
 	op("StopContactMediaProcessing", http.MethodPost, wire.PathStopContactMediaProcessing, nil),
-}, adminRoutes...), metricsRoutes...)
+}, adminRoutes...), append(flowRoutes, metricsRoutes...)...)
 
 // match finds the route of r and its decoded labels.
 func match(r *http.Request) (*route, []string) {
