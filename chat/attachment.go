@@ -246,7 +246,7 @@ func (a *Attachments) StartUpload(ctx context.Context, c *Caller, in StartUpload
 	f := &parley.File{ID: newID(), ParticipantID: c.Participant.ID, ClientToken: in.ClientToken, Name: in.Name,
 		ContentType: in.ContentType, Size: in.Size}
 	_, err := a.svc.commit(ctx, func(tx parley.Tx, _ *Change) error {
-		if err := a.svc.stillActive(ctx, tx, c); err != nil {
+		if _, err := a.svc.stillActive(ctx, tx, c); err != nil {
 			return err
 		}
 		n, err := tx.CountFiles(ctx, c.Contact.ID)
@@ -494,7 +494,7 @@ func (a *Attachments) CompleteUpload(ctx context.Context, c *Caller, ids []strin
 		status = parley.AttachmentInProgress
 	}
 	_, err = a.svc.commit(ctx, func(tx parley.Tx, ch *Change) error {
-		if err := a.svc.stillActive(ctx, tx, c); err != nil {
+		if _, err := a.svc.stillActive(ctx, tx, c); err != nil {
 			return err
 		}
 		cur, err := tx.GetFile(ctx, id)

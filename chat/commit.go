@@ -21,6 +21,9 @@ type Change struct {
 	first []func()
 	// buf backs Items for the common change of one or two items (a message; a start with its first message).
 	buf [2]*parley.Item
+	// flowWaits is set by a customer's message to a contact whose flow waits (for input, or the customer's
+	// return): the flow must hear of it (flowrun.go).
+	flowWaits bool
 }
 
 // beforePublish queues f to run once the change has committed, before it is published: work that must be done
@@ -64,7 +67,7 @@ func (s *Service) commit(ctx context.Context, fn func(tx parley.Tx, ch *Change) 
 	ch := &Change{}
 	ch.Items = ch.buf[:0]
 	err := s.store.Update(ctx, func(tx parley.Tx) error {
-		ch.tx, ch.Items, ch.Events, ch.first = tx, ch.Items[:0], ch.Events[:0], ch.first[:0]
+		ch.tx, ch.Items, ch.Events, ch.first, ch.flowWaits = tx, ch.Items[:0], ch.Events[:0], ch.first[:0], false
 		if err := fn(tx, ch); err != nil {
 			return err
 		}

@@ -477,6 +477,23 @@ func (s *Service) apply(ctx context.Context, tx parley.Tx, ch *Change, c *parley
 	return nil
 }
 
+// waiting reports whether a stored flow run waits for something (an input, a timer).
+func waiting(state []byte) bool {
+	if !bytes.Contains(state, []byte(flow.StatusWaiting)) {
+		return false // no need to decode: most runs have handed their chat on
+	}
+	var st struct {
+		Status flow.Status `json:"status"`
+	}
+	return json.Unmarshal(state, &st) == nil && st.Status == flow.StatusWaiting
+}
+
+// unchanged reports whether a step did nothing at all to c: no effect, no action run, the same position.
+func (fo *flowOutcome) unchanged(c *parley.Contact) bool {
+	return len(fo.env.effects) == 0 && len(fo.out.Trace) == 0 && !fo.env.queued && !fo.env.disconnected &&
+		fo.env.queue == c.QueueID && bytes.Equal(fo.state, c.FlowState)
+}
+
 // errFlowMoved: the contact's flow position changed while a step ran (another node or worker took a step).
 var errFlowMoved = errors.New("chat: the flow moved on")
 
@@ -487,14 +504,17 @@ func (s *Service) advance(ctx context.Context, contactID string, in flow.Input) 
 	if err != nil {
 		return err
 	}
-	if !c.Active() || c.FlowState == nil {
-		return nil
+	if !c.Active() || !waiting(c.FlowState) {
+		return nil // most messages: the flow has handed the chat on and waits for nothing
 	}
 	inst, err := s.store.GetInstance(ctx, c.InstanceID)
 	if err != nil {
 		return err
 	}
 	fo, err := s.step(ctx, inst, c, "", in, nil)
+	if err == nil && fo.unchanged(c) {
+		return nil // an input the run does not wait for (a message during a Wait without events, say)
+	}
 	if err != nil {
 		if errors.Is(err, flow.ErrAbort) || ctx.Err() != nil {
 			return err // the store or the Env failed: the next input or timer tries again
@@ -540,8 +560,12 @@ type flowInput struct {
 // Committing implements Observer: nothing to write.
 func (fi *flowInputs) Committing(context.Context, parley.Tx, *Change) error { return nil }
 
-// Committed implements Observer: a customer's message is input for the contact's flow.
+// Committed implements Observer: a customer's message is input for the contact's flow, when the flow waits
+// (the message's transaction saw it waiting, so most messages cost nothing here).
 func (fi *flowInputs) Committed(ch *Change) {
+	if !ch.flowWaits {
+		return
+	}
 	for _, it := range ch.Items {
 		if it.Role == parley.RoleCustomer && it.Type == parley.ItemMessage && it.Revises == "" {
 			fi.send(flowInput{contactID: it.ContactID, in: flow.CustomerMessage(it.Content)})

@@ -176,8 +176,12 @@ func (s *Service) appendIdempotent(ctx context.Context, c *Caller, scope, client
 	}
 	var it *parley.Item
 	_, err := s.commit(ctx, func(tx parley.Tx, ch *Change) error {
-		if err := s.stillActive(ctx, tx, c); err != nil {
+		contact, err := s.stillActive(ctx, tx, c)
+		if err != nil {
 			return err
+		}
+		if c.Participant.Role == parley.RoleCustomer && waiting(contact.FlowState) {
+			ch.flowWaits = true // the message may be the input the contact's flow waits for
 		}
 		it = build(s.now())
 		it.ClientToken = token
@@ -199,20 +203,21 @@ func (s *Service) appendIdempotent(ctx context.Context, c *Caller, scope, client
 }
 
 // stillActive re-reads the contact and participant inside a transaction, so nothing is appended after chat.ended.
-func (s *Service) stillActive(ctx context.Context, tx parley.Tx, c *Caller) error {
+// It returns the chain's contact as it stands in the transaction.
+func (s *Service) stillActive(ctx context.Context, tx parley.Tx, c *Caller) (*parley.Contact, error) {
 	contact, err := tx.ActiveContact(ctx, c.Contact.InitialContactID)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	p, err := tx.GetParticipant(ctx, c.Participant.ID)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if contact.ID != c.Contact.ID && contact.Active() {
 		// The chain moved on (a transfer) since the caller was authenticated: items go to the new contact.
 		c.Contact = contact
 	}
-	return (&Caller{Participant: p, Contact: contact}).active()
+	return contact, (&Caller{Participant: p, Contact: contact}).active()
 }
 
 // SendEvent stores an event from the caller: typing (delivered live, not in transcripts), the deprecated
@@ -275,7 +280,7 @@ func (s *Service) receipt(ctx context.Context, c *Caller, contentType, content s
 	}
 	var it *parley.Item
 	_, err = s.commit(ctx, func(tx parley.Tx, ch *Change) error {
-		if err := s.stillActive(ctx, tx, c); err != nil {
+		if _, err := s.stillActive(ctx, tx, c); err != nil {
 			return err
 		}
 		now := s.now()
@@ -327,7 +332,7 @@ func (s *Service) Disconnect(ctx context.Context, c *Caller, clientToken string)
 		return err
 	}
 	_, err := s.commit(ctx, func(tx parley.Tx, ch *Change) error {
-		if err := s.stillActive(ctx, tx, c); err != nil {
+		if _, err := s.stillActive(ctx, tx, c); err != nil {
 			return err
 		}
 		now := s.now()
