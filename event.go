@@ -47,4 +47,13 @@ type Event struct {
 	User *User
 	// Data is a payload whose shape belongs to the producer (EventAgentNotice, EventAgentAction).
 	Data []byte
+	// Value is the payload as a Go value, set instead of Data when the Bus delivers in process only (see
+	// InProcessBus): the producer's subscribers then skip encoding and decoding. A networked bus never sees it.
+	Value any
+}
+
+// InProcessBus is implemented by a Bus whose subscribers all live in the publishing process (bus/local). A
+// publisher may then put an event's payload in Event.Value instead of encoding it into Event.Data.
+type InProcessBus interface {
+	InProcess() bool
 }

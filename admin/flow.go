@@ -144,6 +144,7 @@ func (s *Service) CreateContactFlow(ctx context.Context, instanceID string, in F
 	if err != nil {
 		return nil, err
 	}
+	s.configChanged(ctx, f.InstanceID)
 	return f, nil
 }
 
@@ -236,9 +237,11 @@ func (s *Service) UpdateContactFlowMetadata(ctx context.Context, instanceID, ref
 	})
 }
 
-// updateFlow changes a flow in one transaction, keeping names unique.
+// updateFlow changes a flow in one transaction, keeping names unique, and announces the change (the chat core
+// drops the flows it keeps parsed).
 func (s *Service) updateFlow(ctx context.Context, instanceID, ref string, change func(*parley.ContactFlow) error) error {
-	return s.store.Update(ctx, func(tx parley.Tx) error {
+	var inst string
+	err := s.store.Update(ctx, func(tx parley.Tx) error {
 		f, err := getFlow(ctx, tx, instanceID, ref)
 		if err != nil {
 			return err
@@ -249,18 +252,29 @@ func (s *Service) updateFlow(ctx context.Context, instanceID, ref string, change
 		if err := flowNameFree(ctx, tx, f.InstanceID, f.ID, f.Name); err != nil {
 			return err
 		}
+		inst = f.InstanceID
 		return tx.PutContactFlow(ctx, f)
 	})
+	if err == nil {
+		s.configChanged(ctx, inst)
+	}
+	return err
 }
 
 // DeleteContactFlow deletes a flow. Chats that run it finish their run; new chats cannot start on it. Errors:
 // ENOTFOUND.
 func (s *Service) DeleteContactFlow(ctx context.Context, instanceID, ref string) error {
-	return s.store.Update(ctx, func(tx parley.Tx) error {
+	var inst string
+	err := s.store.Update(ctx, func(tx parley.Tx) error {
 		f, err := getFlow(ctx, tx, instanceID, ref)
 		if err != nil {
 			return err
 		}
+		inst = f.InstanceID
 		return tx.DeleteContactFlow(ctx, f.InstanceID, f.ID)
 	})
+	if err == nil {
+		s.configChanged(ctx, inst)
+	}
+	return err
 }

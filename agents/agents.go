@@ -386,14 +386,7 @@ func (s *Service) full(ctx context.Context, queueID string) bool {
 }
 
 // waiting counts the contacts waiting in a queue. Callers hold the lock.
-func (s *Service) waiting(queueID string) int {
-	for _, q := range s.engine.Snapshot().Queues {
-		if q.ID == queueID {
-			return len(q.Waiting)
-		}
-	}
-	return 0
-}
+func (s *Service) waiting(queueID string) int { return s.engine.QueueStats(queueID).Waiting }
 
 // contactEnded applies a contact's end. A waiting or offered contact leaves routing; a connected one puts its
 // agent in after-contact work, which keeps the slot until cleared.

@@ -51,6 +51,12 @@ type fixture struct {
 
 func newFixture(t *testing.T, offerTimeout time.Duration) *fixture {
 	t.Helper()
+	return newFixtureOn(t, offerTimeout, local.New())
+}
+
+// newFixtureOn is newFixture on a bus of the test's choosing.
+func newFixtureOn(t *testing.T, offerTimeout time.Duration, bus parley.Bus) *fixture {
+	t.Helper()
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, t.TempDir()+"/parley.db", nil)
 	if err != nil {
@@ -58,7 +64,6 @@ func newFixture(t *testing.T, offerTimeout time.Duration) *fixture {
 	}
 	t.Cleanup(func() { st.Close() })
 	clk := &clock{t: time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)}
-	bus := local.New()
 	cs, err := chat.New(st, bus, clk, nil, chat.Config{Secret: bytes.Repeat([]byte{1}, 32)})
 	if err != nil {
 		t.Fatal(err)

@@ -130,31 +130,47 @@ type notice struct {
 	Event Event `json:"event"`
 }
 
-// publishNotice sends an event for userID to its streams on every node, through the bus.
+// publishNotice sends an event for userID to its streams on every node, through the bus. On a bus that delivers
+// in process only, the event travels as a value (no encoding).
 func (s *Service) publishNotice(userID string, ev Event) {
-	data, err := json.Marshal(notice{Event: ev})
-	if err != nil {
-		s.log.Error("agent notice: encode", "user_id", userID, "err", err)
-		return
+	pe := &parley.Event{Kind: parley.EventAgentNotice, UserID: userID, Time: s.now()}
+	if ib, ok := s.bus.(parley.InProcessBus); ok && ib.InProcess() {
+		pe.Value = ev
+	} else {
+		data, err := json.Marshal(notice{Event: ev})
+		if err != nil {
+			s.log.Error("agent notice: encode", "user_id", userID, "err", err)
+			return
+		}
+		pe.Data = data
 	}
-	if err := s.bus.PublishEvent(context.Background(), &parley.Event{Kind: parley.EventAgentNotice,
-		UserID: userID, Time: s.now(), Data: data}); err != nil {
+	if err := s.bus.PublishEvent(context.Background(), pe); err != nil {
 		s.log.Warn("agent notice: publish", "user_id", userID, "err", err)
 	}
 }
 
-// deliver hands a notice from the bus to this node's streams of the user.
+// deliver hands a notice from the bus to this node's streams of the user (none open here: nothing to decode).
 func (s *Service) deliver(ev *parley.Event) {
-	var n notice
-	if err := json.Unmarshal(ev.Data, &n); err != nil {
-		s.log.Error("agent notice: decode", "user_id", ev.UserID, "err", err)
+	s.mu.Lock()
+	open := len(s.subs[ev.UserID]) > 0
+	s.mu.Unlock()
+	if !open {
 		return
+	}
+	n, ok := ev.Value.(Event)
+	if !ok {
+		var enc notice
+		if err := json.Unmarshal(ev.Data, &enc); err != nil {
+			s.log.Error("agent notice: decode", "user_id", ev.UserID, "err", err)
+			return
+		}
+		n = enc.Event
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for sub := range s.subs[ev.UserID] {
 		select {
-		case sub.C <- n.Event:
+		case sub.C <- n:
 		default:
 			delete(s.subs[ev.UserID], sub)
 			sub.close()

@@ -131,25 +131,17 @@ func (s *Service) QueueMetrics(_ context.Context, queueID string) (chat.QueueMet
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var m chat.QueueMetrics
-	snap := s.engine.Snapshot()
-	now := s.now()
-	for _, q := range snap.Queues {
-		if q.ID == queueID {
-			m.ContactsInQueue = len(q.Waiting)
-			if !q.Oldest.IsZero() {
-				m.OldestContactAge = now.Sub(q.Oldest)
-			}
-		}
+	st := s.engine.QueueStats(queueID)
+	m.ContactsInQueue = st.Waiting
+	if !st.Oldest.IsZero() {
+		m.OldestContactAge = s.now().Sub(st.Oldest)
 	}
-	for _, a := range snap.Agents {
-		if !slices.ContainsFunc(a.Queues, func(r routing.QueueRef) bool { return r.QueueID == queueID }) {
-			continue
-		}
+	for _, a := range st.Agents {
 		if ag := s.agents[a.ID]; ag != nil && ag.status != nil && ag.status.Type != parley.StatusOffline {
 			m.AgentsOnline++
 			m.AgentsStaffed++
 		}
-		if a.Eligible() {
+		if a.Eligible {
 			m.AgentsAvailable++
 		}
 	}

@@ -101,6 +101,9 @@ type Config struct {
 	StartRate float64
 	// Agents (start) is the number of auto-accepting agents (10 chat slots each). Default 20.
 	Agents int
+	// Flows (start) are contact flow files imported before the run, in order; chats start on the last (see
+	// importFlows). None: the default inbound flow.
+	Flows []string
 
 	// ProfileDir, when set, receives the server's CPU profile over the window and a heap profile at its end.
 	ProfileDir string
@@ -363,6 +366,9 @@ func (r *Report) Text(w io.Writer) {
 	if x := r.Start; x != nil {
 		fmt.Fprintf(&b, "start: %d agents, target %.0f chats/s: started %d (%.0f/s), offered %d, connected %d\n",
 			x.Agents, x.TargetRate, x.Started, x.StartedRate, x.Offered, x.Connected)
+		if len(x.Flows) > 0 {
+			fmt.Fprintf(&b, "  flows: %s\n", strings.Join(x.Flows, " → "))
+		}
 		fmt.Fprintf(&b, "  failed starts %d, never offered %d, never connected %d, withdrawn %d, end/clear failures %d\n",
 			x.StartErrors, x.NotOffered, x.NotConnected, x.Withdrawn, x.EndErrors)
 		lat("StartChatContact", x.StartCall)

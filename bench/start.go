@@ -21,13 +21,15 @@ import (
 
 // StartReport is the start scenario's outcome, over the chats started inside the window.
 type StartReport struct {
-	Agents      int     `json:"agents"`
-	TargetRate  float64 `json:"target_rate"`
-	Started     int64   `json:"started"`
-	StartedRate float64 `json:"started_per_second"`
-	Offered     int64   `json:"offered"`
-	Connected   int64   `json:"connected"`
-	StartErrors int64   `json:"start_errors"`
+	Agents int `json:"agents"`
+	// Flows are the flow files the chats ran through (none: the default inbound flow).
+	Flows       []string `json:"flows,omitempty"`
+	TargetRate  float64  `json:"target_rate"`
+	Started     int64    `json:"started"`
+	StartedRate float64  `json:"started_per_second"`
+	Offered     int64    `json:"offered"`
+	Connected   int64    `json:"connected"`
+	StartErrors int64    `json:"start_errors"`
 	// NotOffered and NotConnected count chats with no offer, or no agent joined, 5 s after the storm.
 	NotOffered   int64 `json:"not_offered"`
 	NotConnected int64 `json:"not_connected"`
@@ -228,6 +230,11 @@ func runStart(ctx context.Context, cfg *Config, r *Report) error {
 	if err != nil {
 		return err
 	}
+	if len(cfg.Flows) > 0 {
+		if flowID, err = importFlows(ctx, a, instanceID, cfg.Flows); err != nil {
+			return err
+		}
+	}
 	run := &startRun{recs: map[string]*contactRec{}}
 
 	setup := time.Now()
@@ -354,7 +361,7 @@ func runStart(ctx context.Context, cfg *Config, r *Report) error {
 		}
 	}
 
-	x := &StartReport{Agents: cfg.Agents, TargetRate: cfg.StartRate, StartErrors: startErrors.Load(),
+	x := &StartReport{Agents: cfg.Agents, Flows: cfg.Flows, TargetRate: cfg.StartRate, StartErrors: startErrors.Load(),
 		Withdrawn: run.withdrawn.Load(), EndErrors: run.endErrors.Load()}
 	call, offer, joined := newLatency(), newLatency(), newLatency()
 	run.mu.Lock()

@@ -52,12 +52,20 @@ func New(store parley.Store, bus parley.Bus, clock parley.Clock, log *slog.Logge
 	s := &Service{store: store, bus: bus, clock: clock, log: log, cfg: cfg, auth: newAuthCache(cfg.AuthCacheTTL)}
 	s.inputs = &flowInputs{s: s}
 	s.Observe(s.inputs)
+	if bus != nil {
+		s.unsubscribe = bus.SubscribeEvents(s.configChanged)
+	}
 	return s, nil
 }
 
-// Close stops the workers that run flow steps, once they have taken the steps queued so far. Call it before
-// closing the store.
-func (s *Service) Close() { s.inputs.close() }
+// Close stops hearing the Bus and stops the workers that run flow steps, once they have taken the steps queued
+// so far. Call it before closing the store.
+func (s *Service) Close() {
+	if s.unsubscribe != nil {
+		s.unsubscribe()
+	}
+	s.inputs.close()
+}
 
 // Config returns the effective configuration (defaults filled in).
 func (s *Service) Config() Config { return s.cfg }

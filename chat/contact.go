@@ -68,7 +68,10 @@ func (s *Service) checkStart(ctx context.Context, in StartChatInput) (*startRequ
 	if err != nil {
 		return nil, err
 	}
-	flow, err := s.store.GetContactFlow(ctx, inst.ID, lastARNSegment(in.ContactFlowID))
+	flow, _, err := s.flows.load(ctx, s.store, inst.ID, lastARNSegment(in.ContactFlowID))
+	if err != nil && !parley.IsCode(err, parley.ENOTFOUND) && flow != nil {
+		err = nil // it does not parse: the chat starts and its flow cannot run (createChat logs why)
+	}
 	if parley.IsCode(err, parley.ENOTFOUND) || (err == nil && flow.State != "ACTIVE") {
 		return nil, parley.NotFound("CONTACT_FLOW", "contact flow %q not found in instance %s", in.ContactFlowID, inst.ID)
 	}

@@ -52,36 +52,67 @@ const ReasonFlowDisconnect = "CONTACT_FLOW_DISCONNECT"
 // systemName is the DisplayName of the messages a flow sends, as Connect shows them.
 const systemName = "SYSTEM_MESSAGE"
 
-// flowCache keeps parsed flows by id, valid while their content is the same.
+// flowCache keeps the contact flows chats run, parsed, so that starting a chat or taking a step reads no flow
+// from the store. Any configuration change of an instance (the admin service announces flow changes as
+// config.changed on the Bus, on every node) drops the instance's entries.
 type flowCache struct {
 	mu sync.Mutex
-	m  map[string]cachedFlow
+	m  map[flowKey]cachedFlow
 }
+
+type flowKey struct{ instance, id string }
 
 type cachedFlow struct {
-	content string
-	f       *flow.Flow
+	meta *parley.ContactFlow // without its Content, which the parsed flow replaces
+	f    *flow.Flow
 }
 
-// parse returns the parsed flow of fl, from the cache when its content has not changed.
-func (fc *flowCache) parse(fl *parley.ContactFlow) (*flow.Flow, error) {
+// load returns a flow of the instance and its parsed form: ENOTFOUND from the store for a missing flow, a
+// flow.Problems error for content that does not parse.
+func (fc *flowCache) load(ctx context.Context, r parley.Reader, instanceID, id string) (*parley.ContactFlow, *flow.Flow, error) {
+	key := flowKey{instanceID, id}
 	fc.mu.Lock()
-	c, ok := fc.m[fl.ID]
+	c, ok := fc.m[key]
 	fc.mu.Unlock()
-	if ok && c.content == fl.Content {
-		return c.f, nil
+	if ok {
+		return c.meta, c.f, nil
+	}
+	fl, err := r.GetContactFlow(ctx, instanceID, id)
+	if err != nil {
+		return nil, nil, err
 	}
 	f, err := flow.Parse([]byte(fl.Content))
 	if err != nil {
-		return nil, err
+		return fl, nil, err
 	}
+	meta := *fl
+	meta.Content = ""
 	fc.mu.Lock()
 	if fc.m == nil {
-		fc.m = map[string]cachedFlow{}
+		fc.m = map[flowKey]cachedFlow{}
 	}
-	fc.m[fl.ID] = cachedFlow{content: fl.Content, f: f}
+	fc.m[key] = cachedFlow{meta: &meta, f: f}
 	fc.mu.Unlock()
-	return f, nil
+	return &meta, f, nil
+}
+
+// forget drops the cached flows of an instance.
+func (fc *flowCache) forget(instanceID string) {
+	fc.mu.Lock()
+	defer fc.mu.Unlock()
+	for k := range fc.m {
+		if k.instance == instanceID {
+			delete(fc.m, k)
+		}
+	}
+}
+
+// configChanged is the chat service's subscriber to the Bus's domain events: a configuration change may have
+// changed a flow.
+func (s *Service) configChanged(ev *parley.Event) {
+	if ev.Kind == parley.EventConfigChanged {
+		s.flows.forget(ev.InstanceID)
+	}
 }
 
 // flowEffect is one thing a step did, made in the change that records the step. c is the contact as stored in
@@ -97,7 +128,9 @@ type flowEnv struct {
 	now     time.Time
 	effects []flowEffect
 	// queue is the working queue the step set, "" when it set none.
-	queue        string
+	queue string
+	// queues holds the queues the step read, so that it reads each once.
+	queues       map[string]*parley.Queue
 	queued       bool // TransferContactToQueue or TransferContactToAgent succeeded
 	disconnected bool
 }
@@ -123,7 +156,7 @@ func (e *flowEnv) Contact(ctx context.Context) (flow.Contact, error) {
 		InstanceARN: e.inst.ARN, CustomerID: c.CustomerID, Attributes: c.Attributes,
 		SegmentAttributes: segmentStrings(c.SegmentAttributes)}
 	if e.queue != "" {
-		q, err := e.s.queueInfo(ctx, e.inst, e.queue)
+		q, err := e.queueInfo(ctx, e.queue)
 		if err != nil {
 			return flow.Contact{}, fmt.Errorf("%w: %v", flow.ErrAbort, err)
 		}
@@ -154,29 +187,44 @@ func segmentStrings(raw []byte) map[string]string {
 }
 
 // queueInfo describes a queue ("agent/<user id>" for an agent's queue).
-func (s *Service) queueInfo(ctx context.Context, inst *parley.Instance, id string) (flow.Queue, error) {
+func (e *flowEnv) queueInfo(ctx context.Context, id string) (flow.Queue, error) {
 	if userID, ok := strings.CutPrefix(id, "agent/"); ok {
-		u, err := s.store.GetUser(ctx, userID)
+		u, err := e.s.store.GetUser(ctx, userID)
 		if err != nil {
 			return flow.Queue{}, err
 		}
 		return flow.Queue{ID: id, ARN: u.ARN, Name: u.Username}, nil
 	}
-	q, err := s.store.GetQueue(ctx, id)
+	q, err := e.getQueue(ctx, id)
 	if err != nil {
 		return flow.Queue{}, err
 	}
 	return flow.Queue{ID: q.ID, ARN: q.ARN, Name: q.Name}, nil
 }
 
+// getQueue reads a queue once per step.
+func (e *flowEnv) getQueue(ctx context.Context, id string) (*parley.Queue, error) {
+	if q, ok := e.queues[id]; ok {
+		return q, nil
+	}
+	q, err := e.s.store.GetQueue(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if e.queues == nil {
+		e.queues = map[string]*parley.Queue{}
+	}
+	e.queues[id] = q
+	return q, nil
+}
+
 // LoadFlow implements flow.Env: a flow of the contact's instance, by id or ARN.
 func (e *flowEnv) LoadFlow(ctx context.Context, ref string) (string, *flow.Flow, error) {
-	fl, err := e.s.store.GetContactFlow(ctx, e.inst.ID, lastARNSegment(ref))
+	fl, f, err := e.s.flows.load(ctx, e.s.store, e.inst.ID, lastARNSegment(ref))
 	if err != nil {
 		return "", nil, err
 	}
-	f, err := e.s.flows.parse(fl)
-	return fl.ID, f, err
+	return fl.ID, f, nil
 }
 
 // SendMessage implements flow.Env: a SYSTEM message to the chat.
@@ -248,14 +296,14 @@ func (e *flowEnv) SetQueue(ctx context.Context, t flow.QueueTarget) (flow.Queue,
 		}
 		id = "agent/" + u.ID
 	} else {
-		q, err := e.s.store.GetQueue(ctx, lastARNSegment(t.QueueID))
+		q, err := e.getQueue(ctx, lastARNSegment(t.QueueID))
 		if err != nil || q.InstanceID != e.inst.ID {
 			return flow.Queue{}, fmt.Errorf("queue %s not found", t.QueueID)
 		}
 		id = q.ID
 	}
 	e.queue = id
-	return e.s.queueInfo(ctx, e.inst, id)
+	return e.queueInfo(ctx, id)
 }
 
 // TransferToQueue implements flow.Env: the contact enters its working queue, unless the queue is full.
@@ -264,7 +312,7 @@ func (e *flowEnv) TransferToQueue(ctx context.Context) error {
 		return errors.New("no working queue is set")
 	}
 	if !strings.HasPrefix(e.queue, "agent/") {
-		q, err := e.s.store.GetQueue(ctx, e.queue)
+		q, err := e.getQueue(ctx, e.queue)
 		if err != nil {
 			return err
 		}
@@ -310,7 +358,7 @@ func (e *flowEnv) HoursOpen(ctx context.Context, ref string, at time.Time) (bool
 		if e.queue == "" || strings.HasPrefix(e.queue, "agent/") {
 			return false, errors.New("no working queue with hours of operation")
 		}
-		q, err := e.s.store.GetQueue(ctx, e.queue)
+		q, err := e.getQueue(ctx, e.queue)
 		if err != nil {
 			return false, err
 		}

@@ -59,6 +59,7 @@ type Service struct {
 	functions   Functions
 	routingView RoutingView
 	inputs      *flowInputs
+	unsubscribe func() // from the Bus's domain events
 	// auth caches authenticated ConnectionTokens (nil: disabled).
 	auth *authCache
 }

@@ -584,6 +584,39 @@ type AgentSnapshot struct {
 // Eligible reports whether the agent can be offered a contact now: routable with a free slot.
 func (a AgentSnapshot) Eligible() bool { return a.Routable && a.Connected+a.Offered < a.Slots }
 
+// QueueStats are one queue's live numbers, read without copying the engine's state (Snapshot does).
+type QueueStats struct {
+	// Waiting counts the contacts waiting and offered to no one; Oldest is the enqueue time of the first of them
+	// (zero when none waits).
+	Waiting int
+	Oldest  time.Time
+	// Agents are the agents whose routing serves the queue, each with whether it could take a contact now.
+	Agents []QueueAgent
+}
+
+// QueueAgent is an agent serving a queue.
+type QueueAgent struct {
+	ID       string
+	Eligible bool
+}
+
+// QueueStats returns a queue's live numbers.
+func (e *Engine) QueueStats(queueID string) QueueStats {
+	var st QueueStats
+	if q := e.queues[queueID]; q != nil && len(q.waiting) > 0 {
+		st.Waiting, st.Oldest = len(q.waiting), q.waiting[0].ref.EnqueuedAt
+	}
+	for _, a := range e.agents {
+		for _, r := range a.refs {
+			if r.QueueID == queueID {
+				st.Agents = append(st.Agents, QueueAgent{ID: a.id, Eligible: a.eligible()})
+				break
+			}
+		}
+	}
+	return st
+}
+
 // Snapshot returns a copy of the current state.
 func (e *Engine) Snapshot() Snapshot {
 	var s Snapshot

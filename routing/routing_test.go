@@ -621,3 +621,33 @@ func TestEnqueueZeroTimeMeansNow(t *testing.T) {
 		t.Errorf("queues = %+v, want q with oldest %v", s.Queues, at(7))
 	}
 }
+
+// TestQueueStats: a queue's live numbers agree with the snapshot: waiting contacts not offered, the oldest's
+// enqueue time, the agents serving the queue and whether each could take a contact now.
+func TestQueueStats(t *testing.T) {
+	e := newEngine()
+	setAgent(e, "a", 1, at(0), q("q", 1, 0))
+	setAgent(e, "b", 2, at(0), q("q", 1, 0), q("r", 2, 0))
+	setAgent(e, "c", 1, at(0), q("r", 1, 0))
+	for i, id := range []string{"c1", "c2", "c3", "c4"} {
+		enqueue(t, e, id, "q", at(float64(1+i)))
+	}
+	wantPairs(t, "first match", e.Match(at(5)), "c1>a", "c2>b", "c3>b")
+	st := e.QueueStats("q")
+	if st.Waiting != len(waiting(e, "q")) || st.Waiting != 1 || !st.Oldest.Equal(at(4)) {
+		t.Errorf("waiting %d (snapshot %d), oldest %v; want 1 waiting since %v", st.Waiting, len(waiting(e, "q")), st.Oldest, at(4))
+	}
+	got := map[string]bool{}
+	for _, a := range st.Agents {
+		got[a.ID] = a.Eligible
+		if a.Eligible != agentSnap(t, e, a.ID).Eligible() {
+			t.Errorf("agent %s eligible %v, snapshot says %v", a.ID, a.Eligible, agentSnap(t, e, a.ID).Eligible())
+		}
+	}
+	if len(got) != 2 || got["a"] || got["b"] {
+		t.Errorf("agents serving q: %v; want a and b, both busy", got)
+	}
+	if st := e.QueueStats("nobody"); st.Waiting != 0 || !st.Oldest.IsZero() || len(st.Agents) != 0 {
+		t.Errorf("a queue nobody serves: %+v", st)
+	}
+}

@@ -32,7 +32,10 @@ import (
 	"github.com/parley-chat/parley"
 )
 
-var _ parley.Bus = (*Bus)(nil)
+var (
+	_ parley.Bus          = (*Bus)(nil)
+	_ parley.InProcessBus = (*Bus)(nil)
+)
 
 const shardCount = 64 // a power of two
 
@@ -142,6 +145,9 @@ func (b *Bus) Subscribe(chainID string, fn func(*parley.Item)) (unsubscribe func
 		s.subs[chainID] = next
 	}
 }
+
+// InProcess implements parley.InProcessBus: every subscriber is in this process.
+func (b *Bus) InProcess() bool { return true }
 
 // PublishEvent calls every event subscriber with ev, synchronously. It returns an EINTERNAL error after Close.
 func (b *Bus) PublishEvent(_ context.Context, ev *parley.Event) error {

@@ -67,6 +67,8 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.Float64Var(&cfg.Rate, "rate", 0, "chat: total messages/s (0: as fast as acknowledged); start: StartChatContact/s (default 200)")
 	fs.IntVar(&cfg.Size, "size", 80, "chat: message content bytes")
 	fs.IntVar(&cfg.Agents, "agents", 20, "start: auto-accepting agents (10 chat slots each)")
+	var flows listFlag
+	fs.Var(&flows, "flow", "start: a contact flow file to import (repeatable; chats start on the last, see docs/benchmarks.md)")
 	fs.StringVar(&cfg.ProfileDir, "profile", "", "directory for the server's CPU (over the window) and heap profiles")
 	jsonOut := fs.Bool("json", false, "print the report as JSON")
 	if err := fs.Parse(args); err != nil {
@@ -76,6 +78,7 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 	cfg.ServerEnv = env
+	cfg.Flows = flows
 	if cfg.Warmup == 0 {
 		cfg.Warmup = -1 // an explicit 0 means no warm-up, not the default
 	}
@@ -172,6 +175,16 @@ func benchRelay(ctx context.Context, args []string, stdout, stderr io.Writer) er
 }
 
 // multiFlag is a repeatable string flag.
+// listFlag is a repeatable flag.
+type listFlag []string
+
+func (l *listFlag) String() string { return strings.Join(*l, ",") }
+
+func (l *listFlag) Set(v string) error {
+	*l = append(*l, v)
+	return nil
+}
+
 type multiFlag []string
 
 func (m *multiFlag) String() string { return strings.Join(*m, ",") }

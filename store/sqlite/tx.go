@@ -150,22 +150,31 @@ func flowStateText(b []byte) any {
 	return string(b)
 }
 
-// AppendFlowLog appends records to their contacts' flow logs, each at its contact's next Seq.
+// AppendFlowLog appends records to their contacts' flow logs, each at its contact's next Seq. The next Seq of a
+// contact is read once per call (the end of the (contact_id, seq) key), then the records are plain inserts.
 func (t *tx) AppendFlowLog(ctx context.Context, recs []parley.FlowRecord) error {
+	next := map[string]int64{}
 	for i := range recs {
 		f := &recs[i]
-		seq, err := queryOne(ctx, t.q, func(sc scanner) (int64, error) {
-			var seq int64
-			return seq, sc.Scan(&seq)
-		}, `INSERT INTO flow_log (contact_id, seq, at, flow_id, identifier, type, result, error, detail, branch, next)
-			SELECT ?, COALESCE(MAX(seq), 0) + 1, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM flow_log WHERE contact_id = ?
-			RETURNING seq`,
-			f.ContactID, toMS(f.Time), f.FlowID, f.Identifier, f.Type, f.Result, f.Error, f.Detail, f.Branch, f.Next,
-			f.ContactID)
-		if err != nil {
+		seq, ok := next[f.ContactID]
+		if !ok {
+			last, err := queryOne(ctx, t.q, func(sc scanner) (int64, error) {
+				var n int64
+				return n, sc.Scan(&n)
+			}, `SELECT COALESCE(MAX(seq), 0) FROM flow_log WHERE contact_id = ?`, f.ContactID)
+			if err != nil {
+				return fmt.Errorf("sqlite: append flow log: %w", err)
+			}
+			seq = last
+		}
+		seq++
+		if _, err := t.q.exec(ctx, `INSERT INTO flow_log (contact_id, seq, at, flow_id, identifier, type, result, error,
+				detail, branch, next) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			f.ContactID, seq, toMS(f.Time), f.FlowID, f.Identifier, f.Type, f.Result, f.Error, f.Detail, f.Branch,
+			f.Next); err != nil {
 			return writeErr(err, "append flow log", "flow log conflict")
 		}
-		f.Seq = seq
+		f.Seq, next[f.ContactID] = seq, seq
 	}
 	return nil
 }

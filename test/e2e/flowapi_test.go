@@ -124,3 +124,38 @@ func TestFlowLogEndpoint(t *testing.T) {
 		t.Errorf("flow log of the default flow: %+v", body.Records)
 	}
 }
+
+// TestFlowUpdateApplies: a flow's new content applies to the next chat (the chat core keeps flows parsed and
+// drops them when the admin API changes one).
+func TestFlowUpdateApplies(t *testing.T) {
+	e := newEnv(t)
+	c, inst := e.cc, aws.String(e.srv.InstanceID)
+	say := func(text string) string {
+		return `{"Version":"2019-10-30","StartAction":"a","Actions":[{"Identifier":"a","Type":"MessageParticipant",` +
+			`"Parameters":{"Text":"` + text + `"},"Transitions":{}}]}`
+	}
+	out, err := c.CreateContactFlow(ctx(t), &connect.CreateContactFlowInput{InstanceId: inst, Name: aws.String("Say"),
+		Type: ctypes.ContactFlowTypeContactFlow, Content: aws.String(say("first version"))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	said := func() string {
+		ch := e.startChat(func(in *connect.StartChatContactInput) { in.ContactFlowId = out.ContactFlowId })
+		for _, it := range e.transcript(e.connect(ch.ParticipantToken).Token) {
+			if it.ParticipantRole != nil && *it.ParticipantRole == "SYSTEM" && *it.Type == "MESSAGE" {
+				return *it.Content
+			}
+		}
+		return ""
+	}
+	if got := said(); got != "first version" {
+		t.Fatalf("the flow said %q", got)
+	}
+	if _, err := c.UpdateContactFlowContent(ctx(t), &connect.UpdateContactFlowContentInput{InstanceId: inst,
+		ContactFlowId: out.ContactFlowId, Content: aws.String(say("second version"))}); err != nil {
+		t.Fatal(err)
+	}
+	if got := said(); got != "second version" {
+		t.Errorf("after UpdateContactFlowContent the flow said %q, want the second version", got)
+	}
+}
