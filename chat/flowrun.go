@@ -519,7 +519,11 @@ func (s *Service) apply(ctx context.Context, tx parley.Tx, ch *Change, c *parley
 	if fo.env.queued {
 		ch.Emit(parley.EventContactQueued, c, now)
 	}
-	if fo.env.disconnected {
+	// A flow that ends with nowhere left to take the chat (not queued, no agent) ends it, as Connect ends a
+	// contact whose inbound or disconnect flow ends before it is queued; a customer-queue flow ending leaves the
+	// chat in its queue.
+	ended := fo.out.Status == flow.StatusEnded && c.EnqueuedAt.IsZero() && c.AgentID == ""
+	if fo.env.disconnected || ended {
 		return s.endIn(ctx, tx, ch, c, ReasonFlowDisconnect, nil, "", now)
 	}
 	return nil

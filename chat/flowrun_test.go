@@ -361,3 +361,20 @@ func TestFlowDisconnectFlowTimesOut(t *testing.T) {
 		t.Fatalf("after the wait ran out: %+v, %v; want ended by the flow", last, err)
 	}
 }
+
+// TestFlowEndWithoutQueue: an inbound flow that ends before it queued the chat ends the chat, as Connect does.
+func TestFlowEndWithoutQueue(t *testing.T) {
+	f := newFlowFixture(t)
+	id := f.flow("hello", "greet", `{"Identifier":"greet","Type":"MessageParticipant","Parameters":{"Text":"Hi"},"Transitions":{}}`)
+	out, err := f.svc.StartChat(t.Context(), chat.StartChatInput{InstanceID: f.inst.ID, ContactFlowID: id, DisplayName: "Ann"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := f.st.GetContact(t.Context(), out.ContactID)
+	if err != nil || c.Active() || c.DisconnectReason != chat.ReasonFlowDisconnect {
+		t.Fatalf("a chat whose flow ended unqueued: %+v, %v; want ended by the flow", c, err)
+	}
+	if tr := f.transcript(out.ContactID); fmt.Sprint(tr) != fmt.Sprint([]string{"SYSTEM: Hi", "chat.ended"}) {
+		t.Errorf("transcript %q", tr)
+	}
+}

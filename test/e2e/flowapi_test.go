@@ -130,9 +130,13 @@ func TestFlowLogEndpoint(t *testing.T) {
 func TestFlowUpdateApplies(t *testing.T) {
 	e := newEnv(t)
 	c, inst := e.cc, aws.String(e.srv.InstanceID)
-	say := func(text string) string {
+	queue := basicQueueARN(t, e)
+	say := func(text string) string { // say text, then wait in BasicQueue
 		return `{"Version":"2019-10-30","StartAction":"a","Actions":[{"Identifier":"a","Type":"MessageParticipant",` +
-			`"Parameters":{"Text":"` + text + `"},"Transitions":{}}]}`
+			`"Parameters":{"Text":"` + text + `"},"Transitions":{"NextAction":"q"}},` +
+			`{"Identifier":"q","Type":"UpdateContactTargetQueue","Parameters":{"QueueId":"` + queue + `"},"Transitions":{"NextAction":"t","Errors":[{"NextAction":"x","ErrorType":"NoMatchingError"}]}},` +
+			`{"Identifier":"t","Type":"TransferContactToQueue","Parameters":{},"Transitions":{"NextAction":"x","Errors":[{"NextAction":"x","ErrorType":"QueueAtCapacity"},{"NextAction":"x","ErrorType":"NoMatchingError"}]}},` +
+			`{"Identifier":"x","Type":"DisconnectParticipant","Parameters":{},"Transitions":{}}]}`
 	}
 	out, err := c.CreateContactFlow(ctx(t), &connect.CreateContactFlowInput{InstanceId: inst, Name: aws.String("Say"),
 		Type: ctypes.ContactFlowTypeContactFlow, Content: aws.String(say("first version"))})
