@@ -19,16 +19,17 @@ var (
 	placeholder  = regexp.MustCompile(`\$\{aws_connect_contact_flow\.[a-z_]+\.contact_flow_id\}`)
 )
 
-// endFlow is a customer-queue flow that ends at once: what the first imported flow's references to other flows
-// point at.
+// endFlow is a customer-queue flow that ends at once: what references to another instance's flows by ARN (in
+// Amazon's samples, the event hooks) point at.
 const endFlow = `{"Version":"2019-10-30","StartAction":"end","Actions":[{"Identifier":"end","Type":"EndFlowExecution","Parameters":{},"Transitions":{}}]}`
 
 // importFlows creates the flows of files (Flow Language, as Connect exports them) in the instance, in order,
 // with CreateContactFlow, and returns the id of the last, which the run's chats start on. References to another
-// instance's queues are rewritten to BasicQueue; references to its flows (ARNs and Terraform placeholders) to the
-// flow imported just before, or, for the first, to a customer-queue flow that ends at once. So
-// `--flow sample-queue-configurations.json --flow sample-inbound-first-contact.json` runs Amazon's sample inbound
-// flow into its queue configurations flow.
+// instance's queues are rewritten to BasicQueue, to its flows by ARN (the samples' event hooks) to a flow that
+// ends at once, and Terraform placeholders of flow ids (the samples' TransferToFlow targets) to the flow imported
+// just before. So `--flow sample-queue-configurations.json --flow sample-inbound-first-contact.json` runs
+// Amazon's sample inbound flow into its queue configurations flow; when an agent ends the chat, its disconnect
+// flow ends it.
 func importFlows(ctx context.Context, a *api, instanceID string, files []string) (string, error) {
 	var queues wire.ListQueuesResponse
 	if err := a.do(ctx, http.MethodGet, strings.Replace(wire.PathListQueues, "{InstanceId}", instanceID, 1), nil, nil, &queues); err != nil {
@@ -43,7 +44,7 @@ func importFlows(ctx context.Context, a *api, instanceID string, files []string)
 	if basic == "" {
 		return "", fmt.Errorf("ListQueues: the instance has no BasicQueue")
 	}
-	prevID, prevARN, err := createFlow(ctx, a, instanceID, "bench: end", "CUSTOMER_QUEUE", endFlow)
+	prevID, endARN, err := createFlow(ctx, a, instanceID, "bench: end", "CUSTOMER_QUEUE", endFlow)
 	if err != nil {
 		return "", err
 	}
@@ -53,10 +54,10 @@ func importFlows(ctx context.Context, a *api, instanceID string, files []string)
 			return "", err
 		}
 		content := foreignQueue.ReplaceAllString(string(b), basic)
-		content = foreignFlow.ReplaceAllString(content, prevARN)
+		content = foreignFlow.ReplaceAllString(content, endARN)
 		content = placeholder.ReplaceAllString(content, prevID)
 		name := fmt.Sprintf("bench %d: %s", i+1, filepath.Base(file))
-		if prevID, prevARN, err = createFlow(ctx, a, instanceID, name, "CONTACT_FLOW", content); err != nil {
+		if prevID, _, err = createFlow(ctx, a, instanceID, name, "CONTACT_FLOW", content); err != nil {
 			return "", fmt.Errorf("%s: %w", file, err)
 		}
 	}
