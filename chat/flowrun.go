@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/maphash"
+	"log/slog"
 	"maps"
 	"math/rand/v2"
 	"strings"
@@ -508,7 +509,12 @@ func (s *Service) apply(ctx context.Context, tx parley.Tx, ch *Change, c *parley
 	}
 	if len(fo.out.Trace) > 0 {
 		recs := make([]parley.FlowRecord, len(fo.out.Trace))
+		debug := s.log.Enabled(ctx, slog.LevelDebug)
 		for i, r := range fo.out.Trace {
+			if debug {
+				s.log.DebugContext(ctx, "flow action", "contact_id", c.ID, "flow_id", r.FlowID, "identifier", r.Identifier,
+					"type", r.Type, "result", r.Result, "error", r.Error, "detail", r.Detail, "branch", r.Branch, "next", r.Next)
+			}
 			recs[i] = parley.FlowRecord{ContactID: c.ID, Time: r.Time, FlowID: r.FlowID, Identifier: r.Identifier,
 				Type: r.Type, Result: r.Result, Error: r.Error, Detail: r.Detail, Branch: r.Branch, Next: r.Next}
 		}
