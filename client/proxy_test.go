@@ -365,7 +365,8 @@ func TestServerRestart(t *testing.T) {
 }
 
 // TestEndedWhileAway: the chat ends while the session is cut off; its reconnect is refused with 403, which
-// ends the session with a synthetic chat.ended (ChatJS's rule).
+// ends the session with a synthetic chat.ended (ChatJS's rule). Which refusal comes first — the new
+// connection's, or the transcript read that resumes the old one — is a race either way is right to end on.
 func TestEndedWhileAway(t *testing.T) {
 	p, srv := proxied(t)
 	ctx := testCtx(t)
@@ -393,7 +394,7 @@ func TestEndedWhileAway(t *testing.T) {
 		t.Fatalf("ended event = %+v", e)
 	}
 	var ae *client.APIError
-	if !errors.As(e.Err, &ae) || ae.Operation != "CreateParticipantConnection" {
-		t.Fatalf("ended because of %v, want the refused CreateParticipantConnection", e.Err)
+	if !errors.As(e.Err, &ae) || (ae.Operation != "CreateParticipantConnection" && ae.Operation != "GetTranscript") {
+		t.Fatalf("ended because of %v, want a refused CreateParticipantConnection or resuming GetTranscript", e.Err)
 	}
 }
