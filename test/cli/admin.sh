@@ -20,34 +20,8 @@
 #   USER_ID, BASIC_QUEUE_ID, CONTACT_ID, AGENT_TOKEN   results of the earlier steps and the accept (join)
 set -euo pipefail
 
-: "${AWS:?set AWS to the aws CLI binary}"
-: "${ENDPOINT:?set ENDPOINT, e.g. http://127.0.0.1:8080}"
-: "${REGION:?set REGION, e.g. us-west-2}"
-: "${INSTANCE_ID:?set INSTANCE_ID}"
-
-# Dummy credentials; never read the developer's AWS configuration.
-export AWS_ACCESS_KEY_ID=parley
-export AWS_SECRET_ACCESS_KEY=parley
-export AWS_DEFAULT_REGION="$REGION"
-export AWS_CONFIG_FILE=/dev/null
-export AWS_SHARED_CREDENTIALS_FILE=/dev/null
-export AWS_PAGER=""
-unset AWS_PROFILE AWS_SESSION_TOKEN AWS_ENDPOINT_URL AWS_ENDPOINT_URL_CONNECT AWS_ENDPOINT_URL_CONNECTPARTICIPANT \
-	AWS_CA_BUNDLE 2>/dev/null || true
-
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-fail() {
-	echo "FAIL: $*" >&2
-	exit 1
-}
-
-cli() {
-	echo "+ aws $*" >&2
-	"$AWS" --endpoint-url "$ENDPOINT" --region "$REGION" \
-		--cli-connect-timeout 5 --cli-read-timeout 20 "$@"
-}
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # value checks that a command printed a non-empty value (not "None").
 value() {

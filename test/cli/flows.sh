@@ -12,35 +12,9 @@
 #   FLOWS        the directory of the sample flows
 set -euo pipefail
 
-: "${AWS:?set AWS to the aws CLI binary}"
-: "${ENDPOINT:?set ENDPOINT, e.g. http://127.0.0.1:8080}"
-: "${REGION:?set REGION, e.g. us-west-2}"
-: "${INSTANCE_ID:?set INSTANCE_ID}"
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 : "${FLOWS:?set FLOWS to the directory of the sample flows}"
-
-# Dummy credentials; never read the developer's AWS configuration.
-export AWS_ACCESS_KEY_ID=parley
-export AWS_SECRET_ACCESS_KEY=parley
-export AWS_DEFAULT_REGION="$REGION"
-export AWS_CONFIG_FILE=/dev/null
-export AWS_SHARED_CREDENTIALS_FILE=/dev/null
-export AWS_PAGER=""
-unset AWS_PROFILE AWS_SESSION_TOKEN AWS_ENDPOINT_URL AWS_ENDPOINT_URL_CONNECT AWS_ENDPOINT_URL_CONNECTPARTICIPANT \
-	AWS_CA_BUNDLE 2>/dev/null || true
-
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-fail() {
-	echo "FAIL: $*" >&2
-	exit 1
-}
-
-cli() {
-	echo "+ aws $*" >&2
-	"$AWS" --endpoint-url "$ENDPOINT" --region "$REGION" \
-		--cli-connect-timeout 5 --cli-read-timeout 20 "$@"
-}
 
 # create NAME TYPE FILE: imports a flow and prints its id and ARN, tab-separated.
 create() {
