@@ -59,6 +59,10 @@ type Config struct {
 	InstanceAlias string `yaml:"instance_alias"`
 	// Bootstrap is a declarative YAML file (see admin.File) applied to the default instance at every start.
 	Bootstrap string `yaml:"bootstrap"`
+	// Functions maps the Lambda function ARNs flows invoke to the http(s) URLs that play them (package
+	// functions POSTs them Connect's ContactFlowEvent). A flow naming an ARN not mapped here is refused at
+	// creation, as Connect refuses a function it cannot invoke. Default: none.
+	Functions map[string]string `yaml:"functions"`
 	// Attachments configures file attachments: limits, storage (files or S3), scanning.
 	Attachments AttachmentsConfig `yaml:"attachments"`
 	// OfferTimeout is how long an agent has to accept an offered chat. Default 30s.

@@ -10,6 +10,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/parley-chat/parley/functions"
 	"github.com/parley-chat/parley/server"
 )
 
@@ -30,7 +31,7 @@ type setting struct {
 // environment variables, flags.
 func loadOptions(args []string, getenv func(string) string, stderr io.Writer) (*options, error) {
 	o := &options{LogLevel: "info", LogFormat: "text"}
-	var configPath, accessKeys string
+	var configPath, accessKeys, functionList string
 	settings := []setting{
 		{"data", "PARLEY_DATA", "data directory (SQLite database, server secret)", &o.DataDir},
 		{"listen", "PARLEY_LISTEN", "HTTP and WebSocket listen address", &o.Listen},
@@ -39,6 +40,7 @@ func loadOptions(args []string, getenv func(string) string, stderr io.Writer) (*
 		{"access-keys", "PARLEY_ACCESS_KEYS", "SigV4 keys for the Connect API: id:secret[,id:secret...]", &accessKeys},
 		{"secret", "PARLEY_SECRET", "hex secret for tokens (default: generated into the data dir)", &o.Secret},
 		{"bootstrap", "PARLEY_BOOTSTRAP", "YAML file of queues, routing profiles, users... applied at every start", &o.Bootstrap},
+		{"functions", "PARLEY_FUNCTIONS", "HTTP endpoints of the Lambda functions flows invoke: arn=url[,arn=url...]", &functionList},
 		{"attachment-bucket", "PARLEY_ATTACHMENT_BUCKET", "S3 bucket for attachments (default: files under the data dir)", &o.Attachments.S3.Bucket},
 		{"attachment-endpoint", "PARLEY_ATTACHMENT_ENDPOINT", "endpoint URL of an S3-compatible service for the attachment bucket", &o.Attachments.S3.Endpoint},
 		{"attachment-scan-url", "PARLEY_ATTACHMENT_SCAN_URL", "webhook that approves or rejects every attachment", &o.Attachments.ScanURL},
@@ -92,6 +94,15 @@ func loadOptions(args []string, getenv func(string) string, stderr io.Writer) (*
 			return nil, err
 		}
 		o.AccessKeys = keys
+	}
+	if functionList != "" {
+		fns, err := functions.ParseList(functionList)
+		if err != nil {
+			return nil, err
+		}
+		o.Functions = fns
+	} else if err := functions.Validate(o.Functions); err != nil {
+		return nil, fmt.Errorf("config file %s: %w", configPath, err)
 	}
 	return o, nil
 }

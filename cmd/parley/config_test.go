@@ -33,18 +33,57 @@ func TestConfigPrecedence(t *testing.T) {
 	}
 }
 
+// TestConfigFunctions: the Lambda endpoints come from the YAML map, replaced as a whole by PARLEY_FUNCTIONS,
+// replaced by --functions.
+func TestConfigFunctions(t *testing.T) {
+	const fn = "arn:aws:lambda:us-east-1:123456789012:function:state-lookup"
+	file := filepath.Join(t.TempDir(), "parley.yaml")
+	if err := os.WriteFile(file, []byte("functions:\n  "+fn+": http://127.0.0.1:9000/file\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"PARLEY_CONFIG": file}
+	getenv := func(k string) string { return env[k] }
+	for _, tc := range []struct {
+		name string
+		args []string
+		env  string
+		want string
+	}{
+		{"YAML", nil, "", "http://127.0.0.1:9000/file"},
+		{"environment over YAML", nil, fn + "=http://127.0.0.1:9000/env", "http://127.0.0.1:9000/env"},
+		{"flag over environment", []string{"--functions", fn + "=http://127.0.0.1:9000/flag"}, fn + "=http://127.0.0.1:9000/env",
+			"http://127.0.0.1:9000/flag"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			env["PARLEY_FUNCTIONS"] = tc.env
+			o, err := loadOptions(tc.args, getenv, io.Discard)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := o.Functions[fn]; got != tc.want || len(o.Functions) != 1 {
+				t.Errorf("functions = %v, want %s → %s", o.Functions, fn, tc.want)
+			}
+		})
+	}
+}
+
 func TestConfigErrors(t *testing.T) {
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "bad.yaml")
 	_ = os.WriteFile(bad, []byte("listen: [\n"), 0o600)
 	unknown := filepath.Join(dir, "unknown.yaml")
 	_ = os.WriteFile(unknown, []byte("lisen: 127.0.0.1:1\n"), 0o600)
+	badFunctions := filepath.Join(dir, "functions.yaml")
+	_ = os.WriteFile(badFunctions, []byte("functions:\n  state-lookup: http://127.0.0.1:1\n"), 0o600)
 	none := func(string) string { return "" }
 	for name, args := range map[string][]string{
 		"bad yaml":         {"--config", bad},
 		"unknown yaml key": {"--config", unknown},
 		"missing file":     {"--config", filepath.Join(dir, "nope.yaml")},
 		"bad access keys":  {"--access-keys", "nocolon"},
+		"bad functions":    {"--functions", "arn:aws:lambda:us-east-1:123456789012:function:f=ftp://x"},
+		"functions no arn": {"--functions", "http://127.0.0.1:1"},
+		"yaml functions":   {"--config", badFunctions},
 		"unknown flag":     {"--nope"},
 		"stray argument":   {"extra"},
 		"bad log level":    {"--log-level", "loud"},
