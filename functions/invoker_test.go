@@ -16,9 +16,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/parley-chat/parley/chat"
 	"github.com/parley-chat/parley/flow"
 	"github.com/parley-chat/parley/functions"
 )
+
+// The chat core's flows call functions through an Invoker.
+var _ chat.Functions = (*functions.Invoker)(nil)
 
 var update = flag.Bool("update", false, "rewrite the golden files")
 
