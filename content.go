@@ -20,6 +20,9 @@ const (
 	EventChatEnded              = eventPrefix + "chat.ended"
 	EventTransferSucceeded      = eventPrefix + "transfer.succeeded"
 	EventTransferFailed         = eventPrefix + "transfer.failed"
+	EventParticipantIdle        = eventPrefix + "participant.idle"
+	EventParticipantReturned    = eventPrefix + "participant.returned"
+	EventAutoDisconnection      = eventPrefix + "participant.autodisconnection"
 )
 
 // MessageContentLimit returns the largest Content, in characters, that a message of content type ct may carry,

@@ -127,7 +127,20 @@ type Contact struct {
 	// starts. FlowWakeAt is when the run's timer fires (a Wait, an input's time limit); zero when none.
 	FlowState  []byte
 	FlowWakeAt time.Time
+	// Timers are the chat's participant timers (UpdateParticipantRoleConfig); a transfer's new contact keeps
+	// them, as Connect's persist for the life of the chat.
+	Timers ParticipantTimers
 }
+
+// ParticipantTimers are a chat's idle and auto-disconnect timers per role, in minutes, as
+// UpdateParticipantRoleConfig sets them: 0 when never set (the server's default then applies to the customer),
+// TimerUnset when removed.
+type ParticipantTimers struct {
+	CustomerIdle, CustomerDisconnect, AgentIdle, AgentDisconnect int
+}
+
+// TimerUnset marks a participant timer that UpdateParticipantRoleConfig removed ("Unset").
+const TimerUnset = -1
 
 // FlowRecord is one action a contact's flow ran: its flow log, for the people who debug flows.
 type FlowRecord struct {
@@ -173,6 +186,10 @@ type Participant struct {
 	Connected bool // has called CreateParticipantConnection (or acknowledged)
 	JoinedAt  time.Time
 	LeftAt    time.Time
+	// TimerAt is when the participant's next idle or auto-disconnect timer fires, zero when none runs; IdleAt is
+	// when the participant was marked idle, zero while it is not (chat/timers.go).
+	TimerAt time.Time
+	IdleAt  time.Time
 }
 
 // Connection is an issued ConnectionToken (stored by hash).

@@ -80,6 +80,9 @@ type Reader interface {
 	DueFlows(ctx context.Context, t time.Time, limit int) ([]*Contact, error)
 	// ListFlowLog returns a contact's flow log in Seq order.
 	ListFlowLog(ctx context.Context, contactID string) ([]FlowRecord, error)
+	// DueParticipants returns up to limit (<= 0: all) JOINED participants whose TimerAt is not zero and not
+	// after t, earliest first.
+	DueParticipants(ctx context.Context, t time.Time, limit int) ([]*Participant, error)
 
 	GetParticipant(ctx context.Context, id string) (*Participant, error)
 	// ParticipantByToken finds a participant by the hash of its ParticipantToken.
@@ -183,14 +186,14 @@ type Tx interface {
 	InsertContact(ctx context.Context, c *Contact) error
 	// UpdateContact overwrites the mutable fields of a contact: State, FlowID, QueueID, Attributes,
 	// SegmentAttributes, ConnectedAt, EndedAt, DueAt, DisconnectReason, UpdatedAt, EnqueuedAt, AgentID,
-	// AgentConnectedAt, FlowState and FlowWakeAt.
+	// AgentConnectedAt, FlowState, FlowWakeAt and Timers.
 	UpdateContact(ctx context.Context, c *Contact) error
 	// AppendFlowLog appends records to their contact's flow log, assigning each its Seq (the contact's next).
 	AppendFlowLog(ctx context.Context, recs []FlowRecord) error
 
 	// InsertParticipant stores a new participant (with its UserID); ECONFLICT if its id or token hash exists.
 	InsertParticipant(ctx context.Context, p *Participant) error
-	// UpdateParticipant overwrites a participant's State, Connected, DisplayName and LeftAt.
+	// UpdateParticipant overwrites a participant's State, Connected, DisplayName, LeftAt, TimerAt and IdleAt.
 	UpdateParticipant(ctx context.Context, p *Participant) error
 	InsertConnection(ctx context.Context, c *Connection) error
 	// DeleteConnections revokes every ConnectionToken of a participant.

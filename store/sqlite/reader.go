@@ -180,7 +180,8 @@ func (r reader) GetQueue(ctx context.Context, id string) (*parley.Queue, error) 
 const contactCols = `id, instance_id, initial_contact_id, previous_contact_id, related_contact_id, channel,
 	initiation_method, state, flow_id, queue_id, customer_id, attributes, segment_attributes,
 	supported_content_types, duration_minutes, initiated_at, connected_at, ended_at, due_at, disconnect_reason,
-	updated_at, enqueued_at, agent_id, agent_connected_at, flow_state, flow_wake_at`
+	updated_at, enqueued_at, agent_id, agent_connected_at, flow_state, flow_wake_at, customer_idle_minutes,
+	customer_disconnect_minutes, agent_idle_minutes, agent_disconnect_minutes`
 
 func scanContact(sc scanner) (*parley.Contact, error) {
 	var c parley.Contact
@@ -189,7 +190,8 @@ func scanContact(sc scanner) (*parley.Contact, error) {
 	err := sc.Scan(&c.ID, &c.InstanceID, &c.InitialContactID, &c.PreviousContactID, &c.RelatedContactID,
 		&c.Channel, &c.InitiationMethod, &c.State, &c.FlowID, &c.QueueID, &c.CustomerID, &attrs, &seg, &types,
 		&c.DurationMinutes, &initiated, &connected, &ended, &due, &c.DisconnectReason, &updated, &enqueued,
-		&c.AgentID, &agentConnected, &flowState, &flowWake)
+		&c.AgentID, &agentConnected, &flowState, &flowWake, &c.Timers.CustomerIdle, &c.Timers.CustomerDisconnect,
+		&c.Timers.AgentIdle, &c.Timers.AgentDisconnect)
 	if err != nil {
 		return nil, err
 	}
@@ -257,6 +259,17 @@ func (r reader) DueFlows(ctx context.Context, t time.Time, limit int) ([]*parley
 		toMS(t), limit)
 }
 
+// DueParticipants returns up to limit JOINED participants whose TimerAt is set and not after t, earliest first.
+// A limit of 0 or less means no limit.
+func (r reader) DueParticipants(ctx context.Context, t time.Time, limit int) ([]*parley.Participant, error) {
+	if limit <= 0 {
+		limit = -1 // SQLite: no limit
+	}
+	// The literal predicates match the partial index participants_timer.
+	return queryAll(ctx, r.q, scanParticipant, `SELECT `+participantCols+` FROM participants
+		WHERE state = 'JOINED' AND timer_at != 0 AND timer_at <= ? ORDER BY timer_at, id LIMIT ?`, toMS(t), limit)
+}
+
 // ListFlowLog returns a contact's flow log in Seq order.
 func (r reader) ListFlowLog(ctx context.Context, contactID string) ([]parley.FlowRecord, error) {
 	return queryAll(ctx, r.q, func(sc scanner) (parley.FlowRecord, error) {
@@ -271,17 +284,17 @@ func (r reader) ListFlowLog(ctx context.Context, contactID string) ([]parley.Flo
 }
 
 const participantCols = `id, contact_id, chain_id, role, display_name, token_hash, state, connected, joined_at, left_at,
-	user_id`
+	user_id, timer_at, idle_at`
 
 func scanParticipant(sc scanner) (*parley.Participant, error) {
 	var p parley.Participant
-	var joined, left int64
+	var joined, left, timer, idle int64
 	err := sc.Scan(&p.ID, &p.ContactID, &p.ChainID, &p.Role, &p.DisplayName, &p.TokenHash, &p.State,
-		&p.Connected, &joined, &left, &p.UserID)
+		&p.Connected, &joined, &left, &p.UserID, &timer, &idle)
 	if err != nil {
 		return nil, err
 	}
-	p.JoinedAt, p.LeftAt = fromMS(joined), fromMS(left)
+	p.JoinedAt, p.LeftAt, p.TimerAt, p.IdleAt = fromMS(joined), fromMS(left), fromMS(timer), fromMS(idle)
 	return &p, nil
 }
 

@@ -114,18 +114,19 @@ func (t *tx) InsertContact(ctx context.Context, c *parley.Contact) error {
 		return err
 	}
 	_, err = t.q.exec(ctx, `INSERT INTO contacts (`+contactCols+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		c.ID, c.InstanceID, c.InitialContactID, c.PreviousContactID, c.RelatedContactID, string(c.Channel),
 		c.InitiationMethod, string(c.State), c.FlowID, c.QueueID, c.CustomerID, attrs, seg, types,
 		c.DurationMinutes, toMS(c.InitiatedAt), toMS(c.ConnectedAt), toMS(c.EndedAt), toMS(c.DueAt),
 		c.DisconnectReason, toMS(c.UpdatedAt), toMS(c.EnqueuedAt), c.AgentID, toMS(c.AgentConnectedAt),
-		flowStateText(c.FlowState), toMS(c.FlowWakeAt))
+		flowStateText(c.FlowState), toMS(c.FlowWakeAt), c.Timers.CustomerIdle, c.Timers.CustomerDisconnect,
+		c.Timers.AgentIdle, c.Timers.AgentDisconnect)
 	return writeErr(err, "insert contact", "contact exists")
 }
 
 // UpdateContact overwrites the mutable fields of a contact: State, FlowID, QueueID, Attributes,
 // SegmentAttributes, ConnectedAt, EndedAt, DueAt, DisconnectReason, UpdatedAt, EnqueuedAt, AgentID,
-// AgentConnectedAt, FlowState and FlowWakeAt. ENOTFOUND (CONTACT) if it does not exist.
+// AgentConnectedAt, FlowState, FlowWakeAt and Timers. ENOTFOUND (CONTACT) if it does not exist.
 func (t *tx) UpdateContact(ctx context.Context, c *parley.Contact) error {
 	t.c.dropContact(c.ID, c.InitialContactID)
 	attrs, seg, _, err := contactJSON(c)
@@ -134,11 +135,14 @@ func (t *tx) UpdateContact(ctx context.Context, c *parley.Contact) error {
 	}
 	res, err := t.q.exec(ctx, `UPDATE contacts SET state = ?, flow_id = ?, queue_id = ?, attributes = ?,
 			segment_attributes = ?, connected_at = ?, ended_at = ?, due_at = ?, disconnect_reason = ?,
-			updated_at = ?, enqueued_at = ?, agent_id = ?, agent_connected_at = ?, flow_state = ?, flow_wake_at = ?
+			updated_at = ?, enqueued_at = ?, agent_id = ?, agent_connected_at = ?, flow_state = ?, flow_wake_at = ?,
+			customer_idle_minutes = ?, customer_disconnect_minutes = ?, agent_idle_minutes = ?,
+			agent_disconnect_minutes = ?
 		WHERE id = ?`,
 		string(c.State), c.FlowID, c.QueueID, attrs, seg, toMS(c.ConnectedAt), toMS(c.EndedAt), toMS(c.DueAt),
 		c.DisconnectReason, toMS(c.UpdatedAt), toMS(c.EnqueuedAt), c.AgentID, toMS(c.AgentConnectedAt),
-		flowStateText(c.FlowState), toMS(c.FlowWakeAt), c.ID)
+		flowStateText(c.FlowState), toMS(c.FlowWakeAt), c.Timers.CustomerIdle, c.Timers.CustomerDisconnect,
+		c.Timers.AgentIdle, c.Timers.AgentDisconnect, c.ID)
 	return updated(res, err, "update contact", "CONTACT", "contact not found")
 }
 
@@ -205,18 +209,20 @@ func tokenHash(h []byte) any {
 // InsertParticipant stores a new participant; ECONFLICT if its id or token hash exists.
 func (t *tx) InsertParticipant(ctx context.Context, p *parley.Participant) error {
 	t.c.dropParticipant(p.ID)
-	_, err := t.q.exec(ctx, `INSERT INTO participants (`+participantCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err := t.q.exec(ctx, `INSERT INTO participants (`+participantCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		p.ID, p.ContactID, p.ChainID, string(p.Role), p.DisplayName, tokenHash(p.TokenHash), string(p.State),
-		p.Connected, toMS(p.JoinedAt), toMS(p.LeftAt), p.UserID)
+		p.Connected, toMS(p.JoinedAt), toMS(p.LeftAt), p.UserID, toMS(p.TimerAt), toMS(p.IdleAt))
 	return writeErr(err, "insert participant", "participant exists")
 }
 
-// UpdateParticipant overwrites a participant's State, Connected, DisplayName and LeftAt; ENOTFOUND
-// (PARTICIPANT) if it does not exist.
+// UpdateParticipant overwrites a participant's State, Connected, DisplayName, LeftAt, TimerAt and IdleAt;
+// ENOTFOUND (PARTICIPANT) if it does not exist.
 func (t *tx) UpdateParticipant(ctx context.Context, p *parley.Participant) error {
 	t.c.dropParticipant(p.ID)
-	res, err := t.q.exec(ctx, `UPDATE participants SET state = ?, connected = ?, display_name = ?, left_at = ?
-		WHERE id = ?`, string(p.State), p.Connected, p.DisplayName, toMS(p.LeftAt), p.ID)
+	res, err := t.q.exec(ctx, `UPDATE participants SET state = ?, connected = ?, display_name = ?, left_at = ?,
+			timer_at = ?, idle_at = ?
+		WHERE id = ?`, string(p.State), p.Connected, p.DisplayName, toMS(p.LeftAt), toMS(p.TimerAt), toMS(p.IdleAt),
+		p.ID)
 	return updated(res, err, "update participant", "PARTICIPANT", "participant not found")
 }
 

@@ -10,7 +10,7 @@ import (
 // storedParticipant is what a store returns for p.
 func storedParticipant(p *parley.Participant) *parley.Participant {
 	w := *p
-	w.JoinedAt, w.LeftAt = ms(p.JoinedAt), ms(p.LeftAt)
+	w.JoinedAt, w.LeftAt, w.TimerAt, w.IdleAt = ms(p.JoinedAt), ms(p.LeftAt), ms(p.TimerAt), ms(p.IdleAt)
 	return &w
 }
 

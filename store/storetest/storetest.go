@@ -79,6 +79,7 @@ func Run(t *testing.T, open func(t *testing.T) parley.Store) {
 		{"Update/ConcurrentMixed", testConcurrentMixed},
 		{"DueFlows", testDueFlows},
 		{"FlowLog", testFlowLog},
+		{"ParticipantTimers", testParticipantTimers},
 		{"Lease/Exclusive", testLeaseExclusive},
 		{"Lease/Concurrent", testLeaseConcurrent},
 	}
