@@ -494,7 +494,8 @@ func (a *Attachments) CompleteUpload(ctx context.Context, c *Caller, ids []strin
 		status = parley.AttachmentInProgress
 	}
 	_, err = a.svc.commit(ctx, func(tx parley.Tx, ch *Change) error {
-		if _, err := a.svc.stillActive(ctx, tx, c); err != nil {
+		contact, err := a.svc.stillActive(ctx, tx, c)
+		if err != nil {
 			return err
 		}
 		cur, err := tx.GetFile(ctx, id)
@@ -512,6 +513,9 @@ func (a *Attachments) CompleteUpload(ctx context.Context, c *Caller, ids []strin
 			Type: parley.ItemAttachment, ParticipantID: c.Participant.ID, DisplayName: c.Participant.DisplayName,
 			Role: c.Participant.Role, Time: now, ClientToken: token,
 			Attachments: []parley.Attachment{{ID: cur.ID, Name: cur.Name, ContentType: cur.ContentType, Status: status}}}
+		if err := a.svc.resetTimers(ctx, tx, ch, contact, c.Participant.ID, now); err != nil {
+			return err
+		}
 		if err := ch.Append(ctx, it); err != nil {
 			return err
 		}

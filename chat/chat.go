@@ -34,6 +34,12 @@ func New(store parley.Store, bus parley.Bus, clock parley.Clock, log *slog.Logge
 	if cfg.DefaultChatDuration <= 0 {
 		cfg.DefaultChatDuration = 25 * time.Hour
 	}
+	if cfg.CustomerIdle == 0 {
+		cfg.CustomerIdle = 10 * time.Minute
+	}
+	if cfg.CustomerAutoDisconnect == 0 {
+		cfg.CustomerAutoDisconnect = 15 * time.Minute
+	}
 	if cfg.TimerInterval <= 0 {
 		cfg.TimerInterval = time.Second
 	}

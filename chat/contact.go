@@ -355,6 +355,9 @@ func (s *Service) CreateParticipant(ctx context.Context, in CreateParticipantInp
 		if err := ch.Append(ctx, s.event(c, p, parley.EventParticipantJoined, now)); err != nil {
 			return err
 		}
+		if err := s.startTimers(ctx, tx, c, now); err != nil {
+			return err
+		}
 		if in.ClientToken != "" {
 			res, _ := json.Marshal(idemResult{ContactID: c.ID, ParticipantID: pid})
 			return tx.PutIdempotent(ctx, scope, in.ClientToken, res)
@@ -527,7 +530,8 @@ func (s *Service) UpdateContactAttributes(ctx context.Context, instanceID, initi
 }
 
 // Run fires contact timers until ctx is done: chats whose customer never connected within the connect window,
-// and chats whose duration ran out, end with chat.ended. Timers are a duty of one node: Run fires them only
+// and chats whose duration ran out, end with chat.ended; flows' timers and participants' idle and
+// auto-disconnect timers (timers.go) fire. Timers are a duty of one node: Run fires them only
 // while it holds the "timers" lease, which it renews at every tick and releases when ctx ends.
 func (s *Service) Run(ctx context.Context) {
 	timers := lease.New(s.store, "timers", s.cfg.NodeID, s.clock, 0, s.log, nil)
@@ -547,6 +551,9 @@ func (s *Service) Run(ctx context.Context) {
 			}
 			if _, err := s.FireFlowTimers(ctx); err != nil && ctx.Err() == nil {
 				s.log.Error("flow timers", "err", err)
+			}
+			if _, err := s.FireParticipantTimers(ctx); err != nil && ctx.Err() == nil {
+				s.log.Error("participant timers", "err", err)
 			}
 		}
 	}

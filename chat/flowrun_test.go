@@ -3,7 +3,6 @@ package chat_test
 import (
 	"bytes"
 	"fmt"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -11,7 +10,6 @@ import (
 	"github.com/parley-chat/parley"
 	"github.com/parley-chat/parley/bus/local"
 	"github.com/parley-chat/parley/chat"
-	"github.com/parley-chat/parley/store/sqlite"
 )
 
 // fakeClock is a clock tests move by hand.
@@ -40,28 +38,7 @@ type flowFixture struct {
 
 func newFlowFixture(t *testing.T) *flowFixture {
 	t.Helper()
-	ctx := t.Context()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "parley.db"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	bus := local.New()
-	clk := &fakeClock{t: time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)}
-	svc, err := chat.New(st, bus, clk, nil, chat.Config{Secret: bytes.Repeat([]byte{5}, 32)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(svc.Close)
-	inst, _, err := svc.Bootstrap(ctx, "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	qs, err := st.ListQueues(ctx, inst.ID)
-	if err != nil || len(qs) == 0 {
-		t.Fatalf("queues: %v, %v", qs, err)
-	}
-	return &flowFixture{t: t, st: st, bus: bus, svc: svc, clk: clk, inst: inst, queue: qs[0]}
+	return newTimerFixture(t, chat.Config{})
 }
 
 // flow stores a flow whose actions are given; %QUEUE% stands for the queue's ARN.

@@ -185,6 +185,11 @@ func (s *Service) appendIdempotent(ctx context.Context, c *Caller, scope, client
 		}
 		it = build(s.now())
 		it.ClientToken = token
+		if it.Type == parley.ItemMessage {
+			if err := s.resetTimers(ctx, tx, ch, contact, c.Participant.ID, it.Time); err != nil {
+				return err
+			}
+		}
 		return ch.Append(ctx, it)
 	})
 	if err != nil && token != "" && (parley.IsCode(err, parley.ECONFLICT) || parley.IsCode(err, parley.EACCESS)) {

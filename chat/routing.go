@@ -60,6 +60,11 @@ func (s *Service) joinUser(ctx context.Context, contactID string, user *parley.U
 		if silent {
 			joined.Recipient = p.ID
 		}
+		if role == parley.RoleAgent {
+			if err := s.startTimers(ctx, tx, c, now); err != nil {
+				return err
+			}
+		}
 		return ch.Append(ctx, joined)
 	})
 	if err != nil {

@@ -34,6 +34,13 @@ type Config struct {
 	SocketURLTTL time.Duration
 	// DefaultChatDuration applies when StartChatContact has no ChatDurationInMinutes (default 25 hours).
 	DefaultChatDuration time.Duration
+	// CustomerIdle and CustomerAutoDisconnect are the customer's participant timers on a chat whose
+	// UpdateParticipantRoleConfig did not set them: the idle timer (default 10 minutes), and the auto-disconnect
+	// timer that starts when the customer goes idle (default 15 minutes). They keep a customer who left without
+	// disconnecting from holding the chat, and an agent's slot, until the chat duration runs out. Negative: no
+	// timer, as Amazon Connect without UpdateParticipantRoleConfig (see chat/timers.go).
+	CustomerIdle           time.Duration
+	CustomerAutoDisconnect time.Duration
 	// TimerInterval is how often Run looks for due contacts (default 1 second).
 	TimerInterval time.Duration
 	// NodeID names this process among the nodes sharing a store, as the owner of the duties it claims (leases).
