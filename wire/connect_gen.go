@@ -16,6 +16,8 @@ const (
 	PathStopContact = "/contact/stop"
 	// PathUpdateContactAttributes is the URI of UpdateContactAttributes (POST).
 	PathUpdateContactAttributes = "/contact/attributes"
+	// PathUpdateParticipantRoleConfig is the URI of UpdateParticipantRoleConfig (PUT).
+	PathUpdateParticipantRoleConfig = "/contact/participant-role-config/{InstanceId}/{ContactId}"
 )
 
 // The URIs of operations whose shapes are not generated, labels in braces.
@@ -38,8 +40,6 @@ const (
 	PathTransferContact = "/contact/transfer"
 	// PathUpdateParticipantAuthentication is the URI of UpdateParticipantAuthentication (POST).
 	PathUpdateParticipantAuthentication = "/contact/update-participant-authentication"
-	// PathUpdateParticipantRoleConfig is the URI of UpdateParticipantRoleConfig (PUT).
-	PathUpdateParticipantRoleConfig = "/contact/participant-role-config/{InstanceId}/{ContactId}"
 )
 
 // ChatMessage is a structure of the com.amazonaws.connect model.
@@ -48,6 +48,13 @@ const (
 type ChatMessage struct {
 	ContentType *string `json:"ContentType,omitempty"` // required; length 1..100
 	Content     *string `json:"Content,omitempty"`     // required; length 1..16384
+}
+
+// ChatParticipantRoleConfig is a structure of the com.amazonaws.connect model.
+//
+// Configuration information for the chat participant role.
+type ChatParticipantRoleConfig struct {
+	ParticipantTimerConfigList []ParticipantTimerConfiguration `json:"ParticipantTimerConfigList,omitempty"` // required; length 1..6
 }
 
 // CreateParticipantRequest is the input of CreateParticipant (POST /contact/create-participant).
@@ -125,6 +132,23 @@ type ParticipantDetailsToAdd struct {
 	ParticipantCapabilities *ParticipantCapabilities `json:"ParticipantCapabilities,omitempty"`
 }
 
+// ParticipantTimerConfiguration is a structure of the com.amazonaws.connect model.
+//
+// Configuration information for the timer.
+type ParticipantTimerConfiguration struct {
+	ParticipantRole *string                `json:"ParticipantRole,omitempty"` // required; one of CUSTOMER, AGENT
+	TimerType       *string                `json:"TimerType,omitempty"`       // required; one of IDLE, DISCONNECT_NONCUSTOMER
+	TimerValue      *ParticipantTimerValue `json:"TimerValue,omitempty"`      // required
+}
+
+// ParticipantTimerValue is a union of the com.amazonaws.connect model.
+//
+// The value of the timer.
+type ParticipantTimerValue struct {
+	ParticipantTimerAction            *string `json:"ParticipantTimerAction,omitempty"`            // one of Unset
+	ParticipantTimerDurationInMinutes *int    `json:"ParticipantTimerDurationInMinutes,omitempty"` // range 2..480
+}
+
 // ParticipantTokenCredentials is a structure of the com.amazonaws.connect model.
 //
 // The credentials used by the participant.
@@ -197,3 +221,20 @@ type UpdateContactAttributesRequest struct {
 
 // UpdateContactAttributesResponse is the output of UpdateContactAttributes (POST /contact/attributes).
 type UpdateContactAttributesResponse struct{}
+
+// UpdateParticipantRoleConfigChannelInfo is a union of the com.amazonaws.connect model.
+//
+// Configuration information for the chat participant role.
+type UpdateParticipantRoleConfigChannelInfo struct {
+	Chat *ChatParticipantRoleConfig `json:"Chat,omitempty"`
+}
+
+// UpdateParticipantRoleConfigRequest is the input of UpdateParticipantRoleConfig (PUT /contact/participant-role-config/{InstanceId}/{ContactId}).
+type UpdateParticipantRoleConfigRequest struct {
+	InstanceID           string                                  `json:"-"`                              // path label; required; length 1..100
+	ContactID            string                                  `json:"-"`                              // path label; required; length 1..256
+	ChannelConfiguration *UpdateParticipantRoleConfigChannelInfo `json:"ChannelConfiguration,omitempty"` // required
+}
+
+// UpdateParticipantRoleConfigResponse is the output of UpdateParticipantRoleConfig (PUT /contact/participant-role-config/{InstanceId}/{ContactId}).
+type UpdateParticipantRoleConfigResponse struct{}

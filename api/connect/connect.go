@@ -1,7 +1,7 @@
 // Package connect serves the chat part of the Amazon Connect Service API (restJson1, SigV4, signing name
 // "connect") so that the unmodified AWS SDKs and the AWS CLI can start and manage chats against parley:
 // StartChatContact, CreateParticipant, StopContact, DescribeContact, GetContactAttributes,
-// UpdateContactAttributes, ListInstances and ListContactFlows; and the admin operations that configure an
+// UpdateContactAttributes, UpdateParticipantRoleConfig, ListInstances and ListContactFlows; and the admin operations that configure an
 // instance (queues, routing profiles, users and their status, agent statuses, hours of operation, quick
 // connects, security profiles; admin*.go), served by the admin package; and the real-time metrics
 // GetCurrentMetricData and GetCurrentUserData (metrics*.go), computed from the agents package's live view. The
@@ -25,6 +25,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -54,6 +55,7 @@ type backend interface {
 	DescribeContact(ctx context.Context, instanceID, contactID string) (*parley.Contact, error)
 	ContactAttributes(ctx context.Context, instanceID, initialContactID string) (map[string]string, error)
 	UpdateContactAttributes(ctx context.Context, instanceID, initialContactID string, attrs map[string]string) error
+	UpdateParticipantRoleConfig(ctx context.Context, instanceID, contactID string, settings []chat.TimerSetting) error
 }
 
 var _ backend = (*chat.Service)(nil)
@@ -140,6 +142,8 @@ var routes = append(append([]route{
 		func(h *handler, ctx context.Context, in *wire.UpdateContactAttributesRequest) (*wire.UpdateContactAttributesResponse, error) {
 			return nil, h.svc.UpdateContactAttributes(ctx, *in.InstanceID, *in.InitialContactID, in.Attributes)
 		}),
+	operation(kindChat, "UpdateParticipantRoleConfig", http.MethodPut, wire.PathUpdateParticipantRoleConfig,
+		(*handler).updateParticipantRoleConfig),
 	operation(kindChat, "ListInstances", http.MethodGet, wire.PathListInstances,
 		list[wire.ListInstancesResponse](listing{kind: "instances", def: maxInstancesPage}, listInstances, instanceSummary)),
 	operation(kindChat, "ListContactFlows", http.MethodGet, wire.PathListContactFlows,
@@ -149,7 +153,6 @@ var routes = append(append([]route{
 	op("StartContactStreaming", http.MethodPost, wire.PathStartContactStreaming, nil),
 	op("StopContactStreaming", http.MethodPost, wire.PathStopContactStreaming, nil),
 	op("TransferContact", http.MethodPost, wire.PathTransferContact, nil),
-	op("UpdateParticipantRoleConfig", http.MethodPut, wire.PathUpdateParticipantRoleConfig, nil),
 	op("SendChatIntegrationEvent", http.MethodPost, wire.PathSendChatIntegrationEvent, nil),
 	op("CreatePersistentContactAssociation", http.MethodPost, wire.PathCreatePersistentContactAssociation, nil),
 	op("UpdateParticipantAuthentication", http.MethodPost, wire.PathUpdateParticipantAuthentication, nil),
@@ -247,6 +250,28 @@ func (h *handler) createParticipant(ctx context.Context, in *wire.CreateParticip
 		resp.ParticipantCredentials.Expiry = wire.FormatTime(out.Expiry)
 	}
 	return resp, nil
+}
+
+// updateParticipantRoleConfig checks what the model's unions cannot say (one channel, one value per timer) and
+// sets the chat's participant timers.
+func (h *handler) updateParticipantRoleConfig(ctx context.Context, in *wire.UpdateParticipantRoleConfigRequest) (*wire.UpdateParticipantRoleConfigResponse, error) {
+	if in.ChannelConfiguration.Chat == nil {
+		return nil, parley.Invalid("ChannelConfiguration.Chat", "ChannelConfiguration must set Chat")
+	}
+	var settings []chat.TimerSetting
+	for i, t := range in.ChannelConfiguration.Chat.ParticipantTimerConfigList {
+		v := t.TimerValue
+		if (v.ParticipantTimerAction == nil) == (v.ParticipantTimerDurationInMinutes == nil) {
+			f := fmt.Sprintf("ChannelConfiguration.Chat.ParticipantTimerConfigList[%d].TimerValue", i)
+			return nil, parley.Invalid(f, "%s must set exactly one of ParticipantTimerAction and ParticipantTimerDurationInMinutes", f)
+		}
+		minutes := parley.TimerUnset
+		if v.ParticipantTimerDurationInMinutes != nil {
+			minutes = *v.ParticipantTimerDurationInMinutes
+		}
+		settings = append(settings, chat.TimerSetting{Role: parley.Role(*t.ParticipantRole), Type: *t.TimerType, Minutes: minutes})
+	}
+	return nil, h.svc.UpdateParticipantRoleConfig(ctx, in.InstanceID, in.ContactID, settings)
 }
 
 func (h *handler) describeContact(ctx context.Context, in *wire.DescribeContactRequest) (*wire.DescribeContactResponse, error) {

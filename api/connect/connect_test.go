@@ -380,8 +380,8 @@ func TestUnsupportedOperations(t *testing.T) {
 			wantError(t, w, http.StatusBadRequest, "InvalidRequestException", rt.name+" is not supported by parley yet")
 		})
 	}
-	if n != 10 {
-		t.Errorf("%d unsupported operations, want 10", n)
+	if n != 9 {
+		t.Errorf("%d unsupported operations, want 9", n)
 	}
 }
 

@@ -31,6 +31,7 @@ type fakeBackend struct {
 	describeContact   func(instanceID, contactID string) (*parley.Contact, error)
 	contactAttributes func(instanceID, initialContactID string) (map[string]string, error)
 	updateAttributes  func(instanceID, initialContactID string, attrs map[string]string) error
+	roleConfig        func(instanceID, contactID string, settings []chat.TimerSetting) error
 }
 
 var errUnexpected = errors.New("unexpected call to the chat service")
@@ -113,6 +114,13 @@ func (f *fakeBackend) UpdateContactAttributes(_ context.Context, instanceID, ini
 		return errUnexpected
 	}
 	return f.updateAttributes(instanceID, initialContactID, attrs)
+}
+
+func (f *fakeBackend) UpdateParticipantRoleConfig(_ context.Context, instanceID, contactID string, settings []chat.TimerSetting) error {
+	if !f.record("UpdateParticipantRoleConfig", f.roleConfig != nil) {
+		return errUnexpected
+	}
+	return f.roleConfig(instanceID, contactID, settings)
 }
 
 // Test credentials of keyed verifiers.

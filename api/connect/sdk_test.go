@@ -137,17 +137,50 @@ func TestSDKUnsupportedOperation(t *testing.T) {
 	if !errors.As(err, &ire) || ire.ErrorMessage() != "StartContactStreaming is not supported by parley yet" {
 		t.Fatalf("err = %v, want *types.InvalidRequestException", err)
 	}
-	_, err = c.UpdateParticipantRoleConfig(ctx, &connect.UpdateParticipantRoleConfigInput{
-		InstanceId: aws.String(testInstance.ARN), ContactId: aws.String("c"),
+}
+
+// roleConfigInput is an UpdateParticipantRoleConfig input of the given timers.
+func roleConfigInput(contactID string, timers ...types.ParticipantTimerConfiguration) *connect.UpdateParticipantRoleConfigInput {
+	return &connect.UpdateParticipantRoleConfigInput{
+		InstanceId: aws.String(testInstance.ARN), ContactId: aws.String(contactID),
 		ChannelConfiguration: &types.UpdateParticipantRoleConfigChannelInfoMemberChat{
-			Value: types.ChatParticipantRoleConfig{ParticipantTimerConfigList: []types.ParticipantTimerConfiguration{{
-				ParticipantRole: types.TimerEligibleParticipantRolesCustomer, TimerType: types.ParticipantTimerTypeIdle,
-				TimerValue: &types.ParticipantTimerValueMemberParticipantTimerDurationInMinutes{Value: 5},
-			}}},
-		},
-	})
-	if !errors.As(err, &ire) || !strings.Contains(ire.ErrorMessage(), "UpdateParticipantRoleConfig") {
-		t.Fatalf("err = %v, want *types.InvalidRequestException", err)
+			Value: types.ChatParticipantRoleConfig{ParticipantTimerConfigList: timers}},
+	}
+}
+
+func TestSDKUpdateParticipantRoleConfig(t *testing.T) {
+	ctx := context.Background()
+	var got []chat.TimerSetting
+	c := sdkSetup(t, &fakeBackend{roleConfig: func(instanceID, contactID string, settings []chat.TimerSetting) error {
+		if instanceID != testInstance.ARN || contactID != "c-1" {
+			t.Errorf("UpdateParticipantRoleConfig(%q, %q)", instanceID, contactID)
+		}
+		got = settings
+		return nil
+	}})
+	_, err := c.UpdateParticipantRoleConfig(ctx, roleConfigInput("c-1",
+		types.ParticipantTimerConfiguration{ParticipantRole: types.TimerEligibleParticipantRolesCustomer,
+			TimerType:  types.ParticipantTimerTypeIdle,
+			TimerValue: &types.ParticipantTimerValueMemberParticipantTimerDurationInMinutes{Value: 5}},
+		types.ParticipantTimerConfiguration{ParticipantRole: types.TimerEligibleParticipantRolesAgent,
+			TimerType:  types.ParticipantTimerTypeDisconnectNoncustomer,
+			TimerValue: &types.ParticipantTimerValueMemberParticipantTimerAction{Value: types.ParticipantTimerActionUnset}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []chat.TimerSetting{{Role: parley.RoleCustomer, Type: chat.TimerIdle, Minutes: 5},
+		{Role: parley.RoleAgent, Type: chat.TimerDisconnect, Minutes: parley.TimerUnset}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("settings %+v, want %+v", got, want)
+	}
+
+	// A duration out of the model's range never reaches the chat service.
+	_, err = c.UpdateParticipantRoleConfig(ctx, roleConfigInput("c-1", types.ParticipantTimerConfiguration{
+		ParticipantRole: types.TimerEligibleParticipantRolesAgent, TimerType: types.ParticipantTimerTypeIdle,
+		TimerValue: &types.ParticipantTimerValueMemberParticipantTimerDurationInMinutes{Value: 1}}))
+	var ipe *types.InvalidParameterException
+	if !errors.As(err, &ipe) || !strings.Contains(ipe.ErrorMessage(), "ParticipantTimerDurationInMinutes") {
+		t.Fatalf("1 minute: err = %v, want *types.InvalidParameterException naming the member", err)
 	}
 }
 

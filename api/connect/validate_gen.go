@@ -13,9 +13,12 @@ import (
 var (
 	enumDisconnectOnCustomerExitParticipantType = []string{"AGENT"}
 	enumParticipantRole                         = []string{"AGENT", "CUSTOMER", "SYSTEM", "CUSTOM_BOT", "SUPERVISOR"}
+	enumParticipantTimerAction                  = []string{"Unset"}
+	enumParticipantTimerType                    = []string{"IDLE", "DISCONNECT_NONCUSTOMER"}
 	enumRehydrationType                         = []string{"ENTIRE_PAST_SESSION", "FROM_SEGMENT"}
 	enumResponseMode                            = []string{"INCREMENTAL", "COMPLETE"}
 	enumScreenShareCapability                   = []string{"SEND"}
+	enumTimerEligibleParticipantRoles           = []string{"CUSTOMER", "AGENT"}
 	enumVideoCapability                         = []string{"SEND"}
 )
 
@@ -107,6 +110,39 @@ func validateUpdateContactAttributesRequest(c *httpapi.Check, v *wire.UpdateCont
 	checkAttributes(c, "Attributes", v.Attributes)
 }
 
+// validateUpdateParticipantRoleConfigRequest checks an UpdateParticipantRoleConfig request (PUT
+// /contact/participant-role-config/{InstanceId}/{ContactId}) against the constraints of the model.
+func validateUpdateParticipantRoleConfigRequest(c *httpapi.Check, v *wire.UpdateParticipantRoleConfigRequest) {
+	c.Len("InstanceId", v.InstanceID, 1, 100)
+	c.Len("ContactId", v.ContactID, 1, 256)
+	c.Required("ChannelConfiguration", v.ChannelConfiguration != nil)
+	if v := v.ChannelConfiguration; v != nil {
+		if v := v.Chat; v != nil {
+			c.Required("ChannelConfiguration.Chat.ParticipantTimerConfigList", v.ParticipantTimerConfigList != nil)
+			if v.ParticipantTimerConfigList != nil {
+				if n := len(v.ParticipantTimerConfigList); n < 1 || n > 6 {
+					c.Fail("ChannelConfiguration.Chat.ParticipantTimerConfigList", "ChannelConfiguration.Chat.ParticipantTimerConfigList must have 1 to 6 items (got %d)", n)
+				}
+			}
+			for i := range v.ParticipantTimerConfigList {
+				f := fmt.Sprintf("ChannelConfiguration.Chat.ParticipantTimerConfigList[%d]", i)
+				validateParticipantTimerConfiguration(c, f, &v.ParticipantTimerConfigList[i])
+			}
+		}
+	}
+}
+
+// validateParticipantTimerConfiguration checks the ParticipantTimerConfiguration structure named field.
+func validateParticipantTimerConfiguration(c *httpapi.Check, field string, v *wire.ParticipantTimerConfiguration) {
+	c.Enum(field+".ParticipantRole", v.ParticipantRole, true, enumTimerEligibleParticipantRoles...)
+	c.Enum(field+".TimerType", v.TimerType, true, enumParticipantTimerType...)
+	c.Required(field+".TimerValue", v.TimerValue != nil)
+	if v := v.TimerValue; v != nil {
+		c.Enum(field+".TimerValue"+".ParticipantTimerAction", v.ParticipantTimerAction, false, enumParticipantTimerAction...)
+		c.Int(field+".TimerValue"+".ParticipantTimerDurationInMinutes", v.ParticipantTimerDurationInMinutes, false, 2, 480)
+	}
+}
+
 // validateChatInput runs the generated checks of in, the input of one of the operations above; it reports
 // false for any other type.
 func validateChatInput(c *httpapi.Check, in any) bool {
@@ -123,6 +159,8 @@ func validateChatInput(c *httpapi.Check, in any) bool {
 		validateStopContactRequest(c, v)
 	case *wire.UpdateContactAttributesRequest:
 		validateUpdateContactAttributesRequest(c, v)
+	case *wire.UpdateParticipantRoleConfigRequest:
+		validateUpdateParticipantRoleConfigRequest(c, v)
 	default:
 		return false
 	}
@@ -137,6 +175,8 @@ func chatPathLabels(in any) []*string {
 		return []*string{&v.InstanceID, &v.ContactID}
 	case *wire.GetContactAttributesRequest:
 		return []*string{&v.InstanceID, &v.InitialContactID}
+	case *wire.UpdateParticipantRoleConfigRequest:
+		return []*string{&v.InstanceID, &v.ContactID}
 	}
 	return nil
 }
