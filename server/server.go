@@ -65,6 +65,11 @@ type Config struct {
 	Functions map[string]string `yaml:"functions"`
 	// Attachments configures file attachments: limits, storage (files or S3), scanning.
 	Attachments AttachmentsConfig `yaml:"attachments"`
+	// CustomerIdle is the customer's idle timer on chats whose UpdateParticipantRoleConfig set none, and
+	// CustomerAutoDisconnect the auto-disconnect timer that starts when the customer goes idle (chat.Config).
+	// Defaults 10m and 15m; "off" runs no such timer, as Amazon Connect does.
+	CustomerIdle           Timer `yaml:"customer_idle"`
+	CustomerAutoDisconnect Timer `yaml:"customer_auto_disconnect"`
 	// OfferTimeout is how long an agent has to accept an offered chat. Default 30s.
 	OfferTimeout time.Duration `yaml:"offer_timeout"`
 	// Pprof, when set, serves net/http/pprof on this address (its own listener, never the API's). It must be a
@@ -76,6 +81,23 @@ type Config struct {
 	Chat chat.Config `yaml:"-"`
 	// Clock is the service's time source (tests inject a fake one). Default: the system clock.
 	Clock parley.Clock `yaml:"-"`
+}
+
+// Timer is a duration of the configuration that may be "off" (a negative Timer); zero means the default.
+type Timer time.Duration
+
+// UnmarshalText reads a positive duration such as "10m", or "off".
+func (t *Timer) UnmarshalText(b []byte) error {
+	if string(b) == "off" {
+		*t = -1
+		return nil
+	}
+	d, err := time.ParseDuration(string(b))
+	if err != nil || d <= 0 {
+		return fmt.Errorf("%q is neither a positive duration (such as 10m) nor off", b)
+	}
+	*t = Timer(d)
+	return nil
 }
 
 func (c *Config) defaults() {
@@ -181,6 +203,12 @@ func (m *Main) Start(ctx context.Context) (err error) {
 	cc := m.cfg.Chat
 	cc.Region, cc.AccountID, cc.Secret = m.cfg.Region, m.cfg.AccountID, secret
 	cc.SocketURL = socketURL(m.baseURL)
+	if m.cfg.CustomerIdle != 0 {
+		cc.CustomerIdle = time.Duration(m.cfg.CustomerIdle)
+	}
+	if m.cfg.CustomerAutoDisconnect != 0 {
+		cc.CustomerAutoDisconnect = time.Duration(m.cfg.CustomerAutoDisconnect)
+	}
 	m.svc, err = chat.New(m.store, m.bus, m.cfg.Clock, m.log, cc)
 	if err != nil {
 		return err

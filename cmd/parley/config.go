@@ -31,7 +31,7 @@ type setting struct {
 // environment variables, flags.
 func loadOptions(args []string, getenv func(string) string, stderr io.Writer) (*options, error) {
 	o := &options{LogLevel: "info", LogFormat: "text"}
-	var configPath, accessKeys, functionList string
+	var configPath, accessKeys, functionList, customerIdle, customerAutoDisconnect string
 	settings := []setting{
 		{"data", "PARLEY_DATA", "data directory (SQLite database, server secret)", &o.DataDir},
 		{"listen", "PARLEY_LISTEN", "HTTP and WebSocket listen address", &o.Listen},
@@ -44,6 +44,8 @@ func loadOptions(args []string, getenv func(string) string, stderr io.Writer) (*
 		{"attachment-bucket", "PARLEY_ATTACHMENT_BUCKET", "S3 bucket for attachments (default: files under the data dir)", &o.Attachments.S3.Bucket},
 		{"attachment-endpoint", "PARLEY_ATTACHMENT_ENDPOINT", "endpoint URL of an S3-compatible service for the attachment bucket", &o.Attachments.S3.Endpoint},
 		{"attachment-scan-url", "PARLEY_ATTACHMENT_SCAN_URL", "webhook that approves or rejects every attachment", &o.Attachments.ScanURL},
+		{"customer-idle", "PARLEY_CUSTOMER_IDLE", "customer idle timer where UpdateParticipantRoleConfig set none: a duration, or off (default 10m)", &customerIdle},
+		{"customer-auto-disconnect", "PARLEY_CUSTOMER_AUTO_DISCONNECT", "auto-disconnect timer after the customer went idle: a duration, or off (default 15m)", &customerAutoDisconnect},
 		{"pprof", "PARLEY_PPROF", "serve net/http/pprof on this loopback address, e.g. 127.0.0.1:6060 (default off)", &o.Pprof},
 		{"log-level", "PARLEY_LOG_LEVEL", "debug, info, warn or error", &o.LogLevel},
 		{"log-format", "PARLEY_LOG_FORMAT", "text or json", &o.LogFormat},
@@ -94,6 +96,17 @@ func loadOptions(args []string, getenv func(string) string, stderr io.Writer) (*
 			return nil, err
 		}
 		o.AccessKeys = keys
+	}
+	for _, t := range []struct {
+		name, v string
+		dst     *server.Timer
+	}{{"customer-idle", customerIdle, &o.CustomerIdle}, {"customer-auto-disconnect", customerAutoDisconnect, &o.CustomerAutoDisconnect}} {
+		if t.v == "" {
+			continue
+		}
+		if err := t.dst.UnmarshalText([]byte(t.v)); err != nil {
+			return nil, fmt.Errorf("%s: %w", t.name, err)
+		}
 	}
 	if functionList != "" {
 		fns, err := functions.ParseList(functionList)

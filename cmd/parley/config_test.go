@@ -5,6 +5,9 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
+
+	"github.com/parley-chat/parley/server"
 )
 
 // TestConfigPrecedence: flags win over PARLEY_* variables, which win over the YAML file, which wins over the
@@ -67,6 +70,41 @@ func TestConfigFunctions(t *testing.T) {
 	}
 }
 
+// TestConfigCustomerTimers: the customer's default timers come from the YAML file, PARLEY_* and flags in that
+// order of precedence; "off" is a negative Timer (no timer), unset is zero (the chat service's default).
+func TestConfigCustomerTimers(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "parley.yaml")
+	if err := os.WriteFile(file, []byte("customer_idle: 20m\ncustomer_auto_disconnect: off\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{}
+	getenv := func(k string) string { return env[k] }
+	for _, tc := range []struct {
+		name             string
+		args             []string
+		env              map[string]string
+		idle, disconnect server.Timer
+	}{
+		{"defaults", nil, nil, 0, 0},
+		{"YAML", nil, map[string]string{"PARLEY_CONFIG": file}, server.Timer(20 * time.Minute), -1},
+		{"environment over YAML", nil, map[string]string{"PARLEY_CONFIG": file, "PARLEY_CUSTOMER_IDLE": "off",
+			"PARLEY_CUSTOMER_AUTO_DISCONNECT": "5m"}, -1, server.Timer(5 * time.Minute)},
+		{"flag over environment", []string{"--customer-idle", "90s"}, map[string]string{"PARLEY_CUSTOMER_IDLE": "off"},
+			server.Timer(90 * time.Second), 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			env = tc.env
+			o, err := loadOptions(tc.args, getenv, io.Discard)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if o.CustomerIdle != tc.idle || o.CustomerAutoDisconnect != tc.disconnect {
+				t.Errorf("customer timers %v, %v; want %v, %v", o.CustomerIdle, o.CustomerAutoDisconnect, tc.idle, tc.disconnect)
+			}
+		})
+	}
+}
+
 func TestConfigErrors(t *testing.T) {
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "bad.yaml")
@@ -87,6 +125,8 @@ func TestConfigErrors(t *testing.T) {
 		"unknown flag":     {"--nope"},
 		"stray argument":   {"extra"},
 		"bad log level":    {"--log-level", "loud"},
+		"bad idle timer":   {"--customer-idle", "soon"},
+		"negative timer":   {"--customer-auto-disconnect", "-5m"},
 	} {
 		o, err := loadOptions(args, none, io.Discard)
 		if err == nil && name == "bad log level" {
