@@ -31,6 +31,7 @@ import (
 	"github.com/parley-chat/parley/api/sigv4"
 	"github.com/parley-chat/parley/bus/local"
 	"github.com/parley-chat/parley/chat"
+	"github.com/parley-chat/parley/functions"
 	"github.com/parley-chat/parley/gateway"
 	"github.com/parley-chat/parley/store/sqlite"
 )
@@ -137,11 +138,12 @@ type Main struct {
 	pprof   *http.Server // nil unless Config.Pprof is set
 	pprofLn net.Listener
 
-	instance *parley.Instance
-	flow     *parley.ContactFlow
-	admin    *admin.Service
-	defaults *admin.Defaults
-	agents   *agents.Service
+	instance  *parley.Instance
+	flow      *parley.ContactFlow
+	admin     *admin.Service
+	defaults  *admin.Defaults
+	agents    *agents.Service
+	functions *functions.Invoker
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -221,12 +223,14 @@ func (m *Main) Start(ctx context.Context) (err error) {
 		return fmt.Errorf("bootstrap: %w", err)
 	}
 	m.admin = admin.New(m.store, m.bus, m.cfg.Clock, m.log, admin.Config{Region: m.cfg.Region, AccountID: m.cfg.AccountID})
+	m.functions = &functions.Invoker{URLs: m.cfg.Functions, Log: m.log.With("component", "functions")}
+	m.admin.SetFunctions(m.functions.Configured)
 	if err := m.bootstrapConfig(ctx); err != nil {
 		return err
 	}
 	m.agents = agents.New(m.store, m.bus, m.svc, m.admin, m.cfg.Clock, m.log,
 		agents.Config{OfferTimeout: m.cfg.OfferTimeout, NodeID: m.svc.Config().NodeID})
-	m.svc.SetFlowServices(nil, m.agents)
+	m.svc.SetFlowServices(m.functions, m.agents)
 	if err := m.agents.Start(ctx); err != nil {
 		return fmt.Errorf("start routing: %w", err)
 	}
@@ -305,6 +309,9 @@ func (m *Main) Close() error {
 		m.wg.Wait()
 		if m.svc != nil {
 			m.svc.Close() // flow steps already queued finish while the bus and the store are still open
+		}
+		if m.functions != nil {
+			errs = append(errs, m.functions.Close()) // waits for asynchronous invocations
 		}
 		if m.bus != nil {
 			errs = append(errs, m.bus.Close())
