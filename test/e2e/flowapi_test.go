@@ -20,7 +20,8 @@ import (
 // TestContactFlowAPI: flows through the official SDK — create, describe, list, update, rename, archive,
 // delete — and bad content refused with InvalidContactFlowException and its problems.
 func TestContactFlowAPI(t *testing.T) {
-	e := newEnv(t)
+	_, withTiers := tierFunction(t)
+	e := newEnv(t, withTiers)
 	c, inst := e.cc, aws.String(e.srv.InstanceID)
 	content := strings.NewReplacer("%QUEUE%", basicQueueARN(t, e), "%HOURS%", "").Replace(menuFlow)
 	content = strings.Replace(content, `"Parameters":{"HoursOfOperationId":""}`, `"Parameters":{}`, 1)

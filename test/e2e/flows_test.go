@@ -1,6 +1,8 @@
 package e2e
 
 import (
+	"encoding/json"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -16,14 +18,19 @@ import (
 
 const ctInteractive = "application/vnd.amazonaws.connect.message.interactive"
 
-// menuFlow greets the customer by name, offers a ListPicker menu, branches on the answer, checks the queue's
-// hours and queues the chat, or says goodbye. %QUEUE% and %HOURS% are replaced.
+// menuFlow greets the customer by name, offers a ListPicker menu, branches on the answer, looks the customer's
+// tier up with a Lambda function (tierFunction plays it), thanks gold members, checks the queue's hours and
+// queues the chat, or says goodbye. %QUEUE% and %HOURS% are replaced.
 const menuFlow = `{"Version":"2019-10-30","StartAction":"Greeting","Metadata":{"entryPointPosition":{"x":40,"y":40},"name":"Menu"},"Actions":[
 {"Identifier":"Greeting","Type":"MessageParticipant","Parameters":{"Text":"Hello $.Attributes.customerName, welcome to Example Co."},"Transitions":{"NextAction":"Menu"}},
 {"Identifier":"Menu","Type":"GetParticipantInput","Parameters":{"Text":"{\"templateType\":\"ListPicker\",\"version\":\"1.0\",\"data\":{\"content\":{\"title\":\"How can we help?\",\"elements\":[{\"title\":\"Billing\"},{\"title\":\"Support\"}]}}}","StoreInput":"False","InputTimeLimitSeconds":"300"},
  "Transitions":{"NextAction":"Bye","Conditions":[{"NextAction":"SetQueue","Condition":{"Operator":"Equals","Operands":["Support"]}}],
   "Errors":[{"NextAction":"Bye","ErrorType":"NoMatchingCondition"},{"NextAction":"Bye","ErrorType":"InputTimeLimitExceeded"}]}},
-{"Identifier":"SetQueue","Type":"UpdateContactTargetQueue","Parameters":{"QueueId":"%QUEUE%"},"Transitions":{"NextAction":"Hours","Errors":[{"NextAction":"Bye","ErrorType":"NoMatchingError"}]}},
+{"Identifier":"SetQueue","Type":"UpdateContactTargetQueue","Parameters":{"QueueId":"%QUEUE%"},"Transitions":{"NextAction":"Lookup","Errors":[{"NextAction":"Bye","ErrorType":"NoMatchingError"}]}},
+{"Identifier":"Lookup","Type":"InvokeLambdaFunction","Parameters":{"LambdaFunctionARN":"` + tierARN + `","InvocationTimeLimitSeconds":"3","LambdaInvocationAttributes":{"name":"$.Attributes.customerName"}},"Transitions":{"NextAction":"Tier","Errors":[{"NextAction":"Hours","ErrorType":"NoMatchingError"}]}},
+{"Identifier":"Tier","Type":"Compare","Parameters":{"ComparisonValue":"$.External.tier"},"Transitions":{"NextAction":"Hours",
+  "Conditions":[{"NextAction":"Gold","Condition":{"Operator":"Equals","Operands":["gold"]}}],"Errors":[{"NextAction":"Hours","ErrorType":"NoMatchingCondition"}]}},
+{"Identifier":"Gold","Type":"MessageParticipant","Parameters":{"Text":"Thank you for being a $.External.tier member."},"Transitions":{"NextAction":"Hours"}},
 {"Identifier":"Hours","Type":"CheckHoursOfOperation","Parameters":{"HoursOfOperationId":"%HOURS%"},"Transitions":{"NextAction":"Bye",
   "Conditions":[{"NextAction":"Placing","Condition":{"Operator":"Equals","Operands":["True"]}},{"NextAction":"Closed","Condition":{"Operator":"Equals","Operands":["False"]}}],
   "Errors":[{"NextAction":"Bye","ErrorType":"NoMatchingError"}]}},
@@ -32,6 +39,23 @@ const menuFlow = `{"Version":"2019-10-30","StartAction":"Greeting","Metadata":{"
 {"Identifier":"Closed","Type":"MessageParticipant","Parameters":{"Text":"We are closed. Goodbye."},"Transitions":{"NextAction":"End"}},
 {"Identifier":"Bye","Type":"MessageParticipant","Parameters":{"Text":"Goodbye."},"Transitions":{"NextAction":"End"}},
 {"Identifier":"End","Type":"DisconnectParticipant","Parameters":{},"Transitions":{}}]}`
+
+// tierARN is the Lambda function menuFlow calls.
+const tierARN = "arn:aws:lambda:us-east-1:123456789012:function:customer-tier"
+
+// tierFunction plays tierARN: customers named Jo are gold members. The returned option maps the ARN to it.
+func tierFunction(t *testing.T) (*lambda, func(*server.Config)) {
+	fn := newLambda(t, func(w http.ResponseWriter, r *http.Request) {
+		var ev lambdaEvent
+		json.NewDecoder(r.Body).Decode(&ev)
+		tier := "silver"
+		if ev.Details.Parameters["name"] == "Jo" {
+			tier = "gold"
+		}
+		json.NewEncoder(w).Encode(map[string]string{"tier": tier})
+	})
+	return fn, func(c *server.Config) { c.Functions = map[string]string{tierARN: fn.URL} }
+}
 
 // createFlow stores a flow in the test server's instance, validated as CreateContactFlow validates it.
 func createFlow(t *testing.T, e *env, name, content string) string {
@@ -78,11 +102,13 @@ func basicQueueARN(t *testing.T, e *env) string {
 }
 
 // TestFlowMenuToAgent: a customer with the official clients starts a chat on a flow; it is greeted with an
-// attribute, answers a ListPicker menu, and the flow checks the hours and queues the chat; the agent serving the
+// attribute, answers a ListPicker menu, and the flow looks the customer up with a Lambda function (a local HTTP
+// server), branches on its answer, checks the hours and queues the chat; the agent serving the
 // queue is offered it and joins. The customer sees what Connect sends: SYSTEM messages, interactive content,
 // participant events.
 func TestFlowMenuToAgent(t *testing.T) {
-	e := newEnv(t)
+	tiers, withTiers := tierFunction(t)
+	e := newEnv(t, withTiers)
 	setupCenter(t, e)
 	open := hours(t, e, "Always", ctypes.HoursOfOperationDaysMonday, ctypes.HoursOfOperationDaysTuesday,
 		ctypes.HoursOfOperationDaysWednesday, ctypes.HoursOfOperationDaysThursday, ctypes.HoursOfOperationDaysFriday,
@@ -115,9 +141,14 @@ func TestFlowMenuToAgent(t *testing.T) {
 	if it := cs.next(); it.Content != "Support" {
 		t.Fatalf("customer's own message: %+v", it)
 	}
-	if it := cs.next(); it.ParticipantRole != "SYSTEM" || it.DisplayName != "SYSTEM_MESSAGE" ||
-		it.Content != "You are now being placed in queue to chat with an agent." || it.ContactID != ch.ContactID {
-		t.Fatalf("the flow's message on the socket: %+v", it)
+	for _, want := range []string{"Thank you for being a gold member.", "You are now being placed in queue to chat with an agent."} {
+		if it := cs.next(); it.ParticipantRole != "SYSTEM" || it.DisplayName != "SYSTEM_MESSAGE" ||
+			it.Content != want || it.ContactID != ch.ContactID {
+			t.Fatalf("the flow's message on the socket: %+v, want %q", it, want)
+		}
+	}
+	if calls := tiers.calls(); len(calls) != 1 || calls[0].Details.Parameters["name"] != "Jo" {
+		t.Errorf("the tier function's calls: %+v", calls)
 	}
 	offer := ann.until(wire.EventOffer)
 	if offer.Contact.ContactID != ch.ContactID || offer.Contact.Attributes["customerName"] != "Jo" {
@@ -138,7 +169,8 @@ func TestFlowMenuToAgent(t *testing.T) {
 // says it is closed and ends the chat.
 func TestFlowAfterHours(t *testing.T) {
 	monday := time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC)
-	e := newEnv(t, func(c *server.Config) { c.Clock = fixedClock{monday} })
+	_, withTiers := tierFunction(t)
+	e := newEnv(t, withTiers, func(c *server.Config) { c.Clock = fixedClock{monday} })
 	sunday := hours(t, e, "Sundays", ctypes.HoursOfOperationDaysSunday)
 	content := strings.NewReplacer("%QUEUE%", basicQueueARN(t, e), "%HOURS%", sunday).Replace(menuFlow)
 	flowID := createFlow(t, e, "Menu", content)
