@@ -271,6 +271,25 @@ func TestActions(t *testing.T) {
 			status:  flow.StatusEnded,
 		},
 		{
+			name: "GetMetricData loads $.Metrics",
+			actions: []string{`{"Identifier":"a","Type":"GetMetricData","Parameters":{},"Transitions":{"NextAction":"b","Errors":[{"NextAction":"error","ErrorType":"NoMatchingError"}]}}`,
+				`{"Identifier":"b","Type":"MessageParticipant","Parameters":{"Text":"$.Metrics.Queue.Size in $.Metrics.Queue.Name, oldest $.Metrics.Queue.OldestContactAge ms, $.Metrics.Agents.Available.Count of $.Metrics.Agents.Online.Count free"},"Transitions":{}}`,
+				say("error")},
+			setup: func(e *fakeEnv) {
+				e.metrics = flow.Metrics{ContactsInQueue: 3, OldestContactAge: 90 * time.Second, AgentsOnline: 4, AgentsStaffed: 4, AgentsAvailable: 1}
+				e.contact.Queue.Name = "Support"
+			},
+			want:   []string{"say 3 in Support, oldest 90000 ms, 1 of 4 free"},
+			status: flow.StatusEnded,
+		},
+		{
+			name:    "GetMetricData that fails",
+			actions: []string{`{"Identifier":"a","Type":"GetMetricData","Parameters":{"QueueId":"q2"},"Transitions":{"NextAction":"ok","Errors":[{"NextAction":"error","ErrorType":"NoMatchingError"}]}}`, say("ok"), say("error")},
+			setup:   func(e *fakeEnv) { e.fail["Metrics"] = boom },
+			want:    []string{"say error"},
+			status:  flow.StatusEnded,
+		},
+		{
 			name:    "DistributeByPercentage below the first bound",
 			actions: []string{percentage, say("first"), say("second"), say("rest")},
 			setup:   func(e *fakeEnv) { e.percent = 30 },

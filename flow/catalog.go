@@ -59,6 +59,7 @@ var catalog = map[string]support{
 	"Compare":                   runs,
 	"CheckHoursOfOperation":     runs,
 	"CheckMetricData":           runs,
+	"GetMetricData":             runs,
 	"DistributeByPercentage":    runs,
 	"Wait":                      runs,
 	"TransferToFlow":            runs,
@@ -67,8 +68,7 @@ var catalog = map[string]support{
 	"UpdateFlowLoggingBehavior": noEffect,
 	"CheckOutboundCallStatus":   errorBranch,
 	"CheckVoiceId":              errorBranch,
-	"GetMetricData":             errorBranch,
-	"Loop":                      errorBranch,
+		"Loop":                      errorBranch,
 	"StartVoiceIdStream":        errorBranch,
 	"UpdateRoutingCriteria":     errorBranch,
 

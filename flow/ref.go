@@ -119,6 +119,8 @@ func (sc scope) lookup(path []string) (string, bool) {
 		return st.FlowAttributes[key], true
 	case "StoredCustomerInput":
 		return st.StoredCustomerInput, true
+	case "Metrics":
+		return st.Metrics[key], true
 	}
 	if v, ok := c.fields()[strings.Join(path, ".")]; ok {
 		return v, true

@@ -80,6 +80,8 @@ type State struct {
 	External map[string]any `json:"external,omitempty"`
 	// FlowAttributes are $.FlowAttributes, set by UpdateFlowAttributes; they do not survive TransferToFlow.
 	FlowAttributes map[string]string `json:"flowAttributes,omitempty"`
+	// Metrics are $.Metrics, loaded by GetMetricData.
+	Metrics map[string]string `json:"metrics,omitempty"`
 	// EventHooks records the hooks this run set (the contact's hooks are what Env.SetEventHook stored).
 	EventHooks map[string]string `json:"eventHooks,omitempty"`
 }
@@ -597,6 +599,8 @@ func (r *runner) exec(a *Action) result {
 		return r.after(err, result{value: value, match: true})
 	case "CheckMetricData":
 		return r.checkMetric(p)
+	case "GetMetricData":
+		return r.loadMetrics(p)
 	case "DistributeByPercentage":
 		n := min(max(r.env.Percent(), 1), 100)
 		return result{value: strconv.Itoa(n), match: true, numeric: true}
@@ -784,6 +788,27 @@ func (r *runner) checkMetric(p Params) result {
 		return fail(errNoMatchingError, fmt.Errorf("MetricType %q", t))
 	}
 	return result{value: strconv.FormatInt(v, 10), match: true, numeric: true}
+}
+
+// loadMetrics makes a queue's live numbers $.Metrics, named as Connect names them (the oldest contact's age in
+// milliseconds, as CheckMetricData reads it).
+func (r *runner) loadMetrics(p Params) result {
+	q := MetricQuery{QueueID: r.render(p.text("QueueId")), AgentID: r.render(p.text("AgentId"))}
+	m, err := r.env.Metrics(r.ctx, q)
+	if res := r.effect(err); res.failed() {
+		return res
+	}
+	r.st.Metrics = map[string]string{
+		"Queue.Size":             strconv.Itoa(m.ContactsInQueue),
+		"Queue.OldestContactAge": strconv.FormatInt(m.OldestContactAge.Milliseconds(), 10),
+		"Agents.Online.Count":    strconv.Itoa(m.AgentsOnline),
+		"Agents.Available.Count": strconv.Itoa(m.AgentsAvailable),
+		"Agents.Staffed.Count":   strconv.Itoa(m.AgentsStaffed),
+	}
+	if q.QueueID == "" && q.AgentID == "" { // the working queue
+		r.st.Metrics["Queue.Name"], r.st.Metrics["Queue.ARN"] = r.contact.Queue.Name, r.contact.Queue.ARN
+	}
+	return result{}
 }
 
 func (r *runner) setFlowAttributes(p Params) result {
