@@ -68,7 +68,7 @@ var catalog = map[string]support{
 	"UpdateFlowLoggingBehavior": noEffect,
 	"CheckOutboundCallStatus":   errorBranch,
 	"CheckVoiceId":              errorBranch,
-		"Loop":                      errorBranch,
+	"Loop":                      errorBranch,
 	"StartVoiceIdStream":        errorBranch,
 	"UpdateRoutingCriteria":     errorBranch,
 
