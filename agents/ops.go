@@ -332,13 +332,13 @@ func (s *Service) Transfer(ctx context.Context, u *parley.User, contactID string
 	if err != nil {
 		return "", err
 	}
-	queue, userID := to.QueueID, to.UserID
+	queue, userID, flowID := to.QueueID, to.UserID, ""
 	if to.QuickConnectID != "" {
 		qc, err := s.store.GetQuickConnect(ctx, to.QuickConnectID)
 		if err != nil || qc.InstanceID != c.InstanceID {
 			return "", parley.NotFound("QUICK_CONNECT", "quick connect %s not found", to.QuickConnectID)
 		}
-		queue, userID = qc.QueueID, qc.UserID
+		queue, userID, flowID = qc.QueueID, qc.UserID, qc.ContactFlowID
 	}
 	if userID != "" {
 		target, err := s.store.GetUser(ctx, userID)
@@ -356,7 +356,7 @@ func (s *Service) Transfer(ctx context.Context, u *parley.User, contactID string
 		}
 		return "", parley.Errorf(parley.ECONFLICT, "queue %s is at capacity: the contact stays with you", queue)
 	}
-	next, err := s.chat.Transfer(ctx, c.ID, queue)
+	next, err := s.chat.Transfer(ctx, c.ID, queue, flowID)
 	if err != nil {
 		return "", err
 	}

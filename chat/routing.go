@@ -1,11 +1,13 @@
 package chat
 
 import (
+	"bytes"
 	"context"
 	"strings"
 	"time"
 
 	"github.com/parley-chat/parley"
+	"github.com/parley-chat/parley/flow"
 )
 
 // JoinAgent connects an agent to a queued contact: an AGENT participant joins (participant.joined to everyone)
@@ -74,10 +76,40 @@ func (s *Service) joinUser(ctx context.Context, contactID string, user *parley.U
 }
 
 // Transfer moves a contact to another queue (or to one agent's queue, "agent/<user id>"): the contact ends
-// (reason TRANSFERRED), a new contact of the same chain is queued on queueID, its agents leave (participant.left)
-// and the chain gets a transfer.succeeded event. The customer keeps its participant, tokens and sockets. It returns the new contact.
-// Errors: ENOTFOUND (contact, queue), EREQUEST (ended contact).
-func (s *Service) Transfer(ctx context.Context, contactID, queueID string) (*parley.Contact, error) {
+// (reason TRANSFERRED), a new contact of the same chain (InitiationMethod TRANSFER) takes its place, its agents
+// leave (participant.left) and the chain gets a transfer.succeeded event. Without flowID the new contact is queued
+// on queueID at once; with one (a quick connect's transfer flow, as in Connect) queueID is the new contact's
+// working queue and the flow runs on it: its TransferContactToQueue queues the chat, and a flow that ends without
+// queueing it ends the chat. The customer keeps its participant, tokens and sockets. It returns the new contact.
+// Errors: ENOTFOUND (contact, queue, flow), EREQUEST (ended contact).
+func (s *Service) Transfer(ctx context.Context, contactID, queueID, flowID string) (*parley.Contact, error) {
+	var plan *flowOutcome
+	var from *parley.Contact
+	if flowID != "" {
+		c, err := s.store.GetContact(ctx, contactID)
+		if err != nil {
+			return nil, err
+		}
+		if !c.Active() {
+			return nil, parley.Errorf(parley.EREQUEST, "contact %s has ended", c.ID)
+		}
+		if err := queueExists(ctx, s.store, c.InstanceID, queueID); err != nil {
+			return nil, err
+		}
+		inst, err := s.store.GetInstance(ctx, c.InstanceID)
+		if err != nil {
+			return nil, err
+		}
+		if _, _, err := s.flows.load(ctx, s.store, inst.ID, lastARNSegment(flowID)); err != nil {
+			return nil, parley.NotFound("CONTACT_FLOW", "contact flow %q not found in instance %s", flowID, inst.ID)
+		}
+		n := s.transferred(c, queueID, s.now())
+		n.EnqueuedAt = time.Time{} // the flow queues it
+		if plan, err = s.step(ctx, inst, n, flowID, flow.Start(), runHooks(c)); err != nil {
+			return nil, err
+		}
+		from = c
+	}
 	var old, next *parley.Contact
 	_, err := s.commit(ctx, func(tx parley.Tx, ch *Change) error {
 		c, err := tx.GetContact(ctx, contactID)
@@ -86,6 +118,9 @@ func (s *Service) Transfer(ctx context.Context, contactID, queueID string) (*par
 		}
 		if !c.Active() {
 			return parley.Errorf(parley.EREQUEST, "contact %s has ended", c.ID)
+		}
+		if from != nil && (c.AgentID != from.AgentID || !bytes.Equal(c.FlowState, from.FlowState)) {
+			return parley.Errorf(parley.ECONFLICT, "contact %s changed while its transfer flow ran; try again", c.ID)
 		}
 		if err := queueExists(ctx, tx, c.InstanceID, queueID); err != nil {
 			return err
@@ -107,31 +142,44 @@ func (s *Service) Transfer(ctx context.Context, contactID, queueID string) (*par
 				return err
 			}
 		}
-		n := *c
-		n.ID, n.PreviousContactID, n.InitiationMethod = newID(), c.ID, "TRANSFER"
-		n.QueueID, n.EnqueuedAt, n.AgentID, n.AgentConnectedAt = queueID, now, "", time.Time{}
-		n.InitiatedAt, n.UpdatedAt = now, now
-		if err := tx.InsertContact(ctx, &n); err != nil {
+		n := s.transferred(c, queueID, now)
+		if plan != nil {
+			n.ID, n.EnqueuedAt = plan.env.c.ID, time.Time{}
+		}
+		if err := tx.InsertContact(ctx, n); err != nil {
 			return err
 		}
 		c.State, c.EndedAt, c.DueAt, c.DisconnectReason, c.UpdatedAt = parley.ContactEnded, now, time.Time{}, parley.ReasonTransferred, now
 		if err := tx.UpdateContact(ctx, c); err != nil {
 			return err
 		}
-		if err := ch.Append(ctx, s.event(&n, nil, parley.EventTransferSucceeded, now)); err != nil {
+		if err := ch.Append(ctx, s.event(n, nil, parley.EventTransferSucceeded, now)); err != nil {
 			return err
 		}
-		ch.Emit(parley.EventContactTransferred, &n, now).PreviousContactID = c.ID
+		ch.Emit(parley.EventContactTransferred, n, now).PreviousContactID = c.ID
 		ch.Emit(parley.EventContactEnded, c, now)
-		ch.Emit(parley.EventContactQueued, &n, now)
-		old, next = c, &n
+		old, next = c, n
+		if plan != nil {
+			return s.apply(ctx, tx, ch, n, plan)
+		}
+		ch.Emit(parley.EventContactQueued, n, now)
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	s.log.InfoContext(ctx, "contact transferred", "contact_id", old.ID, "new_contact_id", next.ID, "queue_id", next.QueueID)
+	s.log.InfoContext(ctx, "contact transferred", "contact_id", old.ID, "new_contact_id", next.ID, "queue_id", next.QueueID,
+		"flow_id", flowID)
 	return next, nil
+}
+
+// transferred returns the contact of c's chain that a transfer to queueID at now starts, queued there.
+func (s *Service) transferred(c *parley.Contact, queueID string, now time.Time) *parley.Contact {
+	n := snapshot(c)
+	n.ID, n.PreviousContactID, n.InitiationMethod = newID(), c.ID, "TRANSFER"
+	n.QueueID, n.EnqueuedAt, n.AgentID, n.AgentConnectedAt = queueID, now, "", time.Time{}
+	n.InitiatedAt, n.UpdatedAt = now, now
+	return n
 }
 
 // queueExists checks a transfer target: a queue of the instance, or the queue of one agent ("agent/<user id>",
