@@ -16,6 +16,10 @@ const (
 	ChannelChat Channel = "CHAT"
 )
 
+// DefaultFlowName is the name of the flow a new instance's chats start on when the caller names none (parley
+// chat, the benchmarks): it places the chat in BasicQueue.
+const DefaultFlowName = "Default inbound flow"
+
 // Role is a participant's role in a chat, as in the Participant Service model.
 type Role string
 

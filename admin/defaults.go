@@ -38,8 +38,9 @@ type Defaults struct {
 // EnsureDefaults gives an instance what every instance has, creating only what is missing (matched by name), so
 // that it is safe on every start: the security profiles Admin, Agent and CallCenterManager; the agent statuses
 // Available (ROUTABLE) and Offline (OFFLINE); "Basic Hours" (always open, UTC); the queue "BasicQueue" with
-// those hours; "Basic Routing Profile" (3 chat slots, BasicQueue at priority 1, delay 0); and, once per
-// instance, the demo agent "agent" with a random password, returned in Defaults.DemoPassword.
+// those hours; "Basic Routing Profile" (3 chat slots, BasicQueue at priority 1, delay 0); and, once per instance,
+// the default flows (flows_default.go) and the demo agent "agent" with a random password, returned in
+// Defaults.DemoPassword.
 func (s *Service) EnsureDefaults(ctx context.Context, instanceID string) (*Defaults, error) {
 	// The demo agent's password is hashed before the transaction, and only when the agent may be created.
 	var password, hash string
@@ -168,6 +169,10 @@ func (s *Service) ensureDefaults(ctx context.Context, tx parley.Tx, instanceID, 
 		if d.RoutingProfile, err = s.putRoutingProfile(ctx, tx, inst, "", in); err != nil {
 			return nil, err
 		}
+	}
+
+	if err := s.ensureFlows(ctx, tx, inst, d.Queue); err != nil {
+		return nil, err
 	}
 
 	if s.cfg.NoDemoAgent {

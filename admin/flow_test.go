@@ -145,3 +145,54 @@ func describe(err error) string {
 	}
 	return err.Error()
 }
+
+// TestDefaultFlows: an instance gets the default flows once; each is valid as CreateContactFlow validates, the
+// sample inbound flow's hooks name the customer-queue and disconnect flows, and a deleted default flow is not made
+// again.
+func TestDefaultFlows(t *testing.T) {
+	e := newEnv(t, Config{})
+	ctx := t.Context()
+	byName := func() map[string]*parley.ContactFlow {
+		fs, err := e.store.ListContactFlows(ctx, e.inst.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := map[string]*parley.ContactFlow{}
+		for _, f := range fs {
+			m[f.Name] = f
+		}
+		return m
+	}
+	flows := byName()
+	want := map[string]string{FirstContactFlowName: FlowTypeContactFlow, QueueTransferFlowName: "QUEUE_TRANSFER",
+		CustomerQueueFlowName: FlowTypeCustomerQueue, DisconnectFlowName: FlowTypeContactFlow}
+	for name, typ := range want {
+		f := flows[name]
+		if f == nil || f.Type != typ || f.Status != FlowStatusPublished {
+			t.Errorf("default flow %q: %+v, want type %s", name, f, typ)
+			continue
+		}
+		if err := e.svc.CheckFlow(ctx, e.inst.ID, f.Content); err != nil {
+			t.Errorf("default flow %q is not valid: %v", name, describe(err))
+		}
+		if strings.Contains(f.Content, "%") {
+			t.Errorf("default flow %q has an unreplaced reference: %s", name, f.Content)
+		}
+	}
+	in := flows[FirstContactFlowName].Content
+	if !strings.Contains(in, flows[CustomerQueueFlowName].ARN) || !strings.Contains(in, flows[DisconnectFlowName].ARN) ||
+		!strings.Contains(in, e.def.Queue.ARN) {
+		t.Errorf("the sample inbound flow does not name the default hooks and BasicQueue: %s", in)
+	}
+
+	if err := e.svc.DeleteContactFlow(ctx, e.inst.ID, flows[QueueTransferFlowName].ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.EnsureDefaults(ctx, e.inst.ID); err != nil {
+		t.Fatal(err)
+	}
+	again := byName()
+	if again[QueueTransferFlowName] != nil || len(again) != len(flows)-1 {
+		t.Errorf("EnsureDefaults made flows again: %d flows, had %d", len(again), len(flows))
+	}
+}

@@ -488,8 +488,11 @@ func TestLimitsAutoAcceptAndDirectTransfer(t *testing.T) {
 	f.available(carl)
 	f.available(dave)
 	carlSub, daveSub := f.ag.Subscribe(carl), f.ag.Subscribe(dave)
-	flows, _ := f.store.ListContactFlows(f.ctx, f.inst.ID)
-	c1 := f.start(flows[0].ID)
+	_, def, err := f.chat.Bootstrap(f.ctx, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c1 := f.start(def.ID)
 	for ev := range carlSub.C {
 		if ev.Kind == agents.EventContactConnected {
 			if ev.Contact.ContactID != c1 || ev.Contact.ParticipantToken == "" {

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/parley-chat/parley"
 	"github.com/parley-chat/parley/wire"
 )
 
@@ -112,7 +113,13 @@ func (a *api) discover(ctx context.Context) (instanceID, flowID string, err erro
 	if len(lf.ContactFlowSummaryList) == 0 {
 		return "", "", errors.New("ListContactFlows: no flow")
 	}
-	return instanceID, lf.ContactFlowSummaryList[0].ID, nil
+	flowID = lf.ContactFlowSummaryList[0].ID
+	for _, f := range lf.ContactFlowSummaryList {
+		if f.Name == parley.DefaultFlowName {
+			flowID = f.ID
+		}
+	}
+	return instanceID, flowID, nil
 }
 
 // startChat is StartChatContact through the default flow.

@@ -156,7 +156,8 @@ const defaultFlowContent = `{"Version":"2019-10-30","StartAction":"set-queue","A
 	`{"Identifier":"disconnect","Type":"DisconnectParticipant","Parameters":{},"Transitions":{}}]}`
 
 // Bootstrap makes sure at least one instance exists: on an empty store it creates the default instance with a
-// default queue and a default inbound contact flow. It returns the first instance and its first inbound flow.
+// default queue and a default inbound contact flow. It returns the first instance and its default inbound flow
+// (parley.DefaultFlowName; else its first CONTACT_FLOW).
 func (s *Service) Bootstrap(ctx context.Context, alias string) (*parley.Instance, *parley.ContactFlow, error) {
 	var in *parley.Instance
 	var flow *parley.ContactFlow
@@ -172,9 +173,8 @@ func (s *Service) Bootstrap(ctx context.Context, alias string) (*parley.Instance
 				return err
 			}
 			for _, f := range flows {
-				if f.Type == "CONTACT_FLOW" {
+				if f.Type == "CONTACT_FLOW" && (flow == nil || f.Name == parley.DefaultFlowName) {
 					flow = f
-					return nil
 				}
 			}
 			return nil
@@ -192,7 +192,7 @@ func (s *Service) Bootstrap(ctx context.Context, alias string) (*parley.Instance
 		}
 		fid := newID()
 		flow = &parley.ContactFlow{ID: fid, InstanceID: id, ARN: in.ARN + "/contact-flow/" + fid,
-			Name: "Default inbound flow", Type: "CONTACT_FLOW", State: "ACTIVE", Status: "PUBLISHED",
+			Name: parley.DefaultFlowName, Type: "CONTACT_FLOW", State: "ACTIVE", Status: "PUBLISHED",
 			Description: "Places the chat in BasicQueue",
 			Content:     strings.ReplaceAll(defaultFlowContent, "%QUEUE%", q.ARN)}
 		return tx.PutContactFlow(ctx, flow)

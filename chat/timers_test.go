@@ -48,14 +48,20 @@ func newTimerFixture(t *testing.T, cfg chat.Config) *flowFixture {
 	return openTimerFixture(t, filepath.Join(t.TempDir(), "parley.db"), clk, cfg)
 }
 
-// startDefault starts a chat on the instance's default flow (it queues the chat) and returns the customer.
+// defaultFlow returns the instance's default inbound flow (it queues the chat).
+func (f *flowFixture) defaultFlow() string {
+	f.t.Helper()
+	_, def, err := f.svc.Bootstrap(f.t.Context(), "test")
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return def.ID
+}
+
+// startDefault starts a chat on the instance's default flow and returns the customer.
 func (f *flowFixture) startDefault() *chat.Caller {
 	f.t.Helper()
-	flows, err := f.st.ListContactFlows(f.t.Context(), f.inst.ID)
-	if err != nil || len(flows) == 0 {
-		f.t.Fatalf("flows: %v, %v", flows, err)
-	}
-	return f.start(flows[0].ID, nil)
+	return f.start(f.defaultFlow(), nil)
 }
 
 // fire runs FireParticipantTimers and checks how many timers it fired.
@@ -229,11 +235,7 @@ func TestTimersRestart(t *testing.T) {
 // chat.
 func TestTimersDurationStillEnds(t *testing.T) {
 	f := newTimerFixture(t, chat.Config{})
-	flows, err := f.st.ListContactFlows(t.Context(), f.inst.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := f.svc.StartChat(t.Context(), chat.StartChatInput{InstanceID: f.inst.ID, ContactFlowID: flows[0].ID,
+	out, err := f.svc.StartChat(t.Context(), chat.StartChatInput{InstanceID: f.inst.ID, ContactFlowID: f.defaultFlow(),
 		DisplayName: "Ann", DurationMinutes: 60})
 	if err != nil {
 		t.Fatal(err)

@@ -35,6 +35,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/parley-chat/parley"
 	"github.com/parley-chat/parley/client"
 	"github.com/parley-chat/parley/wire"
 )
@@ -181,6 +182,11 @@ func startChat(ctx context.Context, o *chatOptions, creds client.Credentials) (c
 			return client.ChatDetails{}, errors.New("no contact flow: pass --contact-flow-id")
 		}
 		o.contactFlowID = flows[0].ID
+		for _, f := range flows {
+			if f.Name == parley.DefaultFlowName {
+				o.contactFlowID = f.ID
+			}
+		}
 	}
 	in := client.StartChatInput{Endpoint: o.endpoint, Region: o.region, Credentials: creds, InstanceID: o.instanceID,
 		ContactFlowID: o.contactFlowID, DisplayName: o.name,
