@@ -236,3 +236,16 @@ func ListContactFlows(ctx context.Context, in ListInput, instanceID string, type
 	}
 	return all, nil
 }
+
+// FlowLog returns the flow log of a contact: every action its flows ran (parley's own operation,
+// GET /parley/contact-flow-log/{InstanceId}/{ContactId}, signed like the Connect API).
+func FlowLog(ctx context.Context, in ListInput, instanceID, contactID string) ([]wire.FlowLogRecord, error) {
+	path := strings.NewReplacer("{InstanceId}", url.PathEscape(instanceID), "{ContactId}", url.PathEscape(contactID)).
+		Replace(wire.PathFlowLog)
+	var out wire.FlowLogResponse
+	if err := connectService(in).transport().call(ctx, request{op: "DescribeContactFlowLog", method: http.MethodGet,
+		path: path}, &out); err != nil {
+		return nil, err
+	}
+	return out.Records, nil
+}

@@ -116,24 +116,7 @@ type flowLogs interface {
 	FlowLog(ctx context.Context, instanceID, contactID string) ([]parley.FlowRecord, error)
 }
 
-// PathFlowLog is parley's own operation (not Connect's): GET the flow log of a contact, SigV4-signed like the
-// Connect API. `parley flow log` calls it.
-const PathFlowLog = "/parley/contact-flow-log/{InstanceId}/{ContactId}"
-
-// FlowLogRecord is one action of a contact's flow log, as PathFlowLog answers it ({"Records": [...]}).
-type FlowLogRecord struct {
-	Time       string `json:"Time"`
-	FlowID     string `json:"ContactFlowId"`
-	Identifier string `json:"Identifier"`
-	Type       string `json:"Type"`
-	Result     string `json:"Result,omitempty"`
-	Error      string `json:"Error,omitempty"`
-	Detail     string `json:"Detail,omitempty"`
-	Branch     string `json:"Branch,omitempty"`
-	Next       string `json:"NextAction,omitempty"`
-}
-
-var flowLogRoute = op("DescribeContactFlowLog", http.MethodGet, PathFlowLog,
+var flowLogRoute = op("DescribeContactFlowLog", http.MethodGet, wire.PathFlowLog,
 	func(h *handler, w http.ResponseWriter, r *http.Request, labels []string) {
 		fl, ok := h.svc.(flowLogs)
 		if !ok {
@@ -145,11 +128,9 @@ var flowLogRoute = op("DescribeContactFlowLog", http.MethodGet, PathFlowLog,
 			h.fail(w, r, err)
 			return
 		}
-		out := struct {
-			Records []FlowLogRecord `json:"Records"`
-		}{Records: make([]FlowLogRecord, 0, len(recs))}
+		out := wire.FlowLogResponse{Records: make([]wire.FlowLogRecord, 0, len(recs))}
 		for _, f := range recs {
-			out.Records = append(out.Records, FlowLogRecord{Time: wire.FormatTime(f.Time), FlowID: f.FlowID,
+			out.Records = append(out.Records, wire.FlowLogRecord{Time: wire.FormatTime(f.Time), FlowID: f.FlowID,
 				Identifier: f.Identifier, Type: f.Type, Result: f.Result, Error: f.Error, Detail: f.Detail,
 				Branch: f.Branch, Next: f.Next})
 		}

@@ -1,9 +1,10 @@
 package main
 
-// parley flow: test contact flows offline, without a server.
+// parley flow: test contact flows offline, without a server, and read a contact's flow log on one.
 //
 //	parley flow check FLOW.json...   validate flows as CreateContactFlow does
 //	parley flow run FLOW.json        run a flow with a scripted customer; print the transcript and the path
+//	parley flow log CONTACT_ID       print a contact's flow log from a running server
 
 import (
 	"context"
@@ -22,7 +23,8 @@ import (
 
 const flowUsage = `usage: parley flow check [flags] FLOW.json...   validate flows as CreateContactFlow does
        parley flow run [flags] FLOW.json          run a flow with a scripted customer (no server)
-run 'parley flow check -h' or 'parley flow run -h' for the flags; docs/flows.md, "Testing flows offline"`
+       parley flow log [flags] CONTACT_ID         print a contact's flow log from a running server
+run 'parley flow check|run|log -h' for the flags; docs/flows.md, "Testing flows offline"`
 
 // errInvalid is the error of a check that found problems: they are printed, and the command exits 1.
 var errInvalid = errors.New("invalid flows")
@@ -37,6 +39,8 @@ func flowCmd(ctx context.Context, args []string, getenv func(string) string, std
 		return flowCheck(ctx, args, getenv, stdout, stderr)
 	case "run":
 		return flowRun(ctx, args, getenv, stdout, stderr)
+	case "log":
+		return flowLog(ctx, args, getenv, stdout, stderr)
 	default:
 		fmt.Fprintln(stderr, flowUsage)
 		return fmt.Errorf("unknown flow command %q", sub)

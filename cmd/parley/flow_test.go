@@ -12,6 +12,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/parley-chat/parley/client"
+	"github.com/parley-chat/parley/internal/testserver"
+	"github.com/parley-chat/parley/wire"
 )
 
 const testLambda = "arn:aws:lambda:us-east-1:123456789012:function:lookup"
@@ -312,5 +316,53 @@ func TestFlowSamples(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestFlowLog: parley flow log reads the log of a chat's default flow from a running server, as a table and as
+// JSON lines; an unknown contact is an error.
+func TestFlowLog(t *testing.T) {
+	srv := testserver.Start(t)
+	ctx := testContext(t)
+	cd, err := client.StartChat(ctx, client.StartChatInput{Endpoint: srv.URL, Region: srv.Region, InstanceID: srv.InstanceID,
+		ContactFlowID: srv.ContactFlowID, DisplayName: "Ann"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	if err := flowCmd(ctx, []string{"log", "--endpoint", srv.URL, "--region", srv.Region, cd.ContactID}, noEnv, &out, &errOut); err != nil {
+		t.Fatalf("flow log: %v\n%s", err, errOut.String())
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 3 || !strings.HasPrefix(lines[0], "TIME") ||
+		!strings.Contains(lines[1], "set-queue (UpdateContactTargetQueue)") || !strings.HasSuffix(lines[1], "transfer") ||
+		!strings.Contains(lines[2], "transfer (TransferContactToQueue)") || !strings.HasSuffix(lines[2], "(end)") {
+		t.Errorf("flow log printed:\n%s", out.String())
+	}
+
+	out.Reset()
+	if err := flowCmd(ctx, []string{"log", "--endpoint", srv.URL, "--region", srv.Region, "--instance-id", srv.InstanceID,
+		"--json", cd.ContactID}, noEnv, &out, &errOut); err != nil {
+		t.Fatal(err)
+	}
+	var recs []wire.FlowLogRecord
+	for dec := json.NewDecoder(&out); dec.More(); {
+		var r wire.FlowLogRecord
+		if err := dec.Decode(&r); err != nil {
+			t.Fatal(err)
+		}
+		recs = append(recs, r)
+	}
+	if len(recs) != 2 || recs[0].Type != "UpdateContactTargetQueue" || recs[1].Type != "TransferContactToQueue" ||
+		recs[0].FlowID == "" || recs[0].Time == "" {
+		t.Errorf("flow log --json: %+v", recs)
+	}
+
+	err = flowCmd(ctx, []string{"log", "--endpoint", srv.URL, "--region", srv.Region, "no-such-contact"}, noEnv, &out, &errOut)
+	if err == nil || !strings.Contains(err.Error(), "ResourceNotFound") {
+		t.Errorf("flow log of an unknown contact: %v, want ResourceNotFound", err)
+	}
+	if err := flowCmd(ctx, []string{"log", "--endpoint", srv.URL}, noEnv, &out, &errOut); err == nil {
+		t.Error("flow log without a contact succeeded")
 	}
 }

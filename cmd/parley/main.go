@@ -4,7 +4,7 @@
 //	parley serve [flags]    run the server (the default command)
 //	parley chat [flags]     chat in the terminal, or script a chat (JSON lines on stdout)
 //	parley bench SCENARIO   load-test a server over loopback (docs/benchmarks.md)
-//	parley flow check|run   validate a contact flow, or run it with a scripted customer, offline
+//	parley flow check|run|log   validate a contact flow or run it offline; print a contact's flow log
 //	parley version          print the version
 package main
 
@@ -53,7 +53,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintln(stdout, "parley", version)
 		return nil
 	case "help":
-		fmt.Fprintln(stdout, "usage: parley serve [flags] | parley chat [flags] | parley bench idle|chat|start [flags] | parley flow check|run FLOW.json | parley version\n"+
+		fmt.Fprintln(stdout, "usage: parley serve [flags] | parley chat [flags] | parley bench idle|chat|start [flags] | parley flow check|run FLOW.json | parley flow log CONTACT_ID | parley version\n"+
 			"run 'parley serve -h' or 'parley chat -h' for the flags")
 		return nil
 	}
