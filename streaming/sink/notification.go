@@ -1,0 +1,149 @@
+package sink
+
+import (
+	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/parley-chat/parley/wire"
+)
+
+// The envelope types a webhook receives, in its Type field and its x-amz-sns-message-type header.
+const (
+	TypeNotification             = "Notification"
+	TypeSubscriptionConfirmation = "SubscriptionConfirmation"
+)
+
+// Headers of a webhook delivery. The SNS ones are those SNS sends to an HTTP(S) subscriber; SignatureHeader
+// is parley's: "sha256=" and the hex HMAC-SHA256 of the raw body keyed with the subscription's secret.
+const (
+	SignatureHeader       = "X-Parley-Signature"
+	HeaderMessageType     = "X-Amz-Sns-Message-Type"
+	HeaderMessageID       = "X-Amz-Sns-Message-Id"
+	HeaderTopicARN        = "X-Amz-Sns-Topic-Arn"
+	HeaderSubscriptionARN = "X-Amz-Sns-Subscription-Arn"
+)
+
+// MaxEnvelope bounds the body Verify reads: SNS's 256 KB message limit, with room for JSON escaping and the
+// envelope's other fields.
+const MaxEnvelope = 1 << 20
+
+// Notification is the JSON body of a webhook delivery: SNS's HTTP(S) envelope without SNS's own signature
+// fields (SignatureVersion, Signature, SigningCertURL), for which SignatureHeader stands. Type is
+// TypeNotification (Message is the item's JSON, MessageAttributes its attributes) or
+// TypeSubscriptionConfirmation (Token and SubscribeURL are set, Message is prose).
+type Notification struct {
+	Type              string               `json:"Type"`
+	MessageID         string               `json:"MessageId"`
+	Token             string               `json:"Token,omitempty"`
+	TopicArn          string               `json:"TopicArn"`
+	Message           string               `json:"Message"`
+	SubscribeURL      string               `json:"SubscribeURL,omitempty"`
+	Timestamp         string               `json:"Timestamp"`
+	MessageAttributes map[string]Attribute `json:"MessageAttributes,omitempty"`
+}
+
+// Attribute is a message attribute in the envelope: {"Type":"String","Value":"..."}.
+type Attribute struct {
+	Type  string `json:"Type"`
+	Value string `json:"Value"`
+}
+
+// Attr returns the value of the message attribute name, "" when absent.
+func (n Notification) Attr(name string) string { return n.MessageAttributes[name].Value }
+
+// Item decodes the Message of a TypeNotification: the streamed item.
+func (n Notification) Item() (wire.Item, error) {
+	var it wire.Item
+	if n.Type != TypeNotification {
+		return it, fmt.Errorf("sink: a %s carries no item", n.Type)
+	}
+	if err := json.Unmarshal([]byte(n.Message), &it); err != nil {
+		return it, fmt.Errorf("sink: the Message is not an item: %w", err)
+	}
+	return it, nil
+}
+
+// Errors of Verify.
+var (
+	// ErrSignature: the signature header is missing, malformed or does not match the body.
+	ErrSignature = errors.New("sink: bad or missing " + SignatureHeader)
+	// ErrMalformed: the signed body is not a notification envelope.
+	ErrMalformed = errors.New("sink: malformed notification")
+)
+
+// Sign returns the SignatureHeader value for a body: "sha256=<hex HMAC-SHA256 of body keyed with secret>".
+func Sign(body []byte, secret string) string {
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write(body)
+	return "sha256=" + hex.EncodeToString(m.Sum(nil))
+}
+
+// Verify reads a webhook delivery, checks its SignatureHeader against the raw body in constant time and
+// returns the envelope. It leaves r.Body readable again from the start. Errors wrap ErrSignature (answer 403)
+// or ErrMalformed (answer 400), or are the body's read error; a receiver acts on nothing that failed.
+//
+// A receiver answers a TypeNotification with 2xx once it has kept it (parley retries anything else but
+// 4xx), and a TypeSubscriptionConfirmation with 2xx to confirm the subscription; it may also GET SubscribeURL,
+// as SNS receivers do.
+func Verify(r *http.Request, secret string) (Notification, error) {
+	if secret == "" {
+		return Notification{}, fmt.Errorf("%w: no secret to check it with", ErrSignature)
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, MaxEnvelope+1))
+	if err != nil {
+		return Notification{}, err
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	if len(body) > MaxEnvelope {
+		return Notification{}, fmt.Errorf("%w: body over %d bytes", ErrMalformed, MaxEnvelope)
+	}
+	sig, ok := strings.CutPrefix(r.Header.Get(SignatureHeader), "sha256=")
+	got, err := hex.DecodeString(sig)
+	if !ok || err != nil || len(got) != sha256.Size {
+		return Notification{}, ErrSignature
+	}
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write(body)
+	if !hmac.Equal(got, m.Sum(nil)) {
+		return Notification{}, ErrSignature
+	}
+	return decode(body, r.Header.Get(HeaderMessageType))
+}
+
+// decode parses a signed body and checks that it is a complete envelope.
+func decode(body []byte, headerType string) (Notification, error) {
+	var n Notification
+	if err := json.Unmarshal(body, &n); err != nil {
+		return Notification{}, fmt.Errorf("%w: %v", ErrMalformed, err)
+	}
+	bad := func(why string) (Notification, error) { return Notification{}, fmt.Errorf("%w: %s", ErrMalformed, why) }
+	switch {
+	case n.Type != TypeNotification && n.Type != TypeSubscriptionConfirmation:
+		return bad(fmt.Sprintf("unknown Type %q", n.Type))
+	case headerType != "" && headerType != n.Type:
+		return bad(fmt.Sprintf("%s %q but Type %q", HeaderMessageType, headerType, n.Type))
+	case n.MessageID == "" || n.TopicArn == "" || n.Timestamp == "":
+		return bad("MessageId, TopicArn and Timestamp are required")
+	case n.Type == TypeSubscriptionConfirmation && n.Token == "":
+		return bad("a SubscriptionConfirmation needs a Token")
+	case n.Type == TypeNotification && n.Message == "":
+		return bad("a Notification needs a Message")
+	}
+	if _, err := wire.ParseTime(n.Timestamp); err != nil {
+		return bad("Timestamp: " + err.Error())
+	}
+	for k, a := range n.MessageAttributes {
+		if k == "" || a.Type == "" {
+			return bad("a message attribute needs a name and a Type")
+		}
+	}
+	return n, nil
+}

@@ -1,0 +1,371 @@
+package sink
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/parley-chat/parley"
+	"github.com/parley-chat/parley/wire"
+)
+
+// Subscription is one webhook receiving a topic's notifications: streaming.subscriptions in the YAML.
+type Subscription struct {
+	// URL is the http(s) URL the notifications are POSTed to.
+	URL string `yaml:"url"`
+	// Secret keys the HMAC-SHA256 of SignatureHeader; the receiver checks it (Verify).
+	Secret string `yaml:"secret"`
+}
+
+// ConfirmPath is where parley serves the SubscribeURL of its SubscriptionConfirmation messages
+// (Webhooks.ConfirmHandler).
+const ConfirmPath = "/streaming/confirm"
+
+// DefaultWebhookTimeout bounds one webhook request when WebhookOptions.Client is nil.
+const DefaultWebhookTimeout = 15 * time.Second
+
+// maxRemembered is how many delivered notifications a subscription remembers, so that the retry of a topic
+// whose other subscription failed does not send them again.
+const maxRemembered = 1024
+
+// Webhooks delivers notifications to the webhook subscriptions of topics, in SNS's HTTP(S) envelope, signed.
+//
+// A subscription is confirmed before its first notification: parley POSTs it a SubscriptionConfirmation and
+// counts a 2xx answer (or a GET of the SubscribeURL) as confirmation. Confirmation is remembered in memory, so
+// a restarted parley confirms again before its first notification; receivers answer both with 2xx.
+type Webhooks struct {
+	topics     map[string][]*subscription
+	client     *http.Client
+	confirmURL string
+	now        func() time.Time
+	log        *slog.Logger
+	accountID  string
+}
+
+type subscription struct {
+	topic, arn string
+	Subscription
+	confirmed atomic.Bool
+	confirm   chan struct{} // holds the token of the one confirmation in flight
+
+	mu     sync.Mutex
+	sent   map[string]bool // MessageIds delivered, at most maxRemembered
+	sentAt []string
+}
+
+// WebhookOptions configure Webhooks.
+type WebhookOptions struct {
+	// AccountID is the AccountId attribute of every notification.
+	AccountID string
+	// ConfirmURL is the absolute URL of ConfirmHandler (the server's public URL + ConfirmPath), sent as
+	// SubscribeURL. Empty leaves SubscribeURL out: a 2xx answer then is the only way to confirm.
+	ConfirmURL string
+	// Client makes the requests. Default: a client that does not follow redirects, with a
+	// DefaultWebhookTimeout timeout.
+	Client *http.Client
+	// Now is the clock of the Timestamp field. Default time.Now.
+	Now func() time.Time
+	// Log receives confirmations. Default: discarded.
+	Log *slog.Logger
+}
+
+// ValidateSubscriptions checks streaming.subscriptions: topic ARNs that ParseTopic accepts, absolute http(s)
+// URLs without user info, a secret for each, no URL twice on a topic.
+func ValidateSubscriptions(subs map[string][]Subscription) error {
+	for topic, list := range subs {
+		if _, err := ParseTopic(topic); err != nil {
+			return fmt.Errorf("streaming.subscriptions: %w", err)
+		}
+		if len(list) == 0 {
+			return fmt.Errorf("streaming.subscriptions: %s has no subscription", topic)
+		}
+		seen := map[string]bool{}
+		for _, s := range list {
+			u, err := url.Parse(s.URL)
+			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
+				return fmt.Errorf("streaming.subscriptions: %s: %q is not an http(s) URL", topic, s.URL)
+			}
+			if s.Secret == "" {
+				return fmt.Errorf("streaming.subscriptions: %s: %s needs a secret", topic, s.URL)
+			}
+			if seen[s.URL] {
+				return fmt.Errorf("streaming.subscriptions: %s: %s is subscribed twice", topic, s.URL)
+			}
+			seen[s.URL] = true
+		}
+	}
+	return nil
+}
+
+// NewWebhooks returns the webhook sink of the subscriptions (topic ARN → subscriptions).
+func NewWebhooks(subs map[string][]Subscription, o WebhookOptions) (*Webhooks, error) {
+	if err := ValidateSubscriptions(subs); err != nil {
+		return nil, err
+	}
+	w := &Webhooks{topics: map[string][]*subscription{}, client: o.Client, confirmURL: o.ConfirmURL,
+		now: o.Now, log: o.Log, accountID: o.AccountID}
+	if w.client == nil {
+		w.client = &http.Client{Timeout: DefaultWebhookTimeout, CheckRedirect: func(*http.Request, []*http.Request) error {
+			return http.ErrUseLastResponse
+		}}
+	}
+	if w.now == nil {
+		w.now = time.Now
+	}
+	if w.log == nil {
+		w.log = slog.New(slog.DiscardHandler)
+	}
+	for topic, list := range subs {
+		for _, s := range list {
+			sub := &subscription{topic: topic, arn: topic + ":" + hashID(s.URL), Subscription: s,
+				confirm: make(chan struct{}, 1), sent: map[string]bool{}}
+			w.topics[topic] = append(w.topics[topic], sub)
+		}
+	}
+	return w, nil
+}
+
+// Has reports whether topicARN has webhook subscriptions.
+func (w *Webhooks) Has(topicARN string) bool { return w != nil && len(w.topics[topicARN]) > 0 }
+
+// Confirmed reports whether the subscription of url to topicARN is confirmed.
+func (w *Webhooks) Confirmed(topicARN, url string) bool {
+	for _, s := range w.topics[topicARN] {
+		if s.URL == url {
+			return s.confirmed.Load()
+		}
+	}
+	return false
+}
+
+// Deliver sends the notification of item it of contact c to every subscription of endpointARN. Its MessageId
+// is the same for every subscription and every retry of the item on this stream. Errors: permanent for a
+// malformed ARN, a topic without subscriptions, and when every failing receiver answered 4xx (except 408 and
+// 429); otherwise retriable.
+func (w *Webhooks) Deliver(ctx context.Context, endpointARN, streamingID string, c *parley.Contact, it *parley.Item) error {
+	t, err := ParseTopic(endpointARN)
+	if err != nil {
+		return err
+	}
+	msg, attrs, err := Render(c, it, w.accountID)
+	if err != nil {
+		return Permanent(err)
+	}
+	return w.publish(ctx, t.ARN, messageID(streamingID, t.ARN, it.ID), msg, attrs)
+}
+
+// Publish sends a rendered notification to every subscription of topicARN, under a new MessageId.
+func (w *Webhooks) Publish(ctx context.Context, topicARN, message string, attrs map[string]string) error {
+	return w.publish(ctx, topicARN, newMessageID(), message, attrs)
+}
+
+func (w *Webhooks) publish(ctx context.Context, topic, id, message string, attrs map[string]string) error {
+	subs := w.topics[topic]
+	if len(subs) == 0 {
+		return permanentf("sink: %s has no webhook subscription", topic)
+	}
+	n := Notification{Type: TypeNotification, MessageID: id, TopicArn: topic, Message: message,
+		Timestamp: wire.FormatTime(w.now()), MessageAttributes: make(map[string]Attribute, len(attrs))}
+	for k, v := range attrs {
+		n.MessageAttributes[k] = Attribute{Type: "String", Value: v}
+	}
+	body, err := json.Marshal(n)
+	if err != nil {
+		return Permanent(err)
+	}
+	var errs []error
+	permanent := true
+	for _, s := range subs {
+		if s.delivered(id) {
+			continue
+		}
+		err := w.confirm(ctx, s)
+		if err == nil {
+			err = w.post(ctx, s, TypeNotification, id, body)
+		}
+		if err != nil {
+			errs = append(errs, err)
+			permanent = permanent && IsPermanent(err)
+			continue
+		}
+		s.remember(id)
+	}
+	switch {
+	case len(errs) == 0:
+		return nil
+	case permanent:
+		return Permanent(errors.Join(errs...))
+	default:
+		// Not wrapped: a permanent failure of one receiver must not make the retriable ones look permanent.
+		return errors.New(errors.Join(errs...).Error())
+	}
+}
+
+// confirm sends s its SubscriptionConfirmation unless it is confirmed; one at a time per subscription.
+func (w *Webhooks) confirm(ctx context.Context, s *subscription) error {
+	if s.confirmed.Load() {
+		return nil
+	}
+	select {
+	case s.confirm <- struct{}{}:
+		defer func() { <-s.confirm }()
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	if s.confirmed.Load() {
+		return nil
+	}
+	token := s.token()
+	n := Notification{Type: TypeSubscriptionConfirmation, MessageID: newMessageID(), Token: token, TopicArn: s.topic,
+		Message: "You have chosen to subscribe to the topic " + s.topic +
+			".\nTo confirm the subscription, answer this request with a 2xx status or visit the SubscribeURL included in this message.",
+		Timestamp: wire.FormatTime(w.now())}
+	if w.confirmURL != "" {
+		n.SubscribeURL = w.confirmURL + "?" + url.Values{"Action": {"ConfirmSubscription"}, "TopicArn": {s.topic},
+			"Token": {token}}.Encode()
+	}
+	body, err := json.Marshal(n)
+	if err != nil {
+		return err
+	}
+	// A receiver may GET the SubscribeURL before it answers (ConfirmHandler): confirmed whatever it answers.
+	if err := w.post(ctx, s, TypeSubscriptionConfirmation, n.MessageID, body); err != nil && !s.confirmed.Load() {
+		return fmt.Errorf("sink: confirming the subscription: %w", err)
+	}
+	if !s.confirmed.Swap(true) {
+		w.log.Info("streaming subscription confirmed", "topic_arn", s.topic, "url", s.URL)
+	}
+	return nil
+}
+
+// post sends one signed envelope; a 2xx answer is success.
+func (w *Webhooks) post(ctx context.Context, s *subscription, typ, id string, body []byte) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.URL, bytes.NewReader(body))
+	if err != nil {
+		return Permanent(err)
+	}
+	h := req.Header
+	h.Set("Content-Type", "text/plain; charset=UTF-8") // as SNS sends it
+	h.Set("User-Agent", "parley-streaming")
+	h.Set(HeaderMessageType, typ)
+	h.Set(HeaderMessageID, id)
+	h.Set(HeaderTopicARN, s.topic)
+	if typ == TypeNotification {
+		h.Set(HeaderSubscriptionARN, s.arn)
+	}
+	h.Set(SignatureHeader, Sign(body, s.Secret))
+	resp, err := w.client.Do(req)
+	if err != nil {
+		return fmt.Errorf("sink: POST %s: %w", s.URL, err)
+	}
+	defer resp.Body.Close()
+	snippet, _ := io.ReadAll(io.LimitReader(resp.Body, 256))
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		return nil
+	}
+	err = fmt.Errorf("sink: POST %s: %s: %q", s.URL, resp.Status, strings.TrimSpace(string(snippet)))
+	if resp.StatusCode >= 400 && resp.StatusCode < 500 && resp.StatusCode != http.StatusRequestTimeout &&
+		resp.StatusCode != http.StatusTooManyRequests {
+		return Permanent(err)
+	}
+	return err
+}
+
+// ConfirmHandler serves the SubscribeURL (GET ConfirmPath?Action=ConfirmSubscription&TopicArn=…&Token=…):
+// it confirms the subscription the token belongs to and answers SNS's ConfirmSubscriptionResponse.
+func (w *Webhooks) ConfirmHandler() http.Handler {
+	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		topic, token := q.Get("TopicArn"), q.Get("Token")
+		if r.Method != http.MethodGet && r.Method != http.MethodHead || q.Get("Action") != "ConfirmSubscription" {
+			confirmError(rw, http.StatusBadRequest, "InvalidParameter", "want GET with Action=ConfirmSubscription")
+			return
+		}
+		for _, s := range w.topics[topic] {
+			if hmac.Equal([]byte(token), []byte(s.token())) {
+				if !s.confirmed.Swap(true) {
+					w.log.Info("streaming subscription confirmed", "topic_arn", s.topic, "url", s.URL)
+				}
+				rw.Header().Set("Content-Type", "text/xml")
+				fmt.Fprintf(rw, `<ConfirmSubscriptionResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/">`+
+					`<ConfirmSubscriptionResult><SubscriptionArn>%s</SubscriptionArn></ConfirmSubscriptionResult>`+
+					`<ResponseMetadata><RequestId>%s</RequestId></ResponseMetadata></ConfirmSubscriptionResponse>`,
+					xmlText(s.arn), newMessageID())
+				return
+			}
+		}
+		confirmError(rw, http.StatusNotFound, "NotFound", "no subscription has this token")
+	})
+}
+
+func confirmError(rw http.ResponseWriter, status int, code, msg string) {
+	rw.Header().Set("Content-Type", "text/xml")
+	rw.WriteHeader(status)
+	fmt.Fprintf(rw, `<ErrorResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><Error><Type>Sender</Type>`+
+		`<Code>%s</Code><Message>%s</Message></Error><RequestId>%s</RequestId></ErrorResponse>`, code, xmlText(msg), newMessageID())
+}
+
+// token is the subscription's confirmation token: only parley and the receiver, which hold the secret, can
+// make it, and it is the same on every node.
+func (s *subscription) token() string {
+	m := hmac.New(sha256.New, []byte(s.Secret))
+	m.Write([]byte("parley-subscription\x00" + s.topic + "\x00" + s.URL))
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+func (s *subscription) delivered(id string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.sent[id]
+}
+
+func (s *subscription) remember(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.sent[id] {
+		return
+	}
+	if len(s.sentAt) >= maxRemembered {
+		delete(s.sent, s.sentAt[0])
+		s.sentAt = s.sentAt[1:]
+	}
+	s.sent[id] = true
+	s.sentAt = append(s.sentAt, id)
+}
+
+// messageID is the MessageId of an item's notification on a stream: a UUID-shaped hash, so that retries,
+// other nodes and other subscriptions use the same one.
+func messageID(streamingID, topic, itemID string) string {
+	return hashID(streamingID + "\x00" + topic + "\x00" + itemID)
+}
+
+// hashID is a name-based (version 5) UUID of s.
+func hashID(s string) string { return uuid.NewSHA1(uuidSpace, []byte(s)).String() }
+
+// uuidSpace is the namespace of parley's name-based UUIDs.
+var uuidSpace = uuid.MustParse("9a1c4c52-5f4e-4d0e-9b39-6c1f6a0b2d11")
+
+func newMessageID() string { return uuid.NewString() }
+
+func xmlText(s string) string {
+	var b strings.Builder
+	_ = xml.EscapeText(&b, []byte(s))
+	return b.String()
+}
