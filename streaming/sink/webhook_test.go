@@ -367,7 +367,9 @@ func TestVerify(t *testing.T) {
 		t.Error("the body cannot be read again after Verify")
 	}
 	tampered := []byte(strings.Replace(string(body), "MESSAGE", "EVENT", 1))
-	bad := func(b []byte, s string) []byte { return []byte(strings.Replace(string(b), `"Type":"Notification"`, s, 1)) }
+	bad := func(b []byte, s string) []byte {
+		return []byte(strings.Replace(string(b), `"Type":"Notification"`, s, 1))
+	}
 	for name, tc := range map[string]struct {
 		r    *http.Request
 		want error
