@@ -34,6 +34,7 @@ import (
 	"github.com/parley-chat/parley/functions"
 	"github.com/parley-chat/parley/gateway"
 	"github.com/parley-chat/parley/store/sqlite"
+	"github.com/parley-chat/parley/streaming/sink"
 )
 
 // Config is parley's configuration. The zero value of a field means its default; cmd/parley fills it from
@@ -64,6 +65,10 @@ type Config struct {
 	// functions POSTs them Connect's ContactFlowEvent). A flow naming an ARN not mapped here is refused at
 	// creation, as Connect refuses a function it cannot invoke. Default: none.
 	Functions map[string]string `yaml:"functions"`
+	// Streaming says where StartContactStreaming's items go: webhook subscriptions by topic ARN, and the SNS
+	// endpoint (package streaming/sink; docs/streaming-endpoints.md). Default: SNS's regional endpoints with
+	// the standard AWS credential chain, no webhooks.
+	Streaming sink.Config `yaml:"streaming"`
 	// Attachments configures file attachments: limits, storage (files or S3), scanning.
 	Attachments AttachmentsConfig `yaml:"attachments"`
 	// CustomerIdle is the customer's idle timer on chats whose UpdateParticipantRoleConfig set none, and

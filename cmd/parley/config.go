@@ -41,6 +41,7 @@ func loadOptions(args []string, getenv func(string) string, stderr io.Writer) (*
 		{"secret", "PARLEY_SECRET", "hex secret for tokens (default: generated into the data dir)", &o.Secret},
 		{"bootstrap", "PARLEY_BOOTSTRAP", "YAML file of queues, routing profiles, users... applied at every start", &o.Bootstrap},
 		{"functions", "PARLEY_FUNCTIONS", "HTTP endpoints of the Lambda functions flows invoke: arn=url[,arn=url...]", &functionList},
+		{"sns-endpoint", "PARLEY_SNS_ENDPOINT", "endpoint URL of SNS (or an SNS-compatible service) for streaming; credentials from the AWS chain", &o.Streaming.SNSEndpoint},
 		{"attachment-bucket", "PARLEY_ATTACHMENT_BUCKET", "S3 bucket for attachments (default: files under the data dir)", &o.Attachments.S3.Bucket},
 		{"attachment-endpoint", "PARLEY_ATTACHMENT_ENDPOINT", "endpoint URL of an S3-compatible service for the attachment bucket", &o.Attachments.S3.Endpoint},
 		{"attachment-scan-url", "PARLEY_ATTACHMENT_SCAN_URL", "webhook that approves or rejects every attachment", &o.Attachments.ScanURL},
@@ -116,6 +117,9 @@ func loadOptions(args []string, getenv func(string) string, stderr io.Writer) (*
 		o.Functions = fns
 	} else if err := functions.Validate(o.Functions); err != nil {
 		return nil, fmt.Errorf("config file %s: %w", configPath, err)
+	}
+	if err := o.Streaming.Validate(); err != nil {
+		return nil, err
 	}
 	return o, nil
 }

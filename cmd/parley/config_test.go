@@ -137,3 +137,42 @@ func TestConfigErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestConfigStreaming: the SNS endpoint from YAML, PARLEY_SNS_ENDPOINT and --sns-endpoint; webhook
+// subscriptions from YAML, checked.
+func TestConfigStreaming(t *testing.T) {
+	const topic = "arn:aws:sns:us-west-2:123456789012:parley-stream"
+	dir := t.TempDir()
+	file := filepath.Join(dir, "parley.yaml")
+	if err := os.WriteFile(file, []byte("streaming:\n  sns_endpoint: http://127.0.0.1:4566\n  subscriptions:\n"+
+		"    "+topic+":\n      - url: https://hooks.example.com/parley\n        secret: s1\n"+
+		"      - url: http://127.0.0.1:9000/hook\n        secret: s2\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"PARLEY_CONFIG": file}
+	getenv := func(k string) string { return env[k] }
+	o, err := loadOptions(nil, getenv, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	subs := o.Streaming.Subscriptions[topic]
+	if o.Streaming.SNSEndpoint != "http://127.0.0.1:4566" || len(subs) != 2 || subs[1].URL != "http://127.0.0.1:9000/hook" || subs[1].Secret != "s2" {
+		t.Fatalf("streaming = %+v", o.Streaming)
+	}
+	env["PARLEY_SNS_ENDPOINT"] = "http://127.0.0.1:4567"
+	if o, err = loadOptions(nil, getenv, io.Discard); err != nil || o.Streaming.SNSEndpoint != "http://127.0.0.1:4567" {
+		t.Fatalf("endpoint from the environment: %q, %v", o.Streaming.SNSEndpoint, err)
+	}
+	if o, err = loadOptions([]string{"--sns-endpoint", "https://sns.eu-west-1.amazonaws.com"}, getenv, io.Discard); err != nil ||
+		o.Streaming.SNSEndpoint != "https://sns.eu-west-1.amazonaws.com" {
+		t.Fatalf("endpoint from the flag: %q, %v", o.Streaming.SNSEndpoint, err)
+	}
+	bad := filepath.Join(dir, "bad.yaml")
+	if err := os.WriteFile(bad, []byte("streaming:\n  subscriptions:\n    "+topic+":\n      - url: https://hooks.example.com/parley\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env["PARLEY_CONFIG"] = bad
+	if _, err := loadOptions(nil, getenv, io.Discard); err == nil {
+		t.Error("a subscription without a secret was accepted")
+	}
+}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/parley-chat/parley"
 	"github.com/parley-chat/parley/streaming/sink"
 	"github.com/parley-chat/parley/streaming/sink/snstest"
 )
@@ -138,3 +139,14 @@ func TestRouterNoRoute(t *testing.T) {
 		t.Errorf("%d publishes, want 1", n)
 	}
 }
+
+// deliverer is the interface the streaming core calls; every sink satisfies it.
+type deliverer interface {
+	Deliver(ctx context.Context, endpointARN, streamingID string, c *parley.Contact, it *parley.Item) error
+}
+
+var (
+	_ deliverer = (*sink.Router)(nil)
+	_ deliverer = (*sink.SNS)(nil)
+	_ deliverer = (*sink.Webhooks)(nil)
+)
