@@ -62,12 +62,21 @@ type Server struct {
 
 // New starts a fake SNS that t closes when it ends.
 func New(t testing.TB) *Server {
+	s := Start()
+	t.Cleanup(s.Close)
+	return s
+}
+
+// Start starts a fake SNS outside a test (a benchmark's receiver); Close stops it.
+func Start() *Server {
 	s := &Server{topics: map[string]bool{}}
 	s.srv = httptest.NewServer(s)
 	s.URL = s.srv.URL
-	t.Cleanup(s.srv.Close)
 	return s
 }
+
+// Close stops the server, waiting for the requests in flight.
+func (s *Server) Close() { s.srv.Close() }
 
 // CreateTopic makes topic arn exist.
 func (s *Server) CreateTopic(arn string) {
