@@ -185,7 +185,7 @@ func (w *Webhooks) publish(ctx context.Context, topic, id, message string, attrs
 	for k, v := range attrs {
 		n.MessageAttributes[k] = Attribute{Type: "String", Value: v}
 	}
-	body, err := json.Marshal(n)
+	body, err := marshal(n)
 	if err != nil {
 		return Permanent(err)
 	}
@@ -240,7 +240,7 @@ func (w *Webhooks) confirm(ctx context.Context, s *subscription) error {
 		n.SubscribeURL = w.confirmURL + "?" + url.Values{"Action": {"ConfirmSubscription"}, "TopicArn": {s.topic},
 			"Token": {token}}.Encode()
 	}
-	body, err := json.Marshal(n)
+	body, err := marshal(n)
 	if err != nil {
 		return err
 	}
@@ -286,6 +286,17 @@ func (w *Webhooks) post(ctx context.Context, s *subscription, typ, id string, bo
 		return Permanent(err)
 	}
 	return err
+}
+
+// marshal encodes an envelope as SNS does, leaving <, > and & unescaped.
+func marshal(n Notification) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(n); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }
 
 // ConfirmHandler serves the SubscribeURL (GET ConfirmPath?Action=ConfirmSubscription&TopicArn=…&Token=…):
