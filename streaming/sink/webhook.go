@@ -144,10 +144,10 @@ func NewWebhooks(subs map[string][]Subscription, o WebhookOptions) (*Webhooks, e
 // Has reports whether topicARN has webhook subscriptions.
 func (w *Webhooks) Has(topicARN string) bool { return w != nil && len(w.topics[topicARN]) > 0 }
 
-// Confirmed reports whether the subscription of url to topicARN is confirmed.
-func (w *Webhooks) Confirmed(topicARN, url string) bool {
+// Confirmed reports whether the subscription of the URL target to topicARN is confirmed.
+func (w *Webhooks) Confirmed(topicARN, target string) bool {
 	for _, s := range w.topics[topicARN] {
-		if s.URL == url {
+		if s.URL == target {
 			return s.confirmed.Load()
 		}
 	}
