@@ -111,7 +111,10 @@ func NewRouter(ctx context.Context, cfg Config, o Options) (*Router, error) {
 
 // Register makes h the receiver of topicARN's notifications, in place of any other route; a later Register
 // of the same topic replaces h. It panics if ParseTopic refuses topicARN, as nothing could ever reach it.
-func (r *Router) Register(topicARN string, h Handler) {
+//
+// h's type is spelled out rather than Handler, so that Router satisfies interfaces written without this
+// package.
+func (r *Router) Register(topicARN string, h func(ctx context.Context, message string, attrs map[string]string) error) {
 	if _, err := ParseTopic(topicARN); err != nil {
 		panic(err)
 	}

@@ -150,3 +150,10 @@ var (
 	_ deliverer = (*sink.SNS)(nil)
 	_ deliverer = (*sink.Webhooks)(nil)
 )
+
+// registrar is how the channel bridges see the router, written without this package's types.
+type registrar interface {
+	Register(topicARN string, h func(ctx context.Context, message string, attrs map[string]string) error)
+}
+
+var _ registrar = (*sink.Router)(nil)
