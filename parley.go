@@ -124,6 +124,11 @@ type Contact struct {
 	UpdatedAt        time.Time
 	// EnqueuedAt is when the contact entered QueueID; zero while not queued.
 	EnqueuedAt time.Time
+	// QueuePriority and QueueTimeAdjustment are the contact's routing behavior (a flow's
+	// UpdateContactRoutingBehavior): a lower priority is served first (0: the default, DefaultQueuePriority), and
+	// the adjustment counts as time already waited when contacts of one priority are ordered.
+	QueuePriority       int
+	QueueTimeAdjustment time.Duration
 	// AgentID is the user who accepted the contact, AgentConnectedAt when.
 	AgentID          string
 	AgentConnectedAt time.Time
@@ -135,6 +140,9 @@ type Contact struct {
 	// them, as Connect's persist for the life of the chat.
 	Timers ParticipantTimers
 }
+
+// DefaultQueuePriority is a contact's routing priority when no flow set one, as in Connect (1 is served first).
+const DefaultQueuePriority = 5
 
 // ParticipantTimers are a chat's idle and auto-disconnect timers per role, in minutes, as
 // UpdateParticipantRoleConfig sets them: 0 when never set (the server's default then applies to the customer),

@@ -181,17 +181,18 @@ const contactCols = `id, instance_id, initial_contact_id, previous_contact_id, r
 	initiation_method, state, flow_id, queue_id, customer_id, attributes, segment_attributes,
 	supported_content_types, duration_minutes, initiated_at, connected_at, ended_at, due_at, disconnect_reason,
 	updated_at, enqueued_at, agent_id, agent_connected_at, flow_state, flow_wake_at, customer_idle_minutes,
-	customer_disconnect_minutes, agent_idle_minutes, agent_disconnect_minutes`
+	customer_disconnect_minutes, agent_idle_minutes, agent_disconnect_minutes, queue_priority,
+	queue_time_adjustment_ms`
 
 func scanContact(sc scanner) (*parley.Contact, error) {
 	var c parley.Contact
 	var attrs, seg, types, flowState sql.NullString
-	var initiated, connected, ended, due, updated, enqueued, agentConnected, flowWake int64
+	var initiated, connected, ended, due, updated, enqueued, agentConnected, flowWake, adjust int64
 	err := sc.Scan(&c.ID, &c.InstanceID, &c.InitialContactID, &c.PreviousContactID, &c.RelatedContactID,
 		&c.Channel, &c.InitiationMethod, &c.State, &c.FlowID, &c.QueueID, &c.CustomerID, &attrs, &seg, &types,
 		&c.DurationMinutes, &initiated, &connected, &ended, &due, &c.DisconnectReason, &updated, &enqueued,
 		&c.AgentID, &agentConnected, &flowState, &flowWake, &c.Timers.CustomerIdle, &c.Timers.CustomerDisconnect,
-		&c.Timers.AgentIdle, &c.Timers.AgentDisconnect)
+		&c.Timers.AgentIdle, &c.Timers.AgentDisconnect, &c.QueuePriority, &adjust)
 	if err != nil {
 		return nil, err
 	}
@@ -211,6 +212,7 @@ func scanContact(sc scanner) (*parley.Contact, error) {
 	c.InitiatedAt, c.ConnectedAt, c.EndedAt = fromMS(initiated), fromMS(connected), fromMS(ended)
 	c.DueAt, c.UpdatedAt = fromMS(due), fromMS(updated)
 	c.EnqueuedAt, c.AgentConnectedAt = fromMS(enqueued), fromMS(agentConnected)
+	c.QueueTimeAdjustment = time.Duration(adjust) * time.Millisecond
 	return &c, nil
 }
 

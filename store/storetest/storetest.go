@@ -80,6 +80,7 @@ func Run(t *testing.T, open func(t *testing.T) parley.Store) {
 		{"DueFlows", testDueFlows},
 		{"FlowLog", testFlowLog},
 		{"ParticipantTimers", testParticipantTimers},
+		{"RoutingBehavior", testRoutingBehavior},
 		{"Lease/Exclusive", testLeaseExclusive},
 		{"Lease/Concurrent", testLeaseConcurrent},
 	}

@@ -81,3 +81,29 @@ func testParticipantTimers(t *testing.T, s parley.Store) {
 	must(t, "DueParticipants", err)
 	diff(t, "DueParticipants after updates", []string{"p-1", "p-3"}, ids(due))
 }
+
+// testRoutingBehavior: a contact keeps its queue priority and time adjustment, inserted and updated.
+func testRoutingBehavior(t *testing.T, s parley.Store) {
+	ctx := t.Context()
+	c := newContact("c-1", "i-1")
+	c.QueuePriority, c.QueueTimeAdjustment = 1, 90*time.Second
+	update(t, s, func(tx parley.Tx) error {
+		if err := tx.PutInstance(ctx, newInstance("i-1")); err != nil {
+			return err
+		}
+		return tx.InsertContact(ctx, c)
+	})
+	got, err := s.GetContact(ctx, "c-1")
+	must(t, "GetContact", err)
+	if got.QueuePriority != 1 || got.QueueTimeAdjustment != 90*time.Second {
+		t.Errorf("after insert: priority %d, adjustment %v; want 1, 1m30s", got.QueuePriority, got.QueueTimeAdjustment)
+	}
+	u := *storedContact(c)
+	u.QueuePriority, u.QueueTimeAdjustment = 3, -1500*time.Millisecond
+	update(t, s, func(tx parley.Tx) error { return tx.UpdateContact(ctx, &u) })
+	got, err = s.GetContact(ctx, "c-1")
+	must(t, "GetContact", err)
+	if got.QueuePriority != 3 || got.QueueTimeAdjustment != -1500*time.Millisecond {
+		t.Errorf("after update: priority %d, adjustment %v; want 3, -1.5s", got.QueuePriority, got.QueueTimeAdjustment)
+	}
+}
