@@ -22,7 +22,8 @@
 //     agent non-routable, so it gets a fresh IdleSince when it comes back).
 //   - Matching order. Match works in rounds. In each round every eligible agent, longest idle first (IdleSince
 //     ascending, then ID), is offered at most one contact: the best waiting contact of its queues whose delay has
-//     elapsed, by queue priority (lower first), then EnqueuedAt, then contact ID. Rounds repeat until one offers
+//     elapsed, by the profile's queue priority (lower first), then the contact's own priority (lower first), then
+//     EnqueuedAt less the contact's time adjustment, then contact ID. Rounds repeat until one offers
 //     nothing, so agents with several free slots share a burst of contacts with other agents rather than taking it
 //     all first.
 //   - Rejects. A contact remembers every agent that rejected it while it is routed. Match runs the rounds twice:
@@ -43,6 +44,8 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/parley-chat/parley"
 )
 
 // DefaultOfferTimeout is how long an agent has to accept an offer when Config.OfferTimeout is zero.
@@ -87,11 +90,23 @@ type AgentState struct {
 	Queues   []QueueRef
 }
 
-// ContactRef is a contact waiting in a queue. Contacts of a queue are served by EnqueuedAt, then by ID.
+// ContactRef is a contact waiting in a queue. Contacts of a queue are served by Priority (lower first; 0 is
+// parley.DefaultQueuePriority), then by EnqueuedAt less Adjustment (the time a flow counts as already waited),
+// then by ID.
 type ContactRef struct {
 	ID         string
 	QueueID    string
 	EnqueuedAt time.Time
+	Priority   int
+	Adjustment time.Duration
+}
+
+// priority is the contact's routing priority, the default for 0.
+func (r ContactRef) priority() int {
+	if r.Priority == 0 {
+		return parley.DefaultQueuePriority
+	}
+	return r.Priority
 }
 
 // Offer is a contact offered to an agent. It occupies one of the agent's slots until it is accepted (then the
@@ -141,9 +156,13 @@ type contact struct {
 
 func (c *contact) rejected(agentID string) bool { return slices.Contains(c.rejectedBy, agentID) }
 
-// compareContacts orders contacts within a queue and across queues of one priority: oldest first, then by ID.
+// compareContacts orders contacts within a queue and across queues of one priority: by the contact's priority,
+// then oldest first (with its time adjustment), then by ID.
 func compareContacts(a, b *contact) int {
-	if c := a.ref.EnqueuedAt.Compare(b.ref.EnqueuedAt); c != 0 {
+	if c := cmp.Compare(a.ref.priority(), b.ref.priority()); c != 0 {
+		return c
+	}
+	if c := a.ref.EnqueuedAt.Add(-a.ref.Adjustment).Compare(b.ref.EnqueuedAt.Add(-b.ref.Adjustment)); c != 0 {
 		return c
 	}
 	return cmp.Compare(a.ref.ID, b.ref.ID)
@@ -179,6 +198,18 @@ type queue struct {
 func (q *queue) insert(c *contact) {
 	i, _ := slices.BinarySearchFunc(q.waiting, c, compareContacts)
 	q.waiting = slices.Insert(q.waiting, i, c)
+}
+
+// oldest returns when the longest-waiting contact entered the queue (the head is not it when priorities or time
+// adjustments differ).
+func (q *queue) oldest() time.Time {
+	var t time.Time
+	for _, c := range q.waiting {
+		if t.IsZero() || c.ref.EnqueuedAt.Before(t) {
+			t = c.ref.EnqueuedAt
+		}
+	}
+	return t
 }
 
 func (q *queue) remove(c *contact) {
@@ -282,6 +313,24 @@ func (e *Engine) Enqueue(ref ContactRef, now time.Time) error {
 	e.contacts[ref.ID] = c
 	e.requeue(c)
 	return nil
+}
+
+// Reprioritize gives a routed contact a new Priority and Adjustment (a customer-queue flow's
+// UpdateContactRoutingBehavior); a waiting contact takes its new place in its queue. It reports whether the
+// contact is routed (waiting, offered or connected).
+func (e *Engine) Reprioritize(ref ContactRef) bool {
+	c := e.contacts[ref.ID]
+	if c == nil {
+		return false
+	}
+	if c.state != waiting {
+		c.ref.Priority, c.ref.Adjustment = ref.Priority, ref.Adjustment
+		return true
+	}
+	e.unqueue(c)
+	c.ref.Priority, c.ref.Adjustment = ref.Priority, ref.Adjustment
+	e.requeue(c)
+	return true
 }
 
 // Remove takes a waiting or offered contact out of routing (the customer left, the chat ended). If it was
@@ -433,7 +482,7 @@ func (e *Engine) best(a *agent, now time.Time, hideRejected bool) (best *contact
 		}
 		for _, c := range q.waiting {
 			if c.ref.EnqueuedAt.Add(r.Delay).After(now) {
-				break // the rest of the queue is younger still
+				continue // not yet offered to this profile; a contact behind it may have waited longer
 			}
 			if hideRejected && c.rejected(a.id) {
 				hid = true
@@ -539,9 +588,9 @@ func (e *Engine) NextWake(now time.Time) time.Time {
 			continue
 		}
 		for _, r := range a.refs {
-			// The head of a queue is its oldest contact, so its delay elapses first.
+			// The queue's oldest contact is the first whose delay elapses.
 			if q := e.queues[r.QueueID]; q != nil {
-				earliest(q.waiting[0].ref.EnqueuedAt.Add(r.Delay))
+				earliest(q.oldest().Add(r.Delay))
 			}
 		}
 	}
@@ -604,7 +653,7 @@ type QueueAgent struct {
 func (e *Engine) QueueStats(queueID string) QueueStats {
 	var st QueueStats
 	if q := e.queues[queueID]; q != nil && len(q.waiting) > 0 {
-		st.Waiting, st.Oldest = len(q.waiting), q.waiting[0].ref.EnqueuedAt
+		st.Waiting, st.Oldest = len(q.waiting), q.oldest()
 	}
 	for _, a := range e.agents {
 		for _, r := range a.refs {
@@ -640,7 +689,7 @@ func (e *Engine) Snapshot() Snapshot {
 			for _, c := range q.waiting {
 				qs.Waiting = append(qs.Waiting, c.ref)
 			}
-			qs.Oldest = q.waiting[0].ref.EnqueuedAt
+			qs.Oldest = q.oldest()
 		}
 		s.Queues = append(s.Queues, qs)
 	}

@@ -651,3 +651,41 @@ func TestQueueStats(t *testing.T) {
 		t.Errorf("a queue nobody serves: %+v", st)
 	}
 }
+
+// TestContactPriority: within a queue, and across queues of one profile priority, a contact's own priority comes
+// before its age, and a time adjustment counts as time already waited; a profile's delay still counts from when
+// the contact really entered the queue, and Oldest is the longest-waiting contact whatever its priority.
+func TestContactPriority(t *testing.T) {
+	e := newEngine()
+	add := func(id, queue string, enqueued time.Time, prio int, adjust time.Duration) {
+		t.Helper()
+		if err := e.Enqueue(routing.ContactRef{ID: id, QueueID: queue, EnqueuedAt: enqueued, Priority: prio, Adjustment: adjust}, enqueued); err != nil {
+			t.Fatal(err)
+		}
+	}
+	add("old", "q", at(0), 0, 0)                    // the default priority, 5
+	add("urgent", "q", at(10), 1, 0)                // younger, but priority 1
+	add("adjusted", "q", at(20), 0, 30*time.Second) // counts as enqueued at -10 s: ahead of "old"
+	add("other", "r", at(5), 3, 0)                  // another queue of the same profile priority
+	add("late", "q", at(100), 1, 0)                 // priority 1, but not past the slow profile's delay yet
+	if got := waiting(e, "q"); !slices.Equal(got, []string{"urgent", "late", "adjusted", "old"}) {
+		t.Errorf("queue order %v", got)
+	}
+	if st := e.QueueStats("q"); st.Waiting != 4 || !st.Oldest.Equal(at(0)) {
+		t.Errorf("QueueStats = %+v, want 4 waiting, the oldest from t0", st)
+	}
+	setAgent(e, "a1", 1, at(101), q("q", 1, 50), q("r", 1, 0))
+	wantPairs(t, "first", e.Match(at(101)), "urgent>a1")
+	setAgent(e, "a2", 1, at(102), q("q", 1, 50), q("r", 1, 0))
+	wantPairs(t, "second", e.Match(at(102)), "other>a2") // priority 3 beats the default; "late" waits for the delay
+	setAgent(e, "a3", 3, at(103), q("q", 1, 50))
+	wantPairs(t, "third", e.Match(at(103)), "adjusted>a3", "old>a3")
+	for c, a := range map[string]string{"urgent": "a1", "other": "a2", "adjusted": "a3", "old": "a3"} {
+		if err := e.Accept(c, a, at(104)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, want := e.NextWake(at(104)), at(150); !got.Equal(want) {
+		t.Errorf("NextWake = %v, want %v (the delay of the contact left)", got, want)
+	}
+}
