@@ -204,7 +204,7 @@ func (s *Service) restore(c *parley.Contact, now time.Time) {
 	if a == nil {
 		return
 	}
-	if err := s.engine.Assign(routing.ContactRef{ID: c.ID, QueueID: c.QueueID, EnqueuedAt: c.EnqueuedAt}, a.user.ID, now); err != nil {
+	if err := s.engine.Assign(contactRef(c), a.user.ID, now); err != nil {
 		s.log.Warn("restore connection", "contact_id", c.ID, "user_id", a.user.ID, "err", err)
 		return
 	}
@@ -243,8 +243,7 @@ func (s *Service) setAgent(a *agent, now time.Time) {
 		// Connections stay with the agent (it may finish them); the engine forgot them, so put them back.
 		for _, w := range s.work {
 			if w.agentID == a.user.ID && w.state != ContactOffered {
-				_ = s.engine.Assign(routing.ContactRef{ID: w.contact.ID, QueueID: w.contact.QueueID,
-					EnqueuedAt: w.contact.EnqueuedAt}, a.user.ID, now)
+				_ = s.engine.Assign(contactRef(w.contact), a.user.ID, now)
 			}
 		}
 		return
@@ -351,8 +350,23 @@ func (s *Service) configChanged(ctx context.Context, instanceID string) {
 	})
 }
 
-// contactQueued applies a contact entering a queue.
+// contactRef is a contact as routing orders it.
+func contactRef(c *parley.Contact) routing.ContactRef {
+	return routing.ContactRef{ID: c.ID, QueueID: c.QueueID, EnqueuedAt: c.EnqueuedAt, Priority: c.QueuePriority,
+		Adjustment: c.QueueTimeAdjustment}
+}
+
+// contactQueued applies a contact entering a queue, or a queued contact's new routing behavior.
 func (s *Service) contactQueued(c *parley.Contact) {
+	routed := false
+	s.locked(func(now time.Time) {
+		if routed = s.engine.Reprioritize(contactRef(c)); routed {
+			s.dispatch(now)
+		}
+	})
+	if routed {
+		return
+	}
 	if s.full(context.Background(), c.QueueID) {
 		// The default flow's TransferContactToQueue takes its QueueAtCapacity branch: disconnect.
 		s.log.Info("queue at capacity: ending chat", "contact_id", c.ID, "queue_id", c.QueueID)
@@ -362,7 +376,7 @@ func (s *Service) contactQueued(c *parley.Contact) {
 		return
 	}
 	s.locked(func(now time.Time) {
-		if err := s.engine.Enqueue(routing.ContactRef{ID: c.ID, QueueID: c.QueueID, EnqueuedAt: c.EnqueuedAt}, now); err != nil {
+		if err := s.engine.Enqueue(contactRef(c), now); err != nil {
 			s.log.Warn("enqueue", "contact_id", c.ID, "err", err)
 			return
 		}

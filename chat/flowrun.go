@@ -134,6 +134,7 @@ type flowEnv struct {
 	queues       map[string]*parley.Queue
 	queued       bool // TransferContactToQueue or TransferContactToAgent succeeded
 	disconnected bool
+	rerouted     bool // UpdateContactRoutingBehavior changed the contact's priority or time adjustment
 }
 
 func (s *Service) newFlowEnv(inst *parley.Instance, c *parley.Contact) *flowEnv {
@@ -342,9 +343,21 @@ func (e *flowEnv) SetEventHook(ctx context.Context, _, ref string) error {
 	return err
 }
 
-// SetRoutingBehavior implements flow.Env. The routing engine orders contacts by queue priority and age only: the
-// change is accepted and has no effect yet (docs/flows.md).
-func (e *flowEnv) SetRoutingBehavior(context.Context, flow.Routing) error { return nil }
+// SetRoutingBehavior implements flow.Env: the contact's queue priority and time adjustment. A contact already in
+// its queue (a customer-queue flow) is announced as queued again, so routing gives it its new place.
+func (e *flowEnv) SetRoutingBehavior(_ context.Context, rb flow.Routing) error {
+	e.effect(func(_ context.Context, _ parley.Tx, _ *Change, c *parley.Contact, _ time.Time) error {
+		if rb.QueuePriority != nil {
+			c.QueuePriority = *rb.QueuePriority
+		}
+		if rb.QueueTimeAdjustment != nil {
+			c.QueueTimeAdjustment = *rb.QueueTimeAdjustment
+		}
+		e.rerouted = true
+		return nil
+	})
+	return nil
+}
 
 // Disconnect implements flow.Env: the chat ends once the step is recorded.
 func (e *flowEnv) Disconnect(context.Context) error {
@@ -522,7 +535,7 @@ func (s *Service) apply(ctx context.Context, tx parley.Tx, ch *Change, c *parley
 			return err
 		}
 	}
-	if fo.env.queued {
+	if fo.env.queued || fo.env.rerouted && !c.EnqueuedAt.IsZero() && c.AgentID == "" {
 		ch.Emit(parley.EventContactQueued, c, now)
 	}
 	// A flow that ends with nowhere left to take the chat (not queued, no agent) ends it, as Connect ends a

@@ -197,3 +197,52 @@ func TestDisconnectFlowSurvey(t *testing.T) {
 		t.Errorf("DescribeContact of the survey's contact: %+v, %v", d, err)
 	}
 }
+
+// priorityFlow queues the chat in BasicQueue with the routing behavior %BEHAVIOR% set before, and %INQUEUE% as its
+// customer-queue flow.
+const priorityFlow = `{"Version":"2019-10-30","StartAction":"Hooks","Actions":[
+{"Identifier":"Hooks","Type":"UpdateContactEventHooks","Parameters":{"EventHooks":{"CustomerQueue":"%INQUEUE%"}},"Transitions":{"NextAction":"Behavior","Errors":[{"NextAction":"End","ErrorType":"NoMatchingError"}]}},
+{"Identifier":"Behavior","Type":"UpdateContactRoutingBehavior","Parameters":{%BEHAVIOR%},"Transitions":{"NextAction":"SetQueue"}},
+{"Identifier":"SetQueue","Type":"UpdateContactTargetQueue","Parameters":{"QueueId":"%QUEUE%"},"Transitions":{"NextAction":"Transfer","Errors":[{"NextAction":"End","ErrorType":"NoMatchingError"}]}},
+{"Identifier":"Transfer","Type":"TransferContactToQueue","Parameters":{},"Transitions":{"NextAction":"End","Errors":[{"NextAction":"End","ErrorType":"QueueAtCapacity"},{"NextAction":"End","ErrorType":"NoMatchingError"}]}},
+{"Identifier":"End","Type":"DisconnectParticipant","Parameters":{},"Transitions":{}}]}`
+
+// TestRoutingBehavior: UpdateContactRoutingBehavior orders the queue: a chat whose customer-queue flow raises its
+// priority to 1 is offered first, then one its inbound flow gave priority 2, then the oldest chat, left at the
+// default priority.
+func TestRoutingBehavior(t *testing.T) {
+	e := newEnv(t)
+	setupCenter(t, e)
+	queue := basicQueueARN(t, e)
+	mk := func(name, behavior, inQueue string) string {
+		return createFlow(t, e, name, strings.NewReplacer("%QUEUE%", queue, "%BEHAVIOR%", behavior, "%INQUEUE%", inQueue).Replace(priorityFlow))
+	}
+	raise, err := e.srv.Admin().CreateContactFlow(ctx(t), e.srv.InstanceID, admin.FlowInput{Name: "Raise", Type: admin.FlowTypeCustomerQueue,
+		Content: `{"Version":"2019-10-30","StartAction":"p","Actions":[{"Identifier":"p","Type":"UpdateContactRoutingBehavior","Parameters":{"QueuePriority":"1"},"Transitions":{"NextAction":"e"}},{"Identifier":"e","Type":"EndFlowExecution","Parameters":{},"Transitions":{}}]}`})
+	if err != nil {
+		t.Fatal(describe(err))
+	}
+	still, err := e.srv.Admin().CreateContactFlow(ctx(t), e.srv.InstanceID, admin.FlowInput{Name: "Still", Type: admin.FlowTypeCustomerQueue,
+		Content: `{"Version":"2019-10-30","StartAction":"e","Actions":[{"Identifier":"e","Type":"EndFlowExecution","Parameters":{},"Transitions":{}}]}`})
+	if err != nil {
+		t.Fatal(describe(err))
+	}
+	plain := mk("Plain", `"QueueTimeAdjustmentSeconds":"0"`, still.ARN)
+	second := mk("Second", `"QueuePriority":"2"`, still.ARN)
+	first := mk("First", `"QueueTimeAdjustmentSeconds":"0"`, raise.ARN)
+
+	start := func(flowID string, queued float64) string {
+		ch := e.startChat(func(in *connect.StartChatContactInput) { in.ContactFlowId = aws.String(flowID) })
+		waitQueued(t, e, queued)
+		return ch.ContactID
+	}
+	oldest := start(plain, 1)
+	two := start(second, 2)
+	one := start(first, 3)
+	ann := login(t, e.srv.URL, "ann", "Passw0rd-ann") // two chat slots
+	for i, want := range []string{one, two} {
+		if offer := ann.until(wire.EventOffer); offer.Contact.ContactID != want {
+			t.Fatalf("offer %d is %s, want %s (priority 1 %s, priority 2 %s, default %s)", i+1, offer.Contact.ContactID, want, one, two, oldest)
+		}
+	}
+}
