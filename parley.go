@@ -129,6 +129,8 @@ type Contact struct {
 	// the adjustment counts as time already waited when contacts of one priority are ordered.
 	QueuePriority       int
 	QueueTimeAdjustment time.Duration
+	// Name, Description and LanguageCode are the contact's data as a flow's UpdateContactData sets it.
+	Name, Description, LanguageCode string
 	// AgentID is the user who accepted the contact, AgentConnectedAt when.
 	AgentID          string
 	AgentConnectedAt time.Time

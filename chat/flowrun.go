@@ -155,7 +155,8 @@ func (e *flowEnv) Contact(ctx context.Context) (flow.Contact, error) {
 	c := e.c
 	fc := flow.Contact{ContactID: c.ID, InitialContactID: c.InitialContactID, PreviousContactID: c.PreviousContactID,
 		RelatedContactID: c.RelatedContactID, Channel: string(c.Channel), InitiationMethod: c.InitiationMethod,
-		InstanceARN: e.inst.ARN, CustomerID: c.CustomerID, Attributes: c.Attributes,
+		InstanceARN: e.inst.ARN, CustomerID: c.CustomerID, Attributes: c.Attributes, Name: c.Name,
+		Description: c.Description, LanguageCode: c.LanguageCode,
 		SegmentAttributes: segmentStrings(c.SegmentAttributes)}
 	if e.queue != "" {
 		q, err := e.queueInfo(ctx, e.queue)
@@ -284,9 +285,36 @@ func merge(base, over map[string]string) map[string]string {
 	return out
 }
 
-// UpdateContactData implements flow.Env. parley keeps no contact name, description or language yet: the data is
-// accepted and not stored (docs/flows.md).
-func (e *flowEnv) UpdateContactData(context.Context, string, map[string]string) error { return nil }
+// UpdateContactData implements flow.Env: the contact's Name (at most 512 characters), Description (4096),
+// LanguageCode and CustomerId (128); other properties (References, task and case data) are not kept. Only the
+// current contact: a related contact takes the error branch.
+func (e *flowEnv) UpdateContactData(_ context.Context, target string, data map[string]string) error {
+	if target != "Current" {
+		return fmt.Errorf("UpdateContactData on the %s contact is not supported", target)
+	}
+	limits := map[string]int{"Name": 512, "Description": 4096, "LanguageCode": 32, "CustomerId": 128}
+	for k, v := range data {
+		if n, ok := limits[k]; ok && len([]rune(v)) > n {
+			return fmt.Errorf("%s is longer than %d characters", k, n)
+		}
+	}
+	e.effect(func(_ context.Context, _ parley.Tx, _ *Change, c *parley.Contact, _ time.Time) error {
+		for k, v := range data {
+			switch k {
+			case "Name":
+				c.Name = v
+			case "Description":
+				c.Description = v
+			case "LanguageCode":
+				c.LanguageCode = v
+			case "CustomerId":
+				c.CustomerID = v
+			}
+		}
+		return nil
+	})
+	return nil
+}
 
 // SetQueue implements flow.Env: the working queue, a queue of the instance or an agent's queue.
 func (e *flowEnv) SetQueue(ctx context.Context, t flow.QueueTarget) (flow.Queue, error) {

@@ -706,7 +706,23 @@ func (r *runner) setContactData(p Params) result {
 			data[k] = r.render(s)
 		}
 	}
-	return r.effect(r.env.UpdateContactData(r.ctx, target(p), data))
+	t := target(p)
+	if res := r.effect(r.env.UpdateContactData(r.ctx, t, data)); res.failed() || t != "Current" {
+		return res
+	}
+	for k, v := range data { // later references in this step read the new values
+		switch k {
+		case "Name":
+			r.contact.Name = v
+		case "Description":
+			r.contact.Description = v
+		case "LanguageCode":
+			r.contact.LanguageCode = v
+		case "CustomerId":
+			r.contact.CustomerID = v
+		}
+	}
+	return result{}
 }
 
 func (r *runner) setQueue(p Params) result {

@@ -17,6 +17,8 @@ type Contact struct {
 	PreviousContactID          string            `json:"PreviousContactId,omitempty"`
 	RelatedContactID           string            `json:"RelatedContactId,omitempty"`
 	InitiationMethod           string            `json:"InitiationMethod,omitempty"`
+	Name                       string            `json:"Name,omitempty"`
+	Description                string            `json:"Description,omitempty"`
 	Channel                    string            `json:"Channel,omitempty"`
 	QueueInfo                  *QueueInfo        `json:"QueueInfo,omitempty"`
 	AgentInfo                  *AgentInfo        `json:"AgentInfo,omitempty"`
@@ -27,6 +29,8 @@ type Contact struct {
 	CustomerID                 string            `json:"CustomerId,omitempty"`
 	SegmentAttributes          json.RawMessage   `json:"SegmentAttributes,omitempty"`
 	DisconnectReason           string            `json:"DisconnectReason,omitempty"`
+	QueuePriority              *int64            `json:"QueuePriority,omitempty"`
+	QueueTimeAdjustmentSeconds *int32            `json:"QueueTimeAdjustmentSeconds,omitempty"`
 	Attributes                 map[string]string `json:"Attributes,omitempty"`
 }
 

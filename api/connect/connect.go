@@ -31,6 +31,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/parley-chat/parley"
@@ -303,6 +304,15 @@ func (h *handler) contactOut(ctx context.Context, c *parley.Contact, instanceARN
 		CustomerID:                 c.CustomerID,
 		DisconnectReason:           c.DisconnectReason,
 		Attributes:                 c.Attributes,
+		Name:                       c.Name,
+		Description:                c.Description,
+	}
+	if c.QueuePriority != 0 || c.QueueTimeAdjustment != 0 { // set by a flow
+		prio, adjust := int64(max(c.QueuePriority, 0)), int32(c.QueueTimeAdjustment/time.Second)
+		if prio == 0 {
+			prio = parley.DefaultQueuePriority
+		}
+		out.QueuePriority, out.QueueTimeAdjustmentSeconds = &prio, &adjust
 	}
 	if out.InitiationMethod == "" {
 		out.InitiationMethod = "API"

@@ -80,7 +80,7 @@ func Run(t *testing.T, open func(t *testing.T) parley.Store) {
 		{"DueFlows", testDueFlows},
 		{"FlowLog", testFlowLog},
 		{"ParticipantTimers", testParticipantTimers},
-		{"RoutingBehavior", testRoutingBehavior},
+		{"ContactData", testContactData},
 		{"Lease/Exclusive", testLeaseExclusive},
 		{"Lease/Concurrent", testLeaseConcurrent},
 	}

@@ -82,11 +82,13 @@ func testParticipantTimers(t *testing.T, s parley.Store) {
 	diff(t, "DueParticipants after updates", []string{"p-1", "p-3"}, ids(due))
 }
 
-// testRoutingBehavior: a contact keeps its queue priority and time adjustment, inserted and updated.
-func testRoutingBehavior(t *testing.T, s parley.Store) {
+// testContactData: a contact keeps its queue priority and time adjustment, and the data a flow sets (name,
+// description, language, customer id), inserted and updated.
+func testContactData(t *testing.T, s parley.Store) {
 	ctx := t.Context()
 	c := newContact("c-1", "i-1")
 	c.QueuePriority, c.QueueTimeAdjustment = 1, 90*time.Second
+	c.Name, c.Description, c.LanguageCode = "Order 42", "late delivery", "de_DE"
 	update(t, s, func(tx parley.Tx) error {
 		if err := tx.PutInstance(ctx, newInstance("i-1")); err != nil {
 			return err
@@ -95,15 +97,18 @@ func testRoutingBehavior(t *testing.T, s parley.Store) {
 	})
 	got, err := s.GetContact(ctx, "c-1")
 	must(t, "GetContact", err)
-	if got.QueuePriority != 1 || got.QueueTimeAdjustment != 90*time.Second {
-		t.Errorf("after insert: priority %d, adjustment %v; want 1, 1m30s", got.QueuePriority, got.QueueTimeAdjustment)
+	if got.QueuePriority != 1 || got.QueueTimeAdjustment != 90*time.Second || got.Name != c.Name ||
+		got.Description != c.Description || got.LanguageCode != c.LanguageCode {
+		t.Errorf("after insert: %+v", got)
 	}
 	u := *storedContact(c)
 	u.QueuePriority, u.QueueTimeAdjustment = 3, -1500*time.Millisecond
+	u.Name, u.Description, u.LanguageCode, u.CustomerID = "Order 43", "", "fr_FR", "cust-9"
 	update(t, s, func(tx parley.Tx) error { return tx.UpdateContact(ctx, &u) })
 	got, err = s.GetContact(ctx, "c-1")
 	must(t, "GetContact", err)
-	if got.QueuePriority != 3 || got.QueueTimeAdjustment != -1500*time.Millisecond {
-		t.Errorf("after update: priority %d, adjustment %v; want 3, -1.5s", got.QueuePriority, got.QueueTimeAdjustment)
+	if got.QueuePriority != 3 || got.QueueTimeAdjustment != -1500*time.Millisecond || got.Name != "Order 43" ||
+		got.Description != "" || got.LanguageCode != "fr_FR" || got.CustomerID != "cust-9" {
+		t.Errorf("after update: %+v", got)
 	}
 }

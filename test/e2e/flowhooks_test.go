@@ -246,3 +246,40 @@ func TestRoutingBehavior(t *testing.T) {
 		}
 	}
 }
+
+// TestContactData: UpdateContactData and UpdateContactRoutingBehavior show in DescribeContact (official SDK), and
+// later references read the new name.
+func TestContactData(t *testing.T) {
+	e := newEnv(t)
+	content := strings.NewReplacer("%QUEUE%", basicQueueARN(t, e)).Replace(`{"Version":"2019-10-30","StartAction":"data","Actions":[
+{"Identifier":"data","Type":"UpdateContactData","Parameters":{"Name":"Order $.Attributes.order","Description":"Asked about order $.Attributes.order","LanguageCode":"de_DE"},"Transitions":{"NextAction":"prio","Errors":[{"NextAction":"end","ErrorType":"NoMatchingError"}]}},
+{"Identifier":"prio","Type":"UpdateContactRoutingBehavior","Parameters":{"QueuePriority":"2","QueueTimeAdjustmentSeconds":"60"},"Transitions":{"NextAction":"say"}},
+{"Identifier":"say","Type":"MessageParticipant","Parameters":{"Text":"Your case: $.Name."},"Transitions":{"NextAction":"set"}},
+{"Identifier":"set","Type":"UpdateContactTargetQueue","Parameters":{"QueueId":"%QUEUE%"},"Transitions":{"NextAction":"queue","Errors":[{"NextAction":"end","ErrorType":"NoMatchingError"}]}},
+{"Identifier":"queue","Type":"TransferContactToQueue","Parameters":{},"Transitions":{"NextAction":"end","Errors":[{"NextAction":"end","ErrorType":"QueueAtCapacity"},{"NextAction":"end","ErrorType":"NoMatchingError"}]}},
+{"Identifier":"end","Type":"DisconnectParticipant","Parameters":{},"Transitions":{}}]}`)
+	flowID := createFlow(t, e, "Data", content)
+	ch := e.startChat(func(in *connect.StartChatContactInput) {
+		in.ContactFlowId = aws.String(flowID)
+		in.Attributes = map[string]string{"order": "42"}
+	})
+	d, err := e.cc.DescribeContact(ctx(t), &connect.DescribeContactInput{InstanceId: aws.String(e.srv.InstanceID), ContactId: aws.String(ch.ContactID)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := d.Contact; aws.ToString(c.Name) != "Order 42" || aws.ToString(c.Description) != "Asked about order 42" ||
+		aws.ToInt64(c.QueuePriority) != 2 || aws.ToInt32(c.QueueTimeAdjustmentSeconds) != 60 {
+		t.Errorf("DescribeContact: name %q, description %q, priority %v, adjustment %v", aws.ToString(c.Name),
+			aws.ToString(c.Description), aws.ToInt64(c.QueuePriority), aws.ToInt32(c.QueueTimeAdjustmentSeconds))
+	}
+	cust := e.connect(ch.ParticipantToken)
+	var said []string
+	for _, it := range e.transcript(cust.Token) {
+		if awsv1.StringValue(it.ParticipantRole) == "SYSTEM" && awsv1.StringValue(it.Type) == "MESSAGE" {
+			said = append(said, awsv1.StringValue(it.Content))
+		}
+	}
+	if len(said) != 1 || said[0] != "Your case: Order 42." {
+		t.Errorf("the flow said %q", said)
+	}
+}
