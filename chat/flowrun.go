@@ -134,7 +134,9 @@ type flowEnv struct {
 	queues       map[string]*parley.Queue
 	queued       bool // TransferContactToQueue or TransferContactToAgent succeeded
 	disconnected bool
-	rerouted     bool // UpdateContactRoutingBehavior changed the contact's priority or time adjustment
+	rerouted     bool
+	// recipient, when set, is the only participant who sees the flow's messages (a whisper flow's).
+	recipient string // UpdateContactRoutingBehavior changed the contact's priority or time adjustment
 }
 
 func (s *Service) newFlowEnv(inst *parley.Instance, c *parley.Contact) *flowEnv {
@@ -235,7 +237,7 @@ func (e *flowEnv) SendMessage(_ context.Context, m flow.Message) error {
 	e.effect(func(ctx context.Context, tx parley.Tx, ch *Change, c *parley.Contact, now time.Time) error {
 		return ch.Append(ctx, &parley.Item{ChainID: c.InitialContactID, ContactID: c.ID, ID: newID(),
 			Type: parley.ItemMessage, ContentType: m.ContentType, Content: m.Content, DisplayName: systemName,
-			Role: parley.RoleSystem, Time: now})
+			Role: parley.RoleSystem, Time: now, Recipient: e.recipient})
 	})
 	return nil
 }
@@ -548,20 +550,8 @@ func (s *Service) apply(ctx context.Context, tx parley.Tx, ch *Change, c *parley
 	if err := tx.UpdateContact(ctx, c); err != nil {
 		return err
 	}
-	if len(fo.out.Trace) > 0 {
-		recs := make([]parley.FlowRecord, len(fo.out.Trace))
-		debug := s.log.Enabled(ctx, slog.LevelDebug)
-		for i, r := range fo.out.Trace {
-			if debug {
-				s.log.DebugContext(ctx, "flow action", "contact_id", c.ID, "flow_id", r.FlowID, "identifier", r.Identifier,
-					"type", r.Type, "result", r.Result, "error", r.Error, "detail", r.Detail, "branch", r.Branch, "next", r.Next)
-			}
-			recs[i] = parley.FlowRecord{ContactID: c.ID, Time: r.Time, FlowID: r.FlowID, Identifier: r.Identifier,
-				Type: r.Type, Result: r.Result, Error: r.Error, Detail: r.Detail, Branch: r.Branch, Next: r.Next}
-		}
-		if err := tx.AppendFlowLog(ctx, recs); err != nil {
-			return err
-		}
+	if err := s.logTrace(ctx, tx, c, fo.out.Trace); err != nil {
+		return err
 	}
 	if fo.env.queued || fo.env.rerouted && !c.EnqueuedAt.IsZero() && c.AgentID == "" {
 		ch.Emit(parley.EventContactQueued, c, now)
@@ -574,6 +564,24 @@ func (s *Service) apply(ctx context.Context, tx parley.Tx, ch *Change, c *parley
 		return s.endIn(ctx, tx, ch, c, ReasonFlowDisconnect, nil, "", now)
 	}
 	return nil
+}
+
+// logTrace appends a step's actions to the contact's flow log (and to the log at debug level).
+func (s *Service) logTrace(ctx context.Context, tx parley.Tx, c *parley.Contact, trace []flow.Record) error {
+	if len(trace) == 0 {
+		return nil
+	}
+	recs := make([]parley.FlowRecord, len(trace))
+	debug := s.log.Enabled(ctx, slog.LevelDebug)
+	for i, r := range trace {
+		if debug {
+			s.log.DebugContext(ctx, "flow action", "contact_id", c.ID, "flow_id", r.FlowID, "identifier", r.Identifier,
+				"type", r.Type, "result", r.Result, "error", r.Error, "detail", r.Detail, "branch", r.Branch, "next", r.Next)
+		}
+		recs[i] = parley.FlowRecord{ContactID: c.ID, Time: r.Time, FlowID: r.FlowID, Identifier: r.Identifier,
+			Type: r.Type, Result: r.Result, Error: r.Error, Detail: r.Detail, Branch: r.Branch, Next: r.Next}
+	}
+	return tx.AppendFlowLog(ctx, recs)
 }
 
 // waiting reports whether a stored flow run waits for something (an input, a timer).

@@ -14,6 +14,10 @@ import (
 // and the contact records the agent. It returns the participant and its ParticipantToken, for the agent's
 // CreateParticipantConnection. Errors: ENOTFOUND (contact), EREQUEST (ended, or another agent has it).
 func (s *Service) JoinAgent(ctx context.Context, contactID string, user *parley.User) (*parley.Participant, string, error) {
+	whispers, err := s.planWhispers(ctx, contactID, user.ID)
+	if err != nil {
+		return nil, "", err
+	}
 	return s.joinUser(ctx, contactID, user, parley.RoleAgent, false,
 		func(tx parley.Tx, ch *Change, c *parley.Contact, now time.Time) error {
 			if c.AgentID != "" && c.AgentID != user.ID {
@@ -26,14 +30,18 @@ func (s *Service) JoinAgent(ctx context.Context, contactID string, user *parley.
 			}
 			ch.Emit(parley.EventContactAccepted, c, now).UserID = user.ID
 			return nil
+		},
+		func(tx parley.Tx, ch *Change, c *parley.Contact, p *parley.Participant, now time.Time) error {
+			return s.whisper(ctx, tx, ch, c, p, whispers, now)
 		})
 }
 
 // joinUser adds a user's participant (an agent or a supervisor) to an active contact in one transaction. admit
-// applies the role's own rules to the contact (and may update it) before the participant is stored; a silent
-// join is announced to the joining participant only.
+// applies the role's own rules to the contact (and may update it) before the participant is stored; then, when
+// given, runs after the join is announced. A silent join is announced to the joining participant only.
 func (s *Service) joinUser(ctx context.Context, contactID string, user *parley.User, role parley.Role, silent bool,
-	admit func(tx parley.Tx, ch *Change, c *parley.Contact, now time.Time) error) (*parley.Participant, string, error) {
+	admit func(tx parley.Tx, ch *Change, c *parley.Contact, now time.Time) error,
+	then func(tx parley.Tx, ch *Change, c *parley.Contact, p *parley.Participant, now time.Time) error) (*parley.Participant, string, error) {
 	pid := newID()
 	token := s.participantToken(pid)
 	name := user.FirstName
@@ -67,7 +75,13 @@ func (s *Service) joinUser(ctx context.Context, contactID string, user *parley.U
 				return err
 			}
 		}
-		return ch.Append(ctx, joined)
+		if err := ch.Append(ctx, joined); err != nil {
+			return err
+		}
+		if then != nil {
+			return then(tx, ch, c, p, now)
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, "", err
@@ -265,7 +279,7 @@ func (s *Service) JoinSupervisor(ctx context.Context, contactID string, user *pa
 				return parley.Errorf(parley.EQUOTA, "contact %s already has 5 supervisors", c.ID)
 			}
 			return nil
-		})
+		}, nil)
 }
 
 // Barge makes a monitoring supervisor visible (participant.joined to everyone) and able to send. Barging twice

@@ -283,3 +283,56 @@ func TestContactData(t *testing.T) {
 		t.Errorf("the flow said %q", said)
 	}
 }
+
+// TestWhisperFlows: when the agent accepts, the agent whisper flow speaks to the agent only and the customer
+// whisper flow to the customer only, as Connect plays whispers on a chat whose flow set them.
+func TestWhisperFlows(t *testing.T) {
+	e := newEnv(t)
+	setupCenter(t, e)
+	create := func(name, typ, text string) string {
+		f, err := e.srv.Admin().CreateContactFlow(ctx(t), e.srv.InstanceID, admin.FlowInput{Name: name, Type: typ,
+			Content: `{"Version":"2019-10-30","StartAction":"say","Actions":[{"Identifier":"say","Type":"MessageParticipant","Parameters":{"Text":"` + text + `"},"Transitions":{"NextAction":"end"}},{"Identifier":"end","Type":"EndFlowExecution","Parameters":{},"Transitions":{}}]}`})
+		if err != nil {
+			t.Fatal(describe(err))
+		}
+		return f.ARN
+	}
+	toAgent := create("Agent whisper", "AGENT_WHISPER", "$.Attributes.customerName, from $.Queue.Name")
+	toCustomer := create("Customer whisper", "CUSTOMER_WHISPER", "You are now chatting with $.Agent.FirstName.")
+	content := strings.NewReplacer("%QUEUE%", basicQueueARN(t, e), "%AGENT%", toAgent, "%CUSTOMER%", toCustomer).Replace(`{"Version":"2019-10-30","StartAction":"hooks","Actions":[
+{"Identifier":"hooks","Type":"UpdateContactEventHooks","Parameters":{"EventHooks":{"AgentWhisper":"%AGENT%","CustomerWhisper":"%CUSTOMER%"}},"Transitions":{"NextAction":"set","Errors":[{"NextAction":"end","ErrorType":"NoMatchingError"}]}},
+{"Identifier":"set","Type":"UpdateContactTargetQueue","Parameters":{"QueueId":"%QUEUE%"},"Transitions":{"NextAction":"queue","Errors":[{"NextAction":"end","ErrorType":"NoMatchingError"}]}},
+{"Identifier":"queue","Type":"TransferContactToQueue","Parameters":{},"Transitions":{"NextAction":"end","Errors":[{"NextAction":"end","ErrorType":"QueueAtCapacity"},{"NextAction":"end","ErrorType":"NoMatchingError"}]}},
+{"Identifier":"end","Type":"DisconnectParticipant","Parameters":{},"Transitions":{}}]}`)
+	flowID := createFlow(t, e, "Whispers", content)
+	ann := login(t, e.srv.URL, "ann", "Passw0rd-ann")
+	ch := e.startChat(func(in *connect.StartChatContactInput) {
+		in.ContactFlowId = aws.String(flowID)
+		in.Attributes = map[string]string{"customerName": "Jo"}
+	})
+	cust := e.connect(ch.ParticipantToken)
+	cs := dial(t, cust.URL)
+	ann.until(wire.EventOffer)
+	var accepted wire.AgentContact
+	ann.must("POST", "/contacts/"+ch.ContactID+"/accept", nil, &accepted)
+	agentConn := e.connect(accepted.ParticipantToken)
+
+	if said := saidUntil(t, cs, "You are now chatting with Ann."); len(said) != 1 {
+		t.Errorf("the customer was told %q", said)
+	}
+	system := func(token string) []string {
+		var out []string
+		for _, it := range e.transcript(token) {
+			if awsv1.StringValue(it.ParticipantRole) == "SYSTEM" && awsv1.StringValue(it.Type) == "MESSAGE" {
+				out = append(out, awsv1.StringValue(it.Content))
+			}
+		}
+		return out
+	}
+	if got := system(agentConn.Token); strings.Join(got, "|") != "Jo, from BasicQueue" {
+		t.Errorf("the agent's transcript has the SYSTEM messages %q, want only the agent whisper", got)
+	}
+	if got := system(cust.Token); strings.Join(got, "|") != "You are now chatting with Ann." {
+		t.Errorf("the customer's transcript has the SYSTEM messages %q, want only the customer whisper", got)
+	}
+}
