@@ -675,9 +675,25 @@ func (fi *flowInputs) Committed(ch *Change) {
 	}
 	for _, it := range ch.Items {
 		if it.Role == parley.RoleCustomer && it.Type == parley.ItemMessage && it.Revises == "" {
-			fi.send(flowInput{contactID: it.ContactID, in: flow.CustomerMessage(it.Content)})
+			fi.send(flowInput{contactID: it.ContactID, in: flow.CustomerMessage(choiceText(it.Content))})
 		}
 	}
+}
+
+// choiceText is the input a customer's message gives a flow: its text, or, for the selection of a carousel
+// element (which Amazon's chat widget sends as JSON with the element's title in selectionText), that title. A
+// list picker or quick reply selection arrives as the element's title already.
+func choiceText(content string) string {
+	if !strings.HasPrefix(content, "{") || !strings.Contains(content, `"selectionText"`) {
+		return content
+	}
+	var sel struct {
+		SelectionText *string `json:"selectionText"`
+	}
+	if json.Unmarshal([]byte(content), &sel) != nil || sel.SelectionText == nil {
+		return content
+	}
+	return *sel.SelectionText
 }
 
 // send queues an input on its chain's worker, starting the workers on first use.
