@@ -43,14 +43,14 @@
 //
 // Lookups of missing rows return parley.NotFound with the resource kind (INSTANCE, CONTACT_FLOW, CONTACT,
 // PARTICIPANT, CONNECTION, ITEM, IDEMPOTENCY, QUEUE, USER, ROUTING_PROFILE, HOURS_OF_OPERATION, QUICK_CONNECT,
-// AGENT_STATUS, AGENT_SESSION, ATTACHMENT). Unique and primary-key violations are recognised by SQLite's
-// extended result code (never by message text) and returned as parley ECONFLICT errors that wrap the driver
-// error. A statement that fails with a constraint violation leaves the transaction usable, so fn may react to
+// AGENT_STATUS, AGENT_SESSION, ATTACHMENT, STREAM, OUTBOX). Unique and primary-key violations are recognised
+// by SQLite's extended result code (never by message text) and returned as parley ECONFLICT errors that wrap the
+// driver error. A statement that fails with a constraint violation leaves the transaction usable, so fn may react to
 // ECONFLICT (for example by reading the item stored by an earlier attempt) and still commit.
 //
 // Foreign keys hold the tree together: a contact, flow, queue or configuration object needs its instance, a
 // participant its contact, a connection its participant, a routing profile's queue list its queues, an agent
-// session its user, an attachment record its contact and participant. Names of configuration objects (usernames
+// session its user, an attachment record its contact and participant, an outbox entry its stream. Names of configuration objects (usernames
 // for users) are unique per instance: a Put that would duplicate one is ECONFLICT. Items reference nothing (a chain is just a sequence). A foreign-key violation
 // is a bug in the caller, which looks the parent up first, so it is returned as a plain error.
 //

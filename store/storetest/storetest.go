@@ -82,6 +82,8 @@ func Run(t *testing.T, open func(t *testing.T) parley.Store) {
 		{"ParticipantTimers", testParticipantTimers},
 		{"Lease/Exclusive", testLeaseExclusive},
 		{"Lease/Concurrent", testLeaseConcurrent},
+		{"Streams", testStreams},
+		{"Outbox", testOutbox},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
