@@ -1,6 +1,6 @@
-// Package server assembles parley: it opens the store, starts the bus, the chat service, its timers, the
-// WebSocket gateway and the HTTP APIs, and shuts them down in order. Main is the whole program as a value, so
-// tests run exactly what `parley serve` runs.
+// Package server assembles parley: it opens the store, starts the bus, the chat service, its timers, message
+// streaming (the outbox observer and its delivery worker), the WebSocket gateway and the HTTP APIs, and shuts
+// them down in order. Main is the whole program as a value, so tests run exactly what `parley serve` runs.
 package server
 
 import (
@@ -34,6 +34,7 @@ import (
 	"github.com/parley-chat/parley/functions"
 	"github.com/parley-chat/parley/gateway"
 	"github.com/parley-chat/parley/store/sqlite"
+	"github.com/parley-chat/parley/streaming"
 )
 
 // Config is parley's configuration. The zero value of a field means its default; cmd/parley fills it from
@@ -78,6 +79,12 @@ type Config struct {
 	Pprof string `yaml:"pprof"`
 	// ShutdownTimeout bounds graceful shutdown. Default 10s.
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
+	// Streaming delivers the items of streamed chats (StartContactStreaming) to their endpoint ARNs. Nil: streams
+	// can still be started, and their items wait in the outbox until a server with an endpoint delivers them.
+	Streaming streaming.Endpoint `yaml:"-"`
+	// StreamingDelivery tunes the streaming outbox's delivery (workers, retries, dead-lettering); its NodeID
+	// is the chat service's.
+	StreamingDelivery streaming.Config `yaml:"-"`
 	// Chat holds the chat service's tunables (timers, token lifetimes).
 	Chat chat.Config `yaml:"-"`
 	// Clock is the service's time source (tests inject a fake one). Default: the system clock.
@@ -144,6 +151,7 @@ type Main struct {
 	defaults  *admin.Defaults
 	agents    *agents.Service
 	functions *functions.Invoker
+	streaming *streaming.Service
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -215,6 +223,10 @@ func (m *Main) Start(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
+	sc := m.cfg.StreamingDelivery
+	sc.NodeID = m.svc.Config().NodeID
+	m.streaming = streaming.New(m.store, m.cfg.Streaming, m.cfg.Clock, m.log.With("component", "streaming"), sc)
+	m.svc.Observe(m.streaming) // the outbox is written in the transaction of every change
 	if err := m.openAttachments(); err != nil {
 		return err
 	}
@@ -242,7 +254,8 @@ func (m *Main) Start(ctx context.Context) (err error) {
 	mux.Handle("/attachments/", files.New(m.att, m.log))
 	mux.Handle("/ws", m.gw)
 	mux.Handle("/agent/v1/", agentapi.New(m.agents, m.log))
-	mux.Handle("/", connect.New(m.svc, m.admin, verifier, m.log, connect.WithAgents(m.agents)))
+	mux.Handle("/", connect.New(m.svc, m.admin, verifier, m.log, connect.WithAgents(m.agents),
+		connect.WithStreaming(m.streaming)))
 	m.http = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
 		ErrorLog: slog.NewLogLogger(m.log.Handler(), slog.LevelDebug)}
 	if m.cfg.Pprof != "" {
@@ -253,10 +266,14 @@ func (m *Main) Start(ctx context.Context) (err error) {
 
 	runCtx, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
-	m.wg.Add(3)
+	m.wg.Add(4)
 	go func() {
 		defer m.wg.Done()
 		m.svc.Run(runCtx)
+	}()
+	go func() {
+		defer m.wg.Done()
+		m.streaming.Run(runCtx) // delivers while this node holds the "outbox" lease
 	}()
 	go m.runAttachments(runCtx)
 	go func() {
@@ -280,7 +297,7 @@ func (m *Main) Run(ctx context.Context) error {
 }
 
 // Close shuts down in order: stop accepting and drain HTTP requests, close sockets with "going away", stop the
-// timers, close the bus, close the store. It is safe to call more than once.
+// timers and the streaming worker, close the bus, close the store. It is safe to call more than once.
 func (m *Main) Close() error {
 	m.closed.Do(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), m.cfg.ShutdownTimeout)
@@ -379,6 +396,9 @@ func (m *Main) bootstrapConfig(ctx context.Context) error {
 		"updated", len(res.Updated))
 	return nil
 }
+
+// Streaming returns the message streaming service (its Stats are the outbox's metrics).
+func (m *Main) Streaming() *streaming.Service { return m.streaming }
 
 // Agents returns the agent and routing service.
 func (m *Main) Agents() *agents.Service { return m.agents }
