@@ -107,7 +107,7 @@ func (r *receiver) snapshot() []received {
 
 // child is a server running in a child process.
 type child struct {
-	cmd                      *exec.Cmd
+	cmd                     *exec.Cmd
 	url, instanceID, flowID string
 }
 
