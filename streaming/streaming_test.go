@@ -472,3 +472,50 @@ func TestOneNodeDelivers(t *testing.T) {
 		t.Errorf("the node without the lease delivered %d items", len(got))
 	}
 }
+
+// TestStreamingSurvivesTransfer: a transfer makes a new contact of the chain; the stream goes on with its items,
+// and the new contact's id names the same stream.
+func TestStreamingSurvivesTransfer(t *testing.T) {
+	ep := &fakeEndpoint{}
+	e := open(t, t.TempDir(), ep, fastRetries)
+	ctx := t.Context()
+	queues, err := e.st.ListQueues(ctx, e.inst.ID)
+	if err != nil || len(queues) == 0 {
+		t.Fatalf("no queue to transfer to: %v", err)
+	}
+	c := e.customer(t, "Ann")
+	id := e.stream(t, c, topic, "")
+	next, err := e.chat.Transfer(ctx, c.Contact.ID, queues[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	after := send(t, e, c, 1)[0]
+	if after.ContactID != next.ID {
+		t.Fatalf("the message after the transfer is on contact %s, want %s", after.ContactID, next.ID)
+	}
+	waitFor(t, "the message after the transfer", func() bool {
+		for _, d := range ep.delivered(id) {
+			if d.itemID == after.ID {
+				return true
+			}
+		}
+		return false
+	})
+	got := ep.delivered(id)
+	if last := got[len(got)-1]; last.contactID != next.ID {
+		t.Errorf("delivered with contact %s, want the new contact %s", last.contactID, next.ID)
+	}
+	var types []string
+	for _, d := range got {
+		types = append(types, lastType(t, e, d))
+	}
+	if !slices.Contains(types, parley.EventTransferSucceeded) {
+		t.Errorf("no transfer.succeeded among the streamed items %v", types)
+	}
+	if again := e.stream(t, &chat.Caller{Contact: next}, topic, ""); again != id {
+		t.Errorf("the new contact's StartContactStreaming to the same topic made stream %s, want %s", again, id)
+	}
+	if err := e.str.StopContactStreaming(ctx, e.inst.ID, next.ID, id); err != nil {
+		t.Errorf("StopContactStreaming with the new contact's id: %v", err)
+	}
+}
