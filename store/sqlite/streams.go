@@ -118,8 +118,25 @@ func (r reader) CountOutbox(ctx context.Context) (pending, dead int64, err error
 	return pending, dead, nil
 }
 
+// ListStreams answers the active streams of a chain from the writer's cache when it holds the chain: the
+// streaming observer asks inside every change, and nearly always for a chain without streams.
+func (t *tx) ListStreams(ctx context.Context, chainID string, activeOnly bool) ([]*parley.Stream, error) {
+	if !activeOnly {
+		return t.reader.ListStreams(ctx, chainID, false)
+	}
+	if v, ok := t.c.activeStreams(chainID); ok {
+		return v, nil
+	}
+	v, err := t.reader.ListStreams(ctx, chainID, true)
+	if err == nil {
+		t.c.putStreams(chainID, v)
+	}
+	return v, err
+}
+
 // InsertStream stores a new stream; ECONFLICT if its id exists or its chain used its ClientToken.
 func (t *tx) InsertStream(ctx context.Context, st *parley.Stream) error {
+	t.c.dropStreams(st.ChainID)
 	_, err := t.q.exec(ctx, `INSERT INTO streams (`+streamCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 		st.ID, st.InstanceID, st.ChainID, st.ContactID, st.EndpointARN, st.ClientToken, toMS(st.StartedAt),
 		toMS(st.StoppedAt))
@@ -128,6 +145,7 @@ func (t *tx) InsertStream(ctx context.Context, st *parley.Stream) error {
 
 // StopStream stops a stream (a stopped stream keeps its first StoppedAt); ENOTFOUND (STREAM) if there is none.
 func (t *tx) StopStream(ctx context.Context, id string, at time.Time) error {
+	t.c.dropAllStreams()
 	res, err := t.q.exec(ctx, `UPDATE streams SET stopped_at = CASE WHEN stopped_at = 0 THEN ? ELSE stopped_at END
 		WHERE id = ?`, toMS(at), id)
 	return updated(res, err, "stop stream", "STREAM", "streaming configuration not found")

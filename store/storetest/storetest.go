@@ -83,6 +83,7 @@ func Run(t *testing.T, open func(t *testing.T) parley.Store) {
 		{"Lease/Exclusive", testLeaseExclusive},
 		{"Lease/Concurrent", testLeaseConcurrent},
 		{"Streams", testStreams},
+		{"Streams/InTx", testStreamsInTx},
 		{"Outbox", testOutbox},
 	}
 	for _, tc := range tests {

@@ -175,3 +175,54 @@ func testOutbox(t *testing.T, s parley.Store) {
 	must(t, "ListOutbox", err)
 	diff(t, "ListOutbox of s-1 after a rollback", []*parley.OutboxEntry{storedEntry(e[0])}, got)
 }
+
+// testStreamsInTx: a transaction's ListStreams sees the streams committed before it and its own writes, and
+// nothing of a rolled-back transaction, whatever the store remembers between transactions.
+func testStreamsInTx(t *testing.T, s parley.Store) {
+	ctx := t.Context()
+	active := func(what string, want ...string) {
+		t.Helper()
+		var got []string
+		update(t, s, func(tx parley.Tx) error {
+			got = nil
+			sts, err := tx.ListStreams(ctx, "c-1", true)
+			for _, st := range sts {
+				got = append(got, st.ID)
+			}
+			return err
+		})
+		diff(t, what, want, got)
+	}
+	active("no streams yet")
+	update(t, s, func(tx parley.Tx) error { return tx.InsertStream(ctx, newStream("s-a", "c-1", "t-a")) })
+	active("after an insert", "s-a")
+	err := s.Update(ctx, func(tx parley.Tx) error {
+		if err := tx.InsertStream(ctx, newStream("s-b", "c-1", "t-b")); err != nil {
+			return err
+		}
+		sts, err := tx.ListStreams(ctx, "c-1", true)
+		if err != nil {
+			return err
+		}
+		if len(sts) != 2 {
+			return parley.Errorf(parley.EINTERNAL, "own insert not seen: %d streams", len(sts))
+		}
+		return parley.Errorf(parley.EREQUEST, "rolled back")
+	})
+	wantCode(t, "rolled-back insert", err, parley.EREQUEST)
+	active("after a rolled-back insert", "s-a")
+	update(t, s, func(tx parley.Tx) error {
+		if err := tx.StopStream(ctx, "s-a", base); err != nil {
+			return err
+		}
+		sts, err := tx.ListStreams(ctx, "c-1", true)
+		if err == nil && len(sts) != 0 {
+			return parley.Errorf(parley.EINTERNAL, "own stop not seen: %d streams", len(sts))
+		}
+		return err
+	})
+	active("after a stop")
+	sts, err := s.ListStreams(ctx, "c-1", true)
+	must(t, "ListStreams", err)
+	diff(t, "ListStreams from the store after a stop", []*parley.Stream(nil), sts)
+}
