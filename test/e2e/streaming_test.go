@@ -166,12 +166,12 @@ func TestStreamingSurvivesKill9(t *testing.T) {
 	dir := t.TempDir()
 
 	c1 := startChild(t, dir, rs.URL)
-	srv := &struct{ URL, Region string }{c1.url, "us-west-2"}
-	cc := connect.NewFromConfig(aws.Config{Region: srv.Region, Credentials: aws.CredentialsProviderFunc(
+	const region = "us-west-2" // the server's default
+	cc := connect.NewFromConfig(aws.Config{Region: region, Credentials: aws.CredentialsProviderFunc(
 		func(context.Context) (aws.Credentials, error) {
 			return aws.Credentials{AccessKeyID: "AKIDPARLEYTEST", SecretAccessKey: "secret"}, nil
-		})}, func(o *connect.Options) { o.BaseEndpoint = aws.String(srv.URL) })
-	e := &env{t: t, cc: cc, pc: participantClient(srv.URL, srv.Region)}
+		})}, func(o *connect.Options) { o.BaseEndpoint = aws.String(c1.url) })
+	e := &env{t: t, cc: cc, pc: participantClient(c1.url, region)}
 	out, err := cc.StartChatContact(ctx(t), &connect.StartChatContactInput{InstanceId: aws.String(c1.instanceID),
 		ContactFlowId: aws.String(c1.flowID), ParticipantDetails: &ctypes.ParticipantDetails{DisplayName: aws.String("C")}})
 	if err != nil {
