@@ -34,9 +34,10 @@
 //
 // # One process, and the writer's cache
 //
-// Open takes an exclusive lock on "<path>-lock" and fails if another process holds it. The writer goroutine
-// keeps what the append path reads (the newest contact of each chain, participants, each chain's last Seq and
-// hashes of its items' ClientTokens) in memory, filled only from SQL inside its transactions and dropped on
+// Open takes an exclusive lock on "<path>-lock" and fails if another process holds it; it then clears the
+// leases table, whose rows can only belong to a process that is gone. The writer goroutine keeps what the
+// append path reads (the newest contact of each chain, participants, each chain's last Seq and hashes of its
+// items' ClientTokens) in memory, filled only from SQL inside its transactions and dropped on
 // writes and rollbacks (cache.go), which is right only while it is the database's only writer.
 //
 // # Errors
@@ -152,6 +153,15 @@ func Open(ctx context.Context, path string, log *slog.Logger) (*Store, error) {
 	if err := s.migrate(ctx); err != nil {
 		s.closeConns()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	// The lock file makes this process the database's only user: every lease in it belongs to a process that is
+	// gone (a crash, a kill -9). Waiting for them to run out would leave routing, timers and the streaming
+	// outbox undone for a lease's TTL after a restart.
+	if res, err := s.wconn.ExecContext(ctx, `DELETE FROM leases`); err != nil {
+		s.closeConns()
+		return nil, fmt.Errorf("sqlite: open %s: clear leases: %w", path, err)
+	} else if n, _ := res.RowsAffected(); n > 0 {
+		log.Info("sqlite: leases of a previous process cleared", "leases", n)
 	}
 
 	s.readDB, err = sql.Open("sqlite", dsn(path, true))
