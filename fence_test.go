@@ -83,6 +83,8 @@ var fences = map[string][]string{
 	"routing": core,
 	"lease":   core,
 	"flow":    core,
+	// Streaming's core: the endpoints (SNS, webhooks) are in streaming/sink, behind the Endpoint interface.
+	"streaming": core,
 	// cmd/ only wires; nothing depends on it (a non-main package under cmd/ is importable).
 	allPackages: {module + "/cmd"},
 }

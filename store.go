@@ -120,6 +120,21 @@ type Reader interface {
 	CountFiles(ctx context.Context, contactID string) (int, error)
 	// ListFiles returns attachments by status, see FileQuery.
 	ListFiles(ctx context.Context, q FileQuery) ([]*File, error)
+
+	// GetStream returns a stream by its StreamingId; ENOTFOUND (STREAM) if there is none.
+	GetStream(ctx context.Context, id string) (*Stream, error)
+	// StreamByClientToken returns the stream of chainID started with clientToken; ENOTFOUND (STREAM) if there
+	// is none.
+	StreamByClientToken(ctx context.Context, chainID, clientToken string) (*Stream, error)
+	// ListStreams returns the streams of a chain in the order they started; only those still active when
+	// activeOnly is set.
+	ListStreams(ctx context.Context, chainID string, activeOnly bool) ([]*Stream, error)
+	// ListOutbox returns outbox entries, see OutboxQuery.
+	ListOutbox(ctx context.Context, q OutboxQuery) ([]*OutboxEntry, error)
+	// OutboxStreams returns the ids of up to limit (<= 0: all) streams that have pending (not dead) entries.
+	OutboxStreams(ctx context.Context, limit int) ([]string, error)
+	// CountOutbox returns how many entries are pending and how many are dead.
+	CountOutbox(ctx context.Context) (pending, dead int64, err error)
 }
 
 // FileQuery selects attachments across chats: those whose Status is Status ("" selects attachments whose upload
@@ -219,6 +234,23 @@ type Tx interface {
 	// SetItemAttachments replaces the Attachments of a stored item (an attachment's status changed); ENOTFOUND
 	// (ITEM) if there is no item with that Id.
 	SetItemAttachments(ctx context.Context, itemID string, atts []Attachment) error
+
+	// InsertStream stores a new stream; ECONFLICT if its id exists or its chain already has a stream with its
+	// ClientToken.
+	InsertStream(ctx context.Context, st *Stream) error
+	// StopStream sets a stream's StoppedAt to at unless it is already stopped; ENOTFOUND (STREAM) if there is
+	// none.
+	StopStream(ctx context.Context, id string, at time.Time) error
+	// InsertOutbox stores new outbox entries; ECONFLICT if one exists for the same stream and Seq.
+	InsertOutbox(ctx context.Context, entries []*OutboxEntry) error
+	// UpdateOutbox overwrites an entry's Attempts, NextAt, LastError and Dead; ENOTFOUND (OUTBOX) if it does
+	// not exist.
+	UpdateOutbox(ctx context.Context, e *OutboxEntry) error
+	// DeleteOutbox deletes a delivered entry. Deleting a missing entry is not an error.
+	DeleteOutbox(ctx context.Context, streamID string, seq int64) error
+	// ReplayOutbox makes the dead entries q selects (q.Dead and q.Limit are ignored) pending again, with no
+	// attempts, due at at, and returns how many it changed.
+	ReplayOutbox(ctx context.Context, q OutboxQuery, at time.Time) (int, error)
 }
 
 // Bus carries what other parts of parley — on this node or another — must hear about after a commit: items of

@@ -1,6 +1,6 @@
-// Package server assembles parley: it opens the store, starts the bus, the chat service, its timers, the
-// WebSocket gateway and the HTTP APIs, and shuts them down in order. Main is the whole program as a value, so
-// tests run exactly what `parley serve` runs.
+// Package server assembles parley: it opens the store, starts the bus, the chat service, its timers, message
+// streaming (the outbox observer and its delivery worker), the WebSocket gateway and the HTTP APIs, and shuts
+// them down in order. Main is the whole program as a value, so tests run exactly what `parley serve` runs.
 package server
 
 import (
@@ -34,6 +34,7 @@ import (
 	"github.com/parley-chat/parley/functions"
 	"github.com/parley-chat/parley/gateway"
 	"github.com/parley-chat/parley/store/sqlite"
+	"github.com/parley-chat/parley/streaming"
 	"github.com/parley-chat/parley/streaming/sink"
 )
 
@@ -83,6 +84,12 @@ type Config struct {
 	Pprof string `yaml:"pprof"`
 	// ShutdownTimeout bounds graceful shutdown. Default 10s.
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
+	// StreamingEndpoint, when set, delivers the items of streamed chats (StartContactStreaming) instead of the
+	// router Streaming configures (in-process receivers such as the channel bridges, webhooks, SNS). Tests set it.
+	StreamingEndpoint streaming.Endpoint `yaml:"-"`
+	// StreamingDelivery tunes the streaming outbox's delivery (workers, retries, dead-lettering); its NodeID
+	// is the chat service's.
+	StreamingDelivery streaming.Config `yaml:"-"`
 	// Chat holds the chat service's tunables (timers, token lifetimes).
 	Chat chat.Config `yaml:"-"`
 	// Clock is the service's time source (tests inject a fake one). Default: the system clock.
@@ -149,6 +156,8 @@ type Main struct {
 	defaults  *admin.Defaults
 	agents    *agents.Service
 	functions *functions.Invoker
+	streaming *streaming.Service
+	router    *sink.Router // nil when Config.StreamingEndpoint replaces it
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -220,6 +229,19 @@ func (m *Main) Start(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
+	sc := m.cfg.StreamingDelivery
+	sc.NodeID = m.svc.Config().NodeID
+	endpoint := m.cfg.StreamingEndpoint
+	if endpoint == nil {
+		m.router, err = sink.NewRouter(ctx, m.cfg.Streaming, sink.Options{AccountID: m.cfg.AccountID,
+			PublicURL: m.baseURL, Log: m.log.With("component", "streaming")})
+		if err != nil {
+			return fmt.Errorf("streaming: %w", err)
+		}
+		endpoint = m.router
+	}
+	m.streaming = streaming.New(m.store, endpoint, m.cfg.Clock, m.log.With("component", "streaming"), sc)
+	m.svc.Observe(m.streaming) // the outbox is written in the transaction of every change
 	if err := m.openAttachments(); err != nil {
 		return err
 	}
@@ -247,7 +269,11 @@ func (m *Main) Start(ctx context.Context) (err error) {
 	mux.Handle("/attachments/", files.New(m.att, m.log))
 	mux.Handle("/ws", m.gw)
 	mux.Handle("/agent/v1/", agentapi.New(m.agents, m.log))
-	mux.Handle("/", connect.New(m.svc, m.admin, verifier, m.log, connect.WithAgents(m.agents)))
+	if m.router != nil {
+		mux.Handle("GET "+sink.ConfirmPath, m.router.ConfirmHandler())
+	}
+	mux.Handle("/", connect.New(m.svc, m.admin, verifier, m.log, connect.WithAgents(m.agents),
+		connect.WithStreaming(m.streaming)))
 	m.http = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
 		ErrorLog: slog.NewLogLogger(m.log.Handler(), slog.LevelDebug)}
 	if m.cfg.Pprof != "" {
@@ -258,10 +284,14 @@ func (m *Main) Start(ctx context.Context) (err error) {
 
 	runCtx, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
-	m.wg.Add(3)
+	m.wg.Add(4)
 	go func() {
 		defer m.wg.Done()
 		m.svc.Run(runCtx)
+	}()
+	go func() {
+		defer m.wg.Done()
+		m.streaming.Run(runCtx) // delivers while this node holds the "outbox" lease
 	}()
 	go m.runAttachments(runCtx)
 	go func() {
@@ -285,7 +315,7 @@ func (m *Main) Run(ctx context.Context) error {
 }
 
 // Close shuts down in order: stop accepting and drain HTTP requests, close sockets with "going away", stop the
-// timers, close the bus, close the store. It is safe to call more than once.
+// timers and the streaming worker, close the bus, close the store. It is safe to call more than once.
 func (m *Main) Close() error {
 	m.closed.Do(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), m.cfg.ShutdownTimeout)
@@ -384,6 +414,13 @@ func (m *Main) bootstrapConfig(ctx context.Context) error {
 		"updated", len(res.Updated))
 	return nil
 }
+
+// Streaming returns the message streaming service (its Stats are the outbox's metrics).
+func (m *Main) Streaming() *streaming.Service { return m.streaming }
+
+// StreamingRouter returns the router streamed items go through (nil when Config.StreamingEndpoint replaces it):
+// in-process receivers such as the channel bridges Register their topic on it.
+func (m *Main) StreamingRouter() *sink.Router { return m.router }
 
 // Agents returns the agent and routing service.
 func (m *Main) Agents() *agents.Service { return m.agents }

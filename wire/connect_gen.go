@@ -12,8 +12,12 @@ const (
 	PathGetContactAttributes = "/contact/attributes/{InstanceId}/{InitialContactId}"
 	// PathStartChatContact is the URI of StartChatContact (PUT).
 	PathStartChatContact = "/contact/chat"
+	// PathStartContactStreaming is the URI of StartContactStreaming (POST).
+	PathStartContactStreaming = "/contact/start-streaming"
 	// PathStopContact is the URI of StopContact (POST).
 	PathStopContact = "/contact/stop"
+	// PathStopContactStreaming is the URI of StopContactStreaming (POST).
+	PathStopContactStreaming = "/contact/stop-streaming"
 	// PathUpdateContactAttributes is the URI of UpdateContactAttributes (POST).
 	PathUpdateContactAttributes = "/contact/attributes"
 	// PathUpdateParticipantRoleConfig is the URI of UpdateParticipantRoleConfig (PUT).
@@ -28,14 +32,10 @@ const (
 	PathSendChatIntegrationEvent = "/chat-integration-event"
 	// PathStartContactMediaProcessing is the URI of StartContactMediaProcessing (POST).
 	PathStartContactMediaProcessing = "/contact/start-contact-media-processing"
-	// PathStartContactStreaming is the URI of StartContactStreaming (POST).
-	PathStartContactStreaming = "/contact/start-streaming"
 	// PathStartOutboundChatContact is the URI of StartOutboundChatContact (PUT).
 	PathStartOutboundChatContact = "/contact/outbound-chat"
 	// PathStopContactMediaProcessing is the URI of StopContactMediaProcessing (POST).
 	PathStopContactMediaProcessing = "/contact/stop-contact-media-processing"
-	// PathStopContactStreaming is the URI of StopContactStreaming (POST).
-	PathStopContactStreaming = "/contact/stop-streaming"
 	// PathTransferContact is the URI of TransferContact (POST).
 	PathTransferContact = "/contact/transfer"
 	// PathUpdateParticipantAuthentication is the URI of UpdateParticipantAuthentication (POST).
@@ -55,6 +55,13 @@ type ChatMessage struct {
 // Configuration information for the chat participant role.
 type ChatParticipantRoleConfig struct {
 	ParticipantTimerConfigList []ParticipantTimerConfiguration `json:"ParticipantTimerConfigList,omitempty"` // required; length 1..6
+}
+
+// ChatStreamingConfiguration is a structure of the com.amazonaws.connect model.
+//
+// The streaming configuration, such as the Amazon SNS streaming endpoint.
+type ChatStreamingConfiguration struct {
+	StreamingEndpointArn *string `json:"StreamingEndpointArn,omitempty"` // required; length 1..350
 }
 
 // CreateParticipantRequest is the input of CreateParticipant (POST /contact/create-participant).
@@ -202,6 +209,19 @@ type StartChatContactResponse struct {
 	ContinuedFromContactID string `json:"ContinuedFromContactId,omitempty"`
 }
 
+// StartContactStreamingRequest is the input of StartContactStreaming (POST /contact/start-streaming).
+type StartContactStreamingRequest struct {
+	InstanceID                 *string                     `json:"InstanceId,omitempty"`                 // required; length 1..100
+	ContactID                  *string                     `json:"ContactId,omitempty"`                  // required; length 1..256
+	ChatStreamingConfiguration *ChatStreamingConfiguration `json:"ChatStreamingConfiguration,omitempty"` // required
+	ClientToken                *string                     `json:"ClientToken,omitempty"`                // required; length 0..500
+}
+
+// StartContactStreamingResponse is the output of StartContactStreaming (POST /contact/start-streaming).
+type StartContactStreamingResponse struct {
+	StreamingID string `json:"StreamingId"`
+}
+
 // StopContactRequest is the input of StopContact (POST /contact/stop).
 type StopContactRequest struct {
 	ContactID        *string           `json:"ContactId,omitempty"`  // required; length 1..256
@@ -211,6 +231,16 @@ type StopContactRequest struct {
 
 // StopContactResponse is the output of StopContact (POST /contact/stop).
 type StopContactResponse struct{}
+
+// StopContactStreamingRequest is the input of StopContactStreaming (POST /contact/stop-streaming).
+type StopContactStreamingRequest struct {
+	InstanceID  *string `json:"InstanceId,omitempty"`  // required; length 1..100
+	ContactID   *string `json:"ContactId,omitempty"`   // required; length 1..256
+	StreamingID *string `json:"StreamingId,omitempty"` // required; length 1..100
+}
+
+// StopContactStreamingResponse is the output of StopContactStreaming (POST /contact/stop-streaming).
+type StopContactStreamingResponse struct{}
 
 // UpdateContactAttributesRequest is the input of UpdateContactAttributes (POST /contact/attributes).
 type UpdateContactAttributesRequest struct {

@@ -1,7 +1,9 @@
 // Package connect serves the chat part of the Amazon Connect Service API (restJson1, SigV4, signing name
 // "connect") so that the unmodified AWS SDKs and the AWS CLI can start and manage chats against parley:
 // StartChatContact, CreateParticipant, StopContact, DescribeContact, GetContactAttributes,
-// UpdateContactAttributes, UpdateParticipantRoleConfig, ListInstances and ListContactFlows; and the admin operations that configure an
+// UpdateContactAttributes, UpdateParticipantRoleConfig, ListInstances and ListContactFlows; StartContactStreaming
+// and StopContactStreaming, with parley's dead-letter operations of the streaming outbox (streaming.go), served by
+// the streaming package; and the admin operations that configure an
 // instance (queues, routing profiles, users and their status, agent statuses, hours of operation, quick
 // connects, security profiles; admin*.go), served by the admin package; and the real-time metrics
 // GetCurrentMetricData and GetCurrentUserData (metrics*.go), computed from the agents package's live view. The
@@ -63,8 +65,9 @@ var _ backend = (*chat.Service)(nil)
 
 type handler struct {
 	svc      backend
-	adm      adminService // nil: the admin operations answer InvalidRequestException
-	live     liveService  // nil: the real-time metrics answer InvalidRequestException
+	adm      adminService     // nil: the admin operations answer InvalidRequestException
+	live     liveService      // nil: the real-time metrics answer InvalidRequestException
+	streams  streamingService // nil: message streaming answers InvalidRequestException
 	verifier *sigv4.Verifier
 	log      *slog.Logger
 }
@@ -151,15 +154,13 @@ var routes = append(append([]route{
 		list[wire.ListContactFlowsResponse](listing{kind: "flows"}, listContactFlows, flowSummary)),
 
 	op("StartOutboundChatContact", http.MethodPut, wire.PathStartOutboundChatContact, nil),
-	op("StartContactStreaming", http.MethodPost, wire.PathStartContactStreaming, nil),
-	op("StopContactStreaming", http.MethodPost, wire.PathStopContactStreaming, nil),
 	op("TransferContact", http.MethodPost, wire.PathTransferContact, nil),
 	op("SendChatIntegrationEvent", http.MethodPost, wire.PathSendChatIntegrationEvent, nil),
 	op("CreatePersistentContactAssociation", http.MethodPost, wire.PathCreatePersistentContactAssociation, nil),
 	op("UpdateParticipantAuthentication", http.MethodPost, wire.PathUpdateParticipantAuthentication, nil),
 	op("StartContactMediaProcessing", http.MethodPost, wire.PathStartContactMediaProcessing, nil),
 	op("StopContactMediaProcessing", http.MethodPost, wire.PathStopContactMediaProcessing, nil),
-}, adminRoutes...), append(flowRoutes, metricsRoutes...)...)
+}, adminRoutes...), append(append(flowRoutes, metricsRoutes...), streamingRoutes...)...)
 
 // match finds the route of r and its decoded labels.
 func match(r *http.Request) (*route, []string) {

@@ -129,13 +129,20 @@ func TestSDKInvalidParameter(t *testing.T) {
 func TestSDKUnsupportedOperation(t *testing.T) {
 	ctx := context.Background()
 	c := sdkSetup(t, &fakeBackend{})
-	_, err := c.StartContactStreaming(ctx, &connect.StartContactStreamingInput{
+	_, err := c.TransferContact(ctx, &connect.TransferContactInput{
+		InstanceId: aws.String("i"), ContactId: aws.String("c"), ContactFlowId: aws.String("f"),
+	})
+	var ire *types.InvalidRequestException
+	if !errors.As(err, &ire) || ire.ErrorMessage() != "TransferContact is not supported by parley yet" {
+		t.Fatalf("err = %v, want *types.InvalidRequestException", err)
+	}
+	// Message streaming is served only when the server has a streaming service (sdk_streaming_test.go).
+	_, err = c.StartContactStreaming(ctx, &connect.StartContactStreamingInput{
 		InstanceId: aws.String("i"), ContactId: aws.String("c"),
 		ChatStreamingConfiguration: &types.ChatStreamingConfiguration{StreamingEndpointArn: aws.String("arn:aws:sns:x")},
 	})
-	var ire *types.InvalidRequestException
-	if !errors.As(err, &ire) || ire.ErrorMessage() != "StartContactStreaming is not supported by parley yet" {
-		t.Fatalf("err = %v, want *types.InvalidRequestException", err)
+	if !errors.As(err, &ire) || ire.ErrorMessage() != "message streaming is not supported by this server" {
+		t.Fatalf("StartContactStreaming without streaming: err = %v, want *types.InvalidRequestException", err)
 	}
 }
 

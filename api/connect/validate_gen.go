@@ -94,11 +94,31 @@ func validateStartChatContactRequest(c *httpapi.Check, v *wire.StartChatContactR
 	}
 }
 
+// validateStartContactStreamingRequest checks a StartContactStreaming request (POST /contact/start-streaming)
+// against the constraints of the model.
+func validateStartContactStreamingRequest(c *httpapi.Check, v *wire.StartContactStreamingRequest) {
+	c.String("InstanceId", v.InstanceID, true, 1, 100)
+	c.String("ContactId", v.ContactID, true, 1, 256)
+	c.Required("ChatStreamingConfiguration", v.ChatStreamingConfiguration != nil)
+	if v := v.ChatStreamingConfiguration; v != nil {
+		c.String("ChatStreamingConfiguration.StreamingEndpointArn", v.StreamingEndpointArn, true, 1, 350)
+	}
+	c.String("ClientToken", v.ClientToken, true, 0, 500)
+}
+
 // validateStopContactRequest checks a StopContact request (POST /contact/stop) against the constraints of the
 // model.
 func validateStopContactRequest(c *httpapi.Check, v *wire.StopContactRequest) {
 	c.String("ContactId", v.ContactID, true, 1, 256)
 	c.String("InstanceId", v.InstanceID, true, 1, 100)
+}
+
+// validateStopContactStreamingRequest checks a StopContactStreaming request (POST /contact/stop-streaming)
+// against the constraints of the model.
+func validateStopContactStreamingRequest(c *httpapi.Check, v *wire.StopContactStreamingRequest) {
+	c.String("InstanceId", v.InstanceID, true, 1, 100)
+	c.String("ContactId", v.ContactID, true, 1, 256)
+	c.String("StreamingId", v.StreamingID, true, 1, 100)
 }
 
 // validateUpdateContactAttributesRequest checks an UpdateContactAttributes request (POST /contact/attributes)
@@ -155,8 +175,12 @@ func validateChatInput(c *httpapi.Check, in any) bool {
 		validateGetContactAttributesRequest(c, v)
 	case *wire.StartChatContactRequest:
 		validateStartChatContactRequest(c, v)
+	case *wire.StartContactStreamingRequest:
+		validateStartContactStreamingRequest(c, v)
 	case *wire.StopContactRequest:
 		validateStopContactRequest(c, v)
+	case *wire.StopContactStreamingRequest:
+		validateStopContactStreamingRequest(c, v)
 	case *wire.UpdateContactAttributesRequest:
 		validateUpdateContactAttributesRequest(c, v)
 	case *wire.UpdateParticipantRoleConfigRequest:

@@ -16,8 +16,8 @@ const cacheCap = 1 << 16
 // tokenCap bounds the ClientToken hashes the cache holds over all chains (8 bytes each).
 const tokenCap = 1 << 20
 
-// cache holds what nearly every write transaction reads: the newest contact of each chain, participants by id
-// and the last Seq of each chain. Appending a chat message needs all three (the chat must still be active and
+// cache holds what nearly every write transaction reads: the newest contact of each chain, participants by id,
+// the last Seq of each chain and its active streams (the streaming outbox's observer asks on every change). Appending a chat message needs all three (the chat must still be active and
 // the sender still in it, and the item needs the next Seq); reading them through SQL was about half of the
 // writer's work per message. It also holds, per chain, hashes of the (participant, ClientToken) pairs of its
 // items, which stand in for an index (see AppendItem).
@@ -35,6 +35,7 @@ type cache struct {
 	participants map[string]*parley.Participant // by id
 	seqs         map[string]int64               // chain id → Seq of its newest item
 	tokens       map[string][]uint64            // chain id → tokenHash of each of its items' ClientTokens
+	streams      map[string][]*parley.Stream    // chain id → its active streams (often none)
 	nTokens      int                            // hashes in tokens
 	seed         maphash.Seed
 	journal      []cacheKey // entries filled since the transaction began
@@ -47,6 +48,7 @@ const (
 	participantKey
 	seqKey
 	tokensKey
+	streamsKey
 )
 
 type cacheKey struct {
@@ -61,6 +63,7 @@ func newCache() *cache {
 		participants: make(map[string]*parley.Participant),
 		seqs:         make(map[string]int64),
 		tokens:       make(map[string][]uint64),
+		streams:      make(map[string][]*parley.Stream),
 		seed:         maphash.MakeSeed(),
 	}
 }
@@ -184,6 +187,40 @@ func (c *cache) dropTokens(chain string) {
 	delete(c.tokens, chain)
 }
 
+// activeStreams returns copies of the active streams of chain, if cached.
+func (c *cache) activeStreams(chain string) ([]*parley.Stream, bool) {
+	v, ok := c.streams[chain]
+	if !ok {
+		return nil, false
+	}
+	out := make([]*parley.Stream, len(v))
+	for i, st := range v {
+		cp := *st
+		out[i] = &cp
+	}
+	return out, true
+}
+
+// putStreams caches the active streams of chain, read from SQL (none is worth caching: it is the common case).
+func (c *cache) putStreams(chain string, v []*parley.Stream) {
+	if _, ok := c.streams[chain]; !ok {
+		makeRoom(c.streams)
+	}
+	cp := make([]*parley.Stream, len(v))
+	for i, st := range v {
+		s := *st
+		cp[i] = &s
+	}
+	c.streams[chain] = cp
+	c.journal = append(c.journal, cacheKey{streamsKey, chain})
+}
+
+// dropStreams forgets the streams of chain (a stream was added to it).
+func (c *cache) dropStreams(chain string) { delete(c.streams, chain) }
+
+// dropAllStreams forgets every chain's streams (a stream stopped; stops are rare).
+func (c *cache) dropAllStreams() { clear(c.streams) }
+
 // mark returns the journal position to roll back to.
 func (c *cache) mark() int { return len(c.journal) }
 
@@ -199,6 +236,8 @@ func (c *cache) rollback(mark int) {
 			delete(c.seqs, k.id)
 		case tokensKey:
 			c.dropTokens(k.id)
+		case streamsKey:
+			delete(c.streams, k.id)
 		}
 	}
 	c.journal = c.journal[:mark]

@@ -34,23 +34,24 @@
 //
 // # One process, and the writer's cache
 //
-// Open takes an exclusive lock on "<path>-lock" and fails if another process holds it. The writer goroutine
-// keeps what the append path reads (the newest contact of each chain, participants, each chain's last Seq and
-// hashes of its items' ClientTokens) in memory, filled only from SQL inside its transactions and dropped on
+// Open takes an exclusive lock on "<path>-lock" and fails if another process holds it; it then clears the
+// leases table, whose rows can only belong to a process that is gone. The writer goroutine keeps what the
+// append path reads (the newest contact of each chain, participants, each chain's last Seq and hashes of its
+// items' ClientTokens) in memory, filled only from SQL inside its transactions and dropped on
 // writes and rollbacks (cache.go), which is right only while it is the database's only writer.
 //
 // # Errors
 //
 // Lookups of missing rows return parley.NotFound with the resource kind (INSTANCE, CONTACT_FLOW, CONTACT,
 // PARTICIPANT, CONNECTION, ITEM, IDEMPOTENCY, QUEUE, USER, ROUTING_PROFILE, HOURS_OF_OPERATION, QUICK_CONNECT,
-// AGENT_STATUS, AGENT_SESSION, ATTACHMENT). Unique and primary-key violations are recognised by SQLite's
-// extended result code (never by message text) and returned as parley ECONFLICT errors that wrap the driver
-// error. A statement that fails with a constraint violation leaves the transaction usable, so fn may react to
+// AGENT_STATUS, AGENT_SESSION, ATTACHMENT, STREAM, OUTBOX). Unique and primary-key violations are recognised
+// by SQLite's extended result code (never by message text) and returned as parley ECONFLICT errors that wrap the
+// driver error. A statement that fails with a constraint violation leaves the transaction usable, so fn may react to
 // ECONFLICT (for example by reading the item stored by an earlier attempt) and still commit.
 //
 // Foreign keys hold the tree together: a contact, flow, queue or configuration object needs its instance, a
 // participant its contact, a connection its participant, a routing profile's queue list its queues, an agent
-// session its user, an attachment record its contact and participant. Names of configuration objects (usernames
+// session its user, an attachment record its contact and participant, an outbox entry its stream. Names of configuration objects (usernames
 // for users) are unique per instance: a Put that would duplicate one is ECONFLICT. Items reference nothing (a chain is just a sequence). A foreign-key violation
 // is a bug in the caller, which looks the parent up first, so it is returned as a plain error.
 //
@@ -152,6 +153,15 @@ func Open(ctx context.Context, path string, log *slog.Logger) (*Store, error) {
 	if err := s.migrate(ctx); err != nil {
 		s.closeConns()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	// The lock file makes this process the database's only user: every lease in it belongs to a process that is
+	// gone (a crash, a kill -9). Waiting for them to run out would leave routing, timers and the streaming
+	// outbox undone for a lease's TTL after a restart.
+	if res, err := s.wconn.ExecContext(ctx, `DELETE FROM leases`); err != nil {
+		s.closeConns()
+		return nil, fmt.Errorf("sqlite: open %s: clear leases: %w", path, err)
+	} else if n, _ := res.RowsAffected(); n > 0 {
+		log.Info("sqlite: leases of a previous process cleared", "leases", n)
 	}
 
 	s.readDB, err = sql.Open("sqlite", dsn(path, true))

@@ -181,3 +181,29 @@ func TestPanicInUpdate(t *testing.T) {
 		t.Errorf("Seq after a panic: got %d, want 1", it.Seq)
 	}
 }
+
+// TestOpenClearsLeases: a lease left by a process that is gone (it never released it) is free at the next Open,
+// not only once it runs out: the lock file proves its holder is dead.
+func TestOpenClearsLeases(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "parley.db")
+	ctx := t.Context()
+	s, err := sqlite.Open(ctx, path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	if holder, _, err := s.AcquireLease(ctx, "outbox", "dead-node", now, now.Add(time.Hour)); err != nil || holder != "dead-node" {
+		t.Fatalf("AcquireLease: %q, %v", holder, err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s, err = sqlite.Open(ctx, path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if holder, _, err := s.AcquireLease(ctx, "outbox", "new-node", now, now.Add(time.Hour)); err != nil || holder != "new-node" {
+		t.Errorf("after reopening, AcquireLease gives the lease to %q (%v), want new-node", holder, err)
+	}
+}

@@ -83,6 +83,9 @@ func Run(t *testing.T, open func(t *testing.T) parley.Store) {
 		{"ContactData", testContactData},
 		{"Lease/Exclusive", testLeaseExclusive},
 		{"Lease/Concurrent", testLeaseConcurrent},
+		{"Streams", testStreams},
+		{"Streams/InTx", testStreamsInTx},
+		{"Outbox", testOutbox},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

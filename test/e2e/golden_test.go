@@ -65,6 +65,15 @@ func TestGolden(t *testing.T) {
 	g.call("UpdateContactAttributes", "POST", "/contact/attributes", "", fmt.Sprintf(`{"InstanceId":%q,"InitialContactId":%q,"Attributes":{"k2":"v2"}}`, inst, contactID))
 	g.call("ListInstances", "GET", "/instance", "", "")
 	g.call("ListContactFlows", "GET", "/contact-flows-summary/"+inst, "", "")
+	startStreaming := func(topic, token string) string {
+		return fmt.Sprintf(`{"InstanceId":%q,"ContactId":%q,"ChatStreamingConfiguration":{"StreamingEndpointArn":"arn:aws:sns:us-west-2:000000000000:%s"},"ClientToken":%q}`,
+			inst, contactID, topic, token)
+	}
+	stream := g.call("StartContactStreaming", "POST", "/contact/start-streaming", "", startStreaming("golden-1", "s1"))
+	g.call("", "POST", "/contact/start-streaming", "", startStreaming("golden-2", "s2"))
+	g.call("error-LimitExceeded", "POST", "/contact/start-streaming", "", startStreaming("golden-3", "s3"))
+	g.call("StopContactStreaming", "POST", "/contact/stop-streaming", "", fmt.Sprintf(`{"InstanceId":%q,"ContactId":%q,"StreamingId":%q}`,
+		inst, contactID, stream["StreamingId"]))
 
 	g.call("error-Validation", "POST", "/participant/message", ctoken, `{"ContentType":"text/plain"}`)
 	g.call("error-AccessDenied", "POST", "/participant/message", "not-a-token", `{"ContentType":"text/plain","Content":"x"}`)

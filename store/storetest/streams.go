@@ -1,0 +1,228 @@
+package storetest
+
+import (
+	"testing"
+	"time"
+
+	"github.com/parley-chat/parley"
+)
+
+func newStream(id, chainID, token string) *parley.Stream {
+	return &parley.Stream{ID: id, InstanceID: "i-1", ChainID: chainID, ContactID: chainID,
+		EndpointARN: "arn:aws:sns:us-west-2:000000000000:topic-" + id, ClientToken: token, StartedAt: base}
+}
+
+func storedStream(st *parley.Stream) *parley.Stream {
+	c := *st
+	c.StartedAt, c.StoppedAt = ms(st.StartedAt), ms(st.StoppedAt)
+	return &c
+}
+
+func newEntry(streamID, chainID string, seq int64) *parley.OutboxEntry {
+	return &parley.OutboxEntry{StreamID: streamID, Seq: seq, ChainID: chainID, ItemID: "item-" + chainID,
+		CreatedAt: base, NextAt: base}
+}
+
+func storedEntry(e *parley.OutboxEntry) *parley.OutboxEntry {
+	c := *e
+	c.CreatedAt, c.NextAt = ms(e.CreatedAt), ms(e.NextAt)
+	return &c
+}
+
+// testStreams: streams round-trip, are unique by id and by (chain, ClientToken), list per chain in start order
+// (active ones only when asked), and stop once.
+func testStreams(t *testing.T, s parley.Store) {
+	ctx := t.Context()
+	a, b, other := newStream("s-a", "c-1", "tok-a"), newStream("s-b", "c-1", "tok-b"), newStream("s-o", "c-2", "tok-a")
+	b.StartedAt = base.Add(time.Second)
+	update(t, s, func(tx parley.Tx) error {
+		for _, st := range []*parley.Stream{a, b, other} { // the same token on another chain is fine
+			if err := tx.InsertStream(ctx, st); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	got, err := s.GetStream(ctx, "s-a")
+	must(t, "GetStream", err)
+	diff(t, "GetStream", storedStream(a), got)
+	got, err = s.StreamByClientToken(ctx, "c-1", "tok-b")
+	must(t, "StreamByClientToken", err)
+	diff(t, "StreamByClientToken", storedStream(b), got)
+	_, err = s.GetStream(ctx, "s-none")
+	wantNotFound(t, "GetStream of a missing stream", err, "STREAM")
+	_, err = s.StreamByClientToken(ctx, "c-2", "tok-b")
+	wantNotFound(t, "StreamByClientToken of another chain's token", err, "STREAM")
+
+	err = s.Update(ctx, func(tx parley.Tx) error { return tx.InsertStream(ctx, newStream("s-a", "c-9", "tok-z")) })
+	wantCode(t, "InsertStream with an existing id", err, parley.ECONFLICT)
+	err = s.Update(ctx, func(tx parley.Tx) error { return tx.InsertStream(ctx, newStream("s-c", "c-1", "tok-a")) })
+	wantCode(t, "InsertStream with a chain's used ClientToken", err, parley.ECONFLICT)
+
+	list, err := s.ListStreams(ctx, "c-1", true)
+	must(t, "ListStreams", err)
+	diff(t, "ListStreams active", []*parley.Stream{storedStream(a), storedStream(b)}, list)
+
+	stop := base.Add(time.Minute)
+	update(t, s, func(tx parley.Tx) error { return tx.StopStream(ctx, "s-a", stop) })
+	update(t, s, func(tx parley.Tx) error { return tx.StopStream(ctx, "s-a", stop.Add(time.Hour)) }) // keeps the first
+	a.StoppedAt = stop
+	list, err = s.ListStreams(ctx, "c-1", true)
+	must(t, "ListStreams", err)
+	diff(t, "ListStreams active after stop", []*parley.Stream{storedStream(b)}, list)
+	list, err = s.ListStreams(ctx, "c-1", false)
+	must(t, "ListStreams", err)
+	diff(t, "ListStreams all after stop", []*parley.Stream{storedStream(a), storedStream(b)}, list)
+	err = s.Update(ctx, func(tx parley.Tx) error { return tx.StopStream(ctx, "s-none", stop) })
+	wantNotFound(t, "StopStream of a missing stream", err, "STREAM")
+}
+
+// testOutbox: entries round-trip in (stream, Seq) order, are unique per (stream, Seq), count, update, go dead,
+// replay (by stream or instance) and delete; a rolled-back item's entries vanish with it.
+func testOutbox(t *testing.T, s parley.Store) {
+	ctx := t.Context()
+	s1, s2 := newStream("s-1", "c-1", "t1"), newStream("s-2", "c-2", "t2")
+	s2.InstanceID = "i-2"
+	e := []*parley.OutboxEntry{newEntry("s-1", "c-1", 2), newEntry("s-1", "c-1", 1), newEntry("s-2", "c-2", 7)}
+	e[0].NextAt = base.Add(1500 * time.Microsecond)
+	update(t, s, func(tx parley.Tx) error {
+		for _, st := range []*parley.Stream{s1, s2} {
+			if err := tx.InsertStream(ctx, st); err != nil {
+				return err
+			}
+		}
+		return tx.InsertOutbox(ctx, e)
+	})
+	got, err := s.ListOutbox(ctx, parley.OutboxQuery{})
+	must(t, "ListOutbox", err)
+	diff(t, "ListOutbox all pending", []*parley.OutboxEntry{storedEntry(e[1]), storedEntry(e[0]), storedEntry(e[2])}, got)
+	got, err = s.ListOutbox(ctx, parley.OutboxQuery{StreamID: "s-1", Limit: 1})
+	must(t, "ListOutbox", err)
+	diff(t, "ListOutbox of s-1, limit 1", []*parley.OutboxEntry{storedEntry(e[1])}, got)
+	ids, err := s.OutboxStreams(ctx, 0)
+	must(t, "OutboxStreams", err)
+	diff(t, "OutboxStreams", []string{"s-1", "s-2"}, ids)
+
+	err = s.Update(ctx, func(tx parley.Tx) error {
+		return tx.InsertOutbox(ctx, []*parley.OutboxEntry{newEntry("s-1", "c-1", 1)})
+	})
+	wantCode(t, "InsertOutbox of an existing (stream, Seq)", err, parley.ECONFLICT)
+
+	// A failed attempt, then dead.
+	e[1].Attempts, e[1].NextAt, e[1].LastError = 1, base.Add(time.Second), "boom"
+	update(t, s, func(tx parley.Tx) error { return tx.UpdateOutbox(ctx, e[1]) })
+	e[2].Attempts, e[2].LastError, e[2].Dead = 5, "gone", true
+	update(t, s, func(tx parley.Tx) error { return tx.UpdateOutbox(ctx, e[2]) })
+	err = s.Update(ctx, func(tx parley.Tx) error { return tx.UpdateOutbox(ctx, newEntry("s-1", "c-1", 99)) })
+	wantNotFound(t, "UpdateOutbox of a missing entry", err, "OUTBOX")
+	got, err = s.ListOutbox(ctx, parley.OutboxQuery{StreamID: "s-1"})
+	must(t, "ListOutbox", err)
+	diff(t, "ListOutbox of s-1 after a failure", []*parley.OutboxEntry{storedEntry(e[1]), storedEntry(e[0])}, got)
+	got, err = s.ListOutbox(ctx, parley.OutboxQuery{Dead: true, InstanceID: "i-2"})
+	must(t, "ListOutbox", err)
+	diff(t, "ListOutbox dead of i-2", []*parley.OutboxEntry{storedEntry(e[2])}, got)
+	got, err = s.ListOutbox(ctx, parley.OutboxQuery{Dead: true, InstanceID: "i-1"})
+	must(t, "ListOutbox", err)
+	diff(t, "ListOutbox dead of i-1", []*parley.OutboxEntry(nil), got)
+	ids, err = s.OutboxStreams(ctx, 0)
+	must(t, "OutboxStreams", err)
+	diff(t, "OutboxStreams without the dead stream", []string{"s-1"}, ids)
+	pending, dead, err := s.CountOutbox(ctx)
+	must(t, "CountOutbox", err)
+	if pending != 2 || dead != 1 {
+		t.Errorf("CountOutbox = %d pending, %d dead; want 2, 1", pending, dead)
+	}
+
+	// Replay of another instance changes nothing; replay of i-2 makes the entry pending, due at the given time.
+	var n int
+	update(t, s, func(tx parley.Tx) (err error) {
+		n, err = tx.ReplayOutbox(ctx, parley.OutboxQuery{InstanceID: "i-1"}, base)
+		return err
+	})
+	if n != 0 {
+		t.Errorf("ReplayOutbox of i-1 replayed %d entries, want 0", n)
+	}
+	at := base.Add(time.Hour)
+	update(t, s, func(tx parley.Tx) (err error) {
+		n, err = tx.ReplayOutbox(ctx, parley.OutboxQuery{InstanceID: "i-2"}, at)
+		return err
+	})
+	if n != 1 {
+		t.Errorf("ReplayOutbox of i-2 replayed %d entries, want 1", n)
+	}
+	e[2].Dead, e[2].Attempts, e[2].NextAt = false, 0, at
+	got, err = s.ListOutbox(ctx, parley.OutboxQuery{StreamID: "s-2"})
+	must(t, "ListOutbox", err)
+	diff(t, "ListOutbox of s-2 after replay", []*parley.OutboxEntry{storedEntry(e[2])}, got)
+
+	// Delivered entries are deleted; deleting twice is fine.
+	for range 2 {
+		update(t, s, func(tx parley.Tx) error { return tx.DeleteOutbox(ctx, "s-1", 1) })
+	}
+	got, err = s.ListOutbox(ctx, parley.OutboxQuery{StreamID: "s-1"})
+	must(t, "ListOutbox", err)
+	diff(t, "ListOutbox of s-1 after delete", []*parley.OutboxEntry{storedEntry(e[0])}, got)
+
+	// Entries written by a transaction that fails are not kept.
+	err = s.Update(ctx, func(tx parley.Tx) error {
+		if err := tx.InsertOutbox(ctx, []*parley.OutboxEntry{newEntry("s-1", "c-1", 50)}); err != nil {
+			return err
+		}
+		return parley.Errorf(parley.EREQUEST, "rolled back")
+	})
+	wantCode(t, "failing Update", err, parley.EREQUEST)
+	got, err = s.ListOutbox(ctx, parley.OutboxQuery{StreamID: "s-1"})
+	must(t, "ListOutbox", err)
+	diff(t, "ListOutbox of s-1 after a rollback", []*parley.OutboxEntry{storedEntry(e[0])}, got)
+}
+
+// testStreamsInTx: a transaction's ListStreams sees the streams committed before it and its own writes, and
+// nothing of a rolled-back transaction, whatever the store remembers between transactions.
+func testStreamsInTx(t *testing.T, s parley.Store) {
+	ctx := t.Context()
+	active := func(what string, want ...string) {
+		t.Helper()
+		var got []string
+		update(t, s, func(tx parley.Tx) error {
+			got = nil
+			sts, err := tx.ListStreams(ctx, "c-1", true)
+			for _, st := range sts {
+				got = append(got, st.ID)
+			}
+			return err
+		})
+		diff(t, what, want, got)
+	}
+	active("no streams yet")
+	update(t, s, func(tx parley.Tx) error { return tx.InsertStream(ctx, newStream("s-a", "c-1", "t-a")) })
+	active("after an insert", "s-a")
+	err := s.Update(ctx, func(tx parley.Tx) error {
+		if err := tx.InsertStream(ctx, newStream("s-b", "c-1", "t-b")); err != nil {
+			return err
+		}
+		sts, err := tx.ListStreams(ctx, "c-1", true)
+		if err != nil {
+			return err
+		}
+		if len(sts) != 2 {
+			return parley.Errorf(parley.EINTERNAL, "own insert not seen: %d streams", len(sts))
+		}
+		return parley.Errorf(parley.EREQUEST, "rolled back")
+	})
+	wantCode(t, "rolled-back insert", err, parley.EREQUEST)
+	active("after a rolled-back insert", "s-a")
+	update(t, s, func(tx parley.Tx) error {
+		if err := tx.StopStream(ctx, "s-a", base); err != nil {
+			return err
+		}
+		sts, err := tx.ListStreams(ctx, "c-1", true)
+		if err == nil && len(sts) != 0 {
+			return parley.Errorf(parley.EINTERNAL, "own stop not seen: %d streams", len(sts))
+		}
+		return err
+	})
+	active("after a stop")
+	sts, err := s.ListStreams(ctx, "c-1", true)
+	must(t, "ListStreams", err)
+	diff(t, "ListStreams from the store after a stop", []*parley.Stream(nil), sts)
+}
