@@ -59,12 +59,7 @@ func TestShippedFlows(t *testing.T) {
 		in.ContactFlowId = aws.String(flows[admin.FirstContactFlowName])
 	})
 	cust := e.connect(ch.ParticipantToken)
-	var said []string
-	for _, it := range e.transcript(cust.Token) {
-		if awsv1.StringValue(it.ParticipantRole) == "SYSTEM" && awsv1.StringValue(it.Type) == "MESSAGE" {
-			said = append(said, awsv1.StringValue(it.Content))
-		}
-	}
+	said := e.saidTo(cust.Token)
 	want := []string{"Hello, thanks for contacting us.", "You are now being placed in queue to chat with an agent.",
 		"Thank you for waiting. An agent will be with you as soon as possible."}
 	if strings.Join(said, "|") != strings.Join(want, "|") {

@@ -93,12 +93,7 @@ func TestCustomerQueueFlow(t *testing.T) {
 	start := func() (chat, *socket, []string) {
 		ch := e.startChat(func(in *connect.StartChatContactInput) { in.ContactFlowId = aws.String(flowID) })
 		cust := e.connect(ch.ParticipantToken)
-		var said []string
-		for _, it := range e.transcript(cust.Token) {
-			if awsv1.StringValue(it.ParticipantRole) == "SYSTEM" && awsv1.StringValue(it.Type) == "MESSAGE" {
-				said = append(said, awsv1.StringValue(it.Content))
-			}
-		}
+		said := e.saidTo(cust.Token)
 		return ch, dial(t, cust.URL), said
 	}
 	first, firstSocket, firstSaid := start()
@@ -273,12 +268,7 @@ func TestContactData(t *testing.T) {
 			aws.ToString(c.Description), aws.ToInt64(c.QueuePriority), aws.ToInt32(c.QueueTimeAdjustmentSeconds))
 	}
 	cust := e.connect(ch.ParticipantToken)
-	var said []string
-	for _, it := range e.transcript(cust.Token) {
-		if awsv1.StringValue(it.ParticipantRole) == "SYSTEM" && awsv1.StringValue(it.Type) == "MESSAGE" {
-			said = append(said, awsv1.StringValue(it.Content))
-		}
-	}
+	said := e.saidTo(cust.Token)
 	if len(said) != 1 || said[0] != "Your case: Order 42." {
 		t.Errorf("the flow said %q", said)
 	}
@@ -320,19 +310,10 @@ func TestWhisperFlows(t *testing.T) {
 	if said := saidUntil(t, cs, "You are now chatting with Ann."); len(said) != 1 {
 		t.Errorf("the customer was told %q", said)
 	}
-	system := func(token string) []string {
-		var out []string
-		for _, it := range e.transcript(token) {
-			if awsv1.StringValue(it.ParticipantRole) == "SYSTEM" && awsv1.StringValue(it.Type) == "MESSAGE" {
-				out = append(out, awsv1.StringValue(it.Content))
-			}
-		}
-		return out
-	}
-	if got := system(agentConn.Token); strings.Join(got, "|") != "Jo, from BasicQueue" {
+	if got := e.saidTo(agentConn.Token); strings.Join(got, "|") != "Jo, from BasicQueue" {
 		t.Errorf("the agent's transcript has the SYSTEM messages %q, want only the agent whisper", got)
 	}
-	if got := system(cust.Token); strings.Join(got, "|") != "You are now chatting with Ann." {
+	if got := e.saidTo(cust.Token); strings.Join(got, "|") != "You are now chatting with Ann." {
 		t.Errorf("the customer's transcript has the SYSTEM messages %q, want only the customer whisper", got)
 	}
 }

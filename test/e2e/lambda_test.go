@@ -13,7 +13,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/connect"
-	awsv1 "github.com/aws/aws-sdk-go/aws"
 
 	"github.com/parley-chat/parley/server"
 	"github.com/parley-chat/parley/wire"
@@ -104,12 +103,7 @@ func TestSampleLambdaIntegration(t *testing.T) {
 		t.Fatalf("ann's offer: %+v", offer.Contact)
 	}
 	cust := e.connect(ch.ParticipantToken)
-	var said []string
-	for _, it := range e.transcript(cust.Token) {
-		if awsv1.StringValue(it.ParticipantRole) == "SYSTEM" && awsv1.StringValue(it.Type) == "MESSAGE" {
-			said = append(said, awsv1.StringValue(it.Content))
-		}
-	}
+	said := e.saidTo(cust.Token)
 	want := []string{
 		"Now performing a data dip using AWS Lambda. Based on your phone number, we will lookup the state you are calling from if you are on a voice call or tell you a fun fact if you are on chat.",
 		"Here is your fun fact: An octopus has three hearts.",

@@ -71,6 +71,18 @@ func describe(err error) string {
 	return err.Error()
 }
 
+// saidTo returns the SYSTEM messages in the transcript of the participant whose connection token this is.
+func (e *env) saidTo(token string) []string {
+	e.t.Helper()
+	var said []string
+	for _, it := range e.transcript(token) {
+		if awsv1.StringValue(it.ParticipantRole) == "SYSTEM" && awsv1.StringValue(it.Type) == "MESSAGE" {
+			said = append(said, awsv1.StringValue(it.Content))
+		}
+	}
+	return said
+}
+
 // systemTexts returns the SYSTEM messages among items.
 func systemTexts(items []wire.Item) []string {
 	var out []string
@@ -94,12 +106,7 @@ func TestSampleFlowsAgentLeaves(t *testing.T) {
 	ch := e.startChat(func(in *connect.StartChatContactInput) { in.ContactFlowId = aws.String(inbound) })
 	cust := e.connect(ch.ParticipantToken)
 	cs := dial(t, cust.URL)
-	var said []string
-	for _, it := range e.transcript(cust.Token) {
-		if awsv1.StringValue(it.ParticipantRole) == "SYSTEM" && awsv1.StringValue(it.Type) == "MESSAGE" {
-			said = append(said, awsv1.StringValue(it.Content))
-		}
-	}
+	said := e.saidTo(cust.Token)
 	want := []string{
 		"Hello, thanks for contacting us. This is an example of what the Amazon Connect virtual contact center can enable you to do.",
 		"The time in queue is less than 5 minutes.",
