@@ -2,6 +2,7 @@ package parley
 
 import (
 	"context"
+	"strings"
 	"time"
 )
 
@@ -289,4 +290,22 @@ type Leases interface {
 	// ReleaseLease gives up owner's lease (the next AcquireLease by anyone wins at once). Releasing a lease
 	// owner does not hold is not an error.
 	ReleaseLease(ctx context.Context, name, owner string) error
+}
+
+// LookupInstance returns the instance r knows by id or ARN (arn:aws:connect:REGION:ACCOUNT:instance/ID), as every
+// API names instances; ENOTFOUND (resource INSTANCE) if there is none.
+func LookupInstance(ctx context.Context, r Reader, idOrARN string) (*Instance, error) {
+	id := idOrARN
+	if strings.HasPrefix(id, "arn:") {
+		_, after, ok := strings.Cut(id, ":instance/")
+		if !ok || strings.Contains(after, "/") {
+			return nil, NotFound("INSTANCE", "instance %s not found", idOrARN)
+		}
+		id = after
+	}
+	in, err := r.GetInstance(ctx, id)
+	if IsCode(err, ENOTFOUND) {
+		return nil, NotFound("INSTANCE", "instance %s not found", idOrARN)
+	}
+	return in, err
 }

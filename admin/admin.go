@@ -130,19 +130,7 @@ func (s *Service) Instance(ctx context.Context, idOrARN string) (*parley.Instanc
 }
 
 func instance(ctx context.Context, r parley.Reader, idOrARN string) (*parley.Instance, error) {
-	id := idOrARN
-	if strings.HasPrefix(id, "arn:") {
-		_, after, ok := strings.Cut(id, ":instance/")
-		if !ok || strings.Contains(after, "/") {
-			return nil, parley.NotFound("INSTANCE", "instance %s not found", idOrARN)
-		}
-		id = after
-	}
-	in, err := r.GetInstance(ctx, id)
-	if parley.IsCode(err, parley.ENOTFOUND) {
-		return nil, parley.NotFound("INSTANCE", "instance %s not found", idOrARN)
-	}
-	return in, err
+	return parley.LookupInstance(ctx, r, idOrARN)
 }
 
 // owned resolves a lookup of an object by id within an instance: a missing object, or one of another instance,

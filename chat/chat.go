@@ -102,20 +102,7 @@ func lastARNSegment(s string) string {
 
 // Instance returns the instance with the given id or ARN; ENOTFOUND (resource INSTANCE) if none.
 func (s *Service) Instance(ctx context.Context, idOrARN string) (*parley.Instance, error) {
-	id := idOrARN
-	if strings.HasPrefix(id, "arn:") {
-		// arn:aws:connect:region:account:instance/<id>
-		_, after, ok := strings.Cut(id, ":instance/")
-		if !ok || strings.Contains(after, "/") {
-			return nil, parley.NotFound("INSTANCE", "instance %s not found", idOrARN)
-		}
-		id = after
-	}
-	in, err := s.store.GetInstance(ctx, id)
-	if parley.IsCode(err, parley.ENOTFOUND) {
-		return nil, parley.NotFound("INSTANCE", "instance %s not found", idOrARN)
-	}
-	return in, err
+	return parley.LookupInstance(ctx, s.store, idOrARN)
 }
 
 // ListInstances returns every instance.

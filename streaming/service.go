@@ -293,19 +293,7 @@ func (s *Service) Stats(ctx context.Context) (Stats, error) {
 
 // instance finds an instance by id or ARN.
 func (s *Service) instance(ctx context.Context, idOrARN string) (*parley.Instance, error) {
-	id := idOrARN
-	if strings.HasPrefix(id, "arn:") {
-		_, after, ok := strings.Cut(id, ":instance/")
-		if !ok || strings.Contains(after, "/") {
-			return nil, parley.NotFound("INSTANCE", "instance %s not found", idOrARN)
-		}
-		id = after
-	}
-	in, err := s.store.GetInstance(ctx, id)
-	if parley.IsCode(err, parley.ENOTFOUND) {
-		return nil, parley.NotFound("INSTANCE", "instance %s not found", idOrARN)
-	}
-	return in, err
+	return parley.LookupInstance(ctx, s.store, idOrARN)
 }
 
 // contactOf finds a contact of an instance.
