@@ -35,6 +35,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/parley-chat/parley/streaming/sink"
 )
 
 // Scenarios and targets.
@@ -96,6 +98,11 @@ type Config struct {
 	Rate float64
 	// Size (chat) is the message content length in bytes. Default 80.
 	Size int
+	// Stream (chat, parley only) streams every chat (StartContactStreaming) to a webhook receiver in this
+	// process, which checks each signature; the report says what reached it and how fast the outbox drained.
+	Stream bool
+	// streaming is the server's streaming section when Stream is set.
+	streaming *sink.Config
 
 	// StartRate (start) is StartChatContact calls per second. Default 200.
 	StartRate float64
@@ -362,6 +369,14 @@ func (r *Report) Text(w io.Writer) {
 		fmt.Fprintf(&b, "  failed sends %d, lost %d, duplicated or reordered %d\n", x.SendErrors, x.Lost, x.Reordered)
 		lat("send → other socket", x.EndToEnd)
 		lat("send → HTTP answer", x.Ack)
+		if s := x.Stream; s != nil {
+			drain := "not within 60 s"
+			if s.DrainSeconds >= 0 {
+				drain = fmt.Sprintf("%.2f s after the load stopped", s.DrainSeconds)
+			}
+			fmt.Fprintf(&b, "  streamed to a webhook: %d of %d messages (%d notifications, %d refused), all in %s\n",
+				s.Messages, s.Expected, s.Notifications, s.Refused, drain)
+		}
 	}
 	if x := r.Start; x != nil {
 		fmt.Fprintf(&b, "start: %d agents, target %.0f chats/s: started %d (%.0f/s), offered %d, connected %d\n",

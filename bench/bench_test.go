@@ -99,6 +99,22 @@ func TestChat(t *testing.T) {
 	}
 }
 
+// TestChatStreamed: with --stream every chat is streamed to the generator's webhook receiver, which gets every
+// acknowledged message with a valid signature.
+func TestChatStreamed(t *testing.T) {
+	cfg := smokeConfig(t, ScenarioChat)
+	cfg.Chats, cfg.Stream = 3, true
+	r := run(t, cfg)
+	s := r.Chat.Stream
+	if s == nil || s.Expected == 0 || s.Messages < s.Expected || s.Refused != 0 || s.DrainSeconds < 0 || r.Errors != 0 {
+		t.Fatalf("stream report %+v, errors %d %v", s, r.Errors, r.ErrorSamples)
+	}
+	cfg.Server = "http://127.0.0.1:1"
+	if _, err := Run(t.Context(), cfg); err == nil {
+		t.Error("--stream against a running server was accepted")
+	}
+}
+
 // TestChatRunningServer points the generator at a server it did not start, by URL.
 func TestChatRunningServer(t *testing.T) {
 	ts := testserver.Start(t)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	mrand "math/rand/v2"
 	"os"
@@ -37,6 +38,8 @@ type ChatReport struct {
 	// answer (durable: the store has committed).
 	EndToEnd Latency `json:"end_to_end"`
 	Ack      Latency `json:"ack"`
+	// Stream is what the streaming receiver got (--stream).
+	Stream *StreamReport `json:"stream,omitempty"`
 }
 
 // Party roles in a chat of the scenario.
@@ -202,6 +205,19 @@ func runChat(ctx context.Context, cfg *Config, r *Report) error {
 		return fmt.Errorf("%d chats need about %d file descriptors in the generator; the limit is %d",
 			cfg.Chats, need, fdLimit())
 	}
+	var rc *receiver
+	if cfg.Stream {
+		if cfg.Target != TargetParley || (cfg.Server != "spawn" && cfg.Server != "inproc") {
+			return errors.New("--stream needs --target parley and a server the generator starts (--server spawn or inproc)")
+		}
+		var err error
+		if rc, err = startReceiver(); err != nil {
+			return err
+		}
+		defer rc.close()
+		cfg.streaming = rc.config()
+		defer func() { cfg.streaming = nil }()
+	}
 	t, err := startTarget(ctx, cfg, "")
 	if err != nil {
 		return err
@@ -238,6 +254,12 @@ func runChat(ctx context.Context, cfg *Config, r *Report) error {
 		if err != nil {
 			setupErrs.add("StartChatContact: %v", err)
 			return
+		}
+		if rc != nil {
+			if err := a.startStreaming(ctx, instanceID, sc.ContactID); err != nil {
+				setupErrs.add("StartContactStreaming: %v", err)
+				return
+			}
 		}
 		bot, err := a.createParticipant(ctx, instanceID, sc.ContactID, "Bot")
 		if err != nil {
@@ -356,6 +378,15 @@ func runChat(ctx context.Context, cfg *Config, r *Report) error {
 		time.Sleep(20 * time.Millisecond)
 	}
 	x := &ChatReport{Chats: cfg.Chats, Size: cfg.Size, TargetRate: cfg.Rate}
+	if rc != nil {
+		var acked int64
+		for _, p := range parties {
+			acked += p.acked.Load()
+		}
+		cfg.logf("waiting for the streaming receiver")
+		x.Stream = rc.wait(ctx, acked, time.Now())
+		run.errs.n.Add(max(x.Stream.Expected-x.Stream.Messages, 0) + x.Stream.Refused)
+	}
 	for _, p := range parties {
 		if d := p.other.acked.Load() - p.recvOther.Load(); d > 0 {
 			x.Lost += d

@@ -133,6 +133,13 @@ func spawnTarget(ctx context.Context, cfg *Config, bootstrap string) (*target, e
 			}
 			args = append(args, "--bootstrap", f)
 		}
+		if cfg.streaming != nil {
+			f, err := streamingYAML(dir, cfg.streaming)
+			if err != nil {
+				return nil, err
+			}
+			args = append(args, "--config", f)
+		}
 	}
 	logPath := filepath.Join(dir, "server.log")
 	logf, err := os.Create(logPath)
@@ -217,6 +224,9 @@ func inprocTarget(ctx context.Context, cfg *Config, bootstrap string) (*target, 
 		return nil, err
 	}
 	sc := server.Config{DataDir: filepath.Join(dir, "data"), Listen: "127.0.0.1:0"}
+	if cfg.streaming != nil {
+		sc.Streaming = *cfg.streaming
+	}
 	if bootstrap != "" {
 		f := filepath.Join(dir, "bootstrap.yaml")
 		if err := os.WriteFile(f, []byte(bootstrap), 0o600); err != nil {

@@ -66,6 +66,7 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.IntVar(&cfg.Chats, "chats", 100, "chat: concurrent chats (two parties each)")
 	fs.Float64Var(&cfg.Rate, "rate", 0, "chat: total messages/s (0: as fast as acknowledged); start: StartChatContact/s (default 200)")
 	fs.IntVar(&cfg.Size, "size", 80, "chat: message content bytes")
+	fs.BoolVar(&cfg.Stream, "stream", false, "chat: stream every chat to a signed webhook receiver in the generator (parley only)")
 	fs.IntVar(&cfg.Agents, "agents", 20, "start: auto-accepting agents (10 chat slots each)")
 	var flows listFlag
 	fs.Var(&flows, "flow", "start: a contact flow file to import (repeatable; chats start on the last, see docs/benchmarks.md)")

@@ -1,0 +1,121 @@
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+	"time"
+
+	"github.com/parley-chat/parley/streaming/sink"
+	"github.com/parley-chat/parley/wire"
+)
+
+// streamTopic is the topic every chat of a --stream run is streamed to; the receiver subscribes to it.
+const streamTopic = "arn:aws:sns:us-west-2:000000000000:parley-bench"
+
+// StreamReport is what the receiver of a --stream run got.
+type StreamReport struct {
+	// Messages is the chat messages that reached the receiver (at least once each), Expected the acknowledged
+	// messages of the run (warm-up included).
+	Messages int64 `json:"messages"`
+	Expected int64 `json:"expected"`
+	// Notifications is every notification received (events and redeliveries included).
+	Notifications int64 `json:"notifications"`
+	// DrainSeconds is how long after the last acknowledged message the receiver had them all; -1: not within
+	// the 60 s the run waits.
+	DrainSeconds float64 `json:"drain_seconds"`
+	// Refused is deliveries whose signature or envelope did not check.
+	Refused int64 `json:"refused"`
+}
+
+// receiver is a webhook subscriber of streamTopic on loopback: it checks every signature as a real receiver
+// would and counts what it gets.
+type receiver struct {
+	secret   string
+	srv      *http.Server
+	url      string
+	messages atomic.Int64
+	all      atomic.Int64
+	refused  atomic.Int64
+}
+
+func startReceiver() (*receiver, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	rc := &receiver{secret: newToken(), url: "http://" + ln.Addr().String() + "/"}
+	rc.srv = &http.Server{Handler: http.HandlerFunc(rc.serve), ReadHeaderTimeout: 10 * time.Second}
+	go rc.srv.Serve(ln)
+	return rc, nil
+}
+
+func (rc *receiver) serve(w http.ResponseWriter, r *http.Request) {
+	n, err := sink.Verify(r, rc.secret)
+	if err != nil {
+		rc.refused.Add(1)
+		http.Error(w, err.Error(), http.StatusForbidden)
+		return
+	}
+	if n.Type != sink.TypeNotification {
+		return // the subscription confirmation: a 2xx confirms it
+	}
+	rc.all.Add(1)
+	if n.Attr("Type") == "MESSAGE" {
+		rc.messages.Add(1)
+	}
+}
+
+// config is the streaming section a server needs to deliver streamTopic to the receiver.
+func (rc *receiver) config() *sink.Config {
+	return &sink.Config{Subscriptions: map[string][]sink.Subscription{streamTopic: {{URL: rc.url, Secret: rc.secret}}}}
+}
+
+// wait waits up to 60 s for expected messages and reports what arrived.
+func (rc *receiver) wait(ctx context.Context, expected int64, since time.Time) *StreamReport {
+	x := &StreamReport{Expected: expected, DrainSeconds: -1}
+	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); {
+		if rc.messages.Load() >= expected {
+			x.DrainSeconds = time.Since(since).Seconds()
+			break
+		}
+		if sleepCtx(ctx, 20*time.Millisecond) != nil {
+			break
+		}
+	}
+	x.Messages, x.Notifications, x.Refused = rc.messages.Load(), rc.all.Load(), rc.refused.Load()
+	return x
+}
+
+func (rc *receiver) close() error { return rc.srv.Close() }
+
+// streamingYAML writes a configuration file with the streaming section cfg, for a spawned server.
+func streamingYAML(dir string, cfg *sink.Config) (string, error) {
+	if len(cfg.Subscriptions) != 1 {
+		return "", errors.New("bench: one subscription expected")
+	}
+	s := cfg.Subscriptions[streamTopic][0]
+	y := fmt.Sprintf("streaming:\n  subscriptions:\n    %q:\n      - url: %q\n        secret: %q\n", streamTopic, s.URL, s.Secret)
+	f := filepath.Join(dir, "config.yaml")
+	return f, os.WriteFile(f, []byte(y), 0o600)
+}
+
+// startStreaming is StartContactStreaming of a chat to streamTopic.
+func (a *api) startStreaming(ctx context.Context, instanceID, contactID string) error {
+	topic, token := streamTopic, newToken()
+	req := wire.StartContactStreamingRequest{InstanceID: &instanceID, ContactID: &contactID, ClientToken: &token,
+		ChatStreamingConfiguration: &wire.ChatStreamingConfiguration{StreamingEndpointArn: &topic}}
+	var out wire.StartContactStreamingResponse
+	if err := a.do(ctx, http.MethodPost, wire.PathStartContactStreaming, nil, req, &out); err != nil {
+		return err
+	}
+	if out.StreamingID == "" {
+		return errors.New("StartContactStreaming: answer without StreamingId")
+	}
+	return nil
+}
