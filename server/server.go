@@ -30,6 +30,7 @@ import (
 	"github.com/parley-chat/parley/api/participant"
 	"github.com/parley-chat/parley/api/sigv4"
 	"github.com/parley-chat/parley/bus/local"
+	"github.com/parley-chat/parley/channels"
 	"github.com/parley-chat/parley/chat"
 	"github.com/parley-chat/parley/functions"
 	"github.com/parley-chat/parley/gateway"
@@ -70,6 +71,9 @@ type Config struct {
 	// endpoint (package streaming/sink; docs/streaming-endpoints.md). Default: SNS's regional endpoints with
 	// the standard AWS credential chain, no webhooks.
 	Streaming sink.Config `yaml:"streaming"`
+	// Channels configures the channel bridges (Messenger, WhatsApp, SMS through Pinpoint or Twilio): package
+	// channels, docs/channels.md. Default: none.
+	Channels channels.Config `yaml:"channels"`
 	// Attachments configures file attachments: limits, storage (files or S3), scanning.
 	Attachments AttachmentsConfig `yaml:"attachments"`
 	// CustomerIdle is the customer's idle timer on chats whose UpdateParticipantRoleConfig set none, and
@@ -157,7 +161,8 @@ type Main struct {
 	agents    *agents.Service
 	functions *functions.Invoker
 	streaming *streaming.Service
-	router    *sink.Router // nil when Config.StreamingEndpoint replaces it
+	router    *sink.Router     // nil when Config.StreamingEndpoint replaces it
+	bridge    *channels.Bridge // nil without channels
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -262,6 +267,9 @@ func (m *Main) Start(ctx context.Context) (err error) {
 		return fmt.Errorf("start routing: %w", err)
 	}
 	m.gw = gateway.New(m.svc, m.bus, m.log, gateway.Options{})
+	if err := m.openChannels(ctx); err != nil {
+		return err
+	}
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", m.healthz)
@@ -269,6 +277,9 @@ func (m *Main) Start(ctx context.Context) (err error) {
 	mux.Handle("/attachments/", files.New(m.att, m.log))
 	mux.Handle("/ws", m.gw)
 	mux.Handle("/agent/v1/", agentapi.New(m.agents, m.log))
+	if m.bridge != nil {
+		mux.Handle("/webhook/", m.bridge.Handler())
+	}
 	if m.router != nil {
 		mux.Handle("GET "+sink.ConfirmPath, m.router.ConfirmHandler())
 	}
@@ -294,6 +305,13 @@ func (m *Main) Start(ctx context.Context) (err error) {
 		m.streaming.Run(runCtx) // delivers while this node holds the "outbox" lease
 	}()
 	go m.runAttachments(runCtx)
+	if m.bridge != nil {
+		m.wg.Add(1)
+		go func() {
+			defer m.wg.Done()
+			m.bridge.Run(runCtx)
+		}()
+	}
 	go func() {
 		defer m.wg.Done()
 		if err := m.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -344,6 +362,9 @@ func (m *Main) Close() error {
 		m.wg.Wait()
 		if m.svc != nil {
 			m.svc.Close() // flow steps already queued finish while the bus and the store are still open
+		}
+		if m.bridge != nil {
+			errs = append(errs, m.bridge.Close())
 		}
 		if m.functions != nil {
 			errs = append(errs, m.functions.Close()) // waits for asynchronous invocations

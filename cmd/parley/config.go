@@ -121,6 +121,12 @@ func loadOptions(args []string, getenv func(string) string, stderr io.Writer) (*
 	if err := o.Streaming.Validate(); err != nil {
 		return nil, err
 	}
+	if err := o.Channels.ApplyEnv(getenv); err != nil {
+		return nil, err
+	}
+	if err := o.Channels.Validate(); err != nil {
+		return nil, err
+	}
 	return o, nil
 }
 
