@@ -133,7 +133,7 @@ func split(s string, n int) []string {
 			cut = i + 1
 		}
 		out = append(out, strings.TrimRight(s[:cut], " \n"))
-		s = s[cut:]
+		s = strings.TrimLeft(s[cut:], " \n")
 	}
 	if s != "" {
 		out = append(out, s)

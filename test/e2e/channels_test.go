@@ -208,8 +208,14 @@ func TestMessengerChatWithAgent(t *testing.T) {
 	offer := agent.until(wire.EventOffer)
 	contactID := offer.Contact.ContactID
 	db := bridgeDB(t, e)
-	if ids, _ := conversations(t, db, "facebook", "psid-1"); len(ids) != 1 || ids[0] != contactID {
-		t.Fatalf("conversations %q, offered %s", ids, contactID)
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		ids, st := conversations(t, db, "facebook", "psid-1")
+		if len(ids) == 1 && ids[0] == contactID && st[0] == "open" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("conversations %q %q, offered %s", ids, st, contactID)
+		}
 	}
 	attrs, err := e.cc.GetContactAttributes(ctx(t), &connect.GetContactAttributesInput{
 		InstanceId: aws.String(e.srv.InstanceID), InitialContactId: aws.String(contactID)})
@@ -265,6 +271,24 @@ func TestMessengerChatWithAgent(t *testing.T) {
 		if strings.Contains(s.Message.Text, "my order is late") || strings.Contains(s.Message.Text, "hello from messenger") {
 			t.Fatalf("the customer's own message was echoed back: %+v", s)
 		}
+	}
+
+	// The Send API fails for a while: the agent's messages are retried and all arrive, in order.
+	g.mu.Lock()
+	g.fails = 2
+	g.mu.Unlock()
+	for _, m := range []string{"one", "two", "three"} {
+		e.send(agentToken, "step "+m)
+	}
+	g.waitText("psid-1", "step three")
+	var steps []string
+	for _, s := range g.texts("psid-1") {
+		if strings.HasPrefix(s, "step ") {
+			steps = append(steps, s)
+		}
+	}
+	if strings.Join(steps, ",") != "step one,step two,step three" {
+		t.Errorf("after the Send API recovered the customer got %q", steps)
 	}
 
 	// The agent's last words, then the end of the chat: the words arrive, the conversation ends.
