@@ -111,9 +111,9 @@ type fakeChannel struct {
 	fail int
 }
 
-func (*fakeChannel) Name() string                  { return "test" }
-func (*fakeChannel) Kind() string                  { return "TEST" }
-func (*fakeChannel) MaxText() int                  { return 10 }
+func (*fakeChannel) Name() string                 { return "test" }
+func (*fakeChannel) Kind() string                 { return "TEST" }
+func (*fakeChannel) MaxText() int                 { return 10 }
 func (*fakeChannel) Routes(*http.ServeMux, Inbox) {}
 func (c *fakeChannel) Send(_ context.Context, _ string, m Outbound) error {
 	c.mu.Lock()
@@ -267,8 +267,8 @@ func TestNotify(t *testing.T) {
 			t.Fatalf("Notify: %v", err)
 		}
 	}
-	notify(item("i1", "MESSAGE", "CUSTOMER", contentPlain, "hi"), attrs("CUSTOMER", "ALL"))          // own echo
-	notify(item("i2", "MESSAGE", "AGENT", contentPlain, "whisper"), attrs("AGENT", "AGENT"))         // agents only
+	notify(item("i1", "MESSAGE", "CUSTOMER", contentPlain, "hi"), attrs("CUSTOMER", "ALL"))  // own echo
+	notify(item("i2", "MESSAGE", "AGENT", contentPlain, "whisper"), attrs("AGENT", "AGENT")) // agents only
 	notify(item("i3", "EVENT", "AGENT", "application/vnd.amazonaws.connect.event.typing", ""), attrs("AGENT", "ALL"))
 	notify(item("i4", "MESSAGE", "AGENT", contentPlain, "hello"), attrs("AGENT", "ALL"))
 	notify(item("i4", "MESSAGE", "AGENT", contentPlain, "hello"), attrs("AGENT", "ALL")) // redelivered
