@@ -38,8 +38,10 @@ type API struct {
 	ParticipantEndpoint string
 	// Region is the AWS region (signatures, default endpoints).
 	Region string
-	// Credentials sign the Connect Service calls (StartChatContact, StartContactStreaming).
-	Credentials client.Credentials
+	// Credentials sign the Connect Service calls (StartChatContact, StartContactStreaming); CredentialsFrom,
+	// when set, is asked for them at every call instead (credentials that expire and are refreshed).
+	Credentials     client.Credentials
+	CredentialsFrom func(context.Context) (client.Credentials, error)
 	// HTTPClient makes every call. Default http.DefaultClient.
 	HTTPClient *http.Client
 	// InstanceID and FlowID say where chats start; TopicARN is where their items are streamed.
@@ -47,6 +49,13 @@ type API struct {
 	// SupportedContentTypes are the content types the channels can show. Default text/plain and
 	// text/markdown and interactive messages.
 	SupportedContentTypes []string
+}
+
+func (a *API) credentials(ctx context.Context) (client.Credentials, error) {
+	if a.CredentialsFrom != nil {
+		return a.CredentialsFrom(ctx)
+	}
+	return a.Credentials, nil
 }
 
 func (a *API) participant() client.Participant {
@@ -59,8 +68,12 @@ func (a *API) StartChat(ctx context.Context, in ChatStart) (string, string, erro
 	if len(types) == 0 {
 		types = []string{contentPlain, contentMarkdown, contentInteractive}
 	}
+	creds, err := a.credentials(ctx)
+	if err != nil {
+		return "", "", err
+	}
 	d, err := client.StartChat(ctx, client.StartChatInput{Endpoint: a.ConnectEndpoint, Region: a.Region,
-		Credentials: a.Credentials, HTTPClient: a.HTTPClient, InstanceID: a.InstanceID, ContactFlowID: a.FlowID,
+		Credentials: creds, HTTPClient: a.HTTPClient, InstanceID: a.InstanceID, ContactFlowID: a.FlowID,
 		DisplayName: in.DisplayName, Attributes: in.Attributes, ClientToken: in.ClientToken,
 		SupportedMessagingContentTypes: types})
 	return d.ContactID, d.ParticipantToken, err
@@ -68,8 +81,12 @@ func (a *API) StartChat(ctx context.Context, in ChatStart) (string, string, erro
 
 // StartStreaming calls StartContactStreaming.
 func (a *API) StartStreaming(ctx context.Context, contactID, clientToken string) error {
-	_, err := client.StartContactStreaming(ctx, client.StreamingInput{Endpoint: a.ConnectEndpoint, Region: a.Region,
-		Credentials: a.Credentials, HTTPClient: a.HTTPClient, InstanceID: a.InstanceID, ContactID: contactID,
+	creds, err := a.credentials(ctx)
+	if err != nil {
+		return err
+	}
+	_, err = client.StartContactStreaming(ctx, client.StreamingInput{Endpoint: a.ConnectEndpoint, Region: a.Region,
+		Credentials: creds, HTTPClient: a.HTTPClient, InstanceID: a.InstanceID, ContactID: contactID,
 		EndpointARN: a.TopicARN, ClientToken: clientToken})
 	return err
 }

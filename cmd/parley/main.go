@@ -5,6 +5,7 @@
 //	parley chat [flags]     chat in the terminal, or script a chat (JSON lines on stdout)
 //	parley bench SCENARIO   load-test a server over loopback (docs/benchmarks.md)
 //	parley flow check|run|log   validate a contact flow or run it offline; print a contact's flow log
+//	parley bridge [flags]   run the channel bridges against any Connect-compatible endpoint
 //	parley version          print the version
 package main
 
@@ -49,11 +50,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return benchCmd(ctx, args, stdout, stderr)
 	case "flow":
 		return flowCmd(ctx, args, getenv, stdout, stderr)
+	case "bridge":
+		return bridgeCmd(ctx, args, getenv, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "parley", version)
 		return nil
 	case "help":
-		fmt.Fprintln(stdout, "usage: parley serve [flags] | parley chat [flags] | parley bench idle|chat|start [flags] | parley flow check|run FLOW.json | parley flow log CONTACT_ID | parley version\n"+
+		fmt.Fprintln(stdout, "usage: parley serve [flags] | parley chat [flags] | parley bench idle|chat|start [flags] | parley flow check|run FLOW.json | parley flow log CONTACT_ID | parley bridge [flags] | parley version\n"+
 			"run 'parley serve -h' or 'parley chat -h' for the flags")
 		return nil
 	}

@@ -147,3 +147,7 @@ func decode(body []byte, headerType string) (Notification, error) {
 	}
 	return n, nil
 }
+
+// DecodeEnvelope parses an envelope whose authenticity was checked by other means (an SNS delivery, verified
+// with SNS's own signature) and checks that it is complete, as Verify does.
+func DecodeEnvelope(body []byte) (Notification, error) { return decode(body, "") }
