@@ -35,6 +35,9 @@ func (s *Service) Committing(ctx context.Context, tx parley.Tx, ch *chat.Change)
 		if len(streams) == 0 || it.Recipient != "" {
 			continue
 		}
+		// Cached now, not in Committed: the worker may find the entry before Committed runs. An item of a
+		// transaction that rolls back is never asked for, and ages out.
+		s.items.put(it)
 		for _, st := range streams {
 			entries = append(entries, &parley.OutboxEntry{StreamID: st.ID, Seq: it.Seq, ChainID: it.ChainID,
 				ItemID: it.ID, CreatedAt: now, NextAt: now})

@@ -97,6 +97,9 @@ type Service struct {
 
 	d dispatcher
 
+	// items holds the items of streamed chains committed lately, for delivery without a store read.
+	items itemCache
+
 	delivered, retried, dead atomic.Int64
 }
 

@@ -238,6 +238,29 @@ func (s *Service) turn(ctx context.Context, id string) (more bool) {
 		return false
 	}
 	contacts := map[string]*parley.Contact{}
+	// Delivered entries are deleted together when the turn ends (one write instead of one per entry; a crash
+	// before that delivers them again, which at-least-once allows).
+	var delivered []*parley.OutboxEntry
+	defer func() {
+		if len(delivered) == 0 {
+			return
+		}
+		wctx := context.WithoutCancel(ctx)
+		err := s.store.Update(wctx, func(tx parley.Tx) error {
+			for _, e := range delivered {
+				if err := tx.DeleteOutbox(wctx, e.StreamID, e.Seq); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			s.log.Error("streaming: delete delivered entries", "streaming_id", id, "count", len(delivered), "err", err)
+			more = false // delivered again later: at least once
+			return
+		}
+		s.delivered.Add(int64(len(delivered)))
+	}()
 	for _, e := range es {
 		if !s.d.leading.Load() || ctx.Err() != nil {
 			return false
@@ -258,11 +281,7 @@ func (s *Service) turn(ctx context.Context, id string) (more bool) {
 		}
 		wctx := context.WithoutCancel(ctx)
 		if derr == nil {
-			if err := s.store.Update(wctx, func(tx parley.Tx) error { return tx.DeleteOutbox(wctx, e.StreamID, e.Seq) }); err != nil {
-				s.log.Error("streaming: delete delivered entry", "streaming_id", id, "seq", e.Seq, "err", err)
-				return false // delivered again later: at least once
-			}
-			s.delivered.Add(1)
+			delivered = append(delivered, e)
 			continue
 		}
 		now = s.clock.Now()
@@ -301,15 +320,20 @@ func (s *Service) turn(ctx context.Context, id string) (more bool) {
 // deliver reads an entry's item and contact and calls the endpoint. derr is the endpoint's error (or a
 // permanent error when the item is gone); storeErr is a failure to read that is nobody's answer yet.
 func (s *Service) deliver(ctx context.Context, st *parley.Stream, e *parley.OutboxEntry, contacts map[string]*parley.Contact) (derr, storeErr error) {
-	it, err := s.store.GetItem(ctx, e.ItemID)
-	if parley.IsCode(err, parley.ENOTFOUND) {
-		return Permanent(err), nil
-	}
-	if err != nil {
-		return nil, err
+	it := s.items.get(e.ItemID, e.Seq)
+	if it == nil {
+		var err error
+		it, err = s.store.GetItem(ctx, e.ItemID)
+		if parley.IsCode(err, parley.ENOTFOUND) {
+			return Permanent(err), nil
+		}
+		if err != nil {
+			return nil, err
+		}
 	}
 	c, ok := contacts[it.ContactID]
 	if !ok {
+		var err error
 		c, err = s.store.GetContact(ctx, it.ContactID)
 		if parley.IsCode(err, parley.ENOTFOUND) {
 			return Permanent(err), nil
