@@ -174,13 +174,48 @@ func (s *Service) StartContactStreaming(ctx context.Context, instanceID, contact
 			return err
 		}
 		id = st.ID
-		return nil
+		return s.backfill(ctx, tx, cur, st)
 	})
 	if err != nil {
 		return "", err
 	}
+	s.d.poke(id) // entries the start backfilled
 	s.log.InfoContext(ctx, "streaming started", "contact_id", c.ID, "streaming_id", id, "endpoint", endpointARN)
 	return id, nil
+}
+
+// backfill streams what the chat already holds when the customer has not connected yet. Amazon Connect
+// starts a chat's flow only once its customer is connected (for a streamed chat, by CreateParticipantConnection
+// with ConnectParticipant), so the integrator that calls StartChatContact, StartContactStreaming, then
+// CreateParticipantConnection receives everything the flow says. parley runs the flow's first step inside
+// StartChatContact; streaming the chat from its first item gives the integrator the same items, in order.
+func (s *Service) backfill(ctx context.Context, tx parley.Tx, c *parley.Contact, st *parley.Stream) error {
+	ps, err := tx.ListParticipants(ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	for _, p := range ps {
+		if p.Role == parley.RoleCustomer && p.Connected {
+			return nil
+		}
+	}
+	items, err := tx.ListItems(ctx, parley.ItemQuery{ChainID: c.InitialContactID})
+	if err != nil {
+		return err
+	}
+	now := s.clock.Now()
+	var entries []*parley.OutboxEntry
+	for _, it := range items {
+		if it.Recipient != "" {
+			continue
+		}
+		entries = append(entries, &parley.OutboxEntry{StreamID: st.ID, Seq: it.Seq, ChainID: it.ChainID, ItemID: it.ID,
+			CreatedAt: now, NextAt: now})
+	}
+	if len(entries) == 0 {
+		return nil
+	}
+	return tx.InsertOutbox(ctx, entries)
 }
 
 // StopContactStreaming stops a stream of the chat of contactID. Items already committed are still delivered.

@@ -112,6 +112,7 @@ func messengerEnv(t *testing.T) (*env, *fakeGraph) {
 	e := newEnv(t, func(c *server.Config) {
 		c.Channels.Facebook = channels.MessengerConfig{AppSecret: fbSecret, VerifyToken: fbVerify, PageToken: fbPage,
 			APIURL: g.URL + "/v21.0"}
+		c.Channels.Flow = "First contact flow" // by name; it greets the customer at once
 	})
 	return e, g
 }
@@ -207,6 +208,9 @@ func TestMessengerChatWithAgent(t *testing.T) {
 	}
 	offer := agent.until(wire.EventOffer)
 	contactID := offer.Contact.ContactID
+	// The flow greeted the customer in StartChatContact, before the bridge started streaming: it is streamed
+	// all the same (the customer was not connected yet), as Connect's flow starts only once they are.
+	g.waitText("psid-1", "Hello, thanks for contacting us.")
 	db := bridgeDB(t, e)
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
 		ids, st := conversations(t, db, "facebook", "psid-1")
@@ -293,8 +297,8 @@ func TestMessengerChatWithAgent(t *testing.T) {
 
 	// The agent's last words, then the end of the chat: the words arrive, the conversation ends.
 	e.send(agentToken, "Goodbye!")
-	if _, err := e.pc.DisconnectParticipantWithContext(ctx(t), &connectparticipant.DisconnectParticipantInput{
-		ConnectionToken: awsv1.String(agentToken)}); err != nil {
+	if _, err := e.cc.StopContact(ctx(t), &connect.StopContactInput{InstanceId: aws.String(e.srv.InstanceID),
+		ContactId: aws.String(contactID)}); err != nil {
 		t.Fatal(err)
 	}
 	g.waitText("psid-1", "Goodbye!")

@@ -244,3 +244,63 @@ func TestStreamingSurvivesKill9(t *testing.T) {
 	}
 	t.Logf("%d deliveries before the kill, %d in all", before, len(rcv.snapshot()))
 }
+
+// recordEndpoint records the Seq of every delivered item per stream.
+type recordEndpoint struct {
+	mu   sync.Mutex
+	seqs map[string][]int64
+}
+
+func (r *recordEndpoint) Deliver(_ context.Context, _, streamingID string, _ *parley.Contact, it *parley.Item) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.seqs[streamingID] = append(r.seqs[streamingID], it.Seq)
+	return nil
+}
+
+func (r *recordEndpoint) of(id string) []int64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]int64(nil), r.seqs[id]...)
+}
+
+// TestStreamingBeforeConnect: a stream started before the customer connected carries the chat from its first
+// item (Connect starts the flow only once the customer is connected, so the integrator misses nothing the flow
+// says); a stream started after the customer connected carries only what follows.
+func TestStreamingBeforeConnect(t *testing.T) {
+	rec := &recordEndpoint{seqs: map[string][]int64{}}
+	e := newEnv(t, func(c *server.Config) { c.StreamingEndpoint = rec })
+	start := func(contactID, token string) string {
+		out, err := e.cc.StartContactStreaming(ctx(t), &connect.StartContactStreamingInput{InstanceId: aws.String(e.srv.InstanceID),
+			ContactId: aws.String(contactID), ClientToken: aws.String(token),
+			ChatStreamingConfiguration: &ctypes.ChatStreamingConfiguration{StreamingEndpointArn: aws.String("arn:aws:sns:us-west-2:000000000000:t")}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return aws.ToString(out.StreamingId)
+	}
+	early := e.startChat()
+	earlyID := start(early.ContactID, "a")
+	cust := e.connect(early.ParticipantToken)
+	e.send(cust.Token, "hello")
+
+	late := e.startChat()
+	lateCust := e.connect(late.ParticipantToken)
+	lateID := start(late.ContactID, "b")
+	e.send(lateCust.Token, "hello")
+
+	waitSeqs := func(id string, n int) []int64 {
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+			if s := rec.of(id); len(s) >= n || time.Now().After(deadline) {
+				return s
+			}
+		}
+	}
+	all := e.transcript(cust.Token)
+	if got := waitSeqs(earlyID, len(all)); len(got) < len(all) || got[0] != 1 {
+		t.Errorf("stream started before the customer connected delivered seqs %v; the chat has %d items", got, len(all))
+	}
+	if got := waitSeqs(lateID, 1); len(got) == 0 || got[0] == 1 {
+		t.Errorf("stream started after the customer connected delivered seqs %v, want only later items", got)
+	}
+}
