@@ -1,7 +1,9 @@
 package channels
 
 import (
+	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"reflect"
 	"strconv"
@@ -124,12 +126,34 @@ func (c Config) Validate() error {
 			return err
 		}
 	}
+	if c.SMS.Enabled() {
+		if err := c.SMS.Validate(); err != nil {
+			return err
+		}
+	}
+	if c.Twilio.Enabled() {
+		if err := c.Twilio.Validate(); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
-// Channels returns the enabled channels; hc makes their API calls (nil: http.DefaultClient) and publicURL is
-// the base URL providers reach the server at.
-func (c Config) Channels(hc *http.Client, publicURL string) ([]Channel, error) {
+// BuildOptions are what Channels takes from the server besides the configuration.
+type BuildOptions struct {
+	// HTTPClient makes the providers' API calls. Default http.DefaultClient.
+	HTTPClient *http.Client
+	// PublicURL is the base URL providers reach the server at (Twilio signs over it).
+	PublicURL string
+	// Region is the AWS region of Pinpoint.
+	Region string
+	// Log receives the channels' events (SNS confirmations). Default: discarded.
+	Log *slog.Logger
+}
+
+// Channels returns the enabled channels.
+func (c Config) Channels(ctx context.Context, o BuildOptions) ([]Channel, error) {
+	hc := o.HTTPClient
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
@@ -148,6 +172,19 @@ func (c Config) Channels(hc *http.Client, publicURL string) ([]Channel, error) {
 		}
 		out = append(out, w)
 	}
-	// SMS (Pinpoint) and Twilio: see sms.go and twilio.go.
+	if c.SMS.Enabled() {
+		s, err := NewSMS(ctx, c.SMS, o.Region, hc, o.Log)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	if c.Twilio.Enabled() {
+		t, err := NewTwilio(c.Twilio, o.PublicURL, hc)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
 	return out, nil
 }

@@ -23,7 +23,8 @@ func (m *Main) openChannels(ctx context.Context) error {
 	if m.router == nil {
 		return errors.New("channels: Config.StreamingEndpoint replaces the streaming router the bridge listens on")
 	}
-	chans, err := cc.Channels(nil, m.baseURL)
+	chans, err := cc.Channels(ctx, channels.BuildOptions{PublicURL: m.baseURL, Region: m.cfg.Region,
+		Log: m.log.With("component", "channels")})
 	if err != nil {
 		return err
 	}

@@ -42,6 +42,7 @@ func bridgeCmd(ctx context.Context, args []string, getenv func(string) string, s
 	instanceID := fs.String("instance-id", env("PARLEY_BRIDGE_INSTANCE_ID", ""), "instance the chats start in (env PARLEY_BRIDGE_INSTANCE_ID)")
 	flowID := fs.String("flow-id", env("PARLEY_BRIDGE_FLOW_ID", ""), "contact flow the chats start on (env PARLEY_BRIDGE_FLOW_ID)")
 	secret := fs.String("streaming-secret", env("PARLEY_BRIDGE_STREAMING_SECRET", ""), "secret of parley's webhook subscription to the topic, for X-Parley-Signature (env PARLEY_BRIDGE_STREAMING_SECRET)")
+	publicURL := fs.String("public-url", env("PARLEY_BRIDGE_PUBLIC_URL", ""), "base URL the providers reach the bridge at; Twilio signs over it (env PARLEY_BRIDGE_PUBLIC_URL; default http://LISTEN)")
 	configPath := fs.String("config", env("PARLEY_CONFIG", ""), "YAML file with a channels: section (env PARLEY_CONFIG)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -86,7 +87,11 @@ func bridgeCmd(ctx context.Context, args []string, getenv func(string) string, s
 		return fmt.Errorf("listen on %s: %w", *listen, err)
 	}
 	defer ln.Close()
-	chans, err := cc.Channels(nil, "http://"+ln.Addr().String())
+	if *publicURL == "" {
+		*publicURL = "http://" + ln.Addr().String()
+	}
+	chans, err := cc.Channels(ctx, channels.BuildOptions{PublicURL: *publicURL, Region: *region,
+		Log: log.With("component", "channels")})
 	if err != nil {
 		return err
 	}
@@ -114,7 +119,7 @@ func bridgeCmd(ctx context.Context, args []string, getenv func(string) string, s
 	defer b.Close()
 	mux := http.NewServeMux()
 	mux.Handle("/webhook/", b.Handler())
-	mux.Handle("/webhook/streaming", &channels.Receiver{Bridge: b, Secret: *secret, VerifySNS: snsVerifier(),
+	mux.Handle("/webhook/streaming", &channels.Receiver{Bridge: b, Secret: *secret, VerifySNS: channels.NewSNSVerifier(nil).Verify,
 		Log: log.With("component", "streaming")})
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute}
 
@@ -146,6 +151,3 @@ func awsCredentials(p aws.CredentialsProvider) func(context.Context) (client.Cre
 		return client.Credentials{AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey, SessionToken: c.SessionToken}, nil
 	}
 }
-
-// snsVerifier verifies SNS's signatures on the streaming endpoint; nil until the SNS verifier exists.
-func snsVerifier() func(context.Context, []byte) error { return nil }
