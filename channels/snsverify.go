@@ -22,17 +22,17 @@ import (
 
 // snsEnvelope is an SNS HTTP(S) delivery: a notification or a subscription message, with SNS's signature.
 type snsEnvelope struct {
-	Type             string `json:"Type"`
-	MessageID        string `json:"MessageId"`
-	Token            string `json:"Token"`
-	TopicArn         string `json:"TopicArn"`
-	Subject          string `json:"Subject"`
-	Message          string `json:"Message"`
-	SubscribeURL     string `json:"SubscribeURL"`
-	Timestamp        string `json:"Timestamp"`
-	SignatureVersion string `json:"SignatureVersion"`
-	Signature        string `json:"Signature"`
-	SigningCertURL   string `json:"SigningCertURL"`
+	Type              string `json:"Type"`
+	MessageID         string `json:"MessageId"`
+	Token             string `json:"Token"`
+	TopicArn          string `json:"TopicArn"`
+	Subject           string `json:"Subject"`
+	Message           string `json:"Message"`
+	SubscribeURL      string `json:"SubscribeURL"`
+	Timestamp         string `json:"Timestamp"`
+	SignatureVersion  string `json:"SignatureVersion"`
+	Signature         string `json:"Signature"`
+	SigningCertURL    string `json:"SigningCertURL"`
 	MessageAttributes map[string]struct {
 		Type  string `json:"Type"`
 		Value string `json:"Value"`

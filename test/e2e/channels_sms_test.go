@@ -65,7 +65,9 @@ func TestSMSChatWithAgent(t *testing.T) {
 	pinpoint := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var req struct {
 			Addresses            map[string]any
-			MessageConfiguration struct{ SMSMessage struct{ Body, OriginationNumber string } }
+			MessageConfiguration struct {
+				SMSMessage struct{ Body, OriginationNumber string }
+			}
 		}
 		b, _ := io.ReadAll(r.Body)
 		if err := json.Unmarshal(b, &req); err != nil || r.URL.Path != "/v1/apps/app-1/messages" {
