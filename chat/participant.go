@@ -21,6 +21,23 @@ const (
 
 var errEnded = parley.Errorf(parley.EACCESS, "the chat has ended")
 
+// ParticipantInstance returns the instance of the participant a ParticipantToken names (for per-instance
+// throttling before any work). Errors: EACCESS for an unknown token.
+func (s *Service) ParticipantInstance(ctx context.Context, participantToken string) (string, error) {
+	p, err := s.store.ParticipantByToken(ctx, hashToken(participantToken))
+	if parley.IsCode(err, parley.ENOTFOUND) {
+		return "", parley.Errorf(parley.EACCESS, "invalid ParticipantToken")
+	}
+	if err != nil {
+		return "", err
+	}
+	c, err := s.store.GetContact(ctx, p.ChainID)
+	if err != nil {
+		return "", err
+	}
+	return c.InstanceID, nil
+}
+
 // CreateConnection is CreateParticipantConnection, authenticated by the ParticipantToken. Errors: EACCESS for an
 // unknown token, a participant who left, or an ended chat (HTTP 403, which ChatJS reads as "chat ended").
 func (s *Service) CreateConnection(ctx context.Context, participantToken string, in ConnectionInput) (*ConnectionOutput, error) {

@@ -37,6 +37,7 @@ import (
 	"github.com/parley-chat/parley/store/sqlite"
 	"github.com/parley-chat/parley/streaming"
 	"github.com/parley-chat/parley/streaming/sink"
+	"github.com/parley-chat/parley/throttle"
 )
 
 // Config is parley's configuration. The zero value of a field means its default; cmd/parley fills it from
@@ -74,6 +75,8 @@ type Config struct {
 	// Channels configures the channel bridges (Messenger, WhatsApp, SMS through Pinpoint or Twilio): package
 	// channels, docs/channels.md. Default: none.
 	Channels channels.Config `yaml:"channels"`
+	// Throttling limits the API request rates like Amazon Connect's quotas (package throttle). Default: off.
+	Throttling throttle.Config `yaml:"throttling"`
 	// Attachments configures file attachments: limits, storage (files or S3), scanning.
 	Attachments AttachmentsConfig `yaml:"attachments"`
 	// CustomerIdle is the customer's idle timer on chats whose UpdateParticipantRoleConfig set none, and
@@ -273,7 +276,9 @@ func (m *Main) Start(ctx context.Context) (err error) {
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", m.healthz)
-	mux.Handle("/participant/", participant.New(m.svc, m.log, participant.WithAttachments(m.att)))
+	limits := throttle.New(m.cfg.Throttling)
+	mux.Handle("/participant/", participant.New(m.svc, m.log, participant.WithAttachments(m.att),
+		participant.WithThrottle(limits)))
 	mux.Handle("/attachments/", files.New(m.att, m.log))
 	mux.Handle("/ws", m.gw)
 	mux.Handle("/agent/v1/", agentapi.New(m.agents, m.log))
@@ -284,7 +289,7 @@ func (m *Main) Start(ctx context.Context) (err error) {
 		mux.Handle("GET "+sink.ConfirmPath, m.router.ConfirmHandler())
 	}
 	mux.Handle("/", connect.New(m.svc, m.admin, verifier, m.log, connect.WithAgents(m.agents),
-		connect.WithStreaming(m.streaming)))
+		connect.WithStreaming(m.streaming), connect.WithThrottle(limits)))
 	m.http = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
 		ErrorLog: slog.NewLogLogger(m.log.Handler(), slog.LevelDebug)}
 	if m.cfg.Pprof != "" {

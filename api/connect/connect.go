@@ -41,6 +41,7 @@ import (
 	"github.com/parley-chat/parley/api/httpapi"
 	"github.com/parley-chat/parley/api/sigv4"
 	"github.com/parley-chat/parley/chat"
+	"github.com/parley-chat/parley/throttle"
 	"github.com/parley-chat/parley/wire"
 )
 
@@ -69,7 +70,14 @@ type handler struct {
 	live     liveService      // nil: the real-time metrics answer InvalidRequestException
 	streams  streamingService // nil: message streaming answers InvalidRequestException
 	verifier *sigv4.Verifier
+	limits   *throttle.Limiter // nil: no throttling
 	log      *slog.Logger
+}
+
+// WithThrottle applies the limiter's rates to the operations (scope: the account), answering
+// ThrottlingException (429) beyond them.
+func WithThrottle(l *throttle.Limiter) Option {
+	return func(h *handler) { h.limits = l }
 }
 
 // New returns the Connect API handler over svc and adm (the admin operations; nil leaves them unsupported).
@@ -219,6 +227,8 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request) {
 			truncate(r.URL.EscapedPath(), 200)))
 	case rt.serve == nil:
 		h.fail(w, r, parley.Errorf(parley.EREQUEST, "%s is not supported by parley yet", rt.name))
+	case !h.limits.Allow(rt.name, "account", true):
+		h.fail(w, r, parley.Errorf(parley.ETHROTTLE, "Rate exceeded for %s", rt.name))
 	default:
 		rt.serve(h, w, r, labels)
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/parley-chat/parley"
 	"github.com/parley-chat/parley/api/httpapi"
 	"github.com/parley-chat/parley/chat"
+	"github.com/parley-chat/parley/throttle"
 	"github.com/parley-chat/parley/wire"
 )
 
@@ -34,6 +35,14 @@ type Handler struct {
 	att *chat.Attachments // nil: attachments are not enabled
 	log *slog.Logger
 	mux *http.ServeMux
+	// limits throttles the operations per instance; nil: no throttling.
+	limits *throttle.Limiter
+}
+
+// WithThrottle applies the limiter's rates to the operations, per instance, answering ThrottlingException (429)
+// beyond them.
+func WithThrottle(l *throttle.Limiter) Option {
+	return func(h *Handler) { h.limits = l }
 }
 
 // New returns the Participant Service handler, to be mounted at /participant/.
@@ -43,14 +52,14 @@ func New(svc *chat.Service, log *slog.Logger, opts ...Option) http.Handler {
 		o(h)
 	}
 	h.mux.HandleFunc("POST "+wire.PathCreateParticipantConnection, h.createConnection)
-	h.mux.HandleFunc("POST "+wire.PathSendMessage, h.authed(h.sendMessage))
-	h.mux.HandleFunc("POST "+wire.PathSendEvent, h.authed(h.sendEvent))
-	h.mux.HandleFunc("POST "+wire.PathGetTranscript, h.authed(h.getTranscript))
-	h.mux.HandleFunc("POST "+wire.PathDisconnectParticipant, h.authed(h.disconnect))
+	h.mux.HandleFunc("POST "+wire.PathSendMessage, h.authed("SendMessage", h.sendMessage))
+	h.mux.HandleFunc("POST "+wire.PathSendEvent, h.authed("SendEvent", h.sendEvent))
+	h.mux.HandleFunc("POST "+wire.PathGetTranscript, h.authed("GetTranscript", h.getTranscript))
+	h.mux.HandleFunc("POST "+wire.PathDisconnectParticipant, h.authed("DisconnectParticipant", h.disconnect))
 	if h.att != nil {
-		h.mux.HandleFunc("POST "+wire.PathStartAttachmentUpload, h.authed(h.startAttachmentUpload))
-		h.mux.HandleFunc("POST "+wire.PathCompleteAttachmentUpload, h.authed(h.completeAttachmentUpload))
-		h.mux.HandleFunc("POST "+wire.PathGetAttachment, h.authed(h.getAttachment))
+		h.mux.HandleFunc("POST "+wire.PathStartAttachmentUpload, h.authed("StartAttachmentUpload", h.startAttachmentUpload))
+		h.mux.HandleFunc("POST "+wire.PathCompleteAttachmentUpload, h.authed("CompleteAttachmentUpload", h.completeAttachmentUpload))
+		h.mux.HandleFunc("POST "+wire.PathGetAttachment, h.authed("GetAttachment", h.getAttachment))
 	} else {
 		for _, path := range []string{wire.PathStartAttachmentUpload, wire.PathCompleteAttachmentUpload, wire.PathGetAttachment} {
 			h.mux.HandleFunc("POST "+path, func(w http.ResponseWriter, r *http.Request) { h.fail(w, r, errNoAttachments) })
@@ -98,7 +107,7 @@ func bearer(r *http.Request, member string) (string, error) {
 type authedFunc func(w http.ResponseWriter, r *http.Request, c *chat.Caller)
 
 // authed authenticates the ConnectionToken before calling f.
-func (h *Handler) authed(f authedFunc) http.HandlerFunc {
+func (h *Handler) authed(op string, f authedFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		tok, err := bearer(r, "ConnectionToken")
 		if err != nil {
@@ -110,6 +119,10 @@ func (h *Handler) authed(f authedFunc) http.HandlerFunc {
 			h.fail(w, r, err)
 			return
 		}
+		if !h.limits.Allow(op, c.Contact.InstanceID, false) {
+			h.fail(w, r, parley.Errorf(parley.ETHROTTLE, "Rate exceeded for %s", op))
+			return
+		}
 		f(w, r, c)
 	}
 }
@@ -119,6 +132,17 @@ func (h *Handler) createConnection(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		h.fail(w, r, err)
 		return
+	}
+	if h.limits != nil {
+		inst, err := h.svc.ParticipantInstance(r.Context(), tok)
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		if !h.limits.Allow("CreateParticipantConnection", inst, false) {
+			h.fail(w, r, parley.Errorf(parley.ETHROTTLE, "Rate exceeded for CreateParticipantConnection"))
+			return
+		}
 	}
 	var req wire.CreateParticipantConnectionRequest
 	if err := httpapi.DecodeJSON(r, maxBody, &req); err != nil {

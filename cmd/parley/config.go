@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -119,6 +120,16 @@ func loadOptions(args []string, getenv func(string) string, stderr io.Writer) (*
 		return nil, fmt.Errorf("config file %s: %w", configPath, err)
 	}
 	if err := o.Streaming.Validate(); err != nil {
+		return nil, err
+	}
+	if v := getenv("PARLEY_THROTTLING_CONNECT_QUOTAS"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return nil, fmt.Errorf("PARLEY_THROTTLING_CONNECT_QUOTAS: %q is not true or false", v)
+		}
+		o.Throttling.ConnectQuotas = b
+	}
+	if err := o.Throttling.Validate(); err != nil {
 		return nil, err
 	}
 	if err := o.Channels.ApplyEnv(getenv); err != nil {

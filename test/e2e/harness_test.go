@@ -162,6 +162,10 @@ func statusCode(err error) int {
 	if errors.As(err, &rf) {
 		return rf.StatusCode()
 	}
+	var v2 interface{ HTTPStatusCode() int }
+	if errors.As(err, &v2) {
+		return v2.HTTPStatusCode()
+	}
 	return 0
 }
 
