@@ -53,6 +53,9 @@ type Config struct {
 
 // Service implements the chat operations.
 type Service struct {
+	// integrations serializes and remembers the chats of SendChatIntegrationEvent (integration.go).
+	integrations integrationChats
+
 	store parley.Store
 	bus   parley.Bus
 	clock parley.Clock

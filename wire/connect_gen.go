@@ -10,6 +10,8 @@ const (
 	PathDescribeContact = "/contacts/{InstanceId}/{ContactId}"
 	// PathGetContactAttributes is the URI of GetContactAttributes (GET).
 	PathGetContactAttributes = "/contact/attributes/{InstanceId}/{InitialContactId}"
+	// PathSendChatIntegrationEvent is the URI of SendChatIntegrationEvent (POST).
+	PathSendChatIntegrationEvent = "/chat-integration-event"
 	// PathStartChatContact is the URI of StartChatContact (PUT).
 	PathStartChatContact = "/contact/chat"
 	// PathStartContactStreaming is the URI of StartContactStreaming (POST).
@@ -28,8 +30,6 @@ const (
 const (
 	// PathCreatePersistentContactAssociation is the URI of CreatePersistentContactAssociation (POST).
 	PathCreatePersistentContactAssociation = "/contact/persistent-contact-association/{InstanceId}/{InitialContactId}"
-	// PathSendChatIntegrationEvent is the URI of SendChatIntegrationEvent (POST).
-	PathSendChatIntegrationEvent = "/chat-integration-event"
 	// PathStartContactMediaProcessing is the URI of StartContactMediaProcessing (POST).
 	PathStartContactMediaProcessing = "/contact/start-contact-media-processing"
 	// PathStartOutboundChatContact is the URI of StartOutboundChatContact (PUT).
@@ -41,6 +41,16 @@ const (
 	// PathUpdateParticipantAuthentication is the URI of UpdateParticipantAuthentication (POST).
 	PathUpdateParticipantAuthentication = "/contact/update-participant-authentication"
 )
+
+// ChatEvent is a structure of the com.amazonaws.connect model.
+//
+// Chat integration event containing payload to perform different chat actions such as: Sending a chat message
+// Sending a chat event, such as typing Disconnecting from a chat
+type ChatEvent struct {
+	Type        *string `json:"Type,omitempty"`        // required; one of DISCONNECT, MESSAGE, EVENT
+	ContentType *string `json:"ContentType,omitempty"` // length 1..100
+	Content     *string `json:"Content,omitempty"`     // length 1..16384
+}
 
 // ChatMessage is a structure of the com.amazonaws.connect model.
 //
@@ -105,6 +115,16 @@ type GetContactAttributesRequest struct {
 // GetContactAttributesResponse is the output of GetContactAttributes (GET /contact/attributes/{InstanceId}/{InitialContactId}).
 type GetContactAttributesResponse struct {
 	Attributes map[string]string `json:"Attributes"` // sent even when empty
+}
+
+// NewSessionDetails is a structure of the com.amazonaws.connect model.
+//
+// Payload of chat properties to apply when starting a new contact.
+type NewSessionDetails struct {
+	SupportedMessagingContentTypes []string                    `json:"SupportedMessagingContentTypes,omitempty"`
+	ParticipantDetails             *ParticipantDetails         `json:"ParticipantDetails,omitempty"`
+	Attributes                     map[string]string           `json:"Attributes,omitempty"`
+	StreamingConfiguration         *ChatStreamingConfiguration `json:"StreamingConfiguration,omitempty"`
 }
 
 // ParticipantCapabilities is a structure of the com.amazonaws.connect model.
@@ -181,6 +201,21 @@ type SegmentAttributeValue struct {
 	ValueInteger *int32                           `json:"ValueInteger,omitempty"`
 	ValueList    []SegmentAttributeValue          `json:"ValueList,omitempty"`
 	ValueArn     *string                          `json:"ValueArn,omitempty"` // length 0..1024
+}
+
+// SendChatIntegrationEventRequest is the input of SendChatIntegrationEvent (POST /chat-integration-event).
+type SendChatIntegrationEventRequest struct {
+	SourceID          *string            `json:"SourceId,omitempty"`      // required; length 1..255
+	DestinationID     *string            `json:"DestinationId,omitempty"` // required; length 1..255
+	Subtype           *string            `json:"Subtype,omitempty"`       // length 1..100
+	Event             *ChatEvent         `json:"Event,omitempty"`         // required
+	NewSessionDetails *NewSessionDetails `json:"NewSessionDetails,omitempty"`
+}
+
+// SendChatIntegrationEventResponse is the output of SendChatIntegrationEvent (POST /chat-integration-event).
+type SendChatIntegrationEventResponse struct {
+	InitialContactID string `json:"InitialContactId,omitempty"`
+	NewChatCreated   bool   `json:"NewChatCreated,omitempty"`
 }
 
 // StartChatContactRequest is the input of StartChatContact (PUT /contact/chat).

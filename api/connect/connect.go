@@ -54,6 +54,8 @@ type backend interface {
 	ListInstances(ctx context.Context) ([]*parley.Instance, error)
 	ListContactFlows(ctx context.Context, instanceID string, types []string) ([]*parley.ContactFlow, error)
 	StartChat(ctx context.Context, in chat.StartChatInput) (*chat.StartChatOutput, error)
+	IntegrationChat(ctx context.Context, key string, start chat.StartChatInput, create bool) (*chat.StartChatOutput, bool, func(), error)
+	IntegrationEventAs(ctx context.Context, participantToken, typ, contentType, content, clientToken string) error
 	CreateParticipant(ctx context.Context, in chat.CreateParticipantInput) (*chat.CreateParticipantOutput, error)
 	StopContact(ctx context.Context, instanceID, contactID string) error
 	DescribeContact(ctx context.Context, instanceID, contactID string) (*parley.Contact, error)
@@ -163,7 +165,8 @@ var routes = append(append([]route{
 
 	op("StartOutboundChatContact", http.MethodPut, wire.PathStartOutboundChatContact, nil),
 	op("TransferContact", http.MethodPost, wire.PathTransferContact, nil),
-	op("SendChatIntegrationEvent", http.MethodPost, wire.PathSendChatIntegrationEvent, nil),
+	operation(kindChat, "SendChatIntegrationEvent", http.MethodPost, wire.PathSendChatIntegrationEvent,
+		(*handler).sendChatIntegrationEvent),
 	op("CreatePersistentContactAssociation", http.MethodPost, wire.PathCreatePersistentContactAssociation, nil),
 	op("UpdateParticipantAuthentication", http.MethodPost, wire.PathUpdateParticipantAuthentication, nil),
 	op("StartContactMediaProcessing", http.MethodPost, wire.PathStartContactMediaProcessing, nil),

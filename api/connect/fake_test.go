@@ -161,3 +161,13 @@ var testInstance = &parley.Instance{
 	Alias:     "parley-test",
 	CreatedAt: time.Date(2025, 1, 2, 3, 4, 5, 678_000_000, time.UTC),
 }
+
+func (f *fakeBackend) IntegrationChat(context.Context, string, chat.StartChatInput, bool) (*chat.StartChatOutput, bool, func(), error) {
+	f.record("IntegrationChat", false)
+	return nil, false, nil, errUnexpected
+}
+
+func (f *fakeBackend) IntegrationEventAs(context.Context, string, string, string, string, string) error {
+	f.record("IntegrationEventAs", false)
+	return errUnexpected
+}

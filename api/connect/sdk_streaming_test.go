@@ -125,6 +125,11 @@ func TestSDKContactStreaming(t *testing.T) {
 	ep := &recorder{}
 	e := newStreamEnv(t, ep)
 	contactID, ptoken := e.startChat(t)
+	// The customer connects first: streams started before that would carry the chat from its first item.
+	conn, err := e.chat.CreateConnection(ctx, ptoken, chat.ConnectionInput{Credentials: true})
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	first, err := e.start(ctx, contactID, "arn:aws:sns:us-west-2:000000000000:one", "token-1")
 	if err != nil {
@@ -177,10 +182,6 @@ func TestSDKContactStreaming(t *testing.T) {
 	}
 
 	// The customer's message reaches the two running streams.
-	conn, err := e.chat.CreateConnection(ctx, ptoken, chat.ConnectionInput{Credentials: true})
-	if err != nil {
-		t.Fatal(err)
-	}
 	caller, err := e.chat.Authenticate(ctx, conn.ConnectionToken)
 	if err != nil {
 		t.Fatal(err)
@@ -226,11 +227,11 @@ func TestDeadLettersAndReplay(t *testing.T) {
 	ep := &recorder{failing: true}
 	e := newStreamEnv(t, ep)
 	contactID, ptoken := e.startChat(t)
-	out, err := e.start(ctx, contactID, "arn:aws:sns:us-west-2:000000000000:gone", "")
+	conn, err := e.chat.CreateConnection(ctx, ptoken, chat.ConnectionInput{Credentials: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	conn, err := e.chat.CreateConnection(ctx, ptoken, chat.ConnectionInput{Credentials: true})
+	out, err := e.start(ctx, contactID, "arn:aws:sns:us-west-2:000000000000:gone", "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 
 // The values of the enums the checks use.
 var (
+	enumChatEventType                           = []string{"DISCONNECT", "MESSAGE", "EVENT"}
 	enumDisconnectOnCustomerExitParticipantType = []string{"AGENT"}
 	enumParticipantRole                         = []string{"AGENT", "CUSTOMER", "SYSTEM", "CUSTOM_BOT", "SUPERVISOR"}
 	enumParticipantTimerAction                  = []string{"Unset"}
@@ -51,6 +52,33 @@ func validateDescribeContactRequest(c *httpapi.Check, v *wire.DescribeContactReq
 func validateGetContactAttributesRequest(c *httpapi.Check, v *wire.GetContactAttributesRequest) {
 	c.Len("InstanceId", v.InstanceID, 1, 100)
 	c.Len("InitialContactId", v.InitialContactID, 1, 256)
+}
+
+// validateSendChatIntegrationEventRequest checks a SendChatIntegrationEvent request (POST
+// /chat-integration-event) against the constraints of the model.
+func validateSendChatIntegrationEventRequest(c *httpapi.Check, v *wire.SendChatIntegrationEventRequest) {
+	c.String("SourceId", v.SourceID, true, 1, 255)
+	c.String("DestinationId", v.DestinationID, true, 1, 255)
+	c.String("Subtype", v.Subtype, false, 1, 100)
+	c.Required("Event", v.Event != nil)
+	if v := v.Event; v != nil {
+		c.Enum("Event.Type", v.Type, true, enumChatEventType...)
+		c.String("Event.ContentType", v.ContentType, false, 1, 100)
+		c.String("Event.Content", v.Content, false, 1, 16384)
+	}
+	if v := v.NewSessionDetails; v != nil {
+		for i := range v.SupportedMessagingContentTypes {
+			f := fmt.Sprintf("NewSessionDetails.SupportedMessagingContentTypes[%d]", i)
+			c.Len(f, v.SupportedMessagingContentTypes[i], 1, 100)
+		}
+		if v := v.ParticipantDetails; v != nil {
+			c.String("NewSessionDetails.ParticipantDetails.DisplayName", v.DisplayName, true, 1, 256)
+		}
+		checkAttributes(c, "NewSessionDetails.Attributes", v.Attributes)
+		if v := v.StreamingConfiguration; v != nil {
+			c.String("NewSessionDetails.StreamingConfiguration.StreamingEndpointArn", v.StreamingEndpointArn, true, 1, 350)
+		}
+	}
 }
 
 // validateStartChatContactRequest checks a StartChatContact request (PUT /contact/chat) against the
@@ -173,6 +201,8 @@ func validateChatInput(c *httpapi.Check, in any) bool {
 		validateDescribeContactRequest(c, v)
 	case *wire.GetContactAttributesRequest:
 		validateGetContactAttributesRequest(c, v)
+	case *wire.SendChatIntegrationEventRequest:
+		validateSendChatIntegrationEventRequest(c, v)
 	case *wire.StartChatContactRequest:
 		validateStartChatContactRequest(c, v)
 	case *wire.StartContactStreamingRequest:
