@@ -3,7 +3,7 @@ package connect
 import (
 	"context"
 	"encoding/json"
-		"strings"
+	"strings"
 
 	"github.com/parley-chat/parley"
 	"github.com/parley-chat/parley/chat"
