@@ -98,11 +98,15 @@ type Config struct {
 	Rate float64
 	// Size (chat) is the message content length in bytes. Default 80.
 	Size int
-	// Stream (chat, parley only) streams every chat (StartContactStreaming) to a webhook receiver in this
-	// process, which checks each signature; the report says what reached it and how fast the outbox drained.
+	// Stream (chat, parley only) streams every chat (StartContactStreaming) to a receiver in this process;
+	// the report says what reached it and how fast the outbox drained.
 	Stream bool
-	// streaming is the server's streaming section when Stream is set.
-	streaming *sink.Config
+	// StreamTo is that receiver: "webhook" (a webhook subscription checking every signature, one notification
+	// per request; the default) or "sns" (a local SNS fake taking Publish and PublishBatch).
+	StreamTo string
+	// streaming is the server's streaming section when Stream is set, streamingEnv the environment it needs.
+	streaming    *sink.Config
+	streamingEnv []string
 
 	// StartRate (start) is StartChatContact calls per second. Default 200.
 	StartRate float64
@@ -374,8 +378,8 @@ func (r *Report) Text(w io.Writer) {
 			if s.DrainSeconds >= 0 {
 				drain = fmt.Sprintf("%.2f s after the load stopped", s.DrainSeconds)
 			}
-			fmt.Fprintf(&b, "  streamed to a webhook: %d of %d messages (%d notifications, %d refused), all in %s\n",
-				s.Messages, s.Expected, s.Notifications, s.Refused, drain)
+			fmt.Fprintf(&b, "  streamed to %s: %d of %d messages (%d notifications, %d refused), all in %s\n",
+				s.To, s.Messages, s.Expected, s.Notifications, s.Refused, drain)
 		}
 	}
 	if x := r.Start; x != nil {

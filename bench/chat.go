@@ -211,12 +211,12 @@ func runChat(ctx context.Context, cfg *Config, r *Report) error {
 			return errors.New("--stream needs --target parley and a server the generator starts (--server spawn or inproc)")
 		}
 		var err error
-		if rc, err = startReceiver(); err != nil {
+		if rc, err = startReceiver(cfg.StreamTo); err != nil {
 			return err
 		}
 		defer rc.close()
-		cfg.streaming = rc.config()
-		defer func() { cfg.streaming = nil }()
+		cfg.streaming, cfg.streamingEnv = rc.config(), rc.env()
+		defer func() { cfg.streaming, cfg.streamingEnv = nil, nil }()
 	}
 	t, err := startTarget(ctx, cfg, "")
 	if err != nil {

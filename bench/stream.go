@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/parley-chat/parley/streaming/sink"
+	"github.com/parley-chat/parley/streaming/sink/snstest"
 	"github.com/parley-chat/parley/wire"
 )
 
@@ -31,20 +32,39 @@ type StreamReport struct {
 	DrainSeconds float64 `json:"drain_seconds"`
 	// Refused is deliveries whose signature or envelope did not check.
 	Refused int64 `json:"refused"`
+	// To is the receiver: "a webhook" or "SNS".
+	To string `json:"to"`
 }
 
-// receiver is a webhook subscriber of streamTopic on loopback: it checks every signature as a real receiver
-// would and counts what it gets.
+// receiver is a webhook subscriber of streamTopic on loopback, which checks every signature as a real
+// receiver would, or a local SNS that has the topic; either counts what it gets.
 type receiver struct {
 	secret   string
 	srv      *http.Server
+	sns      *snstest.Server // the SNS receiver; nil for a webhook
 	url      string
 	messages atomic.Int64
 	all      atomic.Int64
 	refused  atomic.Int64
 }
 
-func startReceiver() (*receiver, error) {
+func startReceiver(to string) (*receiver, error) {
+	switch to {
+	case "", "webhook":
+	case "sns":
+		rc := &receiver{sns: snstest.Start()}
+		rc.sns.Keep = false
+		rc.sns.CreateTopic(streamTopic)
+		rc.sns.OnPublish = func(p snstest.Publish) {
+			rc.all.Add(1)
+			if p.MessageAttributes["Type"].StringValue == "MESSAGE" {
+				rc.messages.Add(1)
+			}
+		}
+		return rc, nil
+	default:
+		return nil, fmt.Errorf("--stream-to %q: want webhook or sns", to)
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
@@ -73,6 +93,9 @@ func (rc *receiver) serve(w http.ResponseWriter, r *http.Request) {
 
 // config is the streaming section a server needs to deliver streamTopic to the receiver.
 func (rc *receiver) config() *sink.Config {
+	if rc.sns != nil {
+		return &sink.Config{SNSEndpoint: rc.sns.URL}
+	}
 	return &sink.Config{Subscriptions: map[string][]sink.Subscription{streamTopic: {{URL: rc.url, Secret: rc.secret}}}}
 }
 
@@ -89,13 +112,35 @@ func (rc *receiver) wait(ctx context.Context, expected int64, since time.Time) *
 		}
 	}
 	x.Messages, x.Notifications, x.Refused = rc.messages.Load(), rc.all.Load(), rc.refused.Load()
+	x.To = "a webhook"
+	if rc.sns != nil {
+		x.To = "SNS"
+	}
 	return x
 }
 
-func (rc *receiver) close() error { return rc.srv.Close() }
+// env is what a server needs besides config to reach the receiver: credentials to sign SNS requests with.
+func (rc *receiver) env() []string {
+	if rc.sns == nil {
+		return nil
+	}
+	return []string{"AWS_ACCESS_KEY_ID=bench", "AWS_SECRET_ACCESS_KEY=bench", "AWS_REGION=us-west-2"}
+}
+
+func (rc *receiver) close() error {
+	if rc.sns != nil {
+		rc.sns.Close()
+		return nil
+	}
+	return rc.srv.Close()
+}
 
 // streamingYAML writes a configuration file with the streaming section cfg, for a spawned server.
 func streamingYAML(dir string, cfg *sink.Config) (string, error) {
+	if cfg.SNSEndpoint != "" {
+		f := filepath.Join(dir, "config.yaml")
+		return f, os.WriteFile(f, []byte(fmt.Sprintf("streaming:\n  sns_endpoint: %q\n", cfg.SNSEndpoint)), 0o600)
+	}
 	if len(cfg.Subscriptions) != 1 {
 		return "", errors.New("bench: one subscription expected")
 	}

@@ -157,6 +157,7 @@ func spawnTarget(ctx context.Context, cfg *Config, bootstrap string) (*target, e
 		}
 	}
 	cmd.Env = append(cmd.Env, cfg.ServerEnv...)
+	cmd.Env = append(cmd.Env, cfg.streamingEnv...)
 	if err := cmd.Start(); err != nil {
 		logf.Close()
 		return nil, fmt.Errorf("start %s: %w", bin, err)
@@ -226,6 +227,12 @@ func inprocTarget(ctx context.Context, cfg *Config, bootstrap string) (*target, 
 	sc := server.Config{DataDir: filepath.Join(dir, "data"), Listen: "127.0.0.1:0"}
 	if cfg.streaming != nil {
 		sc.Streaming = *cfg.streaming
+		for _, kv := range cfg.streamingEnv { // the SDK reads the process environment
+			k, v, _ := strings.Cut(kv, "=")
+			if os.Getenv(k) == "" {
+				os.Setenv(k, v)
+			}
+		}
 	}
 	if bootstrap != "" {
 		f := filepath.Join(dir, "bootstrap.yaml")

@@ -12,6 +12,24 @@ type Endpoint interface {
 	Deliver(ctx context.Context, endpointARN, streamingID string, c *parley.Contact, it *parley.Item) error
 }
 
+// Delivery is one item of a batch, with the contact it belongs to.
+type Delivery struct {
+	Contact *parley.Contact
+	Item    *parley.Item
+}
+
+// MaxBatch is the most items a BatchEndpoint is given at once (SNS's PublishBatch takes 10).
+const MaxBatch = 10
+
+// BatchEndpoint is an Endpoint that can also deliver consecutive items of one stream in one call. The worker
+// uses DeliverBatch when the endpoint has it.
+type BatchEndpoint interface {
+	Endpoint
+	// DeliverBatch delivers ds (at most MaxBatch, in the stream's order) and returns how many of them, from
+	// the first, were delivered; when that is fewer than len(ds), err is the error of ds[n].
+	DeliverBatch(ctx context.Context, endpointARN, streamingID string, ds []Delivery) (n int, err error)
+}
+
 // An error returned by Deliver is retried unless it has a method Permanent() bool returning true (found with
 // errors.As, so a wrapped error counts): a permanent error dead-letters the entry at once.
 

@@ -65,7 +65,11 @@ func (s *Service) Committed(ch *chat.Change) {
 		if it.ChainID != last {
 			last = it.ChainID
 			for _, id := range s.streamsOf(it.ChainID) {
-				s.d.poke(id)
+				if s.cfg.Linger > 0 {
+					s.d.pokeSoon(id)
+				} else {
+					s.d.poke(id)
+				}
 			}
 		}
 		if it.ContentType == parley.EventChatEnded && it.Recipient == "" {

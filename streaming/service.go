@@ -37,6 +37,10 @@ type Config struct {
 	MaxAge time.Duration
 	// DeliverTimeout bounds one call of Endpoint.Deliver. Default 10s.
 	DeliverTimeout time.Duration
+	// Linger is how long a stream that got new entries waits before its worker turn, so that the entries of a
+	// busy chat go out together (batches to SNS, fewer outbox reads) rather than one turn each. Default 50ms;
+	// negative: no wait.
+	Linger time.Duration
 	// ScanInterval is how often the worker looks for entries nobody rang for (after a restart, a lost
 	// wake-up). Default 5s.
 	ScanInterval time.Duration
@@ -72,6 +76,9 @@ func (c *Config) defaults() {
 	if c.DeliverTimeout <= 0 {
 		c.DeliverTimeout = 10 * time.Second
 	}
+	if c.Linger == 0 {
+		c.Linger = 50 * time.Millisecond
+	}
 	if c.ScanInterval <= 0 {
 		c.ScanInterval = 5 * time.Second
 	}
@@ -99,6 +106,8 @@ type Service struct {
 
 	// items holds the items of streamed chains committed lately, for delivery without a store read.
 	items itemCache
+	// del deletes delivered entries in batches (deletes.go).
+	del deleter
 
 	delivered, retried, dead atomic.Int64
 }
@@ -116,6 +125,7 @@ func New(store parley.Store, endpoint Endpoint, clock parley.Clock, log *slog.Lo
 	}
 	s := &Service{store: store, endpoint: endpoint, clock: clock, log: log, cfg: cfg, chains: map[string][]string{}}
 	s.d.init()
+	s.del.init()
 	return s
 }
 

@@ -523,3 +523,73 @@ func TestStreamingSurvivesTransfer(t *testing.T) {
 		t.Errorf("StopContactStreaming with the new contact's id: %v", err)
 	}
 }
+
+// batchEndpoint is fakeEndpoint taking batches: it delivers a batch's items one by one and stops at the first
+// failure, as PublishBatch reports its first failed entry.
+type batchEndpoint struct {
+	*fakeEndpoint
+	mu      sync.Mutex
+	batches []int // the size of every batch it was given
+}
+
+func (b *batchEndpoint) DeliverBatch(ctx context.Context, arn, streamingID string, ds []streaming.Delivery) (int, error) {
+	b.mu.Lock()
+	b.batches = append(b.batches, len(ds))
+	b.mu.Unlock()
+	if len(ds) > streaming.MaxBatch {
+		return 0, fmt.Errorf("a batch of %d", len(ds))
+	}
+	for i, d := range ds {
+		if err := b.Deliver(ctx, arn, streamingID, d.Contact, d.Item); err != nil {
+			return i, err
+		}
+	}
+	return len(ds), nil
+}
+
+// TestBatchEndpointPartialFailures: an endpoint that takes batches is given consecutive items of a stream
+// (at most MaxBatch), and one that fails part of a batch gets the failed item and the rest again: every item
+// arrives, in order per chat.
+func TestBatchEndpointPartialFailures(t *testing.T) {
+	ep := &batchEndpoint{fakeEndpoint: &fakeEndpoint{fail: func(call int, _ *parley.Item) error {
+		if call%7 == 0 {
+			return errors.New("throttled")
+		}
+		return nil
+	}}}
+	e := open(t, t.TempDir(), ep, fastRetries)
+	var streams []string
+	var items [][]*parley.Item
+	var callers []*chat.Caller
+	for i := range 3 {
+		c := e.customer(t, fmt.Sprintf("customer %d", i))
+		callers = append(callers, c)
+		streams = append(streams, e.stream(t, c, topic, ""))
+	}
+	// Stop the worker from keeping up, so that entries pile up into batches.
+	ep.setFail(func(int, *parley.Item) error { return errors.New("down") })
+	for _, c := range callers {
+		items = append(items, send(t, e, c, 30))
+	}
+	ep.setFail(func(call int, _ *parley.Item) error {
+		if call%7 == 0 {
+			return errors.New("throttled")
+		}
+		return nil
+	})
+	for i := range streams {
+		waitFor(t, "every item delivered", func() bool { return len(ep.delivered(streams[i])) >= len(items[i]) })
+		inOrder(t, fmt.Sprintf("chat %d", i), ep.delivered(streams[i]), items[i])
+	}
+	ep.mu.Lock()
+	defer ep.mu.Unlock()
+	multi := 0
+	for _, n := range ep.batches {
+		if n > 1 {
+			multi++
+		}
+	}
+	if multi == 0 {
+		t.Errorf("no batch of more than one item among %v", ep.batches)
+	}
+}

@@ -2,6 +2,7 @@ package streaming
 
 import (
 	"context"
+	"errors"
 	"math/rand/v2"
 	"sync"
 	"sync/atomic"
@@ -25,6 +26,7 @@ type dispatcher struct {
 	ready  []string            // streams to hand out, in the order they were rung
 	queued map[string]bool     // in ready
 	busy   map[string]bool     // a worker has it
+	soon   map[string]bool     // rung by new entries: ready at the next linger tick
 	again  map[string]bool     // rung while busy
 	timers map[string]*retryAt // next retry per stream
 	closed bool                // Run returned: no more timers
@@ -41,6 +43,7 @@ type retryAt struct {
 
 func (d *dispatcher) init() {
 	d.queued, d.busy, d.again, d.timers = map[string]bool{}, map[string]bool{}, map[string]bool{}, map[string]*retryAt{}
+	d.soon = map[string]bool{}
 	d.kick, d.scan = make(chan struct{}, 1), make(chan struct{}, 1)
 }
 
@@ -63,6 +66,28 @@ func (d *dispatcher) poke(id string) {
 	}
 	d.mu.Unlock()
 	signal(d.kick)
+}
+
+// pokeSoon is poke at the next linger tick (see Config.Linger).
+func (d *dispatcher) pokeSoon(id string) {
+	d.mu.Lock()
+	d.soon[id] = true
+	d.mu.Unlock()
+}
+
+// release pokes the streams rung since the last tick.
+func (d *dispatcher) release() {
+	d.mu.Lock()
+	soon := d.soon
+	if len(soon) == 0 {
+		d.mu.Unlock()
+		return
+	}
+	d.soon = map[string]bool{}
+	d.mu.Unlock()
+	for id := range soon {
+		d.poke(id)
+	}
 }
 
 // scanSoon asks Run to look for work in the store.
@@ -163,16 +188,28 @@ func (s *Service) Run(ctx context.Context) {
 			}
 		}()
 	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		s.runDeletes(ctx)
+	}()
 	defer func() {
 		close(work)
 		cancel()
 		wg.Wait()
+		s.flushDeletes(context.Background()) // what the last turns delivered
 		s.d.stop()
 		s.d.leading.Store(false)
 	}()
 
 	ticker := time.NewTicker(s.cfg.ScanInterval)
 	defer ticker.Stop()
+	var lingerC <-chan time.Time
+	if s.cfg.Linger > 0 {
+		linger := time.NewTicker(s.cfg.Linger)
+		defer linger.Stop()
+		lingerC = linger.C
+	}
 	for {
 		for s.d.leading.Load() {
 			id, ok := s.d.next()
@@ -189,6 +226,8 @@ func (s *Service) Run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-s.d.kick:
+		case <-lingerC:
+			s.d.release()
 		case <-s.d.scan:
 			s.scan(ctx)
 		case <-ticker.C:
@@ -218,6 +257,7 @@ func (s *Service) scan(ctx context.Context) {
 // more may be waiting. It stops at the first entry that is not due or fails (and rings the stream again when
 // that entry is due), so entry n+1 never goes before entry n; a dead-lettered entry no longer holds the stream.
 func (s *Service) turn(ctx context.Context, id string) (more bool) {
+	wm := s.del.watermark(id)
 	es, err := s.store.ListOutbox(ctx, parley.OutboxQuery{StreamID: id, Limit: s.cfg.Batch})
 	if err != nil {
 		if ctx.Err() == nil {
@@ -226,7 +266,15 @@ func (s *Service) turn(ctx context.Context, id string) (more bool) {
 		}
 		return false
 	}
+	full := len(es) == s.cfg.Batch
+	for len(es) > 0 && es[0].Seq <= wm { // delivered; the delete is pending
+		es = es[1:]
+	}
 	if len(es) == 0 {
+		if full { // a page of entries whose delete is pending: look again once they are gone
+			now := s.clock.Now()
+			s.d.retry(id, now.Add(2*deleteEvery), now)
+		}
 		return false
 	}
 	st, err := s.store.GetStream(ctx, id)
@@ -238,114 +286,130 @@ func (s *Service) turn(ctx context.Context, id string) (more bool) {
 		return false
 	}
 	contacts := map[string]*parley.Contact{}
-	// Delivered entries are deleted together when the turn ends (one write instead of one per entry; a crash
-	// before that delivers them again, which at-least-once allows).
+	// Delivered entries are deleted in batches by runDeletes; until then the stream skips them.
 	var delivered []*parley.OutboxEntry
-	defer func() {
-		if len(delivered) == 0 {
-			return
-		}
-		wctx := context.WithoutCancel(ctx)
-		err := s.store.Update(wctx, func(tx parley.Tx) error {
-			for _, e := range delivered {
-				if err := tx.DeleteOutbox(wctx, e.StreamID, e.Seq); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			s.log.Error("streaming: delete delivered entries", "streaming_id", id, "count", len(delivered), "err", err)
-			more = false // delivered again later: at least once
-			return
-		}
-		s.delivered.Add(int64(len(delivered)))
-	}()
-	for _, e := range es {
+	defer func() { s.del.add(delivered) }()
+	batcher, _ := s.endpoint.(BatchEndpoint)
+	for i := 0; i < len(es); {
 		if !s.d.leading.Load() || ctx.Err() != nil {
 			return false
 		}
 		now := s.clock.Now()
-		if e.NextAt.After(now) {
-			s.d.retry(id, e.NextAt, now)
+		if es[i].NextAt.After(now) {
+			s.d.retry(id, es[i].NextAt, now)
 			return false
 		}
-		derr, storeErr := s.deliver(ctx, st, e, contacts)
+		// The due entries from i, up to MaxBatch of them when the endpoint takes batches.
+		j := i + 1
+		for batcher != nil && j < len(es) && j-i < MaxBatch && !es[j].NextAt.After(now) {
+			j++
+		}
+		ds, derr, storeErr := s.load(ctx, es[i:j], contacts)
 		if storeErr != nil || ctx.Err() != nil {
-			// Not the endpoint's fault (or shutting down): the entry stays as it is.
+			// Not the endpoint's fault (or shutting down): the entries stay as they are.
 			if ctx.Err() == nil {
-				s.log.Error("streaming: read item", "streaming_id", id, "seq", e.Seq, "err", storeErr)
+				s.log.Error("streaming: read item", "streaming_id", id, "seq", es[i].Seq, "err", storeErr)
 				s.d.retry(id, now.Add(storeRetry), now)
 			}
 			return false
 		}
-		wctx := context.WithoutCancel(ctx)
-		if derr == nil {
-			delivered = append(delivered, e)
-			continue
+		n := 0
+		if len(ds) > 0 {
+			dctx, cancel := context.WithTimeout(ctx, s.cfg.DeliverTimeout)
+			if batcher != nil && len(ds) > 1 {
+				n, derr = batcher.DeliverBatch(dctx, st.EndpointARN, st.ID, ds)
+			} else if derr = s.endpoint.Deliver(dctx, st.EndpointARN, st.ID, ds[0].Contact, ds[0].Item); derr == nil {
+				n = 1
+			}
+			cancel()
+			if ctx.Err() != nil {
+				return false
+			}
 		}
-		now = s.clock.Now()
-		e.Attempts++
-		e.LastError = derr.Error()
-		if len(e.LastError) > maxErrorLen {
-			e.LastError = e.LastError[:maxErrorLen]
+		if n < len(ds) && derr == nil {
+			derr = errors.New("streaming: the endpoint took only part of the batch and gave no error")
 		}
-		dead := IsPermanent(derr) || (s.cfg.MaxAttempts > 0 && e.Attempts >= s.cfg.MaxAttempts) ||
-			(s.cfg.MaxAge > 0 && now.Sub(e.CreatedAt) >= s.cfg.MaxAge)
-		if dead {
-			e.Dead = true
-		} else {
-			e.NextAt = now.Add(s.backoff(e.Attempts))
+		delivered = append(delivered, es[i:i+n]...)
+		i += n
+		if n == len(ds) && (derr == nil || len(ds) > 0) {
+			continue // all delivered (an entry load stopped at is read again next round)
 		}
-		if err := s.store.Update(wctx, func(tx parley.Tx) error { return tx.UpdateOutbox(wctx, e) }); err != nil {
-			s.log.Error("streaming: record failed delivery", "streaming_id", id, "seq", e.Seq, "err", err)
-			s.d.retry(id, now.Add(storeRetry), now)
+		// es[i] failed: derr is the endpoint's answer, or why its item cannot be read.
+		if stop := s.failed(ctx, st, es[i], derr); stop {
 			return false
 		}
-		if dead {
-			s.dead.Add(1)
-			s.log.Warn("streaming: entry dead-lettered", "streaming_id", id, "contact_id", e.ChainID, "seq", e.Seq,
-				"attempts", e.Attempts, "endpoint", st.EndpointARN, "err", derr)
-			continue
-		}
-		s.retried.Add(1)
-		s.log.Debug("streaming: delivery failed, will retry", "streaming_id", id, "contact_id", e.ChainID,
-			"seq", e.Seq, "attempts", e.Attempts, "next", e.NextAt, "err", derr)
-		s.d.retry(id, e.NextAt, now)
-		return false
+		i++ // dead-lettered: it no longer holds up the stream
 	}
-	return len(es) == s.cfg.Batch
+	return full
 }
 
-// deliver reads an entry's item and contact and calls the endpoint. derr is the endpoint's error (or a
-// permanent error when the item is gone); storeErr is a failure to read that is nobody's answer yet.
-func (s *Service) deliver(ctx context.Context, st *parley.Stream, e *parley.OutboxEntry, contacts map[string]*parley.Contact) (derr, storeErr error) {
-	it := s.items.get(e.ItemID, e.Seq)
-	if it == nil {
-		var err error
-		it, err = s.store.GetItem(ctx, e.ItemID)
-		if parley.IsCode(err, parley.ENOTFOUND) {
-			return Permanent(err), nil
+// load reads the items and contacts of entries, in order. It stops at the first entry whose item or contact
+// is gone: ds holds the entries before it and derr is a permanent error for it. storeErr is a failure to read
+// that is nobody's answer yet.
+func (s *Service) load(ctx context.Context, es []*parley.OutboxEntry, contacts map[string]*parley.Contact) (ds []Delivery, derr, storeErr error) {
+	for _, e := range es {
+		it := s.items.get(e.ItemID, e.Seq)
+		if it == nil {
+			var err error
+			it, err = s.store.GetItem(ctx, e.ItemID)
+			if parley.IsCode(err, parley.ENOTFOUND) {
+				return ds, Permanent(err), nil
+			}
+			if err != nil {
+				return nil, nil, err
+			}
 		}
-		if err != nil {
-			return nil, err
+		c, ok := contacts[it.ContactID]
+		if !ok {
+			var err error
+			c, err = s.store.GetContact(ctx, it.ContactID)
+			if parley.IsCode(err, parley.ENOTFOUND) {
+				return ds, Permanent(err), nil
+			}
+			if err != nil {
+				return nil, nil, err
+			}
+			contacts[it.ContactID] = c
 		}
+		ds = append(ds, Delivery{Contact: c, Item: it})
 	}
-	c, ok := contacts[it.ContactID]
-	if !ok {
-		var err error
-		c, err = s.store.GetContact(ctx, it.ContactID)
-		if parley.IsCode(err, parley.ENOTFOUND) {
-			return Permanent(err), nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		contacts[it.ContactID] = c
+	return ds, nil, nil
+}
+
+// failed records a failed delivery of e: retried later with backoff, or dead-lettered when derr is permanent or
+// e has run out of attempts or age. stop reports that the stream must wait (the entry will be retried, or the
+// store could not record the failure).
+func (s *Service) failed(ctx context.Context, st *parley.Stream, e *parley.OutboxEntry, derr error) (stop bool) {
+	wctx := context.WithoutCancel(ctx)
+	now := s.clock.Now()
+	e.Attempts++
+	e.LastError = derr.Error()
+	if len(e.LastError) > maxErrorLen {
+		e.LastError = e.LastError[:maxErrorLen]
 	}
-	dctx, cancel := context.WithTimeout(ctx, s.cfg.DeliverTimeout)
-	defer cancel()
-	return s.endpoint.Deliver(dctx, st.EndpointARN, st.ID, c, it), nil
+	dead := IsPermanent(derr) || (s.cfg.MaxAttempts > 0 && e.Attempts >= s.cfg.MaxAttempts) ||
+		(s.cfg.MaxAge > 0 && now.Sub(e.CreatedAt) >= s.cfg.MaxAge)
+	if dead {
+		e.Dead = true
+	} else {
+		e.NextAt = now.Add(s.backoff(e.Attempts))
+	}
+	if err := s.store.Update(wctx, func(tx parley.Tx) error { return tx.UpdateOutbox(wctx, e) }); err != nil {
+		s.log.Error("streaming: record failed delivery", "streaming_id", st.ID, "seq", e.Seq, "err", err)
+		s.d.retry(st.ID, now.Add(storeRetry), now)
+		return true
+	}
+	if dead {
+		s.dead.Add(1)
+		s.log.Warn("streaming: entry dead-lettered", "streaming_id", st.ID, "contact_id", e.ChainID, "seq", e.Seq,
+			"attempts", e.Attempts, "endpoint", st.EndpointARN, "err", derr)
+		return false
+	}
+	s.retried.Add(1)
+	s.log.Debug("streaming: delivery failed, will retry", "streaming_id", st.ID, "contact_id", e.ChainID,
+		"seq", e.Seq, "attempts", e.Attempts, "next", e.NextAt, "err", derr)
+	s.d.retry(st.ID, e.NextAt, now)
+	return true
 }
 
 // backoff is the wait before the retry that follows failed attempt n (1, 2, ...): RetryBase doubled n-1 times,

@@ -66,7 +66,8 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.IntVar(&cfg.Chats, "chats", 100, "chat: concurrent chats (two parties each)")
 	fs.Float64Var(&cfg.Rate, "rate", 0, "chat: total messages/s (0: as fast as acknowledged); start: StartChatContact/s (default 200)")
 	fs.IntVar(&cfg.Size, "size", 80, "chat: message content bytes")
-	fs.BoolVar(&cfg.Stream, "stream", false, "chat: stream every chat to a signed webhook receiver in the generator (parley only)")
+	fs.BoolVar(&cfg.Stream, "stream", false, "chat: stream every chat to a receiver in the generator (parley only)")
+	fs.StringVar(&cfg.StreamTo, "stream-to", "webhook", "chat --stream: webhook (signed, one notification a request) or sns (a local SNS taking PublishBatch)")
 	fs.IntVar(&cfg.Agents, "agents", 20, "start: auto-accepting agents (10 chat slots each)")
 	var flows listFlag
 	fs.Var(&flows, "flow", "start: a contact flow file to import (repeatable; chats start on the last, see docs/benchmarks.md)")

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/parley-chat/parley"
+	"github.com/parley-chat/parley/streaming"
 )
 
 // Config is the streaming section of parley's configuration that says where notifications go.
@@ -168,6 +169,51 @@ func (r *Router) Deliver(ctx context.Context, endpointARN, streamingID string, c
 		return permanentf("sink: %s has no in-process handler and no webhook subscription, and SNS is not available: %v", t.ARN, err)
 	}
 	return r.sns.publish(ctx, t, msg, attrs)
+}
+
+// DeliverBatch sends consecutive items of one stream: to SNS in one PublishBatch, to a handler or webhooks one
+// by one (their receivers take one notification per call). It returns how many were delivered, from the first;
+// when fewer than all, err is the error of the next one.
+func (r *Router) DeliverBatch(ctx context.Context, endpointARN, streamingID string, ds []streaming.Delivery) (int, error) {
+	t, err := ParseTopic(endpointARN)
+	if err != nil {
+		return 0, err
+	}
+	r.mu.RLock()
+	h := r.handlers[t.ARN]
+	r.mu.RUnlock()
+	if h != nil || r.webhooks.Has(t.ARN) {
+		for i, d := range ds {
+			if err := r.Deliver(ctx, endpointARN, streamingID, d.Contact, d.Item); err != nil {
+				return i, err
+			}
+		}
+		return len(ds), nil
+	}
+	if err := r.snsReady(ctx); err != nil {
+		if ctx.Err() != nil {
+			return 0, ctx.Err()
+		}
+		return 0, permanentf("sink: %s has no in-process handler and no webhook subscription, and SNS is not available: %v", t.ARN, err)
+	}
+	msgs := make([]rendered, 0, len(ds))
+	var renderErr error
+	for _, d := range ds {
+		msg, attrs, err := Render(d.Contact, d.Item, r.accountID)
+		if err != nil {
+			renderErr = Permanent(err)
+			break
+		}
+		msgs = append(msgs, rendered{msg, attrs})
+	}
+	if len(msgs) == 0 {
+		return 0, renderErr
+	}
+	n, err := r.sns.publishBatch(ctx, t, msgs)
+	if n == len(msgs) && renderErr != nil {
+		return n, renderErr // the ones before it went out
+	}
+	return n, err
 }
 
 // snsReady reports whether SNS may be used: an endpoint or an explicit configuration is set, or the standard

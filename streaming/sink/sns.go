@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -88,6 +89,44 @@ func (s *SNS) publish(ctx context.Context, t Topic, message string, attrs map[st
 		return snsError(t.ARN, err)
 	}
 	return nil
+}
+
+// publishBatch publishes up to 10 rendered notifications to a topic in one PublishBatch, in order, and returns
+// how many of them, from the first, SNS took; when fewer than all, err is the first refused one's error.
+func (s *SNS) publishBatch(ctx context.Context, t Topic, msgs []rendered) (int, error) {
+	in := &sns.PublishBatchInput{TopicArn: aws.String(t.ARN)}
+	for i, m := range msgs {
+		e := types.PublishBatchRequestEntry{Id: aws.String(strconv.Itoa(i)), Message: aws.String(m.message),
+			MessageAttributes: make(map[string]types.MessageAttributeValue, len(m.attrs))}
+		for k, v := range m.attrs {
+			e.MessageAttributes[k] = types.MessageAttributeValue{DataType: aws.String("String"), StringValue: aws.String(v)}
+		}
+		in.PublishBatchRequestEntries = append(in.PublishBatchRequestEntries, e)
+	}
+	out, err := s.client(t.Region).PublishBatch(ctx, in)
+	if err != nil {
+		return 0, snsError(t.ARN, err)
+	}
+	first := len(msgs)
+	var ferr error
+	for _, f := range out.Failed {
+		i, err := strconv.Atoi(aws.ToString(f.Id))
+		if err != nil || i < 0 || i >= len(msgs) || i >= first {
+			continue
+		}
+		first = i
+		ferr = fmt.Errorf("sink: publish to %s: %s: %s", t.ARN, aws.ToString(f.Code), aws.ToString(f.Message))
+		if f.SenderFault {
+			ferr = Permanent(ferr)
+		}
+	}
+	return first, ferr
+}
+
+// rendered is a notification ready to publish.
+type rendered struct {
+	message string
+	attrs   map[string]string
 }
 
 // client returns the region's client, made once.

@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/parley-chat/parley/streaming"
 	"github.com/parley-chat/parley/streaming/sink"
 	"github.com/parley-chat/parley/streaming/sink/snstest"
 )
@@ -146,5 +147,40 @@ func TestSNSDefaultChain(t *testing.T) {
 	}
 	if p := fake.Publishes(); len(p) != 1 || p[0].Region != "eu-west-3" {
 		t.Errorf("publishes %+v, want one signed for eu-west-3", p)
+	}
+}
+
+// TestRouterDeliverBatch: consecutive items bound for SNS go out in one PublishBatch, in order, with the same
+// Message and attributes as single publishes; a refused batch delivers none.
+func TestRouterDeliverBatch(t *testing.T) {
+	fake := snstest.New(t)
+	fake.CreateTopic(topicARN)
+	r, err := sink.NewRouter(context.Background(), sink.Config{SNSEndpoint: fake.URL}, sink.Options{AccountID: account, AWS: staticAWS()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := []string{"message-customer", "event-chat-ended", "attachment"}
+	var ds []streaming.Delivery
+	for _, name := range names {
+		ds = append(ds, streaming.Delivery{Contact: contact, Item: renderCases()[name]})
+	}
+	n, err := r.DeliverBatch(context.Background(), topicARN, "stream-1", ds)
+	if n != 3 || err != nil {
+		t.Fatalf("DeliverBatch = %d, %v", n, err)
+	}
+	if fake.Requests() != 1 {
+		t.Errorf("%d requests, want one PublishBatch", fake.Requests())
+	}
+	got := fake.Publishes()
+	for i, name := range names {
+		msg, attrs, _ := sink.Render(contact, renderCases()[name], account)
+		if got[i].Message != msg || got[i].MessageAttributes["ContactId"].StringValue != attrs["ContactId"] ||
+			len(got[i].MessageAttributes) != len(attrs) || got[i].Region != "eu-west-3" {
+			t.Errorf("entry %d (%s) = %+v", i, name, got[i])
+		}
+	}
+	fake.FailNext(snstest.InternalError, 1)
+	if n, err := r.DeliverBatch(context.Background(), topicARN, "stream-1", ds); n != 0 || err == nil || sink.IsPermanent(err) {
+		t.Errorf("a failing PublishBatch = %d, %v; want 0 and a retriable error", n, err)
 	}
 }

@@ -1,6 +1,6 @@
 // Package snstest is a fake Amazon SNS for tests: a real HTTP server on 127.0.0.1 that speaks the query
-// protocol's Publish action well enough for aws-sdk-go-v2's service/sns (a form body in, the XML
-// PublishResponse or ErrorResponse out). It records every accepted publish, refuses topics that were not
+// protocol's Publish and PublishBatch actions well enough for aws-sdk-go-v2's service/sns (a form body in, the
+// XML PublishResponse, PublishBatchResponse or ErrorResponse out). It records every accepted publish, refuses topics that were not
 // created with NotFound, and fails on demand (FailNext) with SNS's error codes. It does not check signatures;
 // it records the region the request was signed for. A Server is safe for concurrent use.
 package snstest
@@ -52,6 +52,12 @@ type Server struct {
 	// URL is the endpoint to give the SDK (BaseEndpoint).
 	URL string
 
+	// OnPublish, when set before the first request, is called with every accepted publish (a benchmark's
+	// receiver counts them without keeping them).
+	OnPublish func(Publish)
+	// Keep, when false, keeps no publishes for Publishes (a long benchmark). New and Start set it.
+	Keep bool
+
 	srv      *httptest.Server
 	mu       sync.Mutex
 	topics   map[string]bool
@@ -69,7 +75,7 @@ func New(t testing.TB) *Server {
 
 // Start starts a fake SNS outside a test (a benchmark's receiver); Close stops it.
 func Start() *Server {
-	s := &Server{topics: map[string]bool{}}
+	s := &Server{topics: map[string]bool{}, Keep: true}
 	s.srv = httptest.NewServer(s)
 	s.URL = s.srv.URL
 	return s
@@ -101,7 +107,7 @@ func (s *Server) Publishes() []Publish {
 	return append([]Publish(nil), s.publish...)
 }
 
-// Requests returns how many Publish requests arrived, failed ones included.
+// Requests returns how many Publish and PublishBatch requests arrived, failed ones included.
 func (s *Server) Requests() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -120,27 +126,21 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := r.PostForm
-	if f.Get("Action") != "Publish" || f.Get("Version") != "2010-03-31" {
+	if f.Get("Version") != "2010-03-31" || (f.Get("Action") != "Publish" && f.Get("Action") != "PublishBatch") {
 		writeError(w, "InvalidAction", fmt.Sprintf("unsupported action %q version %q", f.Get("Action"), f.Get("Version")))
 		return
 	}
-	p, code, msg := parsePublish(f)
-	p.Region = signedRegion(r.Header.Get("Authorization"))
+	region := signedRegion(r.Header.Get("Authorization"))
 	s.mu.Lock()
 	s.requests++
-	if code == "" && len(s.fail) > 0 {
-		code, msg = s.fail[0], "injected failure"
-		s.fail = s.fail[1:]
-	}
-	if code == "" && !s.topics[p.TopicArn] {
-		code, msg = NotFound, "Topic does not exist"
-	}
-	if code == "" {
-		p.MessageID = uuid.NewString()
-		s.publish = append(s.publish, p)
-	}
 	s.mu.Unlock()
-	if code != "" {
+	if f.Get("Action") == "PublishBatch" {
+		s.publishBatch(w, f, region)
+		return
+	}
+	p, code, msg := parsePublish(f, "", f.Get("TopicArn"))
+	p.Region = region
+	if code = s.accept(&p, code); code != "" {
 		writeError(w, code, msg)
 		return
 	}
@@ -150,9 +150,81 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		`<ResponseMetadata><RequestId>%s</RequestId></ResponseMetadata></PublishResponse>`, p.MessageID, uuid.NewString())
 }
 
+// accept records p unless code (a refusal found while parsing), an injected failure or an
+// unknown topic refuses it; it returns the refusal's code.
+func (s *Server) accept(p *Publish, code string) string {
+	s.mu.Lock()
+	if code == "" && len(s.fail) > 0 {
+		code = s.fail[0]
+		s.fail = s.fail[1:]
+	}
+	if code == "" && !s.topics[p.TopicArn] {
+		code = NotFound
+	}
+	if code == "" {
+		p.MessageID = uuid.NewString()
+		if s.Keep {
+			s.publish = append(s.publish, *p)
+		}
+	}
+	s.mu.Unlock()
+	if code == "" && s.OnPublish != nil {
+		s.OnPublish(*p)
+	}
+	return code
+}
+
+// publishBatch answers PublishBatch: up to 10 entries, each accepted or failed on its own (SenderFault for
+// the caller's mistakes); an injected failure or an unknown topic fails the whole request, as SNS does.
+func (s *Server) publishBatch(w http.ResponseWriter, f url.Values, region string) {
+	topic := f.Get("TopicArn")
+	var entries []Publish
+	var codes, msgs, ids []string
+	for i := 1; ; i++ {
+		prefix := "PublishBatchRequestEntries.member." + strconv.Itoa(i) + "."
+		if f.Get(prefix+"Id") == "" {
+			break
+		}
+		p, code, msg := parsePublish(f, prefix, topic)
+		p.Region = region
+		entries, codes, msgs, ids = append(entries, p), append(codes, code), append(msgs, msg), append(ids, f.Get(prefix+"Id"))
+	}
+	if len(entries) == 0 || len(entries) > 10 {
+		writeError(w, "InvalidParameter", "PublishBatchRequestEntries must hold 1 to 10 entries")
+		return
+	}
+	s.mu.Lock()
+	var whole string
+	if len(s.fail) > 0 {
+		whole, s.fail = s.fail[0], s.fail[1:]
+	} else if !s.topics[topic] {
+		whole = NotFound
+	}
+	s.mu.Unlock()
+	if whole != "" {
+		writeError(w, whole, "injected failure or unknown topic")
+		return
+	}
+	var ok, failed strings.Builder
+	for i := range entries {
+		if codes[i] != "" {
+			fmt.Fprintf(&failed, `<member><Id>%s</Id><Code>%s</Code><Message>%s</Message><SenderFault>true</SenderFault></member>`,
+				ids[i], codes[i], msgs[i])
+			continue
+		}
+		s.accept(&entries[i], "")
+		fmt.Fprintf(&ok, `<member><Id>%s</Id><MessageId>%s</MessageId></member>`, ids[i], entries[i].MessageID)
+	}
+	w.Header().Set("Content-Type", "text/xml")
+	fmt.Fprintf(w, `<PublishBatchResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishBatchResult>`+
+		`<Successful>%s</Successful><Failed>%s</Failed></PublishBatchResult>`+
+		`<ResponseMetadata><RequestId>%s</RequestId></ResponseMetadata></PublishBatchResponse>`,
+		ok.String(), failed.String(), uuid.NewString())
+}
+
 // parsePublish reads Publish's parameters, checking them as SNS does; code is set when SNS would refuse them.
-func parsePublish(f url.Values) (p Publish, code, msg string) {
-	p = Publish{TopicArn: f.Get("TopicArn"), Message: f.Get("Message"), Subject: f.Get("Subject"),
+func parsePublish(f url.Values, at, topic string) (p Publish, code, msg string) {
+	p = Publish{TopicArn: topic, Message: f.Get(at + "Message"), Subject: f.Get(at + "Subject"),
 		MessageAttributes: map[string]Attribute{}}
 	if p.TopicArn == "" {
 		return p, InvalidParameter, "Invalid parameter: TopicArn or TargetArn Reason: no value for required parameter"
@@ -164,7 +236,7 @@ func parsePublish(f url.Values) (p Publish, code, msg string) {
 		return p, InvalidParameter, "Invalid parameter: Message too long"
 	}
 	for i := 1; ; i++ {
-		prefix := "MessageAttributes.entry." + strconv.Itoa(i) + "."
+		prefix := at + "MessageAttributes.entry." + strconv.Itoa(i) + "."
 		name := f.Get(prefix + "Name")
 		if name == "" {
 			break
