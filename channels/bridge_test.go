@@ -342,3 +342,47 @@ func TestChosen(t *testing.T) {
 		}
 	}
 }
+
+// TestConversationsExpire: an ended conversation is kept EndedTTL for late items, then swept; so are provider
+// message ids after DedupeTTL, and conversations idle past IdleTTL whose chat.ended never came.
+func TestConversationsExpire(t *testing.T) {
+	be := newFakeBackend()
+	var mu sync.Mutex
+	now := time.Now()
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
+	b, _ := startBridge(t, be, Options{Now: clock, EndedTTL: time.Hour, IdleTTL: 48 * time.Hour, DedupeTTL: 24 * time.Hour})
+	ctx := context.Background()
+	b.Accept(ctx, in("u1", "m1", "hi"), in("u2", "m2", "hello"))
+	waitFor(t, "both chats", func() bool { return len(be.got("contact-1")) == 1 && len(be.got("contact-2")) == 1 })
+	if err := b.Notify(ctx, item("end", "EVENT", "SYSTEM", contentChatEnded, ""), attrs("SYSTEM", "ALL")); err != nil {
+		t.Fatal(err)
+	}
+	count := func(q string) (n int) {
+		b.st.db.QueryRow(q).Scan(&n)
+		return n
+	}
+	advance(30 * time.Minute)
+	b.sweep(ctx)
+	if n := count(`SELECT count(*) FROM conversations`); n != 2 {
+		t.Fatalf("after 30 min %d conversations, want 2 (the ended one is kept an hour)", n)
+	}
+	advance(time.Hour)
+	b.sweep(ctx)
+	if n := count(`SELECT count(*) FROM conversations WHERE contact_id = 'contact-1'`); n != 0 {
+		t.Errorf("the ended conversation outlived EndedTTL")
+	}
+	advance(24 * time.Hour)
+	b.sweep(ctx)
+	if n := count(`SELECT count(*) FROM inbound`); n != 0 {
+		t.Errorf("%d provider message ids outlived DedupeTTL", n)
+	}
+	if n := count(`SELECT count(*) FROM conversations`); n != 1 {
+		t.Errorf("the open conversation went before IdleTTL")
+	}
+	advance(24 * time.Hour)
+	b.sweep(ctx)
+	if n := count(`SELECT count(*) FROM conversations`); n != 0 {
+		t.Errorf("an idle conversation outlived IdleTTL")
+	}
+}
