@@ -29,6 +29,7 @@ import (
 	"github.com/parley-chat/parley/api/files"
 	"github.com/parley-chat/parley/api/participant"
 	"github.com/parley-chat/parley/api/sigv4"
+	"github.com/parley-chat/parley/api/startchat"
 	"github.com/parley-chat/parley/bus/local"
 	"github.com/parley-chat/parley/channels"
 	"github.com/parley-chat/parley/chat"
@@ -75,6 +76,9 @@ type Config struct {
 	// Channels configures the channel bridges (Messenger, WhatsApp, SMS through Pinpoint or Twilio): package
 	// channels, docs/channels.md. Default: none.
 	Channels channels.Config `yaml:"channels"`
+	// StartChat configures POST /start-chat, the start-chat backend of Amazon's sample widgets: allowed
+	// instances, flows, origins and attributes, and its rate per client (package api/startchat).
+	StartChat startchat.Config `yaml:"start_chat"`
 	// Throttling limits the API request rates like Amazon Connect's quotas (package throttle). Default: off.
 	Throttling throttle.Config `yaml:"throttling"`
 	// Attachments configures file attachments: limits, storage (files or S3), scanning.
@@ -280,6 +284,8 @@ func (m *Main) Start(ctx context.Context) (err error) {
 	mux.Handle("/participant/", participant.New(m.svc, m.log, participant.WithAttachments(m.att),
 		participant.WithThrottle(limits)))
 	mux.Handle("/attachments/", files.New(m.att, m.log))
+	mux.Handle(startchat.Path, startchat.New(m.svc, m.cfg.StartChat, startchat.Options{DefaultInstance: m.instance.ID,
+		Attachments: m.att != nil, Log: m.log.With("component", "start-chat")}))
 	mux.Handle("/ws", m.gw)
 	mux.Handle("/agent/v1/", agentapi.New(m.agents, m.log))
 	if m.bridge != nil {

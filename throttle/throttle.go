@@ -55,6 +55,10 @@ var ConnectQuotas = map[string]Rate{
 // ConnectDefault is Connect's quota of every other Connect API operation.
 var ConnectDefault = Rate{2, 5}
 
+// maxBuckets is how many buckets a limiter keeps before it drops the full ones (scopes such as client addresses
+// come and go).
+const maxBuckets = 10000
+
 // Limiter holds the buckets.
 type Limiter struct {
 	rates map[string]Rate
@@ -110,6 +114,9 @@ func (l *Limiter) Allow(op, scope string, connectAPI bool) bool {
 	defer l.mu.Unlock()
 	b := l.buckets[k]
 	if b == nil {
+		if len(l.buckets) >= maxBuckets {
+			l.prune(now)
+		}
 		b = &bucket{tokens: float64(r.Burst), at: now}
 		l.buckets[k] = b
 	}
@@ -120,4 +127,17 @@ func (l *Limiter) Allow(op, scope string, connectAPI bool) bool {
 	}
 	b.tokens--
 	return true
+}
+
+// prune drops the buckets that have refilled: forgetting them changes nothing.
+func (l *Limiter) prune(now time.Time) {
+	for k, b := range l.buckets {
+		r, ok := l.rates[k.op]
+		if !ok && l.def != nil {
+			r = *l.def
+		}
+		if r.Rate <= 0 || b.tokens+now.Sub(b.at).Seconds()*r.Rate >= float64(r.Burst) {
+			delete(l.buckets, k)
+		}
+	}
 }
