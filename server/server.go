@@ -39,6 +39,7 @@ import (
 	"github.com/parley-chat/parley/streaming"
 	"github.com/parley-chat/parley/streaming/sink"
 	"github.com/parley-chat/parley/throttle"
+	"github.com/parley-chat/parley/web"
 )
 
 // Config is parley's configuration. The zero value of a field means its default; cmd/parley fills it from
@@ -284,6 +285,13 @@ func (m *Main) Start(ctx context.Context) (err error) {
 	mux.Handle("/participant/", participant.New(m.svc, m.log, participant.WithAttachments(m.att),
 		participant.WithThrottle(limits)))
 	mux.Handle("/attachments/", files.New(m.att, m.log))
+	pages, err := web.New(web.Page{Base: m.baseURL, InstanceID: m.instance.ID, FlowID: m.flow.ID})
+	if err != nil {
+		return err
+	}
+	mux.HandleFunc("GET /widget.js", pages.Widget)
+	mux.HandleFunc("GET /{$}", pages.Index)
+	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) })
 	mux.Handle(startchat.Path, startchat.New(m.svc, m.cfg.StartChat, startchat.Options{DefaultInstance: m.instance.ID,
 		Attachments: m.att != nil, Log: m.log.With("component", "start-chat")}))
 	mux.Handle("/ws", m.gw)

@@ -16,6 +16,7 @@ func printBanner(w io.Writer, m *server.Main) {
 parley is serving Amazon Connect chat at %[1]s
 
   Endpoint       %[1]s   (Connect API, Participant API and WebSocket)
+  Demo page      %[1]s/   (the chat widget; add it to a site with <script src="%[1]s/widget.js">)
   Region         %[2]s
   InstanceId     %[3]s
   ContactFlowId  %[4]s

@@ -1,0 +1,64 @@
+// Drives parley's chat widget on parley's demo page in headless Chromium (Debian's, through playwright-core; no
+// browser is downloaded). Run by widget_browser_test.go, which passes CHROMIUM, PAGE_URL and SCREENSHOTS, and
+// plays the agent: it answers every customer message with "Agent: got <message>".
+'use strict';
+const assert = require('node:assert/strict');
+const path = require('node:path');
+const { chromium } = require('playwright-core');
+
+async function main() {
+  const env = process.env;
+  const browser = await chromium.launch({
+    executablePath: env.CHROMIUM,
+    args: ['--no-sandbox', '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1'],
+  });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1000, height: 700 } });
+    page.on('console', (m) => { if (m.type() === 'error') console.log(`[page error] ${m.text()}`); });
+    page.on('pageerror', (e) => console.log(`[page exception] ${e.message}`));
+    await page.goto(env.PAGE_URL);
+
+    // Found by role and accessible name, as a screen reader finds them (Playwright pierces the Shadow DOM).
+    const launch = page.getByRole('button', { name: 'Chat with us' });
+    await launch.click();
+    assert.equal(await launch.getAttribute('aria-expanded'), 'true');
+    const box = page.getByRole('textbox', { name: 'Message' });
+    assert.ok(await box.evaluate((e) => e === e.getRootNode().activeElement), 'opening the widget focuses the message box');
+    await box.fill('hello from the widget');
+    await box.press('Enter');
+    const log = page.getByRole('log');
+    assert.equal(await log.getAttribute('aria-live'), 'polite');
+    await log.getByText('Agent: got hello from the widget').waitFor({ timeout: 20000 });
+    console.log('the agent answered');
+    await page.screenshot({ path: path.join(env.SCREENSHOTS, 'widget.png') });
+
+    // A reload resumes the same chat, transcript included.
+    await page.reload();
+    await page.getByRole('log').getByText('Agent: got hello from the widget').waitFor({ timeout: 15000 });
+    assert.equal(await page.getByRole('log').getByText('hello from the widget', { exact: true }).count(), 1,
+      'the customer\'s message appears once after the reload');
+    const box2 = page.getByRole('textbox', { name: 'Message' });
+    await box2.fill('still there?');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await page.getByRole('log').getByText('Agent: got still there?').waitFor({ timeout: 15000 });
+    console.log('the chat resumed after the reload');
+
+    // Every control has an accessible name.
+    const unnamed = await page.evaluate(() => {
+      const root = document.querySelector('[data-parley-chat]').shadowRoot;
+      return [...root.querySelectorAll('button, textarea, input')]
+        .filter((e) => !(e.getAttribute('aria-label') || e.textContent.trim())).length;
+    });
+    assert.equal(unnamed, 0, 'controls without an accessible name');
+
+    await page.getByRole('button', { name: 'End chat' }).click();
+    await page.getByRole('status').getByText('The chat has ended.').waitFor({ timeout: 15000 });
+    assert.ok(await page.getByRole('textbox', { name: 'Message' }).isDisabled());
+    await page.getByRole('button', { name: 'New chat' }).waitFor();
+    console.log('the customer ended the chat');
+  } finally {
+    await browser.close();
+  }
+}
+
+main().catch((e) => { console.error(e); process.exit(1); });

@@ -1,0 +1,168 @@
+package js_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/parley-chat/parley/client"
+	"github.com/parley-chat/parley/internal/testserver"
+	"github.com/parley-chat/parley/wire"
+)
+
+// agentBot is the demo agent answering through the agent API and the Participant API: it accepts every offer
+// and answers each customer message with "Agent: got <message>".
+type agentBot struct {
+	t     *testing.T
+	base  string
+	token string
+	mu    sync.Mutex
+	seen  map[string]bool
+	said  []string
+}
+
+func (a *agentBot) call(method, path string, in, out any) error {
+	var body bytes.Buffer
+	if in != nil {
+		json.NewEncoder(&body).Encode(in)
+	}
+	req, _ := http.NewRequest(method, a.base+path, &body)
+	req.Header.Set("Content-Type", "application/json")
+	if a.token != "" && strings.HasPrefix(path, "/agent/") {
+		req.Header.Set("Authorization", "Bearer "+a.token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 {
+		return fmt.Errorf("%s %s: %s", method, path, resp.Status)
+	}
+	if out != nil {
+		return json.NewDecoder(resp.Body).Decode(out)
+	}
+	return nil
+}
+
+// run serves chats until ctx ends.
+func (a *agentBot) run(ctx context.Context) {
+	conns := map[string]string{} // contact → the agent's ConnectionToken
+	p := client.Participant{Endpoint: a.base}
+	for ctx.Err() == nil {
+		time.Sleep(100 * time.Millisecond)
+		var list wire.AgentContactsResponse
+		if err := a.call("GET", "/agent/v1/contacts", nil, &list); err != nil {
+			continue
+		}
+		for _, c := range list.Contacts {
+			if c.State == wire.AgentContactOffered {
+				var acc wire.AgentContact
+				if err := a.call("POST", "/agent/v1/contacts/"+c.ContactID+"/accept", nil, &acc); err == nil {
+					if conn, err := p.Connect(ctx, acc.ParticipantToken); err == nil {
+						conns[c.ContactID] = conn.Token
+					}
+				}
+			}
+		}
+		for _, tok := range conns {
+			var tr wire.GetTranscriptResponse
+			req, _ := http.NewRequestWithContext(ctx, "POST", a.base+wire.PathGetTranscript,
+				strings.NewReader(`{"MaxResults":100,"ScanDirection":"BACKWARD","SortOrder":"ASCENDING"}`))
+			req.Header.Set(wire.HeaderBearer, tok)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				continue
+			}
+			json.NewDecoder(resp.Body).Decode(&tr)
+			resp.Body.Close()
+			for _, it := range tr.Transcript {
+				if it.ParticipantRole != "CUSTOMER" || it.Type != "MESSAGE" || a.seen[it.ID] {
+					continue
+				}
+				a.seen[it.ID] = true
+				reply := "Agent: got " + it.Content
+				if _, err := p.SendMessage(ctx, tok, "text/plain", reply, ""); err == nil {
+					a.mu.Lock()
+					a.said = append(a.said, reply)
+					a.mu.Unlock()
+				}
+			}
+		}
+	}
+}
+
+// TestWidgetInChromium: the widget served by parley, on parley's demo page, in headless Chromium: a customer
+// opens it by its button, writes in the "Message" box, the demo agent answers, the page is reloaded and the
+// chat resumes with its transcript, a second message gets its answer, and the customer ends the chat. The
+// controls are found by role and accessible name; the transcript is an ARIA live log.
+func TestWidgetInChromium(t *testing.T) {
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("node not found on PATH: install Node.js >= 20 (scripts/test.sh expects it preinstalled)")
+	}
+	if _, err := os.Stat(chromiumPath); err != nil {
+		t.Skipf("%s missing: scripts/test.sh installs Debian's chromium (apt-get install -y chromium)", chromiumPath)
+	}
+	dir, err := filepath.Abs(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "node_modules", "playwright-core")); err != nil {
+		t.Skip("playwright-core missing: run scripts/test.sh or npm ci in test/js")
+	}
+	srv := testserver.Start(t)
+	user, password, ok := srv.DemoAgent()
+	if !ok {
+		t.Fatal("no demo agent")
+	}
+	agent := &agentBot{t: t, base: srv.URL, seen: map[string]bool{}}
+	var lr wire.LoginResponse
+	if err := agent.call("POST", "/agent/v1/login", wire.LoginRequest{Username: user, Password: password}, &lr); err != nil {
+		t.Fatal(err)
+	}
+	agent.token = lr.Token
+	if err := agent.call("PUT", "/agent/v1/status", wire.StatusRequest{Status: "Available"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), nodeTimeout)
+	defer cancel()
+	actx, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { defer close(done); agent.run(actx) }()
+	defer func() { stop(); <-done }()
+
+	shots := t.TempDir()
+	if os.Getenv("PARLEY_UPDATE_SCREENSHOTS") != "" {
+		shots = filepath.Join(dir, "..", "..", "docs", "images")
+	}
+	cmd := exec.CommandContext(ctx, node, "widget.browser.js")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "CHROMIUM="+chromiumPath, "PAGE_URL="+srv.URL+"/", "SCREENSHOTS="+shots, "NO_COLOR=1")
+	killGroupOnCancel(cmd)
+	cmd.WaitDelay = 5 * time.Second
+	out := &lineLogger{t: t}
+	cmd.Stdout, cmd.Stderr = out, out
+	err = cmd.Run()
+	out.flush()
+	if ctx.Err() != nil {
+		t.Fatalf("the browser test did not finish within %v (killed)", nodeTimeout)
+	}
+	if err != nil {
+		t.Fatalf("node widget.browser.js: %v; see the output above", err)
+	}
+	agent.mu.Lock()
+	defer agent.mu.Unlock()
+	if len(agent.said) != 2 {
+		t.Errorf("the agent answered %q, want two answers", agent.said)
+	}
+}

@@ -1,0 +1,353 @@
+/* parley chat widget: one <script> tag and ParleyChat.init({...}). It starts a chat through a start-chat
+   backend (parley's POST /start-chat, or Amazon's sample startChatContactAPI) and talks the Amazon Connect
+   Participant API and WebSocket as a Connect client does, so it works against parley and against Amazon Connect.
+   No framework, no build step; styles live in a Shadow DOM so the host page and the widget never clash. */
+(function () {
+  'use strict';
+  if (window.ParleyChat) return;
+
+  var CT = {
+    plain: 'text/plain', markdown: 'text/markdown',
+    interactive: 'application/vnd.amazonaws.connect.message.interactive',
+    response: 'application/vnd.amazonaws.connect.message.interactive.response',
+    typing: 'application/vnd.amazonaws.connect.event.typing',
+    read: 'application/vnd.amazonaws.connect.event.message.read',
+    delivered: 'application/vnd.amazonaws.connect.event.message.delivered',
+    joined: 'application/vnd.amazonaws.connect.event.participant.joined',
+    left: 'application/vnd.amazonaws.connect.event.participant.left',
+    ended: 'application/vnd.amazonaws.connect.event.chat.ended'
+  };
+  var STRINGS = {
+    launch: 'Chat with us', title: 'Chat', message: 'Message', send: 'Send', end: 'End chat', close: 'Close',
+    start: 'Start chat', name: 'Your name', connecting: 'Connecting…', reconnecting: 'Reconnecting…',
+    typing: ' is typing…', ended: 'The chat has ended.', unreachable: 'The chat service cannot be reached. Retrying…',
+    failed: 'The chat could not be started. Please try again.', joined: ' joined the chat', left: ' left the chat',
+    you: 'You', read: 'Read', newChat: 'New chat'
+  };
+  var CSS = [
+    ':host{all:initial;font:14px/1.4 system-ui,sans-serif;color:#1b1b1b}',
+    '.launch{position:fixed;bottom:20px;right:20px;border:0;border-radius:24px;padding:12px 18px;cursor:pointer;',
+    'background:var(--pc-accent,#0b5cad);color:#fff;font:inherit;box-shadow:0 2px 8px rgba(0,0,0,.25)}',
+    '.left .launch,.left .panel{right:auto;left:20px}',
+    '.panel{position:fixed;bottom:80px;right:20px;width:340px;max-width:calc(100vw - 40px);height:480px;',
+    'max-height:calc(100vh - 100px);display:flex;flex-direction:column;background:#fff;border-radius:10px;',
+    'box-shadow:0 4px 20px rgba(0,0,0,.3);overflow:hidden}',
+    '.panel[hidden]{display:none}',
+    'header{background:var(--pc-accent,#0b5cad);color:#fff;padding:10px 12px;display:flex;align-items:center;gap:8px}',
+    'header h2{font-size:15px;margin:0;flex:1}header img{height:24px}',
+    'header button{background:transparent;color:#fff;border:1px solid rgba(255,255,255,.6);border-radius:4px;cursor:pointer;font:inherit;padding:2px 8px}',
+    '.log{flex:1;overflow-y:auto;padding:10px;display:flex;flex-direction:column;gap:6px}',
+    '.msg{max-width:80%;padding:6px 10px;border-radius:10px;background:#eef1f4;align-self:flex-start;word-wrap:break-word;white-space:pre-wrap}',
+    '.msg.me{align-self:flex-end;background:var(--pc-accent,#0b5cad);color:#fff}',
+    '.who{font-size:11px;opacity:.7;display:block}.note{align-self:center;font-size:12px;color:#555}',
+    '.rcpt{font-size:11px;opacity:.7;align-self:flex-end}',
+    '.choices{display:flex;flex-wrap:wrap;gap:4px;margin-top:4px}',
+    '.choices button{border:1px solid var(--pc-accent,#0b5cad);background:#fff;color:var(--pc-accent,#0b5cad);border-radius:12px;padding:3px 10px;cursor:pointer;font:inherit}',
+    '.status{font-size:12px;color:#555;padding:0 12px;min-height:18px}',
+    'form{display:flex;gap:6px;padding:8px;border-top:1px solid #ddd}',
+    'textarea,input{flex:1;resize:none;font:inherit;padding:6px;border:1px solid #bbb;border-radius:6px}',
+    'form button{border:0;border-radius:6px;background:var(--pc-accent,#0b5cad);color:#fff;padding:0 12px;cursor:pointer;font:inherit}',
+    'button:focus-visible,textarea:focus-visible,input:focus-visible{outline:2px solid #f5a623;outline-offset:2px}',
+    '.sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}'
+  ].join('');
+
+  function el(tag, attrs, kids) {
+    var e = document.createElement(tag);
+    for (var k in attrs || {}) {
+      if (k === 'text') e.textContent = attrs[k];
+      else if (k.slice(0, 2) === 'on') e.addEventListener(k.slice(2), attrs[k]);
+      else e.setAttribute(k, attrs[k]);
+    }
+    (kids || []).forEach(function (c) { if (c) e.appendChild(c); });
+    return e;
+  }
+  function uuid() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    return 'x' + Date.now().toString(36) + Math.random().toString(36).slice(2);
+  }
+  // Markdown as Connect's widget renders it: bold, italics, links, line breaks; everything else is text.
+  function markdown(parent, text) {
+    var re = /(\*\*[^*]+\*\*|\*[^*]+\*|\[[^\]]+\]\((https?:\/\/[^)\s]+)\))/g, last = 0, m;
+    while ((m = re.exec(text))) {
+      parent.appendChild(document.createTextNode(text.slice(last, m.index)));
+      var t = m[0];
+      if (t.slice(0, 2) === '**') parent.appendChild(el('strong', { text: t.slice(2, -2) }));
+      else if (t[0] === '*') parent.appendChild(el('em', { text: t.slice(1, -1) }));
+      else parent.appendChild(el('a', { href: m[2], target: '_blank', rel: 'noopener noreferrer', text: t.slice(1, t.indexOf(']')) }));
+      last = m.index + t.length;
+    }
+    parent.appendChild(document.createTextNode(text.slice(last)));
+  }
+
+  function Widget(opts) {
+    this.o = opts;
+    this.s = Object.assign({}, STRINGS, opts.strings || {});
+    this.endpoint = (opts.endpoint || '').replace(/\/$/, '');
+    this.startURL = opts.startChatUrl || this.endpoint + '/start-chat';
+    this.key = 'parley-chat:' + (opts.instanceId || '') + ':' + (opts.contactFlowId || '');
+    this.seen = {};
+    this.others = {};
+    this.build();
+    var saved = this.load();
+    if (saved) { this.details = saved; this.open(true); this.connect(); }
+  }
+
+  Widget.prototype.build = function () {
+    var self = this, s = this.s, o = this.o;
+    var host = el('div', { 'data-parley-chat': '' });
+    (o.container || document.body).appendChild(host);
+    var root = host.attachShadow({ mode: 'open' });
+    root.appendChild(el('style', { text: CSS }));
+    var wrap = el('div', { class: o.position === 'left' ? 'left' : '' });
+    if (o.theme && o.theme.accent) wrap.style.setProperty('--pc-accent', o.theme.accent);
+    this.launchBtn = el('button', { class: 'launch', type: 'button', 'aria-expanded': 'false', text: s.launch,
+      onclick: function () { self.toggle(); } });
+    this.log = el('div', { class: 'log', role: 'log', 'aria-live': 'polite', 'aria-label': s.title });
+    this.status = el('div', { class: 'status', role: 'status', 'aria-live': 'polite' });
+    this.input = el('textarea', { rows: '2', 'aria-label': s.message, placeholder: s.message,
+      onkeydown: function (e) { if (e.key === 'Enter' && !e.shiftKey) { e.preventDefault(); self.submit(); } },
+      oninput: function () { self.typing(); } });
+    this.sendBtn = el('button', { type: 'submit', text: s.send });
+    this.form = el('form', { onsubmit: function (e) { e.preventDefault(); self.submit(); } }, [this.input, this.sendBtn]);
+    this.endBtn = el('button', { type: 'button', text: s.end, onclick: function () { if (self.ended) self.restart(); else self.end(); } });
+    var closeBtn = el('button', { type: 'button', 'aria-label': s.close, text: '×', onclick: function () { self.toggle(false); } });
+    var header = el('header', {}, [o.logo ? el('img', { src: o.logo, alt: '' }) : null,
+      el('h2', { text: o.title || s.title }), this.endBtn, closeBtn]);
+    this.panel = el('section', { class: 'panel', role: 'dialog', 'aria-label': o.title || s.title, hidden: '' },
+      [header, this.log, this.status, this.form]);
+    wrap.appendChild(this.panel);
+    wrap.appendChild(this.launchBtn);
+    root.appendChild(wrap);
+  };
+
+  Widget.prototype.toggle = function (show) {
+    var open = show === undefined ? this.panel.hasAttribute('hidden') : show;
+    if (open) this.open(); else { this.panel.setAttribute('hidden', ''); this.launchBtn.setAttribute('aria-expanded', 'false'); this.launchBtn.focus(); }
+  };
+
+  Widget.prototype.open = function (quiet) {
+    this.panel.removeAttribute('hidden');
+    this.launchBtn.setAttribute('aria-expanded', 'true');
+    if (!quiet) this.input.focus();
+  };
+
+  Widget.prototype.load = function () {
+    try { var d = JSON.parse(localStorage.getItem(this.key) || 'null'); return d && d.ParticipantToken ? d : null; } catch (e) { return null; }
+  };
+  Widget.prototype.save = function () { try { localStorage.setItem(this.key, JSON.stringify(this.details)); } catch (e) {} };
+  Widget.prototype.forget = function () { try { localStorage.removeItem(this.key); } catch (e) {} };
+
+  Widget.prototype.api = function (path, token, body) {
+    return fetch(this.endpoint + path, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Amz-Bearer': token },
+      body: JSON.stringify(body || {}) }).then(function (r) {
+      return r.text().then(function (t) {
+        var j = t ? JSON.parse(t) : {};
+        if (!r.ok) { var e = new Error(j.message || j.Message || r.statusText); e.status = r.status; throw e; }
+        return j;
+      });
+    });
+  };
+
+  Widget.prototype.submit = function () {
+    var text = this.input.value.trim();
+    if (!text || this.ended) return;
+    this.input.value = '';
+    this.send(CT.plain, text);
+  };
+
+  Widget.prototype.send = function (type, content) {
+    var self = this;
+    var go = function () {
+      return self.api('/participant/message', self.conn.token, { ContentType: type, Content: content, ClientToken: uuid() });
+    };
+    if (!this.details) {
+      this.pending = (this.pending || []).concat([[type, content]]);
+      return this.start();
+    }
+    if (!this.conn) { this.pending = (this.pending || []).concat([[type, content]]); return; }
+    go().catch(function (e) { self.note(self.s.unreachable); });
+  };
+
+  Widget.prototype.start = function () {
+    var self = this, o = this.o;
+    if (this.starting) return this.starting;
+    this.say(this.s.connecting);
+    this.starting = fetch(this.startURL, { method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ InstanceId: o.instanceId, ContactFlowId: o.contactFlowId,
+        ParticipantDetails: { DisplayName: o.displayName || 'Customer' }, Attributes: o.attributes || {},
+        SupportedMessagingContentTypes: [CT.plain, CT.markdown, CT.interactive, CT.response] }) })
+      .then(function (r) { return r.json().then(function (j) { if (!r.ok || !j.data || !j.data.startChatResult) throw new Error('start'); return j.data.startChatResult; }); })
+      .then(function (res) { self.details = res; self.save(); return self.connect(); })
+      .catch(function () { self.starting = null; self.say(self.s.failed); });
+    return this.starting;
+  };
+
+  // connect creates a connection (a WebSocket URL and a ConnectionToken), opens the socket, then reads the
+  // transcript so that nothing sent while the page was away or the socket was down is missed.
+  Widget.prototype.connect = function () {
+    var self = this;
+    this.say(this.conn ? this.s.reconnecting : this.s.connecting);
+    return this.api('/participant/connection', this.details.ParticipantToken,
+      { Type: ['WEBSOCKET', 'CONNECTION_CREDENTIALS'], ConnectParticipant: true })
+      .then(function (c) {
+        self.conn = { token: c.ConnectionCredentials.ConnectionToken };
+        self.openSocket(c.Websocket.Url);
+        return self.catchUp();
+      })
+      .then(function () {
+        self.say('');
+        var p = self.pending || []; self.pending = [];
+        p.forEach(function (m) { self.send(m[0], m[1]); });
+      })
+      .catch(function (e) {
+        if (e.status === 403) return self.finish();
+        self.say(self.s.unreachable);
+        self.retry();
+      });
+  };
+
+  Widget.prototype.retry = function () {
+    var self = this;
+    if (this.ended || this.retrying) return;
+    this.backoff = Math.min((this.backoff || 500) * 2, 15000);
+    this.retrying = setTimeout(function () { self.retrying = null; self.connect(); }, this.backoff * (0.5 + Math.random() / 2));
+  };
+
+  Widget.prototype.openSocket = function (url) {
+    var self = this, ws = new WebSocket(url), beat;
+    this.ws = ws;
+    ws.onopen = function () {
+      self.backoff = 0;
+      ws.send(JSON.stringify({ topic: 'aws/subscribe', content: { topics: ['aws/chat'] } }));
+      beat = setInterval(function () { if (ws.readyState === 1) ws.send('{"topic":"aws/heartbeat"}'); }, 10000);
+    };
+    ws.onmessage = function (e) {
+      var f; try { f = JSON.parse(e.data); } catch (x) { return; }
+      if (f.topic === 'aws/chat' && typeof f.content === 'string') { try { self.item(JSON.parse(f.content)); } catch (x) {} }
+    };
+    ws.onclose = function () {
+      clearInterval(beat);
+      if (self.ws === ws && !self.ended) { self.say(self.s.reconnecting); self.retry(); }
+    };
+  };
+
+  Widget.prototype.catchUp = function () {
+    var self = this, next;
+    var page = function () {
+      var body = { MaxResults: 100, ScanDirection: 'FORWARD', SortOrder: 'ASCENDING' };
+      if (next) body.NextToken = next;
+      return self.api('/participant/transcript', self.conn.token, body).then(function (t) {
+        (t.Transcript || []).forEach(function (it) { self.item(it); });
+        next = t.NextToken;
+        if (next) return page();
+      });
+    };
+    return page();
+  };
+
+  // item shows one chat item once, whatever path (socket or transcript) brought it.
+  Widget.prototype.item = function (it) {
+    var s = this.s, ct = it.ContentType, me = it.ParticipantRole === 'CUSTOMER';
+    if (ct === CT.typing) { if (!me) this.showTyping(it.DisplayName); return; }
+    if (it.Type === 'MESSAGEMETADATA') { if (it.MessageMetadata) this.receipt(it.MessageMetadata); return; }
+    if (!it.Id || this.seen[it.Id]) return;
+    this.seen[it.Id] = true;
+    if (ct === CT.ended) return this.finish();
+    if (ct === CT.joined) return this.note((it.DisplayName || '') + s.joined);
+    if (ct === CT.left) return this.note((it.DisplayName || '') + s.left);
+    if (it.Type !== 'MESSAGE' && it.Type !== 'ATTACHMENT') return;
+    this.hideTyping();
+    var box = el('div', { class: 'msg' + (me ? ' me' : ''), 'data-id': it.Id });
+    box.appendChild(el('span', { class: 'who', text: me ? s.you : (it.DisplayName || '') }));
+    var body = el('span', {});
+    if (it.Type === 'ATTACHMENT') body.textContent = '📎 ' + ((it.Attachments || [])[0] || {}).AttachmentName;
+    else if (ct === CT.markdown) markdown(body, it.Content || '');
+    else if (ct === CT.interactive) this.interactive(body, it.Content);
+    else body.textContent = it.Content || '';
+    box.appendChild(body);
+    this.log.appendChild(box);
+    this.log.scrollTop = this.log.scrollHeight;
+    if (!me && this.conn) {
+      this.api('/participant/event', this.conn.token, { ContentType: CT.read, Content: JSON.stringify({ messageId: it.Id }), ClientToken: uuid() }).catch(function () {});
+    }
+  };
+
+  // interactive renders a template's title and its options as buttons; a choice is sent as the option's text.
+  Widget.prototype.interactive = function (parent, content) {
+    var self = this, t;
+    try { t = JSON.parse(content); } catch (e) { parent.textContent = content; return; }
+    var c = (t.data && t.data.content) || {};
+    parent.appendChild(el('span', { text: [c.title, c.subtitle].filter(Boolean).join('\n') }));
+    var opts = (c.elements || []).map(function (e) { return e.title; }).concat((c.timeslots || []).map(function (x) { return x.date; }));
+    var box = el('div', { class: 'choices', role: 'group', 'aria-label': c.title || '' });
+    opts.filter(Boolean).forEach(function (title) {
+      box.appendChild(el('button', { type: 'button', text: title, onclick: function () {
+        box.querySelectorAll('button').forEach(function (b) { b.disabled = true; });
+        self.send(CT.plain, title);
+      } }));
+    });
+    parent.appendChild(box);
+  };
+
+  Widget.prototype.receipt = function (md) {
+    var read = (md.Receipts || []).some(function (r) { return r.ReadTimestamp; });
+    var box = read && this.log.querySelector('.msg.me[data-id="' + md.MessageId + '"]');
+    if (!box || box.nextSibling && box.nextSibling.className === 'rcpt') return;
+    var old = this.log.querySelector('.rcpt'); if (old) old.remove();
+    box.insertAdjacentElement('afterend', el('span', { class: 'rcpt', text: this.s.read }));
+  };
+
+  Widget.prototype.typing = function () {
+    if (!this.conn || this.ended) return;
+    var now = Date.now();
+    if (this.lastTyping && now - this.lastTyping < 10000) return;
+    this.lastTyping = now;
+    this.api('/participant/event', this.conn.token, { ContentType: CT.typing, ClientToken: uuid() }).catch(function () {});
+  };
+  Widget.prototype.showTyping = function (name) {
+    var self = this;
+    this.say((name || '') + this.s.typing);
+    clearTimeout(this.typingTimer);
+    this.typingTimer = setTimeout(function () { self.hideTyping(); }, 12000);
+  };
+  Widget.prototype.hideTyping = function () { clearTimeout(this.typingTimer); if (/typing/.test(this.status.textContent)) this.say(''); };
+
+  Widget.prototype.say = function (text) { this.status.textContent = text; };
+  Widget.prototype.note = function (text) { this.log.appendChild(el('div', { class: 'note', text: text })); };
+
+  Widget.prototype.end = function () {
+    if (!this.conn || this.ended) { this.toggle(false); return; }
+    var self = this;
+    this.api('/participant/disconnect', this.conn.token, { ClientToken: uuid() }).catch(function () {}).then(function () { self.finish(); });
+  };
+
+  // finish ends the chat on this page: the transcript stays readable, a new chat can be started.
+  Widget.prototype.finish = function () {
+    if (this.ended) return;
+    this.ended = true;
+    this.forget();
+    var ws = this.ws; this.ws = null; if (ws) ws.close();
+    this.hideTyping();
+    this.note(this.s.ended);
+    this.say(this.s.ended);
+    this.input.disabled = true; this.sendBtn.disabled = true;
+    this.endBtn.textContent = this.s.newChat;
+  };
+
+  Widget.prototype.restart = function () {
+    this.ended = false; this.details = null; this.conn = null; this.starting = null; this.seen = {};
+    this.log.textContent = ''; this.say('');
+    this.input.disabled = false; this.sendBtn.disabled = false;
+    this.endBtn.textContent = this.s.end;
+    this.input.focus();
+  };
+
+  window.ParleyChat = {
+    init: function (opts) { return new Widget(opts || {}); }
+  };
+  var cfg = document.currentScript && document.currentScript.dataset;
+  if (cfg && cfg.autoInit !== undefined) {
+    window.ParleyChat.init({ endpoint: cfg.endpoint || new URL(document.currentScript.src).origin,
+      instanceId: cfg.instanceId, contactFlowId: cfg.contactFlowId, displayName: cfg.displayName, title: cfg.title });
+  }
+})();
