@@ -280,7 +280,7 @@ func (m *Main) Start(ctx context.Context) (err error) {
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", m.healthz)
-	limits := throttle.New(m.cfg.Throttling)
+	limits := throttle.NewWithClock(m.cfg.Throttling, m.cfg.Clock)
 	mux.Handle("/participant/", participant.New(m.svc, m.log, participant.WithAttachments(m.att),
 		participant.WithThrottle(limits)))
 	mux.Handle("/attachments/", files.New(m.att, m.log))
