@@ -121,16 +121,32 @@ const (
 )
 
 // IntegrationEventAs performs an integration event as the customer of a chat (by their ParticipantToken): a
-// message, an event, or the customer's disconnect. The customer counts as connected from the first event.
-// clientToken makes a message or an event idempotent.
+// message, an event, or the customer's disconnect. The customer counts as connected from the first event (as
+// with CreateParticipantConnection's ConnectParticipant); no ConnectionToken is made, so an event costs one
+// write. clientToken makes a message or an event idempotent.
 func (s *Service) IntegrationEventAs(ctx context.Context, participantToken, typ, contentType, content, clientToken string) error {
-	conn, err := s.CreateConnection(ctx, participantToken, ConnectionInput{Credentials: true, ConnectParticipant: true})
+	p, err := s.store.ParticipantByToken(ctx, hashToken(participantToken))
+	if parley.IsCode(err, parley.ENOTFOUND) {
+		return parley.Errorf(parley.EACCESS, "invalid ParticipantToken")
+	}
 	if err != nil {
 		return err
 	}
-	caller, err := s.Authenticate(ctx, conn.ConnectionToken)
+	c, err := s.store.ActiveContact(ctx, p.ChainID)
 	if err != nil {
 		return err
+	}
+	caller := &Caller{Participant: p, Contact: c}
+	if err := caller.active(); err != nil {
+		return err
+	}
+	if !p.Connected {
+		if _, err := s.commit(ctx, func(tx parley.Tx, _ *Change) error {
+			return s.markConnected(ctx, tx, p.ID, s.now())
+		}); err != nil {
+			return err
+		}
+		p.Connected = true
 	}
 	switch typ {
 	case IntegrationMessage:
