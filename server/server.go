@@ -198,6 +198,12 @@ func (m *Main) Start(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
+	if err := m.cfg.Throttling.Validate(); err != nil {
+		return err
+	}
+	if err := m.cfg.Throttling.CheckOperations(append(connect.Operations(), participant.Operations...)); err != nil {
+		return err
+	}
 	if verifier.DevMode() {
 		// Decided before listening, so a refused configuration never opens a socket.
 		if !loopbackAddr(m.cfg.Listen) {

@@ -9,6 +9,7 @@ package throttle
 
 import (
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -34,6 +35,17 @@ func (c Config) Validate() error {
 	for op, r := range c.Operations {
 		if r.Rate <= 0 || r.Burst < 1 {
 			return fmt.Errorf("throttling.operations.%s: rate must be positive and burst at least 1", op)
+		}
+	}
+	return nil
+}
+
+// CheckOperations fails for an operation of Operations that is not among known (the APIs' operation names), so
+// that a misspelled name is refused instead of silently limiting nothing.
+func (c Config) CheckOperations(known []string) error {
+	for op := range c.Operations {
+		if !slices.Contains(known, op) {
+			return fmt.Errorf("throttling.operations.%s: no such operation (names are the Connect and Participant API operations, e.g. SendMessage, StartChatContact)", op)
 		}
 	}
 	return nil

@@ -173,6 +173,16 @@ var routes = append(append([]route{
 	op("StopContactMediaProcessing", http.MethodPost, wire.PathStopContactMediaProcessing, nil),
 }, adminRoutes...), append(append(flowRoutes, metricsRoutes...), streamingRoutes...)...)
 
+// Operations returns the names of the Connect API operations the handler routes (served or not), as
+// throttling.operations may name them.
+func Operations() []string {
+	names := make([]string, len(routes))
+	for i, rt := range routes {
+		names[i] = rt.name
+	}
+	return names
+}
+
 // match finds the route of r and its decoded labels.
 func match(r *http.Request) (*route, []string) {
 	p := r.URL.EscapedPath()
