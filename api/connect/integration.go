@@ -57,6 +57,11 @@ func (h *handler) sendChatIntegrationEvent(ctx context.Context, in *wire.SendCha
 		}
 		if _, err := s.StartContactStreaming(ctx, instanceID, out.ContactID, *ns.StreamingConfiguration.StreamingEndpointArn,
 			"integration"); err != nil {
+			// The chat must not outlive its failed setup: a retry would find it and never stream it. Ended, it
+			// makes the retry start a new chat.
+			if stopErr := h.svc.StopContact(ctx, instanceID, out.ContactID); stopErr != nil {
+				h.log.WarnContext(ctx, "end an integration chat whose streaming failed", "contact_id", out.ContactID, "err", stopErr)
+			}
 			return nil, err
 		}
 	}
