@@ -19,27 +19,43 @@ import (
 // same one, on one node or several. A process remembers the last n of each identity it saw; another process
 // finds it by reading the records from 1 up.
 
-// integrationChats remembers the generation of each identity's current chat; mu serializes the events of one
-// identity in this process.
+// integrationChats remembers the generation of each identity's current chat (up to maxIntegrationGens
+// identities; past that it forgets them all and reads them from the records again); locks serializes the events
+// of one identity in this process, an entry living while some event of the identity holds or waits for it.
 type integrationChats struct {
 	mu    sync.Mutex
-	locks map[string]*sync.Mutex
+	locks map[string]*integrationLock
 	gen   map[string]int
 }
+
+type integrationLock struct {
+	sync.Mutex
+	refs int
+}
+
+const maxIntegrationGens = 1 << 16
 
 func (ic *integrationChats) lock(key string) func() {
 	ic.mu.Lock()
 	if ic.locks == nil {
-		ic.locks, ic.gen = map[string]*sync.Mutex{}, map[string]int{}
+		ic.locks, ic.gen = map[string]*integrationLock{}, map[string]int{}
 	}
 	l := ic.locks[key]
 	if l == nil {
-		l = &sync.Mutex{}
+		l = &integrationLock{}
 		ic.locks[key] = l
 	}
+	l.refs++
 	ic.mu.Unlock()
 	l.Lock()
-	return l.Unlock
+	return func() {
+		l.Unlock()
+		ic.mu.Lock()
+		defer ic.mu.Unlock()
+		if l.refs--; l.refs == 0 {
+			delete(ic.locks, key)
+		}
+	}
 }
 
 // IntegrationKey identifies an integration chat: the customer (SourceId), where they wrote (DestinationId) and
@@ -110,6 +126,9 @@ func (s *Service) IntegrationChat(ctx context.Context, key string, start StartCh
 func (s *Service) rememberIntegration(key string, n int) {
 	s.integrations.mu.Lock()
 	defer s.integrations.mu.Unlock()
+	if _, ok := s.integrations.gen[key]; !ok && len(s.integrations.gen) >= maxIntegrationGens {
+		clear(s.integrations.gen)
+	}
 	s.integrations.gen[key] = n
 }
 
