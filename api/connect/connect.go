@@ -73,7 +73,9 @@ type handler struct {
 	streams  streamingService // nil: message streaming answers InvalidRequestException
 	verifier *sigv4.Verifier
 	limits   *throttle.Limiter // nil: no throttling
-	log      *slog.Logger
+	// destinations maps SendChatIntegrationEvent DestinationIds to an instance or a contact flow ARN.
+	destinations map[string]string
+	log          *slog.Logger
 }
 
 // WithThrottle applies the limiter's rates to the operations (scope: the account), answering

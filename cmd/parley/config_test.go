@@ -219,3 +219,17 @@ func TestConfigThrottling(t *testing.T) {
 		t.Error("a zero rate was accepted")
 	}
 }
+
+// TestConfigIntegrationDestinations: SendChatIntegrationEvent's destination map comes from the YAML file.
+func TestConfigIntegrationDestinations(t *testing.T) {
+	const phone = "arn:aws:sms-voice:us-west-2:123456789012:phone-number/phone-number-1"
+	const flow = "arn:aws:connect:us-west-2:000000000000:instance/i-1/contact-flow/f-1"
+	file := filepath.Join(t.TempDir(), "parley.yaml")
+	if err := os.WriteFile(file, []byte("integration_destinations:\n  "+phone+": "+flow+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	o, err := loadOptions(nil, func(k string) string { return map[string]string{"PARLEY_CONFIG": file}[k] }, io.Discard)
+	if err != nil || len(o.IntegrationDestinations) != 1 || o.IntegrationDestinations[phone] != flow {
+		t.Fatalf("integration destinations = %v, %v", o.IntegrationDestinations, err)
+	}
+}
