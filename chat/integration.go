@@ -19,27 +19,43 @@ import (
 // same one, on one node or several. A process remembers the last n of each identity it saw; another process
 // finds it by reading the records from 1 up.
 
-// integrationChats remembers the generation of each identity's current chat; mu serializes the events of one
-// identity in this process.
+// integrationChats remembers the generation of each identity's current chat (up to maxIntegrationGens
+// identities; past that it forgets them all and reads them from the records again); locks serializes the events
+// of one identity in this process, an entry living while some event of the identity holds or waits for it.
 type integrationChats struct {
 	mu    sync.Mutex
-	locks map[string]*sync.Mutex
+	locks map[string]*integrationLock
 	gen   map[string]int
 }
+
+type integrationLock struct {
+	sync.Mutex
+	refs int
+}
+
+const maxIntegrationGens = 1 << 16
 
 func (ic *integrationChats) lock(key string) func() {
 	ic.mu.Lock()
 	if ic.locks == nil {
-		ic.locks, ic.gen = map[string]*sync.Mutex{}, map[string]int{}
+		ic.locks, ic.gen = map[string]*integrationLock{}, map[string]int{}
 	}
 	l := ic.locks[key]
 	if l == nil {
-		l = &sync.Mutex{}
+		l = &integrationLock{}
 		ic.locks[key] = l
 	}
+	l.refs++
 	ic.mu.Unlock()
 	l.Lock()
-	return l.Unlock
+	return func() {
+		l.Unlock()
+		ic.mu.Lock()
+		defer ic.mu.Unlock()
+		if l.refs--; l.refs == 0 {
+			delete(ic.locks, key)
+		}
+	}
 }
 
 // IntegrationKey identifies an integration chat: the customer (SourceId), where they wrote (DestinationId) and
@@ -110,6 +126,9 @@ func (s *Service) IntegrationChat(ctx context.Context, key string, start StartCh
 func (s *Service) rememberIntegration(key string, n int) {
 	s.integrations.mu.Lock()
 	defer s.integrations.mu.Unlock()
+	if _, ok := s.integrations.gen[key]; !ok && len(s.integrations.gen) >= maxIntegrationGens {
+		clear(s.integrations.gen)
+	}
 	s.integrations.gen[key] = n
 }
 
@@ -121,16 +140,32 @@ const (
 )
 
 // IntegrationEventAs performs an integration event as the customer of a chat (by their ParticipantToken): a
-// message, an event, or the customer's disconnect. The customer counts as connected from the first event.
-// clientToken makes a message or an event idempotent.
+// message, an event, or the customer's disconnect. The customer counts as connected from the first event (as
+// with CreateParticipantConnection's ConnectParticipant); no ConnectionToken is made, so an event costs one
+// write. clientToken makes a message or an event idempotent.
 func (s *Service) IntegrationEventAs(ctx context.Context, participantToken, typ, contentType, content, clientToken string) error {
-	conn, err := s.CreateConnection(ctx, participantToken, ConnectionInput{Credentials: true, ConnectParticipant: true})
+	p, err := s.store.ParticipantByToken(ctx, hashToken(participantToken))
+	if parley.IsCode(err, parley.ENOTFOUND) {
+		return parley.Errorf(parley.EACCESS, "invalid ParticipantToken")
+	}
 	if err != nil {
 		return err
 	}
-	caller, err := s.Authenticate(ctx, conn.ConnectionToken)
+	c, err := s.store.ActiveContact(ctx, p.ChainID)
 	if err != nil {
 		return err
+	}
+	caller := &Caller{Participant: p, Contact: c}
+	if err := caller.active(); err != nil {
+		return err
+	}
+	if !p.Connected {
+		if _, err := s.commit(ctx, func(tx parley.Tx, _ *Change) error {
+			return s.markConnected(ctx, tx, p.ID, s.now())
+		}); err != nil {
+			return err
+		}
+		p.Connected = true
 	}
 	switch typ {
 	case IntegrationMessage:

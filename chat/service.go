@@ -122,7 +122,11 @@ type CreateParticipantOutput struct {
 	Expiry           time.Time
 }
 
-// ConnectionInput is CreateParticipantConnection's input.
+// ConnectionInput is CreateParticipantConnection's input. Every CreateParticipantConnection marks the
+// participant connected (for the customer: the connect window stops), so ConnectParticipant, which Connect needs
+// for that on a streamed chat, is accepted from any role and adds nothing more; a call with it alone (no
+// Websocket, no Credentials) only marks the participant connected. docs/streaming.md says where that is more
+// lenient than Connect.
 type ConnectionInput struct {
 	Websocket          bool
 	Credentials        bool

@@ -82,6 +82,10 @@ type Config struct {
 	StartChat startchat.Config `yaml:"start_chat"`
 	// Throttling limits the API request rates like Amazon Connect's quotas (package throttle). Default: off.
 	Throttling throttle.Config `yaml:"throttling"`
+	// IntegrationDestinations maps SendChatIntegrationEvent DestinationIds, as Connect takes them (an End User
+	// Messaging phone number ARN), to where their chats start: an instance (id or ARN; its default inbound
+	// flow) or a contact flow ARN. Without an entry, DestinationId must itself be one of those.
+	IntegrationDestinations map[string]string `yaml:"integration_destinations"`
 	// Attachments configures file attachments: limits, storage (files or S3), scanning.
 	Attachments AttachmentsConfig `yaml:"attachments"`
 	// CustomerIdle is the customer's idle timer on chats whose UpdateParticipantRoleConfig set none, and
@@ -199,6 +203,12 @@ func (m *Main) Start(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
+	if err := m.cfg.Throttling.Validate(); err != nil {
+		return err
+	}
+	if err := m.cfg.Throttling.CheckOperations(append(connect.Operations(), participant.Operations...)); err != nil {
+		return err
+	}
 	if verifier.DevMode() {
 		// Decided before listening, so a refused configuration never opens a socket.
 		if !loopbackAddr(m.cfg.Listen) {
@@ -281,7 +291,7 @@ func (m *Main) Start(ctx context.Context) (err error) {
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", m.healthz)
-	limits := throttle.New(m.cfg.Throttling)
+	limits := throttle.NewWithClock(m.cfg.Throttling, m.cfg.Clock)
 	mux.Handle("/participant/", participant.New(m.svc, m.log, participant.WithAttachments(m.att),
 		participant.WithThrottle(limits)))
 	mux.Handle("/attachments/", files.New(m.att, m.log))
@@ -303,7 +313,8 @@ func (m *Main) Start(ctx context.Context) (err error) {
 		mux.Handle("GET "+sink.ConfirmPath, m.router.ConfirmHandler())
 	}
 	mux.Handle("/", connect.New(m.svc, m.admin, verifier, m.log, connect.WithAgents(m.agents),
-		connect.WithStreaming(m.streaming), connect.WithThrottle(limits)))
+		connect.WithStreaming(m.streaming), connect.WithThrottle(limits),
+		connect.WithIntegrationDestinations(m.cfg.IntegrationDestinations)))
 	m.http = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
 		ErrorLog: slog.NewLogLogger(m.log.Handler(), slog.LevelDebug)}
 	if m.cfg.Pprof != "" {

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/parley-chat/parley/server"
+	"github.com/parley-chat/parley/throttle"
 )
 
 // TestRefusesOpenListenerWithoutKeys: accepting any SigV4 signature is for loopback only; on another address the
@@ -39,4 +40,32 @@ func TestPublicURL(t *testing.T) {
 		bad.Close()
 		t.Fatal("accepted an ftp public URL")
 	}
+}
+
+// TestThrottlingOperationNames: throttling.operations names Connect or Participant API operations; a misspelled
+// name (which would limit nothing) or a zero rate stops the start with an error that names it.
+func TestThrottlingOperationNames(t *testing.T) {
+	for name, ops := range map[string]map[string]throttle.Rate{
+		"SendMesage":      {"SendMesage": {Rate: 1, Burst: 1}},
+		"SendMessage":     {"SendMessage": {Rate: 0, Burst: 1}},
+		"StartChatContac": {"StartChatContac": {Rate: 1, Burst: 1}},
+	} {
+		m := server.New(server.Config{DataDir: t.TempDir(), Listen: "127.0.0.1:0",
+			Throttling: throttle.Config{Operations: ops}}, nil)
+		err := m.Start(context.Background())
+		if err == nil {
+			m.Close()
+			t.Fatalf("started with throttling.operations %v", ops)
+		}
+		if !strings.Contains(err.Error(), name) {
+			t.Errorf("error %q does not name %s", err, name)
+		}
+	}
+	m := server.New(server.Config{DataDir: t.TempDir(), Listen: "127.0.0.1:0", Throttling: throttle.Config{
+		Operations: map[string]throttle.Rate{"SendMessage": {Rate: 1, Burst: 1}, "ListQueues": {Rate: 1, Burst: 1},
+			"SendChatIntegrationEvent": {Rate: 1, Burst: 1}}}}, nil)
+	if err := m.Start(context.Background()); err != nil {
+		t.Fatalf("real operation names refused: %v", err)
+	}
+	m.Close()
 }

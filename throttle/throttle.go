@@ -9,8 +9,11 @@ package throttle
 
 import (
 	"fmt"
+	"slices"
 	"sync"
 	"time"
+
+	"github.com/parley-chat/parley"
 )
 
 // Rate is a token bucket: Rate requests a second on average, Burst at once.
@@ -32,6 +35,17 @@ func (c Config) Validate() error {
 	for op, r := range c.Operations {
 		if r.Rate <= 0 || r.Burst < 1 {
 			return fmt.Errorf("throttling.operations.%s: rate must be positive and burst at least 1", op)
+		}
+	}
+	return nil
+}
+
+// CheckOperations fails for an operation of Operations that is not among known (the APIs' operation names), so
+// that a misspelled name is refused instead of silently limiting nothing.
+func (c Config) CheckOperations(known []string) error {
+	for op := range c.Operations {
+		if !slices.Contains(known, op) {
+			return fmt.Errorf("throttling.operations.%s: no such operation (names are the Connect and Participant API operations, e.g. SendMessage, StartChatContact)", op)
 		}
 	}
 	return nil
@@ -63,7 +77,7 @@ const maxBuckets = 10000
 type Limiter struct {
 	rates map[string]Rate
 	def   *Rate // for Connect operations not in rates; nil: unlimited
-	now   func() time.Time
+	clock parley.Clock
 
 	mu      sync.Mutex
 	buckets map[key]*bucket
@@ -76,12 +90,22 @@ type bucket struct {
 	at     time.Time
 }
 
-// New returns the limiter of cfg, nil when cfg limits nothing (a nil *Limiter allows everything).
+// New returns the limiter of cfg, nil when cfg limits nothing (a nil *Limiter allows everything). Buckets refill
+// by the system clock.
 func New(cfg Config) *Limiter {
+	return NewWithClock(cfg, nil)
+}
+
+// NewWithClock is New with buckets that refill by clock's time (nil: the system clock), so that a test with a
+// fake clock counts exact bursts.
+func NewWithClock(cfg Config, clock parley.Clock) *Limiter {
 	if !cfg.ConnectQuotas && len(cfg.Operations) == 0 {
 		return nil
 	}
-	l := &Limiter{rates: map[string]Rate{}, now: time.Now, buckets: map[key]*bucket{}}
+	if clock == nil {
+		clock = parley.SystemClock{}
+	}
+	l := &Limiter{rates: map[string]Rate{}, clock: clock, buckets: map[key]*bucket{}}
 	if cfg.ConnectQuotas {
 		for op, r := range ConnectQuotas {
 			l.rates[op] = r
@@ -108,7 +132,7 @@ func (l *Limiter) Allow(op, scope string, connectAPI bool) bool {
 		}
 		r = *l.def
 	}
-	now := l.now()
+	now := l.clock.Now()
 	k := key{op, scope}
 	l.mu.Lock()
 	defer l.mu.Unlock()

@@ -9,9 +9,8 @@ func TestLimiter(t *testing.T) {
 	if l := New(Config{}); l != nil || !l.Allow("SendMessage", "i", false) {
 		t.Fatal("an empty configuration limits")
 	}
-	now := time.Unix(0, 0)
-	l := New(Config{ConnectQuotas: true, Operations: map[string]Rate{"GetTranscript": {1, 2}}})
-	l.now = func() time.Time { return now }
+	clk := &clock{time.Unix(0, 0)}
+	l := NewWithClock(Config{ConnectQuotas: true, Operations: map[string]Rate{"GetTranscript": {1, 2}}}, clk)
 	count := func(op, scope string, connect bool) int {
 		n := 0
 		for l.Allow(op, scope, connect) {
@@ -34,7 +33,7 @@ func TestLimiter(t *testing.T) {
 			t.Errorf("%s in %s: burst of %d, want %d", c.op, c.scope, got, c.burst)
 		}
 	}
-	now = now.Add(time.Second) // a second refills Rate tokens
+	clk.t = clk.t.Add(time.Second) // a second refills Rate tokens
 	if got := count("SendMessage", "inst-1", false); got != 10 {
 		t.Errorf("after 1 s: %d SendMessage, want 10", got)
 	}
@@ -45,3 +44,7 @@ func TestLimiter(t *testing.T) {
 		t.Error("a zero rate validated")
 	}
 }
+
+type clock struct{ t time.Time }
+
+func (c *clock) Now() time.Time { return c.t }

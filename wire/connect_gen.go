@@ -215,7 +215,7 @@ type SendChatIntegrationEventRequest struct {
 // SendChatIntegrationEventResponse is the output of SendChatIntegrationEvent (POST /chat-integration-event).
 type SendChatIntegrationEventResponse struct {
 	InitialContactID string `json:"InitialContactId,omitempty"`
-	NewChatCreated   bool   `json:"NewChatCreated,omitempty"`
+	NewChatCreated   bool   `json:"NewChatCreated"` // sent even when empty
 }
 
 // StartChatContactRequest is the input of StartChatContact (PUT /contact/chat).

@@ -73,7 +73,9 @@ type handler struct {
 	streams  streamingService // nil: message streaming answers InvalidRequestException
 	verifier *sigv4.Verifier
 	limits   *throttle.Limiter // nil: no throttling
-	log      *slog.Logger
+	// destinations maps SendChatIntegrationEvent DestinationIds to an instance or a contact flow ARN.
+	destinations map[string]string
+	log          *slog.Logger
 }
 
 // WithThrottle applies the limiter's rates to the operations (scope: the account), answering
@@ -172,6 +174,16 @@ var routes = append(append([]route{
 	op("StartContactMediaProcessing", http.MethodPost, wire.PathStartContactMediaProcessing, nil),
 	op("StopContactMediaProcessing", http.MethodPost, wire.PathStopContactMediaProcessing, nil),
 }, adminRoutes...), append(append(flowRoutes, metricsRoutes...), streamingRoutes...)...)
+
+// Operations returns the names of the Connect API operations the handler routes (served or not), as
+// throttling.operations may name them.
+func Operations() []string {
+	names := make([]string, len(routes))
+	for i, rt := range routes {
+		names[i] = rt.name
+	}
+	return names
+}
 
 // match finds the route of r and its decoded labels.
 func match(r *http.Request) (*route, []string) {

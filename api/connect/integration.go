@@ -15,7 +15,15 @@ import (
 //
 // Connect maps DestinationId (an End User Messaging phone number ARN) to an instance and a flow. parley takes
 // an instance (id or ARN), whose chats start on its default inbound flow, or a contact flow ARN
-// (arn:…:instance/{id}/contact-flow/{id}), whose chats start on that flow.
+// (arn:…:instance/{id}/contact-flow/{id}), whose chats start on that flow; or any DestinationId configured to
+// map to one of those (WithIntegrationDestinations), so that integrations written for Connect send their phone
+// number ARNs unchanged.
+
+// WithIntegrationDestinations maps SendChatIntegrationEvent DestinationIds (an End User Messaging phone number
+// ARN, say) to the instance (id or ARN) or contact flow ARN where their chats start.
+func WithIntegrationDestinations(m map[string]string) Option {
+	return func(h *handler) { h.destinations = m }
+}
 
 func (h *handler) sendChatIntegrationEvent(ctx context.Context, in *wire.SendChatIntegrationEventRequest) (*wire.SendChatIntegrationEventResponse, error) {
 	typ, ct, content := *in.Event.Type, deref(in.Event.ContentType), deref(in.Event.Content)
@@ -57,6 +65,11 @@ func (h *handler) sendChatIntegrationEvent(ctx context.Context, in *wire.SendCha
 		}
 		if _, err := s.StartContactStreaming(ctx, instanceID, out.ContactID, *ns.StreamingConfiguration.StreamingEndpointArn,
 			"integration"); err != nil {
+			// The chat must not outlive its failed setup: a retry would find it and never stream it. Ended, it
+			// makes the retry start a new chat.
+			if stopErr := h.svc.StopContact(ctx, instanceID, out.ContactID); stopErr != nil {
+				h.log.WarnContext(ctx, "end an integration chat whose streaming failed", "contact_id", out.ContactID, "err", stopErr)
+			}
 			return nil, err
 		}
 	}
@@ -69,6 +82,10 @@ func (h *handler) sendChatIntegrationEvent(ctx context.Context, in *wire.SendCha
 // integrationDestination reads DestinationId: an instance (its default inbound flow) or a contact flow ARN.
 func (h *handler) integrationDestination(ctx context.Context, dest string) (instanceID, flowID string, err error) {
 	notFound := parley.NotFound("INSTANCE", "DestinationId %q is neither an instance nor a contact flow ARN of this server", dest)
+	if target, ok := h.destinations[dest]; ok {
+		notFound = parley.NotFound("INSTANCE", "DestinationId %q is configured to start chats on %q, which is neither an instance nor a contact flow ARN of this server", dest, target)
+		dest = target
+	}
 	inst, flow, hasFlow := dest, "", false
 	if i := strings.Index(dest, "/contact-flow/"); i >= 0 {
 		inst, flow, hasFlow = dest[:i], dest[i+len("/contact-flow/"):], true

@@ -63,7 +63,7 @@ func (r *recorder) count() int {
 	return len(r.got)
 }
 
-func newStreamEnv(t *testing.T, ep streaming.Endpoint) *streamEnv {
+func newStreamEnv(t *testing.T, ep streaming.Endpoint, opts ...Option) *streamEnv {
 	t.Helper()
 	ctx := t.Context()
 	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "parley.db"), nil)
@@ -86,7 +86,8 @@ func newStreamEnv(t *testing.T, ep streaming.Endpoint) *streamEnv {
 		defer close(done)
 		str.Run(runCtx)
 	}()
-	ts := httptest.NewServer(newHandler(svc, nil, keyedVerifier(t), slog.New(slog.DiscardHandler), WithStreaming(str)))
+	ts := httptest.NewServer(newHandler(svc, nil, keyedVerifier(t), slog.New(slog.DiscardHandler),
+		append([]Option{WithStreaming(str)}, opts...)...))
 	t.Cleanup(func() {
 		ts.Close()
 		cancel()

@@ -45,6 +45,11 @@ func WithThrottle(l *throttle.Limiter) Option {
 	return func(h *Handler) { h.limits = l }
 }
 
+// Operations are the Participant API operations a limiter throttles (per instance), as throttling.operations
+// may name them.
+var Operations = []string{"CreateParticipantConnection", "SendMessage", "SendEvent", "GetTranscript",
+	"DisconnectParticipant", "StartAttachmentUpload", "CompleteAttachmentUpload", "GetAttachment"}
+
 // New returns the Participant Service handler, to be mounted at /participant/.
 func New(svc *chat.Service, log *slog.Logger, opts ...Option) http.Handler {
 	h := &Handler{svc: svc, log: log, mux: http.NewServeMux()}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/parley-chat/parley/server"
+	"github.com/parley-chat/parley/throttle"
 )
 
 // TestConfigPrecedence: flags win over PARLEY_* variables, which win over the YAML file, which wins over the
@@ -174,5 +175,61 @@ func TestConfigStreaming(t *testing.T) {
 	env["PARLEY_CONFIG"] = bad
 	if _, err := loadOptions(nil, getenv, io.Discard); err == nil {
 		t.Error("a subscription without a secret was accepted")
+	}
+}
+
+// TestConfigThrottling: Connect's quotas and per-operation rates from YAML; PARLEY_THROTTLING_CONNECT_QUOTAS
+// and --throttling-connect-quotas override the switch; bad values are refused; unset, nothing is throttled.
+func TestConfigThrottling(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "parley.yaml")
+	if err := os.WriteFile(file, []byte("throttling:\n  connect_quotas: true\n  operations:\n"+
+		"    SendMessage: {rate: 50, burst: 100}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{}
+	getenv := func(k string) string { return env[k] }
+	o, err := loadOptions(nil, getenv, io.Discard)
+	if err != nil || o.Throttling.ConnectQuotas || len(o.Throttling.Operations) != 0 {
+		t.Fatalf("default throttling = %+v, %v; want off", o.Throttling, err)
+	}
+	env["PARLEY_CONFIG"] = file
+	o, err = loadOptions(nil, getenv, io.Discard)
+	if err != nil || !o.Throttling.ConnectQuotas || o.Throttling.Operations["SendMessage"] != (throttle.Rate{Rate: 50, Burst: 100}) {
+		t.Fatalf("throttling from YAML = %+v, %v", o.Throttling, err)
+	}
+	env["PARLEY_THROTTLING_CONNECT_QUOTAS"] = "false"
+	if o, err = loadOptions(nil, getenv, io.Discard); err != nil || o.Throttling.ConnectQuotas {
+		t.Fatalf("PARLEY_THROTTLING_CONNECT_QUOTAS=false: %+v, %v", o.Throttling, err)
+	}
+	if o, err = loadOptions([]string{"--throttling-connect-quotas", "true"}, getenv, io.Discard); err != nil || !o.Throttling.ConnectQuotas {
+		t.Fatalf("--throttling-connect-quotas true over the environment: %+v, %v", o.Throttling, err)
+	}
+	env["PARLEY_THROTTLING_CONNECT_QUOTAS"] = "sometimes"
+	if _, err := loadOptions(nil, getenv, io.Discard); err == nil {
+		t.Error("PARLEY_THROTTLING_CONNECT_QUOTAS=sometimes was accepted")
+	}
+	delete(env, "PARLEY_THROTTLING_CONNECT_QUOTAS")
+	bad := filepath.Join(dir, "bad.yaml")
+	if err := os.WriteFile(bad, []byte("throttling:\n  operations:\n    SendMessage: {rate: 0, burst: 10}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env["PARLEY_CONFIG"] = bad
+	if _, err := loadOptions(nil, getenv, io.Discard); err == nil {
+		t.Error("a zero rate was accepted")
+	}
+}
+
+// TestConfigIntegrationDestinations: SendChatIntegrationEvent's destination map comes from the YAML file.
+func TestConfigIntegrationDestinations(t *testing.T) {
+	const phone = "arn:aws:sms-voice:us-west-2:123456789012:phone-number/phone-number-1"
+	const flow = "arn:aws:connect:us-west-2:000000000000:instance/i-1/contact-flow/f-1"
+	file := filepath.Join(t.TempDir(), "parley.yaml")
+	if err := os.WriteFile(file, []byte("integration_destinations:\n  "+phone+": "+flow+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	o, err := loadOptions(nil, func(k string) string { return map[string]string{"PARLEY_CONFIG": file}[k] }, io.Discard)
+	if err != nil || len(o.IntegrationDestinations) != 1 || o.IntegrationDestinations[phone] != flow {
+		t.Fatalf("integration destinations = %v, %v", o.IntegrationDestinations, err)
 	}
 }

@@ -3,11 +3,15 @@ package e2e
 import (
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/connect"
 	ctypes "github.com/aws/aws-sdk-go-v2/service/connect/types"
 	awsv1 "github.com/aws/aws-sdk-go/aws"
+
+	"github.com/parley-chat/parley"
+	"github.com/parley-chat/parley/server"
 )
 
 // TestSendChatIntegrationEvent: an external channel's events through the official SDK: the first message of a
@@ -42,8 +46,8 @@ func TestSendChatIntegrationEvent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if aws.ToBool(second.NewChatCreated) || aws.ToString(second.InitialContactId) != contactID {
-		t.Fatalf("second event = %+v, want the same chat", second)
+	if second.NewChatCreated == nil || *second.NewChatCreated || aws.ToString(second.InitialContactId) != contactID {
+		t.Fatalf("second event = %+v, want the same chat and NewChatCreated false", second)
 	}
 	if _, err := send("+14255550100", "EVENT", "application/vnd.amazonaws.connect.event.typing", ""); err != nil {
 		t.Fatalf("typing: %v", err)
@@ -112,4 +116,55 @@ func TestSendChatIntegrationEvent(t *testing.T) {
 	dest = "arn:aws:connect:us-west-2:000000000000:instance/nope"
 	_, err = send("+1", "MESSAGE", "text/plain", "x")
 	wantCode(t, err, "ResourceNotFoundException", 404)
+}
+
+// TestSendChatIntegrationEventStreams: NewSessionDetails.StreamingConfiguration streams the new chat from its
+// first item (the flow's greeting and the customer's message reach the endpoint, in order). A setup that fails
+// (a FIFO topic) answers the error and leaves no chat behind: the retry with a good topic starts a new chat
+// and streams it.
+func TestSendChatIntegrationEventStreams(t *testing.T) {
+	rec := &itemEndpoint{items: map[string][]parley.Item{}}
+	e := newEnv(t, func(c *server.Config) { c.StreamingEndpoint = rec })
+	send := func(topic, content string) (*connect.SendChatIntegrationEventOutput, error) {
+		return e.cc.SendChatIntegrationEvent(ctx(t), &connect.SendChatIntegrationEventInput{SourceId: aws.String("+14255550123"),
+			DestinationId: aws.String(e.srv.InstanceID), Subtype: aws.String("connect:SMS"),
+			Event: &ctypes.ChatEvent{Type: ctypes.ChatEventTypeMessage, ContentType: aws.String("text/plain"), Content: aws.String(content)},
+			NewSessionDetails: &ctypes.NewSessionDetails{StreamingConfiguration: &ctypes.ChatStreamingConfiguration{
+				StreamingEndpointArn: aws.String(topic)}}})
+	}
+	_, err := send("arn:aws:sns:us-west-2:000000000000:chat.fifo", "lost")
+	wantCode(t, err, "InvalidParameterException", 400)
+	out, err := send("arn:aws:sns:us-west-2:000000000000:chat", "hello")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !aws.ToBool(out.NewChatCreated) {
+		t.Fatalf("after a failed setup = %+v, want a new chat", out)
+	}
+	var streamID string
+	for deadline := time.Now().Add(10 * time.Second); streamID == "" && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		rec.mu.Lock()
+		for id, items := range rec.items {
+			if len(items) > 0 && items[0].ChainID == aws.ToString(out.InitialContactId) {
+				streamID = id
+			}
+		}
+		rec.mu.Unlock()
+	}
+	items := rec.waitFor(streamID, func(it parley.Item) bool { return it.Role == parley.RoleCustomer && it.Type == parley.ItemMessage })
+	var customer []string
+	for i, it := range items {
+		if it.ChainID != aws.ToString(out.InitialContactId) {
+			t.Errorf("item of chat %s streamed, want only %s", it.ChainID, aws.ToString(out.InitialContactId))
+		}
+		if i == 0 && it.Seq != 1 {
+			t.Errorf("the stream starts at Seq %d, want the chat's first item", it.Seq)
+		}
+		if it.Role == parley.RoleCustomer && it.Type == parley.ItemMessage {
+			customer = append(customer, it.Content)
+		}
+	}
+	if len(customer) != 1 || customer[0] != "hello" {
+		t.Errorf("the customer's streamed messages: %q, want [hello]", customer)
+	}
 }
