@@ -301,6 +301,8 @@ func (m *Main) Start(ctx context.Context) (err error) {
 	}
 	mux.HandleFunc("GET /widget.js", pages.Widget)
 	mux.HandleFunc("GET /{$}", pages.Index)
+	mux.HandleFunc("GET /agent/{$}", pages.Agent)
+	mux.HandleFunc("GET /agent/agent.js", pages.AgentJS)
 	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) })
 	mux.Handle(startchat.Path, startchat.New(m.svc, m.cfg.StartChat, startchat.Options{DefaultInstance: m.instance.ID,
 		Attachments: m.att != nil, Log: m.log.With("component", "start-chat")}))

@@ -1,4 +1,5 @@
-// Package web serves parley's browser assets: the customer chat widget (/widget.js) and the demo page (/),
+// Package web serves parley's browser assets: the customer chat widget (/widget.js), the demo page (/) and the
+// agent workspace (/agent/),
 // embedded in the binary, compressed once and served with validators and cache headers. There is no build
 // step: widget.js is plain JavaScript.
 package web
@@ -20,6 +21,12 @@ var widgetJS []byte
 
 //go:embed index.html
 var indexHTML string
+
+//go:embed agent.html
+var agentHTML []byte
+
+//go:embed agent.js
+var agentJS []byte
 
 // asset is a file served with its gzip form and an ETag.
 type asset struct {
@@ -60,10 +67,10 @@ type Page struct {
 	Base, InstanceID, FlowID string
 }
 
-// Handler serves GET /widget.js and GET / (the demo page).
+// Handler serves GET /widget.js, GET / (the demo page) and the agent workspace (GET /agent/ and
+// /agent/agent.js).
 type Handler struct {
-	widget *asset
-	index  *asset
+	widget, index, agentPage, agentJS *asset
 }
 
 // New returns the handler; the demo page is rendered once with p.
@@ -77,7 +84,9 @@ func New(p Page) (*Handler, error) {
 		return nil, err
 	}
 	return &Handler{widget: newAsset(widgetJS, "text/javascript; charset=utf-8"),
-		index: newAsset(b.Bytes(), "text/html; charset=utf-8")}, nil
+		index:     newAsset(b.Bytes(), "text/html; charset=utf-8"),
+		agentPage: newAsset(agentHTML, "text/html; charset=utf-8"),
+		agentJS:   newAsset(agentJS, "text/javascript; charset=utf-8")}, nil
 }
 
 // Widget serves /widget.js: cached for five minutes, then revalidated by ETag.
@@ -88,3 +97,12 @@ func (h *Handler) Widget(w http.ResponseWriter, r *http.Request) {
 
 // Index serves the demo page.
 func (h *Handler) Index(w http.ResponseWriter, r *http.Request) { h.index.serve(w, r, "no-cache") }
+
+// Agent serves the agent workspace's page.
+func (h *Handler) Agent(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("X-Frame-Options", "DENY")
+	h.agentPage.serve(w, r, "no-cache")
+}
+
+// AgentJS serves the agent workspace's script.
+func (h *Handler) AgentJS(w http.ResponseWriter, r *http.Request) { h.agentJS.serve(w, r, "no-cache") }

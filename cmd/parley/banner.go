@@ -17,6 +17,7 @@ parley is serving Amazon Connect chat at %[1]s
 
   Endpoint       %[1]s   (Connect API, Participant API and WebSocket)
   Demo page      %[1]s/   (the chat widget; add it to a site with <script src="%[1]s/widget.js">)
+  Agents         %[1]s/agent/   (the agent workspace)
   Region         %[2]s
   InstanceId     %[3]s
   ContactFlowId  %[4]s
@@ -35,7 +36,7 @@ ChatJS:
   connect.ChatSession.setGlobalConfig({ region: %[2]q, endpoint: %[1]q });
 
 `, url, cfg.Region, in.ID, flow.ID)
-	fmt.Fprintf(w, "Agents: log in at %s/agent/v1/login, take chats from the event stream (docs/agent-api.md).\n", url)
+	fmt.Fprintf(w, "Agents: the workspace at %[1]s/agent/, or the agent API at %[1]s/agent/v1 (docs/agent-api.md).\n", url)
 	if user, password, ok := m.DemoAgent(); ok {
 		if password != "" {
 			fmt.Fprintf(w, "Demo agent: username %s, password %s\n"+

@@ -166,3 +166,49 @@ func TestWidgetInChromium(t *testing.T) {
 		t.Errorf("the agent answered %q, want two answers", agent.said)
 	}
 }
+
+// TestAgentWorkspaceInChromium: the widget and the agent workspace, both served by parley, chat with each other
+// in headless Chromium (workspace.browser.js says how).
+func TestAgentWorkspaceInChromium(t *testing.T) {
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("node not found on PATH: install Node.js >= 20 (scripts/test.sh expects it preinstalled)")
+	}
+	if _, err := os.Stat(chromiumPath); err != nil {
+		t.Skipf("%s missing: scripts/test.sh installs Debian's chromium (apt-get install -y chromium)", chromiumPath)
+	}
+	dir, err := filepath.Abs(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "node_modules", "playwright-core")); err != nil {
+		t.Skip("playwright-core missing: run scripts/test.sh or npm ci in test/js")
+	}
+	srv := testserver.Start(t)
+	user, password, ok := srv.DemoAgent()
+	if !ok {
+		t.Fatal("no demo agent")
+	}
+	shots := t.TempDir()
+	if os.Getenv("PARLEY_UPDATE_SCREENSHOTS") != "" {
+		shots = filepath.Join(dir, "..", "..", "docs", "images")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), nodeTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, node, "workspace.browser.js")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "CHROMIUM="+chromiumPath, "BASE_URL="+srv.URL, "AGENT_USER="+user,
+		"AGENT_PASSWORD="+password, "SCREENSHOTS="+shots, "NO_COLOR=1")
+	killGroupOnCancel(cmd)
+	cmd.WaitDelay = 5 * time.Second
+	out := &lineLogger{t: t}
+	cmd.Stdout, cmd.Stderr = out, out
+	err = cmd.Run()
+	out.flush()
+	if ctx.Err() != nil {
+		t.Fatalf("the browser test did not finish within %v (killed)", nodeTimeout)
+	}
+	if err != nil {
+		t.Fatalf("node workspace.browser.js: %v; see the output above", err)
+	}
+}

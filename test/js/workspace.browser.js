@@ -1,0 +1,77 @@
+// The widget and the agent workspace chat with each other in headless Chromium (Debian's, through
+// playwright-core): the demo agent logs in through the workspace's form and goes Available, a customer starts a
+// chat from the widget, the offer appears, the agent accepts, messages and typing go both ways, the customer's
+// page is reloaded and the chat goes on, the agent ends the chat and clears after-contact work. Every control is
+// found by role and accessible name. Run by widget_browser_test.go (CHROMIUM, BASE_URL, AGENT_USER,
+// AGENT_PASSWORD, SCREENSHOTS).
+'use strict';
+const assert = require('node:assert/strict');
+const path = require('node:path');
+const { chromium } = require('playwright-core');
+
+async function main() {
+  const env = process.env;
+  const browser = await chromium.launch({
+    executablePath: env.CHROMIUM,
+    args: ['--no-sandbox', '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1'],
+  });
+  try {
+    const agent = await (await browser.newContext({ viewport: { width: 1100, height: 700 } })).newPage();
+    const customer = await (await browser.newContext({ viewport: { width: 1000, height: 700 } })).newPage();
+    for (const [who, p] of [['agent', agent], ['customer', customer]]) {
+      p.on('pageerror', (e) => console.log(`[${who} exception] ${e.message}`));
+      p.on('console', (m) => { if (m.type() === 'error') console.log(`[${who} error] ${m.text()}`); });
+    }
+
+    await agent.goto(env.BASE_URL + '/agent/');
+    await agent.getByLabel('Username').fill(env.AGENT_USER);
+    await agent.getByLabel('Password').fill(env.AGENT_PASSWORD);
+    await agent.getByRole('button', { name: 'Log in' }).click();
+    await agent.getByLabel('Status').selectOption('Available');
+    console.log('the agent is Available');
+
+    await customer.goto(env.BASE_URL + '/');
+    await customer.getByRole('button', { name: 'Chat with us' }).click();
+    await customer.getByRole('textbox', { name: 'Message' }).fill('I need help with my order');
+    await customer.getByRole('button', { name: 'Send' }).click();
+
+    await agent.getByRole('button', { name: 'Accept' }).click({ timeout: 20000 });
+    const chat = agent.getByRole('log', { name: /^Chat with / });
+    await chat.getByText('I need help with my order').waitFor({ timeout: 15000 });
+    console.log('the agent accepted and sees the message');
+
+    // Typing shows on the other side, then the answer arrives.
+    await customer.getByRole('textbox', { name: 'Message' }).pressSequentially('a', { delay: 10 });
+    await agent.getByRole('status').getByText(/is typing/).waitFor({ timeout: 15000 });
+    await customer.getByRole('textbox', { name: 'Message' }).fill('');
+    const reply = agent.getByRole('textbox', { name: /^Message to / });
+    await reply.pressSequentially('Hello', { delay: 10 });
+    await customer.getByRole('status').getByText(/is typing/).waitFor({ timeout: 15000 });
+    await reply.fill('Hello, I am looking at your order now.');
+    await reply.press('Enter');
+    await customer.getByRole('log').getByText('Hello, I am looking at your order now.').waitFor({ timeout: 15000 });
+    console.log('messages and typing go both ways');
+
+    // The customer reloads: the chat resumes, and goes on.
+    await customer.reload();
+    await customer.getByRole('log').getByText('Hello, I am looking at your order now.').waitFor({ timeout: 15000 });
+    await customer.getByRole('textbox', { name: 'Message' }).fill('thanks!');
+    await customer.getByRole('textbox', { name: 'Message' }).press('Enter');
+    await chat.getByText('thanks!').waitFor({ timeout: 15000 });
+    await agent.screenshot({ path: path.join(env.SCREENSHOTS, 'workspace.png') });
+
+    await agent.getByRole('button', { name: 'End chat' }).click();
+    await customer.getByRole('status').getByText('The chat has ended.').waitFor({ timeout: 15000 });
+    await agent.getByRole('button', { name: 'Clear' }).click({ timeout: 15000 });
+    await agent.getByRole('log', { name: /^Chat with / }).waitFor({ state: 'detached', timeout: 15000 });
+    console.log('the agent ended the chat and cleared after-contact work');
+
+    const unnamed = await agent.evaluate(() => [...document.querySelectorAll('button, input, textarea, select')]
+      .filter((e) => !(e.labels && e.labels.length) && !e.getAttribute('aria-label') && !e.textContent.trim()).length);
+    assert.equal(unnamed, 0, 'workspace controls without an accessible name');
+  } finally {
+    await browser.close();
+  }
+}
+
+main().catch((e) => { console.error(e); process.exit(1); });
