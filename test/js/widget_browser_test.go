@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -193,12 +194,17 @@ func TestAgentWorkspaceInChromium(t *testing.T) {
 	if os.Getenv("PARLEY_UPDATE_SCREENSHOTS") != "" {
 		shots = filepath.Join(dir, "..", "..", "docs", "images")
 	}
+	chatjs := filepath.Join(dir, "node_modules", "amazon-connect-chatjs", "dist", "amazon-connect-chat.js")
+	if _, err := os.Stat(chatjs); err != nil {
+		t.Skipf("%s missing: run scripts/test.sh or npm ci in test/js", chatjs)
+	}
+	page := pageServer(t, chatjs)
 	ctx, cancel := context.WithTimeout(context.Background(), nodeTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, node, "workspace.browser.js")
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "CHROMIUM="+chromiumPath, "BASE_URL="+srv.URL, "AGENT_USER="+user,
-		"AGENT_PASSWORD="+password, "SCREENSHOTS="+shots, "NO_COLOR=1")
+		"AGENT_PASSWORD="+password, "SCREENSHOTS="+shots, "CHATJS_PAGE_URL="+page, "NO_COLOR=1")
 	killGroupOnCancel(cmd)
 	cmd.WaitDelay = 5 * time.Second
 	out := &lineLogger{t: t}
@@ -211,4 +217,19 @@ func TestAgentWorkspaceInChromium(t *testing.T) {
 	if err != nil {
 		t.Fatalf("node workspace.browser.js: %v; see the output above", err)
 	}
+}
+
+// pageServer serves, on its own loopback origin, a page that loads the unmodified ChatJS, and returns its URL.
+func pageServer(t *testing.T, chatjs string) string {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Write([]byte(`<!doctype html><html><head><meta charset="utf-8"><title>ChatJS page</title>` +
+			`<script src="/amazon-connect-chat.js"></script></head><body>a site using ChatJS</body></html>`))
+	})
+	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
+	mux.HandleFunc("GET /amazon-connect-chat.js", func(w http.ResponseWriter, r *http.Request) { http.ServeFile(w, r, chatjs) })
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return srv.URL + "/"
 }

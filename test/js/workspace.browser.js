@@ -3,7 +3,7 @@
 // chat from the widget, the offer appears, the agent accepts, messages and typing go both ways, the customer's
 // page is reloaded and the chat goes on, the agent ends the chat and clears after-contact work. Every control is
 // found by role and accessible name. Run by widget_browser_test.go (CHROMIUM, BASE_URL, AGENT_USER,
-// AGENT_PASSWORD, SCREENSHOTS).
+// AGENT_PASSWORD, SCREENSHOTS, CHATJS_PAGE_URL: a page on another origin that loads the unmodified ChatJS).
 'use strict';
 const assert = require('node:assert/strict');
 const path = require('node:path');
@@ -65,6 +65,33 @@ async function main() {
     await agent.getByRole('button', { name: 'Clear' }).click({ timeout: 15000 });
     await agent.getByRole('log', { name: /^Chat with / }).waitFor({ state: 'detached', timeout: 15000 });
     console.log('the agent ended the chat and cleared after-contact work');
+
+    // The unmodified ChatJS, on another site, started through POST /start-chat, chats with the workspace.
+    const cj = await (await browser.newContext()).newPage();
+    cj.on('pageerror', (e) => console.log(`[chatjs exception] ${e.message}`));
+    await cj.goto(env.CHATJS_PAGE_URL);
+    await cj.evaluate(async (base) => {
+      const r = await fetch(base + '/start-chat', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ ParticipantDetails: { DisplayName: 'ChatJS customer' } }) });
+      const { data } = await r.json();
+      connect.ChatSession.setGlobalConfig({ region: 'us-west-2', endpoint: base });
+      const session = connect.ChatSession.create({ chatDetails: data.startChatResult, type: 'CUSTOMER',
+        options: { region: 'us-west-2' }, disableCSM: true });
+      window.agentSaid = new Promise((resolve) => session.onMessage((e) => {
+        if (e.data.ParticipantRole === 'AGENT' && e.data.Type === 'MESSAGE') resolve(e.data.Content);
+      }));
+      await session.connect();
+      await session.sendMessage({ contentType: 'text/plain', message: 'hi from ChatJS' });
+    }, env.BASE_URL);
+    await agent.getByRole('button', { name: 'Accept' }).click({ timeout: 20000 });
+    const cjChat = agent.getByRole('log', { name: 'Chat with ChatJS customer' });
+    await cjChat.getByText('hi from ChatJS').waitFor({ timeout: 15000 });
+    const cjReply = agent.getByRole('textbox', { name: 'Message to ChatJS customer' });
+    await cjReply.fill('Hello, ChatJS');
+    await cjReply.press('Enter');
+    assert.equal(await cj.evaluate(() => Promise.race([window.agentSaid,
+      new Promise((_, rej) => setTimeout(() => rej(new Error('no answer in ChatJS')), 15000))])), 'Hello, ChatJS');
+    console.log('ChatJS, started through /start-chat, chats with the workspace');
 
     const unnamed = await agent.evaluate(() => [...document.querySelectorAll('button, input, textarea, select')]
       .filter((e) => !(e.labels && e.labels.length) && !e.getAttribute('aria-label') && !e.textContent.trim()).length);
