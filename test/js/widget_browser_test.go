@@ -199,12 +199,17 @@ func TestAgentWorkspaceInChromium(t *testing.T) {
 		t.Skipf("%s missing: run scripts/test.sh or npm ci in test/js", chatjs)
 	}
 	page := pageServer(t, chatjs)
+	drop := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		srv.DropSockets()
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	t.Cleanup(drop.Close)
 	ctx, cancel := context.WithTimeout(context.Background(), nodeTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, node, "workspace.browser.js")
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "CHROMIUM="+chromiumPath, "BASE_URL="+srv.URL, "AGENT_USER="+user,
-		"AGENT_PASSWORD="+password, "SCREENSHOTS="+shots, "CHATJS_PAGE_URL="+page, "NO_COLOR=1")
+		"AGENT_PASSWORD="+password, "SCREENSHOTS="+shots, "CHATJS_PAGE_URL="+page, "DROP_URL="+drop.URL, "NO_COLOR=1")
 	killGroupOnCancel(cmd)
 	cmd.WaitDelay = 5 * time.Second
 	out := &lineLogger{t: t}

@@ -3,7 +3,7 @@
 // chat from the widget, the offer appears, the agent accepts, messages and typing go both ways, the customer's
 // page is reloaded and the chat goes on, the agent ends the chat and clears after-contact work. Every control is
 // found by role and accessible name. Run by widget_browser_test.go (CHROMIUM, BASE_URL, AGENT_USER,
-// AGENT_PASSWORD, SCREENSHOTS, CHATJS_PAGE_URL: a page on another origin that loads the unmodified ChatJS).
+// AGENT_PASSWORD, SCREENSHOTS, CHATJS_PAGE_URL: a page on another origin that loads the unmodified ChatJS, DROP_URL: cuts every WebSocket).
 'use strict';
 const assert = require('node:assert/strict');
 const path = require('node:path');
@@ -59,6 +59,19 @@ async function main() {
     await customer.getByRole('textbox', { name: 'Message' }).press('Enter');
     await chat.getByText('thanks!').waitFor({ timeout: 15000 });
     await agent.screenshot({ path: path.join(env.SCREENSHOTS, 'workspace.png') });
+
+    // Every socket is cut (as a network drop would); the agent writes meanwhile; the widget reconnects and
+    // shows each missed message once.
+    assert.equal((await fetch(env.DROP_URL)).status, 204);
+    for (const m of ['while you were away 1', 'while you were away 2']) {
+      await reply.fill(m);
+      await reply.press('Enter');
+    }
+    for (const m of ['while you were away 1', 'while you were away 2']) {
+      await customer.getByRole('log').getByText(m).waitFor({ timeout: 20000 });
+      assert.equal(await customer.getByRole('log').getByText(m, { exact: true }).count(), 1, `"${m}" shown once`);
+    }
+    console.log('after a dropped connection the widget caught up');
 
     await agent.getByRole('button', { name: 'End chat' }).click();
     await customer.getByRole('status').getByText('The chat has ended.').waitFor({ timeout: 15000 });
