@@ -185,8 +185,14 @@
     if (ct === CT.ended) return note(ch, 'The chat has ended.');
     if (it.Type !== 'MESSAGE' && it.Type !== 'ATTACHMENT') return;
     ch.status.textContent = '';
-    var text = it.Type === 'ATTACHMENT' ? '📎 ' + ((it.Attachments || [])[0] || {}).AttachmentName : it.Content || '';
-    ch.log.appendChild(el('div', { class: 'msg' + (me ? ' me' : '') }, [el('span', { class: 'who', text: me ? 'You' : (it.DisplayName || it.ParticipantRole) }), text]));
+    var body = it.Content || '';
+    if (it.Type === 'ATTACHMENT') {
+      var a = (it.Attachments || [])[0] || {};
+      body = el('a', { href: '#', target: '_blank', rel: 'noopener', text: '📎 ' + (a.AttachmentName || '') });
+      participant('attachment', ch.token, { AttachmentId: a.AttachmentId, UrlExpiryInSeconds: 300 })
+        .then(function (r) { body.href = r.Url; }).catch(function () {});
+    }
+    ch.log.appendChild(el('div', { class: 'msg' + (me ? ' me' : '') }, [el('span', { class: 'who', text: me ? 'You' : (it.DisplayName || it.ParticipantRole) }), body]));
     ch.log.scrollTop = ch.log.scrollHeight;
     if (!me && ch.token && it.ParticipantRole === 'CUSTOMER') {
       participant('event', ch.token, { ContentType: CT.read, Content: JSON.stringify({ messageId: it.Id }), ClientToken: uuid() }).catch(function () {});

@@ -22,7 +22,7 @@
     start: 'Start chat', name: 'Your name', connecting: 'Connecting…', reconnecting: 'Reconnecting…',
     typing: ' is typing…', ended: 'The chat has ended.', unreachable: 'The chat service cannot be reached. Retrying…',
     failed: 'The chat could not be started. Please try again.', joined: ' joined the chat', left: ' left the chat',
-    you: 'You', read: 'Read', newChat: 'New chat'
+    you: 'You', read: 'Read', newChat: 'New chat', attach: 'Attach a file', notSent: 'The file could not be sent: '
   };
   var CSS = [
     ':host{all:initial;font:14px/1.4 system-ui,sans-serif;color:#1b1b1b}',
@@ -46,6 +46,7 @@
     '.status{font-size:12px;color:#555;padding:0 12px;min-height:18px}',
     'form{display:flex;gap:6px;padding:8px;border-top:1px solid #ddd}',
     'textarea,input{flex:1;resize:none;font:inherit;padding:6px;border:1px solid #bbb;border-radius:6px}',
+    '.file{background:transparent;border:0;color:inherit;text-decoration:underline;cursor:pointer;font:inherit;padding:0}',
     'form button{border:0;border-radius:6px;background:var(--pc-accent,#0b5cad);color:#fff;padding:0 12px;cursor:pointer;font:inherit}',
     'button:focus-visible,textarea:focus-visible,input:focus-visible{outline:2px solid #f5a623;outline-offset:2px}',
     '.sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}'
@@ -108,7 +109,11 @@
       onkeydown: function (e) { if (e.key === 'Enter' && !e.shiftKey) { e.preventDefault(); self.submit(); } },
       oninput: function () { self.typing(); } });
     this.sendBtn = el('button', { type: 'submit', text: s.send });
-    this.form = el('form', { onsubmit: function (e) { e.preventDefault(); self.submit(); } }, [this.input, this.sendBtn]);
+    this.file = el('input', { type: 'file', class: 'sr', tabindex: '-1', 'aria-hidden': 'true',
+      onchange: function () { var f = self.file.files[0]; self.file.value = ''; if (f) self.attach(f); } });
+    this.attachBtn = el('button', { type: 'button', 'aria-label': s.attach, title: s.attach, text: '📎',
+      onclick: function () { self.file.click(); } });
+    this.form = el('form', { onsubmit: function (e) { e.preventDefault(); self.submit(); } }, [this.attachBtn, this.input, this.sendBtn, this.file]);
     this.endBtn = el('button', { type: 'button', text: s.end, onclick: function () { if (self.ended) self.restart(); else self.end(); } });
     var closeBtn = el('button', { type: 'button', 'aria-label': s.close, text: '×', onclick: function () { self.toggle(false); } });
     var header = el('header', {}, [o.logo ? el('img', { src: o.logo, alt: '' }) : null,
@@ -168,6 +173,31 @@
     go().catch(function (e) { self.note(self.s.unreachable); });
   };
 
+  // attach uploads a file as Connect clients do: StartAttachmentUpload, a PUT of the bytes, then
+  // CompleteAttachmentUpload; the ATTACHMENT item then arrives like any other.
+  Widget.prototype.attach = function (file) {
+    var self = this;
+    if (this.ended) return;
+    if (!this.conn) { this.pendingFiles = (this.pendingFiles || []).concat([file]); if (!this.details) this.start(); return; }
+    var tok = this.conn.token;
+    this.api('/participant/start-attachment-upload', tok, { AttachmentName: file.name,
+      ContentType: file.type || 'application/octet-stream', AttachmentSizeInBytes: file.size, ClientToken: uuid() })
+      .then(function (r) {
+        return fetch(r.UploadMetadata.Url, { method: 'PUT', headers: r.UploadMetadata.HeadersToInclude || {}, body: file })
+          .then(function (put) { if (!put.ok) throw new Error(put.statusText); return r.AttachmentId; });
+      })
+      .then(function (id) { return self.api('/participant/complete-attachment-upload', tok, { AttachmentIds: [id], ClientToken: uuid() }); })
+      .catch(function (e) { self.note(self.s.notSent + e.message); });
+  };
+
+  // download opens an attachment of the chat (GetAttachment gives a short-lived URL).
+  Widget.prototype.download = function (id) {
+    var w = window.open('', '_blank');
+    this.api('/participant/attachment', this.conn.token, { AttachmentId: id }).then(function (r) {
+      if (w) w.location = r.Url; else window.location = r.Url;
+    }).catch(function () { if (w) w.close(); });
+  };
+
   Widget.prototype.start = function () {
     var self = this, o = this.o;
     if (this.starting) return this.starting;
@@ -198,6 +228,8 @@
         self.say('');
         var p = self.pending || []; self.pending = [];
         p.forEach(function (m) { self.send(m[0], m[1]); });
+        var f = self.pendingFiles || []; self.pendingFiles = [];
+        f.forEach(function (x) { self.attach(x); });
       })
       .catch(function (e) {
         if (e.status === 403) return self.finish();
@@ -260,7 +292,11 @@
     var box = el('div', { class: 'msg' + (me ? ' me' : ''), 'data-id': it.Id });
     box.appendChild(el('span', { class: 'who', text: me ? s.you : (it.DisplayName || '') }));
     var body = el('span', {});
-    if (it.Type === 'ATTACHMENT') body.textContent = '📎 ' + ((it.Attachments || [])[0] || {}).AttachmentName;
+    if (it.Type === 'ATTACHMENT') {
+      var a = (it.Attachments || [])[0] || {}, self = this;
+      body.appendChild(el('button', { type: 'button', class: 'file', text: '📎 ' + (a.AttachmentName || ''),
+        onclick: function () { self.download(a.AttachmentId); } }));
+    }
     else if (ct === CT.markdown) markdown(body, it.Content || '');
     else if (ct === CT.interactive) this.interactive(body, it.Content);
     else body.textContent = it.Content || '';

@@ -52,6 +52,17 @@ async function main() {
     await customer.getByRole('log').getByText('Hello, I am looking at your order now.').waitFor({ timeout: 15000 });
     console.log('messages and typing go both ways');
 
+    // The customer sends a file; the agent gets a link that downloads it.
+    await customer.locator('input[type=file]').setInputFiles({ name: 'order.txt', mimeType: 'text/plain',
+      buffer: Buffer.from('order #1234, late') });
+    const link = chat.getByRole('link', { name: /order\.txt/ });
+    await link.waitFor({ timeout: 15000 });
+    let href = '#';
+    for (let i = 0; i < 50 && href === '#'; i++) { href = await link.getAttribute('href'); await new Promise((r) => setTimeout(r, 100)); }
+    assert.equal(await (await fetch(new URL(href, env.BASE_URL))).text(), 'order #1234, late');
+    await customer.getByRole('log').getByRole('button', { name: /order\.txt/ }).waitFor();
+    console.log('an attachment went from the widget to the workspace');
+
     // The customer reloads: the chat resumes, and goes on.
     await customer.reload();
     await customer.getByRole('log').getByText('Hello, I am looking at your order now.').waitFor({ timeout: 15000 });
