@@ -109,7 +109,7 @@
       onkeydown: function (e) { if (e.key === 'Enter' && !e.shiftKey) { e.preventDefault(); self.submit(); } },
       oninput: function () { self.typing(); } });
     this.sendBtn = el('button', { type: 'submit', text: s.send });
-    this.file = el('input', { type: 'file', class: 'sr', tabindex: '-1', 'aria-hidden': 'true',
+    this.file = el('input', { type: 'file', class: 'sr', tabindex: '-1', 'aria-hidden': 'true', 'aria-label': s.attach,
       onchange: function () { var f = self.file.files[0]; self.file.value = ''; if (f) self.attach(f); } });
     this.attachBtn = el('button', { type: 'button', 'aria-label': s.attach, title: s.attach, text: '📎',
       onclick: function () { self.file.click(); } });
