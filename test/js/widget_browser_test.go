@@ -15,6 +15,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/connect"
+	ctypes "github.com/aws/aws-sdk-go-v2/service/connect/types"
+
 	"github.com/parley-chat/parley/client"
 	"github.com/parley-chat/parley/internal/testserver"
 	"github.com/parley-chat/parley/wire"
@@ -199,6 +203,7 @@ func TestAgentWorkspaceInChromium(t *testing.T) {
 		t.Skipf("%s missing: run scripts/test.sh or npm ci in test/js", chatjs)
 	}
 	page := pageServer(t, chatjs)
+	quickConnect(t, srv, "Back to the queue")
 	drop := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		srv.DropSockets()
 		w.WriteHeader(http.StatusNoContent)
@@ -237,4 +242,36 @@ func pageServer(t *testing.T, chatjs string) string {
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	return srv.URL + "/"
+}
+
+// quickConnect creates, with the official SDK, a QUEUE quick connect to BasicQueue on the instance's queue
+// transfer flow.
+func quickConnect(t *testing.T, srv *testserver.Server, name string) {
+	ctx := context.Background()
+	cc := connect.NewFromConfig(aws.Config{Region: srv.Region, Credentials: aws.AnonymousCredentials{}},
+		func(o *connect.Options) { o.BaseEndpoint = aws.String(srv.URL) })
+	qs, err := cc.ListQueues(ctx, &connect.ListQueuesInput{InstanceId: aws.String(srv.InstanceID)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs, err := cc.ListContactFlows(ctx, &connect.ListContactFlowsInput{InstanceId: aws.String(srv.InstanceID)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var queue, flow string
+	for _, q := range qs.QueueSummaryList {
+		if aws.ToString(q.Name) == "BasicQueue" {
+			queue = aws.ToString(q.Id)
+		}
+	}
+	for _, f := range fs.ContactFlowSummaryList {
+		if aws.ToString(f.Name) == "Default queue transfer" {
+			flow = aws.ToString(f.Id)
+		}
+	}
+	if _, err := cc.CreateQuickConnect(ctx, &connect.CreateQuickConnectInput{InstanceId: aws.String(srv.InstanceID),
+		Name: aws.String(name), QuickConnectConfig: &ctypes.QuickConnectConfig{QuickConnectType: ctypes.QuickConnectTypeQueue,
+			QueueConfig: &ctypes.QueueQuickConnectConfig{QueueId: aws.String(queue), ContactFlowId: aws.String(flow)}}}); err != nil {
+		t.Fatalf("CreateQuickConnect (queue %q, flow %q): %v", queue, flow, err)
+	}
 }

@@ -84,6 +84,20 @@ async function main() {
     }
     console.log('after a dropped connection the widget caught up');
 
+    // The agent sees the customer read the answer... and the customer sees "Read" under their message once the
+    // agent's workspace shows it.
+    await customer.getByRole('log').getByText('Read', { exact: true }).waitFor({ timeout: 15000 });
+
+    // A transfer back to the queue: the agent's contact goes to after-contact work, the new contact is offered
+    // (to the same agent, the only one), and its transcript holds the history.
+    await agent.getByRole('combobox', { name: 'Transfer to' }).selectOption({ label: 'Back to the queue' });
+    await agent.getByRole('button', { name: 'Transfer' }).click();
+    await agent.getByRole('button', { name: 'Clear' }).click({ timeout: 15000 });
+    await agent.getByRole('button', { name: 'Accept' }).click({ timeout: 20000 });
+    await agent.getByRole('log', { name: /^Chat with / }).getByText('I need help with my order').waitFor({ timeout: 15000 });
+    await customer.getByRole('log').getByText(/transfer|Demo joined/i).last().waitFor({ timeout: 15000 });
+    console.log('the chat was transferred, and the history followed');
+
     await agent.getByRole('button', { name: 'End chat' }).click();
     await customer.getByRole('status').getByText('The chat has ended.').waitFor({ timeout: 15000 });
     await agent.getByRole('button', { name: 'Clear' }).click({ timeout: 15000 });
