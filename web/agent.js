@@ -77,6 +77,7 @@
     offerBox = el('section', { class: 'offers', 'aria-label': 'Incoming chats', 'aria-live': 'assertive' });
     chatBox = el('section', { class: 'chats', 'aria-label': 'Chats' });
     app.appendChild(offerBox); app.appendChild(chatBox);
+    if (user && (user.Role === 'supervisor' || user.Role === 'admin')) supervisor();
     events(status);
   }
 
@@ -227,6 +228,47 @@
         ch.box.remove(); delete chats[ch.c.ContactId]; sessionStorage.removeItem('parley-contact-' + ch.c.ContactId);
       });
     } }));
+  }
+
+  // supervisor shows queues, agents and live contacts, refreshed every 3 s, with Monitor on each contact.
+  function supervisor() {
+    var box = el('section', { class: 'super', 'aria-label': 'Supervisor' });
+    app.appendChild(box);
+    var table = function (caption, head, rows) {
+      return el('table', {}, [el('caption', { text: caption }), el('tr', {}, head.map(function (h) { return el('th', { scope: 'col', text: h }); }))]
+        .concat(rows.map(function (r) { return el('tr', {}, r.map(function (c) { return el('td', {}, [c]); })); })));
+    };
+    var refresh = function () {
+      if (!token || !box.isConnected) return;
+      Promise.all([call('GET', '/queues'), call('GET', '/agents'), call('GET', '/live-contacts')]).then(function (r) {
+        box.textContent = '';
+        box.appendChild(table('Queues', ['Queue', 'Waiting', 'Oldest (s)', 'Available', 'On contact'],
+          (r[0].Queues || []).map(function (q) { return [q.Name, String(q.Waiting), String(q.OldestContactAgeSeconds), String(q.AgentsAvailable), String(q.AgentsOnContact)]; })));
+        box.appendChild(table('Agents', ['Agent', 'Status', 'State', 'Contacts'],
+          (r[1].Agents || []).map(function (a) { return [a.Username || a.UserId, a.Status, a.System, String((a.Contacts || []).length)]; })));
+        box.appendChild(table('Live contacts', ['Customer', 'Queue', 'State', ''],
+          (r[2].Contacts || []).map(function (c) {
+            return [c.CustomerName || '', c.QueueName || '', c.State, chats[c.ContactId] ? '' : el('button', { type: 'button', class: 'plain',
+              'aria-label': 'Monitor ' + (c.CustomerName || 'contact'), text: 'Monitor', onclick: function () { monitor(c); } })];
+          })));
+      }).catch(function () {});
+    };
+    refresh();
+    setInterval(refresh, 3000);
+  }
+
+  // monitor joins a contact silently; Barge in lets the supervisor write.
+  function monitor(c) {
+    call('POST', '/contacts/' + c.ContactId + '/monitor', { Mode: 'SILENT' }).then(function (m) {
+      c.State = 'CONNECTED'; c.ParticipantToken = m.ParticipantToken; c.ParticipantId = m.ParticipantId;
+      contact(c);
+      var ch = chats[c.ContactId];
+      ch.input.disabled = true;
+      ch.tools.textContent = '';
+      ch.tools.appendChild(el('button', { type: 'button', text: 'Barge in', onclick: function (e) {
+        call('POST', '/contacts/' + c.ContactId + '/barge').then(function () { ch.input.disabled = false; e.target.remove(); ch.input.focus(); });
+      } }));
+    });
   }
 
   if (token) call('GET', '/me').then(function (j) { start(j.User); }).catch(function () { showLogin(); });

@@ -204,6 +204,7 @@ func TestAgentWorkspaceInChromium(t *testing.T) {
 	}
 	page := pageServer(t, chatjs)
 	quickConnect(t, srv, "Back to the queue")
+	supervisorUser(t, srv, "sam", "Passw0rd-sam")
 	drop := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		srv.DropSockets()
 		w.WriteHeader(http.StatusNoContent)
@@ -214,7 +215,7 @@ func TestAgentWorkspaceInChromium(t *testing.T) {
 	cmd := exec.CommandContext(ctx, node, "workspace.browser.js")
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "CHROMIUM="+chromiumPath, "BASE_URL="+srv.URL, "AGENT_USER="+user,
-		"AGENT_PASSWORD="+password, "SCREENSHOTS="+shots, "CHATJS_PAGE_URL="+page, "DROP_URL="+drop.URL, "NO_COLOR=1")
+		"AGENT_PASSWORD="+password, "SCREENSHOTS="+shots, "CHATJS_PAGE_URL="+page, "DROP_URL="+drop.URL, "SUPERVISOR_USER=sam", "SUPERVISOR_PASSWORD=Passw0rd-sam", "NO_COLOR=1")
 	killGroupOnCancel(cmd)
 	cmd.WaitDelay = 5 * time.Second
 	out := &lineLogger{t: t}
@@ -273,5 +274,31 @@ func quickConnect(t *testing.T, srv *testserver.Server, name string) {
 		Name: aws.String(name), QuickConnectConfig: &ctypes.QuickConnectConfig{QuickConnectType: ctypes.QuickConnectTypeQueue,
 			QueueConfig: &ctypes.QueueQuickConnectConfig{QueueId: aws.String(queue), ContactFlowId: aws.String(flow)}}}); err != nil {
 		t.Fatalf("CreateQuickConnect (queue %q, flow %q): %v", queue, flow, err)
+	}
+}
+
+// supervisorUser creates, with the official SDK, a user with the CallCenterManager security profile.
+func supervisorUser(t *testing.T, srv *testserver.Server, name, password string) {
+	ctx := context.Background()
+	cc := connect.NewFromConfig(aws.Config{Region: srv.Region, Credentials: aws.AnonymousCredentials{}},
+		func(o *connect.Options) { o.BaseEndpoint = aws.String(srv.URL) })
+	sps, err := cc.ListSecurityProfiles(ctx, &connect.ListSecurityProfilesInput{InstanceId: aws.String(srv.InstanceID)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rps, err := cc.ListRoutingProfiles(ctx, &connect.ListRoutingProfilesInput{InstanceId: aws.String(srv.InstanceID)})
+	if err != nil || len(rps.RoutingProfileSummaryList) == 0 {
+		t.Fatalf("ListRoutingProfiles: %v", err)
+	}
+	var sp string
+	for _, p := range sps.SecurityProfileSummaryList {
+		if aws.ToString(p.Name) == "CallCenterManager" {
+			sp = aws.ToString(p.Id)
+		}
+	}
+	if _, err := cc.CreateUser(ctx, &connect.CreateUserInput{InstanceId: aws.String(srv.InstanceID), Username: aws.String(name),
+		Password: aws.String(password), RoutingProfileId: rps.RoutingProfileSummaryList[0].Id, SecurityProfileIds: []string{sp},
+		PhoneConfig: &ctypes.UserPhoneConfig{PhoneType: ctypes.PhoneTypeSoftPhone}}); err != nil {
+		t.Fatalf("CreateUser: %v", err)
 	}
 }

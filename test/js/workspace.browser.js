@@ -3,7 +3,7 @@
 // chat from the widget, the offer appears, the agent accepts, messages and typing go both ways, the customer's
 // page is reloaded and the chat goes on, the agent ends the chat and clears after-contact work. Every control is
 // found by role and accessible name. Run by widget_browser_test.go (CHROMIUM, BASE_URL, AGENT_USER,
-// AGENT_PASSWORD, SCREENSHOTS, CHATJS_PAGE_URL: a page on another origin that loads the unmodified ChatJS, DROP_URL: cuts every WebSocket).
+// AGENT_PASSWORD, SCREENSHOTS, CHATJS_PAGE_URL: a page on another origin that loads the unmodified ChatJS, DROP_URL: cuts every WebSocket, SUPERVISOR_USER and SUPERVISOR_PASSWORD).
 'use strict';
 const assert = require('node:assert/strict');
 const path = require('node:path');
@@ -83,6 +83,26 @@ async function main() {
       assert.equal(await customer.getByRole('log').getByText(m, { exact: true }).count(), 1, `"${m}" shown once`);
     }
     console.log('after a dropped connection the widget caught up');
+
+    // A supervisor sees the queues, the agents and the live chat, monitors it silently, then barges in.
+    const sup = await (await browser.newContext({ viewport: { width: 1100, height: 800 } })).newPage();
+    sup.on('pageerror', (e) => console.log(`[supervisor exception] ${e.message}`));
+    await sup.goto(env.BASE_URL + '/agent/');
+    await sup.getByLabel('Username').fill(env.SUPERVISOR_USER);
+    await sup.getByLabel('Password').fill(env.SUPERVISOR_PASSWORD);
+    await sup.getByRole('button', { name: 'Log in' }).click();
+    await sup.getByRole('table', { name: 'Queues' }).getByText('BasicQueue').waitFor({ timeout: 15000 });
+    await sup.getByRole('table', { name: 'Agents' }).getByText(env.AGENT_USER, { exact: true }).waitFor({ timeout: 15000 });
+    await sup.getByRole('button', { name: /^Monitor / }).first().click({ timeout: 15000 });
+    const watched = sup.getByRole('log', { name: /^Chat with / });
+    await watched.getByText('I need help with my order').waitFor({ timeout: 15000 });
+    assert.ok(await sup.getByRole('textbox', { name: /^Message to / }).isDisabled(), 'a silent monitor cannot write');
+    await sup.getByRole('button', { name: 'Barge in' }).click();
+    await sup.getByRole('textbox', { name: /^Message to / }).fill('A supervisor here, all is well.');
+    await sup.getByRole('textbox', { name: /^Message to / }).press('Enter');
+    await customer.getByRole('log').getByText('A supervisor here, all is well.').waitFor({ timeout: 15000 });
+    await sup.screenshot({ path: path.join(env.SCREENSHOTS, 'supervisor.png') });
+    console.log('a supervisor monitored the chat and barged in');
 
     // The agent sees the customer read the answer... and the customer sees "Read" under their message once the
     // agent's workspace shows it.
