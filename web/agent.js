@@ -74,6 +74,12 @@
     who.textContent = '';
     who.appendChild(el('span', {}, [(user && user.Username ? user.Username + ' · ' : ''), el('label', { for: 'status', text: 'Status ' }), status, ' ',
       el('button', { type: 'button', class: 'plain', text: 'Log out', onclick: logout })]));
+    if (window.Notification && Notification.permission === 'default') {
+      var ask = el('button', { type: 'button', class: 'plain', text: 'Enable notifications', onclick: function () {
+        Notification.requestPermission().finally(function () { ask.remove(); });
+      } });
+      who.appendChild(ask);
+    }
     offerBox = el('section', { class: 'offers', 'aria-label': 'Incoming chats', 'aria-live': 'assertive' });
     chatBox = el('section', { class: 'chats', 'aria-label': 'Chats' });
     app.appendChild(offerBox); app.appendChild(chatBox);
@@ -111,8 +117,21 @@
       } })]);
     offers[c.ContactId] = card;
     offerBox.appendChild(card);
+    ring();
     if (window.Notification && Notification.permission === 'granted') new Notification('parley: a chat is waiting');
   }
+  // ring plays a short two-tone chime for a new offer (browsers allow it once the agent has used the page).
+  function ring() {
+    try {
+      var ac = ring.ac || (ring.ac = new (window.AudioContext || window.webkitAudioContext)());
+      [660, 880].forEach(function (f, i) {
+        var o = ac.createOscillator(), g = ac.createGain(), t = ac.currentTime + i * 0.18;
+        o.frequency.value = f; g.gain.setValueAtTime(0.15, t); g.gain.exponentialRampToValueAtTime(0.001, t + 0.16);
+        o.connect(g); g.connect(ac.destination); o.start(t); o.stop(t + 0.17);
+      });
+    } catch (e) {}
+  }
+
   function dropOffer(id) { if (offers[id]) { offers[id].remove(); delete offers[id]; } }
 
   // contact opens the chat pane of a connected (or after-contact-work) contact.
@@ -130,6 +149,13 @@
       ch.input = el('textarea', { rows: '2', 'aria-label': 'Message to ' + name, onkeydown: function (e) {
         if (e.key === 'Enter' && !e.shiftKey) { e.preventDefault(); send(ch); } }, oninput: function () { typing(ch); } });
       ch.qc = el('select', { 'aria-label': 'Transfer to' });
+      ch.quick = el('select', { 'aria-label': 'Quick reply', onchange: function () {
+        if (ch.quick.value) { ch.input.value = ch.quick.value; ch.input.focus(); }
+        ch.quick.value = '';
+      } }, [el('option', { value: '', text: 'Quick reply…' })].concat(replies().map(function (r) { return el('option', { value: r, text: r }); })));
+      ch.file = el('input', { type: 'file', hidden: '', 'aria-label': 'Attach a file', onchange: function () {
+        var f = ch.file.files[0]; ch.file.value = ''; if (f) attach(ch, f);
+      } });
       ch.tools = el('div', { class: 'tools' }, [
         el('button', { type: 'button', class: 'plain', text: 'End chat', onclick: function () { call('POST', '/contacts/' + c.ContactId + '/end'); } }),
         ch.qc,
@@ -141,6 +167,8 @@
         el('h2', {}, [el('span', { text: name }), el('small', { text: c.QueueName || '' })]),
         attrs ? el('div', { class: 'attrs', text: attrs }) : null, ch.log, ch.status,
         el('form', { class: 'send', onsubmit: function (e) { e.preventDefault(); send(ch); } }, [ch.input, el('button', { type: 'submit', text: 'Send' })]),
+        el('div', { class: 'tools' }, [ch.quick, el('button', { type: 'button', class: 'plain', text: 'Attach a file',
+          onclick: function () { ch.file.click(); } }), ch.file]),
         ch.tools]);
       chatBox.appendChild(ch.box);
       call('GET', '/quick-connects').then(function (q) {
@@ -207,6 +235,29 @@
     ch.input.value = '';
     participant('message', ch.token, { ContentType: CT.plain, Content: text, ClientToken: uuid() }).catch(function () { ch.status.textContent = 'Not sent: ' + text; });
   }
+  // replies are the agent's quick replies (canned responses), kept in this browser.
+  function replies() {
+    try {
+      var r = JSON.parse(localStorage.getItem('parley-agent-replies') || 'null');
+      if (Array.isArray(r) && r.length) return r;
+    } catch (e) {}
+    return ['Hello, how can I help you?', 'Let me check that for you.', 'Is there anything else I can help you with?',
+      'Thank you for contacting us. Goodbye!'];
+  }
+
+  // attach sends a file: StartAttachmentUpload, the PUT, CompleteAttachmentUpload.
+  function attach(ch, file) {
+    if (!ch.token) return;
+    participant('start-attachment-upload', ch.token, { AttachmentName: file.name, ContentType: file.type || 'application/octet-stream',
+      AttachmentSizeInBytes: file.size, ClientToken: uuid() })
+      .then(function (r) {
+        return fetch(r.UploadMetadata.Url, { method: 'PUT', headers: r.UploadMetadata.HeadersToInclude || {}, body: file })
+          .then(function (put) { if (!put.ok) throw new Error(put.statusText); return r.AttachmentId; });
+      })
+      .then(function (id) { return participant('complete-attachment-upload', ch.token, { AttachmentIds: [id], ClientToken: uuid() }); })
+      .catch(function (e) { ch.status.textContent = 'The file could not be sent: ' + e.message; });
+  }
+
   function typing(ch) {
     var now = Date.now();
     if (!ch.token || ch.lastTyping && now - ch.lastTyping < 10000) return;

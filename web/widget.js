@@ -49,6 +49,7 @@
     '.file{background:transparent;border:0;color:inherit;text-decoration:underline;cursor:pointer;font:inherit;padding:0}',
     'form button{border:0;border-radius:6px;background:var(--pc-accent,#0b5cad);color:#fff;padding:0 12px;cursor:pointer;font:inherit}',
     'button:focus-visible,textarea:focus-visible,input:focus-visible{outline:2px solid #f5a623;outline-offset:2px}',
+    'form.pre{flex-direction:column;border-top:1px solid #ddd}form.pre button{padding:8px}form[hidden]{display:none}',
     '.sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}'
   ].join('');
 
@@ -118,8 +119,28 @@
     var closeBtn = el('button', { type: 'button', 'aria-label': s.close, text: '×', onclick: function () { self.toggle(false); } });
     var header = el('header', {}, [o.logo ? el('img', { src: o.logo, alt: '' }) : null,
       el('h2', { text: o.title || s.title }), this.endBtn, closeBtn]);
+    // The pre-chat form (preChat: true) asks the customer's name, and any preChatFields (attributes), before
+    // the first message; the chat starts when it is sent.
+    if (o.preChat) {
+      var fields = [{ name: '', label: s.name, required: true }].concat(o.preChatFields || []);
+      var inputs = fields.map(function (f, i) {
+        return el('input', { id: 'pc-' + i, 'aria-label': f.label, placeholder: f.label, autocomplete: i === 0 ? 'name' : 'off' });
+      });
+      this.preForm = el('form', { class: 'pre', onsubmit: function (e) {
+        e.preventDefault();
+        if (!inputs[0].value.trim()) { inputs[0].focus(); return; }
+        o.displayName = inputs[0].value.trim();
+        o.attributes = Object.assign({}, o.attributes);
+        fields.forEach(function (f, i) { if (i > 0 && inputs[i].value) o.attributes[f.name] = inputs[i].value; });
+        self.preForm.remove();
+        self.form.hidden = false;
+        self.input.focus();
+        self.start();
+      } }, inputs.concat([el('button', { type: 'submit', text: s.start })]));
+      this.form.hidden = true;
+    }
     this.panel = el('section', { class: 'panel', role: 'dialog', 'aria-label': o.title || s.title, hidden: '' },
-      [header, this.log, this.status, this.form]);
+      [header, this.log, this.status, this.preForm, this.form]);
     wrap.appendChild(this.panel);
     wrap.appendChild(this.launchBtn);
     root.appendChild(wrap);
@@ -133,7 +154,8 @@
   Widget.prototype.open = function (quiet) {
     this.panel.removeAttribute('hidden');
     this.launchBtn.setAttribute('aria-expanded', 'true');
-    if (!quiet) this.input.focus();
+    if (this.details && this.preForm) { this.preForm.remove(); this.preForm = null; this.form.hidden = false; }
+    if (!quiet) (this.preForm && this.preForm.isConnected ? this.preForm.querySelector('input') : this.input).focus();
   };
 
   Widget.prototype.load = function () {
@@ -157,6 +179,7 @@
     var text = this.input.value.trim();
     if (!text || this.ended) return;
     this.input.value = '';
+    this.lastTyping = 0; // the next keystroke starts a new typing burst
     this.send(CT.plain, text);
   };
 
@@ -384,6 +407,7 @@
   var cfg = document.currentScript && document.currentScript.dataset;
   if (cfg && cfg.autoInit !== undefined) {
     window.ParleyChat.init({ endpoint: cfg.endpoint || new URL(document.currentScript.src).origin,
-      instanceId: cfg.instanceId, contactFlowId: cfg.contactFlowId, displayName: cfg.displayName, title: cfg.title });
+      instanceId: cfg.instanceId, contactFlowId: cfg.contactFlowId, displayName: cfg.displayName, title: cfg.title,
+      preChat: cfg.preChat !== undefined });
   }
 })();

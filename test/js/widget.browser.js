@@ -22,8 +22,13 @@ async function main() {
     const launch = page.getByRole('button', { name: 'Chat with us' });
     await launch.click();
     assert.equal(await launch.getAttribute('aria-expanded'), 'true');
+    // The pre-chat form asks a name first, and has the focus.
+    const name = page.getByRole('textbox', { name: 'Your name' });
+    assert.ok(await name.evaluate((e) => e === e.getRootNode().activeElement), 'opening the widget focuses the first field');
+    await name.fill('Jane');
+    await page.getByRole('button', { name: 'Start chat' }).click();
     const box = page.getByRole('textbox', { name: 'Message' });
-    assert.ok(await box.evaluate((e) => e === e.getRootNode().activeElement), 'opening the widget focuses the message box');
+    assert.ok(await box.evaluate((e) => e === e.getRootNode().activeElement), 'starting the chat focuses the message box');
     await box.fill('hello from the widget');
     await box.press('Enter');
     const log = page.getByRole('log');

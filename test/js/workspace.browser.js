@@ -32,11 +32,13 @@ async function main() {
 
     await customer.goto(env.BASE_URL + '/');
     await customer.getByRole('button', { name: 'Chat with us' }).click();
+    await customer.getByRole('textbox', { name: 'Your name' }).fill('Jane');
+    await customer.getByRole('button', { name: 'Start chat' }).click();
     await customer.getByRole('textbox', { name: 'Message' }).fill('I need help with my order');
     await customer.getByRole('button', { name: 'Send' }).click();
 
     await agent.getByRole('button', { name: 'Accept' }).click({ timeout: 20000 });
-    const chat = agent.getByRole('log', { name: /^Chat with / });
+    const chat = agent.getByRole('log', { name: 'Chat with Jane' });
     await chat.getByText('I need help with my order').waitFor({ timeout: 15000 });
     console.log('the agent accepted and sees the message');
 
@@ -62,6 +64,15 @@ async function main() {
     assert.equal(await (await fetch(new URL(href, env.BASE_URL))).text(), 'order #1234, late');
     await customer.getByRole('log').getByRole('button', { name: /order\.txt/ }).waitFor();
     console.log('an attachment went from the widget to the workspace');
+
+    // The agent answers with a quick reply, and sends a file back.
+    await agent.getByRole('combobox', { name: 'Quick reply' }).selectOption('Let me check that for you.');
+    await reply.press('Enter');
+    await customer.getByRole('log').getByText('Let me check that for you.').waitFor({ timeout: 15000 });
+    await agent.locator('input[type=file]').setInputFiles({ name: 'receipt.txt', mimeType: 'text/plain',
+      buffer: Buffer.from('paid') });
+    await customer.getByRole('log').getByRole('button', { name: /receipt\.txt/ }).waitFor({ timeout: 15000 });
+    console.log('a quick reply and a file went from the workspace to the widget');
 
     // The customer reloads: the chat resumes, and goes on.
     await customer.reload();
