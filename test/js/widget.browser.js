@@ -29,11 +29,19 @@ async function main() {
     await page.getByRole('button', { name: 'Start chat' }).click();
     const box = page.getByRole('textbox', { name: 'Message' });
     assert.ok(await box.evaluate((e) => e === e.getRootNode().activeElement), 'starting the chat focuses the message box');
+    // The flow's ListPicker shows as a group of buttons; choosing one answers it, and the flow goes on.
+    const menu = page.getByRole('group', { name: 'How can we help?' });
+    await menu.getByRole('button', { name: 'Support' }).click({ timeout: 15000 });
+    await page.getByRole('log').getByText('Support it is').waitFor({ timeout: 15000 });
+    assert.ok(await menu.getByRole('button', { name: 'Billing' }).isDisabled(), 'a menu answers once');
+    console.log('the flow\'s menu was answered');
     await box.fill('hello from the widget');
     await box.press('Enter');
     const log = page.getByRole('log');
     assert.equal(await log.getAttribute('aria-live'), 'polite');
     await log.getByText('Agent: got hello from the widget').waitFor({ timeout: 20000 });
+    // The agent's markdown is rendered, safely.
+    await log.locator('strong', { hasText: 'waiting' }).waitFor({ timeout: 15000 });
     console.log('the agent answered');
     await page.screenshot({ path: path.join(env.SCREENSHOTS, 'widget.png') });
 

@@ -75,6 +75,7 @@ func (a *agentBot) run(ctx context.Context) {
 				if err := a.call("POST", "/agent/v1/contacts/"+c.ContactID+"/accept", nil, &acc); err == nil {
 					if conn, err := p.Connect(ctx, acc.ParticipantToken); err == nil {
 						conns[c.ContactID] = conn.Token
+						p.SendMessage(ctx, conn.Token, "text/markdown", "Thanks for **waiting**.", "")
 					}
 				}
 			}
@@ -130,6 +131,7 @@ func TestWidgetInChromium(t *testing.T) {
 	if !ok {
 		t.Fatal("no demo agent")
 	}
+	menuFlow(t, srv)
 	agent := &agentBot{t: t, base: srv.URL, seen: map[string]bool{}}
 	var lr wire.LoginResponse
 	if err := agent.call("POST", "/agent/v1/login", wire.LoginRequest{Username: user, Password: password}, &lr); err != nil {
@@ -167,8 +169,8 @@ func TestWidgetInChromium(t *testing.T) {
 	}
 	agent.mu.Lock()
 	defer agent.mu.Unlock()
-	if len(agent.said) != 2 {
-		t.Errorf("the agent answered %q, want two answers", agent.said)
+	if len(agent.said) != 3 || agent.said[0] != "Agent: got Support" {
+		t.Errorf("the agent answered %q, want the menu choice and two messages answered", agent.said)
 	}
 }
 
@@ -300,5 +302,37 @@ func supervisorUser(t *testing.T, srv *testserver.Server, name, password string)
 		Password: aws.String(password), RoutingProfileId: rps.RoutingProfileSummaryList[0].Id, SecurityProfileIds: []string{sp},
 		PhoneConfig: &ctypes.UserPhoneConfig{PhoneType: ctypes.PhoneTypeSoftPhone}}); err != nil {
 		t.Fatalf("CreateUser: %v", err)
+	}
+}
+
+// menuFlowContent offers a ListPicker; "Support" queues the chat on %QUEUE%, anything else says goodbye.
+const menuFlowContent = `{"Version":"2019-10-30","StartAction":"Menu","Actions":[
+{"Identifier":"Menu","Type":"GetParticipantInput","Parameters":{"Text":"{\"templateType\":\"ListPicker\",\"version\":\"1.0\",\"data\":{\"content\":{\"title\":\"How can we help?\",\"elements\":[{\"title\":\"Billing\"},{\"title\":\"Support\"}]}}}","StoreInput":"False","InputTimeLimitSeconds":"300"},
+ "Transitions":{"NextAction":"Bye","Conditions":[{"NextAction":"Ok","Condition":{"Operator":"Equals","Operands":["Support"]}}],
+  "Errors":[{"NextAction":"Bye","ErrorType":"NoMatchingCondition"},{"NextAction":"Bye","ErrorType":"InputTimeLimitExceeded"}]}},
+{"Identifier":"Ok","Type":"MessageParticipant","Parameters":{"Text":"Support it is: **one moment** please."},"Transitions":{"NextAction":"SetQueue"}},
+{"Identifier":"SetQueue","Type":"UpdateContactTargetQueue","Parameters":{"QueueId":"%QUEUE%"},"Transitions":{"NextAction":"Transfer","Errors":[{"NextAction":"Bye","ErrorType":"NoMatchingError"}]}},
+{"Identifier":"Transfer","Type":"TransferContactToQueue","Parameters":{},"Transitions":{"NextAction":"Bye","Errors":[{"NextAction":"Bye","ErrorType":"QueueAtCapacity"},{"NextAction":"Bye","ErrorType":"NoMatchingError"}]}},
+{"Identifier":"Bye","Type":"MessageParticipant","Parameters":{"Text":"Goodbye."},"Transitions":{"NextAction":"End"}},
+{"Identifier":"End","Type":"DisconnectParticipant","Parameters":{},"Transitions":{}}]}`
+
+// menuFlow makes the instance's default inbound flow menuFlowContent, through the official SDK.
+func menuFlow(t *testing.T, srv *testserver.Server) {
+	ctx := context.Background()
+	cc := connect.NewFromConfig(aws.Config{Region: srv.Region, Credentials: aws.AnonymousCredentials{}},
+		func(o *connect.Options) { o.BaseEndpoint = aws.String(srv.URL) })
+	qs, err := cc.ListQueues(ctx, &connect.ListQueuesInput{InstanceId: aws.String(srv.InstanceID)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var queue string
+	for _, q := range qs.QueueSummaryList {
+		if aws.ToString(q.Name) == "BasicQueue" {
+			queue = aws.ToString(q.Id)
+		}
+	}
+	if _, err := cc.UpdateContactFlowContent(ctx, &connect.UpdateContactFlowContentInput{InstanceId: aws.String(srv.InstanceID),
+		ContactFlowId: aws.String(srv.ContactFlowID), Content: aws.String(strings.ReplaceAll(menuFlowContent, "%QUEUE%", queue))}); err != nil {
+		t.Fatalf("UpdateContactFlowContent: %v", err)
 	}
 }
