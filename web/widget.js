@@ -112,8 +112,10 @@
     this.sendBtn = el('button', { type: 'submit', text: s.send });
     this.file = el('input', { type: 'file', class: 'sr', tabindex: '-1', 'aria-hidden': 'true', 'aria-label': s.attach,
       onchange: function () { var f = self.file.files[0]; self.file.value = ''; if (f) self.attach(f); } });
-    this.attachBtn = el('button', { type: 'button', 'aria-label': s.attach, title: s.attach, text: '📎',
+    this.attachBtn = el('button', { type: 'button', 'aria-label': s.attach, title: s.attach,
       onclick: function () { self.file.click(); } });
+    this.attachBtn.innerHTML = '<svg width="16" height="16" viewBox="0 0 24 24" aria-hidden="true" fill="none" ' +
+      'stroke="currentColor" stroke-width="2"><path d="M21 12.5l-8.5 8.5a5 5 0 0 1-7-7L14 5.5a3.5 3.5 0 0 1 5 5L10.5 19a2 2 0 0 1-3-3L15 8.5"/></svg>';
     this.form = el('form', { onsubmit: function (e) { e.preventDefault(); self.submit(); } }, [this.attachBtn, this.input, this.sendBtn, this.file]);
     this.endBtn = el('button', { type: 'button', text: s.end, onclick: function () { if (self.ended) self.restart(); else self.end(); } });
     var closeBtn = el('button', { type: 'button', 'aria-label': s.close, text: '×', onclick: function () { self.toggle(false); } });
@@ -313,7 +315,8 @@
     if (it.Type !== 'MESSAGE' && it.Type !== 'ATTACHMENT') return;
     this.hideTyping();
     var box = el('div', { class: 'msg' + (me ? ' me' : ''), 'data-id': it.Id });
-    box.appendChild(el('span', { class: 'who', text: me ? s.you : (it.DisplayName || '') }));
+    var who = me ? s.you : it.ParticipantRole === 'SYSTEM' ? (this.o.title || s.title) : (it.DisplayName || '');
+    box.appendChild(el('span', { class: 'who', text: who }));
     var body = el('span', {});
     if (it.Type === 'ATTACHMENT') {
       var a = (it.Attachments || [])[0] || {}, self = this;
