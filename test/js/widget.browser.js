@@ -35,6 +35,11 @@ async function main() {
     await page.getByRole('log').getByText('Support it is').waitFor({ timeout: 15000 });
     assert.ok(await menu.getByRole('button', { name: 'Billing' }).isDisabled(), 'a menu answers once');
     console.log('the flow\'s menu was answered');
+    // Focus order: the message box, then Send.
+    await box.press('Tab');
+    assert.equal(await page.getByRole('button', { name: 'Send' }).evaluate((e) => e === e.getRootNode().activeElement), true,
+      'Tab from the message box reaches Send');
+    await box.focus();
     await box.fill('hello from the widget');
     await box.press('Enter');
     const log = page.getByRole('log');

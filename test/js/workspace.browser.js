@@ -24,6 +24,12 @@ async function main() {
     }
 
     await agent.goto(env.BASE_URL + '/agent/');
+    // Focus order of the login form: Username (focused first), Password, Log in.
+    assert.equal(await agent.evaluate(() => document.activeElement.id), 'username');
+    await agent.keyboard.press('Tab');
+    assert.equal(await agent.evaluate(() => document.activeElement.id), 'password');
+    await agent.keyboard.press('Tab');
+    assert.equal(await agent.evaluate(() => document.activeElement.textContent), 'Log in');
     await agent.getByLabel('Username').fill(env.AGENT_USER);
     await agent.getByLabel('Password').fill(env.AGENT_PASSWORD);
     await agent.getByRole('button', { name: 'Log in' }).click();
