@@ -307,16 +307,26 @@ func (m *Main) Start(ctx context.Context) (err error) {
 	mux.Handle(startchat.Path, startchat.New(m.svc, m.cfg.StartChat, startchat.Options{DefaultInstance: m.instance.ID,
 		Attachments: m.att != nil, Log: m.log.With("component", "start-chat")}))
 	mux.Handle("/ws", m.gw)
-	mux.Handle("/agent/v1/", agentapi.New(m.agents, m.log))
+	// Without access keys the Connect API and the agent API serve only requests that name the server by a
+	// loopback host and come from no page or a loopback page (devmode.go).
+	guard := func(h http.Handler) http.Handler { return h }
+	if verifier.DevMode() {
+		publicHost := ""
+		if u, err := url.Parse(m.cfg.PublicURL); err == nil && m.cfg.PublicURL != "" {
+			publicHost = u.Hostname()
+		}
+		guard = func(h http.Handler) http.Handler { return devGuard(h, publicHost) }
+	}
+	mux.Handle("/agent/v1/", guard(agentapi.New(m.agents, m.log)))
 	if m.bridge != nil {
 		mux.Handle("/webhook/", m.bridge.Handler())
 	}
 	if m.router != nil {
 		mux.Handle("GET "+sink.ConfirmPath, m.router.ConfirmHandler())
 	}
-	mux.Handle("/", connect.New(m.svc, m.admin, verifier, m.log, connect.WithAgents(m.agents),
+	mux.Handle("/", guard(connect.New(m.svc, m.admin, verifier, m.log, connect.WithAgents(m.agents),
 		connect.WithStreaming(m.streaming), connect.WithThrottle(limits),
-		connect.WithIntegrationDestinations(m.cfg.IntegrationDestinations)))
+		connect.WithIntegrationDestinations(m.cfg.IntegrationDestinations))))
 	m.http = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
 		ErrorLog: slog.NewLogLogger(m.log.Handler(), slog.LevelDebug)}
 	if m.cfg.Pprof != "" {
