@@ -225,6 +225,14 @@ func (m *Main) Start(ctx context.Context) (err error) {
 	if err := os.MkdirAll(m.cfg.DataDir, 0o700); err != nil {
 		return fmt.Errorf("create data dir: %w", err)
 	}
+	if fi, err := os.Stat(m.cfg.DataDir); err == nil && fi.Mode().Perm()&0o077 != 0 {
+		// A directory that existed before: the chats and the server secret are the owner's only.
+		m.log.Warn("the data directory was readable by others: narrowed to 0700", "data", m.cfg.DataDir,
+			"mode", fi.Mode().Perm().String())
+		if err := os.Chmod(m.cfg.DataDir, 0o700); err != nil {
+			return fmt.Errorf("data dir: %w", err)
+		}
+	}
 	secret, err := loadSecret(m.cfg.Secret, filepath.Join(m.cfg.DataDir, "secret"))
 	if err != nil {
 		return err
@@ -599,6 +607,11 @@ func loadSecret(configured, path string) ([]byte, error) {
 		s, err := hex.DecodeString(strings.TrimSpace(string(b)))
 		if err != nil || len(s) < 32 {
 			return nil, fmt.Errorf("%s is not a hex secret of at least 32 bytes", path)
+		}
+		if fi, err := os.Stat(path); err == nil && fi.Mode().Perm()&0o077 != 0 {
+			if err := os.Chmod(path, 0o600); err != nil { // it signs every token
+				return nil, err
+			}
 		}
 		return s, nil
 	} else if !errors.Is(err, os.ErrNotExist) {

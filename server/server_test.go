@@ -2,6 +2,8 @@ package server_test
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -68,4 +70,33 @@ func TestThrottlingOperationNames(t *testing.T) {
 		t.Fatalf("real operation names refused: %v", err)
 	}
 	m.Close()
+}
+
+// TestDataFilesOwnerOnly: a data directory that existed readable by others is narrowed to 0700, and the secret,
+// the database and its WAL are the owner's only.
+func TestDataFilesOwnerOnly(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	secret := filepath.Join(dir, "secret")
+	if err := os.WriteFile(secret, []byte(strings.Repeat("ab", 32)+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m := server.New(server.Config{DataDir: dir, Listen: "127.0.0.1:0"}, nil)
+	if err := m.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	for path, want := range map[string]os.FileMode{dir: 0o700, secret: 0o600, filepath.Join(dir, "parley.db"): 0o600,
+		filepath.Join(dir, "parley.db-wal"): 0o600} {
+		fi, err := os.Stat(path)
+		if err != nil {
+			t.Errorf("%s: %v", path, err)
+			continue
+		}
+		if got := fi.Mode().Perm(); got != want {
+			t.Errorf("%s has mode %v, want %v", path, got, want)
+		}
+	}
 }

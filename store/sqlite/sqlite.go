@@ -127,6 +127,12 @@ func Open(ctx context.Context, path string, log *slog.Logger) (*Store, error) {
 		return nil, fmt.Errorf("sqlite: invalid database path %q: want a plain file path", path)
 	}
 
+	// The database holds every chat: readable by its owner only. SQLite gives the -wal and -shm files the
+	// database file's mode, so creating it 0600 (or narrowing it) covers them too.
+	if err := ownerOnly(path); err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+
 	s := &Store{log: log}
 	var err error
 	// The writer's cache assumes it is the database's only writer (see cache.go).
@@ -280,4 +286,29 @@ func (s *Store) closeConns() error {
 		errs = append(errs, s.lock.Close())
 	}
 	return errors.Join(errs...)
+}
+
+// ownerOnly creates path with mode 0600 if it does not exist, and narrows an existing file (and its -wal and
+// -shm files) to 0600.
+func ownerOnly(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return err
+	}
+	f.Close()
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		fi, err := os.Stat(p)
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if fi.Mode().Perm()&0o077 != 0 {
+			if err := os.Chmod(p, 0o600); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
