@@ -95,6 +95,11 @@ type Config struct {
 	CustomerAutoDisconnect Timer `yaml:"customer_auto_disconnect"`
 	// OfferTimeout is how long an agent has to accept an offered chat. Default 30s.
 	OfferTimeout time.Duration `yaml:"offer_timeout"`
+	// BodyTimeout bounds reading a request's body, and writing its answer, on every HTTP request but WebSocket
+	// upgrades; UploadTimeout does so for attachment uploads. A client that stalls is cut off, so a few
+	// thousand stalled requests cannot hold the server's descriptors. Defaults 30s and 10m.
+	BodyTimeout   time.Duration `yaml:"body_timeout"`
+	UploadTimeout time.Duration `yaml:"upload_timeout"`
 	// Pprof, when set, serves net/http/pprof on this address (its own listener, never the API's). It must be a
 	// loopback address: profiles expose the process's memory. Default off.
 	Pprof string `yaml:"pprof"`
@@ -147,6 +152,12 @@ func (c *Config) defaults() {
 	}
 	if c.ShutdownTimeout <= 0 {
 		c.ShutdownTimeout = 10 * time.Second
+	}
+	if c.BodyTimeout <= 0 {
+		c.BodyTimeout = 30 * time.Second
+	}
+	if c.UploadTimeout <= 0 {
+		c.UploadTimeout = 10 * time.Minute
 	}
 }
 
@@ -335,8 +346,9 @@ func (m *Main) Start(ctx context.Context) (err error) {
 	mux.Handle("/", guard(connect.New(m.svc, m.admin, verifier, m.log, connect.WithAgents(m.agents),
 		connect.WithStreaming(m.streaming), connect.WithThrottle(limits),
 		connect.WithIntegrationDestinations(m.cfg.IntegrationDestinations))))
-	m.http = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
-		ErrorLog: slog.NewLogLogger(m.log.Handler(), slog.LevelDebug)}
+	m.http = &http.Server{Handler: deadlines(mux, m.cfg.BodyTimeout, m.cfg.UploadTimeout), ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout: 2 * time.Minute,
+		ErrorLog:    slog.NewLogLogger(m.log.Handler(), slog.LevelDebug)}
 	if m.cfg.Pprof != "" {
 		if err := m.startPprof(); err != nil {
 			return err
@@ -625,4 +637,27 @@ func loadSecret(configured, path string) ([]byte, error) {
 		return nil, fmt.Errorf("write secret: %w", err)
 	}
 	return s, nil
+}
+
+// deadlines bounds the time a request may take to send its body and to take its answer: upload for attachment
+// uploads (PUT under /attachments/), body for every other request. WebSocket upgrades are left alone: the
+// gateway keeps its own deadlines on the sockets.
+func deadlines(next http.Handler, body, upload time.Duration) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !strings.EqualFold(r.Header.Get("Upgrade"), "websocket") {
+			d := body
+			if r.Method == http.MethodPut && strings.HasPrefix(r.URL.Path, "/attachments/") {
+				d = upload
+			}
+			rc := http.NewResponseController(w)
+			at := time.Now().Add(d)
+			_ = rc.SetReadDeadline(at)
+			_ = rc.SetWriteDeadline(at.Add(d))
+			// The read deadline stays: it also bounds the server's reading the rest of a body the handler left
+			// unread (to keep the connection alive); the next request sets its own. The write deadline would
+			// outlive the request on a kept-alive connection.
+			defer func() { _ = rc.SetWriteDeadline(time.Time{}) }()
+		}
+		next.ServeHTTP(w, r)
+	})
 }

@@ -2,10 +2,15 @@ package server_test
 
 import (
 	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/parley-chat/parley/server"
 	"github.com/parley-chat/parley/throttle"
@@ -98,5 +103,43 @@ func TestDataFilesOwnerOnly(t *testing.T) {
 		if got := fi.Mode().Perm(); got != want {
 			t.Errorf("%s has mode %v, want %v", path, got, want)
 		}
+	}
+}
+
+// TestStalledBodyCutOff: a client that sends headers and then stalls in its body is cut off at the body
+// deadline, while the server keeps serving others.
+func TestStalledBodyCutOff(t *testing.T) {
+	m := server.New(server.Config{DataDir: t.TempDir(), Listen: "127.0.0.1:0", BodyTimeout: 300 * time.Millisecond}, nil)
+	if err := m.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	c, err := net.Dial("tcp", m.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	fmt.Fprintf(c, "POST /participant/message HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Amz-Bearer: x\r\n"+
+		"Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"Content\":")
+	c.SetReadDeadline(time.Now().Add(20 * time.Second)) // a bound on the test, not the measurement
+	buf := make([]byte, 4096)
+	for {
+		if _, err := c.Read(buf); err != nil {
+			if ne, ok := err.(net.Error); ok && ne.Timeout() {
+				t.Fatal("the stalled request was not cut off")
+			}
+			break // closed by the server: what the deadline does
+		}
+	}
+	// A kept-alive connection idle past the deadlines serves its next request.
+	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1}}
+	for i := range 2 {
+		resp, err := hc.Get(m.URL() + "/healthz")
+		if err != nil || resp.StatusCode != 200 {
+			t.Fatalf("healthz %d after the cut: %v %v", i, resp, err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		time.Sleep(time.Second)
 	}
 }
