@@ -40,6 +40,22 @@ type encItem struct {
 	seq       int64
 	recipient string
 	frame     []byte
+	ends      string // the participant whose sockets this item ends ("*": everyone's), or ""
+}
+
+// itemEnds says whose sockets an item ends: chat.ended everyone's (or, addressed to one participant, that
+// one's), participant.left the leaving participant's.
+func itemEnds(it *parley.Item) string {
+	switch it.ContentType {
+	case parley.EventChatEnded:
+		if it.Recipient != "" {
+			return it.Recipient
+		}
+		return "*"
+	case parley.EventParticipantLeft:
+		return it.ParticipantID
+	}
+	return ""
 }
 
 // conn is one WebSocket. Its reader goroutine (readLoop) owns the socket's lifetime and every read; at most one
@@ -67,6 +83,7 @@ type conn struct {
 	notifiedSub bool
 
 	// Owned by the writer goroutine that is running (the handoff goes through mu).
+	ended  string // why the socket is done once its queued frames are written ("chat ended", …); "" while it lives
 	last   int64 // newest Seq delivered (or skipped as invisible) on this socket
 	synced bool  // last is known
 	held   *held // items that came ahead of a missing one; nil when none
@@ -277,6 +294,14 @@ func (c *conn) readFailed(err error) {
 			c.logger().Debug("gateway: protocol error", "err", err)
 		}
 		c.close(ws.StatusProtocolError, string(pe))
+		c.awaitClose()
+	case errors.Is(err, os.ErrDeadlineExceeded) && c.state.Load() == stateOpen:
+		// Idle past Options.IdleTimeout: say so with a close frame rather than just dropping the socket.
+		if c.debug() {
+			c.logger().Debug("gateway: idle socket closed")
+		}
+		c.close(ws.StatusNormalClosure, "idle timeout")
+		_ = c.nc.SetReadDeadline(time.Now().Add(c.g.opts.CloseGrace))
 		c.awaitClose()
 	default:
 		if c.state.Load() == stateOpen && c.debug() {
@@ -493,6 +518,14 @@ func (c *conn) writeLoop() {
 		if cap(batch) <= keepQueueCap {
 			spare = batch[:0]
 		}
+		if err == nil && c.ended != "" {
+			// The participant left or the chat ended, and the socket has written that: close it normally
+			// (the loop's next round sends the close frame).
+			c.mu.Lock()
+			c.closeLocked(ws.StatusNormalClosure, c.ended)
+			c.mu.Unlock()
+			continue
+		}
 		if err != nil {
 			clear(out.bufs)
 			out.bufs = out.bufs[:0]
@@ -589,6 +622,17 @@ func (c *conn) emit(e *encItem, out *outBuf) {
 		out.bufs = append(out.bufs, e.frame)
 	}
 	c.last = e.seq
+	c.endsWith(e.ends)
+}
+
+// endsWith notes that the socket ends after this batch when an item ends it.
+func (c *conn) endsWith(ends string) {
+	switch {
+	case ends == "*":
+		c.ended = "chat ended"
+	case ends != "" && ends == c.id.ParticipantID:
+		c.ended = "participant left"
+	}
 }
 
 // hold keeps e until the items before it arrive, starting the wait if it is the first item held.
@@ -666,6 +710,7 @@ func (c *conn) fillGap(upto int64, out *outBuf) error {
 				out.bufs = append(out.bufs, f)
 			}
 			c.last = it.Seq
+			c.endsWith(itemEnds(it))
 			progress = true
 			if len(out.bufs) >= maxBatch {
 				if err := c.flush(out); err != nil {

@@ -678,3 +678,58 @@ func TestReadsGapAfterWait(t *testing.T) {
 		t.Error("GapReads = 0: the lost items can only have come from the backend")
 	}
 }
+
+// closedWith reads until the socket closes and returns the close code and reason (failing on a drop without a
+// close frame).
+func closedWith(t *testing.T, c *websocket.Conn) (int, string) {
+	t.Helper()
+	_ = c.SetReadDeadline(time.Now().Add(waitLimit))
+	for {
+		_, _, err := c.ReadMessage()
+		if err == nil {
+			continue
+		}
+		var ce *websocket.CloseError
+		if !errors.As(err, &ce) {
+			t.Fatalf("socket ended without a close frame: %v", err)
+		}
+		return ce.Code, ce.Text
+	}
+}
+
+// TestSocketsFollowTheParticipant: a participant who leaves gets participant.left on its socket, then a normal
+// close; the others' sockets stay; chat.ended reaches every socket, then each closes normally.
+func TestSocketsFollowTheParticipant(t *testing.T) {
+	h := newHarness(t, Options{})
+	cust := h.subscribe("chain-f", "cust")
+	bot := h.subscribe("chain-f", "bot")
+	h.publishEvent("chain-f", parley.EventParticipantLeft, "bot", "")
+	for _, c := range []*websocket.Conn{cust, bot} {
+		if it := readItem(t, c); it.ContentType != parley.EventParticipantLeft {
+			t.Fatalf("got %+v, want participant.left", it)
+		}
+	}
+	if code, reason := closedWith(t, bot); code != websocket.CloseNormalClosure || reason != "participant left" {
+		t.Errorf("the leaver's socket closed with %d %q", code, reason)
+	}
+	h.publish("chain-f", "", "still here")
+	if it := readItem(t, cust); it.Content != "still here" {
+		t.Fatalf("the customer's socket got %+v", it)
+	}
+	h.publishEvent("chain-f", parley.EventChatEnded, "", "")
+	if it := readItem(t, cust); it.ContentType != parley.EventChatEnded {
+		t.Fatalf("got %+v, want chat.ended", it)
+	}
+	if code, reason := closedWith(t, cust); code != websocket.CloseNormalClosure || reason != "chat ended" {
+		t.Errorf("the customer's socket closed with %d %q", code, reason)
+	}
+}
+
+// TestIdleCloseFrame: a socket idle past IdleTimeout gets a close frame, not a dropped connection.
+func TestIdleCloseFrame(t *testing.T) {
+	h := newHarness(t, Options{IdleTimeout: 200 * time.Millisecond})
+	c := h.subscribe("chain-i", "cust")
+	if code, reason := closedWith(t, c); code != websocket.CloseNormalClosure || reason != "idle timeout" {
+		t.Errorf("idle socket closed with %d %q", code, reason)
+	}
+}

@@ -305,3 +305,18 @@ func smallBufferDialer() *websocket.Dialer {
 		},
 	}
 }
+
+// publishEvent commits and publishes an EVENT item of chain: contentType by participant (to recipient, if set).
+func (h *harness) publishEvent(chain, contentType, participant, recipient string) *parley.Item {
+	h.t.Helper()
+	it := h.be.commit(chain, recipient, "")
+	h.be.mu.Lock()
+	stored := h.be.chains[chain][len(h.be.chains[chain])-1]
+	stored.Type, stored.ContentType, stored.ParticipantID = parley.ItemEvent, contentType, participant
+	h.be.mu.Unlock()
+	it.Type, it.ContentType, it.ParticipantID = parley.ItemEvent, contentType, participant
+	if err := h.bus.Publish(context.Background(), it); err != nil {
+		h.t.Fatalf("Publish: %v", err)
+	}
+	return it
+}

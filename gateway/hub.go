@@ -122,7 +122,7 @@ func (cs *chainSubs) onItem(it *parley.Item) {
 		cs.hub.g.log.Error("gateway: encode item", "contact_id", it.ContactID, "item_id", it.ID, "err", err)
 		return
 	}
-	e := &encItem{seq: it.Seq, recipient: it.Recipient, frame: frame}
+	e := &encItem{seq: it.Seq, recipient: it.Recipient, frame: frame, ends: itemEnds(it)}
 	for _, c := range conns {
 		c.pushItem(e)
 	}
