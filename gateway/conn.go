@@ -84,9 +84,9 @@ type conn struct {
 
 	// Owned by the writer goroutine that is running (the handoff goes through mu).
 	ended  string // why the socket is done once its queued frames are written ("chat ended", …); "" while it lives
-	last   int64 // newest Seq delivered (or skipped as invisible) on this socket
-	synced bool  // last is known
-	held   *held // items that came ahead of a missing one; nil when none
+	last   int64  // newest Seq delivered (or skipped as invisible) on this socket
+	synced bool   // last is known
+	held   *held  // items that came ahead of a missing one; nil when none
 }
 
 // held keeps the items a socket received ahead of a missing Seq, in Seq order, until the missing ones arrive or
