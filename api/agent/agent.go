@@ -31,11 +31,12 @@ type handler struct {
 	svc      *agents.Service
 	log      *slog.Logger
 	upgrader websocket.Upgrader
+	lock     *lockout // failed logins
 }
 
 // New returns the agent API handler, to be mounted at /agent/v1/.
 func New(svc *agents.Service, log *slog.Logger) http.Handler {
-	h := &handler{svc: svc, log: log, upgrader: websocket.Upgrader{
+	h := &handler{svc: svc, log: log, lock: newLockout(), upgrader: websocket.Upgrader{
 		ReadBufferSize: 512, WriteBufferSize: 1024,
 		CheckOrigin: func(*http.Request) bool { return true }, // the session token is the gate
 	}}
@@ -124,11 +125,21 @@ func (h *handler) login(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
+	keys := []string{userKey(req.InstanceID, req.Username), "addr:" + clientAddr(r)}
+	if d := h.lock.wait(keys...); d > 0 {
+		retryAfter(w, d)
+		h.fail(w, r, parley.Errorf(parley.ETHROTTLE, "too many failed logins; try again in %s", d.Round(time.Second)))
+		return
+	}
 	tok, exp, u, err := h.svc.Login(r.Context(), req.InstanceID, req.Username, req.Password)
+	if parley.IsCode(err, parley.EACCESS) {
+		h.lock.failed(keys...)
+	}
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
+	h.lock.succeeded(keys[0])
 	httpapi.WriteJSON(w, http.StatusOK, wire.LoginResponse{Token: tok, Expiry: wire.FormatTime(exp), User: userView(u)})
 }
 

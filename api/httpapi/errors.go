@@ -156,5 +156,8 @@ func WriteError(w http.ResponseWriter, r *http.Request, log *slog.Logger, api AP
 		body.Problems = append(body.Problems, wire.ProblemDetail{Message: p})
 	}
 	w.Header().Set("X-Amzn-Errortype", kind.Type)
+	if kind.Status == http.StatusTooManyRequests && w.Header().Get("Retry-After") == "" {
+		w.Header().Set("Retry-After", "1") // a token bucket refills within the second at the rates parley uses
+	}
 	WriteJSON(w, kind.Status, body)
 }
