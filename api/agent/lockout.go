@@ -93,4 +93,6 @@ func retryAfter(w http.ResponseWriter, d time.Duration) {
 	w.Header().Set("Retry-After", strconv.Itoa(int((d+time.Second-1)/time.Second)))
 }
 
-func userKey(instance, username string) string { return "user:" + instance + ":" + strings.ToLower(username) }
+func userKey(instance, username string) string {
+	return "user:" + instance + ":" + strings.ToLower(username)
+}
