@@ -6,7 +6,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
@@ -31,22 +30,10 @@ const attachmentPage = `<!doctype html>
 // Chromium against a parley server. The page is served from another origin (another port) than parley, so the
 // browser enforces CORS on every call, the upload PUT and the download GET included.
 func TestChatJSAttachmentsInChromium(t *testing.T) {
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Skip("node not found on PATH: install Node.js >= 20 (scripts/test.sh expects it preinstalled)")
-	}
-	if _, err := os.Stat(chromiumPath); err != nil {
-		t.Skipf("%s missing: scripts/test.sh installs Debian's chromium (apt-get install -y chromium)", chromiumPath)
-	}
-	dir, err := filepath.Abs(".")
-	if err != nil {
-		t.Fatal(err)
-	}
+	node, dir := browserPrereqs(t)
 	chatjs := filepath.Join(dir, "node_modules", "amazon-connect-chatjs", "dist", "amazon-connect-chat.js")
-	for _, p := range []string{chatjs, filepath.Join(dir, "node_modules", "playwright-core")} {
-		if _, err := os.Stat(p); err != nil {
-			t.Skipf("%s missing: run scripts/test.sh or npm ci in test/js", p)
-		}
+	if _, err := os.Stat(chatjs); err != nil {
+		t.Skipf("%s missing: run scripts/test.sh or npm ci in test/js", chatjs)
 	}
 
 	srv := testserver.Start(t)
@@ -87,28 +74,11 @@ func TestChatJSAttachmentsInChromium(t *testing.T) {
 		<-done
 	})
 
-	cmd := exec.CommandContext(ctx, node, "attachments.browser.js")
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(),
-		"CHROMIUM="+chromiumPath,
+	runBrowser(t, ctx, node, dir, "attachments.browser.js",
 		"PAGE_URL=http://"+ln.Addr().String()+"/",
 		"PARLEY_ENDPOINT="+srv.URL,
 		"PARLEY_REGION="+srv.Region,
 		"CONTACT_ID="+aws.ToString(start.ContactId),
 		"PARTICIPANT_ID="+aws.ToString(start.ParticipantId),
-		"PARTICIPANT_TOKEN="+aws.ToString(start.ParticipantToken),
-		"NO_COLOR=1",
-	)
-	killGroupOnCancel(cmd)
-	cmd.WaitDelay = 5 * time.Second
-	out := &lineLogger{t: t}
-	cmd.Stdout, cmd.Stderr = out, out
-	err = cmd.Run()
-	out.flush()
-	if ctx.Err() != nil {
-		t.Fatalf("the browser test did not finish within %v (killed)", nodeTimeout)
-	}
-	if err != nil {
-		t.Fatalf("node attachments.browser.js: %v; see the output above", err)
-	}
+		"PARTICIPANT_TOKEN="+aws.ToString(start.ParticipantToken))
 }

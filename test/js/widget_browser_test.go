@@ -112,20 +112,7 @@ func (a *agentBot) run(ctx context.Context) {
 // chat resumes with its transcript, a second message gets its answer, and the customer ends the chat. The
 // controls are found by role and accessible name; the transcript is an ARIA live log.
 func TestWidgetInChromium(t *testing.T) {
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Skip("node not found on PATH: install Node.js >= 20 (scripts/test.sh expects it preinstalled)")
-	}
-	if _, err := os.Stat(chromiumPath); err != nil {
-		t.Skipf("%s missing: scripts/test.sh installs Debian's chromium (apt-get install -y chromium)", chromiumPath)
-	}
-	dir, err := filepath.Abs(".")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(filepath.Join(dir, "node_modules", "playwright-core")); err != nil {
-		t.Skip("playwright-core missing: run scripts/test.sh or npm ci in test/js")
-	}
+	node, dir := browserPrereqs(t)
 	srv := testserver.Start(t)
 	user, password, ok := srv.DemoAgent()
 	if !ok {
@@ -148,25 +135,7 @@ func TestWidgetInChromium(t *testing.T) {
 	go func() { defer close(done); agent.run(actx) }()
 	defer func() { stop(); <-done }()
 
-	shots := t.TempDir()
-	if os.Getenv("PARLEY_UPDATE_SCREENSHOTS") != "" {
-		shots = filepath.Join(dir, "..", "..", "docs", "images")
-	}
-	cmd := exec.CommandContext(ctx, node, "widget.browser.js")
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "CHROMIUM="+chromiumPath, "PAGE_URL="+srv.URL+"/", "SCREENSHOTS="+shots, "NO_COLOR=1")
-	killGroupOnCancel(cmd)
-	cmd.WaitDelay = 5 * time.Second
-	out := &lineLogger{t: t}
-	cmd.Stdout, cmd.Stderr = out, out
-	err = cmd.Run()
-	out.flush()
-	if ctx.Err() != nil {
-		t.Fatalf("the browser test did not finish within %v (killed)", nodeTimeout)
-	}
-	if err != nil {
-		t.Fatalf("node widget.browser.js: %v; see the output above", err)
-	}
+	runBrowser(t, ctx, node, dir, "widget.browser.js", "PAGE_URL="+srv.URL+"/")
 	agent.mu.Lock()
 	defer agent.mu.Unlock()
 	if len(agent.said) != 3 || agent.said[0] != "Agent: got Support" {
@@ -177,28 +146,11 @@ func TestWidgetInChromium(t *testing.T) {
 // TestAgentWorkspaceInChromium: the widget and the agent workspace, both served by parley, chat with each other
 // in headless Chromium (workspace.browser.js says how).
 func TestAgentWorkspaceInChromium(t *testing.T) {
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Skip("node not found on PATH: install Node.js >= 20 (scripts/test.sh expects it preinstalled)")
-	}
-	if _, err := os.Stat(chromiumPath); err != nil {
-		t.Skipf("%s missing: scripts/test.sh installs Debian's chromium (apt-get install -y chromium)", chromiumPath)
-	}
-	dir, err := filepath.Abs(".")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(filepath.Join(dir, "node_modules", "playwright-core")); err != nil {
-		t.Skip("playwright-core missing: run scripts/test.sh or npm ci in test/js")
-	}
+	node, dir := browserPrereqs(t)
 	srv := testserver.Start(t)
 	user, password, ok := srv.DemoAgent()
 	if !ok {
 		t.Fatal("no demo agent")
-	}
-	shots := t.TempDir()
-	if os.Getenv("PARLEY_UPDATE_SCREENSHOTS") != "" {
-		shots = filepath.Join(dir, "..", "..", "docs", "images")
 	}
 	chatjs := filepath.Join(dir, "node_modules", "amazon-connect-chatjs", "dist", "amazon-connect-chat.js")
 	if _, err := os.Stat(chatjs); err != nil {
@@ -214,22 +166,9 @@ func TestAgentWorkspaceInChromium(t *testing.T) {
 	t.Cleanup(drop.Close)
 	ctx, cancel := context.WithTimeout(context.Background(), nodeTimeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, node, "workspace.browser.js")
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "CHROMIUM="+chromiumPath, "BASE_URL="+srv.URL, "AGENT_USER="+user,
-		"AGENT_PASSWORD="+password, "SCREENSHOTS="+shots, "CHATJS_PAGE_URL="+page, "DROP_URL="+drop.URL, "SUPERVISOR_USER=sam", "SUPERVISOR_PASSWORD=Passw0rd-sam", "NO_COLOR=1")
-	killGroupOnCancel(cmd)
-	cmd.WaitDelay = 5 * time.Second
-	out := &lineLogger{t: t}
-	cmd.Stdout, cmd.Stderr = out, out
-	err = cmd.Run()
-	out.flush()
-	if ctx.Err() != nil {
-		t.Fatalf("the browser test did not finish within %v (killed)", nodeTimeout)
-	}
-	if err != nil {
-		t.Fatalf("node workspace.browser.js: %v; see the output above", err)
-	}
+	runBrowser(t, ctx, node, dir, "workspace.browser.js", "BASE_URL="+srv.URL, "AGENT_USER="+user,
+		"AGENT_PASSWORD="+password, "CHATJS_PAGE_URL="+page, "DROP_URL="+drop.URL, "SUPERVISOR_USER=sam",
+		"SUPERVISOR_PASSWORD=Passw0rd-sam")
 }
 
 // pageServer serves, on its own loopback origin, a page that loads the unmodified ChatJS, and returns its URL.
@@ -334,5 +273,49 @@ func menuFlow(t *testing.T, srv *testserver.Server) {
 	if _, err := cc.UpdateContactFlowContent(ctx, &connect.UpdateContactFlowContentInput{InstanceId: aws.String(srv.InstanceID),
 		ContactFlowId: aws.String(srv.ContactFlowID), Content: aws.String(strings.ReplaceAll(menuFlowContent, "%QUEUE%", queue))}); err != nil {
 		t.Fatalf("UpdateContactFlowContent: %v", err)
+	}
+}
+
+// browserPrereqs returns node and this directory, skipping the test when Node.js, Debian's Chromium or the npm
+// packages are missing (scripts/test.sh installs them).
+func browserPrereqs(t *testing.T) (node, dir string) {
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("node not found on PATH: install Node.js >= 20 (scripts/test.sh expects it preinstalled)")
+	}
+	if _, err := os.Stat(chromiumPath); err != nil {
+		t.Skipf("%s missing: scripts/test.sh installs Debian's chromium (apt-get install -y chromium)", chromiumPath)
+	}
+	if dir, err = filepath.Abs("."); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "node_modules", "playwright-core")); err != nil {
+		t.Skip("playwright-core missing: run scripts/test.sh or npm ci in test/js")
+	}
+	return node, dir
+}
+
+// runBrowser runs a browser script with env (plus CHROMIUM and SCREENSHOTS: a temporary directory, or
+// docs/images with PARLEY_UPDATE_SCREENSHOTS set), its output in the test log, and fails the test if it fails.
+func runBrowser(t *testing.T, ctx context.Context, node, dir, script string, env ...string) {
+	t.Helper()
+	shots := t.TempDir()
+	if os.Getenv("PARLEY_UPDATE_SCREENSHOTS") != "" {
+		shots = filepath.Join(dir, "..", "..", "docs", "images")
+	}
+	cmd := exec.CommandContext(ctx, node, script)
+	cmd.Dir = dir
+	cmd.Env = append(append(os.Environ(), "CHROMIUM="+chromiumPath, "SCREENSHOTS="+shots, "NO_COLOR=1"), env...)
+	killGroupOnCancel(cmd)
+	cmd.WaitDelay = 5 * time.Second
+	out := &lineLogger{t: t}
+	cmd.Stdout, cmd.Stderr = out, out
+	err := cmd.Run()
+	out.flush()
+	if ctx.Err() != nil {
+		t.Fatalf("%s did not finish within %v (killed)", script, nodeTimeout)
+	}
+	if err != nil {
+		t.Fatalf("node %s: %v; see the output above", script, err)
 	}
 }
