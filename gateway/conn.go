@@ -43,19 +43,16 @@ type encItem struct {
 	ends      string // the participant whose sockets this item ends ("*": everyone's), or ""
 }
 
-// itemEnds says whose sockets an item ends: chat.ended everyone's (or, addressed to one participant, that
-// one's), participant.left the leaving participant's.
+// itemEnds says whose sockets an item ends: chat.ended everyone's, or, addressed to one participant (the one
+// who left a chat that goes on), that one's. participant.left does not: the leaver's chat.ended follows it.
 func itemEnds(it *parley.Item) string {
-	switch it.ContentType {
-	case parley.EventChatEnded:
-		if it.Recipient != "" {
-			return it.Recipient
-		}
-		return "*"
-	case parley.EventParticipantLeft:
-		return it.ParticipantID
+	if it.ContentType != parley.EventChatEnded {
+		return ""
 	}
-	return ""
+	if it.Recipient != "" {
+		return it.Recipient
+	}
+	return "*"
 }
 
 // conn is one WebSocket. Its reader goroutine (readLoop) owns the socket's lifetime and every read; at most one

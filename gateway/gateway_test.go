@@ -697,8 +697,9 @@ func closedWith(t *testing.T, c *websocket.Conn) (int, string) {
 	}
 }
 
-// TestSocketsFollowTheParticipant: a participant who leaves gets participant.left on its socket, then a normal
-// close; the others' sockets stay; chat.ended reaches every socket, then each closes normally.
+// TestSocketsFollowTheParticipant: a participant who leaves gets participant.left and its own chat.ended on its
+// socket, then a normal close; the others' sockets stay; chat.ended reaches every socket, then each closes
+// normally.
 func TestSocketsFollowTheParticipant(t *testing.T) {
 	h := newHarness(t, Options{})
 	cust := h.subscribe("chain-f", "cust")
@@ -708,6 +709,11 @@ func TestSocketsFollowTheParticipant(t *testing.T) {
 		if it := readItem(t, c); it.ContentType != parley.EventParticipantLeft {
 			t.Fatalf("got %+v, want participant.left", it)
 		}
+	}
+	// The leaver's own chat.ended comes after participant.left, on its socket only; then the socket closes.
+	h.publishEvent("chain-f", parley.EventChatEnded, "", "bot")
+	if it := readItem(t, bot); it.ContentType != parley.EventChatEnded {
+		t.Fatalf("the leaver got %+v, want its chat.ended", it)
 	}
 	if code, reason := closedWith(t, bot); code != websocket.CloseNormalClosure || reason != "participant left" {
 		t.Errorf("the leaver's socket closed with %d %q", code, reason)
