@@ -189,5 +189,10 @@ func (s *SMS) Send(ctx context.Context, to string, o Outbound) error {
 	case ptypes.DeliveryStatusPermanentFailure, ptypes.DeliveryStatusOptOut:
 		return Permanent(err)
 	}
+	// Any other status (THROTTLED, TEMPORARY_FAILURE, UNKNOWN_FAILURE, an unknown one) goes by its StatusCode:
+	// a 4xx other than 429 is the request's fault and is not retried.
+	if code := aws.ToInt32(res.StatusCode); code >= 400 && code < 500 && code != http.StatusTooManyRequests {
+		return Permanent(err)
+	}
 	return err
 }

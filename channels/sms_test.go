@@ -17,6 +17,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -199,6 +200,11 @@ func TestSMSWebhook(t *testing.T) {
 
 // fakePinpoint is Pinpoint's SendMessages, answering each address with status.
 func fakePinpoint(t *testing.T, status string) (*httptest.Server, *[]map[string]any) {
+	return fakePinpointCode(t, status, 200)
+}
+
+// fakePinpointCode is fakePinpoint with the address's StatusCode given too.
+func fakePinpointCode(t *testing.T, status string, code int) (*httptest.Server, *[]map[string]any) {
 	var reqs []map[string]any
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost || r.URL.Path != "/v1/apps/app-1/messages" || !strings.HasPrefix(r.Header.Get("Authorization"), "AWS4-HMAC-SHA256") {
@@ -209,7 +215,7 @@ func fakePinpoint(t *testing.T, status string) (*httptest.Server, *[]map[string]
 		json.Unmarshal(b, &m)
 		reqs = append(reqs, m)
 		w.Header().Set("Content-Type", "application/json")
-		io.WriteString(w, `{"ApplicationId":"app-1","RequestId":"r","Result":{"+14255550182":{"DeliveryStatus":"`+status+`","StatusCode":200,"StatusMessage":"m"}}}`)
+		io.WriteString(w, `{"ApplicationId":"app-1","RequestId":"r","Result":{"+14255550182":{"DeliveryStatus":"`+status+`","StatusCode":`+strconv.Itoa(code)+`,"StatusMessage":"m"}}}`)
 	}))
 	t.Cleanup(srv.Close)
 	return srv, &reqs
@@ -220,12 +226,15 @@ func TestSMSSend(t *testing.T) {
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "secret")
 	for _, c := range []struct {
 		status        string
+		code          int
 		ok, permanent bool
 	}{
-		{"SUCCESSFUL", true, false}, {"THROTTLED", false, false}, {"TEMPORARY_FAILURE", false, false},
-		{"PERMANENT_FAILURE", false, true}, {"OPT_OUT", false, true},
+		{"SUCCESSFUL", 200, true, false}, {"DUPLICATE", 200, true, false},
+		{"THROTTLED", 429, false, false}, {"TEMPORARY_FAILURE", 500, false, false},
+		{"PERMANENT_FAILURE", 400, false, true}, {"OPT_OUT", 400, false, true},
+		{"UNKNOWN_FAILURE", 400, false, true}, {"UNKNOWN_FAILURE", 503, false, false},
 	} {
-		srv, reqs := fakePinpoint(t, c.status)
+		srv, reqs := fakePinpointCode(t, c.status, c.code)
 		s, err := NewSMS(context.Background(), SMSConfig{PinpointAppID: "app-1", Number: "+12065550100", PinpointEndpoint: srv.URL},
 			"us-west-2", nil, nil)
 		if err != nil {
