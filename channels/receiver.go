@@ -3,12 +3,8 @@ package channels
 import (
 	"context"
 	"encoding/json"
-	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
-	"net/url"
-	"strings"
 
 	"github.com/parley-chat/parley/streaming/sink"
 )
@@ -107,33 +103,11 @@ func (rc *Receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusOK)
 }
 
-// confirm follows a SubscribeURL. One from SNS must be an https URL of an amazonaws.com host: the envelope's
-// signature covers it, but a forged topic could still name any host.
+// confirm follows a SubscribeURL; one from SNS must be SNS's own (see confirmSubscription).
 func (rc *Receiver) confirm(ctx context.Context, subscribeURL string, fromSNS bool) error {
-	u, err := url.Parse(subscribeURL)
-	if err != nil || subscribeURL == "" {
-		return fmt.Errorf("bad SubscribeURL %q", subscribeURL)
-	}
-	if fromSNS && (u.Scheme != "https" || !(strings.HasSuffix(u.Hostname(), ".amazonaws.com") ||
-		strings.HasSuffix(u.Hostname(), ".amazonaws.com.cn"))) {
-		return fmt.Errorf("SubscribeURL %q is not an SNS URL", subscribeURL)
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, subscribeURL, nil)
-	if err != nil {
-		return err
-	}
 	hc := rc.HTTPClient
 	if hc == nil {
 		hc = http.DefaultClient
 	}
-	resp, err := hc.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-	if resp.StatusCode/100 != 2 {
-		return fmt.Errorf("SubscribeURL answered %s", resp.Status)
-	}
-	return nil
+	return confirmSubscription(ctx, hc, subscribeURL, fromSNS)
 }

@@ -5,11 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
-	"net/url"
-	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
@@ -109,30 +106,9 @@ func (s *SMS) Routes(mux *http.ServeMux, in Inbox) {
 	})
 }
 
-// confirm follows a SubscribeURL: an https URL of SNS unless verification is off (a local fake).
+// confirm follows a SubscribeURL: SNS's own unless verification is off (a local fake).
 func (s *SMS) confirm(ctx context.Context, subscribeURL string) error {
-	u, err := url.Parse(subscribeURL)
-	if err != nil || subscribeURL == "" {
-		return fmt.Errorf("bad SubscribeURL %q", subscribeURL)
-	}
-	if !s.cfg.InsecureSkipVerify && (u.Scheme != "https" || !(strings.HasSuffix(u.Hostname(), ".amazonaws.com") ||
-		strings.HasSuffix(u.Hostname(), ".amazonaws.com.cn"))) {
-		return fmt.Errorf("SubscribeURL %q is not an SNS URL", subscribeURL)
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, subscribeURL, nil)
-	if err != nil {
-		return err
-	}
-	resp, err := s.hc.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-	if resp.StatusCode/100 != 2 {
-		return fmt.Errorf("SubscribeURL answered %s", resp.Status)
-	}
-	return nil
+	return confirmSubscription(ctx, s.hc, subscribeURL, !s.cfg.InsecureSkipVerify)
 }
 
 // DecodeTwoWaySMS decodes the Message of a two-way SMS notification: originationNumber is the customer,

@@ -170,3 +170,31 @@ func (v *SNSVerifier) cert(ctx context.Context, u string) (*x509.Certificate, er
 	v.mu.Unlock()
 	return c, nil
 }
+
+// confirmSubscription confirms an SNS (or SNS-like) subscription by following its SubscribeURL. With snsOnly
+// the URL must be an https URL of an amazonaws.com host: the envelope's signature covers it, but a forged topic
+// could still name any host.
+func confirmSubscription(ctx context.Context, hc *http.Client, subscribeURL string, snsOnly bool) error {
+	u, err := url.Parse(subscribeURL)
+	if err != nil || subscribeURL == "" {
+		return fmt.Errorf("bad SubscribeURL %q", subscribeURL)
+	}
+	if snsOnly && (u.Scheme != "https" || !(strings.HasSuffix(u.Hostname(), ".amazonaws.com") ||
+		strings.HasSuffix(u.Hostname(), ".amazonaws.com.cn"))) {
+		return fmt.Errorf("SubscribeURL %q is not an SNS URL", subscribeURL)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, subscribeURL, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	if resp.StatusCode/100 != 2 {
+		return fmt.Errorf("SubscribeURL answered %s", resp.Status)
+	}
+	return nil
+}

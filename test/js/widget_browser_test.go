@@ -190,22 +190,12 @@ func pageServer(t *testing.T, chatjs string) string {
 // transfer flow.
 func quickConnect(t *testing.T, srv *testserver.Server, name string) {
 	ctx := context.Background()
-	cc := connect.NewFromConfig(aws.Config{Region: srv.Region, Credentials: aws.AnonymousCredentials{}},
-		func(o *connect.Options) { o.BaseEndpoint = aws.String(srv.URL) })
-	qs, err := cc.ListQueues(ctx, &connect.ListQueuesInput{InstanceId: aws.String(srv.InstanceID)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	cc := sdk(srv)
 	fs, err := cc.ListContactFlows(ctx, &connect.ListContactFlowsInput{InstanceId: aws.String(srv.InstanceID)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var queue, flow string
-	for _, q := range qs.QueueSummaryList {
-		if aws.ToString(q.Name) == "BasicQueue" {
-			queue = aws.ToString(q.Id)
-		}
-	}
+	queue, flow := basicQueue(t, cc, srv), ""
 	for _, f := range fs.ContactFlowSummaryList {
 		if aws.ToString(f.Name) == "Default queue transfer" {
 			flow = aws.ToString(f.Id)
@@ -221,8 +211,7 @@ func quickConnect(t *testing.T, srv *testserver.Server, name string) {
 // supervisorUser creates, with the official SDK, a user with the CallCenterManager security profile.
 func supervisorUser(t *testing.T, srv *testserver.Server, name, password string) {
 	ctx := context.Background()
-	cc := connect.NewFromConfig(aws.Config{Region: srv.Region, Credentials: aws.AnonymousCredentials{}},
-		func(o *connect.Options) { o.BaseEndpoint = aws.String(srv.URL) })
+	cc := sdk(srv)
 	sps, err := cc.ListSecurityProfiles(ctx, &connect.ListSecurityProfilesInput{InstanceId: aws.String(srv.InstanceID)})
 	if err != nil {
 		t.Fatal(err)
@@ -258,18 +247,8 @@ const menuFlowContent = `{"Version":"2019-10-30","StartAction":"Menu","Actions":
 // menuFlow makes the instance's default inbound flow menuFlowContent, through the official SDK.
 func menuFlow(t *testing.T, srv *testserver.Server) {
 	ctx := context.Background()
-	cc := connect.NewFromConfig(aws.Config{Region: srv.Region, Credentials: aws.AnonymousCredentials{}},
-		func(o *connect.Options) { o.BaseEndpoint = aws.String(srv.URL) })
-	qs, err := cc.ListQueues(ctx, &connect.ListQueuesInput{InstanceId: aws.String(srv.InstanceID)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var queue string
-	for _, q := range qs.QueueSummaryList {
-		if aws.ToString(q.Name) == "BasicQueue" {
-			queue = aws.ToString(q.Id)
-		}
-	}
+	cc := sdk(srv)
+	queue := basicQueue(t, cc, srv)
 	if _, err := cc.UpdateContactFlowContent(ctx, &connect.UpdateContactFlowContentInput{InstanceId: aws.String(srv.InstanceID),
 		ContactFlowId: aws.String(srv.ContactFlowID), Content: aws.String(strings.ReplaceAll(menuFlowContent, "%QUEUE%", queue))}); err != nil {
 		t.Fatalf("UpdateContactFlowContent: %v", err)
@@ -318,4 +297,25 @@ func runBrowser(t *testing.T, ctx context.Context, node, dir, script string, env
 	if err != nil {
 		t.Fatalf("node %s: %v; see the output above", script, err)
 	}
+}
+
+// sdk is the official Connect client pointed at srv.
+func sdk(srv *testserver.Server) *connect.Client {
+	return connect.NewFromConfig(aws.Config{Region: srv.Region, Credentials: aws.AnonymousCredentials{}},
+		func(o *connect.Options) { o.BaseEndpoint = aws.String(srv.URL) })
+}
+
+// basicQueue returns the id of the instance's BasicQueue.
+func basicQueue(t *testing.T, cc *connect.Client, srv *testserver.Server) string {
+	qs, err := cc.ListQueues(context.Background(), &connect.ListQueuesInput{InstanceId: aws.String(srv.InstanceID)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range qs.QueueSummaryList {
+		if aws.ToString(q.Name) == "BasicQueue" {
+			return aws.ToString(q.Id)
+		}
+	}
+	t.Fatal("no BasicQueue")
+	return ""
 }
