@@ -150,6 +150,12 @@ type harness struct {
 
 func newHarness(t testing.TB, opts Options) *harness {
 	t.Helper()
+	// Publishers in these tests never wait for readers, and a reader short of CPU on a loaded machine can fall
+	// 256 frames behind: unless a test is about the slow-consumer bound (and sets QueueLen), queues are sized so
+	// that load alone never closes a socket.
+	if opts.QueueLen == 0 {
+		opts.QueueLen, opts.QueueBytes = 1<<20, 1<<30
+	}
 	h := &harness{t: t, be: newFakeBackend(), bus: local.New()}
 	h.gw = New(h.be, h.bus, nil, opts)
 	mux := http.NewServeMux()
