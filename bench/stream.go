@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"os"
-	"path/filepath"
 	"sync/atomic"
 	"time"
 
@@ -136,18 +134,15 @@ func (rc *receiver) close() error {
 }
 
 // streamingYAML writes a configuration file with the streaming section cfg, for a spawned server.
-func streamingYAML(dir string, cfg *sink.Config) (string, error) {
+func streamingYAML(cfg *sink.Config) (string, error) {
 	if cfg.SNSEndpoint != "" {
-		f := filepath.Join(dir, "config.yaml")
-		return f, os.WriteFile(f, []byte(fmt.Sprintf("streaming:\n  sns_endpoint: %q\n", cfg.SNSEndpoint)), 0o600)
+		return fmt.Sprintf("streaming:\n  sns_endpoint: %q\n", cfg.SNSEndpoint), nil
 	}
 	if len(cfg.Subscriptions) != 1 {
 		return "", errors.New("bench: one subscription expected")
 	}
 	s := cfg.Subscriptions[streamTopic][0]
-	y := fmt.Sprintf("streaming:\n  subscriptions:\n    %q:\n      - url: %q\n        secret: %q\n", streamTopic, s.URL, s.Secret)
-	f := filepath.Join(dir, "config.yaml")
-	return f, os.WriteFile(f, []byte(y), 0o600)
+	return fmt.Sprintf("streaming:\n  subscriptions:\n    %q:\n      - url: %q\n        secret: %q\n", streamTopic, s.URL, s.Secret), nil
 }
 
 // startStreaming is StartContactStreaming of a chat to streamTopic.

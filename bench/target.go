@@ -21,6 +21,7 @@ import (
 
 	"github.com/parley-chat/parley/bench/relay"
 	"github.com/parley-chat/parley/server"
+	"github.com/parley-chat/parley/throttle"
 )
 
 // target is the server under load: parley or the relay, in a child process, in this process, or already running.
@@ -81,6 +82,15 @@ func freeAddr() (string, error) {
 	return ln.Addr().String(), nil
 }
 
+// The chat scenario sends as fast as the server acknowledges, far past one participant's default message rate
+// (a person never types 20 messages a second): a server the benchmark starts raises that one rate out of reach,
+// so that the limiter still runs on every request and its cost is measured (docs/benchmarks.md). A running
+// server (--server URL) needs the same setting.
+var benchLimits = throttle.Config{Participant: throttle.ParticipantRates{
+	Messages: throttle.Rate{Rate: 1e6, Burst: 1e6}}}
+
+const limitsYAML = "limits:\n  participant:\n    messages: {rate: 1000000, burst: 1000000}\n"
+
 // startTarget starts (or finds) the server under load.
 func startTarget(ctx context.Context, cfg *Config, bootstrap string) (*target, error) {
 	switch {
@@ -133,13 +143,19 @@ func spawnTarget(ctx context.Context, cfg *Config, bootstrap string) (*target, e
 			}
 			args = append(args, "--bootstrap", f)
 		}
+		y := limitsYAML
 		if cfg.streaming != nil {
-			f, err := streamingYAML(dir, cfg.streaming)
+			s, err := streamingYAML(cfg.streaming)
 			if err != nil {
 				return nil, err
 			}
-			args = append(args, "--config", f)
+			y += s
 		}
+		f := filepath.Join(dir, "config.yaml")
+		if err := os.WriteFile(f, []byte(y), 0o600); err != nil {
+			return nil, err
+		}
+		args = append(args, "--config", f)
 	}
 	logPath := filepath.Join(dir, "server.log")
 	logf, err := os.Create(logPath)
@@ -224,7 +240,7 @@ func inprocTarget(ctx context.Context, cfg *Config, bootstrap string) (*target, 
 	if err != nil {
 		return nil, err
 	}
-	sc := server.Config{DataDir: filepath.Join(dir, "data"), Listen: "127.0.0.1:0"}
+	sc := server.Config{DataDir: filepath.Join(dir, "data"), Listen: "127.0.0.1:0", Limits: benchLimits}
 	if cfg.streaming != nil {
 		sc.Streaming = *cfg.streaming
 		for _, kv := range cfg.streamingEnv { // the SDK reads the process environment

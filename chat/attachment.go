@@ -519,6 +519,9 @@ func (a *Attachments) CompleteUpload(ctx context.Context, c *Caller, ids []strin
 		if err := ch.Append(ctx, it); err != nil {
 			return err
 		}
+		if err := a.svc.checkItemCap(it); err != nil {
+			return err
+		}
 		cur.Status, cur.ItemID, cur.CompletedAt = status, it.ID, now
 		return tx.UpdateFile(ctx, cur)
 	})

@@ -38,6 +38,9 @@ func (s *Service) StartChat(ctx context.Context, in StartChatInput) (*StartChatO
 			return out, err
 		}
 	}
+	if err := s.checkActiveChats(ctx, req.inst.ID); err != nil {
+		return nil, err
+	}
 	out, c, err := s.createChat(ctx, req)
 	if parley.IsCode(err, parley.ECONFLICT) && in.ClientToken != "" {
 		// A concurrent request with the same ClientToken won the race: answer what it answered.

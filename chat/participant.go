@@ -207,7 +207,10 @@ func (s *Service) appendIdempotent(ctx context.Context, c *Caller, scope, client
 				return err
 			}
 		}
-		return ch.Append(ctx, it)
+		if err := ch.Append(ctx, it); err != nil {
+			return err
+		}
+		return s.checkItemCap(it)
 	})
 	if err != nil && token != "" && (parley.IsCode(err, parley.ECONFLICT) || parley.IsCode(err, parley.EACCESS)) {
 		first, ferr := s.store.ItemByClientToken(ctx, c.Participant.ChainID, c.Participant.ID, token)
@@ -314,7 +317,10 @@ func (s *Service) receipt(ctx context.Context, c *Caller, contentType, content s
 		}
 		it = s.event(c.Contact, c.Participant, parley.EventMessageMetadata, now)
 		it.Type, it.Receipt = parley.ItemMessageMetadata, r
-		return ch.Append(ctx, it)
+		if err := ch.Append(ctx, it); err != nil {
+			return err
+		}
+		return s.checkItemCap(it)
 	})
 	if err != nil {
 		return nil, err

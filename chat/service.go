@@ -49,6 +49,10 @@ type Config struct {
 	// AuthCacheTTL is how long an authenticated ConnectionToken is served from memory (default 3 seconds;
 	// negative disables the cache). Leaving and ending revoke at once whatever the TTL (see authCache).
 	AuthCacheTTL time.Duration
+	// MaxChatItems caps the items a chat's participants store in it (ServiceQuotaExceededException beyond);
+	// MaxActiveChats caps an instance's active chats (LimitExceededException). Zero: no cap (limits.go).
+	MaxChatItems   int
+	MaxActiveChats int
 }
 
 // Service implements the chat operations.

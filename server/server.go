@@ -80,8 +80,9 @@ type Config struct {
 	// StartChat configures POST /start-chat, the start-chat backend of Amazon's sample widgets: allowed
 	// instances, flows, origins and attributes, and its rate per client (package api/startchat).
 	StartChat startchat.Config `yaml:"start_chat"`
-	// Throttling limits the API request rates like Amazon Connect's quotas (package throttle). Default: off.
-	Throttling throttle.Config `yaml:"throttling"`
+	// Limits are the request rates and caps (package throttle): a profile (default, connect or off) and
+	// overrides. Default: the default profile, which a real customer never meets.
+	Limits throttle.Config `yaml:"limits"`
 	// IntegrationDestinations maps SendChatIntegrationEvent DestinationIds, as Connect takes them (an End User
 	// Messaging phone number ARN), to where their chats start: an instance (id or ARN; its default inbound
 	// flow) or a contact flow ARN. Without an entry, DestinationId must itself be one of those.
@@ -214,10 +215,10 @@ func (m *Main) Start(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
-	if err := m.cfg.Throttling.Validate(); err != nil {
+	if err := m.cfg.Limits.Validate(); err != nil {
 		return err
 	}
-	if err := m.cfg.Throttling.CheckOperations(append(connect.Operations(), participant.Operations...)); err != nil {
+	if err := m.cfg.Limits.CheckOperations(append(connect.Operations(), participant.Operations...)); err != nil {
 		return err
 	}
 	if verifier.DevMode() {
@@ -267,6 +268,8 @@ func (m *Main) Start(ctx context.Context) (err error) {
 	if m.cfg.CustomerAutoDisconnect != 0 {
 		cc.CustomerAutoDisconnect = time.Duration(m.cfg.CustomerAutoDisconnect)
 	}
+	limits := m.cfg.Limits.Resolve()
+	cc.MaxChatItems, cc.MaxActiveChats = max(limits.ChatItems, 0), max(limits.ConcurrentChats, 0)
 	m.svc, err = chat.New(m.store, m.bus, m.cfg.Clock, m.log, cc)
 	if err != nil {
 		return err
@@ -310,9 +313,9 @@ func (m *Main) Start(ctx context.Context) (err error) {
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", m.healthz)
-	limits := throttle.NewWithClock(m.cfg.Throttling, m.cfg.Clock)
+	limiter := throttle.NewWithClock(m.cfg.Limits, m.cfg.Clock)
 	mux.Handle("/participant/", participant.New(m.svc, m.log, participant.WithAttachments(m.att),
-		participant.WithThrottle(limits)))
+		participant.WithThrottle(limiter)))
 	mux.Handle("/attachments/", files.New(m.att, m.log))
 	pages, err := web.New(web.Page{Base: m.baseURL, InstanceID: m.instance.ID, FlowID: m.flow.ID})
 	if err != nil {
@@ -344,7 +347,7 @@ func (m *Main) Start(ctx context.Context) (err error) {
 		mux.Handle("GET "+sink.ConfirmPath, m.router.ConfirmHandler())
 	}
 	mux.Handle("/", guard(connect.New(m.svc, m.admin, verifier, m.log, connect.WithAgents(m.agents),
-		connect.WithStreaming(m.streaming), connect.WithThrottle(limits),
+		connect.WithStreaming(m.streaming), connect.WithThrottle(limiter),
 		connect.WithIntegrationDestinations(m.cfg.IntegrationDestinations))))
 	m.http = &http.Server{Handler: deadlines(mux, m.cfg.BodyTimeout, m.cfg.UploadTimeout), ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout: 2 * time.Minute,

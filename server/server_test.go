@@ -49,7 +49,7 @@ func TestPublicURL(t *testing.T) {
 	}
 }
 
-// TestThrottlingOperationNames: throttling.operations names Connect or Participant API operations; a misspelled
+// TestThrottlingOperationNames: limits.operations names Connect or Participant API operations; a misspelled
 // name (which would limit nothing) or a zero rate stops the start with an error that names it.
 func TestThrottlingOperationNames(t *testing.T) {
 	for name, ops := range map[string]map[string]throttle.Rate{
@@ -58,17 +58,17 @@ func TestThrottlingOperationNames(t *testing.T) {
 		"StartChatContac": {"StartChatContac": {Rate: 1, Burst: 1}},
 	} {
 		m := server.New(server.Config{DataDir: t.TempDir(), Listen: "127.0.0.1:0",
-			Throttling: throttle.Config{Operations: ops}}, nil)
+			Limits: throttle.Config{Operations: ops}}, nil)
 		err := m.Start(context.Background())
 		if err == nil {
 			m.Close()
-			t.Fatalf("started with throttling.operations %v", ops)
+			t.Fatalf("started with limits.operations %v", ops)
 		}
 		if !strings.Contains(err.Error(), name) {
 			t.Errorf("error %q does not name %s", err, name)
 		}
 	}
-	m := server.New(server.Config{DataDir: t.TempDir(), Listen: "127.0.0.1:0", Throttling: throttle.Config{
+	m := server.New(server.Config{DataDir: t.TempDir(), Listen: "127.0.0.1:0", Limits: throttle.Config{
 		Operations: map[string]throttle.Rate{"SendMessage": {Rate: 1, Burst: 1}, "ListQueues": {Rate: 1, Burst: 1},
 			"SendChatIntegrationEvent": {Rate: 1, Burst: 1}}}}, nil)
 	if err := m.Start(context.Background()); err != nil {

@@ -6,11 +6,11 @@ import (
 )
 
 func TestLimiter(t *testing.T) {
-	if l := New(Config{}); l != nil || !l.Allow("SendMessage", "i", false) {
-		t.Fatal("an empty configuration limits")
+	if l := New(Config{Profile: ProfileOff}); l != nil || !l.Allow("SendMessage", "i", false) {
+		t.Fatal("the off profile limits")
 	}
 	clk := &clock{time.Unix(0, 0)}
-	l := NewWithClock(Config{ConnectQuotas: true, Operations: map[string]Rate{"GetTranscript": {1, 2}}}, clk)
+	l := NewWithClock(Config{Profile: ProfileConnect, Operations: map[string]Rate{"GetTranscript": {1, 2}}}, clk)
 	count := func(op, scope string, connect bool) int {
 		n := 0
 		for l.Allow(op, scope, connect) {
@@ -28,6 +28,9 @@ func TestLimiter(t *testing.T) {
 		{"StartChatContact", "account", true, 8},
 		{"ListQueues", "account", true, 5}, // Connect's default
 		{"GetTranscript", "inst-1", false, 2},
+		{Messages, "participant-1", false, Defaults.Participant.Messages.Burst},
+		{Messages, "participant-2", false, Defaults.Participant.Messages.Burst},
+		{Unauthenticated, "192.0.2.1", false, Defaults.Unauthenticated.Burst},
 	} {
 		if got := count(c.op, c.scope, c.connect); got != c.burst {
 			t.Errorf("%s in %s: burst of %d, want %d", c.op, c.scope, got, c.burst)

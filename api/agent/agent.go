@@ -125,7 +125,7 @@ func (h *handler) login(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	keys := []string{userKey(req.InstanceID, req.Username), "addr:" + clientAddr(r)}
+	keys := []string{userKey(req.InstanceID, req.Username), "addr:" + httpapi.ClientIP(r)}
 	if d := h.lock.wait(keys...); d > 0 {
 		retryAfter(w, d)
 		h.fail(w, r, parley.Errorf(parley.ETHROTTLE, "too many failed logins; try again in %s", d.Round(time.Second)))

@@ -1,7 +1,6 @@
 package agent
 
 import (
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -78,14 +77,6 @@ func (l *lockout) succeeded(key string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	delete(l.fails, key)
-}
-
-// clientAddr is the request's remote address without its port.
-func clientAddr(r *http.Request) string {
-	if h, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
-		return h
-	}
-	return r.RemoteAddr
 }
 
 // retryAfter sets Retry-After to d rounded up to a second.

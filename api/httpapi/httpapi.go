@@ -16,6 +16,7 @@ import (
 	"io"
 	"log/slog"
 	"mime"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -120,6 +121,15 @@ func PathLabels(r *http.Request, prefix string) ([]string, bool) {
 type ctxKey int
 
 const requestIDKey ctxKey = 0
+
+// ClientIP is the request's remote address without its port: the client, or the proxy in front of parley (whose
+// limits then apply to all its clients together).
+func ClientIP(r *http.Request) string {
+	if h, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		return h
+	}
+	return r.RemoteAddr
+}
 
 // RequestID returns the request id that Middleware put in ctx.
 func RequestID(ctx context.Context) string {

@@ -85,6 +85,24 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	httpapi.WriteError(w, r, h.log, httpapi.Participant, err)
 }
 
+// participantGroup maps operations to the per-participant bucket they spend.
+var participantGroup = map[string]string{
+	"SendMessage": throttle.Messages, "SendEvent": throttle.Messages,
+	"GetTranscript":         throttle.Transcripts,
+	"StartAttachmentUpload": throttle.Attachments, "CompleteAttachmentUpload": throttle.Attachments,
+	"GetAttachment": throttle.Attachments,
+}
+
+// failAuth answers a request whose token authenticated nobody. Such failures spend the client address's
+// unauthenticated bucket; once it is empty they answer ThrottlingException instead, so one address cannot
+// make the server look up token after token. A valid token never spends it.
+func (h *Handler) failAuth(w http.ResponseWriter, r *http.Request, err error) {
+	if parley.IsCode(err, parley.EACCESS) && !h.limits.Allow(throttle.Unauthenticated, httpapi.ClientIP(r), false) {
+		err = parley.Errorf(parley.ETHROTTLE, "Rate exceeded: too many requests with invalid tokens from this address (limits.unauthenticated)")
+	}
+	h.fail(w, r, err)
+}
+
 func (h *Handler) unsupported(op string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, parley.Errorf(parley.EINVALID, "%s is not supported by parley yet", op))
@@ -121,11 +139,15 @@ func (h *Handler) authed(op string, f authedFunc) http.HandlerFunc {
 		}
 		c, err := h.svc.Authenticate(r.Context(), tok)
 		if err != nil {
-			h.fail(w, r, err)
+			h.failAuth(w, r, err)
 			return
 		}
 		if !h.limits.Allow(op, c.Contact.InstanceID, false) {
 			h.fail(w, r, parley.Errorf(parley.ETHROTTLE, "Rate exceeded for %s", op))
+			return
+		}
+		if group := participantGroup[op]; group != "" && !h.limits.Allow(group, c.Participant.ID, false) {
+			h.fail(w, r, parley.Errorf(parley.ETHROTTLE, "Rate exceeded for %s: this participant sends too fast (limits.%s)", op, group))
 			return
 		}
 		f(w, r, c)
@@ -138,10 +160,10 @@ func (h *Handler) createConnection(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	if h.limits != nil {
+	if h.limits.Limits("CreateParticipantConnection") {
 		inst, err := h.svc.ParticipantInstance(r.Context(), tok)
 		if err != nil {
-			h.fail(w, r, err)
+			h.failAuth(w, r, err)
 			return
 		}
 		if !h.limits.Allow("CreateParticipantConnection", inst, false) {
@@ -165,7 +187,7 @@ func (h *Handler) createConnection(w http.ResponseWriter, r *http.Request) {
 	in.ConnectParticipant = req.ConnectParticipant != nil && *req.ConnectParticipant
 	out, err := h.svc.CreateConnection(r.Context(), tok, in)
 	if err != nil {
-		h.fail(w, r, err)
+		h.failAuth(w, r, err)
 		return
 	}
 	var resp wire.CreateParticipantConnectionResponse

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/parley-chat/parley"
+	"github.com/parley-chat/parley/api/httpapi"
 	"github.com/parley-chat/parley/chat"
 	"github.com/parley-chat/parley/throttle"
 )
@@ -163,7 +164,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, http.StatusMethodNotAllowed, "MethodNotAllowed", "use POST")
 		return
 	}
-	if !h.rate.Allow("StartChat", clientIP(r), false) {
+	if !h.rate.Allow("StartChat", httpapi.ClientIP(r), false) {
 		h.fail(w, http.StatusTooManyRequests, "TooManyRequests", "too many chats started from this address; try again shortly")
 		return
 	}
@@ -335,13 +336,4 @@ func (h *Handler) originAllowed(origin string) bool {
 		return ip != nil && ip.IsLoopback()
 	}
 	return slices.Contains(h.cfg.Origins, "*") || slices.Contains(h.cfg.Origins, origin)
-}
-
-// clientIP is the request's remote address without its port.
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -32,7 +31,7 @@ type setting struct {
 // environment variables, flags.
 func loadOptions(args []string, getenv func(string) string, stderr io.Writer) (*options, error) {
 	o := &options{LogLevel: "info", LogFormat: "text"}
-	var configPath, accessKeys, functionList, customerIdle, customerAutoDisconnect, connectQuotas string
+	var configPath, accessKeys, functionList, customerIdle, customerAutoDisconnect string
 	settings := []setting{
 		{"data", "PARLEY_DATA", "data directory (SQLite database, server secret)", &o.DataDir},
 		{"listen", "PARLEY_LISTEN", "HTTP and WebSocket listen address", &o.Listen},
@@ -48,7 +47,7 @@ func loadOptions(args []string, getenv func(string) string, stderr io.Writer) (*
 		{"attachment-scan-url", "PARLEY_ATTACHMENT_SCAN_URL", "webhook that approves or rejects every attachment", &o.Attachments.ScanURL},
 		{"customer-idle", "PARLEY_CUSTOMER_IDLE", "customer idle timer where UpdateParticipantRoleConfig set none: a duration, or off (default 10m)", &customerIdle},
 		{"customer-auto-disconnect", "PARLEY_CUSTOMER_AUTO_DISCONNECT", "auto-disconnect timer after the customer went idle: a duration, or off (default 15m)", &customerAutoDisconnect},
-		{"throttling-connect-quotas", "PARLEY_THROTTLING_CONNECT_QUOTAS", "apply Amazon Connect's API throttling quotas (429 ThrottlingException beyond them): true or false (default false)", &connectQuotas},
+		{"limits", "PARLEY_LIMITS", "limits profile: default (limits no real client meets), connect (plus Amazon Connect's API quotas) or off", &o.Limits.Profile},
 		{"pprof", "PARLEY_PPROF", "serve net/http/pprof on this loopback address, e.g. 127.0.0.1:6060 (default off)", &o.Pprof},
 		{"log-level", "PARLEY_LOG_LEVEL", "debug, info, warn or error", &o.LogLevel},
 		{"log-format", "PARLEY_LOG_FORMAT", "text or json", &o.LogFormat},
@@ -123,14 +122,7 @@ func loadOptions(args []string, getenv func(string) string, stderr io.Writer) (*
 	if err := o.Streaming.Validate(); err != nil {
 		return nil, err
 	}
-	if connectQuotas != "" {
-		b, err := strconv.ParseBool(connectQuotas)
-		if err != nil {
-			return nil, fmt.Errorf("throttling-connect-quotas: %q is not true or false", connectQuotas)
-		}
-		o.Throttling.ConnectQuotas = b
-	}
-	if err := o.Throttling.Validate(); err != nil {
+	if err := o.Limits.Validate(); err != nil {
 		return nil, err
 	}
 	if err := o.Channels.ApplyEnv(getenv); err != nil {

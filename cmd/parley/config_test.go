@@ -4,6 +4,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -178,45 +179,58 @@ func TestConfigStreaming(t *testing.T) {
 	}
 }
 
-// TestConfigThrottling: Connect's quotas and per-operation rates from YAML; PARLEY_THROTTLING_CONNECT_QUOTAS
-// and --throttling-connect-quotas override the switch; bad values are refused; unset, nothing is throttled.
-func TestConfigThrottling(t *testing.T) {
+// TestConfigLimits: `limits:` is a profile name or a mapping of a profile and overrides; PARLEY_LIMITS and
+// --limits pick the profile over the file; an unknown profile or a zero rate is refused; unset, the default
+// profile applies.
+func TestConfigLimits(t *testing.T) {
 	dir := t.TempDir()
-	file := filepath.Join(dir, "parley.yaml")
-	if err := os.WriteFile(file, []byte("throttling:\n  connect_quotas: true\n  operations:\n"+
-		"    SendMessage: {rate: 50, burst: 100}\n"), 0o600); err != nil {
-		t.Fatal(err)
+	write := func(name, yaml string) string {
+		f := filepath.Join(dir, name)
+		if err := os.WriteFile(f, []byte(yaml), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return f
 	}
 	env := map[string]string{}
 	getenv := func(k string) string { return env[k] }
 	o, err := loadOptions(nil, getenv, io.Discard)
-	if err != nil || o.Throttling.ConnectQuotas || len(o.Throttling.Operations) != 0 {
-		t.Fatalf("default throttling = %+v, %v; want off", o.Throttling, err)
+	if err != nil || o.Limits.Resolve().Profile != throttle.ProfileDefault ||
+		o.Limits.Resolve().Participant.Messages != throttle.Defaults.Participant.Messages {
+		t.Fatalf("default limits = %+v, %v; want the default profile", o.Limits.Resolve(), err)
 	}
-	env["PARLEY_CONFIG"] = file
+	env["PARLEY_CONFIG"] = write("scalar.yaml", "limits: connect\n")
+	if o, err = loadOptions(nil, getenv, io.Discard); err != nil || o.Limits.Profile != throttle.ProfileConnect {
+		t.Fatalf("limits: connect = %+v, %v", o.Limits, err)
+	}
+	env["PARLEY_CONFIG"] = write("map.yaml", "limits:\n  profile: connect\n  chat_items: 500\n"+
+		"  participant:\n    messages: {rate: 50, burst: 100}\n  operations:\n    SendMessage: {rate: 40, burst: 80}\n")
 	o, err = loadOptions(nil, getenv, io.Discard)
-	if err != nil || !o.Throttling.ConnectQuotas || o.Throttling.Operations["SendMessage"] != (throttle.Rate{Rate: 50, Burst: 100}) {
-		t.Fatalf("throttling from YAML = %+v, %v", o.Throttling, err)
+	if r := o.Limits.Resolve(); err != nil || r.Profile != throttle.ProfileConnect || r.ChatItems != 500 ||
+		r.ConcurrentChats != throttle.ConnectConcurrentChats ||
+		r.Participant.Messages != (throttle.Rate{Rate: 50, Burst: 100}) ||
+		r.Participant.Transcripts != throttle.Defaults.Participant.Transcripts ||
+		r.Operations["SendMessage"] != (throttle.Rate{Rate: 40, Burst: 80}) {
+		t.Fatalf("limits from YAML = %+v, %v", r, err)
 	}
-	env["PARLEY_THROTTLING_CONNECT_QUOTAS"] = "false"
-	if o, err = loadOptions(nil, getenv, io.Discard); err != nil || o.Throttling.ConnectQuotas {
-		t.Fatalf("PARLEY_THROTTLING_CONNECT_QUOTAS=false: %+v, %v", o.Throttling, err)
+	env["PARLEY_LIMITS"] = "off"
+	if o, err = loadOptions(nil, getenv, io.Discard); err != nil || o.Limits.Profile != throttle.ProfileOff || o.Limits.ChatItems != 500 {
+		t.Fatalf("PARLEY_LIMITS=off over the file: %+v, %v", o.Limits, err)
 	}
-	if o, err = loadOptions([]string{"--throttling-connect-quotas", "true"}, getenv, io.Discard); err != nil || !o.Throttling.ConnectQuotas {
-		t.Fatalf("--throttling-connect-quotas true over the environment: %+v, %v", o.Throttling, err)
+	if o, err = loadOptions([]string{"--limits", "default"}, getenv, io.Discard); err != nil || o.Limits.Profile != throttle.ProfileDefault {
+		t.Fatalf("--limits default over the environment: %+v, %v", o.Limits, err)
 	}
-	env["PARLEY_THROTTLING_CONNECT_QUOTAS"] = "sometimes"
-	if _, err := loadOptions(nil, getenv, io.Discard); err == nil {
-		t.Error("PARLEY_THROTTLING_CONNECT_QUOTAS=sometimes was accepted")
+	env["PARLEY_LIMITS"] = "sometimes"
+	if _, err := loadOptions(nil, getenv, io.Discard); err == nil || !strings.Contains(err.Error(), "sometimes") {
+		t.Errorf("PARLEY_LIMITS=sometimes: %v", err)
 	}
-	delete(env, "PARLEY_THROTTLING_CONNECT_QUOTAS")
-	bad := filepath.Join(dir, "bad.yaml")
-	if err := os.WriteFile(bad, []byte("throttling:\n  operations:\n    SendMessage: {rate: 0, burst: 10}\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	env["PARLEY_CONFIG"] = bad
+	delete(env, "PARLEY_LIMITS")
+	env["PARLEY_CONFIG"] = write("bad.yaml", "limits:\n  operations:\n    SendMessage: {rate: 0, burst: 10}\n")
 	if _, err := loadOptions(nil, getenv, io.Discard); err == nil {
 		t.Error("a zero rate was accepted")
+	}
+	env["PARLEY_CONFIG"] = write("bad2.yaml", "limits:\n  chat_items: -5\n")
+	if _, err := loadOptions(nil, getenv, io.Discard); err == nil {
+		t.Error("chat_items -5 was accepted")
 	}
 }
 
