@@ -78,6 +78,7 @@ type conn struct {
 	first       [1]byte
 	inHub       bool
 	notifiedSub bool
+	subBy       time.Time // when a socket that has not subscribed to aws/chat is closed (Options.SubscribeTimeout)
 
 	// Owned by the writer goroutine that is running (the handoff goes through mu).
 	ended  string // why the socket is done once its queued frames are written ("chat ended", …); "" while it lives
@@ -264,15 +265,23 @@ func (c *conn) readBurst(rb *readBuf) (stop bool, err error) {
 	}
 }
 
-// armIdleDeadline bounds the wait for the next frame. Once the socket is closing, the writer owns the read
-// deadline (the close grace period), so it is left alone; mu orders the two.
+// armIdleDeadline bounds the wait for the next frame: Options.IdleTimeout from now, and, until the socket
+// subscribes, the subscription deadline. Once the socket is closing, the writer owns the read deadline (the
+// close grace period), so it is left alone; mu orders the two.
 func (c *conn) armIdleDeadline() {
-	if c.g.opts.IdleTimeout <= 0 {
+	var at time.Time
+	if c.g.opts.IdleTimeout > 0 {
+		at = time.Now().Add(c.g.opts.IdleTimeout)
+	}
+	if !c.inHub && !c.subBy.IsZero() && (at.IsZero() || c.subBy.Before(at)) {
+		at = c.subBy
+	}
+	if at.IsZero() {
 		return
 	}
 	c.mu.Lock()
 	if c.state.Load() == stateOpen {
-		_ = c.nc.SetReadDeadline(time.Now().Add(c.g.opts.IdleTimeout))
+		_ = c.nc.SetReadDeadline(at)
 	}
 	c.mu.Unlock()
 }
@@ -291,6 +300,15 @@ func (c *conn) readFailed(err error) {
 			c.logger().Debug("gateway: protocol error", "err", err)
 		}
 		c.close(ws.StatusProtocolError, string(pe))
+		c.awaitClose()
+	case errors.Is(err, os.ErrDeadlineExceeded) && c.state.Load() == stateOpen && !c.inHub && !c.subBy.IsZero() &&
+		!time.Now().Before(c.subBy):
+		// Open for Options.SubscribeTimeout without subscribing: a socket only holds a descriptor for its chat.
+		if c.debug() {
+			c.logger().Debug("gateway: socket closed without a subscription")
+		}
+		c.close(ws.StatusPolicyViolation, "no subscription to aws/chat")
+		_ = c.nc.SetReadDeadline(time.Now().Add(c.g.opts.CloseGrace))
 		c.awaitClose()
 	case errors.Is(err, os.ErrDeadlineExceeded) && c.state.Load() == stateOpen:
 		// Idle past Options.IdleTimeout: say so with a close frame rather than just dropping the socket.

@@ -103,6 +103,9 @@ type Options struct {
 	GapWait time.Duration
 	// HandshakeTimeout bounds writing the upgrade response. Default 10 s.
 	HandshakeTimeout time.Duration
+	// SubscribeTimeout closes a socket (1008) that has not subscribed to aws/chat that long after it opened
+	// (ChatJS subscribes at once). Default 30 s; negative disables it.
+	SubscribeTimeout time.Duration
 }
 
 func (o Options) withDefaults() Options {
@@ -127,6 +130,7 @@ func (o Options) withDefaults() Options {
 	defDur(&o.CloseGrace, 2*time.Second)
 	defDur(&o.BackendTimeout, 10*time.Second)
 	defDur(&o.HandshakeTimeout, 10*time.Second)
+	defDur(&o.SubscribeTimeout, 30*time.Second)
 	return o
 }
 
@@ -233,6 +237,9 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c := &conn{g: g, nc: nc, id: id, num: g.nextID.Add(1)}
+	if g.opts.SubscribeTimeout > 0 {
+		c.subBy = time.Now().Add(g.opts.SubscribeTimeout)
+	}
 	if rw != nil && rw.Reader.Buffered() > 0 {
 		// A client may send its first frame right behind the handshake; net/http may have read it already.
 		p, _ := rw.Reader.Peek(rw.Reader.Buffered())

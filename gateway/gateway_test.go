@@ -737,3 +737,31 @@ func TestIdleCloseFrame(t *testing.T) {
 		t.Errorf("idle socket closed with %d %q", code, reason)
 	}
 }
+
+// TestUnsubscribedSocketClosed: a socket that does not subscribe to aws/chat within SubscribeTimeout is closed
+// with 1008 and a reason, even while it sends heartbeats; a subscribed one stays open.
+func TestUnsubscribedSocketClosed(t *testing.T) {
+	h := newHarness(t, Options{SubscribeTimeout: 300 * time.Millisecond})
+	subscribed := h.subscribe("chain-sub", "cust")
+	c := h.dial(h.be.participant("chain-sub", "lurker"), nil)
+	send(t, c, `{"topic":"aws/heartbeat"}`)
+	if got := readText(t, c); got != `{"topic":"aws/heartbeat"}` {
+		t.Fatalf("heartbeat answer %s", got)
+	}
+	_ = c.SetReadDeadline(time.Now().Add(waitLimit))
+	for {
+		_, _, err := c.ReadMessage()
+		if err == nil {
+			continue
+		}
+		var ce *websocket.CloseError
+		if !errors.As(err, &ce) || ce.Code != websocket.ClosePolicyViolation || ce.Text != "no subscription to aws/chat" {
+			t.Fatalf("unsubscribed socket: %v, want a 1008 close frame with the reason", err)
+		}
+		break
+	}
+	h.publish("chain-sub", "", "still here")
+	if it := readItem(t, subscribed); it.Content != "still here" {
+		t.Errorf("the subscribed socket got %+v", it)
+	}
+}

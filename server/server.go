@@ -174,6 +174,7 @@ type Main struct {
 	gw      *gateway.Gateway
 	http    *http.Server
 	ln      net.Listener
+	conns   *capListener // ln, counting
 	baseURL string
 	pprof   *http.Server // nil unless Config.Pprof is set
 	pprofLn net.Listener
@@ -233,7 +234,8 @@ func (m *Main) Start(ctx context.Context) (err error) {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", m.cfg.Listen, err)
 	}
-	m.ln = ln
+	m.conns = newCapListener(ln, m.cfg.Limits.Connections)
+	m.ln = m.conns
 	if err := os.MkdirAll(m.cfg.DataDir, 0o700); err != nil {
 		return fmt.Errorf("create data dir: %w", err)
 	}
@@ -349,8 +351,9 @@ func (m *Main) Start(ctx context.Context) (err error) {
 	mux.Handle("/", guard(connect.New(m.svc, m.admin, verifier, m.log, connect.WithAgents(m.agents),
 		connect.WithStreaming(m.streaming), connect.WithThrottle(limiter),
 		connect.WithIntegrationDestinations(m.cfg.IntegrationDestinations))))
-	m.http = &http.Server{Handler: deadlines(mux, m.cfg.BodyTimeout, m.cfg.UploadTimeout), ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout: 2 * time.Minute,
+	m.http = &http.Server{Handler: overflowGuard(deadlines(mux, m.cfg.BodyTimeout, m.cfg.UploadTimeout)),
+		ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: maxHeaderBytes,
+		ConnContext: connContext,
 		ErrorLog:    slog.NewLogLogger(m.log.Handler(), slog.LevelDebug)}
 	if m.cfg.Pprof != "" {
 		if err := m.startPprof(); err != nil {
@@ -379,7 +382,7 @@ func (m *Main) Start(ctx context.Context) (err error) {
 	}
 	go func() {
 		defer m.wg.Done()
-		if err := m.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		if err := m.http.Serve(m.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			m.log.Error("http server", "err", err)
 		}
 	}()
@@ -447,6 +450,10 @@ func (m *Main) Close() error {
 
 // URL is the base URL of both APIs (the endpoint clients override), e.g. http://127.0.0.1:8080.
 func (m *Main) URL() string { return m.baseURL }
+
+// OpenConns is the number of client connections open now (WebSockets included), as limits.connections counts
+// them.
+func (m *Main) OpenConns() int { return m.conns.Open() }
 
 // Addr is the address the server listens on.
 func (m *Main) Addr() net.Addr { return m.ln.Addr() }
