@@ -26,20 +26,18 @@ const (
 	// maxHeaderBytes bounds a request's header block. Go's own refusal is a plain-text 431; the listener's
 	// connections rewrite it into an AWS-shaped answer (headerTooLarge).
 	maxHeaderBytes = 64 << 10
-	// reservedFiles are the descriptors kept for what is not a client connection: the databases, attachment
-	// files, outbound HTTP, the logs.
-	reservedFiles = 200
+	// reservedFiles are the descriptors kept for what is not a counted client connection: the overflow
+	// connections, the databases, attachment files, outbound HTTP, the logs.
+	reservedFiles = 256
 )
 
-// defaultMaxConns is 90% of the descriptor limit (Go raises the soft limit to the hard one at start) less the
-// reserve for files.
+// defaultMaxConns is the descriptor limit (Go raises the soft limit to the hard one at start) less the reserve.
 func defaultMaxConns() int {
 	var lim syscall.Rlimit
 	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil || lim.Cur == 0 {
 		return 10000
 	}
-	n := int(min(lim.Cur, 1<<24))*9/10 - reservedFiles
-	return max(n, 100)
+	return max(int(min(lim.Cur, 1<<24))-reservedFiles, 100)
 }
 
 // defaultPerIP is the default per-address cap: offices and mobile carriers put many customers behind one

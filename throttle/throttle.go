@@ -78,8 +78,8 @@ type ParticipantRates struct {
 
 // Connections caps the server's open connections.
 type Connections struct {
-	// Max is the most connections open at once, WebSocket connections included. Default: 90% of the process's
-	// descriptor limit, less 200 for files. -1: no cap.
+	// Max is the most connections open at once, WebSocket connections included. Default: the process's
+	// descriptor limit less 256 for files and overflow connections. -1: no cap.
 	Max int `yaml:"max"`
 	// PerIP is the most connections open at once from one client address. Default 5,000 (offices and mobile
 	// carriers put many customers behind one address). -1: no cap.
@@ -97,7 +97,8 @@ func (c *Config) UnmarshalYAML(n *yaml.Node) error {
 }
 
 // Defaults are the default profile's limits. A person types far below them; a bot may send 10 messages a
-// second without ever meeting them; a ChatJS client's typing events and receipts fit in the burst.
+// second without ever meeting them; a ChatJS client's typing events and receipts fit in the burst; a transcript
+// of 35 attachments (Connect's per-chat maximum) can be read at once.
 var Defaults = Config{
 	Profile: ProfileDefault,
 	Participant: ParticipantRates{
