@@ -405,6 +405,31 @@ func (s *Service) Snapshot() routing.Snapshot {
 	return s.engine.Snapshot()
 }
 
+// Describe fills in what the routing state does not hold, from the store: the queue's name and, where it is
+// missing, the customer's display name. It takes no lock; a view whose contact or queue cannot be read keeps
+// its blanks.
+func (s *Service) Describe(ctx context.Context, views []ContactView) {
+	names := map[string]string{}
+	for i := range views {
+		v := &views[i]
+		if v.QueueID != "" {
+			name, ok := names[v.QueueID]
+			if !ok {
+				if q, err := s.store.GetQueue(ctx, v.QueueID); err == nil {
+					name = q.Name
+				}
+				names[v.QueueID] = name
+			}
+			v.QueueName = name
+		}
+		if v.CustomerName == "" {
+			if c, err := s.store.GetContact(ctx, v.ContactID); err == nil {
+				v.CustomerName = s.chat.CustomerName(ctx, c)
+			}
+		}
+	}
+}
+
 // LiveContacts returns every contact held by an agent (offered, connected, ACW) and every waiting contact.
 func (s *Service) LiveContacts() []ContactView {
 	s.mu.Lock()

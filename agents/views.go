@@ -56,6 +56,7 @@ type ContactView struct {
 	ContactID        string
 	InitialContactID string
 	QueueID          string
+	QueueName        string // filled by Describe
 	State            ContactState
 	AgentID          string
 	// OfferDeadline is set while the contact is offered.
@@ -64,7 +65,7 @@ type ContactView struct {
 	// EndedAt and EndReason are set once the chat ended (after-contact work).
 	EndedAt      time.Time
 	EndReason    string
-	CustomerName string
+	CustomerName string // filled once the agent accepted, or by Describe
 	// Attributes are the contact's; callers must not change them.
 	Attributes       map[string]string
 	ParticipantID    string

@@ -10,6 +10,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -180,7 +181,7 @@ func (h *handler) status(w http.ResponseWriter, r *http.Request, u *parley.User)
 }
 
 func (h *handler) contacts(w http.ResponseWriter, r *http.Request, u *parley.User) {
-	httpapi.WriteJSON(w, http.StatusOK, wire.AgentContactsResponse{Contacts: contactsJSON(h.svc.Contacts(u))})
+	httpapi.WriteJSON(w, http.StatusOK, wire.AgentContactsResponse{Contacts: contactsJSON(h.describe(r.Context(), h.svc.Contacts(u)))})
 }
 
 func (h *handler) contactAction(w http.ResponseWriter, r *http.Request, u *parley.User) {
@@ -191,7 +192,7 @@ func (h *handler) contactAction(w http.ResponseWriter, r *http.Request, u *parle
 	case "accept":
 		var c *agents.ContactView
 		if c, err = h.svc.Accept(ctx, u, id); err == nil {
-			httpapi.WriteJSON(w, http.StatusOK, contactJSON(*c))
+			httpapi.WriteJSON(w, http.StatusOK, contactJSON(h.describe(ctx, []agents.ContactView{*c})[0]))
 			return
 		}
 	case "reject":
@@ -277,7 +278,7 @@ func (h *handler) queues(w http.ResponseWriter, r *http.Request, u *parley.User)
 }
 
 func (h *handler) liveContacts(w http.ResponseWriter, r *http.Request, u *parley.User) {
-	httpapi.WriteJSON(w, http.StatusOK, wire.AgentContactsResponse{Contacts: contactsJSON(h.svc.LiveContacts())})
+	httpapi.WriteJSON(w, http.StatusOK, wire.AgentContactsResponse{Contacts: contactsJSON(h.describe(r.Context(), h.svc.LiveContacts()))})
 }
 
 func (h *handler) agentList(w http.ResponseWriter, r *http.Request, u *parley.User) {
@@ -328,6 +329,14 @@ func (h *handler) events(w http.ResponseWriter, r *http.Request) {
 					websocket.FormatCloseMessage(websocket.CloseTryAgainLater, "stream fell behind: reconnect"), time.Now().Add(time.Second))
 				return
 			}
+			if ev.Contact != nil {
+				ev.Contact = &h.describe(r.Context(), []agents.ContactView{*ev.Contact})[0]
+			}
+			if ev.State != nil {
+				st := *ev.State
+				st.Contacts = h.describe(r.Context(), slices.Clone(st.Contacts))
+				ev.State = &st
+			}
 			_ = conn.SetWriteDeadline(time.Now().Add(10 * time.Second))
 			if err := conn.WriteJSON(eventJSON(ev)); err != nil {
 				return
@@ -353,6 +362,12 @@ func stateJSON(st agents.State) wire.AgentState {
 	return out
 }
 
+// describe fills in the views' queue and customer names.
+func (h *handler) describe(ctx context.Context, views []agents.ContactView) []agents.ContactView {
+	h.svc.Describe(ctx, views)
+	return views
+}
+
 // contactsJSON keeps nil nil (sent as null) and empty empty (sent as []), as the service answered.
 func contactsJSON(cs []agents.ContactView) []wire.AgentContact {
 	if cs == nil {
@@ -369,7 +384,7 @@ func contactJSON(c agents.ContactView) wire.AgentContact {
 	return wire.AgentContact{ContactID: c.ContactID, InitialContactID: c.InitialContactID, QueueID: c.QueueID,
 		State: contactStates[c.State], AgentID: c.AgentID, OfferDeadline: timeJSON(c.OfferDeadline),
 		ConnectedAt: timeJSON(c.ConnectedAt), EndedAt: timeJSON(c.EndedAt), EndReason: c.EndReason,
-		CustomerName: c.CustomerName, Attributes: c.Attributes, ParticipantID: c.ParticipantID,
+		QueueName: c.QueueName, CustomerName: c.CustomerName, Attributes: c.Attributes, ParticipantID: c.ParticipantID,
 		ParticipantToken: c.ParticipantToken}
 }
 

@@ -200,8 +200,9 @@ func TestChatReachesAgents(t *testing.T) {
 	cs := dial(t, cust.URL)
 
 	offer := ann.until(wire.EventOffer)
-	if offer.Contact.ContactID != ch.ContactID || offer.Contact.OfferDeadline == "" {
-		t.Fatalf("ann's offer %+v", offer.Contact)
+	if offer.Contact.ContactID != ch.ContactID || offer.Contact.OfferDeadline == "" ||
+		offer.Contact.QueueName != "BasicQueue" || offer.Contact.CustomerName != "Customer" {
+		t.Fatalf("ann's offer %+v (want the queue's and the customer's names)", offer.Contact)
 	}
 	bob.noOffer()
 	var accepted wire.AgentContact
@@ -371,7 +372,8 @@ func TestSupervisor(t *testing.T) {
 	sue.must("GET", "/queues", nil, &queues)
 	var live wire.AgentContactsResponse
 	sue.must("GET", "/live-contacts", nil, &live)
-	if len(live.Contacts) != 1 || live.Contacts[0].ContactID != ch.ContactID || live.Contacts[0].ParticipantToken != "" {
+	if len(live.Contacts) != 1 || live.Contacts[0].ContactID != ch.ContactID || live.Contacts[0].ParticipantToken != "" ||
+		live.Contacts[0].QueueName == "" || live.Contacts[0].CustomerName == "" {
 		t.Fatalf("live contacts %+v", live)
 	}
 
