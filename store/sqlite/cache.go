@@ -272,5 +272,6 @@ func cloneContact(v *parley.Contact) *parley.Contact {
 func cloneParticipant(v *parley.Participant) *parley.Participant {
 	p := *v
 	p.TokenHash = bytes.Clone(v.TokenHash)
+	p.TokenSealed = bytes.Clone(v.TokenSealed)
 	return &p
 }

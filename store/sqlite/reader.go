@@ -287,13 +287,13 @@ func (r reader) ListFlowLog(ctx context.Context, contactID string) ([]parley.Flo
 }
 
 const participantCols = `id, contact_id, chain_id, role, display_name, token_hash, state, connected, joined_at, left_at,
-	user_id, timer_at, idle_at`
+	user_id, timer_at, idle_at, token_sealed`
 
 func scanParticipant(sc scanner) (*parley.Participant, error) {
 	var p parley.Participant
 	var joined, left, timer, idle int64
 	err := sc.Scan(&p.ID, &p.ContactID, &p.ChainID, &p.Role, &p.DisplayName, &p.TokenHash, &p.State,
-		&p.Connected, &joined, &left, &p.UserID, &timer, &idle)
+		&p.Connected, &joined, &left, &p.UserID, &timer, &idle, &p.TokenSealed)
 	if err != nil {
 		return nil, err
 	}

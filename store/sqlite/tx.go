@@ -202,7 +202,8 @@ func updated(res sql.Result, err error, op, resource, msg string) error {
 	return nil
 }
 
-// tokenHash maps an empty hash to NULL, so participants without a token do not collide in the unique index.
+// tokenHash maps an empty hash (or sealed token) to NULL, so participants without a token do not collide in the
+// unique index.
 func tokenHash(h []byte) any {
 	if len(h) == 0 {
 		return nil
@@ -213,9 +214,9 @@ func tokenHash(h []byte) any {
 // InsertParticipant stores a new participant; ECONFLICT if its id or token hash exists.
 func (t *tx) InsertParticipant(ctx context.Context, p *parley.Participant) error {
 	t.c.dropParticipant(p.ID)
-	_, err := t.q.exec(ctx, `INSERT INTO participants (`+participantCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err := t.q.exec(ctx, `INSERT INTO participants (`+participantCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		p.ID, p.ContactID, p.ChainID, string(p.Role), p.DisplayName, tokenHash(p.TokenHash), string(p.State),
-		p.Connected, toMS(p.JoinedAt), toMS(p.LeftAt), p.UserID, toMS(p.TimerAt), toMS(p.IdleAt))
+		p.Connected, toMS(p.JoinedAt), toMS(p.LeftAt), p.UserID, toMS(p.TimerAt), toMS(p.IdleAt), tokenHash(p.TokenSealed))
 	return writeErr(err, "insert participant", "participant exists")
 }
 
