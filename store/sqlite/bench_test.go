@@ -2,12 +2,14 @@ package sqlite_test
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/parley-chat/parley"
+	"github.com/parley-chat/parley/store/sqlite"
 )
 
 // benchItem is a typical chat message: about 100 bytes of text and a ClientToken, so the append also maintains
@@ -83,5 +85,62 @@ func BenchmarkAppendItemParallel(b *testing.B) {
 	reportThroughput(b, total.Load(), cpuTime()-cpu)
 	if batches := after.Batches - before.Batches; batches > 0 {
 		b.ReportMetric(float64(after.Updates-before.Updates)/float64(batches), "appends/batch")
+	}
+}
+
+// BenchmarkClientTokenAfterRestart measures the first ClientToken check on a long chat after the store opens
+// again (the writer's cache is cold): a retry of the chain's first message, which must be refused, and a new
+// message, which must be stored. Both run on the writer, so their cost is time every other chat waits.
+func BenchmarkClientTokenAfterRestart(b *testing.B) {
+	const chainLen = 50000
+	path := filepath.Join(b.TempDir(), "parley.db")
+	s, err := sqlite.Open(b.Context(), path, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for n := int64(1); n <= chainLen; n += 1000 {
+		err := s.Update(b.Context(), func(tx parley.Tx) error {
+			for i := n; i < n+1000; i++ {
+				if err := tx.AppendItem(b.Context(), benchItem("chain", i)); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := s.Close(); err != nil {
+		b.Fatal(err)
+	}
+	next := int64(chainLen)
+	for _, bc := range []struct {
+		name string
+		item func() *parley.Item
+		want parley.Code
+	}{
+		{"retry", func() *parley.Item { return benchItem("chain", 1) }, parley.ECONFLICT},
+		{"new", func() *parley.Item { next++; return benchItem("chain", next) }, ""},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			ctx := b.Context()
+			for b.Loop() {
+				b.StopTimer()
+				s, err := sqlite.Open(ctx, path, nil)
+				if err != nil {
+					b.Fatal(err)
+				}
+				it := bc.item()
+				b.StartTimer()
+				err = s.Update(ctx, func(tx parley.Tx) error { return tx.AppendItem(ctx, it) })
+				b.StopTimer()
+				if got := parley.ErrorCode(err); got != bc.want {
+					b.Fatalf("append: %v, want code %q", err, bc.want)
+				}
+				s.Close()
+				b.StartTimer()
+			}
+		})
 	}
 }
