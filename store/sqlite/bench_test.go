@@ -144,3 +144,37 @@ func BenchmarkClientTokenAfterRestart(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkAppendLongChain measures appends with a ClientToken to a chat of 50,000 items, 100 to a transaction
+// so that the fsync does not hide the work per append: what a long-lived chat costs the writer per message.
+func BenchmarkAppendLongChain(b *testing.B) {
+	const chainLen = 50000
+	s, err := sqlite.Open(b.Context(), filepath.Join(b.TempDir(), "parley.db"), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	ctx := b.Context()
+	appendN := func(from, n int64) {
+		err := s.Update(ctx, func(tx parley.Tx) error {
+			for i := from; i < from+n; i++ {
+				if err := tx.AppendItem(ctx, benchItem("chain", i)); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	for n := int64(1); n <= chainLen; n += 1000 {
+		appendN(n, 1000)
+	}
+	next, cpu := int64(chainLen+1), cpuTime()
+	for b.Loop() {
+		appendN(next, 100)
+		next += 100
+	}
+	reportThroughput(b, next-chainLen-1, cpuTime()-cpu)
+}
