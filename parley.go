@@ -186,7 +186,8 @@ const (
 	ParticipantLeft   ParticipantState = "LEFT"
 )
 
-// Participant is one party of a contact. Its ParticipantToken is never stored, only its hash.
+// Participant is one party of a contact. Its ParticipantToken is never stored in the clear: its hash is the
+// lookup key, and TokenSealed an encrypted copy that only the server's secret opens.
 type Participant struct {
 	ID          string
 	ContactID   string
@@ -196,10 +197,14 @@ type Participant struct {
 	// UserID is the agent or supervisor behind an AGENT or SUPERVISOR participant.
 	UserID    string
 	TokenHash []byte
-	State     ParticipantState
-	Connected bool // has called CreateParticipantConnection (or acknowledged)
-	JoinedAt  time.Time
-	LeftAt    time.Time
+	// TokenSealed is the ParticipantToken sealed under a key derived from the server's secret (chat/token.go),
+	// kept so that a retried StartChatContact or CreateParticipant answers the same token. Nil when the token is
+	// never answered again, and for participants stored before sealed tokens existed.
+	TokenSealed []byte
+	State       ParticipantState
+	Connected   bool // has called CreateParticipantConnection (or acknowledged)
+	JoinedAt    time.Time
+	LeftAt      time.Time
 	// TimerAt is when the participant's next idle or auto-disconnect timer fires, zero when none runs; IdleAt is
 	// when the participant was marked idle, zero while it is not (chat/timers.go).
 	TimerAt time.Time

@@ -62,6 +62,8 @@ type work struct {
 	acwDeadline time.Time
 	endReason   string
 	participant string
+	// token is the participant's ParticipantToken, kept for the workspace's reloads: the store keeps only its hash.
+	token string
 	// endedWhileAccepting is set when the chat ended while an accept was in flight.
 	endedWhileAccepting bool
 }

@@ -231,6 +231,23 @@ func TestRoutingScenario(t *testing.T) {
 	if got.ParticipantToken == "" || got.State != agents.ContactConnected {
 		t.Fatalf("accept = %+v", got)
 	}
+	// The workspace reloading its contacts gets the same token, and it connects as Ann's participant.
+	var reloaded string
+	for _, v := range f.ag.State(ann).Contacts {
+		if v.ContactID == c1 {
+			reloaded = v.ParticipantToken
+		}
+	}
+	if reloaded != got.ParticipantToken {
+		t.Fatalf("reloaded token %q, want the accepted %q", reloaded, got.ParticipantToken)
+	}
+	conn, err := f.chat.CreateConnection(f.ctx, reloaded, chat.ConnectionInput{Credentials: true})
+	if err != nil {
+		t.Fatalf("CreateParticipantConnection with the reloaded token: %v", err)
+	}
+	if c, err := f.chat.Authenticate(f.ctx, conn.ConnectionToken); err != nil || c.Participant.ID != got.ParticipantID {
+		t.Fatalf("the reloaded token authenticates %+v, %v; want participant %s", c, err, got.ParticipantID)
+	}
 	// Accepting again, or Bob accepting, conflicts.
 	if _, err := f.ag.Accept(f.ctx, bob, c1); !parley.IsCode(err, parley.ECONFLICT) {
 		t.Fatalf("second accept: %v", err)

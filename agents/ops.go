@@ -192,7 +192,7 @@ func (s *Service) view(w *work) *ContactView {
 		v.EndedAt, v.EndReason = w.endedAt, w.endReason
 	}
 	if w.participant != "" && w.state == ContactConnected {
-		v.ParticipantToken = s.chat.ParticipantToken(w.participant)
+		v.ParticipantToken = w.token
 	}
 	return v
 }
@@ -228,7 +228,7 @@ func (s *Service) Accept(ctx context.Context, u *parley.User, contactID string) 
 	if err != nil {
 		return nil, err
 	}
-	p, _, err := s.chat.JoinAgent(ctx, contactID, u)
+	p, token, err := s.chat.JoinAgent(ctx, contactID, u)
 	c, cerr := s.store.GetContact(ctx, contactID)
 	customer := ""
 	if cerr == nil {
@@ -245,10 +245,10 @@ func (s *Service) Accept(ctx context.Context, u *parley.User, contactID string) 
 			s.notifyState(u.ID)
 			return
 		}
-		w.participant, w.contact = p.ID, c
+		w.participant, w.token, w.contact = p.ID, token, c
 		w.state, w.connectedAt = ContactConnected, now
 		out = s.view(w)
-		out.ParticipantToken, out.CustomerName = s.chat.ParticipantToken(p.ID), customer
+		out.CustomerName = customer
 		ev := *out // the stream encodes its copy while the caller keeps out
 		s.notify(u.ID, Event{Kind: EventContactConnected, Contact: &ev})
 		if w.endedWhileAccepting || !c.Active() {

@@ -14,8 +14,8 @@ import (
 // MaxAttributesBytes is the most UTF-8 bytes a contact's attributes may hold across all keys and values.
 const MaxAttributesBytes = 32768
 
-// idemResult is what an idempotency record keeps for StartChatContact and CreateParticipant: the ids, from which
-// the ParticipantToken is derived again.
+// idemResult is what an idempotency record keeps for StartChatContact and CreateParticipant: the ids. The
+// ParticipantToken a replay answers is the participant's sealed copy, opened (token.go).
 type idemResult struct {
 	ContactID     string `json:"c"`
 	ParticipantID string `json:"p"`
@@ -122,7 +122,7 @@ func (s *Service) checkStart(ctx context.Context, in StartChatInput) (*startRequ
 // transaction; a flow that cannot run is logged and leaves the chat where the flow could not take it.
 func (s *Service) createChat(ctx context.Context, req *startRequest) (*StartChatOutput, *parley.Contact, error) {
 	contactID, participantID := newID(), newID()
-	token := s.participantToken(participantID)
+	token := newParticipantToken()
 	now := s.now()
 	c := &parley.Contact{
 		ID: contactID, InstanceID: req.inst.ID, InitialContactID: contactID, RelatedContactID: req.RelatedContactID,
@@ -146,7 +146,7 @@ func (s *Service) createChat(ctx context.Context, req *startRequest) (*StartChat
 		}
 		p := &parley.Participant{ID: participantID, ContactID: contactID, ChainID: contactID,
 			Role: parley.RoleCustomer, DisplayName: req.DisplayName, TokenHash: hashToken(token),
-			State: parley.ParticipantJoined, JoinedAt: now}
+			TokenSealed: s.sealToken(participantID, token), State: parley.ParticipantJoined, JoinedAt: now}
 		if err := tx.InsertParticipant(ctx, p); err != nil {
 			return err
 		}
@@ -187,8 +187,11 @@ func (s *Service) replayStart(ctx context.Context, scope, token string) (*StartC
 	if err := json.Unmarshal(b, &r); err != nil {
 		return nil, parley.Internal(err)
 	}
-	return &StartChatOutput{ContactID: r.ContactID, ParticipantID: r.ParticipantID,
-		ParticipantToken: s.participantToken(r.ParticipantID)}, nil
+	pt, err := s.storedParticipantToken(ctx, r.ParticipantID)
+	if err != nil {
+		return nil, err
+	}
+	return &StartChatOutput{ContactID: r.ContactID, ParticipantID: r.ParticipantID, ParticipantToken: pt}, nil
 }
 
 // supportedTypes validates SupportedMessagingContentTypes; an empty list means text/plain only.
@@ -331,7 +334,7 @@ func (s *Service) CreateParticipant(ctx context.Context, in CreateParticipantInp
 		name = "BOT"
 	}
 	pid := newID()
-	token := s.participantToken(pid)
+	token := newParticipantToken()
 	_, err = s.commit(ctx, func(tx parley.Tx, ch *Change) error {
 		c, err := tx.ActiveContact(ctx, c.InitialContactID)
 		if err != nil {
@@ -351,7 +354,8 @@ func (s *Service) CreateParticipant(ctx context.Context, in CreateParticipantInp
 		}
 		now := s.now()
 		p := &parley.Participant{ID: pid, ContactID: c.ID, ChainID: c.InitialContactID, Role: role,
-			DisplayName: name, TokenHash: hashToken(token), State: parley.ParticipantJoined, JoinedAt: now}
+			DisplayName: name, TokenHash: hashToken(token), TokenSealed: s.sealToken(pid, token),
+			State: parley.ParticipantJoined, JoinedAt: now}
 		if err := tx.InsertParticipant(ctx, p); err != nil {
 			return err
 		}
@@ -389,8 +393,11 @@ func (s *Service) replayParticipant(ctx context.Context, scope, token string) (*
 	if err != nil {
 		return nil, err
 	}
-	return &CreateParticipantOutput{ParticipantID: r.ParticipantID, ParticipantToken: s.participantToken(r.ParticipantID),
-		Expiry: s.chatEnd(c)}, nil
+	pt, err := s.storedParticipantToken(ctx, r.ParticipantID)
+	if err != nil {
+		return nil, err
+	}
+	return &CreateParticipantOutput{ParticipantID: r.ParticipantID, ParticipantToken: pt, Expiry: s.chatEnd(c)}, nil
 }
 
 // chatEnd is when the chat duration runs out.

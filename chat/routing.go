@@ -43,7 +43,7 @@ func (s *Service) joinUser(ctx context.Context, contactID string, user *parley.U
 	admit func(tx parley.Tx, ch *Change, c *parley.Contact, now time.Time) error,
 	then func(tx parley.Tx, ch *Change, c *parley.Contact, p *parley.Participant, now time.Time) error) (*parley.Participant, string, error) {
 	pid := newID()
-	token := s.participantToken(pid)
+	token := newParticipantToken()
 	name := user.FirstName
 	if name == "" {
 		name = user.Username
@@ -248,12 +248,6 @@ func (s *Service) CustomerName(ctx context.Context, c *parley.Contact) string {
 		}
 	}
 	return ""
-}
-
-// ParticipantToken returns the ParticipantToken of a participant (tokens are derived, see token.go), for an agent
-// workspace that reloads its contacts.
-func (s *Service) ParticipantToken(participantID string) string {
-	return s.participantToken(participantID)
 }
 
 // scopeBarge marks the event of a supervisor barging in; its presence is what lets a SUPERVISOR send.

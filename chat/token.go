@@ -1,11 +1,15 @@
 package chat
 
 import (
+	"context"
+	"crypto/aes"
+	"crypto/cipher"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -13,11 +17,19 @@ import (
 	"github.com/parley-chat/parley"
 )
 
-// Tokens. All bearer tokens are at least 256 bits of unpredictable data; only their SHA-256 hashes are stored.
+// Tokens. Every bearer token carries 256 bits from crypto/rand; the store keeps its SHA-256 hash, the lookup key,
+// and never the token in the clear.
 //
-//   - ParticipantToken: "P" + base64url(HMAC(secret, "participant\x00" + participantID)). Deriving it from the
-//     participant id lets an idempotent retry of StartChatContact or CreateParticipant return the same token
-//     without storing it; the stored hash is the lookup key. It is revoked when the participant leaves.
+//   - ParticipantToken: "P" + base64url(32 random bytes). A retried StartChatContact or CreateParticipant must
+//     answer the token the first request did, so the customer's and a bot's participant also keep it sealed
+//     (TokenSealed): AES-256-GCM under a key derived from the secret, HMAC(secret, "participant-token-seal\x00"),
+//     with the participant id as additional data, so the database alone yields no usable token and a sealed
+//     token copied to another participant's row does not open. An agent or a supervisor gets its token once,
+//     from JoinAgent or JoinSupervisor, and nothing keeps more than its hash. The token is revoked when the
+//     participant leaves.
+//     Participants stored before sealed tokens existed (SQLite schema version 10) have none: their token was
+//     derived, "P" + base64url(HMAC(secret, "participant\x00" + participantID + "\x00")), and a replay derives it
+//     again (legacyParticipantToken), so that chats started before an upgrade keep their idempotent retries.
 //   - ConnectionToken: "C" + 32 random bytes, base64url. Stored by hash with its expiry.
 //   - WebSocket URL credential: "<participantID>.<expiry ms>.<MAC>", verified without a store read; it is
 //     short-lived, so it needs no revocation list (the participant's state is checked on every upgrade).
@@ -32,16 +44,67 @@ func (s *Service) mac(parts ...string) []byte {
 	return m.Sum(nil)
 }
 
-func (s *Service) participantToken(participantID string) string {
-	return "P" + b64.EncodeToString(s.mac("participant", participantID))
-}
-
-func newConnectionToken() string {
+// randomToken is prefix + base64url(32 bytes from crypto/rand).
+func randomToken(prefix string) string {
 	var b [32]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		panic(err) // crypto/rand never fails on supported platforms
 	}
-	return "C" + b64.EncodeToString(b[:])
+	return prefix + b64.EncodeToString(b[:])
+}
+
+func newParticipantToken() string { return randomToken("P") }
+
+func newConnectionToken() string { return randomToken("C") }
+
+// sealer is the AEAD that seals ParticipantTokens. It draws a random nonce for each seal and puts it before the
+// ciphertext; one seal per customer or bot participant stays far below the 2^32 seals a key may make that way.
+func (s *Service) sealer() cipher.AEAD {
+	block, err := aes.NewCipher(s.mac("participant-token-seal"))
+	if err != nil {
+		panic(err) // the key is a SHA-256 MAC: always 32 bytes
+	}
+	aead, err := cipher.NewGCMWithRandomNonce(block)
+	if err != nil {
+		panic(err)
+	}
+	return aead
+}
+
+// sealToken is the stored form of a participant's token that a replay can open (Participant.TokenSealed).
+func (s *Service) sealToken(participantID, token string) []byte {
+	return s.sealer().Seal(nil, nil, []byte(token), []byte(participantID))
+}
+
+// storedParticipantToken returns the ParticipantToken of a stored participant, for the replay of the request
+// that created it: the sealed copy opened, or for a participant stored before sealed tokens, the token derived
+// the old way. It fails (EINTERNAL) when the sealed copy does not open or the token does not match the stored
+// hash: the secret changed, or the row did.
+func (s *Service) storedParticipantToken(ctx context.Context, participantID string) (string, error) {
+	p, err := s.store.GetParticipant(ctx, participantID)
+	if err != nil {
+		return "", err
+	}
+	var token string
+	if p.TokenSealed != nil {
+		b, err := s.sealer().Open(nil, nil, p.TokenSealed, []byte(participantID))
+		if err != nil {
+			return "", parley.Internal(fmt.Errorf("open the sealed token of participant %s: %w", participantID, err))
+		}
+		token = string(b)
+	} else {
+		token = s.legacyParticipantToken(participantID)
+	}
+	if subtle.ConstantTimeCompare(hashToken(token), p.TokenHash) != 1 {
+		return "", parley.Internal(fmt.Errorf("the token of participant %s does not match its stored hash", participantID))
+	}
+	return token, nil
+}
+
+// legacyParticipantToken is how ParticipantTokens were made before they were random; only participants stored
+// then, who have no sealed token, still use it.
+func (s *Service) legacyParticipantToken(participantID string) string {
+	return "P" + b64.EncodeToString(s.mac("participant", participantID))
 }
 
 // hashToken is the stored form of a bearer token.

@@ -24,21 +24,51 @@ func TestNewNeedsSecret(t *testing.T) {
 	}
 }
 
-func TestParticipantTokenIsDerivedAndKeyed(t *testing.T) {
+// TestParticipantTokenIsRandom: 1000 tokens are distinct and each carries 32 bytes.
+func TestParticipantTokenIsRandom(t *testing.T) {
+	seen := map[string]bool{}
+	for range 1000 {
+		tok := newParticipantToken()
+		raw, err := b64.DecodeString(strings.TrimPrefix(tok, "P"))
+		if !strings.HasPrefix(tok, "P") || err != nil || len(raw) != 32 {
+			t.Fatalf("token %q: want \"P\" and 32 bytes in base64url", tok)
+		}
+		if seen[tok] {
+			t.Fatalf("token %q issued twice", tok)
+		}
+		seen[tok] = true
+	}
+}
+
+// TestSealedToken: a sealed token opens with the secret and the participant id it was sealed for, and with
+// nothing else; the sealed form does not contain the token.
+func TestSealedToken(t *testing.T) {
 	s := testService(t)
-	a, b := s.participantToken("p1"), s.participantToken("p1")
-	if a != b {
-		t.Fatal("the same participant got two tokens")
+	tok := newParticipantToken()
+	sealed := s.sealToken("p1", tok)
+	if bytes.Contains(sealed, []byte(tok[1:])) {
+		t.Fatal("the sealed token holds the token")
 	}
-	if a == s.participantToken("p2") {
-		t.Fatal("two participants share a token")
+	if again := s.sealToken("p1", tok); bytes.Equal(again, sealed) {
+		t.Error("sealing twice gave the same bytes: the nonce is not random")
 	}
-	other, _ := New(nil, nil, nil, nil, Config{Secret: bytes.Repeat([]byte{8}, 32)})
-	if a == other.participantToken("p1") {
-		t.Fatal("the token does not depend on the secret")
+	if got, err := s.sealer().Open(nil, nil, sealed, []byte("p1")); err != nil || string(got) != tok {
+		t.Fatalf("open = %q, %v; want %q", got, err, tok)
 	}
-	if len(a) < 40 {
-		t.Fatalf("token %q is too short to carry 256 bits", a)
+	if _, err := s.sealer().Open(nil, nil, sealed, []byte("p2")); err == nil {
+		t.Error("a token sealed for p1 opens for p2")
+	}
+	other, err := New(nil, nil, nil, nil, Config{Secret: bytes.Repeat([]byte{8}, 32)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := other.sealer().Open(nil, nil, sealed, []byte("p1")); err == nil {
+		t.Error("a token sealed under one secret opens under another")
+	}
+	flipped := bytes.Clone(sealed)
+	flipped[len(flipped)-1] ^= 1
+	if _, err := s.sealer().Open(nil, nil, flipped, []byte("p1")); err == nil {
+		t.Error("an altered sealed token opens")
 	}
 }
 

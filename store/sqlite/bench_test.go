@@ -2,12 +2,14 @@ package sqlite_test
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/parley-chat/parley"
+	"github.com/parley-chat/parley/store/sqlite"
 )
 
 // benchItem is a typical chat message: about 100 bytes of text and a ClientToken, so the append also maintains
@@ -84,4 +86,95 @@ func BenchmarkAppendItemParallel(b *testing.B) {
 	if batches := after.Batches - before.Batches; batches > 0 {
 		b.ReportMetric(float64(after.Updates-before.Updates)/float64(batches), "appends/batch")
 	}
+}
+
+// BenchmarkClientTokenAfterRestart measures the first ClientToken check on a long chat after the store opens
+// again (the writer's cache is cold): a retry of the chain's first message, which must be refused, and a new
+// message, which must be stored. Both run on the writer, so their cost is time every other chat waits.
+func BenchmarkClientTokenAfterRestart(b *testing.B) {
+	const chainLen = 50000
+	path := filepath.Join(b.TempDir(), "parley.db")
+	s, err := sqlite.Open(b.Context(), path, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for n := int64(1); n <= chainLen; n += 1000 {
+		err := s.Update(b.Context(), func(tx parley.Tx) error {
+			for i := n; i < n+1000; i++ {
+				if err := tx.AppendItem(b.Context(), benchItem("chain", i)); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := s.Close(); err != nil {
+		b.Fatal(err)
+	}
+	next := int64(chainLen)
+	for _, bc := range []struct {
+		name string
+		item func() *parley.Item
+		want parley.Code
+	}{
+		{"retry", func() *parley.Item { return benchItem("chain", 1) }, parley.ECONFLICT},
+		{"new", func() *parley.Item { next++; return benchItem("chain", next) }, ""},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			ctx := b.Context()
+			for b.Loop() {
+				b.StopTimer()
+				s, err := sqlite.Open(ctx, path, nil)
+				if err != nil {
+					b.Fatal(err)
+				}
+				it := bc.item()
+				b.StartTimer()
+				err = s.Update(ctx, func(tx parley.Tx) error { return tx.AppendItem(ctx, it) })
+				b.StopTimer()
+				if got := parley.ErrorCode(err); got != bc.want {
+					b.Fatalf("append: %v, want code %q", err, bc.want)
+				}
+				s.Close()
+				b.StartTimer()
+			}
+		})
+	}
+}
+
+// BenchmarkAppendLongChain measures appends with a ClientToken to a chat of 50,000 items, 100 to a transaction
+// so that the fsync does not hide the work per append: what a long-lived chat costs the writer per message.
+func BenchmarkAppendLongChain(b *testing.B) {
+	const chainLen = 50000
+	s, err := sqlite.Open(b.Context(), filepath.Join(b.TempDir(), "parley.db"), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	ctx := b.Context()
+	appendN := func(from, n int64) {
+		err := s.Update(ctx, func(tx parley.Tx) error {
+			for i := from; i < from+n; i++ {
+				if err := tx.AppendItem(ctx, benchItem("chain", i)); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	for n := int64(1); n <= chainLen; n += 1000 {
+		appendN(n, 1000)
+	}
+	next, cpu := int64(chainLen+1), cpuTime()
+	for b.Loop() {
+		appendN(next, 100)
+		next += 100
+	}
+	reportThroughput(b, next-chainLen-1, cpuTime()-cpu)
 }

@@ -67,4 +67,7 @@ func TestMigrateFromVersion1(t *testing.T) {
 	if p.UserID != "" {
 		t.Errorf("migrated participant has UserID %q, want none", p.UserID)
 	}
+	if p.TokenSealed != nil {
+		t.Errorf("migrated participant has a sealed token %x, want none", p.TokenSealed)
+	}
 }

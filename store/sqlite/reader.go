@@ -287,13 +287,13 @@ func (r reader) ListFlowLog(ctx context.Context, contactID string) ([]parley.Flo
 }
 
 const participantCols = `id, contact_id, chain_id, role, display_name, token_hash, state, connected, joined_at, left_at,
-	user_id, timer_at, idle_at`
+	user_id, timer_at, idle_at, token_sealed`
 
 func scanParticipant(sc scanner) (*parley.Participant, error) {
 	var p parley.Participant
 	var joined, left, timer, idle int64
 	err := sc.Scan(&p.ID, &p.ContactID, &p.ChainID, &p.Role, &p.DisplayName, &p.TokenHash, &p.State,
-		&p.Connected, &joined, &left, &p.UserID, &timer, &idle)
+		&p.Connected, &joined, &left, &p.UserID, &timer, &idle, &p.TokenSealed)
 	if err != nil {
 		return nil, err
 	}
@@ -391,26 +391,20 @@ func (r reader) GetItem(ctx context.Context, id string) (*parley.Item, error) {
 	return found(v, err, "ITEM", "item not found")
 }
 
+// itemByClientToken is ItemByClientToken's query. It repeats the partial index's condition (the token is not
+// empty) as a literal: SQLite uses items_client_token only when the query implies that condition, and a bound
+// parameter does not.
+const itemByClientToken = `SELECT ` + itemCols + ` FROM items
+	WHERE chain_id = ? AND participant_id = ? AND client_token = ? AND client_token != ''`
+
 // ItemByClientToken returns the item of chainID that participantID stored with clientToken; ENOTFOUND (ITEM) if
-// none. An empty token matches nothing. It reads the chain's items (there is no index on tokens, see AppendItem):
-// it serves retries, which are rare.
+// none. An empty token matches nothing. It is one seek of the index items_client_token.
 func (r reader) ItemByClientToken(ctx context.Context, chainID, participantID, clientToken string) (*parley.Item, error) {
 	if clientToken == "" {
 		return nil, parley.NotFound("ITEM", "item not found")
 	}
-	v, err := queryOne(ctx, r.q, scanItem,
-		`SELECT `+itemCols+` FROM items WHERE chain_id = ? AND participant_id = ? AND client_token = ?`,
-		chainID, participantID, clientToken)
+	v, err := queryOne(ctx, r.q, scanItem, itemByClientToken, chainID, participantID, clientToken)
 	return found(v, err, "ITEM", "item not found")
-}
-
-// clientTokens returns a hash of every (participant, ClientToken) pair of a chain's items.
-func (r reader) clientTokens(ctx context.Context, chainID string, hash func(participantID, token string) uint64) ([]uint64, error) {
-	return queryAll(ctx, r.q, func(sc scanner) (uint64, error) {
-		var p, tok string
-		err := sc.Scan(&p, &tok)
-		return hash(p, tok), err
-	}, `SELECT participant_id, client_token FROM items WHERE chain_id = ? AND client_token != ''`, chainID)
 }
 
 // ListItems returns items of one chain, see parley.ItemQuery.

@@ -111,8 +111,7 @@ func TestReopen(t *testing.T) {
 		if gotIn, err := s.GetInstance(ctx, "i-1"); err != nil || !gotIn.CreatedAt.Equal(in.CreatedAt) {
 			t.Errorf("GetInstance after reopening: %+v, %v", gotIn, err)
 		}
-		// A retry of a stored request is refused after a restart too (the writer's token hashes are rebuilt from
-		// the chain's items).
+		// A retry of a stored request is refused after a restart too (by the index items_client_token).
 		retry := &parley.Item{ChainID: "c-1", ContactID: "c-1", ID: fmt.Sprintf("retry-%d", round),
 			ParticipantID: "p-1", ClientToken: "message:one"}
 		err = s.Update(ctx, func(tx parley.Tx) error { return tx.AppendItem(ctx, retry) })

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/parley-chat/parley"
@@ -202,7 +201,8 @@ func updated(res sql.Result, err error, op, resource, msg string) error {
 	return nil
 }
 
-// tokenHash maps an empty hash to NULL, so participants without a token do not collide in the unique index.
+// tokenHash maps an empty hash (or sealed token) to NULL, so participants without a token do not collide in the
+// unique index.
 func tokenHash(h []byte) any {
 	if len(h) == 0 {
 		return nil
@@ -213,9 +213,9 @@ func tokenHash(h []byte) any {
 // InsertParticipant stores a new participant; ECONFLICT if its id or token hash exists.
 func (t *tx) InsertParticipant(ctx context.Context, p *parley.Participant) error {
 	t.c.dropParticipant(p.ID)
-	_, err := t.q.exec(ctx, `INSERT INTO participants (`+participantCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err := t.q.exec(ctx, `INSERT INTO participants (`+participantCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		p.ID, p.ContactID, p.ChainID, string(p.Role), p.DisplayName, tokenHash(p.TokenHash), string(p.State),
-		p.Connected, toMS(p.JoinedAt), toMS(p.LeftAt), p.UserID, toMS(p.TimerAt), toMS(p.IdleAt))
+		p.Connected, toMS(p.JoinedAt), toMS(p.LeftAt), p.UserID, toMS(p.TimerAt), toMS(p.IdleAt), tokenHash(p.TokenSealed))
 	return writeErr(err, "insert participant", "participant exists")
 }
 
@@ -247,36 +247,14 @@ func (t *tx) DeleteConnections(ctx context.Context, participantID string) error 
 // chain holds an item of the participant with it.ClientToken) nothing is stored and it.Seq is left unchanged.
 //
 // The next Seq is one more than the chain's newest item's: the writer's cache holds it for busy chains, and a
-// miss reads it from the end of the items primary key.
-//
-// ClientTokens have no index: one would cost every message a write to a page of its own (participants' tokens
-// are scattered over the index), which measured a tenth of the server's CPU under chat load. The writer's cache
-// holds a hash of each (participant, token) pair of the chains it has appended to, read from the chain's items
-// on a miss; only a hash that is already there costs a read, to tell a retry from a collision.
+// miss reads it from the end of the items primary key. A retried ClientToken is refused by the unique index
+// items_client_token, which the insert consults anyway: one seek, whatever the chain's length.
 func (t *tx) AppendItem(ctx context.Context, it *parley.Item) error {
 	last, err := t.LastSeq(ctx, it.ChainID)
 	if err != nil {
 		return fmt.Errorf("sqlite: append item: %w", err)
 	}
 	seq := last + 1
-	var tok uint64
-	if it.ClientToken != "" {
-		tok = t.c.tokenHash(it.ParticipantID, it.ClientToken)
-		seen, err := t.tokenSeen(ctx, it.ChainID, tok)
-		if err != nil {
-			return fmt.Errorf("sqlite: append item: %w", err)
-		}
-		if seen {
-			_, err := t.reader.ItemByClientToken(ctx, it.ChainID, it.ParticipantID, it.ClientToken)
-			if err == nil {
-				return &parley.Error{Code: parley.ECONFLICT, Message: "an item with this ClientToken exists"}
-			}
-			if !parley.IsCode(err, parley.ENOTFOUND) {
-				return fmt.Errorf("sqlite: append item: %w", err)
-			}
-		}
-	}
-
 	attachments, err := jsonOrNull(it.Attachments, len(it.Attachments))
 	if err != nil {
 		return fmt.Errorf("sqlite: item attachments: %w", err)
@@ -295,25 +273,8 @@ func (t *tx) AppendItem(ctx context.Context, it *parley.Item) error {
 		return writeErr(err, "append item", "an item with this Id or ClientToken exists")
 	}
 	t.c.putSeq(it.ChainID, seq)
-	if it.ClientToken != "" {
-		t.c.addToken(it.ChainID, tok)
-	}
 	it.Seq = seq
 	return nil
-}
-
-// tokenSeen reports whether the hash of a (participant, ClientToken) pair is among the chain's, reading the
-// chain's pairs into the cache if it does not hold them.
-func (t *tx) tokenSeen(ctx context.Context, chainID string, h uint64) (bool, error) {
-	hs, ok := t.c.tokens[chainID]
-	if !ok {
-		var err error
-		if hs, err = t.reader.clientTokens(ctx, chainID, t.c.tokenHash); err != nil {
-			return false, err
-		}
-		t.c.putTokens(chainID, hs)
-	}
-	return slices.Contains(hs, h), nil
 }
 
 // PutIdempotent stores the result of a request under (scope, token); ECONFLICT if one exists.

@@ -41,6 +41,7 @@ func testParticipantRoundTrip(t *testing.T, s parley.Store) {
 	p2.State = parley.ParticipantLeft
 	p2.LeftAt = base.Add(time.Hour + 777*time.Microsecond)
 	p2.TokenHash = []byte{0, 1, 2, 0xff, 0} // binary, with NUL bytes
+	p2.TokenSealed = []byte{0, 0xfe, 7, 0}  // p1 has none, as participants stored before sealed tokens
 	insertParticipants(t, s, p1, p2)
 
 	for _, want := range []*parley.Participant{p1, p2} {
@@ -107,6 +108,7 @@ func testParticipantUpdate(t *testing.T, s parley.Store) {
 	seedContact(t, s, "i-1", "c-1")
 	p := newParticipant("p-1", "c-1", parley.RoleCustomer)
 	p.Connected = false
+	p.TokenSealed = []byte("sealed-p-1") // UpdateParticipant keeps it
 	q := newParticipant("p-2", "c-1", parley.RoleAgent)
 	insertParticipants(t, s, p, q)
 
