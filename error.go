@@ -12,17 +12,18 @@ type Code string
 
 // Error codes.
 const (
-	EINVALID  Code = "invalid"   // bad input: 400
-	EREQUEST  Code = "request"   // a well-formed request that cannot be done in the current state: 400
-	EACCESS   Code = "access"    // bad or revoked credentials, ended chat: 403
-	ENOTFOUND Code = "not_found" // 404
-	ECONFLICT Code = "conflict"  // 409
-	EQUOTA    Code = "quota"     // ServiceQuotaExceeded: 402
-	ETHROTTLE Code = "throttle"  // 429
-	ELIMIT    Code = "limit"     // LimitExceeded: 429
-	EGONE     Code = "gone"      // ContactNotFound: 410
-	EFLOW     Code = "flow"      // an invalid contact flow (InvalidContactFlowException): 400
-	EINTERNAL Code = "internal"  // 500
+	EINVALID  Code = "invalid"    // bad input: 400
+	EREQUEST  Code = "request"    // a well-formed request that cannot be done in the current state: 400
+	EACCESS   Code = "access"     // bad or revoked credentials, ended chat: 403
+	ENOTFOUND Code = "not_found"  // 404
+	ECONFLICT Code = "conflict"   // 409
+	EQUOTA    Code = "quota"      // ServiceQuotaExceeded: 402
+	ETHROTTLE Code = "throttle"   // 429
+	ELIMIT    Code = "limit"      // LimitExceeded: 429
+	EGONE     Code = "gone"       // ContactNotFound: 410
+	EFLOW     Code = "flow"       // an invalid contact flow (InvalidContactFlowException): 400
+	EIDEM     Code = "idempotent" // a ClientToken reused for another request (IdempotencyException): 409
+	EINTERNAL Code = "internal"   // 500
 )
 
 // Error is an error with a code and a message that is safe to show to the client. Internal causes go in Err and

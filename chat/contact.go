@@ -18,7 +18,9 @@ const MaxAttributesBytes = 32768
 // ParticipantToken a replay answers is the participant's sealed copy, opened (token.go).
 type idemResult struct {
 	ContactID     string `json:"c"`
-	ParticipantID string `json:"p"`
+	ParticipantID string `json:"p,omitempty"`
+	// PreviousContactID is the contact a TransferContact moved.
+	PreviousContactID string `json:"f,omitempty"`
 }
 
 // StartChat is StartChatContact. Errors: ENOTFOUND for an unknown instance, flow or related contact, EINVALID for

@@ -97,6 +97,12 @@ func (s *Service) joinUser(ctx context.Context, contactID string, user *parley.U
 // queueing it ends the chat. The customer keeps its participant, tokens and sockets. It returns the new contact.
 // Errors: ENOTFOUND (contact, queue, flow), EREQUEST (ended contact).
 func (s *Service) Transfer(ctx context.Context, contactID, queueID, flowID string) (*parley.Contact, error) {
+	return s.transfer(ctx, contactID, queueID, flowID, nil)
+}
+
+// transfer is Transfer; then, when given, runs in the transfer's transaction once the new contact is stored.
+func (s *Service) transfer(ctx context.Context, contactID, queueID, flowID string,
+	then func(tx parley.Tx, next *parley.Contact) error) (*parley.Contact, error) {
 	var plan *flowOutcome
 	var from *parley.Contact
 	if flowID != "" {
@@ -173,6 +179,11 @@ func (s *Service) Transfer(ctx context.Context, contactID, queueID, flowID strin
 		ch.Emit(parley.EventContactTransferred, n, now).PreviousContactID = c.ID
 		ch.Emit(parley.EventContactEnded, c, now)
 		old, next = c, n
+		if then != nil {
+			if err := then(tx, n); err != nil {
+				return err
+			}
+		}
 		if plan != nil {
 			return s.apply(ctx, tx, ch, n, plan)
 		}

@@ -20,6 +20,8 @@ const (
 	PathStopContact = "/contact/stop"
 	// PathStopContactStreaming is the URI of StopContactStreaming (POST).
 	PathStopContactStreaming = "/contact/stop-streaming"
+	// PathTransferContact is the URI of TransferContact (POST).
+	PathTransferContact = "/contact/transfer"
 	// PathUpdateContactAttributes is the URI of UpdateContactAttributes (POST).
 	PathUpdateContactAttributes = "/contact/attributes"
 	// PathUpdateParticipantRoleConfig is the URI of UpdateParticipantRoleConfig (PUT).
@@ -36,8 +38,6 @@ const (
 	PathStartOutboundChatContact = "/contact/outbound-chat"
 	// PathStopContactMediaProcessing is the URI of StopContactMediaProcessing (POST).
 	PathStopContactMediaProcessing = "/contact/stop-contact-media-processing"
-	// PathTransferContact is the URI of TransferContact (POST).
-	PathTransferContact = "/contact/transfer"
 	// PathUpdateParticipantAuthentication is the URI of UpdateParticipantAuthentication (POST).
 	PathUpdateParticipantAuthentication = "/contact/update-participant-authentication"
 )
@@ -276,6 +276,22 @@ type StopContactStreamingRequest struct {
 
 // StopContactStreamingResponse is the output of StopContactStreaming (POST /contact/stop-streaming).
 type StopContactStreamingResponse struct{}
+
+// TransferContactRequest is the input of TransferContact (POST /contact/transfer).
+type TransferContactRequest struct {
+	InstanceID    *string `json:"InstanceId,omitempty"` // required; length 1..100
+	ContactID     *string `json:"ContactId,omitempty"`  // required; length 1..256
+	QueueID       *string `json:"QueueId,omitempty"`
+	UserID        *string `json:"UserId,omitempty"`        // length 1..256
+	ContactFlowID *string `json:"ContactFlowId,omitempty"` // required; length 0..500
+	ClientToken   *string `json:"ClientToken,omitempty"`   // length 0..500
+}
+
+// TransferContactResponse is the output of TransferContact (POST /contact/transfer).
+type TransferContactResponse struct {
+	ContactID  string `json:"ContactId,omitempty"`
+	ContactArn string `json:"ContactArn,omitempty"`
+}
 
 // UpdateContactAttributesRequest is the input of UpdateContactAttributes (POST /contact/attributes).
 type UpdateContactAttributesRequest struct {

@@ -62,6 +62,7 @@ type backend interface {
 	ContactAttributes(ctx context.Context, instanceID, initialContactID string) (map[string]string, error)
 	UpdateContactAttributes(ctx context.Context, instanceID, initialContactID string, attrs map[string]string) error
 	UpdateParticipantRoleConfig(ctx context.Context, instanceID, contactID string, settings []chat.TimerSetting) error
+	TransferContact(ctx context.Context, in chat.TransferInput) (*parley.Contact, error)
 }
 
 var _ backend = (*chat.Service)(nil)
@@ -166,7 +167,7 @@ var routes = append(append([]route{
 		list[wire.ListContactFlowsResponse](listing{kind: "flows"}, listContactFlows, flowSummary)),
 
 	op("StartOutboundChatContact", http.MethodPut, wire.PathStartOutboundChatContact, nil),
-	op("TransferContact", http.MethodPost, wire.PathTransferContact, nil),
+	operation(kindChat, "TransferContact", http.MethodPost, wire.PathTransferContact, (*handler).transferContact),
 	operation(kindChat, "SendChatIntegrationEvent", http.MethodPost, wire.PathSendChatIntegrationEvent,
 		(*handler).sendChatIntegrationEvent),
 	op("CreatePersistentContactAssociation", http.MethodPost, wire.PathCreatePersistentContactAssociation, nil),
@@ -299,6 +300,21 @@ func (h *handler) updateParticipantRoleConfig(ctx context.Context, in *wire.Upda
 		settings = append(settings, chat.TimerSetting{Role: parley.Role(*t.ParticipantRole), Type: *t.TimerType, Minutes: minutes})
 	}
 	return nil, h.svc.UpdateParticipantRoleConfig(ctx, in.InstanceID, in.ContactID, settings)
+}
+
+// transferContact is TransferContact for chats: parley's extension of an operation Connect keeps for tasks and
+// emails (chat.TransferContact).
+func (h *handler) transferContact(ctx context.Context, in *wire.TransferContactRequest) (*wire.TransferContactResponse, error) {
+	next, err := h.svc.TransferContact(ctx, chat.TransferInput{InstanceID: deref(in.InstanceID), ContactID: deref(in.ContactID),
+		QueueID: deref(in.QueueID), UserID: deref(in.UserID), FlowID: deref(in.ContactFlowID), ClientToken: deref(in.ClientToken)})
+	if err != nil {
+		return nil, err
+	}
+	inst, err := h.svc.Instance(ctx, next.InstanceID)
+	if err != nil {
+		return nil, err
+	}
+	return &wire.TransferContactResponse{ContactID: next.ID, ContactArn: inst.ARN + "/contact/" + next.ID}, nil
 }
 
 func (h *handler) describeContact(ctx context.Context, in *wire.DescribeContactRequest) (*wire.DescribeContactResponse, error) {

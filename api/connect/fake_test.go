@@ -32,6 +32,7 @@ type fakeBackend struct {
 	contactAttributes func(instanceID, initialContactID string) (map[string]string, error)
 	updateAttributes  func(instanceID, initialContactID string, attrs map[string]string) error
 	roleConfig        func(instanceID, contactID string, settings []chat.TimerSetting) error
+	transfer          func(in chat.TransferInput) (*parley.Contact, error)
 }
 
 var errUnexpected = errors.New("unexpected call to the chat service")
@@ -114,6 +115,13 @@ func (f *fakeBackend) UpdateContactAttributes(_ context.Context, instanceID, ini
 		return errUnexpected
 	}
 	return f.updateAttributes(instanceID, initialContactID, attrs)
+}
+
+func (f *fakeBackend) TransferContact(_ context.Context, in chat.TransferInput) (*parley.Contact, error) {
+	if !f.record("TransferContact", f.transfer != nil) {
+		return nil, errUnexpected
+	}
+	return f.transfer(in)
 }
 
 func (f *fakeBackend) UpdateParticipantRoleConfig(_ context.Context, instanceID, contactID string, settings []chat.TimerSetting) error {

@@ -149,6 +149,16 @@ func validateStopContactStreamingRequest(c *httpapi.Check, v *wire.StopContactSt
 	c.String("StreamingId", v.StreamingID, true, 1, 100)
 }
 
+// validateTransferContactRequest checks a TransferContact request (POST /contact/transfer) against the
+// constraints of the model.
+func validateTransferContactRequest(c *httpapi.Check, v *wire.TransferContactRequest) {
+	c.String("InstanceId", v.InstanceID, true, 1, 100)
+	c.String("ContactId", v.ContactID, true, 1, 256)
+	c.String("UserId", v.UserID, false, 1, 256)
+	c.String("ContactFlowId", v.ContactFlowID, true, 0, 500)
+	c.String("ClientToken", v.ClientToken, false, 0, 500)
+}
+
 // validateUpdateContactAttributesRequest checks an UpdateContactAttributes request (POST /contact/attributes)
 // against the constraints of the model.
 func validateUpdateContactAttributesRequest(c *httpapi.Check, v *wire.UpdateContactAttributesRequest) {
@@ -211,6 +221,8 @@ func validateChatInput(c *httpapi.Check, in any) bool {
 		validateStopContactRequest(c, v)
 	case *wire.StopContactStreamingRequest:
 		validateStopContactStreamingRequest(c, v)
+	case *wire.TransferContactRequest:
+		validateTransferContactRequest(c, v)
 	case *wire.UpdateContactAttributesRequest:
 		validateUpdateContactAttributesRequest(c, v)
 	case *wire.UpdateParticipantRoleConfigRequest:

@@ -110,6 +110,7 @@ var errorTable = map[parley.Code][numAPIs]ErrorKind{
 	},
 
 	parley.EFLOW: {Connect: {"InvalidContactFlowException", 400}},
+	parley.EIDEM: {Connect: {"IdempotencyException", 409}},
 
 	EUnknownOperation: {Connect: {"UnknownOperationException", 404}},
 	EForbidden:        {Agent: {"AccessDeniedException", 403}},
