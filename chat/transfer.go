@@ -3,6 +3,8 @@ package chat
 import (
 	"context"
 	"encoding/json"
+	"math"
+	"time"
 
 	"github.com/parley-chat/parley"
 )
@@ -105,4 +107,42 @@ func (s *Service) transfers(ctx context.Context, c *parley.Contact) (int, error)
 		c = prev
 	}
 	return n, nil
+}
+
+// UpdateRoutingData is UpdateContactRoutingData: the contact's queue priority (1 is served first) and routing
+// age adjustment, as a flow's UpdateContactRoutingBehavior sets them. A contact waiting in its queue takes its
+// new place at once. Errors: ENOTFOUND (contact), EREQUEST (ended contact).
+func (s *Service) UpdateRoutingData(ctx context.Context, instanceID, contactID string, priority *int64, adjust *time.Duration) error {
+	inst, err := s.Instance(ctx, instanceID)
+	if err != nil {
+		return err
+	}
+	_, err = s.commit(ctx, func(tx parley.Tx, ch *Change) error {
+		c, err := tx.GetContact(ctx, contactID)
+		if parley.IsCode(err, parley.ENOTFOUND) || (err == nil && c.InstanceID != inst.ID) {
+			return parley.NotFound("CONTACT", "contact %s not found in instance %s", contactID, inst.ID)
+		}
+		if err != nil {
+			return err
+		}
+		if !c.Active() {
+			return parley.Errorf(parley.EREQUEST, "contact %s has ended", c.ID)
+		}
+		if priority != nil {
+			c.QueuePriority = int(min(*priority, math.MaxInt32))
+		}
+		if adjust != nil {
+			c.QueueTimeAdjustment = *adjust
+		}
+		now := s.now()
+		c.UpdatedAt = now
+		if err := tx.UpdateContact(ctx, c); err != nil {
+			return err
+		}
+		if !c.EnqueuedAt.IsZero() && c.AgentID == "" {
+			ch.Emit(parley.EventContactQueued, c, now) // routing gives it its new place
+		}
+		return nil
+	})
+	return err
 }

@@ -68,6 +68,8 @@ const (
 	PathUpdateContactFlowMetadata = "/contact-flows/{InstanceId}/{ContactFlowId}/metadata"
 	// PathUpdateContactFlowName is the URI of UpdateContactFlowName (POST).
 	PathUpdateContactFlowName = "/contact-flows/{InstanceId}/{ContactFlowId}/name"
+	// PathUpdateContactRoutingData is the URI of UpdateContactRoutingData (POST).
+	PathUpdateContactRoutingData = "/contacts/{InstanceId}/{ContactId}/routing-data"
 	// PathUpdateQueueHoursOfOperation is the URI of UpdateQueueHoursOfOperation (POST).
 	PathUpdateQueueHoursOfOperation = "/queues/{InstanceId}/{QueueId}/hours-of-operation"
 	// PathUpdateQueueMaxContacts is the URI of UpdateQueueMaxContacts (POST).
@@ -138,12 +140,31 @@ type AgentStatusSummary struct {
 	LastModifiedRegion string        `json:"LastModifiedRegion,omitempty"`
 }
 
+// AgentsCriteria is a structure of the com.amazonaws.connect model.
+//
+// Can be used to define a list of preferred agents to target the contact to within the queue.
+type AgentsCriteria struct {
+	AgentIDs []string `json:"AgentIds,omitempty"`
+}
+
 // AssociateRoutingProfileQueuesRequest is the input of AssociateRoutingProfileQueues (POST /routing-profiles/{InstanceId}/{RoutingProfileId}/associate-queues).
 type AssociateRoutingProfileQueuesRequest struct {
 	InstanceID                   string                                      `json:"-"`                                      // path label; required; length 1..100
 	RoutingProfileID             string                                      `json:"-"`                                      // path label; required
 	QueueConfigs                 []RoutingProfileQueueConfig                 `json:"QueueConfigs,omitempty"`                 // length 1..10
 	ManualAssignmentQueueConfigs []RoutingProfileManualAssignmentQueueConfig `json:"ManualAssignmentQueueConfigs,omitempty"` // length 1..10
+}
+
+// AttributeCondition is a structure of the com.amazonaws.connect model.
+//
+// An object to specify the predefined attribute condition.
+type AttributeCondition struct {
+	Name               *string        `json:"Name,omitempty"`             // length 1..100
+	Value              *string        `json:"Value,omitempty"`            // length 1..128
+	ProficiencyLevel   *float32       `json:"ProficiencyLevel,omitempty"` // range 1.0..5.0
+	Range              *Range         `json:"Range,omitempty"`
+	MatchCriteria      *MatchCriteria `json:"MatchCriteria,omitempty"`
+	ComparisonOperator *string        `json:"ComparisonOperator,omitempty"` // length 1..127
 }
 
 // AutoAcceptConfig is a structure of the com.amazonaws.connect model.
@@ -466,6 +487,16 @@ type EmailAddressConfig struct {
 	EmailAddressID *string `json:"EmailAddressId,omitempty"` // required; length 1..500
 }
 
+// Expression is a structure of the com.amazonaws.connect model.
+//
+// A tagged union to specify expression for a routing step.
+type Expression struct {
+	AttributeCondition    *AttributeCondition `json:"AttributeCondition,omitempty"`
+	AndExpression         []Expression        `json:"AndExpression,omitempty"`
+	OrExpression          []Expression        `json:"OrExpression,omitempty"`
+	NotAttributeCondition *AttributeCondition `json:"NotAttributeCondition,omitempty"`
+}
+
 // Filters is a structure of the com.amazonaws.connect model.
 //
 // Contains the filter to apply when retrieving metrics.
@@ -744,6 +775,13 @@ type ListUsersResponse struct {
 	NextToken       string        `json:"NextToken,omitempty"`
 }
 
+// MatchCriteria is a structure of the com.amazonaws.connect model.
+//
+// An object to define AgentsCriteria.
+type MatchCriteria struct {
+	AgentsCriteria *AgentsCriteria `json:"AgentsCriteria,omitempty"`
+}
+
 // MediaConcurrency is a structure of the com.amazonaws.connect model.
 //
 // Contains information about which channels are supported, and how many contacts an agent can have on a
@@ -894,6 +932,38 @@ type QuickConnectSummary struct {
 	LastModifiedRegion string        `json:"LastModifiedRegion,omitempty"`
 }
 
+// Range is a structure of the com.amazonaws.connect model.
+//
+// An Object to define the minimum and maximum proficiency levels.
+type Range struct {
+	MinProficiencyLevel *float32 `json:"MinProficiencyLevel,omitempty"` // range 1.0..5.0
+	MaxProficiencyLevel *float32 `json:"MaxProficiencyLevel,omitempty"` // range 1.0..5.0
+}
+
+// RoutingCriteriaInput is a structure of the com.amazonaws.connect model.
+//
+// An object to define the RoutingCriteria.
+type RoutingCriteriaInput struct {
+	Steps []RoutingCriteriaInputStep `json:"Steps,omitempty"`
+}
+
+// RoutingCriteriaInputStep is a structure of the com.amazonaws.connect model.
+//
+// Step defines the list of agents to be routed or route based on the agent requirements such as
+// ProficiencyLevel, Name, or Value.
+type RoutingCriteriaInputStep struct {
+	Expiry     *RoutingCriteriaInputStepExpiry `json:"Expiry,omitempty"`
+	Expression *Expression                     `json:"Expression,omitempty"`
+}
+
+// RoutingCriteriaInputStepExpiry is a structure of the com.amazonaws.connect model.
+//
+// Specify whether this routing criteria step should apply for only a limited amount of time, or if it should
+// never expire.
+type RoutingCriteriaInputStepExpiry struct {
+	DurationInSeconds *int32 `json:"DurationInSeconds,omitempty"`
+}
+
 // RoutingProfile is a structure of the com.amazonaws.connect model.
 //
 // Contains information about a routing profile.
@@ -1015,6 +1085,18 @@ type UpdateContactFlowNameRequest struct {
 
 // UpdateContactFlowNameResponse is the output of UpdateContactFlowName (POST /contact-flows/{InstanceId}/{ContactFlowId}/name).
 type UpdateContactFlowNameResponse struct{}
+
+// UpdateContactRoutingDataRequest is the input of UpdateContactRoutingData (POST /contacts/{InstanceId}/{ContactId}/routing-data).
+type UpdateContactRoutingDataRequest struct {
+	InstanceID                 string                `json:"-"` // path label; required; length 1..100
+	ContactID                  string                `json:"-"` // path label; required; length 1..256
+	QueueTimeAdjustmentSeconds *int32                `json:"QueueTimeAdjustmentSeconds,omitempty"`
+	QueuePriority              *int64                `json:"QueuePriority,omitempty"` // range 1..9223372036854775807
+	RoutingCriteria            *RoutingCriteriaInput `json:"RoutingCriteria,omitempty"`
+}
+
+// UpdateContactRoutingDataResponse is the output of UpdateContactRoutingData (POST /contacts/{InstanceId}/{ContactId}/routing-data).
+type UpdateContactRoutingDataResponse struct{}
 
 // UpdateQueueHoursOfOperationRequest is the input of UpdateQueueHoursOfOperation (POST /queues/{InstanceId}/{QueueId}/hours-of-operation).
 type UpdateQueueHoursOfOperationRequest struct {

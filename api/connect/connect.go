@@ -63,6 +63,7 @@ type backend interface {
 	UpdateContactAttributes(ctx context.Context, instanceID, initialContactID string, attrs map[string]string) error
 	UpdateParticipantRoleConfig(ctx context.Context, instanceID, contactID string, settings []chat.TimerSetting) error
 	TransferContact(ctx context.Context, in chat.TransferInput) (*parley.Contact, error)
+	UpdateRoutingData(ctx context.Context, instanceID, contactID string, priority *int64, adjust *time.Duration) error
 }
 
 var _ backend = (*chat.Service)(nil)
@@ -168,6 +169,8 @@ var routes = append(append([]route{
 
 	op("StartOutboundChatContact", http.MethodPut, wire.PathStartOutboundChatContact, nil),
 	operation(kindChat, "TransferContact", http.MethodPost, wire.PathTransferContact, (*handler).transferContact),
+	operation(kindChat, "UpdateContactRoutingData", http.MethodPost, wire.PathUpdateContactRoutingData,
+		(*handler).updateContactRoutingData),
 	operation(kindChat, "SendChatIntegrationEvent", http.MethodPost, wire.PathSendChatIntegrationEvent,
 		(*handler).sendChatIntegrationEvent),
 	op("CreatePersistentContactAssociation", http.MethodPost, wire.PathCreatePersistentContactAssociation, nil),
@@ -315,6 +318,20 @@ func (h *handler) transferContact(ctx context.Context, in *wire.TransferContactR
 		return nil, err
 	}
 	return &wire.TransferContactResponse{ContactID: next.ID, ContactArn: inst.ARN + "/contact/" + next.ID}, nil
+}
+
+// updateContactRoutingData sets a contact's queue priority and routing age; routing criteria (agent
+// proficiencies) are not modelled by parley's routing and are refused.
+func (h *handler) updateContactRoutingData(ctx context.Context, in *wire.UpdateContactRoutingDataRequest) (*none, error) {
+	if in.RoutingCriteria != nil {
+		return nil, parley.Invalid("RoutingCriteria", "RoutingCriteria are not supported by parley: its routing has no agent proficiencies")
+	}
+	var adjust *time.Duration
+	if in.QueueTimeAdjustmentSeconds != nil {
+		d := time.Duration(*in.QueueTimeAdjustmentSeconds) * time.Second
+		adjust = &d
+	}
+	return nil, h.svc.UpdateRoutingData(ctx, in.InstanceID, in.ContactID, in.QueuePriority, adjust)
 }
 
 func (h *handler) describeContact(ctx context.Context, in *wire.DescribeContactRequest) (*wire.DescribeContactResponse, error) {

@@ -117,6 +117,11 @@ func (f *fakeBackend) UpdateContactAttributes(_ context.Context, instanceID, ini
 	return f.updateAttributes(instanceID, initialContactID, attrs)
 }
 
+func (f *fakeBackend) UpdateRoutingData(context.Context, string, string, *int64, *time.Duration) error {
+	f.record("UpdateRoutingData", false)
+	return errUnexpected
+}
+
 func (f *fakeBackend) TransferContact(_ context.Context, in chat.TransferInput) (*parley.Contact, error) {
 	if !f.record("TransferContact", f.transfer != nil) {
 		return nil, errUnexpected

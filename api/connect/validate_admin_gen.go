@@ -453,6 +453,24 @@ func validateUpdateContactFlowNameRequest(c *httpapi.Check, v *wire.UpdateContac
 	c.String("Name", v.Name, false, 1, 0)
 }
 
+// validateUpdateContactRoutingDataRequest checks an UpdateContactRoutingData request (POST
+// /contacts/{InstanceId}/{ContactId}/routing-data) against the constraints of the model.
+func validateUpdateContactRoutingDataRequest(c *httpapi.Check, v *wire.UpdateContactRoutingDataRequest) {
+	c.Len("InstanceId", v.InstanceID, 1, 100)
+	c.Len("ContactId", v.ContactID, 1, 256)
+	if v.QueuePriority != nil {
+		if x := *v.QueuePriority; x < 1 || x > 9223372036854775807 {
+			c.Fail("QueuePriority", "QueuePriority must be between 1 and 9223372036854775807 (got %v)", x)
+		}
+	}
+	if v := v.RoutingCriteria; v != nil {
+		for i := range v.Steps {
+			f := fmt.Sprintf("RoutingCriteria.Steps[%d]", i)
+			validateRoutingCriteriaInputStep(c, f, &v.Steps[i])
+		}
+	}
+}
+
 // validateUpdateQueueHoursOfOperationRequest checks an UpdateQueueHoursOfOperation request (POST
 // /queues/{InstanceId}/{QueueId}/hours-of-operation) against the constraints of the model.
 func validateUpdateQueueHoursOfOperationRequest(c *httpapi.Check, v *wire.UpdateQueueHoursOfOperationRequest) {
@@ -512,6 +530,78 @@ func validateEmailAddressConfig(c *httpapi.Check, field string, v *wire.EmailAdd
 	c.String(field+".EmailAddressId", v.EmailAddressID, true, 1, 500)
 }
 
+// validateExpression checks the Expression structure named field.
+func validateExpression(c *httpapi.Check, field string, v *wire.Expression) {
+	if v := v.AttributeCondition; v != nil {
+		c.String(field+".AttributeCondition"+".Name", v.Name, false, 1, 100)
+		c.String(field+".AttributeCondition"+".Value", v.Value, false, 1, 128)
+		if v.ProficiencyLevel != nil {
+			if x := *v.ProficiencyLevel; x < 1.0 || x > 5.0 {
+				c.Fail(field+".AttributeCondition"+".ProficiencyLevel", "%s must be between 1.0 and 5.0 (got %v)", field+".AttributeCondition"+".ProficiencyLevel", x)
+			}
+		}
+		if v := v.Range; v != nil {
+			if v.MinProficiencyLevel != nil {
+				if x := *v.MinProficiencyLevel; x < 1.0 || x > 5.0 {
+					c.Fail(field+".AttributeCondition"+".Range"+".MinProficiencyLevel", "%s must be between 1.0 and 5.0 (got %v)", field+".AttributeCondition"+".Range"+".MinProficiencyLevel", x)
+				}
+			}
+			if v.MaxProficiencyLevel != nil {
+				if x := *v.MaxProficiencyLevel; x < 1.0 || x > 5.0 {
+					c.Fail(field+".AttributeCondition"+".Range"+".MaxProficiencyLevel", "%s must be between 1.0 and 5.0 (got %v)", field+".AttributeCondition"+".Range"+".MaxProficiencyLevel", x)
+				}
+			}
+		}
+		if v := v.MatchCriteria; v != nil {
+			if v := v.AgentsCriteria; v != nil {
+				for i := range v.AgentIDs {
+					f := fmt.Sprintf("%s[%d]", field+".AttributeCondition"+".MatchCriteria"+".AgentsCriteria"+".AgentIds", i)
+					c.Len(f, v.AgentIDs[i], 0, 256)
+				}
+			}
+		}
+		c.String(field+".AttributeCondition"+".ComparisonOperator", v.ComparisonOperator, false, 1, 127)
+	}
+	for i := range v.AndExpression {
+		f := fmt.Sprintf("%s[%d]", field+".AndExpression", i)
+		validateExpression(c, f, &v.AndExpression[i])
+	}
+	for i := range v.OrExpression {
+		f := fmt.Sprintf("%s[%d]", field+".OrExpression", i)
+		validateExpression(c, f, &v.OrExpression[i])
+	}
+	if v := v.NotAttributeCondition; v != nil {
+		c.String(field+".NotAttributeCondition"+".Name", v.Name, false, 1, 100)
+		c.String(field+".NotAttributeCondition"+".Value", v.Value, false, 1, 128)
+		if v.ProficiencyLevel != nil {
+			if x := *v.ProficiencyLevel; x < 1.0 || x > 5.0 {
+				c.Fail(field+".NotAttributeCondition"+".ProficiencyLevel", "%s must be between 1.0 and 5.0 (got %v)", field+".NotAttributeCondition"+".ProficiencyLevel", x)
+			}
+		}
+		if v := v.Range; v != nil {
+			if v.MinProficiencyLevel != nil {
+				if x := *v.MinProficiencyLevel; x < 1.0 || x > 5.0 {
+					c.Fail(field+".NotAttributeCondition"+".Range"+".MinProficiencyLevel", "%s must be between 1.0 and 5.0 (got %v)", field+".NotAttributeCondition"+".Range"+".MinProficiencyLevel", x)
+				}
+			}
+			if v.MaxProficiencyLevel != nil {
+				if x := *v.MaxProficiencyLevel; x < 1.0 || x > 5.0 {
+					c.Fail(field+".NotAttributeCondition"+".Range"+".MaxProficiencyLevel", "%s must be between 1.0 and 5.0 (got %v)", field+".NotAttributeCondition"+".Range"+".MaxProficiencyLevel", x)
+				}
+			}
+		}
+		if v := v.MatchCriteria; v != nil {
+			if v := v.AgentsCriteria; v != nil {
+				for i := range v.AgentIDs {
+					f := fmt.Sprintf("%s[%d]", field+".NotAttributeCondition"+".MatchCriteria"+".AgentsCriteria"+".AgentIds", i)
+					c.Len(f, v.AgentIDs[i], 0, 256)
+				}
+			}
+		}
+		c.String(field+".NotAttributeCondition"+".ComparisonOperator", v.ComparisonOperator, false, 1, 127)
+	}
+}
+
 // validateHoursOfOperationConfig checks the HoursOfOperationConfig structure named field.
 func validateHoursOfOperationConfig(c *httpapi.Check, field string, v *wire.HoursOfOperationConfig) {
 	c.Enum(field+".Day", v.Day, true, enumHoursOfOperationDays...)
@@ -538,6 +628,80 @@ func validatePhoneNumberConfig(c *httpapi.Check, field string, v *wire.PhoneNumb
 	c.Enum(field+".Channel", v.Channel, true, enumChannel...)
 	c.Enum(field+".PhoneType", v.PhoneType, true, enumPhoneType...)
 	checkPhoneNumber(c, field+".PhoneNumber", v.PhoneNumber)
+}
+
+// validateRoutingCriteriaInputStep checks the RoutingCriteriaInputStep structure named field.
+func validateRoutingCriteriaInputStep(c *httpapi.Check, field string, v *wire.RoutingCriteriaInputStep) {
+	if v := v.Expression; v != nil {
+		if v := v.AttributeCondition; v != nil {
+			c.String(field+".Expression"+".AttributeCondition"+".Name", v.Name, false, 1, 100)
+			c.String(field+".Expression"+".AttributeCondition"+".Value", v.Value, false, 1, 128)
+			if v.ProficiencyLevel != nil {
+				if x := *v.ProficiencyLevel; x < 1.0 || x > 5.0 {
+					c.Fail(field+".Expression"+".AttributeCondition"+".ProficiencyLevel", "%s must be between 1.0 and 5.0 (got %v)", field+".Expression"+".AttributeCondition"+".ProficiencyLevel", x)
+				}
+			}
+			if v := v.Range; v != nil {
+				if v.MinProficiencyLevel != nil {
+					if x := *v.MinProficiencyLevel; x < 1.0 || x > 5.0 {
+						c.Fail(field+".Expression"+".AttributeCondition"+".Range"+".MinProficiencyLevel", "%s must be between 1.0 and 5.0 (got %v)", field+".Expression"+".AttributeCondition"+".Range"+".MinProficiencyLevel", x)
+					}
+				}
+				if v.MaxProficiencyLevel != nil {
+					if x := *v.MaxProficiencyLevel; x < 1.0 || x > 5.0 {
+						c.Fail(field+".Expression"+".AttributeCondition"+".Range"+".MaxProficiencyLevel", "%s must be between 1.0 and 5.0 (got %v)", field+".Expression"+".AttributeCondition"+".Range"+".MaxProficiencyLevel", x)
+					}
+				}
+			}
+			if v := v.MatchCriteria; v != nil {
+				if v := v.AgentsCriteria; v != nil {
+					for i := range v.AgentIDs {
+						f := fmt.Sprintf("%s[%d]", field+".Expression"+".AttributeCondition"+".MatchCriteria"+".AgentsCriteria"+".AgentIds", i)
+						c.Len(f, v.AgentIDs[i], 0, 256)
+					}
+				}
+			}
+			c.String(field+".Expression"+".AttributeCondition"+".ComparisonOperator", v.ComparisonOperator, false, 1, 127)
+		}
+		for i := range v.AndExpression {
+			f := fmt.Sprintf("%s[%d]", field+".Expression"+".AndExpression", i)
+			validateExpression(c, f, &v.AndExpression[i])
+		}
+		for i := range v.OrExpression {
+			f := fmt.Sprintf("%s[%d]", field+".Expression"+".OrExpression", i)
+			validateExpression(c, f, &v.OrExpression[i])
+		}
+		if v := v.NotAttributeCondition; v != nil {
+			c.String(field+".Expression"+".NotAttributeCondition"+".Name", v.Name, false, 1, 100)
+			c.String(field+".Expression"+".NotAttributeCondition"+".Value", v.Value, false, 1, 128)
+			if v.ProficiencyLevel != nil {
+				if x := *v.ProficiencyLevel; x < 1.0 || x > 5.0 {
+					c.Fail(field+".Expression"+".NotAttributeCondition"+".ProficiencyLevel", "%s must be between 1.0 and 5.0 (got %v)", field+".Expression"+".NotAttributeCondition"+".ProficiencyLevel", x)
+				}
+			}
+			if v := v.Range; v != nil {
+				if v.MinProficiencyLevel != nil {
+					if x := *v.MinProficiencyLevel; x < 1.0 || x > 5.0 {
+						c.Fail(field+".Expression"+".NotAttributeCondition"+".Range"+".MinProficiencyLevel", "%s must be between 1.0 and 5.0 (got %v)", field+".Expression"+".NotAttributeCondition"+".Range"+".MinProficiencyLevel", x)
+					}
+				}
+				if v.MaxProficiencyLevel != nil {
+					if x := *v.MaxProficiencyLevel; x < 1.0 || x > 5.0 {
+						c.Fail(field+".Expression"+".NotAttributeCondition"+".Range"+".MaxProficiencyLevel", "%s must be between 1.0 and 5.0 (got %v)", field+".Expression"+".NotAttributeCondition"+".Range"+".MaxProficiencyLevel", x)
+					}
+				}
+			}
+			if v := v.MatchCriteria; v != nil {
+				if v := v.AgentsCriteria; v != nil {
+					for i := range v.AgentIDs {
+						f := fmt.Sprintf("%s[%d]", field+".Expression"+".NotAttributeCondition"+".MatchCriteria"+".AgentsCriteria"+".AgentIds", i)
+						c.Len(f, v.AgentIDs[i], 0, 256)
+					}
+				}
+			}
+			c.String(field+".Expression"+".NotAttributeCondition"+".ComparisonOperator", v.ComparisonOperator, false, 1, 127)
+		}
+	}
 }
 
 // validateRoutingProfileManualAssignmentQueueConfig checks the RoutingProfileManualAssignmentQueueConfig structure named field.
@@ -634,6 +798,8 @@ func validateAdminInput(c *httpapi.Check, in any) bool {
 		validateUpdateContactFlowMetadataRequest(c, v)
 	case *wire.UpdateContactFlowNameRequest:
 		validateUpdateContactFlowNameRequest(c, v)
+	case *wire.UpdateContactRoutingDataRequest:
+		validateUpdateContactRoutingDataRequest(c, v)
 	case *wire.UpdateQueueHoursOfOperationRequest:
 		validateUpdateQueueHoursOfOperationRequest(c, v)
 	case *wire.UpdateQueueMaxContactsRequest:
@@ -716,6 +882,8 @@ func adminPathLabels(in any) []*string {
 		return []*string{&v.InstanceID, &v.ContactFlowID}
 	case *wire.UpdateContactFlowNameRequest:
 		return []*string{&v.InstanceID, &v.ContactFlowID}
+	case *wire.UpdateContactRoutingDataRequest:
+		return []*string{&v.InstanceID, &v.ContactID}
 	case *wire.UpdateQueueHoursOfOperationRequest:
 		return []*string{&v.InstanceID, &v.QueueID}
 	case *wire.UpdateQueueMaxContactsRequest:

@@ -112,3 +112,53 @@ func TestTransferContactAPI(t *testing.T) {
 		ContactFlowId: aws.String(transferFlow)})
 	wantCode(t, err, "InvalidRequestException", 400)
 }
+
+// TestUpdateContactRoutingData: a contact waiting behind another is served first once UpdateContactRoutingData
+// gives it priority 1; an age adjustment does the same; routing criteria, an unknown and an ended contact are
+// refused.
+func TestUpdateContactRoutingData(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		in   connect.UpdateContactRoutingDataInput
+	}{
+		{"priority", connect.UpdateContactRoutingDataInput{QueuePriority: aws.Int64(1)}},
+		{"age", connect.UpdateContactRoutingDataInput{QueueTimeAdjustmentSeconds: aws.Int32(3600)}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			e := newEnv(t)
+			setupCenter(t, e)
+			first, second := e.startChat(), e.startChat()
+			in := c.in
+			in.InstanceId, in.ContactId = aws.String(e.srv.InstanceID), aws.String(second.ContactID)
+			if _, err := e.cc.UpdateContactRoutingData(ctx(t), &in); err != nil {
+				t.Fatalf("UpdateContactRoutingData: %v", err)
+			}
+			ann := login(t, e.srv.URL, "ann", "Passw0rd-ann")
+			if o := ann.until(wire.EventOffer); o.Contact.ContactID != second.ContactID {
+				t.Fatalf("first offer %s, want the reprioritized %s (not %s)", o.Contact.ContactID, second.ContactID, first.ContactID)
+			}
+		})
+	}
+	e := newEnv(t)
+	ch := e.startChat()
+	update := func(contactID string, mod func(*connect.UpdateContactRoutingDataInput)) error {
+		in := &connect.UpdateContactRoutingDataInput{InstanceId: aws.String(e.srv.InstanceID), ContactId: aws.String(contactID),
+			QueuePriority: aws.Int64(2)}
+		if mod != nil {
+			mod(in)
+		}
+		_, err := e.cc.UpdateContactRoutingData(ctx(t), in)
+		return err
+	}
+	wantCode(t, update("no-such-contact", nil), "ResourceNotFoundException", 404)
+	wantCode(t, update(ch.ContactID, func(in *connect.UpdateContactRoutingDataInput) {
+		in.RoutingCriteria = &ctypes.RoutingCriteriaInput{Steps: []ctypes.RoutingCriteriaInputStep{}}
+	}), "InvalidParameterException", 400)
+	wantCode(t, update(ch.ContactID, func(in *connect.UpdateContactRoutingDataInput) { in.QueuePriority = aws.Int64(0) }),
+		"InvalidParameterException", 400)
+	if _, err := e.cc.StopContact(ctx(t), &connect.StopContactInput{InstanceId: aws.String(e.srv.InstanceID),
+		ContactId: aws.String(ch.ContactID)}); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, update(ch.ContactID, nil), "InvalidRequestException", 400)
+}
