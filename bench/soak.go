@@ -182,6 +182,7 @@ type soakServer struct {
 	mu      sync.Mutex
 	cmd     *exec.Cmd
 	exited  chan struct{} // closed when cmd has exited
+	healthy bool          // cmd answered /healthz: its exit is a fault unless killing
 	killing bool          // the exit of cmd is ours
 	errs    *errorLog
 }
@@ -218,14 +219,14 @@ func (s *soakServer) startOnce(ctx context.Context) (time.Duration, error) {
 	}
 	exited := make(chan struct{})
 	s.mu.Lock()
-	s.cmd, s.exited, s.killing = cmd, exited, false
+	s.cmd, s.exited, s.healthy, s.killing = cmd, exited, false, false
 	s.mu.Unlock()
 	go func() {
 		err := cmd.Wait()
 		s.mu.Lock()
-		ours := s.killing
+		fault := s.healthy && !s.killing
 		s.mu.Unlock()
-		if !ours {
+		if fault {
 			s.errs.add("the server exited by itself: %v", err)
 		}
 		close(exited)
@@ -236,7 +237,13 @@ func (s *soakServer) startOnce(ctx context.Context) (time.Duration, error) {
 	go func() { done <- waitHealthy(hctx, "http://"+s.addr, 60*time.Second) }()
 	select {
 	case err := <-done:
-		return time.Since(t0), err
+		d := time.Since(t0)
+		if err == nil {
+			s.mu.Lock()
+			s.healthy = true
+			s.mu.Unlock()
+		}
+		return d, err
 	case <-exited:
 		return 0, errors.New("the server exited at start")
 	}
