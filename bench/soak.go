@@ -56,6 +56,9 @@ type SoakConfig struct {
 	Rate float64
 	// Log receives progress lines. Default: discarded.
 	Log io.Writer
+	// ServerLog, when set, also receives the server's standard error, one process after the other (a test looks
+	// for the race detector's reports there).
+	ServerLog io.Writer
 }
 
 // Bounds of a soak run.
@@ -178,6 +181,7 @@ type soakServer struct {
 	bin, addr, data, logPath string
 	env                      []string
 	log                      *os.File
+	tee                      io.Writer // SoakConfig.ServerLog
 
 	mu      sync.Mutex
 	cmd     *exec.Cmd
@@ -211,6 +215,9 @@ func (s *soakServer) startOnce(ctx context.Context) (time.Duration, error) {
 	cmd := exec.Command(s.bin, "serve", "--listen", s.addr, "--data", s.data, "--log-level", "warn")
 	cmd.Stdout = io.Discard // the banner
 	cmd.Stderr = s.log
+	if s.tee != nil {
+		cmd.Stderr = io.MultiWriter(s.log, s.tee)
+	}
 	cmd.Env = s.env
 	dieWithParent(cmd)
 	t0 := time.Now()
@@ -324,7 +331,8 @@ func Soak(ctx context.Context, cfg SoakConfig) (*SoakReport, error) {
 	}
 	defer logf.Close()
 	run := &soakRun{cfg: &cfg, base: "http://" + addr}
-	srv := &soakServer{bin: bin, addr: addr, data: data, logPath: logPath, log: logf, errs: &run.errs}
+	srv := &soakServer{bin: bin, addr: addr, data: data, logPath: logPath, log: logf, tee: cfg.ServerLog,
+		errs: &run.errs}
 	// Only the generator's own PARLEY_* settings must not leak into the server.
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "PARLEY_") {

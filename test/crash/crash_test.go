@@ -2,6 +2,9 @@
 // acknowledged message was lost, duplicated, reordered or renumbered, and that every chat still ends (issue 14,
 // "kill -9 in CI"). It builds the server binary and runs bench.Soak, the scenario behind `parley bench soak`,
 // briefly: 16 chats, 32 senders, 3 kills under load plus one after it.
+//
+// Under -race the server is built with -race too: its packages are then in the build cache already (go test
+// -race ./... compiled them), and a data race in the server's start or recovery fails the test.
 package crash_test
 
 import (
@@ -11,6 +14,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -30,11 +34,16 @@ func TestKill9(t *testing.T) {
 	}
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "parley")
-	build := exec.Command(goTool, "build", "-o", bin, "github.com/parley-chat/parley/cmd/parley")
+	args := []string{"build", "-o", bin}
+	if race {
+		args = append(args, "-race")
+	}
+	build := exec.Command(goTool, append(args, "github.com/parley-chat/parley/cmd/parley")...)
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Skipf("cannot build the server (go build: %v):\n%s", err, out)
 	}
 
+	var serverLog lockedBuffer
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	// Soak kills its server before it returns, and the kernel kills it if this process dies first.
@@ -47,9 +56,13 @@ func TestKill9(t *testing.T) {
 		Chats:     16,
 		Rate:      0, // each sender always has a request in flight, for a kill to cut
 		Log:       testLog{t},
+		ServerLog: &serverLog,
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if log := serverLog.String(); strings.Contains(log, "WARNING: DATA RACE") {
+		t.Errorf("the server reported a data race:\n%s", log)
 	}
 	var text bytes.Buffer
 	r.Text(&text)
@@ -75,4 +88,22 @@ type testLog struct{ t *testing.T }
 func (l testLog) Write(p []byte) (int, error) {
 	l.t.Log(strings.TrimSpace(string(p)))
 	return len(p), nil
+}
+
+// lockedBuffer is a bytes.Buffer safe for concurrent use.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
