@@ -352,6 +352,7 @@ func Soak(ctx context.Context, cfg SoakConfig) (*SoakReport, error) {
 	if err != nil {
 		return nil, fmt.Errorf("setup: %w%s", err, logTail(logPath))
 	}
+	defer run.hc.CloseIdleConnections()
 	var senders []*soakSender
 	for _, c := range chats {
 		senders = append(senders, c.senders[:]...)
