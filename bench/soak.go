@@ -270,8 +270,8 @@ func (s *soakServer) kill() {
 	<-exited
 }
 
-// soakSender is one participant sending messages. Its fields other than the counters are owned by its goroutine
-// until the load ends.
+// soakSender is one participant sending messages. Its goroutine owns it until the load ends; Soak reads it
+// after.
 type soakSender struct {
 	chat, idx int
 	token     string // ConnectionToken
