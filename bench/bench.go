@@ -11,6 +11,9 @@
 //     rate R, or as fast as they can; end-to-end latency from SendMessage to the other party's socket.
 //   - start: a storm of StartChatContact at a rate through the default flow and routing to auto-accepting
 //     agents; time to the offer and to the agent joining, from the agents' event streams.
+//   - soak (Soak, apart from Run): chats under load while a child server is killed with SIGKILL and restarted on
+//     the same data directory; then every acknowledged message must be in its transcript once, with its Id, in
+//     send order, and every chat must still end (test/crash runs it in CI).
 //
 // The server under load is a child `parley serve` on a temporary data directory (the default: its /proc is
 // separate from the generator's), this process's own server.Main, or a running server; the target is parley
@@ -18,7 +21,7 @@
 // file descriptor limit are spread over several client processes (`parley bench worker`), each with its own
 // 127.0.0.x source address.
 //
-// A run owns the goroutines and child processes it starts and waits for them before Run returns. Runs may
+// A run owns the goroutines and child processes it starts and waits for them before Run (or Soak) returns. Runs may
 // overlap, except that profiles of in-process servers are process-wide (runtime/pprof allows one CPU profile at
 // a time).
 package bench

@@ -3,6 +3,7 @@ package main
 // parley bench: the load generator (package bench) and its helpers.
 //
 //	parley bench idle|chat|start [flags]    run a scenario and print the report (docs/benchmarks.md)
+//	parley bench soak [flags]               chats while the server is killed with SIGKILL and restarted
 //	parley bench relay [--listen ADDR]      run the baseline relay server
 //	parley bench worker                     a client process of a multi-process run (started by bench itself)
 
@@ -24,8 +25,9 @@ import (
 )
 
 const benchUsage = `usage: parley bench idle|chat|start [flags]   run a load scenario (docs/benchmarks.md)
+       parley bench soak [flags]               chats while the server is killed with SIGKILL and restarted
        parley bench relay [--listen ADDR]      run the baseline relay
-run 'parley bench chat -h' for the flags`
+run 'parley bench chat -h' or 'parley bench soak -h' for the flags`
 
 func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
@@ -40,6 +42,8 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return benchRelay(ctx, args, stdout, stderr)
 	case "worker":
 		return bench.Worker(ctx, os.Stdin, stdout)
+	case "soak":
+		return benchSoak(ctx, args, stdout, stderr)
 	case bench.ScenarioIdle, bench.ScenarioChat, bench.ScenarioStart:
 	default:
 		fmt.Fprintln(stderr, benchUsage)
@@ -151,6 +155,48 @@ func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
+}
+
+// errSoakFailed is the error of a soak run that broke a promise (its report says which).
+var errSoakFailed = errors.New("soak: messages lost, duplicated or reordered, contacts stuck, or errors (see the report)")
+
+// benchSoak runs the soak scenario: it fails when the report is not OK, so that a script sees a broken promise
+// in the exit status.
+func benchSoak(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cfg := bench.SoakConfig{Log: stderr}
+	fs := flag.NewFlagSet("parley bench soak", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.DurationVar(&cfg.Duration, "duration", 10*time.Minute, "how long the load runs")
+	fs.DurationVar(&cfg.KillEvery, "kill-every", 30*time.Second,
+		"mean time between SIGKILLs of the server (each after 0.4 to 1.6 times this; 0: never kill)")
+	fs.IntVar(&cfg.MaxKills, "max-kills", 0, "end the load one interval after this many kills (0: run for --duration)")
+	fs.IntVar(&cfg.Chats, "chats", 10, "chats (two senders each: the customer and a bot)")
+	fs.Float64Var(&cfg.Rate, "rate", 200, "total messages/s (0: each sender as fast as acknowledged)")
+	fs.StringVar(&cfg.Data, "data", "", "the server's data directory (default: a temporary one, removed at the end)")
+	fs.StringVar(&cfg.Binary, "binary", "", "the parley executable to run as the server (default: this one)")
+	var env multiFlag
+	fs.Var(&env, "server-env", "KEY=VALUE added to the server's environment (repeatable)")
+	jsonOut := fs.Bool("json", false, "print the report as JSON")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	cfg.ServerEnv = env
+	rep, err := bench.Soak(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	if *jsonOut {
+		err = writeJSON(stdout, rep)
+	} else {
+		rep.Text(stdout)
+	}
+	if err == nil && !rep.OK() {
+		err = errSoakFailed
+	}
+	return err
 }
 
 // benchRelay runs the baseline relay until interrupted.

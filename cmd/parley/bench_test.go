@@ -39,3 +39,22 @@ func TestBenchBoth(t *testing.T) {
 		t.Errorf("start --target both: got %v, want an error saying it has no baseline", err)
 	}
 }
+
+// TestBenchSoakFlags checks that `parley bench soak` refuses bad flags before it starts anything (the scenario
+// itself runs in test/crash, against a built binary).
+func TestBenchSoakFlags(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"soak", "--kill-every", "10ms"}, "100ms or more"},
+		{[]string{"soak", "--chats", "5000"}, "at most"},
+		{[]string{"soak", "--rate", "-1"}, "rate"},
+		{[]string{"soak", "extra"}, "unexpected argument"},
+	} {
+		err := benchCmd(t.Context(), tc.args, io.Discard, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q: got %v, want an error containing %q", tc.args, err, tc.want)
+		}
+	}
+}

@@ -56,7 +56,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintln(stdout, "parley", version)
 		return nil
 	case "help":
-		fmt.Fprintln(stdout, "usage: parley serve [flags] | parley chat [flags] | parley bench idle|chat|start [flags] | parley flow check|run FLOW.json | parley flow log CONTACT_ID | parley bridge [flags] | parley version\n"+
+		fmt.Fprintln(stdout, "usage: parley serve [flags] | parley chat [flags] | parley bench idle|chat|start|soak [flags] | parley flow check|run FLOW.json | parley flow log CONTACT_ID | parley bridge [flags] | parley version\n"+
 			"run 'parley serve -h' or 'parley chat -h' for the flags")
 		return nil
 	}

@@ -1,0 +1,8 @@
+//go:build !linux
+
+package bench
+
+import "os/exec"
+
+// dieWithParent does nothing: only Linux kills a child when its parent dies.
+func dieWithParent(*exec.Cmd) {}
