@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/parley-chat/parley/internal/testserver"
+	"github.com/parley-chat/parley/server"
 )
 
 // These tests run every scenario tiny, against a server in this process, and check that the report is
@@ -117,7 +118,7 @@ func TestChatStreamed(t *testing.T) {
 
 // TestChatRunningServer points the generator at a server it did not start, by URL.
 func TestChatRunningServer(t *testing.T) {
-	ts := testserver.Start(t)
+	ts := testserver.Start(t, func(c *server.Config) { c.Limits = benchLimits }) // as docs/benchmarks.md asks
 	cfg := smokeConfig(t, ScenarioChat)
 	cfg.Server, cfg.ServerPID, cfg.Chats = ts.URL, os.Getpid(), 2
 	r := run(t, cfg)

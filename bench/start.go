@@ -274,8 +274,8 @@ func runStart(ctx context.Context, cfg *Config, r *Report) error {
 	defer func() {
 		for _, ag := range agents {
 			if ag != nil {
+				ag.sock.close() // waits for the stream's reader, the only sender on work
 				close(ag.work)
-				ag.sock.close()
 			}
 		}
 		ewg.Wait()
