@@ -102,14 +102,17 @@ type Contact struct {
 	InitialContactID  string // equals ID for the first contact of a chain
 	PreviousContactID string
 	RelatedContactID  string
-	Channel           Channel
-	InitiationMethod  string // API, TRANSFER, ...
-	State             ContactState
-	FlowID            string
-	QueueID           string
-	CustomerID        string
-	Attributes        map[string]string
-	SegmentAttributes []byte // JSON object, stored verbatim
+	// ContinuedFromContactID is the past contact whose chat session this chain continues (persistent chat): its
+	// transcript begins with the past chain's items up to that contact's last one. Empty for a new session.
+	ContinuedFromContactID string
+	Channel                Channel
+	InitiationMethod       string // API, TRANSFER, ...
+	State                  ContactState
+	FlowID                 string
+	QueueID                string
+	CustomerID             string
+	Attributes             map[string]string
+	SegmentAttributes      []byte // JSON object, stored verbatim
 	// SupportedContentTypes are the message content types the customer's client accepts (always includes
 	// text/plain).
 	SupportedContentTypes []string

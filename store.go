@@ -202,7 +202,8 @@ type Tx interface {
 	InsertContact(ctx context.Context, c *Contact) error
 	// UpdateContact overwrites the mutable fields of a contact: State, FlowID, QueueID, Attributes,
 	// SegmentAttributes, ConnectedAt, EndedAt, DueAt, DisconnectReason, UpdatedAt, EnqueuedAt, AgentID,
-	// AgentConnectedAt, FlowState, FlowWakeAt and Timers.
+	// AgentConnectedAt, FlowState, FlowWakeAt, Timers, QueuePriority, QueueTimeAdjustment, Name, Description,
+	// LanguageCode, CustomerID, RelatedContactID and ContinuedFromContactID.
 	UpdateContact(ctx context.Context, c *Contact) error
 	// AppendFlowLog appends records to their contact's flow log, assigning each its Seq (the contact's next).
 	AppendFlowLog(ctx context.Context, recs []FlowRecord) error

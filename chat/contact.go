@@ -24,7 +24,8 @@ type idemResult struct {
 }
 
 // StartChat is StartChatContact. Errors: ENOTFOUND for an unknown instance, flow or related contact, EINVALID for
-// content that breaks the model's rules (the Field names the member), EREQUEST for PersistentChat.
+// content that breaks the model's rules (the Field names the member), EREQUEST for a PersistentChat whose
+// past session has not ended or is already continued.
 //
 // It takes three steps: check the request against the instance and the model's rules; answer a retried
 // ClientToken with the first answer; run the contact flow's first step and store the contact, its customer, its
@@ -42,6 +43,11 @@ func (s *Service) StartChat(ctx context.Context, in StartChatInput) (*StartChatO
 	}
 	if err := s.checkActiveChats(ctx, req.inst.ID); err != nil {
 		return nil, err
+	}
+	if in.Persistent != nil { // after the replay: a retry's first attempt continues the session already
+		if req.continued, err = s.resolveSource(ctx, req.inst.ID, *in.Persistent); err != nil {
+			return nil, err
+		}
 	}
 	out, c, err := s.createChat(ctx, req)
 	if parley.IsCode(err, parley.ECONFLICT) && in.ClientToken != "" {
@@ -64,6 +70,8 @@ type startRequest struct {
 	types    []string      // SupportedMessagingContentTypes, text/plain included
 	duration time.Duration // of the chat
 	scope    string        // of the ClientToken's idempotency record
+	// continued is the past contact a persistent chat continues from; nil for a new session.
+	continued *parley.Contact
 }
 
 // checkStart resolves the instance and the flow and enforces the rules the model cannot express: content types,
@@ -83,9 +91,7 @@ func (s *Service) checkStart(ctx context.Context, in StartChatInput) (*startRequ
 	if err != nil {
 		return nil, err
 	}
-	if in.PersistentChat {
-		return nil, parley.Errorf(parley.EREQUEST, "PersistentChat is not supported by parley yet")
-	}
+
 	types, err := supportedTypes(in.SupportedContentTypes)
 	if err != nil {
 		return nil, err
@@ -136,6 +142,10 @@ func (s *Service) createChat(ctx context.Context, req *startRequest) (*StartChat
 	if c.Attributes == nil {
 		c.Attributes = map[string]string{}
 	}
+	if req.continued != nil {
+		// As Connect: the RelatedContactId of a persistent chat is the contact its history comes from.
+		c.ContinuedFromContactID, c.RelatedContactID = req.continued.ID, req.continued.ID
+	}
 	fo, err := s.step(ctx, req.inst, c, req.flow.ID, flow.Start(), nil)
 	if err != nil {
 		s.log.ErrorContext(ctx, "contact flow did not run", "contact_id", contactID, "flow_id", req.flow.ID, "err", err)
@@ -177,7 +187,8 @@ func (s *Service) createChat(ctx context.Context, req *startRequest) (*StartChat
 	if err != nil {
 		return nil, nil, err
 	}
-	return &StartChatOutput{ContactID: contactID, ParticipantID: participantID, ParticipantToken: token}, c, nil
+	return &StartChatOutput{ContactID: contactID, ParticipantID: participantID, ParticipantToken: token,
+		ContinuedFromContactID: c.ContinuedFromContactID}, c, nil
 }
 
 func (s *Service) replayStart(ctx context.Context, scope, token string) (*StartChatOutput, error) {
@@ -193,7 +204,11 @@ func (s *Service) replayStart(ctx context.Context, scope, token string) (*StartC
 	if err != nil {
 		return nil, err
 	}
-	return &StartChatOutput{ContactID: r.ContactID, ParticipantID: r.ParticipantID, ParticipantToken: pt}, nil
+	out := &StartChatOutput{ContactID: r.ContactID, ParticipantID: r.ParticipantID, ParticipantToken: pt}
+	if c, err := s.store.GetContact(ctx, r.ContactID); err == nil {
+		out.ContinuedFromContactID = c.ContinuedFromContactID
+	}
+	return out, nil
 }
 
 // supportedTypes validates SupportedMessagingContentTypes; an empty list means text/plain only.

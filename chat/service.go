@@ -10,6 +10,7 @@ package chat
 
 import (
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/parley-chat/parley"
@@ -59,6 +60,9 @@ type Config struct {
 type Service struct {
 	// integrations serializes and remembers the chats of SendChatIntegrationEvent (integration.go).
 	integrations integrationChats
+	// pastEnds remembers the last Seq of past contacts that persistent chats continue from (persistent.go): their
+	// chains have ended and never change. Contact id → int64.
+	pastEnds sync.Map
 
 	store parley.Store
 	bus   parley.Bus
@@ -93,8 +97,8 @@ type StartChatInput struct {
 	RelatedContactID      string
 	SegmentAttributes     []byte // JSON object, or nil
 	CustomerID            string
-	// PersistentChat is set when the request asked for persistent chat, which parley does not do yet.
-	PersistentChat bool
+	// Persistent, when set, continues a past chat session (persistent chat).
+	Persistent *PersistentChat
 }
 
 // Message is a message's content type and content.
@@ -108,6 +112,8 @@ type StartChatOutput struct {
 	ContactID        string
 	ParticipantID    string
 	ParticipantToken string
+	// ContinuedFromContactID is the past contact a persistent chat continues from.
+	ContinuedFromContactID string
 }
 
 // CreateParticipantInput is CreateParticipant's input.

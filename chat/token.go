@@ -139,30 +139,31 @@ func (s *Service) parseSocketToken(token string, now time.Time) (participantID s
 	return parts[0], nil
 }
 
-// pageToken is the opaque GetTranscript NextToken: the chain, the scan direction and the Seq bound, MACed so a
-// forged or altered token is refused clearly.
-func (s *Service) pageToken(chainID string, forward bool, bound int64) string {
+// pageToken is the opaque GetTranscript NextToken: the chain, the scan direction, the Seq bound and, in a
+// persistent chat's history, how many sessions back the scan is (persistent.go), MACed so a forged or altered
+// token is refused clearly.
+func (s *Service) pageToken(chainID string, forward bool, bound int64, back int) string {
 	dir := "B"
 	if forward {
 		dir = "F"
 	}
-	body := dir + strconv.FormatInt(bound, 10)
+	body := segmentBody(dir, bound, back)
 	return body + "." + b64.EncodeToString(s.mac("page", chainID, body)[:16])
 }
 
-func (s *Service) parsePageToken(chainID, token string) (forward bool, bound int64, err error) {
+func (s *Service) parsePageToken(chainID, token string) (forward bool, bound int64, back int, err error) {
 	bad := parley.Invalid("NextToken", "NextToken is not a token from this transcript")
 	body, sig, ok := strings.Cut(token, ".")
 	if !ok || len(body) < 2 {
-		return false, 0, bad
+		return false, 0, 0, bad
 	}
 	got, err := b64.DecodeString(sig)
 	if err != nil || subtle.ConstantTimeCompare(got, s.mac("page", chainID, body)[:16]) != 1 {
-		return false, 0, bad
+		return false, 0, 0, bad
 	}
-	bound, err = strconv.ParseInt(body[1:], 10, 64)
-	if err != nil || (body[0] != 'F' && body[0] != 'B') {
-		return false, 0, bad
+	forward, bound, back, ok = parseSegmentBody(body)
+	if !ok {
+		return false, 0, 0, bad
 	}
-	return body[0] == 'F', bound, nil
+	return forward, bound, back, nil
 }

@@ -98,16 +98,20 @@ func TestSocketToken(t *testing.T) {
 
 func TestPageToken(t *testing.T) {
 	s := testService(t)
-	tok := s.pageToken("chain-1", true, 42)
-	fwd, bound, err := s.parsePageToken("chain-1", tok)
-	if err != nil || !fwd || bound != 42 {
-		t.Fatalf("parse = %v %d %v", fwd, bound, err)
+	tok := s.pageToken("chain-1", true, 42, 0)
+	fwd, bound, back, err := s.parsePageToken("chain-1", tok)
+	if err != nil || !fwd || bound != 42 || back != 0 {
+		t.Fatalf("parse = %v %d %d %v", fwd, bound, back, err)
 	}
-	if _, _, err := s.parsePageToken("chain-2", tok); !parley.IsCode(err, parley.EINVALID) {
+	past := s.pageToken("chain-1", false, 7, 3)
+	if fwd, bound, back, err := s.parsePageToken("chain-1", past); err != nil || fwd || bound != 7 || back != 3 {
+		t.Fatalf("parse of a history token = %v %d %d %v", fwd, bound, back, err)
+	}
+	if _, _, _, err := s.parsePageToken("chain-2", tok); !parley.IsCode(err, parley.EINVALID) {
 		t.Fatalf("token of another chain: %v", err)
 	}
 	for _, bad := range []string{"", "F42", "F43." + strings.Split(tok, ".")[1], "X42.abc", tok + "x"} {
-		if _, _, err := s.parsePageToken("chain-1", bad); !parley.IsCode(err, parley.EINVALID) {
+		if _, _, _, err := s.parsePageToken("chain-1", bad); !parley.IsCode(err, parley.EINVALID) {
 			t.Errorf("%q: %v, want EINVALID", bad, err)
 		}
 	}

@@ -2,6 +2,7 @@ package chat
 
 import (
 	"context"
+	"slices"
 	"sort"
 
 	"github.com/parley-chat/parley"
@@ -10,7 +11,8 @@ import (
 
 // GetTranscript returns one page of the caller's chain transcript: messages, attachments and events, without
 // typing, acknowledgements, receipt metadata, or items addressed to other participants. Messages carry the
-// receipts other participants sent for them.
+// receipts other participants sent for them. A persistent chat's transcript begins with its past sessions'
+// items (persistent.go), oldest first, with their own Ids and ContactIds.
 //
 // Paging follows the Participant Service: the scan starts at StartPosition (an item Id, a time, or the N-th most
 // recent item) or, without one, at the newest item scanning BACKWARD (oldest, scanning FORWARD); ScanDirection
@@ -32,74 +34,134 @@ func (s *Service) GetTranscript(ctx context.Context, c *Caller, q TranscriptQuer
 	if size <= 0 {
 		size = wire.DefaultPageSize
 	}
-	base := parley.ItemQuery{ChainID: chain, Transcript: true, Viewer: c.Participant.ID, Limit: size + 1}
+	segs := []segment{{chain: chain}}
+	if c.Contact.ContinuedFromContactID != "" {
+		var err error
+		if segs, err = s.segments(ctx, c.Contact); err != nil {
+			return nil, err
+		}
+	}
+	own := len(segs) - 1
+	base := parley.ItemQuery{Transcript: true, Viewer: c.Participant.ID}
 	hasStart := q.StartID != "" || !q.StartTime.IsZero() || q.HasMostRecent
 	forward := q.ScanDirection == wire.ScanForward || (q.ScanDirection == "" && hasStart)
 
-	iq := base
+	// The scan starts in segment k after (forward) or before (backward) Seq bound; 0: the segment's start or end.
+	k, bound := own, int64(0)
+	if forward {
+		k = 0
+	}
 	switch {
 	case q.NextToken != "":
-		fwd, bound, err := s.parsePageToken(chain, q.NextToken)
-		if err != nil {
-			return nil, err
+		fwd, b, back, err := s.parsePageToken(chain, q.NextToken)
+		if err != nil || back > own {
+			return nil, parley.Invalid("NextToken", "NextToken is not a token from this transcript")
 		}
-		forward = fwd
-		if forward {
-			iq.AfterSeq = bound
-		} else {
-			iq.BeforeSeq = bound
-		}
+		forward, k, bound = fwd, own-back, b
 	case q.StartID != "":
 		it, err := s.store.GetItem(ctx, q.StartID)
-		if err != nil || it.ChainID != chain {
+		k = slices.IndexFunc(segs, func(sg segment) bool {
+			return err == nil && sg.chain == it.ChainID && (sg.upTo == 0 || it.Seq <= sg.upTo)
+		})
+		if k < 0 {
 			return nil, parley.Invalid("StartPosition.Id", "StartPosition.Id %q is not an item of this chat", q.StartID)
 		}
-		if forward {
-			iq.AfterSeq = it.Seq - 1
-		} else {
-			iq.BeforeSeq = it.Seq + 1
+		if bound = it.Seq - 1; !forward {
+			bound = it.Seq + 1
 		}
 	case !q.StartTime.IsZero():
-		iq.SinceTime = q.StartTime
+		base.SinceTime = q.StartTime
 	case q.HasMostRecent:
 		// Start at the MostRecent-th item back from the newest (0 is the newest).
-		newest, err := s.store.ListItems(ctx, parley.ItemQuery{ChainID: chain, Transcript: true,
-			Viewer: c.Participant.ID, Descending: true, Limit: q.MostRecent + 1})
+		newest, at, err := s.scan(ctx, segs, base, false, own, 0, q.MostRecent+1)
 		if err != nil {
 			return nil, err
 		}
-		if len(newest) > 0 {
-			start := newest[len(newest)-1].Seq
-			if forward {
-				iq.AfterSeq = start - 1
-			} else {
-				iq.BeforeSeq = start + 1
+		if n := len(newest); n > 0 {
+			k = at[n-1]
+			if bound = newest[n-1].Seq - 1; !forward {
+				bound = newest[n-1].Seq + 1
 			}
 		}
 	}
-	iq.Descending = !forward
 
-	items, err := s.store.ListItems(ctx, iq)
+	items, at, err := s.scan(ctx, segs, base, forward, k, bound, size+1)
 	if err != nil {
 		return nil, err
 	}
 	page := &TranscriptPage{InitialContactID: chain}
 	if len(items) > size {
-		items = items[:size]
-		page.NextToken = s.pageToken(chain, forward, items[len(items)-1].Seq)
+		items, at = items[:size], at[:size]
+		page.NextToken = s.pageToken(chain, forward, items[len(items)-1].Seq, own-at[len(at)-1])
 	}
-	if err := s.attachReceipts(ctx, chain, items); err != nil {
-		return nil, err
+	for i := range segs {
+		var of []*parley.Item
+		for j, it := range items {
+			if at[j] == i {
+				of = append(of, it)
+			}
+		}
+		if err := s.attachReceipts(ctx, segs[i].chain, of); err != nil {
+			return nil, err
+		}
+	}
+	order := make([]int, len(items))
+	for i := range order {
+		order[i] = i
 	}
 	asc := q.SortOrder == wire.SortAscending
-	sort.Slice(items, func(i, j int) bool {
+	sort.Slice(order, func(a, b int) bool {
+		x, y := order[a], order[b]
+		before := at[x] < at[y] || (at[x] == at[y] && items[x].Seq < items[y].Seq)
 		if asc {
-			return items[i].Seq < items[j].Seq
+			return before
 		}
-		return items[i].Seq > items[j].Seq
+		return !before
 	})
-	page.Items = items
+	page.Items = make([]*parley.Item, len(items))
+	for i, x := range order {
+		page.Items[i] = items[x]
+	}
 	return page, nil
+}
+
+// scan reads up to limit transcript items from segment k on, after (forward) or before (backward) Seq bound (0:
+// from the segment's start or end), crossing into the next (forward) or previous (backward) segment as each
+// runs out. It returns the items in scan order and the segment of each.
+func (s *Service) scan(ctx context.Context, segs []segment, base parley.ItemQuery, forward bool, k int, bound int64,
+	limit int) ([]*parley.Item, []int, error) {
+	var items []*parley.Item
+	var at []int
+	for k >= 0 && k < len(segs) && len(items) < limit {
+		iq := base
+		iq.ChainID, iq.Limit, iq.Descending = segs[k].chain, limit-len(items), !forward
+		end := segs[k].upTo
+		if forward {
+			iq.AfterSeq = bound
+			if end > 0 {
+				iq.BeforeSeq = end + 1
+			}
+		} else {
+			iq.BeforeSeq = bound
+			if end > 0 && (bound == 0 || bound > end+1) {
+				iq.BeforeSeq = end + 1
+			}
+		}
+		got, err := s.store.ListItems(ctx, iq)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, it := range got {
+			items, at = append(items, it), append(at, k)
+		}
+		if forward {
+			k++
+		} else {
+			k--
+		}
+		bound = 0
+	}
+	return items, at, nil
 }
 
 // attachReceipts fills Receipts on the messages of a page. A receipt for message M by participant R covers M and

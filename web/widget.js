@@ -165,6 +165,16 @@
   };
   Widget.prototype.save = function () { try { localStorage.setItem(this.key, JSON.stringify(this.details)); } catch (e) {} };
   Widget.prototype.forget = function () { try { localStorage.removeItem(this.key); } catch (e) {} };
+  // The last ended chat, which the next one continues (persistent chat) unless persistentChat is false: its
+  // ContactId and the customer's ParticipantToken, which proves to the start-chat endpoint that it was ours.
+  Widget.prototype.last = function () {
+    if (this.o.persistentChat === false) return null;
+    try { var d = JSON.parse(localStorage.getItem(this.key + ':last') || 'null'); return d && d.ContactId && d.ParticipantToken ? d : null; } catch (e) { return null; }
+  };
+  Widget.prototype.remember = function () {
+    if (!this.details) return;
+    try { localStorage.setItem(this.key + ':last', JSON.stringify({ ContactId: this.details.ContactId, ParticipantToken: this.details.ParticipantToken })); } catch (e) {}
+  };
 
   Widget.prototype.api = function (path, token, body) {
     return fetch(this.endpoint + path, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Amz-Bearer': token },
@@ -227,13 +237,21 @@
     var self = this, o = this.o;
     if (this.starting) return this.starting;
     this.say(this.s.connecting);
-    this.starting = fetch(this.startURL, { method: 'POST', headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ InstanceId: o.instanceId, ContactFlowId: o.contactFlowId,
-        ParticipantDetails: { DisplayName: o.displayName || 'Customer' }, Attributes: o.attributes || {},
-        SupportedMessagingContentTypes: [CT.plain, CT.markdown, CT.interactive, CT.response] }) })
+    var req = { InstanceId: o.instanceId, ContactFlowId: o.contactFlowId,
+      ParticipantDetails: { DisplayName: o.displayName || 'Customer' }, Attributes: o.attributes || {},
+      SupportedMessagingContentTypes: [CT.plain, CT.markdown, CT.interactive, CT.response] };
+    var last = this.last();
+    if (last) req.PersistentChat = { RehydrationType: 'ENTIRE_PAST_SESSION', SourceContactId: last.ContactId, ParticipantToken: last.ParticipantToken };
+    this.starting = fetch(this.startURL, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(req) })
       .then(function (r) { return r.json().then(function (j) { if (!r.ok || !j.data || !j.data.startChatResult) throw new Error('start'); return j.data.startChatResult; }); })
       .then(function (res) { self.details = res; self.save(); return self.connect(); })
-      .catch(function () { self.starting = null; self.say(self.s.failed); });
+      .catch(function () {
+        self.starting = null;
+        // A past chat that cannot be continued (another tab continues it, the server forgot it) must not keep
+        // the customer from chatting: start afresh.
+        if (last) { try { localStorage.removeItem(self.key + ':last'); } catch (e) {} return self.start(); }
+        self.say(self.s.failed);
+      });
     return this.starting;
   };
 
@@ -309,6 +327,9 @@
     if (it.Type === 'MESSAGEMETADATA') { if (it.MessageMetadata) this.receipt(it.MessageMetadata); return; }
     if (!it.Id || this.seen[it.Id]) return;
     this.seen[it.Id] = true;
+    // A continued chat's transcript begins with the past chat's items: its messages show, its events do not.
+    var past = it.InitialContactId && this.details && it.InitialContactId !== this.details.ContactId;
+    if (past && it.Type === 'EVENT') return;
     if (ct === CT.ended) return this.finish();
     if (ct === CT.joined) return this.note((it.DisplayName || '') + s.joined);
     if (ct === CT.left) return this.note((it.DisplayName || '') + s.left);
@@ -387,6 +408,7 @@
   Widget.prototype.finish = function () {
     if (this.ended) return;
     this.ended = true;
+    this.remember();
     this.forget();
     var ws = this.ws; this.ws = null; if (ws) ws.close();
     this.hideTyping();

@@ -6,6 +6,8 @@ package wire
 const (
 	// PathCreateParticipant is the URI of CreateParticipant (POST).
 	PathCreateParticipant = "/contact/create-participant"
+	// PathCreatePersistentContactAssociation is the URI of CreatePersistentContactAssociation (POST).
+	PathCreatePersistentContactAssociation = "/contact/persistent-contact-association/{InstanceId}/{InitialContactId}"
 	// PathDescribeContact is the URI of DescribeContact (GET).
 	PathDescribeContact = "/contacts/{InstanceId}/{ContactId}"
 	// PathGetContactAttributes is the URI of GetContactAttributes (GET).
@@ -30,8 +32,6 @@ const (
 
 // The URIs of operations whose shapes are not generated, labels in braces.
 const (
-	// PathCreatePersistentContactAssociation is the URI of CreatePersistentContactAssociation (POST).
-	PathCreatePersistentContactAssociation = "/contact/persistent-contact-association/{InstanceId}/{InitialContactId}"
 	// PathStartContactMediaProcessing is the URI of StartContactMediaProcessing (POST).
 	PathStartContactMediaProcessing = "/contact/start-contact-media-processing"
 	// PathStartOutboundChatContact is the URI of StartOutboundChatContact (PUT).
@@ -86,6 +86,20 @@ type CreateParticipantRequest struct {
 type CreateParticipantResponse struct {
 	ParticipantCredentials *ParticipantTokenCredentials `json:"ParticipantCredentials,omitempty"`
 	ParticipantID          string                       `json:"ParticipantId,omitempty"`
+}
+
+// CreatePersistentContactAssociationRequest is the input of CreatePersistentContactAssociation (POST /contact/persistent-contact-association/{InstanceId}/{InitialContactId}).
+type CreatePersistentContactAssociationRequest struct {
+	InstanceID       string  `json:"-"`                         // path label; required; length 1..100
+	InitialContactID string  `json:"-"`                         // path label; required; length 1..256
+	RehydrationType  *string `json:"RehydrationType,omitempty"` // required; one of ENTIRE_PAST_SESSION, FROM_SEGMENT
+	SourceContactID  *string `json:"SourceContactId,omitempty"` // required; length 1..256
+	ClientToken      *string `json:"ClientToken,omitempty"`     // length 0..500
+}
+
+// CreatePersistentContactAssociationResponse is the output of CreatePersistentContactAssociation (POST /contact/persistent-contact-association/{InstanceId}/{InitialContactId}).
+type CreatePersistentContactAssociationResponse struct {
+	ContinuedFromContactID string `json:"ContinuedFromContactId,omitempty"`
 }
 
 // DescribeContactRequest is the input of DescribeContact (GET /contacts/{InstanceId}/{ContactId}).

@@ -64,6 +64,7 @@ type backend interface {
 	UpdateParticipantRoleConfig(ctx context.Context, instanceID, contactID string, settings []chat.TimerSetting) error
 	TransferContact(ctx context.Context, in chat.TransferInput) (*parley.Contact, error)
 	UpdateRoutingData(ctx context.Context, instanceID, contactID string, priority *int64, adjust *time.Duration) error
+	AssociatePersistentChat(ctx context.Context, instanceID, contactID string, p chat.PersistentChat, clientToken string) (string, error)
 }
 
 var _ backend = (*chat.Service)(nil)
@@ -173,7 +174,16 @@ var routes = append(append([]route{
 		(*handler).updateContactRoutingData),
 	operation(kindChat, "SendChatIntegrationEvent", http.MethodPost, wire.PathSendChatIntegrationEvent,
 		(*handler).sendChatIntegrationEvent),
-	op("CreatePersistentContactAssociation", http.MethodPost, wire.PathCreatePersistentContactAssociation, nil),
+	operation(kindChat, "CreatePersistentContactAssociation", http.MethodPost, wire.PathCreatePersistentContactAssociation,
+		func(h *handler, ctx context.Context, in *wire.CreatePersistentContactAssociationRequest) (*wire.CreatePersistentContactAssociationResponse, error) {
+			from, err := h.svc.AssociatePersistentChat(ctx, in.InstanceID, in.InitialContactID,
+				chat.PersistentChat{RehydrationType: deref(in.RehydrationType), SourceContactID: deref(in.SourceContactID)},
+				deref(in.ClientToken))
+			if err != nil {
+				return nil, err
+			}
+			return &wire.CreatePersistentContactAssociationResponse{ContinuedFromContactID: from}, nil
+		}),
 	op("UpdateParticipantAuthentication", http.MethodPost, wire.PathUpdateParticipantAuthentication, nil),
 	op("StartContactMediaProcessing", http.MethodPost, wire.PathStartContactMediaProcessing, nil),
 	op("StopContactMediaProcessing", http.MethodPost, wire.PathStopContactMediaProcessing, nil),
@@ -267,7 +277,7 @@ func (h *handler) startChatContact(ctx context.Context, in *wire.StartChatContac
 		return nil, err
 	}
 	return &wire.StartChatContactResponse{ContactID: out.ContactID, ParticipantID: out.ParticipantID,
-		ParticipantToken: out.ParticipantToken}, nil
+		ParticipantToken: out.ParticipantToken, ContinuedFromContactID: out.ContinuedFromContactID}, nil
 }
 
 func (h *handler) createParticipant(ctx context.Context, in *wire.CreateParticipantRequest) (*wire.CreateParticipantResponse, error) {

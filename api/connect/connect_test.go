@@ -338,7 +338,7 @@ func TestStartChatInputAcceptsModelLimits(t *testing.T) {
 		t.Fatalf("startChatInput: %v", err)
 	}
 	if in.InstanceID != long(100) || in.ContactFlowID != "" || in.DisplayName != long(256) ||
-		in.DurationMinutes != 10080 || !in.PersistentChat || in.CustomerID != long(128) || in.ClientToken != long(500) ||
+		in.DurationMinutes != 10080 || in.Persistent == nil || in.CustomerID != long(128) || in.ClientToken != long(500) ||
 		in.InitialMessage == nil || in.InitialMessage.ContentType != "application/json" || len(in.SupportedContentTypes) != 4 ||
 		in.Attributes["empty"] != "" || len(in.Attributes) != 2 {
 		t.Errorf("converted input: %+v", in)

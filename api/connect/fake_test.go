@@ -117,6 +117,11 @@ func (f *fakeBackend) UpdateContactAttributes(_ context.Context, instanceID, ini
 	return f.updateAttributes(instanceID, initialContactID, attrs)
 }
 
+func (f *fakeBackend) AssociatePersistentChat(context.Context, string, string, chat.PersistentChat, string) (string, error) {
+	f.record("AssociatePersistentChat", false)
+	return "", errUnexpected
+}
+
 func (f *fakeBackend) UpdateRoutingData(context.Context, string, string, *int64, *time.Duration) error {
 	f.record("UpdateRoutingData", false)
 	return errUnexpected

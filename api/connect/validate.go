@@ -21,7 +21,7 @@ import (
 // is reported, naming the member (nested members as "Outer.Inner", list members as "List[i]", map entries as
 // "Map.key").
 //
-//go:generate go run ../../internal/smithygen -model connect-chat-subset.json -mode checks -dispatch Chat -out validate_gen.go -ops CreateParticipant,DescribeContact,GetContactAttributes,StartChatContact,SendChatIntegrationEvent,StartContactStreaming,StopContact,StopContactStreaming,TransferContact,UpdateContactAttributes,UpdateParticipantRoleConfig -custom StartChatContactRequest.Attributes=checkAttributes,NewSessionDetails.Attributes=checkAttributes,StartChatContactRequest.SegmentAttributes=checkSegmentAttributes,UpdateContactAttributesRequest.Attributes=checkAttributes
+//go:generate go run ../../internal/smithygen -model connect-chat-subset.json -mode checks -dispatch Chat -out validate_gen.go -ops CreateParticipant,CreatePersistentContactAssociation,DescribeContact,GetContactAttributes,StartChatContact,SendChatIntegrationEvent,StartContactStreaming,StopContact,StopContactStreaming,TransferContact,UpdateContactAttributes,UpdateParticipantRoleConfig -custom StartChatContactRequest.Attributes=checkAttributes,NewSessionDetails.Attributes=checkAttributes,StartChatContactRequest.SegmentAttributes=checkSegmentAttributes,UpdateContactAttributesRequest.Attributes=checkAttributes
 
 // Attribute limits from the StartChatContact and UpdateContactAttributes documentation.
 const (
@@ -48,7 +48,9 @@ func startChatInput(req *wire.StartChatContactRequest) (chat.StartChatInput, err
 		SupportedContentTypes: req.SupportedMessagingContentTypes,
 		RelatedContactID:      deref(req.RelatedContactID),
 		CustomerID:            deref(req.CustomerID),
-		PersistentChat:        req.PersistentChat != nil,
+	}
+	if p := req.PersistentChat; p != nil {
+		in.Persistent = &chat.PersistentChat{RehydrationType: deref(p.RehydrationType), SourceContactID: deref(p.SourceContactID)}
 	}
 	if req.ChatDurationInMinutes != nil {
 		in.DurationMinutes = *req.ChatDurationInMinutes

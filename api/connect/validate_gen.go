@@ -40,6 +40,17 @@ func validateCreateParticipantRequest(c *httpapi.Check, v *wire.CreateParticipan
 	}
 }
 
+// validateCreatePersistentContactAssociationRequest checks a CreatePersistentContactAssociation request (POST
+// /contact/persistent-contact-association/{InstanceId}/{InitialContactId}) against the constraints of the
+// model.
+func validateCreatePersistentContactAssociationRequest(c *httpapi.Check, v *wire.CreatePersistentContactAssociationRequest) {
+	c.Len("InstanceId", v.InstanceID, 1, 100)
+	c.Len("InitialContactId", v.InitialContactID, 1, 256)
+	c.Enum("RehydrationType", v.RehydrationType, true, enumRehydrationType...)
+	c.String("SourceContactId", v.SourceContactID, true, 1, 256)
+	c.String("ClientToken", v.ClientToken, false, 0, 500)
+}
+
 // validateDescribeContactRequest checks a DescribeContact request (GET /contacts/{InstanceId}/{ContactId})
 // against the constraints of the model.
 func validateDescribeContactRequest(c *httpapi.Check, v *wire.DescribeContactRequest) {
@@ -207,6 +218,8 @@ func validateChatInput(c *httpapi.Check, in any) bool {
 	switch v := in.(type) {
 	case *wire.CreateParticipantRequest:
 		validateCreateParticipantRequest(c, v)
+	case *wire.CreatePersistentContactAssociationRequest:
+		validateCreatePersistentContactAssociationRequest(c, v)
 	case *wire.DescribeContactRequest:
 		validateDescribeContactRequest(c, v)
 	case *wire.GetContactAttributesRequest:
@@ -237,6 +250,8 @@ func validateChatInput(c *httpapi.Check, in any) bool {
 // order, for the handler to set and read; nil for an input without labels or of another type.
 func chatPathLabels(in any) []*string {
 	switch v := in.(type) {
+	case *wire.CreatePersistentContactAssociationRequest:
+		return []*string{&v.InstanceID, &v.InitialContactID}
 	case *wire.DescribeContactRequest:
 		return []*string{&v.InstanceID, &v.ContactID}
 	case *wire.GetContactAttributesRequest:

@@ -57,6 +57,8 @@ type Allowed struct {
 // Starter starts chats: the chat service.
 type Starter interface {
 	StartChat(ctx context.Context, in chat.StartChatInput) (*chat.StartChatOutput, error)
+	// CustomerOf checks that a ParticipantToken is the customer's of a contact's chat (persistent chat).
+	CustomerOf(ctx context.Context, participantToken, contactID string) error
 	Instance(ctx context.Context, idOrARN string) (*parley.Instance, error)
 	ListContactFlows(ctx context.Context, instanceID string, types []string) ([]*parley.ContactFlow, error)
 }
@@ -113,6 +115,9 @@ type request struct {
 	PersistentChat                 *struct {
 		RehydrationType string `json:"RehydrationType"`
 		SourceContactID string `json:"SourceContactId"`
+		// ParticipantToken is parley's extension: the past chat's customer ParticipantToken, the proof that the
+		// client had that chat.
+		ParticipantToken string `json:"ParticipantToken"`
 	} `json:"PersistentChat"`
 }
 
@@ -190,7 +195,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	var resp Response
 	resp.Data.StartChatResult = &Result{ContactID: out.ContactID, ParticipantID: out.ParticipantID,
-		ParticipantToken: out.ParticipantToken}
+		ParticipantToken: out.ParticipantToken, ContinuedFromContactID: out.ContinuedFromContactID}
 	resp.Data.FeaturePermissions = map[string]bool{
 		"MESSAGING_MARKDOWN": slices.Contains(in.SupportedContentTypes, parley.ContentTextMarkdown),
 		"ATTACHMENTS":        h.o.Attachments}
@@ -240,8 +245,13 @@ func (h *Handler) input(ctx context.Context, req *request) (chat.StartChatInput,
 		}
 		in.InitialMessage = &chat.Message{ContentType: ct, Content: m.Content}
 	}
-	if p := req.PersistentChat; p != nil && p.RehydrationType != "" && p.SourceContactID != "" {
-		in.PersistentChat = true
+	if p := req.PersistentChat; p != nil && (p.RehydrationType != "" || p.SourceContactID != "") {
+		// Continuing a chat shows its transcript: only its customer may, and proves it with the chat's
+		// ParticipantToken.
+		if err := h.svc.CustomerOf(ctx, p.ParticipantToken, p.SourceContactID); err != nil {
+			return chat.StartChatInput{}, err
+		}
+		in.Persistent = &chat.PersistentChat{RehydrationType: p.RehydrationType, SourceContactID: p.SourceContactID}
 	}
 	return in, nil
 }
@@ -298,6 +308,8 @@ func (h *Handler) refuse(w http.ResponseWriter, err error) {
 		h.fail(w, http.StatusForbidden, "Forbidden", string(fb))
 	case errors.As(err, &pe) && pe.Code == parley.ENOTFOUND:
 		h.fail(w, http.StatusNotFound, "ResourceNotFound", pe.Message)
+	case errors.As(err, &pe) && pe.Code == parley.EACCESS:
+		h.fail(w, http.StatusForbidden, "Forbidden", pe.Message)
 	case errors.As(err, &pe) && (pe.Code == parley.EINVALID || pe.Code == parley.EREQUEST):
 		h.fail(w, http.StatusBadRequest, "BadRequest", pe.Message)
 	case errors.As(err, &pe) && (pe.Code == parley.ETHROTTLE || pe.Code == parley.ELIMIT || pe.Code == parley.EQUOTA):

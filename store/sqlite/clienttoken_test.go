@@ -64,7 +64,8 @@ func TestClientTokenIndexMigration(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, q := range []string{`DROP INDEX items_client_token`, `UPDATE schema_version SET version = 10`} {
+	for _, q := range []string{`DROP INDEX items_client_token`, `ALTER TABLE contacts DROP COLUMN continued_from_contact_id`,
+		`UPDATE schema_version SET version = 10`} {
 		if _, err := db.ExecContext(ctx, q); err != nil {
 			t.Fatalf("make a version 10 database: %v", err)
 		}

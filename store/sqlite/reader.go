@@ -182,7 +182,7 @@ const contactCols = `id, instance_id, initial_contact_id, previous_contact_id, r
 	supported_content_types, duration_minutes, initiated_at, connected_at, ended_at, due_at, disconnect_reason,
 	updated_at, enqueued_at, agent_id, agent_connected_at, flow_state, flow_wake_at, customer_idle_minutes,
 	customer_disconnect_minutes, agent_idle_minutes, agent_disconnect_minutes, queue_priority,
-	queue_time_adjustment_ms, name, description, language_code`
+	queue_time_adjustment_ms, name, description, language_code, continued_from_contact_id`
 
 func scanContact(sc scanner) (*parley.Contact, error) {
 	var c parley.Contact
@@ -193,7 +193,7 @@ func scanContact(sc scanner) (*parley.Contact, error) {
 		&c.DurationMinutes, &initiated, &connected, &ended, &due, &c.DisconnectReason, &updated, &enqueued,
 		&c.AgentID, &agentConnected, &flowState, &flowWake, &c.Timers.CustomerIdle, &c.Timers.CustomerDisconnect,
 		&c.Timers.AgentIdle, &c.Timers.AgentDisconnect, &c.QueuePriority, &adjust, &c.Name,
-		&c.Description, &c.LanguageCode)
+		&c.Description, &c.LanguageCode, &c.ContinuedFromContactID)
 	if err != nil {
 		return nil, err
 	}

@@ -113,21 +113,21 @@ func (t *tx) InsertContact(ctx context.Context, c *parley.Contact) error {
 		return err
 	}
 	_, err = t.q.exec(ctx, `INSERT INTO contacts (`+contactCols+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		c.ID, c.InstanceID, c.InitialContactID, c.PreviousContactID, c.RelatedContactID, string(c.Channel),
 		c.InitiationMethod, string(c.State), c.FlowID, c.QueueID, c.CustomerID, attrs, seg, types,
 		c.DurationMinutes, toMS(c.InitiatedAt), toMS(c.ConnectedAt), toMS(c.EndedAt), toMS(c.DueAt),
 		c.DisconnectReason, toMS(c.UpdatedAt), toMS(c.EnqueuedAt), c.AgentID, toMS(c.AgentConnectedAt),
 		flowStateText(c.FlowState), toMS(c.FlowWakeAt), c.Timers.CustomerIdle, c.Timers.CustomerDisconnect,
 		c.Timers.AgentIdle, c.Timers.AgentDisconnect, c.QueuePriority, c.QueueTimeAdjustment.Milliseconds(),
-		c.Name, c.Description, c.LanguageCode)
+		c.Name, c.Description, c.LanguageCode, c.ContinuedFromContactID)
 	return writeErr(err, "insert contact", "contact exists")
 }
 
 // UpdateContact overwrites the mutable fields of a contact: State, FlowID, QueueID, Attributes,
 // SegmentAttributes, ConnectedAt, EndedAt, DueAt, DisconnectReason, UpdatedAt, EnqueuedAt, AgentID,
 // AgentConnectedAt, FlowState, FlowWakeAt, Timers, QueuePriority, QueueTimeAdjustment, Name, Description,
-// LanguageCode and CustomerID. ENOTFOUND (CONTACT) if it does not exist.
+// LanguageCode, CustomerID, RelatedContactID and ContinuedFromContactID. ENOTFOUND (CONTACT) if it does not exist.
 func (t *tx) UpdateContact(ctx context.Context, c *parley.Contact) error {
 	t.c.dropContact(c.ID, c.InitialContactID)
 	attrs, seg, _, err := contactJSON(c)
@@ -139,13 +139,14 @@ func (t *tx) UpdateContact(ctx context.Context, c *parley.Contact) error {
 			updated_at = ?, enqueued_at = ?, agent_id = ?, agent_connected_at = ?, flow_state = ?, flow_wake_at = ?,
 			customer_idle_minutes = ?, customer_disconnect_minutes = ?, agent_idle_minutes = ?,
 			agent_disconnect_minutes = ?, queue_priority = ?, queue_time_adjustment_ms = ?,
-			name = ?, description = ?, language_code = ?, customer_id = ?
+			name = ?, description = ?, language_code = ?, customer_id = ?, related_contact_id = ?,
+			continued_from_contact_id = ?
 		WHERE id = ?`,
 		string(c.State), c.FlowID, c.QueueID, attrs, seg, toMS(c.ConnectedAt), toMS(c.EndedAt), toMS(c.DueAt),
 		c.DisconnectReason, toMS(c.UpdatedAt), toMS(c.EnqueuedAt), c.AgentID, toMS(c.AgentConnectedAt),
 		flowStateText(c.FlowState), toMS(c.FlowWakeAt), c.Timers.CustomerIdle, c.Timers.CustomerDisconnect,
 		c.Timers.AgentIdle, c.Timers.AgentDisconnect, c.QueuePriority, c.QueueTimeAdjustment.Milliseconds(),
-		c.Name, c.Description, c.LanguageCode, c.CustomerID, c.ID)
+		c.Name, c.Description, c.LanguageCode, c.CustomerID, c.RelatedContactID, c.ContinuedFromContactID, c.ID)
 	return updated(res, err, "update contact", "CONTACT", "contact not found")
 }
 

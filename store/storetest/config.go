@@ -273,6 +273,7 @@ func testContactUpdate(t *testing.T, s parley.Store) {
 	u.AgentConnectedAt = base.Add(100 * time.Second)
 	u.FlowState = []byte(`{"flowId":"f-2","status":"QUEUED"}`)
 	u.FlowWakeAt = base.Add(110 * time.Second)
+	u.RelatedContactID, u.ContinuedFromContactID = "rel-2", "past-2"
 	update(t, s, func(tx parley.Tx) error { return tx.UpdateContact(ctx, &u) })
 
 	got, err := s.GetContact(ctx, "c-1")
