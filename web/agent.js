@@ -210,6 +210,8 @@
       clearTimeout(ch.tt); ch.tt = setTimeout(function () { ch.status.textContent = ''; }, 12000); } return; }
     if (it.Type === 'MESSAGEMETADATA' || !it.Id || ch.seen[it.Id]) return;
     ch.seen[it.Id] = true;
+    // A persistent chat's transcript begins with an earlier chat's items: its messages show, its events do not.
+    if (it.Type === 'EVENT' && it.InitialContactId && ch.c.InitialContactId && it.InitialContactId !== ch.c.InitialContactId) return;
     if (ct === CT.joined || ct === CT.left) return note(ch, (it.DisplayName || '') + (ct === CT.joined ? ' joined' : ' left'));
     if (ct === CT.ended) return note(ch, 'The chat has ended.');
     if (it.Type !== 'MESSAGE' && it.Type !== 'ATTACHMENT') return;
