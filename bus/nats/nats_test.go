@@ -468,3 +468,75 @@ func waitUntil(t *testing.T, what string, cond func() bool) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// logRecorder is a slog handler that keeps the messages logged (it may outlive the test: it never touches t).
+type logRecorder struct {
+	mu   sync.Mutex
+	msgs []string
+}
+
+func (l *logRecorder) Enabled(context.Context, slog.Level) bool { return true }
+func (l *logRecorder) WithAttrs([]slog.Attr) slog.Handler       { return l }
+func (l *logRecorder) WithGroup(string) slog.Handler            { return l }
+func (l *logRecorder) Handle(_ context.Context, r slog.Record) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	msg := r.Message
+	r.Attrs(func(a slog.Attr) bool {
+		msg += " " + a.String()
+		return true
+	})
+	l.msgs = append(l.msgs, msg)
+	return nil
+}
+
+func (l *logRecorder) has(sub string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, m := range l.msgs {
+		if strings.Contains(m, sub) {
+			return true
+		}
+	}
+	return false
+}
+
+// TestStuckSubscriberStallsOnlyItsChain: a subscriber that blocks (breaking the contract) holds up the other
+// subscribers of its own chain on this node, as on bus/local, but no other chain; its chain's messages beyond
+// the pending limit are dropped and logged, and it receives the items published after it recovers.
+func TestStuckSubscriberStallsOnlyItsChain(t *testing.T) {
+	s := startServer(t, -1)
+	logs := &logRecorder{}
+	b := openLog(t, s.ClientURL(), randomPrefix(t), slog.New(logs))
+	entered, release := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	stuck := newRecorder()
+	t.Cleanup(b.Subscribe("stuck", func(it *parley.Item) {
+		once.Do(func() {
+			close(entered)
+			<-release
+		})
+		stuck.item(it)
+	}))
+	free := newRecorder()
+	t.Cleanup(b.Subscribe("free", free.item))
+
+	publish(t, b, "stuck", "first")
+	<-entered
+	const flood = 3000 // beyond the chain's pending limit of 1,024 messages
+	for i := range flood {
+		publish(t, b, "stuck", fmt.Sprintf("flood-%d", i))
+	}
+	// The client read the flood before this (one connection, one stream), and delivers it while "stuck" blocks.
+	publish(t, b, "free", "free-1")
+	free.waitItem(t, "free-1")
+	close(release)
+
+	publish(t, b, "stuck", "after")
+	stuck.waitItem(t, "after")
+	ids, _ := stuck.snapshot()
+	if len(ids) >= flood+2 {
+		t.Errorf("the stuck subscriber received all %d items: want the ones beyond the pending limit dropped", len(ids))
+	}
+	waitUntil(t, "the slow consumer to be logged", func() bool { return logs.has("slow consumer") })
+}
