@@ -4,12 +4,14 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -85,9 +87,14 @@ func open(t *testing.T, url, prefix string) *natsbus.Bus {
 // its handlers on its own goroutines.)
 func openLog(t *testing.T, url, prefix string, log *slog.Logger) *natsbus.Bus {
 	t.Helper()
+	return openOpts(t, url, natsbus.Options{Prefix: prefix, Name: t.Name(), Log: log})
+}
+
+func openOpts(t *testing.T, url string, opts natsbus.Options) *natsbus.Bus {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
 	defer cancel()
-	b, err := natsbus.New(ctx, url, natsbus.Options{Prefix: prefix, Name: t.Name(), Log: log})
+	b, err := natsbus.New(ctx, url, opts)
 	if err != nil {
 		t.Fatalf("New(%s): %v", url, err)
 	}
@@ -104,6 +111,29 @@ func TestConformanceInProcess(t *testing.T) {
 	s := startServer(t, -1)
 	bustest.Run(t, func(t *testing.T) parley.Bus { return open(t, s.ClientURL(), randomPrefix(t)) })
 }
+
+// TestConformanceAcrossNodes runs the suite with every publish on one node and every subscription on another,
+// as the gateway of one node hears the API of another.
+func TestConformanceAcrossNodes(t *testing.T) {
+	s := startServer(t, -1)
+	bustest.Run(t, func(t *testing.T) parley.Bus {
+		prefix := randomPrefix(t)
+		return twoNodes{pub: open(t, s.ClientURL(), prefix), sub: open(t, s.ClientURL(), prefix)}
+	})
+}
+
+// twoNodes is a parley.Bus that publishes through one node's bus and subscribes through another's.
+type twoNodes struct{ pub, sub *natsbus.Bus }
+
+func (n twoNodes) Publish(ctx context.Context, it *parley.Item) error { return n.pub.Publish(ctx, it) }
+func (n twoNodes) Subscribe(chainID string, fn func(*parley.Item)) func() {
+	return n.sub.Subscribe(chainID, fn)
+}
+func (n twoNodes) PublishEvent(ctx context.Context, ev *parley.Event) error {
+	return n.pub.PublishEvent(ctx, ev)
+}
+func (n twoNodes) SubscribeEvents(fn func(*parley.Event)) func() { return n.sub.SubscribeEvents(fn) }
+func (n twoNodes) Close() error                                  { return errors.Join(n.pub.Close(), n.sub.Close()) }
 
 // recorder collects what one subscriber receives and lets a test wait for it.
 type recorder struct {
@@ -382,7 +412,10 @@ func TestOutage(t *testing.T) {
 	url := s.ClientURL()
 	// Logged, to show how the client lives through the outage when the test runs with -v.
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	pub, sub := openLog(t, url, "outage", log.With("bus", "pub")), openLog(t, url, "outage", log.With("bus", "sub"))
+	var reconnects atomic.Int32
+	pub := openLog(t, url, "outage", log.With("bus", "pub"))
+	sub := openOpts(t, url, natsbus.Options{Prefix: "outage", Log: log.With("bus", "sub"),
+		OnReconnect: func() { reconnects.Add(1) }})
 	before := newRecorder()
 	t.Cleanup(sub.Subscribe("chain-o", before.item))
 	publish(t, pub, "chain-o", "before")
@@ -418,26 +451,46 @@ func TestOutage(t *testing.T) {
 		t.Fatalf("Publish during an outage did not return within %v", waitLimit)
 	}
 
+	// Subscribing during the outage does not wait for the server; the client subscribes when it reconnects.
+	during := newRecorder()
+	subscribed := make(chan func(), 1)
+	go func() { subscribed <- sub.Subscribe("chain-d", during.item) }()
+	select {
+	case unsub := <-subscribed:
+		t.Cleanup(unsub)
+	case <-time.After(waitLimit):
+		t.Fatalf("Subscribe during an outage did not return within %v", waitLimit)
+	}
+
 	startServer(t, port)
 	waitUntil(t, "both buses to reconnect", func() bool { return pub.Healthy() == nil && sub.Healthy() == nil })
+	waitUntil(t, "OnReconnect", func() bool { return reconnects.Load() > 0 })
 
 	// The subscription made before the outage was restored by the client. The publisher's and the subscriber's
 	// connections are independent, so poll: publish until one arrives.
-	for i := 0; ; i++ {
-		id := fmt.Sprintf("after-%d", i)
-		publish(t, pub, "chain-o", id)
-		if waitBriefly(before, id) {
-			break
-		}
-		if i > 100 {
-			t.Fatal("the subscription made before the outage receives nothing after the server came back")
-		}
-	}
+	pollDelivery(t, pub, "chain-o", before, "the subscription made before the outage")
+	pollDelivery(t, pub, "chain-d", during, "the subscription made during the outage")
 	// A subscription made now is effective at once.
 	fresh := newRecorder()
 	t.Cleanup(sub.Subscribe("chain-n", fresh.item))
 	publish(t, pub, "chain-n", "fresh")
 	fresh.waitItem(t, "fresh")
+}
+
+// pollDelivery publishes on chain until r receives one of the items. The publisher's and the subscriber's
+// connections come back independently, so the first items may find no subscription at the server yet.
+func pollDelivery(t *testing.T, pub *natsbus.Bus, chain string, r *recorder, what string) {
+	t.Helper()
+	for i := 0; ; i++ {
+		id := fmt.Sprintf("%s-after-%d", chain, i)
+		publish(t, pub, chain, id)
+		if waitBriefly(r, id) {
+			return
+		}
+		if i > 100 {
+			t.Fatalf("%s receives nothing after the server came back", what)
+		}
+	}
 }
 
 // waitBriefly reports whether r receives id within a moment (a poll step, not an assertion).
