@@ -44,6 +44,8 @@ import (
 	"fmt"
 	"hash/maphash"
 	"log/slog"
+	neturl "net/url"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -95,6 +97,9 @@ type Options struct {
 	// may read them from the store now instead of waiting for the next item of each chain. It runs on the NATS
 	// client's callback goroutine and must not block for long.
 	OnReconnect func()
+	// ClientOptions are more options for the NATS client (TLS, credentials, nkeys: whatever the server
+	// requires), applied after the bus's own. They must not replace the bus's connection handlers.
+	ClientOptions []natsgo.Option
 }
 
 // Bus is the NATS bus. The zero value is not usable; call New.
@@ -132,7 +137,7 @@ func New(ctx context.Context, url string, opts Options) (*Bus, error) {
 
 	connected := make(chan struct{})
 	var once sync.Once
-	nc, err := natsgo.Connect(url,
+	nopts := []natsgo.Option{
 		natsgo.Name(opts.Name),
 		natsgo.RetryOnFailedConnect(true),
 		natsgo.MaxReconnects(-1),
@@ -167,9 +172,10 @@ func New(ctx context.Context, url string, opts Options) (*Bus, error) {
 			}
 			b.log.Warn("bus/nats: connection error", "err", err)
 		}),
-	)
+	}
+	nc, err := natsgo.Connect(url, append(nopts, opts.ClientOptions...)...)
 	if err != nil {
-		return nil, parley.Internal(fmt.Errorf("bus/nats: connect %s: %w", url, err))
+		return nil, parley.Internal(fmt.Errorf("bus/nats: connect %s: %w", redact(url), err))
 	}
 	b.nc = nc
 	select {
@@ -178,8 +184,21 @@ func New(ctx context.Context, url string, opts Options) (*Bus, error) {
 	case <-ctx.Done():
 		b.closed.Store(true)
 		nc.Close()
-		return nil, parley.Internal(fmt.Errorf("bus/nats: connect %s: %w", url, ctx.Err()))
+		return nil, parley.Internal(fmt.Errorf("bus/nats: connect %s: %w", redact(url), ctx.Err()))
 	}
+}
+
+// redact hides the passwords of a comma-separated list of server URLs, for errors.
+func redact(urls string) string {
+	parts := strings.Split(urls, ",")
+	for i, p := range parts {
+		if u, err := neturl.Parse(strings.TrimSpace(p)); err == nil {
+			parts[i] = u.Redacted()
+		} else {
+			parts[i] = "(unparsable URL)"
+		}
+	}
+	return strings.Join(parts, ",")
 }
 
 func (b *Bus) itemSubject(chainID string) string { return b.prefix + ".item." + token(chainID) }
@@ -300,6 +319,10 @@ const shardCount = 64 // a power of two
 // registry keeps the local subscribers of each key (a chain id, or "" for events), each key's group sharing one
 // NATS subscription. It is sharded by a hash of the key, like bus/local, so that subscribing on one chain does
 // not contend with the others.
+//
+// Lock order: shard lock → group lock, and the group lock is taken under the shard lock only by the subscriber
+// that creates the group (so it never waits there). Every wait for a group lock, and the network round trip
+// made under it, happens with no shard lock held. No lock is held while subscribers are called.
 type registry[T any] struct {
 	b         *Bus
 	seed      maphash.Seed

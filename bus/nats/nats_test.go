@@ -593,3 +593,30 @@ func TestStuckSubscriberStallsOnlyItsChain(t *testing.T) {
 	}
 	waitUntil(t, "the slow consumer to be logged", func() bool { return logs.has("slow consumer") })
 }
+
+// TestClientOptions: a server that requires credentials is reached with the client options that carry them.
+func TestClientOptions(t *testing.T) {
+	s, err := natsserver.NewServer(&natsserver.Options{Host: "127.0.0.1", Port: -1, NoLog: true, NoSigs: true,
+		Username: "parley", Password: "s3cret"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	go s.Start()
+	if !s.ReadyForConnections(waitLimit) {
+		t.Fatal("nats-server not ready")
+	}
+	t.Cleanup(s.Shutdown)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	defer cancel()
+	if b, err := natsbus.New(ctx, s.ClientURL(), natsbus.Options{Log: slog.New(slog.DiscardHandler)}); err == nil {
+		_ = b.Close()
+		t.Fatal("New without credentials: want an error")
+	}
+	b := openOpts(t, s.ClientURL(), natsbus.Options{Prefix: randomPrefix(t), Log: slog.New(slog.DiscardHandler),
+		ClientOptions: []natsgo.Option{natsgo.UserInfo("parley", "s3cret")}})
+	r := newRecorder()
+	t.Cleanup(b.Subscribe("c", r.item))
+	publish(t, b, "c", "authenticated")
+	r.waitItem(t, "authenticated")
+}

@@ -32,3 +32,10 @@ func TestValidPrefix(t *testing.T) {
 		}
 	}
 }
+
+func TestRedact(t *testing.T) {
+	got := redact("nats://u:secret@a:4222, nats://b:4222,nats://tok@c")
+	if strings.Contains(got, "secret") || !strings.Contains(got, "nats://b:4222") {
+		t.Errorf("redact = %q", got)
+	}
+}
