@@ -1,11 +1,13 @@
 package nats_test
 
 import (
+	"bufio"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"os"
@@ -619,4 +621,68 @@ func TestClientOptions(t *testing.T) {
 	t.Cleanup(b.Subscribe("c", r.item))
 	publish(t, b, "c", "authenticated")
 	r.waitItem(t, "authenticated")
+}
+
+// TestServerStopsReading: a server that accepts the connection and then stops reading (a stalled or
+// overloaded server, not a closed one) cannot hold Publish: a write times out, the client drops the connection,
+// and publishes fail once the reconnect buffer is full. The fake server speaks just enough of the protocol to
+// accept one client, then closes its listener, so reconnecting fails.
+func TestServerStopsReading(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	accepted := make(chan net.Conn, 1)
+	t.Cleanup(func() {
+		_ = l.Close()
+		select {
+		case c := <-accepted:
+			_ = c.Close()
+		default:
+		}
+	})
+	go func() {
+		c, err := l.Accept()
+		_ = l.Close()
+		if err != nil {
+			return
+		}
+		accepted <- c
+		_, _ = io.WriteString(c, `INFO {"server_id":"stalled","version":"2.10.0","proto":1,"max_payload":1048576,"headers":true}`+"\r\n")
+		br := bufio.NewReader(c)
+		for {
+			line, err := br.ReadString('\n')
+			if err != nil {
+				return
+			}
+			if strings.HasPrefix(line, "PING") {
+				_, _ = io.WriteString(c, "PONG\r\n")
+				return // and never read again
+			}
+		}
+	}()
+	b := open(t, "nats://"+l.Addr().String(), randomPrefix(t))
+
+	done := make(chan error, 1)
+	go func() {
+		big := strings.Repeat("x", 64<<10)
+		for i := range 10_000 {
+			if err := b.Publish(context.Background(), &parley.Item{ChainID: "c", ID: fmt.Sprint(i), Content: big}); err != nil {
+				done <- err
+				return
+			}
+		}
+		done <- nil
+	}()
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Error("640 MiB published to a server that reads nothing, with no error")
+		}
+	case <-time.After(waitLimit):
+		t.Fatalf("Publish to a server that stopped reading did not return within %v", waitLimit)
+	}
+	if err := b.Healthy(); err == nil {
+		t.Error("Healthy() = nil after the connection to a stalled server was dropped")
+	}
 }
