@@ -10,17 +10,19 @@
 // Concurrency contract. All methods are safe for concurrent use. The local subscribers of a chain share one NATS
 // subscription, created by the first of them and removed with the last: 20,000 sockets on 10,000 chains cost
 // 10,000 NATS subscriptions. Each NATS subscription has its own delivery goroutine in the NATS client (about
-// 4 KiB of stack and heap per chain while idle), which decodes a message once and calls that chain's subscribers one after the other with the same *parley.Item; they
-// must treat it as read-only and must not block, as with bus/local. A subscriber that blocks anyway delays only
-// the subscribers of its own chain on this node: other chains keep their own goroutines. If a chain's
-// subscription falls 1,024 messages or 4 MiB behind, the NATS client drops that chain's messages (a "slow
-// consumer", logged); its subscribers see a gap in Seq and read the store. Items of a chain published from one
-// node arrive in the order published; items published from different nodes arrive in any order.
+// 4 KiB of stack and heap per chain while idle), which decodes a message once and calls that chain's
+// subscribers one after the other with the same *parley.Item; they must treat it as read-only and must not
+// block, as with bus/local. A subscriber that blocks anyway delays only the subscribers of its own chain on this
+// node: other chains keep their own goroutines. If a chain's subscription falls 1,024 messages or 4 MiB behind,
+// the NATS client drops that chain's messages (a "slow consumer", logged); its subscribers see a gap in Seq and
+// read the store. Items of a chain published from one node arrive in the order published; items published from
+// different nodes arrive in any order.
 //
 // Subscribe is effective when it returns: the first subscriber of a chain subscribes and waits for the server's
 // answer to a PING (a flush) before returning, and later subscribers of the chain wait for that too. After
 // unsubscribe returns, no message that arrives afterwards calls fn; a delivery already running may call it once
-// more. unsubscribe is idempotent and may be called from inside fn.
+// more. unsubscribe is idempotent and may be called from inside fn. While the server is unreachable Subscribe
+// does not wait: the client sends the subscription when it reconnects.
 //
 // Events have one NATS subscription per node, shared in the same way by every event subscriber, so the events of
 // one publisher (one Bus) arrive in the order published. Publish and PublishEvent deliver to this node's own
@@ -28,7 +30,8 @@
 //
 // Outages. Publish never waits for subscribers: the NATS client buffers the message and a flusher goroutine
 // writes it. While the server is unreachable the client reconnects forever and buffers up to 1 MiB of messages;
-// beyond that Publish fails at once. A write to a server that stopped reading fails after two seconds and the
+// beyond that Publish fails at once (what was buffered is sent after the reconnect, late; the gateway skips what
+// it has already read from the store by Seq). A write to a server that stopped reading fails after two seconds and the
 // client reconnects, so Publish never blocks for long. After a reconnect the client restores every
 // subscription by itself, but items published while this node was disconnected never reach it: a socket
 // notices them at its next item, as a gap in Seq that the gateway reads from the store, or when its client

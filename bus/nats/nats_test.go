@@ -46,7 +46,7 @@ func externalURL(t *testing.T) string {
 }
 
 // startServer runs an in-process NATS server on 127.0.0.1 (port -1 picks a free one) until the test ends.
-func startServer(t *testing.T, port int) *natsserver.Server {
+func startServer(t testing.TB, port int) *natsserver.Server {
 	t.Helper()
 	s, err := natsserver.NewServer(&natsserver.Options{Host: "127.0.0.1", Port: port, NoLog: true, NoSigs: true})
 	if err != nil {
@@ -71,7 +71,7 @@ func serverPort(t *testing.T, s *natsserver.Server) int {
 }
 
 // randomPrefix gives each test its own subjects, so that runs sharing a server do not interfere.
-func randomPrefix(t *testing.T) string {
+func randomPrefix(t testing.TB) string {
 	t.Helper()
 	var b [8]byte
 	if _, err := rand.Read(b[:]); err != nil {
@@ -80,19 +80,19 @@ func randomPrefix(t *testing.T) string {
 	return "parleytest." + hex.EncodeToString(b[:])
 }
 
-func open(t *testing.T, url, prefix string) *natsbus.Bus {
+func open(t testing.TB, url, prefix string) *natsbus.Bus {
 	t.Helper()
 	return openLog(t, url, prefix, slog.New(slog.DiscardHandler))
 }
 
 // openLog opens a bus that logs to log. (A logger writing to t would outlive the test: the NATS client calls
 // its handlers on its own goroutines.)
-func openLog(t *testing.T, url, prefix string, log *slog.Logger) *natsbus.Bus {
+func openLog(t testing.TB, url, prefix string, log *slog.Logger) *natsbus.Bus {
 	t.Helper()
-	return openOpts(t, url, natsbus.Options{Prefix: prefix, Name: t.Name(), Log: log})
+	return openOpts(t, url, natsbus.Options{Prefix: prefix, Name: "parley-test", Log: log})
 }
 
-func openOpts(t *testing.T, url string, opts natsbus.Options) *natsbus.Bus {
+func openOpts(t testing.TB, url string, opts natsbus.Options) *natsbus.Bus {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
 	defer cancel()
@@ -684,5 +684,35 @@ func TestServerStopsReading(t *testing.T) {
 	}
 	if err := b.Healthy(); err == nil {
 		t.Error("Healthy() = nil after the connection to a stalled server was dropped")
+	}
+}
+
+// BenchmarkPublishDeliver publishes items that subscribers on another node receive, through an in-process server.
+func BenchmarkPublishDeliver(b *testing.B) {
+	s := startServer(b, -1)
+	prefix := randomPrefix(b)
+	pub, sub := open(b, s.ClientURL(), prefix), open(b, s.ClientURL(), prefix)
+	var got atomic.Int64
+	const chains = 100
+	for c := range chains {
+		b.Cleanup(sub.Subscribe(fmt.Sprintf("chain-%d", c), func(*parley.Item) { got.Add(1) }))
+	}
+	it := &parley.Item{ChainID: "chain-0", ID: "x", Type: parley.ItemMessage, ContentType: "text/plain",
+		Content: strings.Repeat("m", 200), Role: parley.RoleCustomer, Time: time.Now()}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		cp := *it
+		cp.ChainID = fmt.Sprintf("chain-%d", i%chains)
+		if err := pub.Publish(context.Background(), &cp); err != nil {
+			b.Fatal(err)
+		}
+	}
+	deadline := time.Now().Add(waitLimit)
+	for got.Load() < int64(b.N) {
+		if time.Now().After(deadline) {
+			b.Fatalf("%d of %d items delivered after %v (dropped as a slow consumer?)", got.Load(), b.N, waitLimit)
+		}
+		time.Sleep(time.Millisecond)
 	}
 }
