@@ -13,18 +13,27 @@
 //   - fn may be called more than once: a transaction that fails with a serialization failure (SQLSTATE 40001), a
 //     deadlock (40P01) or a lock timeout the store set itself (55P03, see AppendItem) is rolled back and fn runs
 //     again, up to maxAttempts times. fn must have no effects outside the transaction.
-//   - fn may call the Store's own Reader methods (they see committed data only, on another connection) but must
-//     not call Update from inside fn while holding locks another Update needs, must not keep the Tx after it
-//     returns, and must not use it from other goroutines.
+//   - fn may call the Store's own Reader methods (they see committed data only, on another connection of the
+//     pool). fn must not call Update: the inner transaction could wait for a row the outer one holds, which
+//     Postgres cannot see as a deadlock. fn must not keep the Tx after it returns, nor use it from other
+//     goroutines.
+//   - The pool has max(16, 4×GOMAXPROCS) connections unless the DSN sets pool_max_conns: each running Update
+//     holds one, so that bounds the Updates that run at once; the others wait for a connection (honouring ctx).
 //   - ctx is honoured until fn starts: a ctx that has ended makes Update return ctx's error without running fn.
 //     Once fn has run, the commit ignores ctx's cancellation, so a caller learns the outcome. fn's statements
 //     use ctx: canceling it fails the statement, which fails fn, which rolls the transaction back.
 //   - Close waits for connections in use to be released, then closes the pool.
 //
-// Isolation is READ COMMITTED, not serializable: a check-then-act inside fn (read a contact, then update it) is
-// not protected against another node doing the same at the same moment. What must not race is protected by
-// locks or constraints: a chain's Seqs by its chains row (AppendItem), ClientTokens, ids and names by unique
-// indexes, and the duties that read-then-write (routing, timers, flows, the outbox) by leases, so one node acts.
+// Isolation is READ COMMITTED, not serializable; what must not race is protected by locks and constraints:
+//
+//   - Inside Update, GetContact, ActiveContact and GetParticipant lock the row they return until the transaction
+//     ends (SELECT ... FOR NO KEY UPDATE, which still lets other transactions insert rows that reference it), and
+//     wait for a transaction that holds it: fn's read-modify-write of a contact or a participant is atomic
+//     across nodes, as SQLite's single writer makes it (two disconnects of one participant: the second sees the
+//     first's). These are the reads of the append path, so Updates on one chat serialize on them; they would
+//     anyway, on the chain's row. Other reads in fn (lists, configuration) take no lock.
+//   - A chain's Seqs are protected by its chains row (AppendItem); ClientTokens, ids and names by unique indexes;
+//     the duties that scan and act (routing, timers, flows, the outbox) by leases, so that one node acts.
 //
 // # Sequence numbers
 //
@@ -69,6 +78,10 @@ import (
 )
 
 var _ parley.Store = (*Store)(nil)
+
+// rowLock makes a Tx's reads of one contact or participant lock the row (see the package doc). NO KEY leaves
+// inserts that reference the row (a contact's participants, attachments) free to go on.
+const rowLock = ` FOR NO KEY UPDATE`
 
 // maxAttempts bounds how many times Update runs fn when its transaction keeps failing with a retryable error.
 const maxAttempts = 10
@@ -166,7 +179,7 @@ func (s *Store) attempt(ctx context.Context, fn func(tx parley.Tx) error, preloc
 		return nil, fmt.Errorf("postgres: begin: %w", err)
 	}
 	t := &tx{tx: ptx}
-	t.reader = reader{q: t}
+	t.reader = reader{q: t, lock: rowLock}
 	// The outcome of a transaction whose fn ran must not depend on whether the caller is still waiting.
 	bg := context.WithoutCancel(ctx)
 	committed := false

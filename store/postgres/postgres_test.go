@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -262,4 +263,280 @@ func BenchmarkAppendItem(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "appends/s")
+}
+
+// BenchmarkAppendItemParallel measures appends from many concurrent callers (8 goroutines per GOMAXPROCS), each
+// on its own chain, as when many chats are active: each Update is a transaction on a connection of its own, and
+// Postgres flushes the WAL once for commits that arrive together.
+func BenchmarkAppendItemParallel(b *testing.B) {
+	s := open(b)
+	defer s.Close()
+	ctx := b.Context()
+	var chains, total atomic.Int64
+	b.SetParallelism(8)
+	b.RunParallel(func(pb *testing.PB) {
+		chain := fmt.Sprintf("chain-%d", chains.Add(1))
+		var n int64
+		for pb.Next() {
+			n++
+			it := &parley.Item{ChainID: chain, ContactID: chain, ID: fmt.Sprintf("%s-%d", chain, n),
+				Type: parley.ItemMessage, ContentType: parley.ContentTextPlain, Content: strings.Repeat("hello parley ", 8),
+				ParticipantID: "p-" + chain, Role: parley.RoleCustomer, Time: time.Now(), ClientToken: fmt.Sprintf("message:%d", n)}
+			if err := s.Update(ctx, func(tx parley.Tx) error { return tx.AppendItem(ctx, it) }); err != nil {
+				b.Error(err)
+				return
+			}
+			total.Add(1)
+		}
+	})
+	b.ReportMetric(float64(total.Load())/b.Elapsed().Seconds(), "appends/s")
+}
+
+// TestDeadlockRetried makes two Updates deadlock on two contacts they change in opposite orders: Postgres aborts
+// one, Update runs its fn again, and both commit.
+func TestDeadlockRetried(t *testing.T) {
+	t.Parallel()
+	s := open(t)
+	defer s.Close()
+	ctx := t.Context()
+	mustUpdate(t, s, func(tx parley.Tx) error {
+		if err := tx.PutInstance(ctx, &parley.Instance{ID: "i-1"}); err != nil {
+			return err
+		}
+		for _, id := range []string{"c-a", "c-b"} {
+			c := &parley.Contact{ID: id, InstanceID: "i-1", InitialContactID: id, State: parley.ContactActive}
+			if err := tx.InsertContact(ctx, c); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+
+	var calls atomic.Int32
+	var holding sync.WaitGroup // both transactions hold their first contact
+	holding.Add(2)
+	change := func(first, second, agent string) error {
+		var once sync.Once
+		return s.Update(ctx, func(tx parley.Tx) error {
+			calls.Add(1)
+			for i, id := range []string{first, second} {
+				c, err := tx.GetContact(ctx, id)
+				if err != nil {
+					return err
+				}
+				c.AgentID = agent
+				if err := tx.UpdateContact(ctx, c); err != nil {
+					return err
+				}
+				if i == 0 {
+					once.Do(func() { holding.Done(); holding.Wait() })
+				}
+			}
+			return nil
+		})
+	}
+	errs := make(chan error, 2)
+	go func() { errs <- change("c-a", "c-b", "x") }()
+	go func() { errs <- change("c-b", "c-a", "y") }()
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Errorf("Update: %v", err)
+		}
+	}
+	if n := calls.Load(); n < 3 {
+		t.Errorf("fn ran %d times, want at least 3 (one Update retried after the deadlock)", n)
+	}
+	a, errA := s.GetContact(ctx, "c-a")
+	b, errB := s.GetContact(ctx, "c-b")
+	if errA != nil || errB != nil || a.AgentID != b.AgentID {
+		t.Errorf("contacts after both Updates: %+v, %+v (%v, %v); want the same agent on both (one Update after the other)",
+			a, b, errA, errB)
+	}
+}
+
+// TestConflictInSavepoint checks that a configuration Put that violates a name (a unique index its upsert does
+// not name) is ECONFLICT and leaves the transaction usable.
+func TestConflictInSavepoint(t *testing.T) {
+	t.Parallel()
+	s := open(t)
+	defer s.Close()
+	ctx := t.Context()
+	mustUpdate(t, s, func(tx parley.Tx) error {
+		if err := tx.PutInstance(ctx, &parley.Instance{ID: "i-1"}); err != nil {
+			return err
+		}
+		if err := tx.PutQueue(ctx, &parley.Queue{ID: "q-1", InstanceID: "i-1", Name: "sales"}); err != nil {
+			return err
+		}
+		if err := tx.PutQueue(ctx, &parley.Queue{ID: "q-2", InstanceID: "i-1", Name: "sales"}); !parley.IsCode(err, parley.ECONFLICT) {
+			return fmt.Errorf("PutQueue with a taken name: got %v, want ECONFLICT", err)
+		}
+		return tx.PutQueue(ctx, &parley.Queue{ID: "q-3", InstanceID: "i-1", Name: "support"})
+	})
+	qs, err := s.ListQueues(ctx, "i-1")
+	if err != nil || len(qs) != 2 || qs[0].ID != "q-1" || qs[1].ID != "q-3" {
+		t.Errorf("queues after a transaction with a conflict: %+v, %v; want q-1 and q-3", qs, err)
+	}
+}
+
+// TestConcurrentFlowLog appends to one contact's flow log from several goroutines: the Seqs are 1..n.
+func TestConcurrentFlowLog(t *testing.T) {
+	t.Parallel()
+	const writers, perWriter = 4, 25
+	s := open(t)
+	defer s.Close()
+	ctx := t.Context()
+	var wg sync.WaitGroup
+	for range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range perWriter {
+				recs := []parley.FlowRecord{{ContactID: "c-1", Type: "a"}, {ContactID: "c-1", Type: "b"}}
+				if err := s.Update(ctx, func(tx parley.Tx) error { return tx.AppendFlowLog(ctx, recs) }); err != nil {
+					t.Errorf("AppendFlowLog: %v", err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	log, err := s.ListFlowLog(ctx, "c-1")
+	if err != nil {
+		t.Fatalf("ListFlowLog: %v", err)
+	}
+	if len(log) != 2*writers*perWriter {
+		t.Errorf("%d records, want %d", len(log), 2*writers*perWriter)
+	}
+	for i, r := range log {
+		if r.Seq != int64(i+1) {
+			t.Fatalf("record %d has Seq %d, want %d", i, r.Seq, i+1)
+		}
+		if i%2 == 1 && (log[i-1].Type != "a" || r.Type != "b") {
+			t.Fatalf("records %d and %d are %s, %s: one call's records are not together", i-1, i, log[i-1].Type, r.Type)
+		}
+	}
+}
+
+// TestTwoNodes runs two stores on one schema, as two nodes: they share leases and chains.
+func TestTwoNodes(t *testing.T) {
+	t.Parallel()
+	dsn := testDSN(t)
+	ctx := t.Context()
+	var nodes [2]*postgres.Store
+	for i := range nodes {
+		s, err := postgres.Open(ctx, dsn, nil)
+		if err != nil {
+			t.Fatalf("Open: %v", err)
+		}
+		defer s.Close()
+		nodes[i] = s
+	}
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	if h, _, err := nodes[0].AcquireLease(ctx, "routing", "node-0", now, now.Add(time.Minute)); err != nil || h != "node-0" {
+		t.Fatalf("node 0 AcquireLease: %q, %v", h, err)
+	}
+	if h, until, err := nodes[1].AcquireLease(ctx, "routing", "node-1", now.Add(time.Second), now.Add(time.Minute)); err != nil ||
+		h != "node-0" || !until.Equal(now.Add(time.Minute)) {
+		t.Fatalf("node 1 AcquireLease of a held lease: %q until %v, %v; want node-0 until %v", h, until, err, now.Add(time.Minute))
+	}
+	for i := range 10 {
+		it := &parley.Item{ChainID: "c", ContactID: "c", ID: fmt.Sprintf("m-%d", i), Type: parley.ItemMessage}
+		mustUpdate(t, nodes[i%2], func(tx parley.Tx) error { return tx.AppendItem(ctx, it) })
+		if it.Seq != int64(i+1) {
+			t.Errorf("append %d through node %d: Seq %d, want %d", i, i%2, it.Seq, i+1)
+		}
+	}
+}
+
+// mustUpdate runs fn in s.Update and fails the test on error.
+func mustUpdate(t testing.TB, s parley.Store, fn func(tx parley.Tx) error) {
+	t.Helper()
+	if err := s.Update(t.Context(), fn); err != nil {
+		t.Fatalf("Update: %v", err)
+	}
+}
+
+// TestReadModifyWrite changes one contact and one participant from two nodes at once, each Update reading the
+// row and writing it back changed: no change is lost, because a Tx's GetContact, ActiveContact and
+// GetParticipant lock the row they return, as SQLite's single writer serializes such Updates.
+func TestReadModifyWrite(t *testing.T) {
+	t.Parallel()
+	const perNode, each = 4, 25
+	dsn := testDSN(t)
+	ctx := t.Context()
+	var nodes [2]*postgres.Store
+	for i := range nodes {
+		s, err := postgres.Open(ctx, dsn, nil)
+		if err != nil {
+			t.Fatalf("Open: %v", err)
+		}
+		defer s.Close()
+		nodes[i] = s
+	}
+	mustUpdate(t, nodes[0], func(tx parley.Tx) error {
+		if err := tx.PutInstance(ctx, &parley.Instance{ID: "i-1"}); err != nil {
+			return err
+		}
+		if err := tx.InsertContact(ctx, &parley.Contact{ID: "c-1", InstanceID: "i-1", InitialContactID: "c-1",
+			State: parley.ContactActive}); err != nil {
+			return err
+		}
+		return tx.InsertParticipant(ctx, &parley.Participant{ID: "p-1", ContactID: "c-1", ChainID: "c-1",
+			State: parley.ParticipantJoined})
+	})
+	var wg sync.WaitGroup
+	for w := range 2 * perNode {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s := nodes[w%2]
+			for range each {
+				err := s.Update(ctx, func(tx parley.Tx) error {
+					var c *parley.Contact
+					var err error
+					if w%4 < 2 {
+						c, err = tx.GetContact(ctx, "c-1")
+					} else {
+						c, err = tx.ActiveContact(ctx, "c-1")
+					}
+					if err != nil {
+						return err
+					}
+					c.QueuePriority++
+					if err := tx.UpdateContact(ctx, c); err != nil {
+						return err
+					}
+					p, err := tx.GetParticipant(ctx, "p-1")
+					if err != nil {
+						return err
+					}
+					p.TimerAt = p.TimerAt.Add(time.Millisecond)
+					if p.TimerAt.Equal(time.Time{}.Add(time.Millisecond)) {
+						p.TimerAt = time.UnixMilli(1) // the first change: 0 is the zero time
+					}
+					return tx.UpdateParticipant(ctx, p)
+				})
+				if err != nil {
+					t.Errorf("Update: %v", err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	c, err := nodes[0].GetContact(ctx, "c-1")
+	if err != nil {
+		t.Fatalf("GetContact: %v", err)
+	}
+	if want := 2 * perNode * each; c.QueuePriority != want {
+		t.Errorf("QueuePriority after %d increments: %d (changes were lost)", want, c.QueuePriority)
+	}
+	p, err := nodes[1].GetParticipant(ctx, "p-1")
+	if err != nil {
+		t.Fatalf("GetParticipant: %v", err)
+	}
+	if want := int64(2 * perNode * each); p.TimerAt.UnixMilli() != want {
+		t.Errorf("participant TimerAt after %d increments: %d ms (changes were lost)", want, p.TimerAt.UnixMilli())
+	}
 }

@@ -13,6 +13,9 @@ import (
 // reader implements parley.Reader over a querier: the pool for the Store, the transaction for a Tx.
 type reader struct {
 	q querier
+	// lock is appended to the queries that read one contact or participant: " FOR NO KEY UPDATE" in a Tx (see
+	// tx.go), "" on the pool.
+	lock string
 }
 
 var _ parley.Reader = reader{}
@@ -125,7 +128,7 @@ func scanContact(sc scanner) (*parley.Contact, error) {
 // GetContact returns the contact with the given id; ENOTFOUND (CONTACT) if there is none.
 func (r reader) GetContact(ctx context.Context, id string) (*parley.Contact, error) {
 	v, err := queryOne(ctx, r.q, scanContact,
-		`SELECT `+contactCols+` FROM contacts WHERE id = ?`, id)
+		`SELECT `+contactCols+` FROM contacts WHERE id = ?`+r.lock, id)
 	return found(v, err, "CONTACT", "contact not found")
 }
 
@@ -140,7 +143,7 @@ func (r reader) ListActiveContacts(ctx context.Context, instanceID string) ([]*p
 // state; ENOTFOUND (CONTACT) if the chain has none.
 func (r reader) ActiveContact(ctx context.Context, chainID string) (*parley.Contact, error) {
 	v, err := queryOne(ctx, r.q, scanContact, `SELECT `+contactCols+` FROM contacts
-		WHERE initial_contact_id = ? ORDER BY initiated_at DESC, rid DESC LIMIT 1`, chainID)
+		WHERE initial_contact_id = ? ORDER BY initiated_at DESC, rid DESC LIMIT 1`+r.lock, chainID)
 	return found(v, err, "CONTACT", "contact not found")
 }
 
@@ -200,7 +203,7 @@ func scanParticipant(sc scanner) (*parley.Participant, error) {
 // GetParticipant returns the participant with the given id; ENOTFOUND (PARTICIPANT) if there is none.
 func (r reader) GetParticipant(ctx context.Context, id string) (*parley.Participant, error) {
 	v, err := queryOne(ctx, r.q, scanParticipant,
-		`SELECT `+participantCols+` FROM participants WHERE id = ?`, id)
+		`SELECT `+participantCols+` FROM participants WHERE id = ?`+r.lock, id)
 	return found(v, err, "PARTICIPANT", "participant not found")
 }
 
