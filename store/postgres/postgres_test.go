@@ -94,6 +94,7 @@ func open(tb testing.TB) *postgres.Store {
 
 func TestConformance(t *testing.T) {
 	t.Parallel()
+	testDSN(t) // skips the whole suite, not each of its tests, when Postgres is not reachable
 	storetest.Run(t, func(t *testing.T) parley.Store { return open(t) })
 }
 
