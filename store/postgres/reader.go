@@ -13,8 +13,7 @@ import (
 // reader implements parley.Reader over a querier: the pool for the Store, the transaction for a Tx.
 type reader struct {
 	q querier
-	// lock is appended to the queries that read one contact or participant: " FOR NO KEY UPDATE" in a Tx (see
-	// tx.go), "" on the pool.
+	// lock is appended to the queries that read one contact or participant: rowLock in a Tx, "" on the pool.
 	lock string
 }
 
@@ -225,8 +224,8 @@ func (r reader) ListParticipants(ctx context.Context, contactID string) ([]*parl
 }
 
 // ListParticipantsByUser returns the participants of a user in the order they joined; only JOINED ones when
-// joinedOnly is set. An empty userID matches nothing. The queries repeat the partial index's predicate
-// (user_id <> ”) so that a generic plan, which cannot see the parameter's value, still uses the index.
+// joinedOnly is set. An empty userID matches nothing. The queries repeat the partial index's predicate (a
+// user_id that is not empty) so that a generic plan, which cannot see the parameter's value, still uses the index.
 func (r reader) ListParticipantsByUser(ctx context.Context, userID string, joinedOnly bool) ([]*parley.Participant, error) {
 	if userID == "" {
 		return nil, nil
@@ -292,8 +291,8 @@ func (r reader) GetItem(ctx context.Context, id string) (*parley.Item, error) {
 }
 
 // ItemByClientToken returns the item of chainID that participantID stored with clientToken; ENOTFOUND (ITEM) if
-// none. An empty token matches nothing. The query repeats the partial index's predicate (client_token <> ”) so
-// that a generic plan still uses the index.
+// none. An empty token matches nothing. The query repeats the partial index's predicate (a
+// client_token that is not empty) so that a generic plan still uses the index.
 func (r reader) ItemByClientToken(ctx context.Context, chainID, participantID, clientToken string) (*parley.Item, error) {
 	if clientToken == "" {
 		return nil, parley.NotFound("ITEM", "item not found")
