@@ -1,0 +1,341 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/parley-chat/parley"
+)
+
+// The configuration of an instance: users, security profiles, agent statuses, hours of operation, routing
+// profiles, quick connects, and agent sessions.
+
+const userCols = `id, instance_id, arn, username, password_hash, first_name, last_name, email, routing_profile_id,
+	security_profile_ids, role, auto_accept, after_contact_work_time_limit, status_id, status_since, created_at,
+	updated_at`
+
+func scanUser(sc scanner) (*parley.User, error) {
+	var u parley.User
+	var profiles *string
+	var since, created, updated int64
+	err := sc.Scan(&u.ID, &u.InstanceID, &u.ARN, &u.Username, &u.PasswordHash, &u.FirstName, &u.LastName, &u.Email,
+		&u.RoutingProfileID, &profiles, &u.Role, &u.AutoAccept, &u.AfterContactWorkTimeLimit, &u.StatusID, &since,
+		&created, &updated)
+	if err != nil {
+		return nil, err
+	}
+	if err := fromJSON(profiles, &u.SecurityProfileIDs); err != nil {
+		return nil, fmt.Errorf("user %s security profiles: %w", u.ID, err)
+	}
+	u.StatusSince, u.CreatedAt, u.UpdatedAt = fromMS(since), fromMS(created), fromMS(updated)
+	return &u, nil
+}
+
+// GetUser returns a user by id; ENOTFOUND (USER) if there is none.
+func (r reader) GetUser(ctx context.Context, id string) (*parley.User, error) {
+	v, err := queryOne(ctx, r.q, scanUser, `SELECT `+userCols+` FROM users WHERE id = ?`, id)
+	return found(v, err, "USER", "user not found")
+}
+
+// UserByUsername returns the user of an instance with the given username; ENOTFOUND (USER) if there is none.
+func (r reader) UserByUsername(ctx context.Context, instanceID, username string) (*parley.User, error) {
+	v, err := queryOne(ctx, r.q, scanUser,
+		`SELECT `+userCols+` FROM users WHERE instance_id = ? AND username = ?`, instanceID, username)
+	return found(v, err, "USER", "user not found")
+}
+
+// ListUsers returns the users of an instance ordered by username.
+func (r reader) ListUsers(ctx context.Context, instanceID string) ([]*parley.User, error) {
+	return queryAll(ctx, r.q, scanUser,
+		`SELECT `+userCols+` FROM users WHERE instance_id = ? ORDER BY username, id`, instanceID)
+}
+
+// PutUser creates or replaces a user; ECONFLICT if another user of the instance has its username.
+func (t *tx) PutUser(ctx context.Context, u *parley.User) error {
+	profiles, err := jsonOrNull(u.SecurityProfileIDs, len(u.SecurityProfileIDs))
+	if err != nil {
+		return fmt.Errorf("postgres: user security profiles: %w", err)
+	}
+	_, err = t.execSavepoint(ctx, `INSERT INTO users (`+userCols+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET instance_id = excluded.instance_id, arn = excluded.arn,
+			username = excluded.username, password_hash = excluded.password_hash, first_name = excluded.first_name,
+			last_name = excluded.last_name, email = excluded.email, routing_profile_id = excluded.routing_profile_id,
+			security_profile_ids = excluded.security_profile_ids, role = excluded.role,
+			auto_accept = excluded.auto_accept,
+			after_contact_work_time_limit = excluded.after_contact_work_time_limit, status_id = excluded.status_id,
+			status_since = excluded.status_since, created_at = excluded.created_at, updated_at = excluded.updated_at`,
+		u.ID, u.InstanceID, u.ARN, u.Username, u.PasswordHash, u.FirstName, u.LastName, u.Email, u.RoutingProfileID,
+		profiles, string(u.Role), u.AutoAccept, u.AfterContactWorkTimeLimit, u.StatusID, toMS(u.StatusSince),
+		toMS(u.CreatedAt), toMS(u.UpdatedAt))
+	return writeErr(err, "put user", "a user with this username exists")
+}
+
+// DeleteUser deletes a user and its agent sessions; ENOTFOUND (USER) if there is none.
+func (t *tx) DeleteUser(ctx context.Context, id string) error {
+	// The sessions go first explicitly, as in the SQLite store, though ON DELETE CASCADE would take them too.
+	if _, err := exec(ctx, t.q, `DELETE FROM agent_sessions WHERE user_id = ?`, id); err != nil {
+		return fmt.Errorf("postgres: delete user sessions: %w", err)
+	}
+	res, err := exec(ctx, t.q, `DELETE FROM users WHERE id = ?`, id)
+	return updated(res, err, "delete user", "USER", "user not found")
+}
+
+const securityProfileCols = `id, instance_id, arn, name`
+
+func scanSecurityProfile(sc scanner) (*parley.SecurityProfile, error) {
+	var p parley.SecurityProfile
+	if err := sc.Scan(&p.ID, &p.InstanceID, &p.ARN, &p.Name); err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+// ListSecurityProfiles returns the security profiles of an instance ordered by name.
+func (r reader) ListSecurityProfiles(ctx context.Context, instanceID string) ([]*parley.SecurityProfile, error) {
+	return queryAll(ctx, r.q, scanSecurityProfile,
+		`SELECT `+securityProfileCols+` FROM security_profiles WHERE instance_id = ? ORDER BY name, id`, instanceID)
+}
+
+// PutSecurityProfile creates or replaces a security profile; ECONFLICT if another one of the instance has its
+// name.
+func (t *tx) PutSecurityProfile(ctx context.Context, p *parley.SecurityProfile) error {
+	_, err := t.execSavepoint(ctx, `INSERT INTO security_profiles (`+securityProfileCols+`) VALUES (?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET instance_id = excluded.instance_id, arn = excluded.arn, name = excluded.name`,
+		p.ID, p.InstanceID, p.ARN, p.Name)
+	return writeErr(err, "put security profile", "a security profile with this name exists")
+}
+
+const agentStatusCols = `id, instance_id, arn, name, description, type, state, display_order`
+
+func scanAgentStatus(sc scanner) (*parley.AgentStatus, error) {
+	var s parley.AgentStatus
+	if err := sc.Scan(&s.ID, &s.InstanceID, &s.ARN, &s.Name, &s.Description, &s.Type, &s.State,
+		&s.DisplayOrder); err != nil {
+		return nil, err
+	}
+	return &s, nil
+}
+
+// GetAgentStatus returns an agent status by id; ENOTFOUND (AGENT_STATUS) if there is none.
+func (r reader) GetAgentStatus(ctx context.Context, id string) (*parley.AgentStatus, error) {
+	v, err := queryOne(ctx, r.q, scanAgentStatus, `SELECT `+agentStatusCols+` FROM agent_statuses WHERE id = ?`, id)
+	return found(v, err, "AGENT_STATUS", "agent status not found")
+}
+
+// ListAgentStatuses returns the agent statuses of an instance ordered by DisplayOrder, then name.
+func (r reader) ListAgentStatuses(ctx context.Context, instanceID string) ([]*parley.AgentStatus, error) {
+	return queryAll(ctx, r.q, scanAgentStatus, `SELECT `+agentStatusCols+` FROM agent_statuses
+		WHERE instance_id = ? ORDER BY display_order, name, id`, instanceID)
+}
+
+// PutAgentStatus creates or replaces an agent status; ECONFLICT if another one of the instance has its name.
+func (t *tx) PutAgentStatus(ctx context.Context, s *parley.AgentStatus) error {
+	_, err := t.execSavepoint(ctx, `INSERT INTO agent_statuses (`+agentStatusCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET instance_id = excluded.instance_id, arn = excluded.arn, name = excluded.name,
+			description = excluded.description, type = excluded.type, state = excluded.state,
+			display_order = excluded.display_order`,
+		s.ID, s.InstanceID, s.ARN, s.Name, s.Description, s.Type, s.State, s.DisplayOrder)
+	return writeErr(err, "put agent status", "an agent status with this name exists")
+}
+
+const hoursCols = `id, instance_id, arn, name, description, time_zone, config`
+
+func scanHours(sc scanner) (*parley.HoursOfOperation, error) {
+	var h parley.HoursOfOperation
+	var config *string
+	if err := sc.Scan(&h.ID, &h.InstanceID, &h.ARN, &h.Name, &h.Description, &h.TimeZone, &config); err != nil {
+		return nil, err
+	}
+	if err := fromJSON(config, &h.Config); err != nil {
+		return nil, fmt.Errorf("hours of operation %s config: %w", h.ID, err)
+	}
+	return &h, nil
+}
+
+// GetHoursOfOperation returns hours by id; ENOTFOUND (HOURS_OF_OPERATION) if there are none.
+func (r reader) GetHoursOfOperation(ctx context.Context, id string) (*parley.HoursOfOperation, error) {
+	v, err := queryOne(ctx, r.q, scanHours, `SELECT `+hoursCols+` FROM hours_of_operation WHERE id = ?`, id)
+	return found(v, err, "HOURS_OF_OPERATION", "hours of operation not found")
+}
+
+// ListHoursOfOperations returns the hours of an instance ordered by name.
+func (r reader) ListHoursOfOperations(ctx context.Context, instanceID string) ([]*parley.HoursOfOperation, error) {
+	return queryAll(ctx, r.q, scanHours,
+		`SELECT `+hoursCols+` FROM hours_of_operation WHERE instance_id = ? ORDER BY name, id`, instanceID)
+}
+
+// PutHoursOfOperation creates or replaces hours of operation; ECONFLICT if others of the instance have its
+// name.
+func (t *tx) PutHoursOfOperation(ctx context.Context, h *parley.HoursOfOperation) error {
+	config, err := jsonOrNull(h.Config, len(h.Config))
+	if err != nil {
+		return fmt.Errorf("postgres: hours of operation config: %w", err)
+	}
+	_, err = t.execSavepoint(ctx, `INSERT INTO hours_of_operation (`+hoursCols+`) VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET instance_id = excluded.instance_id, arn = excluded.arn, name = excluded.name,
+			description = excluded.description, time_zone = excluded.time_zone, config = excluded.config`,
+		h.ID, h.InstanceID, h.ARN, h.Name, h.Description, h.TimeZone, config)
+	return writeErr(err, "put hours of operation", "hours of operation with this name exist")
+}
+
+const routingProfileCols = `id, instance_id, arn, name, description, default_outbound_queue_id, chat_concurrency`
+
+func scanRoutingProfile(sc scanner) (*parley.RoutingProfile, error) {
+	var p parley.RoutingProfile
+	if err := sc.Scan(&p.ID, &p.InstanceID, &p.ARN, &p.Name, &p.Description, &p.DefaultOutboundQueueID,
+		&p.ChatConcurrency); err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+func scanRoutingProfileQueue(sc scanner) (routingProfileQueue, error) {
+	var q routingProfileQueue
+	err := sc.Scan(&q.profileID, &q.QueueID, &q.Channel, &q.Priority, &q.Delay)
+	return q, err
+}
+
+// routingProfileQueue is a row of routing_profile_queues.
+type routingProfileQueue struct {
+	profileID string
+	parley.RoutingProfileQueue
+}
+
+// GetRoutingProfile returns a routing profile with its queues; ENOTFOUND (ROUTING_PROFILE) if there is none.
+func (r reader) GetRoutingProfile(ctx context.Context, id string) (*parley.RoutingProfile, error) {
+	p, err := queryOne(ctx, r.q, scanRoutingProfile,
+		`SELECT `+routingProfileCols+` FROM routing_profiles WHERE id = ?`, id)
+	if p, err = found(p, err, "ROUTING_PROFILE", "routing profile not found"); err != nil {
+		return nil, err
+	}
+	qs, err := queryAll(ctx, r.q, scanRoutingProfileQueue, `SELECT routing_profile_id, queue_id, channel,
+		priority, delay FROM routing_profile_queues WHERE routing_profile_id = ? ORDER BY position`, id)
+	if err != nil {
+		return nil, err
+	}
+	for _, q := range qs {
+		p.Queues = append(p.Queues, q.RoutingProfileQueue)
+	}
+	return p, nil
+}
+
+// ListRoutingProfiles returns the routing profiles of an instance, with their queues, ordered by name.
+func (r reader) ListRoutingProfiles(ctx context.Context, instanceID string) ([]*parley.RoutingProfile, error) {
+	ps, err := queryAll(ctx, r.q, scanRoutingProfile,
+		`SELECT `+routingProfileCols+` FROM routing_profiles WHERE instance_id = ? ORDER BY name, id`, instanceID)
+	if err != nil || len(ps) == 0 {
+		return ps, err
+	}
+	qs, err := queryAll(ctx, r.q, scanRoutingProfileQueue, `SELECT q.routing_profile_id, q.queue_id, q.channel,
+			q.priority, q.delay
+		FROM routing_profile_queues q JOIN routing_profiles p ON p.id = q.routing_profile_id
+		WHERE p.instance_id = ? ORDER BY q.routing_profile_id, q.position`, instanceID)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[string]*parley.RoutingProfile, len(ps))
+	for _, p := range ps {
+		byID[p.ID] = p
+	}
+	for _, q := range qs {
+		if p := byID[q.profileID]; p != nil {
+			p.Queues = append(p.Queues, q.RoutingProfileQueue)
+		}
+	}
+	return ps, nil
+}
+
+// PutRoutingProfile creates or replaces a routing profile and replaces its queue list whole; ECONFLICT if
+// another profile of the instance has its name, or the list names a (queue, channel) twice.
+func (t *tx) PutRoutingProfile(ctx context.Context, p *parley.RoutingProfile) error {
+	return t.savepoint(ctx, func() error { return t.putRoutingProfile(ctx, p) })
+}
+
+// putRoutingProfile is PutRoutingProfile inside its savepoint.
+func (t *tx) putRoutingProfile(ctx context.Context, p *parley.RoutingProfile) error {
+	_, err := exec(ctx, t.q, `INSERT INTO routing_profiles (`+routingProfileCols+`) VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET instance_id = excluded.instance_id, arn = excluded.arn, name = excluded.name,
+			description = excluded.description, default_outbound_queue_id = excluded.default_outbound_queue_id,
+			chat_concurrency = excluded.chat_concurrency`,
+		p.ID, p.InstanceID, p.ARN, p.Name, p.Description, p.DefaultOutboundQueueID, p.ChatConcurrency)
+	if err != nil {
+		return writeErr(err, "put routing profile", "a routing profile with this name exists")
+	}
+	if _, err := exec(ctx, t.q, `DELETE FROM routing_profile_queues WHERE routing_profile_id = ?`, p.ID); err != nil {
+		return fmt.Errorf("postgres: put routing profile: %w", err)
+	}
+	for i, q := range p.Queues {
+		_, err := exec(ctx, t.q, `INSERT INTO routing_profile_queues (routing_profile_id, queue_id, channel, priority,
+			delay, position) VALUES (?, ?, ?, ?, ?, ?)`, p.ID, q.QueueID, string(q.Channel), q.Priority, q.Delay, i)
+		if err != nil {
+			return writeErr(err, "put routing profile queue", "the routing profile lists a queue twice for a channel")
+		}
+	}
+	return nil
+}
+
+const quickConnectCols = `id, instance_id, arn, name, description, type, user_id, queue_id, contact_flow_id,
+	phone_number`
+
+func scanQuickConnect(sc scanner) (*parley.QuickConnect, error) {
+	var q parley.QuickConnect
+	if err := sc.Scan(&q.ID, &q.InstanceID, &q.ARN, &q.Name, &q.Description, &q.Type, &q.UserID, &q.QueueID,
+		&q.ContactFlowID, &q.PhoneNumber); err != nil {
+		return nil, err
+	}
+	return &q, nil
+}
+
+// GetQuickConnect returns a quick connect by id; ENOTFOUND (QUICK_CONNECT) if there is none.
+func (r reader) GetQuickConnect(ctx context.Context, id string) (*parley.QuickConnect, error) {
+	v, err := queryOne(ctx, r.q, scanQuickConnect, `SELECT `+quickConnectCols+` FROM quick_connects WHERE id = ?`, id)
+	return found(v, err, "QUICK_CONNECT", "quick connect not found")
+}
+
+// ListQuickConnects returns the quick connects of an instance ordered by name.
+func (r reader) ListQuickConnects(ctx context.Context, instanceID string) ([]*parley.QuickConnect, error) {
+	return queryAll(ctx, r.q, scanQuickConnect,
+		`SELECT `+quickConnectCols+` FROM quick_connects WHERE instance_id = ? ORDER BY name, id`, instanceID)
+}
+
+// PutQuickConnect creates or replaces a quick connect; ECONFLICT if another one of the instance has its name.
+func (t *tx) PutQuickConnect(ctx context.Context, q *parley.QuickConnect) error {
+	_, err := t.execSavepoint(ctx, `INSERT INTO quick_connects (`+quickConnectCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET instance_id = excluded.instance_id, arn = excluded.arn, name = excluded.name,
+			description = excluded.description, type = excluded.type, user_id = excluded.user_id,
+			queue_id = excluded.queue_id, contact_flow_id = excluded.contact_flow_id,
+			phone_number = excluded.phone_number`,
+		q.ID, q.InstanceID, q.ARN, q.Name, q.Description, q.Type, q.UserID, q.QueueID, q.ContactFlowID, q.PhoneNumber)
+	return writeErr(err, "put quick connect", "a quick connect with this name exists")
+}
+
+// AgentSession finds a session by the hash of its token, expired or not; ENOTFOUND (AGENT_SESSION) if none.
+func (r reader) AgentSession(ctx context.Context, tokenHash []byte) (*parley.AgentSession, error) {
+	if len(tokenHash) == 0 {
+		return nil, parley.NotFound("AGENT_SESSION", "session not found")
+	}
+	v, err := queryOne(ctx, r.q, func(sc scanner) (*parley.AgentSession, error) {
+		var s parley.AgentSession
+		var created, expires int64
+		if err := sc.Scan(&s.TokenHash, &s.UserID, &created, &expires); err != nil {
+			return nil, err
+		}
+		s.CreatedAt, s.ExpiresAt = fromMS(created), fromMS(expires)
+		return &s, nil
+	}, `SELECT token_hash, user_id, created_at, expires_at FROM agent_sessions WHERE token_hash = ?`, tokenHash)
+	return found(v, err, "AGENT_SESSION", "session not found")
+}
+
+// PutAgentSession stores a session; ECONFLICT if its token hash exists.
+func (t *tx) PutAgentSession(ctx context.Context, s *parley.AgentSession) error {
+	tag, err := exec(ctx, t.q, `INSERT INTO agent_sessions (token_hash, user_id, created_at, expires_at)
+		VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`, s.TokenHash, s.UserID, toMS(s.CreatedAt), toMS(s.ExpiresAt))
+	return inserted(tag, err, "put agent session", "session exists")
+}
+
+// DeleteAgentSession deletes a session. Deleting a missing session is not an error.
+func (t *tx) DeleteAgentSession(ctx context.Context, tokenHash []byte) error {
+	_, err := exec(ctx, t.q, `DELETE FROM agent_sessions WHERE token_hash = ?`, tokenHash)
+	return writeErr(err, "delete agent session", "conflict")
+}

@@ -1,0 +1,100 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/parley-chat/parley"
+)
+
+// Attachments: the records of uploaded files (their bytes live in a parley.Blob).
+
+const fileCols = `id, instance_id, contact_id, chain_id, participant_id, client_token, name, content_type, size,
+	status, item_id, created_at, completed_at`
+
+func scanFile(sc scanner) (*parley.File, error) {
+	var f parley.File
+	var created, completed int64
+	err := sc.Scan(&f.ID, &f.InstanceID, &f.ContactID, &f.ChainID, &f.ParticipantID, &f.ClientToken, &f.Name,
+		&f.ContentType, &f.Size, &f.Status, &f.ItemID, &created, &completed)
+	if err != nil {
+		return nil, err
+	}
+	f.CreatedAt, f.CompletedAt = fromMS(created), fromMS(completed)
+	return &f, nil
+}
+
+// GetFile returns an attachment's record; ENOTFOUND (ATTACHMENT) if there is none.
+func (r reader) GetFile(ctx context.Context, id string) (*parley.File, error) {
+	v, err := queryOne(ctx, r.q, scanFile, `SELECT `+fileCols+` FROM attachments WHERE id = ?`, id)
+	return found(v, err, "ATTACHMENT", "attachment not found")
+}
+
+// FileByClientToken returns the attachment participantID started with clientToken; ENOTFOUND (ATTACHMENT) if
+// there is none.
+func (r reader) FileByClientToken(ctx context.Context, participantID, clientToken string) (*parley.File, error) {
+	v, err := queryOne(ctx, r.q, scanFile,
+		`SELECT `+fileCols+` FROM attachments WHERE participant_id = ? AND client_token = ?`, participantID, clientToken)
+	return found(v, err, "ATTACHMENT", "attachment not found")
+}
+
+// CountFiles returns how many attachments were started on a contact.
+func (r reader) CountFiles(ctx context.Context, contactID string) (int, error) {
+	var n int
+	if err := r.q.QueryRow(ctx, `SELECT count(*) FROM attachments WHERE contact_id = $1`, contactID).Scan(&n); err != nil {
+		return 0, fmt.Errorf("postgres: count attachments: %w", err)
+	}
+	return n, nil
+}
+
+// ListFiles returns attachments with a status, oldest first (see parley.FileQuery).
+func (r reader) ListFiles(ctx context.Context, q parley.FileQuery) ([]*parley.File, error) {
+	var b strings.Builder
+	b.WriteString(`SELECT ` + fileCols + ` FROM attachments WHERE status = ?`)
+	args := []any{q.Status}
+	if !q.CreatedBefore.IsZero() {
+		b.WriteString(` AND created_at < ?`)
+		args = append(args, toMS(q.CreatedBefore))
+	}
+	b.WriteString(` ORDER BY created_at, id`)
+	if q.Limit > 0 {
+		b.WriteString(` LIMIT ?`)
+		args = append(args, q.Limit)
+	}
+	return queryAll(ctx, r.q, scanFile, b.String(), args...)
+}
+
+// InsertFile stores a new attachment record; ECONFLICT if its id exists or its participant already used its
+// ClientToken.
+func (t *tx) InsertFile(ctx context.Context, f *parley.File) error {
+	tag, err := exec(ctx, t.q, `INSERT INTO attachments (`+fileCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT DO NOTHING`,
+		f.ID, f.InstanceID, f.ContactID, f.ChainID, f.ParticipantID, f.ClientToken, f.Name, f.ContentType, f.Size,
+		f.Status, f.ItemID, toMS(f.CreatedAt), toMS(f.CompletedAt))
+	return inserted(tag, err, "insert attachment", "an attachment with this id or ClientToken exists")
+}
+
+// UpdateFile overwrites an attachment's Status, ItemID and CompletedAt; ENOTFOUND (ATTACHMENT) if it does not
+// exist.
+func (t *tx) UpdateFile(ctx context.Context, f *parley.File) error {
+	res, err := exec(ctx, t.q, `UPDATE attachments SET status = ?, item_id = ?, completed_at = ? WHERE id = ?`,
+		f.Status, f.ItemID, toMS(f.CompletedAt), f.ID)
+	return updated(res, err, "update attachment", "ATTACHMENT", "attachment not found")
+}
+
+// DeleteFile deletes an attachment record; ENOTFOUND (ATTACHMENT) if there is none.
+func (t *tx) DeleteFile(ctx context.Context, id string) error {
+	res, err := exec(ctx, t.q, `DELETE FROM attachments WHERE id = ?`, id)
+	return updated(res, err, "delete attachment", "ATTACHMENT", "attachment not found")
+}
+
+// SetItemAttachments replaces the attachments of a stored item; ENOTFOUND (ITEM) if there is none.
+func (t *tx) SetItemAttachments(ctx context.Context, itemID string, atts []parley.Attachment) error {
+	v, err := jsonOrNull(atts, len(atts))
+	if err != nil {
+		return fmt.Errorf("postgres: item attachments: %w", err)
+	}
+	res, err := exec(ctx, t.q, `UPDATE items SET attachments = ? WHERE id = ?`, v, itemID)
+	return updated(res, err, "set item attachments", "ITEM", "item not found")
+}

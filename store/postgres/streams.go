@@ -1,0 +1,171 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/parley-chat/parley"
+)
+
+// Message streaming: the streams of a chain and the outbox of items waiting for their endpoints.
+
+const streamCols = `id, instance_id, chain_id, contact_id, endpoint_arn, client_token, started_at, stopped_at`
+
+func scanStream(sc scanner) (*parley.Stream, error) {
+	var st parley.Stream
+	var started, stopped int64
+	err := sc.Scan(&st.ID, &st.InstanceID, &st.ChainID, &st.ContactID, &st.EndpointARN, &st.ClientToken,
+		&started, &stopped)
+	if err != nil {
+		return nil, err
+	}
+	st.StartedAt, st.StoppedAt = fromMS(started), fromMS(stopped)
+	return &st, nil
+}
+
+// GetStream returns a stream by id; ENOTFOUND (STREAM) if there is none.
+func (r reader) GetStream(ctx context.Context, id string) (*parley.Stream, error) {
+	v, err := queryOne(ctx, r.q, scanStream, `SELECT `+streamCols+` FROM streams WHERE id = ?`, id)
+	return found(v, err, "STREAM", "streaming configuration not found")
+}
+
+// StreamByClientToken returns the stream of a chain started with a ClientToken; ENOTFOUND (STREAM) if there is
+// none.
+func (r reader) StreamByClientToken(ctx context.Context, chainID, clientToken string) (*parley.Stream, error) {
+	v, err := queryOne(ctx, r.q, scanStream,
+		`SELECT `+streamCols+` FROM streams WHERE chain_id = ? AND client_token = ?`, chainID, clientToken)
+	return found(v, err, "STREAM", "streaming configuration not found")
+}
+
+// ListStreams returns the streams of a chain in the order they started (the active ones only if asked).
+func (r reader) ListStreams(ctx context.Context, chainID string, activeOnly bool) ([]*parley.Stream, error) {
+	q := `SELECT ` + streamCols + ` FROM streams WHERE chain_id = ? ORDER BY started_at, id`
+	if activeOnly {
+		q = `SELECT ` + streamCols + ` FROM streams WHERE chain_id = ? AND stopped_at = 0 ORDER BY started_at, id`
+	}
+	return queryAll(ctx, r.q, scanStream, q, chainID)
+}
+
+const outboxCols = `o.stream_id, o.seq, o.chain_id, o.item_id, o.created_at, o.attempts, o.next_at, o.last_error, o.dead`
+
+func scanOutbox(sc scanner) (*parley.OutboxEntry, error) {
+	var e parley.OutboxEntry
+	var created, next int64
+	err := sc.Scan(&e.StreamID, &e.Seq, &e.ChainID, &e.ItemID, &created, &e.Attempts, &next, &e.LastError, &e.Dead)
+	if err != nil {
+		return nil, err
+	}
+	e.CreatedAt, e.NextAt = fromMS(created), fromMS(next)
+	return &e, nil
+}
+
+// outboxWhere builds the WHERE clause of q (dead selects the dead or the pending entries).
+func outboxWhere(q parley.OutboxQuery, dead bool) (string, []any) {
+	var b strings.Builder
+	var args []any
+	if dead {
+		b.WriteString(` WHERE o.dead`)
+	} else {
+		b.WriteString(` WHERE NOT o.dead`)
+	}
+	if q.StreamID != "" {
+		b.WriteString(` AND o.stream_id = ?`)
+		args = append(args, q.StreamID)
+	}
+	if q.InstanceID != "" {
+		b.WriteString(` AND o.stream_id IN (SELECT id FROM streams WHERE instance_id = ?)`)
+		args = append(args, q.InstanceID)
+	}
+	return b.String(), args
+}
+
+// ListOutbox returns outbox entries (see parley.OutboxQuery).
+func (r reader) ListOutbox(ctx context.Context, q parley.OutboxQuery) ([]*parley.OutboxEntry, error) {
+	where, args := outboxWhere(q, q.Dead)
+	query := `SELECT ` + outboxCols + ` FROM outbox o` + where + ` ORDER BY o.stream_id, o.seq`
+	if q.Limit > 0 {
+		query += ` LIMIT ?`
+		args = append(args, q.Limit)
+	}
+	return queryAll(ctx, r.q, scanOutbox, query, args...)
+}
+
+// OutboxStreams returns the ids of streams with pending entries.
+func (r reader) OutboxStreams(ctx context.Context, limit int) ([]string, error) {
+	query := `SELECT DISTINCT stream_id FROM outbox WHERE NOT dead ORDER BY stream_id`
+	var args []any
+	if limit > 0 {
+		query += ` LIMIT ?`
+		args = append(args, limit)
+	}
+	return queryAll(ctx, r.q, func(sc scanner) (string, error) {
+		var id string
+		return id, sc.Scan(&id)
+	}, query, args...)
+}
+
+// CountOutbox returns the number of pending and dead entries.
+func (r reader) CountOutbox(ctx context.Context) (pending, dead int64, err error) {
+	err = r.q.QueryRow(ctx, `SELECT count(*) FILTER (WHERE NOT dead), count(*) FILTER (WHERE dead) FROM outbox`).
+		Scan(&pending, &dead)
+	if err != nil {
+		return 0, 0, fmt.Errorf("postgres: count outbox: %w", err)
+	}
+	return pending, dead, nil
+}
+
+// InsertStream stores a new stream; ECONFLICT if its id exists or its chain used its ClientToken.
+func (t *tx) InsertStream(ctx context.Context, st *parley.Stream) error {
+	tag, err := exec(ctx, t.q, `INSERT INTO streams (`+streamCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT DO NOTHING`,
+		st.ID, st.InstanceID, st.ChainID, st.ContactID, st.EndpointARN, st.ClientToken, toMS(st.StartedAt),
+		toMS(st.StoppedAt))
+	return inserted(tag, err, "insert stream", "a streaming configuration with this id or ClientToken exists")
+}
+
+// StopStream stops a stream (a stopped stream keeps its first StoppedAt); ENOTFOUND (STREAM) if there is none.
+func (t *tx) StopStream(ctx context.Context, id string, at time.Time) error {
+	res, err := exec(ctx, t.q, `UPDATE streams SET stopped_at = CASE WHEN stopped_at = 0 THEN ? ELSE stopped_at END
+		WHERE id = ?`, toMS(at), id)
+	return updated(res, err, "stop stream", "STREAM", "streaming configuration not found")
+}
+
+// InsertOutbox stores new outbox entries; ECONFLICT if one exists for the same stream and Seq.
+func (t *tx) InsertOutbox(ctx context.Context, entries []*parley.OutboxEntry) error {
+	for _, e := range entries {
+		tag, err := exec(ctx, t.q, `INSERT INTO outbox (stream_id, seq, chain_id, item_id, created_at, attempts, next_at,
+			last_error, dead) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+			e.StreamID, e.Seq, e.ChainID, e.ItemID, toMS(e.CreatedAt), e.Attempts, toMS(e.NextAt), e.LastError, e.Dead)
+		if err := inserted(tag, err, "insert outbox", "an outbox entry for this stream and item exists"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// UpdateOutbox overwrites an entry's attempts, next attempt, last error and dead flag; ENOTFOUND (OUTBOX) if it
+// does not exist.
+func (t *tx) UpdateOutbox(ctx context.Context, e *parley.OutboxEntry) error {
+	res, err := exec(ctx, t.q, `UPDATE outbox SET attempts = ?, next_at = ?, last_error = ?, dead = ?
+		WHERE stream_id = ? AND seq = ?`, e.Attempts, toMS(e.NextAt), e.LastError, e.Dead, e.StreamID, e.Seq)
+	return updated(res, err, "update outbox", "OUTBOX", "outbox entry not found")
+}
+
+// DeleteOutbox deletes a delivered entry; a missing one is not an error.
+func (t *tx) DeleteOutbox(ctx context.Context, streamID string, seq int64) error {
+	_, err := exec(ctx, t.q, `DELETE FROM outbox WHERE stream_id = ? AND seq = ?`, streamID, seq)
+	return writeErr(err, "delete outbox", "")
+}
+
+// ReplayOutbox makes the selected dead entries pending again and returns how many.
+func (t *tx) ReplayOutbox(ctx context.Context, q parley.OutboxQuery, at time.Time) (int, error) {
+	where, args := outboxWhere(q, true)
+	tag, err := exec(ctx, t.q, `UPDATE outbox AS o SET dead = false, attempts = 0, next_at = ?`+where,
+		append([]any{toMS(at)}, args...)...)
+	if err != nil {
+		return 0, writeErr(err, "replay outbox", "")
+	}
+	return int(tag.RowsAffected()), nil
+}
