@@ -7,6 +7,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -167,8 +168,8 @@ type Main struct {
 	cfg Config
 	log *slog.Logger
 
-	store   *sqlite.Store
-	bus     *local.Bus
+	store   parley.Store
+	bus     parley.Bus
 	svc     *chat.Service
 	att     *chat.Attachments
 	gw      *gateway.Gateway
@@ -251,10 +252,11 @@ func (m *Main) Start(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
-	m.store, err = sqlite.Open(ctx, filepath.Join(m.cfg.DataDir, "parley.db"), m.log)
+	st, err := sqlite.Open(ctx, filepath.Join(m.cfg.DataDir, "parley.db"), m.log)
 	if err != nil {
 		return fmt.Errorf("open store: %w", err)
 	}
+	m.store = st
 	m.bus = local.New()
 
 	m.baseURL, err = baseURL(m.cfg.PublicURL, ln.Addr())
@@ -461,6 +463,9 @@ func (m *Main) Addr() net.Addr { return m.ln.Addr() }
 // Instance returns the default instance and its default inbound contact flow.
 func (m *Main) Instance() (*parley.Instance, *parley.ContactFlow) { return m.instance, m.flow }
 
+// Store returns the store (for tests and embedding).
+func (m *Main) Store() parley.Store { return m.store }
+
 // Service returns the chat service (for tests and embedding).
 func (m *Main) Service() *chat.Service { return m.svc }
 
@@ -565,15 +570,36 @@ func (m *Main) startPprof() error {
 	return nil
 }
 
+// health is GET /healthz's answer.
+type health struct {
+	Status string `json:"status"` // "ok" or "unavailable"
+	Store  string `json:"store"`  // "ok" or what failed
+	Bus    string `json:"bus"`
+	Node   string `json:"node"`
+}
+
+// healthz answers 200 with the store's and the bus's state when both work, 503 when either does not, so a load
+// balancer drains a node that lost one of them.
 func (m *Main) healthz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
+	h := health{Status: "ok", Store: "ok", Bus: "ok", Node: m.svc.Config().NodeID}
 	if _, err := m.store.ListInstances(ctx); err != nil {
-		http.Error(w, "store unavailable", http.StatusServiceUnavailable)
-		return
+		h.Status, h.Store = "unavailable", err.Error()
 	}
-	w.Header().Set("Content-Type", "text/plain")
-	_, _ = w.Write([]byte("ok\n"))
+	if hb, ok := m.bus.(interface{ Healthy() error }); ok {
+		if err := hb.Healthy(); err != nil {
+			h.Status, h.Bus = "unavailable", err.Error()
+		}
+	}
+	status := http.StatusOK
+	if h.Status != "ok" {
+		status = http.StatusServiceUnavailable
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(h)
 }
 
 // loopbackAddr reports whether a listen address can only be reached from this machine: a loopback IP or

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -141,5 +142,35 @@ func TestStalledBodyCutOff(t *testing.T) {
 		io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
 		time.Sleep(time.Second)
+	}
+}
+
+// TestHealthz: /healthz answers 200 with the store's and the bus's state as JSON, and 503 once the store is gone.
+func TestHealthz(t *testing.T) {
+	m := server.New(server.Config{DataDir: t.TempDir(), Listen: "127.0.0.1:0"}, nil)
+	if err := m.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	get := func() (int, map[string]string) {
+		resp, err := http.Get(m.URL() + "/healthz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var h map[string]string
+		if err := json.NewDecoder(resp.Body).Decode(&h); err != nil {
+			t.Fatalf("healthz body: %v", err)
+		}
+		return resp.StatusCode, h
+	}
+	if status, h := get(); status != http.StatusOK || h["status"] != "ok" || h["store"] != "ok" || h["bus"] != "ok" || h["node"] == "" {
+		t.Fatalf("healthy server: %d %v", status, h)
+	}
+	if err := m.Store().Close(); err != nil {
+		t.Fatal(err)
+	}
+	if status, h := get(); status != http.StatusServiceUnavailable || h["status"] != "unavailable" || h["store"] == "ok" {
+		t.Errorf("server without its store: %d %v", status, h)
 	}
 }
