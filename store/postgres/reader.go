@@ -94,7 +94,7 @@ const contactCols = `id, instance_id, initial_contact_id, previous_contact_id, r
 	supported_content_types, duration_minutes, initiated_at, connected_at, ended_at, due_at, disconnect_reason,
 	updated_at, enqueued_at, agent_id, agent_connected_at, flow_state, flow_wake_at, customer_idle_minutes,
 	customer_disconnect_minutes, agent_idle_minutes, agent_disconnect_minutes, queue_priority,
-	queue_time_adjustment_ms, name, description, language_code`
+	queue_time_adjustment_ms, name, description, language_code, continued_from_contact_id`
 
 func scanContact(sc scanner) (*parley.Contact, error) {
 	var c parley.Contact
@@ -105,7 +105,7 @@ func scanContact(sc scanner) (*parley.Contact, error) {
 		&c.DurationMinutes, &initiated, &connected, &ended, &due, &c.DisconnectReason, &updated, &enqueued,
 		&c.AgentID, &agentConnected, &flowState, &flowWake, &c.Timers.CustomerIdle, &c.Timers.CustomerDisconnect,
 		&c.Timers.AgentIdle, &c.Timers.AgentDisconnect, &c.QueuePriority, &adjust, &c.Name,
-		&c.Description, &c.LanguageCode)
+		&c.Description, &c.LanguageCode, &c.ContinuedFromContactID)
 	if err != nil {
 		return nil, err
 	}
@@ -185,13 +185,13 @@ func (r reader) ListFlowLog(ctx context.Context, contactID string) ([]parley.Flo
 }
 
 const participantCols = `id, contact_id, chain_id, role, display_name, token_hash, state, connected, joined_at, left_at,
-	user_id, timer_at, idle_at`
+	user_id, timer_at, idle_at, token_sealed`
 
 func scanParticipant(sc scanner) (*parley.Participant, error) {
 	var p parley.Participant
 	var joined, left, timer, idle int64
 	err := sc.Scan(&p.ID, &p.ContactID, &p.ChainID, &p.Role, &p.DisplayName, &p.TokenHash, &p.State,
-		&p.Connected, &joined, &left, &p.UserID, &timer, &idle)
+		&p.Connected, &joined, &left, &p.UserID, &timer, &idle, &p.TokenSealed)
 	if err != nil {
 		return nil, err
 	}

@@ -154,7 +154,7 @@ func (t *tx) InsertContact(ctx context.Context, c *parley.Contact) error {
 		return err
 	}
 	tag, err := exec(ctx, t, `INSERT INTO contacts (`+contactCols+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT DO NOTHING`,
 		c.ID, c.InstanceID, c.InitialContactID, c.PreviousContactID, c.RelatedContactID, string(c.Channel),
 		c.InitiationMethod, string(c.State), c.FlowID, c.QueueID, c.CustomerID, attrs, seg, types,
@@ -162,14 +162,14 @@ func (t *tx) InsertContact(ctx context.Context, c *parley.Contact) error {
 		c.DisconnectReason, toMS(c.UpdatedAt), toMS(c.EnqueuedAt), c.AgentID, toMS(c.AgentConnectedAt),
 		textOrNull(c.FlowState), toMS(c.FlowWakeAt), c.Timers.CustomerIdle, c.Timers.CustomerDisconnect,
 		c.Timers.AgentIdle, c.Timers.AgentDisconnect, c.QueuePriority, c.QueueTimeAdjustment.Milliseconds(),
-		c.Name, c.Description, c.LanguageCode)
+		c.Name, c.Description, c.LanguageCode, c.ContinuedFromContactID)
 	return inserted(tag, err, "insert contact", "contact exists")
 }
 
 // UpdateContact overwrites the mutable fields of a contact: State, FlowID, QueueID, Attributes,
 // SegmentAttributes, ConnectedAt, EndedAt, DueAt, DisconnectReason, UpdatedAt, EnqueuedAt, AgentID,
 // AgentConnectedAt, FlowState, FlowWakeAt, Timers, QueuePriority, QueueTimeAdjustment, Name, Description,
-// LanguageCode and CustomerID. ENOTFOUND (CONTACT) if it does not exist.
+// LanguageCode, CustomerID, RelatedContactID and ContinuedFromContactID. ENOTFOUND (CONTACT) if it does not exist.
 func (t *tx) UpdateContact(ctx context.Context, c *parley.Contact) error {
 	attrs, seg, _, err := contactJSON(c)
 	if err != nil {
@@ -180,13 +180,14 @@ func (t *tx) UpdateContact(ctx context.Context, c *parley.Contact) error {
 			updated_at = ?, enqueued_at = ?, agent_id = ?, agent_connected_at = ?, flow_state = ?, flow_wake_at = ?,
 			customer_idle_minutes = ?, customer_disconnect_minutes = ?, agent_idle_minutes = ?,
 			agent_disconnect_minutes = ?, queue_priority = ?, queue_time_adjustment_ms = ?,
-			name = ?, description = ?, language_code = ?, customer_id = ?
+			name = ?, description = ?, language_code = ?, customer_id = ?, related_contact_id = ?,
+			continued_from_contact_id = ?
 		WHERE id = ?`,
 		string(c.State), c.FlowID, c.QueueID, attrs, seg, toMS(c.ConnectedAt), toMS(c.EndedAt), toMS(c.DueAt),
 		c.DisconnectReason, toMS(c.UpdatedAt), toMS(c.EnqueuedAt), c.AgentID, toMS(c.AgentConnectedAt),
 		textOrNull(c.FlowState), toMS(c.FlowWakeAt), c.Timers.CustomerIdle, c.Timers.CustomerDisconnect,
 		c.Timers.AgentIdle, c.Timers.AgentDisconnect, c.QueuePriority, c.QueueTimeAdjustment.Milliseconds(),
-		c.Name, c.Description, c.LanguageCode, c.CustomerID, c.ID)
+		c.Name, c.Description, c.LanguageCode, c.CustomerID, c.RelatedContactID, c.ContinuedFromContactID, c.ID)
 	return updated(tag, err, "update contact", "CONTACT", "contact not found")
 }
 
@@ -231,10 +232,10 @@ func tokenHash(h []byte) []byte {
 
 // InsertParticipant stores a new participant; ECONFLICT if its id or token hash exists.
 func (t *tx) InsertParticipant(ctx context.Context, p *parley.Participant) error {
-	tag, err := exec(ctx, t, `INSERT INTO participants (`+participantCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	tag, err := exec(ctx, t, `INSERT INTO participants (`+participantCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT DO NOTHING`,
 		p.ID, p.ContactID, p.ChainID, string(p.Role), p.DisplayName, tokenHash(p.TokenHash), string(p.State),
-		p.Connected, toMS(p.JoinedAt), toMS(p.LeftAt), p.UserID, toMS(p.TimerAt), toMS(p.IdleAt))
+		p.Connected, toMS(p.JoinedAt), toMS(p.LeftAt), p.UserID, toMS(p.TimerAt), toMS(p.IdleAt), tokenHash(p.TokenSealed))
 	return inserted(tag, err, "insert participant", "participant exists")
 }
 
