@@ -9,6 +9,7 @@ import (
 
 	"github.com/parley-chat/parley"
 	blobfs "github.com/parley-chat/parley/blob/fs"
+	blobpg "github.com/parley-chat/parley/blob/postgres"
 	blobs3 "github.com/parley-chat/parley/blob/s3"
 	"github.com/parley-chat/parley/chat"
 	"github.com/parley-chat/parley/scanner"
@@ -26,8 +27,9 @@ type AttachmentsConfig struct {
 	// Types maps file extensions to their allowed content types (default: Amazon Connect's chat file types,
 	// chat.DefaultFileTypes). Setting it replaces the whole list.
 	Types map[string][]string `yaml:"types"`
-	// S3, when its bucket is set, keeps attachments in an S3-compatible bucket instead of DataDir/attachments;
-	// clients then upload and download with URLs presigned for the bucket.
+	// S3, when its bucket is set, keeps attachments in an S3-compatible bucket instead of DataDir/attachments
+	// (or, with a Postgres database, instead of Postgres); clients then upload and download with URLs presigned
+	// for the bucket.
 	S3 blobs3.Config `yaml:"s3"`
 	// ScanURL is a webhook that approves or rejects every attachment (scanner.Webhook).
 	ScanURL string `yaml:"scan_url"`
@@ -53,6 +55,13 @@ func (m *Main) openAttachments() error {
 	case b != nil:
 	case ac.S3.Bucket != "":
 		s, err := blobs3.New(ac.S3)
+		if err != nil {
+			return err
+		}
+		b = s
+	case m.pg != nil:
+		// Any node serves any attachment: the bytes go where every node reads them.
+		s, err := blobpg.New(context.Background(), m.pg.Pool())
 		if err != nil {
 			return err
 		}

@@ -31,12 +31,11 @@ import (
 	"github.com/parley-chat/parley/api/participant"
 	"github.com/parley-chat/parley/api/sigv4"
 	"github.com/parley-chat/parley/api/startchat"
-	"github.com/parley-chat/parley/bus/local"
 	"github.com/parley-chat/parley/channels"
 	"github.com/parley-chat/parley/chat"
 	"github.com/parley-chat/parley/functions"
 	"github.com/parley-chat/parley/gateway"
-	"github.com/parley-chat/parley/store/sqlite"
+	"github.com/parley-chat/parley/store/postgres"
 	"github.com/parley-chat/parley/streaming"
 	"github.com/parley-chat/parley/streaming/sink"
 	"github.com/parley-chat/parley/throttle"
@@ -48,6 +47,15 @@ import (
 type Config struct {
 	// DataDir holds the SQLite database and the server secret. Default ./parley-data.
 	DataDir string `yaml:"data"`
+	// Database is a postgres:// URL to keep everything in Postgres, shared by any number of nodes (DESIGN §6),
+	// instead of SQLite under DataDir. Nodes sharing it must share Secret. Default: SQLite.
+	Database string `yaml:"database"`
+	// NATS is the URL of the NATS server that carries the bus between nodes (nats://host:4222). Default: the
+	// in-process bus of one node.
+	NATS string `yaml:"nats"`
+	// NATSPrefix starts every subject, so clusters sharing a NATS server stay apart. Default: derived from
+	// Database.
+	NATSPrefix string `yaml:"nats_prefix"`
 	// Listen is the HTTP and WebSocket address. Default 127.0.0.1:8080.
 	Listen string `yaml:"listen"`
 	// PublicURL is the base URL clients reach the server at, when it differs from the listen address (TLS
@@ -169,6 +177,7 @@ type Main struct {
 	log *slog.Logger
 
 	store   parley.Store
+	pg      *postgres.Store // the store, when it is Postgres (several nodes)
 	bus     parley.Bus
 	svc     *chat.Service
 	att     *chat.Attachments
@@ -252,12 +261,24 @@ func (m *Main) Start(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
-	st, err := sqlite.Open(ctx, filepath.Join(m.cfg.DataDir, "parley.db"), m.log)
-	if err != nil {
-		return fmt.Errorf("open store: %w", err)
+	if m.cfg.clustered() && m.cfg.Secret == "" {
+		return errors.New("a shared database needs a shared secret: set secret / PARLEY_SECRET (hex, 32 bytes or more) on every node")
 	}
-	m.store = st
-	m.bus = local.New()
+	if err := m.openStore(ctx); err != nil {
+		return err
+	}
+	if m.pg != nil {
+		if err := m.checkClusterSecret(ctx, secret); err != nil {
+			return err
+		}
+		if m.cfg.Channels.Enabled() {
+			return errors.New("channels: the channel bridges keep their state on one node; with a shared database " +
+				"run them in one `parley bridge` process instead")
+		}
+	}
+	if err := m.openBus(ctx); err != nil {
+		return err
+	}
 
 	m.baseURL, err = baseURL(m.cfg.PublicURL, ln.Addr())
 	if err != nil {
@@ -294,14 +315,18 @@ func (m *Main) Start(ctx context.Context) (err error) {
 	if err := m.openAttachments(); err != nil {
 		return err
 	}
-	m.instance, m.flow, err = m.svc.Bootstrap(ctx, m.cfg.InstanceAlias)
-	if err != nil {
-		return fmt.Errorf("bootstrap: %w", err)
-	}
 	m.admin = admin.New(m.store, m.bus, m.cfg.Clock, m.log, admin.Config{Region: m.cfg.Region, AccountID: m.cfg.AccountID})
 	m.functions = &functions.Invoker{URLs: m.cfg.Functions, Log: m.log.With("component", "functions")}
 	m.admin.SetFunctions(m.functions.Configured)
-	if err := m.bootstrapConfig(ctx); err != nil {
+	// Nodes that start together on an empty database create the default instance and its configuration once.
+	err = m.exclusive(ctx, "bootstrap", m.svc.Config().NodeID, func() error {
+		var err error
+		if m.instance, m.flow, err = m.svc.Bootstrap(ctx, m.cfg.InstanceAlias); err != nil {
+			return fmt.Errorf("bootstrap: %w", err)
+		}
+		return m.bootstrapConfig(ctx)
+	})
+	if err != nil {
 		return err
 	}
 	m.agents = agents.New(m.store, m.bus, m.svc, m.admin, m.cfg.Clock, m.log,

@@ -34,6 +34,9 @@ func loadOptions(args []string, getenv func(string) string, stderr io.Writer) (*
 	var configPath, accessKeys, functionList, customerIdle, customerAutoDisconnect string
 	settings := []setting{
 		{"data", "PARLEY_DATA", "data directory (SQLite database, server secret)", &o.DataDir},
+		{"database", "PARLEY_DATABASE", "postgres:// URL of a database shared by several nodes (default: SQLite in the data directory)", &o.Database},
+		{"nats", "PARLEY_NATS", "nats:// URL of the NATS server that carries the bus between nodes (default: in-process)", &o.NATS},
+		{"nats-prefix", "PARLEY_NATS_PREFIX", "subject prefix, so clusters can share a NATS server (default: derived from the database)", &o.NATSPrefix},
 		{"listen", "PARLEY_LISTEN", "HTTP and WebSocket listen address", &o.Listen},
 		{"public-url", "PARLEY_PUBLIC_URL", "base URL clients reach the server at (https → wss WebSocket URLs)", &o.PublicURL},
 		{"region", "PARLEY_REGION", "AWS region shown in ARNs and client settings", &o.Region},

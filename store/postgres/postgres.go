@@ -125,6 +125,9 @@ func Open(ctx context.Context, dsn string, log *slog.Logger) (*Store, error) {
 	return s, nil
 }
 
+// Pool returns the store's connection pool, for what keeps its own tables in the same database (blob/postgres).
+func (s *Store) Pool() *pgxpool.Pool { return s.pool }
+
 // redact replaces a DSN parse error, whose text quotes the DSN and so may show its password (pgx hides it only
 // on a best-effort basis), with a fixed one.
 func redact(err error) error {
