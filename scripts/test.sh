@@ -6,7 +6,8 @@
 #   * Debian's chromium (/usr/bin/chromium) when missing, for the ChatJS attachment test in a real browser
 #     (apt-get update runs once, before the first of these installs)
 #   * test/js/node_modules via `npm ci` when it is missing or package-lock.json changed since the last install
-# then runs `go vet ./...` and `go test -race -count=1 -timeout 30m ./...`.
+# then runs `go vet ./...` and `go test -race -count=1 -timeout 30m ./...`, and test/e2e once more with every
+# server on Postgres and NATS (PARLEY_TEST_CLUSTER; its tests skip where those services do not answer).
 #
 # Environment:
 #   PARLEY_INSTALL=0   never install anything (tests whose tools are missing skip, saying why)
@@ -112,4 +113,11 @@ if ((${#args[@]} == 0)); then
 fi
 say "go test -race -count=1 -timeout 30m ${args[*]}"
 go test -race -count=1 -timeout 30m "${args[@]}"
+if (($# == 0)); then
+	# The end-to-end suite once more on the scale-out stack: every server on Postgres and NATS (each test skips,
+	# saying so, where they do not answer).
+	cluster=${PARLEY_TEST_CLUSTER:-postgres://postgres@127.0.0.1:5432/test?sslmode=disable}
+	say "go test -race ./test/e2e on Postgres and NATS (PARLEY_TEST_CLUSTER=$cluster)"
+	PARLEY_TEST_CLUSTER=$cluster go test -race -count=1 -timeout 20m ./test/e2e
+fi
 say "all tests passed"

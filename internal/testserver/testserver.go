@@ -1,12 +1,23 @@
 // Package testserver starts the whole parley server in-process for tests: the same server.Main that
 // `parley serve` runs, on a random loopback port, with its data in a test temp dir.
+//
+// With PARLEY_TEST_CLUSTER set to a postgres:// URL, every server keeps its data in a fresh schema of that
+// database and its bus on NATS (PARLEY_TEST_NATS, default nats://127.0.0.1:4222), so that a whole suite runs
+// against the scale-out stack: PARLEY_TEST_CLUSTER=postgres://postgres@127.0.0.1:5432/test?sslmode=disable.
 package testserver
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"log/slog"
 	"os"
+	"strings"
+	"sync"
 	"testing"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/nats-io/nats.go"
 
 	"github.com/parley-chat/parley/server"
 )
@@ -29,6 +40,12 @@ func Start(t testing.TB, opts ...Option) *Server {
 	cfg := server.Config{DataDir: t.TempDir(), Listen: "127.0.0.1:0"}
 	for _, o := range opts {
 		o(&cfg)
+	}
+	if dsn := os.Getenv("PARLEY_TEST_CLUSTER"); dsn != "" && cfg.Database == "" {
+		cluster(t, &cfg, dsn)
+	}
+	if cfg.Database != "" && cfg.Channels.Enabled() {
+		t.Skip("PARLEY_TEST_CLUSTER: the channel bridges do not run on a shared database (parley bridge does)")
 	}
 	m := server.New(cfg, logger(t))
 	if err := m.Start(context.Background()); err != nil {
@@ -58,4 +75,53 @@ func logger(t testing.TB) *slog.Logger {
 		return slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
 	return slog.New(slog.DiscardHandler)
+}
+
+// clusters remembers the schema of each data directory, so that a test that restarts a server on its data
+// directory finds its data again.
+var clusters sync.Map // data dir → server.Config (Database, Secret, NATSPrefix)
+
+// cluster points cfg at a fresh schema of the Postgres database dsn (dropped when the test ends) and at NATS.
+func cluster(t testing.TB, cfg *server.Config, dsn string) {
+	t.Helper()
+	if v, ok := clusters.Load(cfg.DataDir); ok {
+		c := v.(server.Config)
+		cfg.Database, cfg.Secret, cfg.NATSPrefix, cfg.NATS = c.Database, c.Secret, c.NATSPrefix, c.NATS
+		return
+	}
+	defer func() { clusters.Store(cfg.DataDir, *cfg) }()
+	ctx := context.Background()
+	admin, err := pgxpool.New(ctx, dsn)
+	if err == nil {
+		err = admin.Ping(ctx)
+	}
+	if err != nil {
+		t.Skipf("PARLEY_TEST_CLUSTER: Postgres not reachable: %v", err)
+	}
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	schema := "parley_t_" + hex.EncodeToString(b[:])
+	if _, err := admin.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
+		admin.Close()
+		t.Fatalf("PARLEY_TEST_CLUSTER: %v", err)
+	}
+	t.Cleanup(func() {
+		_, _ = admin.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
+		admin.Close()
+	})
+	sep := "?"
+	if strings.Contains(dsn, "?") {
+		sep = "&"
+	}
+	secret := make([]byte, 32)
+	_, _ = rand.Read(secret)
+	cfg.Database, cfg.Secret, cfg.NATSPrefix = dsn+sep+"search_path="+schema, hex.EncodeToString(secret), schema
+	if cfg.NATS = os.Getenv("PARLEY_TEST_NATS"); cfg.NATS == "" {
+		cfg.NATS = "nats://127.0.0.1:4222"
+	}
+	if nc, err := nats.Connect(cfg.NATS); err != nil {
+		t.Skipf("PARLEY_TEST_CLUSTER: NATS not reachable at %s: %v", cfg.NATS, err)
+	} else {
+		nc.Close()
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/connect"
@@ -198,7 +199,12 @@ func TestAdminAPI(t *testing.T) {
 		AgentStatusId: aws.String(avail)}); err != nil {
 		t.Fatalf("PutUserStatus: %v", err)
 	}
-	if got := rec.got(); !slices.Equal(got, []string{"alice=" + avail}) {
+	// On a networked bus the event arrives a moment after the answer.
+	want := []string{"alice=" + avail}
+	for deadline := time.Now().Add(5 * time.Second); !slices.Equal(rec.got(), want) && time.Now().Before(deadline); {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if got := rec.got(); !slices.Equal(got, want) {
 		t.Errorf("listener heard %v", got)
 	}
 	stored, _ = e.srv.Admin().User(ctx, e.srv.InstanceID, aws.ToString(u.UserId))

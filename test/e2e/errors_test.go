@@ -159,9 +159,9 @@ func TestConnectErrors(t *testing.T) {
 		{"attributes over 32 KB", start(func(in *connect.StartChatContactInput) {
 			in.Attributes = map[string]string{"a": strings.Repeat("x", 20000), "b": strings.Repeat("y", 20000)}
 		}), "InvalidParameterException"},
-		{"persistent chat", start(func(in *connect.StartChatContactInput) {
+		{"persistent chat of an unknown contact", start(func(in *connect.StartChatContactInput) {
 			in.PersistentChat = &ctypes.PersistentChat{RehydrationType: ctypes.RehydrationTypeEntirePastSession, SourceContactId: aws.String("x")}
-		}), "InvalidRequestException"},
+		}), "ResourceNotFoundException"},
 		{"unknown related contact", start(func(in *connect.StartChatContactInput) { in.RelatedContactId = aws.String("nope") }), "ResourceNotFoundException"},
 	}
 	_, err := e.cc.DescribeContact(ctx(t), &connect.DescribeContactInput{InstanceId: aws.String(e.srv.InstanceID), ContactId: aws.String("nope")})
