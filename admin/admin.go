@@ -72,6 +72,7 @@ func New(store parley.Store, bus parley.Bus, clock parley.Clock, log *slog.Logge
 func (s *Service) statusChanged(ctx context.Context, u *parley.User) {
 	cp := *u
 	cp.SecurityProfileIDs = slices.Clone(u.SecurityProfileIDs)
+	cp.PasswordHash = "" // events cross the network on a cluster's bus: no secret travels with them
 	s.announce(ctx, &parley.Event{Kind: parley.EventAgentStatus, InstanceID: u.InstanceID, UserID: u.ID, User: &cp})
 }
 

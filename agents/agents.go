@@ -313,6 +313,10 @@ func (s *Service) event(ev *parley.Event) {
 
 // userStatusChanged applies a user's new status (PutUserStatus or the agent API).
 func (s *Service) userStatusChanged(ctx context.Context, u *parley.User) {
+	// The store, not the event, is the truth: events of different nodes may arrive out of order.
+	if fresh, err := s.store.GetUser(ctx, u.ID); err == nil {
+		u = fresh
+	}
 	a, err := s.loadAgent(ctx, u)
 	if err != nil {
 		s.log.Error("load agent", "user_id", u.ID, "err", err)
@@ -444,6 +448,11 @@ func (s *Service) dispatch(now time.Time) {
 		c, err := s.store.GetContact(context.Background(), o.ContactID)
 		if err != nil {
 			s.log.Error("offer: read contact", "contact_id", o.ContactID, "err", err)
+			continue
+		}
+		if !c.Active() {
+			// Its contact.ended (from another node) has not arrived yet, or was lost: never offer an ended chat.
+			s.engine.Remove(c.ID, now)
 			continue
 		}
 		w := &work{contact: c, agentID: o.AgentID, state: ContactOffered, deadline: o.Deadline}

@@ -109,10 +109,16 @@ func (fc *flowCache) forget(instanceID string) {
 }
 
 // configChanged is the chat service's subscriber to the Bus's domain events: a configuration change may have
-// changed a flow.
+// changed a flow, and a contact that ended or moved on (on any node) ends the cached authentications of its
+// chat here too.
 func (s *Service) configChanged(ev *parley.Event) {
-	if ev.Kind == parley.EventConfigChanged {
+	switch ev.Kind {
+	case parley.EventConfigChanged:
 		s.flows.forget(ev.InstanceID)
+	case parley.EventContactEnded, parley.EventContactTransferred:
+		if ev.Contact != nil {
+			s.auth.invalidate(ev.Contact.InitialContactID)
+		}
 	}
 }
 
