@@ -89,6 +89,10 @@ type Config struct {
 	// StartChat configures POST /start-chat, the start-chat backend of Amazon's sample widgets: allowed
 	// instances, flows, origins and attributes, and its rate per client (package api/startchat).
 	StartChat startchat.Config `yaml:"start_chat"`
+	// TrustedProxies are the addresses or CIDR prefixes of the proxies in front of parley (a load balancer):
+	// requests from them are counted by the client address X-Forwarded-For names (realip.go), so that per-address
+	// limits count clients. Default: none, and X-Forwarded-For is ignored.
+	TrustedProxies []string `yaml:"trusted_proxies"`
 	// Limits are the request rates and caps (package throttle): a profile (default, connect or off) and
 	// overrides. Default: the default profile, which a real customer never meets.
 	Limits throttle.Config `yaml:"limits"`
@@ -378,7 +382,12 @@ func (m *Main) Start(ctx context.Context) (err error) {
 	mux.Handle("/", guard(connect.New(m.svc, m.admin, verifier, m.log, connect.WithAgents(m.agents),
 		connect.WithStreaming(m.streaming), connect.WithThrottle(limiter),
 		connect.WithIntegrationDestinations(m.cfg.IntegrationDestinations))))
-	m.http = &http.Server{Handler: overflowGuard(deadlines(mux, m.cfg.BodyTimeout, m.cfg.UploadTimeout)),
+	proxies, err := parseProxies(m.cfg.TrustedProxies)
+	if err != nil {
+		return err
+	}
+	handler := realIP(deadlines(mux, m.cfg.BodyTimeout, m.cfg.UploadTimeout), proxies)
+	m.http = &http.Server{Handler: overflowGuard(handler),
 		ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: maxHeaderBytes,
 		ConnContext: connContext,
 		ErrorLog:    slog.NewLogLogger(m.log.Handler(), slog.LevelDebug)}

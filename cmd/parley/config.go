@@ -31,7 +31,7 @@ type setting struct {
 // environment variables, flags.
 func loadOptions(args []string, getenv func(string) string, stderr io.Writer) (*options, error) {
 	o := &options{LogLevel: "info", LogFormat: "text"}
-	var configPath, accessKeys, functionList, customerIdle, customerAutoDisconnect string
+	var configPath, accessKeys, functionList, customerIdle, customerAutoDisconnect, proxies string
 	settings := []setting{
 		{"data", "PARLEY_DATA", "data directory (SQLite database, server secret)", &o.DataDir},
 		{"database", "PARLEY_DATABASE", "postgres:// URL of a database shared by several nodes (default: SQLite in the data directory)", &o.Database},
@@ -50,6 +50,7 @@ func loadOptions(args []string, getenv func(string) string, stderr io.Writer) (*
 		{"attachment-scan-url", "PARLEY_ATTACHMENT_SCAN_URL", "webhook that approves or rejects every attachment", &o.Attachments.ScanURL},
 		{"customer-idle", "PARLEY_CUSTOMER_IDLE", "customer idle timer where UpdateParticipantRoleConfig set none: a duration, or off (default 10m)", &customerIdle},
 		{"customer-auto-disconnect", "PARLEY_CUSTOMER_AUTO_DISCONNECT", "auto-disconnect timer after the customer went idle: a duration, or off (default 15m)", &customerAutoDisconnect},
+		{"trusted-proxies", "PARLEY_TRUSTED_PROXIES", "addresses or CIDR prefixes of the proxies in front of parley, comma-separated: their X-Forwarded-For names the client", &proxies},
 		{"limits", "PARLEY_LIMITS", "limits profile: default (limits no real client meets), connect (plus Amazon Connect's API quotas) or off", &o.Limits.Profile},
 		{"pprof", "PARLEY_PPROF", "serve net/http/pprof on this loopback address, e.g. 127.0.0.1:6060 (default off)", &o.Pprof},
 		{"log-level", "PARLEY_LOG_LEVEL", "debug, info, warn or error", &o.LogLevel},
@@ -94,6 +95,9 @@ func loadOptions(args []string, getenv func(string) string, stderr io.Writer) (*
 		if set[s.flag] {
 			*s.dst = *flagVals[s.flag]
 		}
+	}
+	if proxies != "" {
+		o.TrustedProxies = strings.Split(proxies, ",")
 	}
 	if accessKeys != "" {
 		keys, err := parseAccessKeys(accessKeys)
