@@ -129,11 +129,14 @@ func TestSDKInvalidParameter(t *testing.T) {
 func TestSDKUnsupportedOperation(t *testing.T) {
 	ctx := context.Background()
 	c := sdkSetup(t, &fakeBackend{})
-	_, err := c.TransferContact(ctx, &connect.TransferContactInput{
-		InstanceId: aws.String("i"), ContactId: aws.String("c"), ContactFlowId: aws.String("f"),
+	_, err := c.StartOutboundChatContact(ctx, &connect.StartOutboundChatContactInput{
+		InstanceId: aws.String("i"), ContactFlowId: aws.String("f"),
+		SourceEndpoint:      &types.Endpoint{Type: types.EndpointTypeConnectPhonenumberArn, Address: aws.String("arn:x")},
+		DestinationEndpoint: &types.Endpoint{Type: types.EndpointTypeTelephoneNumber, Address: aws.String("+15550100")},
+		SegmentAttributes:   map[string]types.SegmentAttributeValue{"connect:Subtype": {ValueString: aws.String("connect:SMS")}},
 	})
 	var ire *types.InvalidRequestException
-	if !errors.As(err, &ire) || ire.ErrorMessage() != "TransferContact is not supported by parley yet" {
+	if !errors.As(err, &ire) || ire.ErrorMessage() != "StartOutboundChatContact is not supported by parley yet" {
 		t.Fatalf("err = %v, want *types.InvalidRequestException", err)
 	}
 	// Message streaming is served only when the server has a streaming service (sdk_streaming_test.go).
