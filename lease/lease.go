@@ -73,12 +73,15 @@ func (h *Holder) Try(ctx context.Context) bool {
 	h.turn.Lock()
 	defer h.turn.Unlock()
 	now := h.clock.Now()
+	// A store that hangs must not keep a holder believing it leads past its lease: the attempt is bounded.
+	ctx, cancel := context.WithTimeout(ctx, h.ttl/3)
+	defer cancel()
 	holder, until, err := h.leases.AcquireLease(ctx, h.name, h.owner, now, now.Add(h.ttl))
 	held := err == nil && holder == h.owner
 	h.mu.Lock()
 	if err != nil {
 		h.log.Warn("lease: acquire failed", "lease", h.name, "err", err)
-		held = h.held && now.Before(h.until) // keep what is still ours; the next attempt decides
+		held = h.held && h.clock.Now().Before(h.until) // keep what is still ours; the next attempt decides
 	} else if held {
 		h.until = until
 	}

@@ -120,3 +120,43 @@ func TestRunReleases(t *testing.T) {
 		t.Errorf("after Run: another node got holder %q, err %v; want the lease free", holder, err)
 	}
 }
+
+// hangingLeases grants the lease once, then hangs every later call until its context ends, as a store whose
+// connection stalled.
+type hangingLeases struct {
+	parley.Leases
+	calls int
+}
+
+func (h *hangingLeases) AcquireLease(ctx context.Context, name, owner string, now, until time.Time) (string, time.Time, error) {
+	if h.calls++; h.calls == 1 {
+		return owner, until, nil
+	}
+	<-ctx.Done()
+	return "", time.Time{}, ctx.Err()
+}
+
+// TestHangingStore: a renewal against a store that hangs returns (the attempt is bounded by a third of the TTL),
+// and once the lease has run out the holder no longer believes it leads.
+func TestHangingStore(t *testing.T) {
+	clk := &fakeClock{t: time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)}
+	r := &recorder{}
+	h := lease.New(&hangingLeases{}, "timers", "node-a", clk, 300*time.Millisecond, nil, r.change)
+	if !h.Try(t.Context()) {
+		t.Fatal("first Try did not take the lease")
+	}
+	clk.add(time.Second) // past the lease's end
+	done := make(chan bool)
+	go func() { done <- h.Try(context.Background()) }()
+	select {
+	case held := <-done:
+		if held || h.Held() {
+			t.Error("still holding a lease that ran out while the store hung")
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Try against a hanging store did not return")
+	}
+	if got := r.got(); !slices.Equal(got, []bool{true, false}) {
+		t.Errorf("changes %v, want gained then lost", got)
+	}
+}
