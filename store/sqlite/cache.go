@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"bytes"
+	"hash/maphash"
 	"maps"
 	"slices"
 
@@ -12,10 +13,14 @@ import (
 // read, so the bound only needs to cover the chats that are busy at the same time.
 const cacheCap = 1 << 16
 
+// tokenCap bounds the ClientToken hashes the cache holds over all chains.
+const tokenCap = 1 << 20
+
 // cache holds what nearly every write transaction reads: the newest contact of each chain, participants by id,
 // the last Seq of each chain and its active streams (the streaming outbox's observer asks on every change). Appending a chat message needs all three (the chat must still be active and
 // the sender still in it, and the item needs the next Seq); reading them through SQL was about half of the
-// writer's work per message.
+// writer's work per message. It also holds, per chain, hashes of the (participant, ClientToken) pairs of its
+// items, which stand in for an index (see AppendItem).
 //
 // The cache belongs to the writer goroutine: only transactions read or change it, one at a time, so it needs no
 // lock. It is filled only from what SQL returned (never from values being written), and every write to a cached
@@ -29,8 +34,11 @@ type cache struct {
 	contactChain map[string]string              // contact id → its chain, for the contacts in chainContact
 	participants map[string]*parley.Participant // by id
 	seqs         map[string]int64               // chain id → Seq of its newest item
+	tokens       map[string]map[uint64]struct{} // chain id → tokenHash of each of its items' ClientTokens
 	streams      map[string][]*parley.Stream    // chain id → its active streams (often none)
-	journal      []cacheKey                     // entries filled since the transaction began
+	nTokens      int                            // hashes in tokens
+	seed         maphash.Seed
+	journal      []cacheKey // entries filled since the transaction began
 }
 
 type cacheKind uint8
@@ -39,6 +47,7 @@ const (
 	chainKey cacheKind = iota
 	participantKey
 	seqKey
+	tokensKey
 	streamsKey
 )
 
@@ -53,7 +62,9 @@ func newCache() *cache {
 		contactChain: make(map[string]string),
 		participants: make(map[string]*parley.Participant),
 		seqs:         make(map[string]int64),
+		tokens:       make(map[string]map[uint64]struct{}),
 		streams:      make(map[string][]*parley.Stream),
+		seed:         maphash.MakeSeed(),
 	}
 }
 
@@ -133,6 +144,48 @@ func (c *cache) putSeq(chain string, seq int64) {
 	c.journal = append(c.journal, cacheKey{seqKey, chain})
 }
 
+// tokenHash is the hash of a (participant, ClientToken) pair.
+func (c *cache) tokenHash(participantID, token string) uint64 {
+	var h maphash.Hash
+	h.SetSeed(c.seed)
+	h.WriteString(participantID)
+	h.WriteByte(0)
+	h.WriteString(token)
+	return h.Sum64()
+}
+
+// putTokens caches the token hashes of a chain, read from SQL, making room by dropping other chains' hashes.
+func (c *cache) putTokens(chain string, hs map[uint64]struct{}) {
+	c.dropTokens(chain)
+	for c.nTokens+len(hs) > tokenCap && len(c.tokens) > 0 {
+		for k := range c.tokens { // map iteration starts at a random entry
+			c.dropTokens(k)
+			break
+		}
+	}
+	c.tokens[chain] = hs
+	c.nTokens += len(hs)
+	c.journal = append(c.journal, cacheKey{tokensKey, chain})
+}
+
+// addToken records the token hash of an item just appended to a chain whose hashes are cached.
+func (c *cache) addToken(chain string, h uint64) {
+	hs, ok := c.tokens[chain]
+	if !ok {
+		return
+	}
+	if _, dup := hs[h]; !dup {
+		hs[h] = struct{}{}
+		c.nTokens++
+	}
+	c.journal = append(c.journal, cacheKey{tokensKey, chain})
+}
+
+func (c *cache) dropTokens(chain string) {
+	c.nTokens -= len(c.tokens[chain])
+	delete(c.tokens, chain)
+}
+
 // activeStreams returns copies of the active streams of chain, if cached.
 func (c *cache) activeStreams(chain string) ([]*parley.Stream, bool) {
 	v, ok := c.streams[chain]
@@ -180,6 +233,8 @@ func (c *cache) rollback(mark int) {
 			delete(c.participants, k.id)
 		case seqKey:
 			delete(c.seqs, k.id)
+		case tokensKey:
+			c.dropTokens(k.id)
 		case streamsKey:
 			delete(c.streams, k.id)
 		}

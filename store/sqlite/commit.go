@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"runtime/debug"
 	"sync/atomic"
@@ -45,11 +46,13 @@ type Stats struct {
 	Batches int64
 	// Updates is the number of fns it ran; Updates/Batches is the mean group-commit batch size.
 	Updates int64
+	// TokenLoads is the number of chains whose ClientTokens were read (on a reader) into the writer's cache.
+	TokenLoads int64
 }
 
 // Stats returns the writer's counters.
 func (s *Store) Stats() Stats {
-	return Stats{Batches: s.batches.Load(), Updates: s.updates.Load()}
+	return Stats{Batches: s.batches.Load(), Updates: s.updates.Load(), TokenLoads: s.tokenLoads.Load()}
 }
 
 // Update runs fn in a read-write transaction and commits if fn returns nil; otherwise fn's writes are rolled
@@ -57,6 +60,65 @@ func (s *Store) Stats() Stats {
 // concurrent Updates, each in its own savepoint of one shared transaction (see the package doc for the
 // contract). A panic in fn rolls back fn's writes and is re-raised in the caller's goroutine.
 func (s *Store) Update(ctx context.Context, fn func(tx parley.Tx) error) error {
+	for attempt := 0; ; attempt++ {
+		err := s.update(ctx, fn)
+		var cold *errColdTokens
+		if attempt >= 3 || !errors.As(err, &cold) {
+			return err
+		}
+		if err := s.warmTokens(ctx, cold.chain); err != nil {
+			return err
+		}
+	}
+}
+
+// warmTokens gives the writer's cache the ClientToken hashes of a chain: they are read on a reader, where the
+// read of a long chat delays nobody else, and only the items appended since (a primary key range) are read on
+// the writer.
+func (s *Store) warmTokens(ctx context.Context, chain string) error {
+	type pair struct {
+		hash uint64
+		seq  int64
+	}
+	rows, err := queryAll(ctx, s.reader.q, func(sc scanner) (pair, error) {
+		var p, tok string
+		var seq int64
+		err := sc.Scan(&p, &tok, &seq)
+		return pair{s.cache.tokenHash(p, tok), seq}, err // the hash's seed never changes: no lock needed
+	}, `SELECT participant_id, client_token, seq FROM items WHERE chain_id = ? AND client_token != ''`, chain)
+	if err != nil {
+		return err
+	}
+	hs := make(map[uint64]struct{}, len(rows))
+	var upTo int64
+	for _, r := range rows {
+		hs[r.hash] = struct{}{}
+		upTo = max(upTo, r.seq)
+	}
+	s.tokenLoads.Add(1)
+	return s.update(ctx, func(ptx parley.Tx) error {
+		t := ptx.(*tx)
+		if _, ok := t.c.tokens[chain]; ok {
+			return nil // another caller warmed it first
+		}
+		delta, err := queryAll(ctx, t.q, func(sc scanner) (uint64, error) {
+			var p, tok string
+			err := sc.Scan(&p, &tok)
+			return t.c.tokenHash(p, tok), err
+		}, `SELECT participant_id, client_token FROM items WHERE chain_id = ? AND seq > ? AND client_token != ''`, chain, upTo)
+		if err != nil {
+			return err
+		}
+		for _, h := range delta {
+			hs[h] = struct{}{}
+		}
+		t.c.putTokens(chain, hs)
+		return nil
+	})
+}
+
+// update is one attempt of Update.
+func (s *Store) update(ctx context.Context, fn func(tx parley.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}

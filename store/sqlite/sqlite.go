@@ -36,8 +36,8 @@
 //
 // Open takes an exclusive lock on "<path>-lock" and fails if another process holds it; it then clears the
 // leases table, whose rows can only belong to a process that is gone. The writer goroutine keeps what the
-// append path reads (the newest contact of each chain, participants, each chain's last Seq and its active
-// streams) in memory, filled only from SQL inside its transactions and dropped on writes and rollbacks
+// append path reads (the newest contact of each chain, participants, each chain's last Seq, hashes of its items'
+// ClientTokens and its active streams) in memory, filled only from SQL inside its transactions and dropped on writes and rollbacks
 // (cache.go), which is right only while it is the database's only writer.
 //
 // # Errors
@@ -113,6 +113,7 @@ type Store struct {
 	writerDone chan struct{}
 	batches    atomic.Int64 // Stats
 	updates    atomic.Int64
+	tokenLoads atomic.Int64
 	closeOnce  sync.Once
 	closeErr   error
 }

@@ -248,14 +248,34 @@ func (t *tx) DeleteConnections(ctx context.Context, participantID string) error 
 // chain holds an item of the participant with it.ClientToken) nothing is stored and it.Seq is left unchanged.
 //
 // The next Seq is one more than the chain's newest item's: the writer's cache holds it for busy chains, and a
-// miss reads it from the end of the items primary key. A retried ClientToken is refused by the unique index
-// items_client_token, which the insert consults anyway: one seek, whatever the chain's length.
+// miss reads it from the end of the items primary key.
+//
+// ClientTokens have no index: one would cost every message a write to a page of its own (measured: a sixth of
+// the server's chat throughput). The writer's cache holds a 64-bit keyed hash of each (participant, token)
+// pair of the chains it knows; a hash already there is a retry. A chain it does not know (after a restart, or
+// evicted) is not read here, where every other write would wait: AppendItem fails with errColdTokens, and
+// Update reads the chain's tokens on a reader and runs fn again (warmTokens).
 func (t *tx) AppendItem(ctx context.Context, it *parley.Item) error {
 	last, err := t.LastSeq(ctx, it.ChainID)
 	if err != nil {
 		return fmt.Errorf("sqlite: append item: %w", err)
 	}
 	seq := last + 1
+	hs, known := t.c.tokens[it.ChainID]
+	if !known && last == 0 {
+		hs, known = map[uint64]struct{}{}, true // a new chain has no tokens: nothing to read, then or later
+		t.c.putTokens(it.ChainID, hs)
+	}
+	var tok uint64
+	if it.ClientToken != "" {
+		if !known {
+			return &errColdTokens{chain: it.ChainID}
+		}
+		tok = t.c.tokenHash(it.ParticipantID, it.ClientToken)
+		if _, seen := hs[tok]; seen {
+			return &parley.Error{Code: parley.ECONFLICT, Message: "an item with this ClientToken exists"}
+		}
+	}
 	attachments, err := jsonOrNull(it.Attachments, len(it.Attachments))
 	if err != nil {
 		return fmt.Errorf("sqlite: item attachments: %w", err)
@@ -271,11 +291,21 @@ func (t *tx) AppendItem(ctx context.Context, it *parley.Item) error {
 		it.DisplayName, string(it.Role), toMS(it.Time), it.ClientToken, it.Recipient, it.Transient, attachments,
 		rcptID, rcptSeq, rcptRecipient, rcptDelivered, rcptRead, it.Revises)
 	if err != nil {
-		return writeErr(err, "append item", "an item with this Id or ClientToken exists")
+		return writeErr(err, "append item", "an item with this Id exists")
 	}
 	t.c.putSeq(it.ChainID, seq)
+	if it.ClientToken != "" {
+		t.c.addToken(it.ChainID, tok)
+	}
 	it.Seq = seq
 	return nil
+}
+
+// errColdTokens is AppendItem's answer for a chain whose ClientToken hashes the writer does not hold.
+type errColdTokens struct{ chain string }
+
+func (e *errColdTokens) Error() string {
+	return "sqlite: the ClientTokens of chain " + e.chain + " are not loaded (Update loads them and retries)"
 }
 
 // PutIdempotent stores the result of a request under (scope, token); ECONFLICT if one exists.
