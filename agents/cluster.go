@@ -186,6 +186,7 @@ const (
 	actEnd      = "end"
 	actTransfer = "transfer"
 	actSync     = "sync" // send the agent's state and open offers to its streams (a stream opened on a follower)
+	// actRead (reads.go) asks for a read view.
 )
 
 // action is the bus form of a forwarded action and of its answer (Reply set).
@@ -196,6 +197,8 @@ type action struct {
 	UserID    string          `json:"user"`
 	ContactID string          `json:"contact,omitempty"`
 	Target    *TransferTarget `json:"target,omitempty"`
+	Read      string          `json:"read,omitempty"` // the view of an actRead
+	Arg       string          `json:"arg,omitempty"`  // the instance or queue of an actRead
 
 	Reply   bool         `json:"reply,omitempty"`
 	Code    parley.Code  `json:"code,omitempty"`
@@ -204,6 +207,8 @@ type action struct {
 	Kind    string       `json:"resource,omitempty"`
 	Contact *ContactView `json:"view,omitempty"`
 	Result  string       `json:"result,omitempty"`
+	// Data is the view an actRead asked for, encoded.
+	Data json.RawMessage `json:"data,omitempty"`
 }
 
 // forward sends an action to the leader and waits for its answer, until ctx ends or ForwardTimeout passes.
@@ -285,27 +290,11 @@ func (s *Service) onAction(ev *parley.Event) {
 func (s *Service) carryOut(a *action) {
 	ctx := context.Background()
 	r := &action{ID: a.ID, Node: a.Node, Act: a.Act, UserID: a.UserID, ContactID: a.ContactID, Reply: true}
-	u, err := s.store.GetUser(ctx, a.UserID)
-	if err == nil {
-		switch a.Act {
-		case actAccept:
-			r.Contact, err = s.Accept(ctx, u, a.ContactID)
-		case actReject:
-			err = s.Reject(ctx, u, a.ContactID)
-		case actClear:
-			err = s.Clear(ctx, u, a.ContactID)
-		case actEnd:
-			err = s.End(ctx, u, a.ContactID)
-		case actTransfer:
-			if a.Target == nil {
-				a.Target = &TransferTarget{}
-			}
-			r.Result, err = s.Transfer(ctx, u, a.ContactID, *a.Target)
-		case actSync:
-			s.locked(func(time.Time) { s.sync(u.ID) })
-		default:
-			err = parley.Errorf(parley.EINVALID, "unknown agent action %q", a.Act)
-		}
+	var err error
+	if a.Act == actRead {
+		r.Data, err = s.readLocal(ctx, a) // a view of the whole routing state names no user
+	} else {
+		err = s.act(ctx, a, r)
 	}
 	if err != nil {
 		var pe *parley.Error
@@ -318,6 +307,34 @@ func (s *Service) carryOut(a *action) {
 	if err := s.publishAction(r); err != nil {
 		s.log.Warn("agent action: answer", "act", a.Act, "err", err)
 	}
+}
+
+// act does an agent's forwarded action on the leader, filling the answer r.
+func (s *Service) act(ctx context.Context, a, r *action) error {
+	u, err := s.store.GetUser(ctx, a.UserID)
+	if err != nil {
+		return err
+	}
+	switch a.Act {
+	case actAccept:
+		r.Contact, err = s.Accept(ctx, u, a.ContactID)
+	case actReject:
+		err = s.Reject(ctx, u, a.ContactID)
+	case actClear:
+		err = s.Clear(ctx, u, a.ContactID)
+	case actEnd:
+		err = s.End(ctx, u, a.ContactID)
+	case actTransfer:
+		if a.Target == nil {
+			a.Target = &TransferTarget{}
+		}
+		r.Result, err = s.Transfer(ctx, u, a.ContactID, *a.Target)
+	case actSync:
+		s.locked(func(time.Time) { s.sync(u.ID) })
+	default:
+		err = parley.Errorf(parley.EINVALID, "unknown agent action %q", a.Act)
+	}
+	return err
 }
 
 // sync tells every stream of the user its state and open offers. Callers hold the lock.

@@ -212,3 +212,70 @@ func TestOneRouterPerLease(t *testing.T) {
 		t.Errorf("the node without the lease keeps routing state: %+v", snap)
 	}
 }
+
+// TestFollowerReads: the read views asked of a node that does not route are the routing node's: an agent's
+// state and contacts, the live contacts, the agents, the queues' status, the live view of the real-time metrics
+// and a queue's metrics for the flows, with a waiting contact and then an offered one.
+func TestFollowerReads(t *testing.T) {
+	f := newFixtureOn(t, 30*time.Second, wireBus{local.New()})
+	sales := f.queue("Sales")
+	flow := f.flowTo(sales)
+	ann := f.user("ann", f.profile("Sales", 2, pq(sales, 1, 0)))
+	b := f.second()
+	if b.Lead(f.ctx) {
+		t.Fatal("the second node took the routing lease the first one holds")
+	}
+
+	same := func(what string, onA, onB any) {
+		t.Helper()
+		ja, _ := json.Marshal(onA)
+		jb, _ := json.Marshal(onB)
+		if string(ja) != string(jb) {
+			t.Errorf("%s on the follower:\n%s\nwant the routing node's:\n%s", what, jb, ja)
+		}
+	}
+	compare := func() {
+		t.Helper()
+		same("State", f.ag.State(ann), b.State(ann))
+		same("Contacts", f.ag.Contacts(ann), b.Contacts(ann))
+		same("LiveContacts", f.ag.LiveContacts(), b.LiveContacts())
+		same("Agents", f.ag.Agents(), b.Agents())
+		qa, err := f.ag.QueueStatus(f.ctx, f.inst.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		qb, err := b.QueueStatus(f.ctx, f.inst.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		same("QueueStatus", qa, qb)
+		same("LiveView", f.ag.LiveView(), b.LiveView())
+		ma, _ := f.ag.QueueMetrics(f.ctx, sales.ID)
+		mb, err := b.QueueMetrics(f.ctx, sales.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		same("QueueMetrics", ma, mb)
+	}
+
+	c1 := f.start(flow) // no one is available: it waits
+	if n := len(b.LiveContacts()); n != 1 {
+		t.Fatalf("the follower sees %d live contacts, want the waiting one", n)
+	}
+	if m, _ := b.QueueMetrics(f.ctx, sales.ID); m.ContactsInQueue != 1 {
+		t.Fatalf("the follower's queue metrics %+v, want one contact in queue", m)
+	}
+	compare()
+
+	onB := b.Subscribe(ann)
+	if err := b.SetStatus(f.ctx, ann, "Available"); err != nil {
+		t.Fatal(err)
+	}
+	if o := offerOf(t, onB); o.ContactID != c1 {
+		t.Fatalf("offer %+v, want %s", o, c1)
+	}
+	if st := b.State(ann); st.System != agents.SystemPending || len(st.Contacts) != 1 || st.Contacts[0].ContactID != c1 {
+		t.Fatalf("ann's state on the follower: %+v, want pending with %s", st, c1)
+	}
+	compare()
+}

@@ -67,8 +67,15 @@ type QueuedContact struct {
 	EnqueuedAt time.Time
 }
 
-// LiveView returns the current picture of agents and waiting contacts.
+// LiveView returns the current picture of agents and waiting contacts; on a node that does not route, the
+// routing node's (reads.go).
 func (s *Service) LiveView() LiveView {
+	v, _ := remoteRead(context.Background(), s, readLiveView, "", "", noErr(s.localLiveView))
+	return v
+}
+
+// localLiveView is the picture in this node's memory.
+func (s *Service) localLiveView() LiveView {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	v := LiveView{Time: s.now()}
@@ -126,8 +133,13 @@ func (s *Service) LiveView() LiveView {
 // QueueMetrics returns the live numbers of a queue that a contact flow's CheckMetricData reads: contacts waiting,
 // the oldest one's age, and the agents whose routing profile serves the queue — online (a status that is not
 // Offline), staffed (the same in parley: a logged-in agent has a status) and available (free to take one now).
-// On a node that does not route they are zero (docs/decisions/0007-events-and-claims.md).
-func (s *Service) QueueMetrics(_ context.Context, queueID string) (chat.QueueMetrics, error) {
+// On a node that does not route, the routing node answers (reads.go).
+func (s *Service) QueueMetrics(ctx context.Context, queueID string) (chat.QueueMetrics, error) {
+	return remoteRead(ctx, s, readQueueMetrics, "", queueID, noErr(func() chat.QueueMetrics { return s.localQueueMetrics(queueID) }))
+}
+
+// localQueueMetrics are a queue's metrics from this node's memory.
+func (s *Service) localQueueMetrics(queueID string) chat.QueueMetrics {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var m chat.QueueMetrics
@@ -145,5 +157,5 @@ func (s *Service) QueueMetrics(_ context.Context, queueID string) (chat.QueueMet
 			m.AgentsAvailable++
 		}
 	}
-	return m, nil
+	return m
 }

@@ -125,11 +125,18 @@ func (s *Service) SetStatus(ctx context.Context, u *parley.User, name string) er
 	return nil
 }
 
-// State returns the agent's state as its workspace shows it.
+// State returns the agent's state as its workspace shows it; on a node that does not route, the routing node's
+// (reads.go).
 func (s *Service) State(u *parley.User) State {
+	st, _ := remoteRead(context.Background(), s, readState, u.ID, "", noErr(func() State { return s.localState(u.ID) }))
+	return st
+}
+
+// localState is the agent's state in this node's memory.
+func (s *Service) localState(userID string) State {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.state(u.ID)
+	return s.state(userID)
 }
 
 // state builds an agent's state. Callers hold the lock.
@@ -430,8 +437,15 @@ func (s *Service) Describe(ctx context.Context, views []ContactView) {
 	}
 }
 
-// LiveContacts returns every contact held by an agent (offered, connected, ACW) and every waiting contact.
+// LiveContacts returns every contact held by an agent (offered, connected, ACW) and every waiting contact; on a
+// node that does not route, the routing node's (reads.go).
 func (s *Service) LiveContacts() []ContactView {
+	v, _ := remoteRead(context.Background(), s, readLiveContacts, "", "", noErr(s.localLiveContacts))
+	return v
+}
+
+// localLiveContacts are the live contacts in this node's memory.
+func (s *Service) localLiveContacts() []ContactView {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []ContactView
@@ -449,8 +463,15 @@ func (s *Service) LiveContacts() []ContactView {
 	return out
 }
 
-// Agents returns the state of every agent the service knows.
+// Agents returns the state of every agent the routing knows; on a node that does not route, the routing node's
+// (reads.go).
 func (s *Service) Agents() []State {
+	v, _ := remoteRead(context.Background(), s, readAgents, "", "", noErr(s.localAgents))
+	return v
+}
+
+// localAgents are the agents in this node's memory.
+func (s *Service) localAgents() []State {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []State

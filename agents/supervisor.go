@@ -32,8 +32,16 @@ func (s *Service) QuickConnects(ctx context.Context, u *parley.User) ([]*parley.
 }
 
 // QueueStatus is the live view of every queue of an instance: waiting contacts, the oldest one's age, agents
-// available for it and agents on one of its contacts.
+// available for it and agents on one of its contacts. On a node that does not route, the routing node answers
+// (reads.go).
 func (s *Service) QueueStatus(ctx context.Context, instanceID string) ([]QueueView, error) {
+	return remoteRead(ctx, s, readQueueStatus, "", instanceID, func() ([]QueueView, error) {
+		return s.localQueueStatus(ctx, instanceID)
+	})
+}
+
+// localQueueStatus is QueueStatus from this node's memory.
+func (s *Service) localQueueStatus(ctx context.Context, instanceID string) ([]QueueView, error) {
 	queues, err := s.store.ListQueues(ctx, instanceID)
 	if err != nil {
 		return nil, err
