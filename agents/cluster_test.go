@@ -279,3 +279,29 @@ func TestFollowerReads(t *testing.T) {
 	}
 	compare()
 }
+
+// TestFollowerReadsWithoutLeader: when no node routes (the routing node stopped and no one took the lease yet),
+// a read on another node does not hang: after a bounded wait it answers from its own memory, which is empty.
+func TestFollowerReadsWithoutLeader(t *testing.T) {
+	f := newFixtureOn(t, 30*time.Second, wireBus{local.New()})
+	sales := f.queue("Sales")
+	f.start(f.flowTo(sales))
+	ann := f.user("ann", f.profile("Sales", 2, pq(sales, 1, 0)))
+	b := f.second()
+	if n := len(b.LiveContacts()); n != 1 {
+		t.Fatalf("the follower sees %d live contacts, want the waiting one", n)
+	}
+	f.ag.Close() // releases the lease; b does not take it until it tries (Lead)
+	if st := b.State(ann); st.UserID != ann.ID || st.System != agents.SystemOffline || len(st.Contacts) != 0 {
+		t.Fatalf("ann's state with no routing node: %+v, want offline from local memory", st)
+	}
+	if m, err := b.QueueMetrics(f.ctx, sales.ID); err != nil || m.ContactsInQueue != 0 {
+		t.Fatalf("queue metrics with no routing node: %+v, %v", m, err)
+	}
+	if !b.Lead(f.ctx) {
+		t.Fatal("the second node did not take the routing lease")
+	}
+	if n := len(b.LiveContacts()); n != 1 {
+		t.Fatalf("the new routing node sees %d live contacts, want the waiting one", n)
+	}
+}
