@@ -16,8 +16,9 @@ import (
 // acts on, keeps the engine, makes offers and runs their timers. Whatever it tells an agent goes out on the bus
 // as a notice, and every node hands notices to the streams of that agent it has open. A node that is not the
 // leader forwards its agents' actions (accept, reject, clear, end, transfer, and the first state of a new
-// stream) to the leader on the bus and waits for the answer. When the leader goes, another node takes the lease
-// and rebuilds the state from the store, as a restart does.
+// stream) to the leader on the bus and waits for the answer; it asks the leader for the views built from the
+// routing state the same way (reads.go). When the leader goes, another node takes the lease and rebuilds the
+// state from the store, as a restart does.
 
 // routingLease names the lease of the routing duty.
 const routingLease = "routing"

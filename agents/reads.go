@@ -15,7 +15,7 @@ import (
 // round trip on the bus. When no leader answers within readTimeout (no node holds the lease, between one
 // leader's death and the lease's expiry), the node answers from its own memory, which is empty, and logs it: a
 // view that says "nothing is happening" for a few seconds is better than read endpoints and contact flows that
-// fail, and the same happens on a single node between a restart and the rebuild.
+// fail.
 
 // actRead asks the leader for a read view; the view's kind is in action.Read.
 const actRead = "read"
@@ -51,7 +51,7 @@ func remoteRead[T any](ctx context.Context, s *Service, kind, userID, arg string
 	if ctx.Err() != nil { // the caller gave up: nothing to tell
 		return local()
 	}
-	s.log.Warn("routing view: no answer from the routing node; answering from this node's memory", "view", kind,
+	s.log.Warn("routing view: no view from the routing node; answering from this node's memory", "view", kind,
 		"node_id", s.cfg.NodeID, "err", err)
 	return local()
 }
