@@ -69,6 +69,9 @@ type Reader interface {
 	GetContact(ctx context.Context, id string) (*Contact, error)
 	// ListActiveContacts returns the ACTIVE contacts of an instance, oldest (InitiatedAt) first.
 	ListActiveContacts(ctx context.Context, instanceID string) ([]*Contact, error)
+	// ListContacts returns the contacts of an instance, active or ended, whose InitiatedAt is in [From, To),
+	// oldest first (then in insertion order), at most Limit (> 0) of them.
+	ListContacts(ctx context.Context, q ContactQuery) ([]*Contact, error)
 	// ActiveContact returns the newest contact (by InitiatedAt) of the chain whose InitialContactID is chainID,
 	// whatever its state: while the chain goes on it is the one contact that is active. ENOTFOUND (CONTACT) if
 	// the chain has no contact.
@@ -165,6 +168,13 @@ type ItemQuery struct {
 	// SinceTime, when not zero, restricts to items with Time >= SinceTime (ascending) or Time <= SinceTime
 	// (descending).
 	SinceTime time.Time
+}
+
+// ContactQuery selects contacts of an instance by the time they were initiated.
+type ContactQuery struct {
+	InstanceID string
+	From, To   time.Time
+	Limit      int
 }
 
 // Tx is a read-write transaction.

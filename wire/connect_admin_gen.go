@@ -62,6 +62,8 @@ const (
 	PathListUsers = "/users-summary/{InstanceId}"
 	// PathPutUserStatus is the URI of PutUserStatus (PUT).
 	PathPutUserStatus = "/users/{InstanceId}/{UserId}/status"
+	// PathSearchContacts is the URI of SearchContacts (POST).
+	PathSearchContacts = "/search-contacts"
 	// PathUpdateContactFlowContent is the URI of UpdateContactFlowContent (POST).
 	PathUpdateContactFlowContent = "/contact-flows/{InstanceId}/{ContactFlowId}/content"
 	// PathUpdateContactFlowMetadata is the URI of UpdateContactFlowMetadata (POST).
@@ -109,6 +111,17 @@ type AgentContactReference struct {
 	StateStartTimestamp       *EpochSeconds   `json:"StateStartTimestamp,omitempty"`
 	ConnectedToAgentTimestamp *EpochSeconds   `json:"ConnectedToAgentTimestamp,omitempty"`
 	Queue                     *QueueReference `json:"Queue,omitempty"`
+}
+
+// AgentHierarchyGroups is a structure of the com.amazonaws.connect model.
+//
+// A structure that defines search criteria for contacts using agent hierarchy group levels.
+type AgentHierarchyGroups struct {
+	L1IDs []string `json:"L1Ids,omitempty"` // length 0..10
+	L2IDs []string `json:"L2Ids,omitempty"` // length 0..10
+	L3IDs []string `json:"L3Ids,omitempty"` // length 0..10
+	L4IDs []string `json:"L4Ids,omitempty"` // length 0..10
+	L5IDs []string `json:"L5Ids,omitempty"` // length 0..10
 }
 
 // AgentStatusIdentifier is a structure of the com.amazonaws.connect model.
@@ -176,6 +189,14 @@ type AutoAcceptConfig struct {
 	AgentFirstCallbackAutoAccept *bool   `json:"AgentFirstCallbackAutoAccept,omitempty"`
 }
 
+// ContactAnalysis is a structure of the com.amazonaws.connect model.
+//
+// A structure that defines search criteria for contacts using analysis outputs from Connect Customer Contact
+// Lens.
+type ContactAnalysis struct {
+	Transcript *Transcript `json:"Transcript,omitempty"`
+}
+
 // ContactFilter is a structure of the com.amazonaws.connect model.
 //
 // Filters user data based on the contact information that is associated to the users.
@@ -213,6 +234,61 @@ type ContactFlowSummary struct {
 	ContactFlowType   string `json:"ContactFlowType,omitempty"`
 	ContactFlowState  string `json:"ContactFlowState,omitempty"`
 	ContactFlowStatus string `json:"ContactFlowStatus,omitempty"`
+}
+
+// ContactSearchSummary is a structure of the com.amazonaws.connect model.
+//
+// Information of returned contact.
+type ContactSearchSummary struct {
+	Arn                      string                                               `json:"Arn,omitempty"`
+	ID                       string                                               `json:"Id,omitempty"`
+	InitialContactID         string                                               `json:"InitialContactId,omitempty"`
+	PreviousContactID        string                                               `json:"PreviousContactId,omitempty"`
+	InitiationMethod         string                                               `json:"InitiationMethod,omitempty"`
+	Channel                  string                                               `json:"Channel,omitempty"`
+	QueueInfo                *ContactSearchSummaryQueueInfo                       `json:"QueueInfo,omitempty"`
+	AgentInfo                *ContactSearchSummaryAgentInfo                       `json:"AgentInfo,omitempty"`
+	InitiationTimestamp      *EpochSeconds                                        `json:"InitiationTimestamp,omitempty"`
+	DisconnectTimestamp      *EpochSeconds                                        `json:"DisconnectTimestamp,omitempty"`
+	ScheduledTimestamp       *EpochSeconds                                        `json:"ScheduledTimestamp,omitempty"`
+	SegmentAttributes        map[string]ContactSearchSummarySegmentAttributeValue `json:"SegmentAttributes,omitempty"`
+	Name                     string                                               `json:"Name,omitempty"`
+	RoutingCriteria          *RoutingCriteria                                     `json:"RoutingCriteria,omitempty"`
+	Tags                     map[string]string                                    `json:"Tags,omitempty"`
+	GlobalResiliencyMetadata *GlobalResiliencyMetadata                            `json:"GlobalResiliencyMetadata,omitempty"`
+}
+
+// ContactSearchSummaryAgentInfo is a structure of the com.amazonaws.connect model.
+//
+// Information about the agent who accepted the contact.
+type ContactSearchSummaryAgentInfo struct {
+	ID                        string        `json:"Id,omitempty"`
+	ConnectedToAgentTimestamp *EpochSeconds `json:"ConnectedToAgentTimestamp,omitempty"`
+}
+
+// ContactSearchSummaryQueueInfo is a structure of the com.amazonaws.connect model.
+//
+// If this contact was queued, this contains information about the queue.
+type ContactSearchSummaryQueueInfo struct {
+	ID               string        `json:"Id,omitempty"`
+	EnqueueTimestamp *EpochSeconds `json:"EnqueueTimestamp,omitempty"`
+}
+
+// ContactSearchSummarySegmentAttributeValue is a structure of the com.amazonaws.connect model.
+//
+// The value of a segment attribute.
+type ContactSearchSummarySegmentAttributeValue struct {
+	ValueString string                           `json:"ValueString,omitempty"`
+	ValueMap    map[string]SegmentAttributeValue `json:"ValueMap,omitempty"`
+}
+
+// ControlPlaneTagFilter is a structure of the com.amazonaws.connect model.
+//
+// An object that can be used to specify Tag conditions inside the SearchFilter .
+type ControlPlaneTagFilter struct {
+	OrConditions  [][]TagCondition `json:"OrConditions,omitempty"`
+	AndConditions []TagCondition   `json:"AndConditions,omitempty"`
+	TagCondition  *TagCondition    `json:"TagCondition,omitempty"`
 }
 
 // CreateAgentStatusRequest is the input of CreateAgentStatus (PUT /agent-status/{InstanceId}).
@@ -487,6 +563,14 @@ type EmailAddressConfig struct {
 	EmailAddressID *string `json:"EmailAddressId,omitempty"` // required; length 1..500
 }
 
+// Expiry is a structure of the com.amazonaws.connect model.
+//
+// An object to specify the expiration of a routing step.
+type Expiry struct {
+	DurationInSeconds int32         `json:"DurationInSeconds,omitempty"`
+	ExpiryTimestamp   *EpochSeconds `json:"ExpiryTimestamp,omitempty"`
+}
+
 // Expression is a structure of the com.amazonaws.connect model.
 //
 // A tagged union to specify expression for a routing step.
@@ -549,6 +633,16 @@ type GetCurrentUserDataResponse struct {
 	UserDataList          []UserData `json:"UserDataList"`          // sent even when empty
 	ApproximateTotalCount int64      `json:"ApproximateTotalCount"` // sent even when empty
 	NextToken             string     `json:"NextToken,omitempty"`
+}
+
+// GlobalResiliencyMetadata is a structure of the com.amazonaws.connect model.
+//
+// Information about the global resiliency configuration for the contact, including traffic distribution
+// details.
+type GlobalResiliencyMetadata struct {
+	ActiveRegion               string `json:"ActiveRegion,omitempty"`
+	OriginRegion               string `json:"OriginRegion,omitempty"`
+	TrafficDistributionGroupID string `json:"TrafficDistributionGroupId,omitempty"`
 }
 
 // HierarchyGroupSummaryReference is a structure of the com.amazonaws.connect model.
@@ -792,6 +886,14 @@ type MediaConcurrency struct {
 	CrossChannelBehavior *CrossChannelBehavior `json:"CrossChannelBehavior,omitempty"`
 }
 
+// NameCriteria is a structure of the com.amazonaws.connect model.
+//
+// The search criteria based on the contact name
+type NameCriteria struct {
+	SearchText []string `json:"SearchText,omitempty"` // required; length 0..100
+	MatchType  *string  `json:"MatchType,omitempty"`  // required; one of MATCH_ALL, MATCH_ANY, MATCH_EXACT, MATCH_NONE
+}
+
 // OutboundCallerConfig is a structure of the com.amazonaws.connect model.
 //
 // The outbound caller ID name, number, and outbound whisper flow.
@@ -940,6 +1042,15 @@ type Range struct {
 	MaxProficiencyLevel *float32 `json:"MaxProficiencyLevel,omitempty"` // range 1.0..5.0
 }
 
+// RoutingCriteria is a structure of the com.amazonaws.connect model.
+//
+// Latest routing criteria on the contact.
+type RoutingCriteria struct {
+	Steps               []Step        `json:"Steps,omitempty"`
+	ActivationTimestamp *EpochSeconds `json:"ActivationTimestamp,omitempty"`
+	Index               int32         `json:"Index,omitempty"`
+}
+
 // RoutingCriteriaInput is a structure of the com.amazonaws.connect model.
 //
 // An object to define the RoutingCriteria.
@@ -1042,6 +1153,130 @@ type RoutingProfileSummary struct {
 	LastModifiedRegion string        `json:"LastModifiedRegion,omitempty"`
 }
 
+// SearchContactsAdditionalTimeRange is a structure of the com.amazonaws.connect model.
+//
+// Time range that you additionally want to filter on.
+type SearchContactsAdditionalTimeRange struct {
+	Criteria  []SearchContactsAdditionalTimeRangeCriteria `json:"Criteria,omitempty"`  // required
+	MatchType *string                                     `json:"MatchType,omitempty"` // required; one of MATCH_ALL, MATCH_ANY, MATCH_EXACT, MATCH_NONE
+}
+
+// SearchContactsAdditionalTimeRangeCriteria is a structure of the com.amazonaws.connect model.
+//
+// The criteria of the time range to additionally filter on.
+type SearchContactsAdditionalTimeRangeCriteria struct {
+	TimeRange          *SearchContactsTimeRange          `json:"TimeRange,omitempty"`
+	TimestampCondition *SearchContactsTimestampCondition `json:"TimestampCondition,omitempty"`
+}
+
+// SearchContactsRequest is the input of SearchContacts (POST /search-contacts).
+type SearchContactsRequest struct {
+	InstanceID     *string                  `json:"InstanceId,omitempty"` // required; length 1..100
+	TimeRange      *SearchContactsTimeRange `json:"TimeRange,omitempty"`  // required
+	SearchCriteria *SearchCriteria          `json:"SearchCriteria,omitempty"`
+	MaxResults     *int                     `json:"MaxResults,omitempty"` // range 1..100
+	NextToken      *string                  `json:"NextToken,omitempty"`  // length 1..100000
+	Sort           *Sort                    `json:"Sort,omitempty"`
+}
+
+// SearchContactsResponse is the output of SearchContacts (POST /search-contacts).
+type SearchContactsResponse struct {
+	Contacts   []ContactSearchSummary `json:"Contacts"`
+	NextToken  string                 `json:"NextToken,omitempty"`
+	TotalCount int64                  `json:"TotalCount,omitempty"`
+}
+
+// SearchContactsTimeRange is a structure of the com.amazonaws.connect model.
+//
+// A structure of time range that you want to search results.
+type SearchContactsTimeRange struct {
+	Type      *string       `json:"Type,omitempty"`      // required; one of INITIATION_TIMESTAMP, SCHEDULED_TIMESTAMP, CONNECTED_TO_AGENT_TIMESTAMP, DISCONNECT_TIMESTAMP, ENQUEUE_TIMESTAMP
+	StartTime *EpochSeconds `json:"StartTime,omitempty"` // required
+	EndTime   *EpochSeconds `json:"EndTime,omitempty"`   // required
+}
+
+// SearchContactsTimestampCondition is a structure of the com.amazonaws.connect model.
+//
+// The timestamp condition indicating which contact timestamp should be used and how it should be filtered.
+type SearchContactsTimestampCondition struct {
+	Type          *string `json:"Type,omitempty"`          // required; one of INITIATION_TIMESTAMP, SCHEDULED_TIMESTAMP, CONNECTED_TO_AGENT_TIMESTAMP, DISCONNECT_TIMESTAMP, ENQUEUE_TIMESTAMP
+	ConditionType *string `json:"ConditionType,omitempty"` // required; one of NOT_EXISTS
+}
+
+// SearchCriteria is a structure of the com.amazonaws.connect model.
+//
+// A structure of search criteria to be used to return contacts.
+type SearchCriteria struct {
+	Name                        *NameCriteria                      `json:"Name,omitempty"`
+	AgentIDs                    []string                           `json:"AgentIds,omitempty"` // length 0..100
+	AgentHierarchyGroups        *AgentHierarchyGroups              `json:"AgentHierarchyGroups,omitempty"`
+	Channels                    []string                           `json:"Channels,omitempty"`
+	ContactAnalysis             *ContactAnalysis                   `json:"ContactAnalysis,omitempty"`
+	InitiationMethods           []string                           `json:"InitiationMethods,omitempty"`
+	QueueIDs                    []string                           `json:"QueueIds,omitempty"` // length 0..100
+	RoutingCriteria             *SearchableRoutingCriteria         `json:"RoutingCriteria,omitempty"`
+	AdditionalTimeRange         *SearchContactsAdditionalTimeRange `json:"AdditionalTimeRange,omitempty"`
+	SearchableContactAttributes *SearchableContactAttributes       `json:"SearchableContactAttributes,omitempty"`
+	SearchableSegmentAttributes *SearchableSegmentAttributes       `json:"SearchableSegmentAttributes,omitempty"`
+	ActiveRegions               []string                           `json:"ActiveRegions,omitempty"`
+	ContactTags                 *ControlPlaneTagFilter             `json:"ContactTags,omitempty"`
+}
+
+// SearchableAgentCriteriaStep is a structure of the com.amazonaws.connect model.
+//
+// The agent criteria to search for preferred agents on the routing criteria.
+type SearchableAgentCriteriaStep struct {
+	AgentIDs  []string `json:"AgentIds,omitempty"`  // length 0..100
+	MatchType *string  `json:"MatchType,omitempty"` // one of MATCH_ALL, MATCH_ANY, MATCH_EXACT, MATCH_NONE
+}
+
+// SearchableContactAttributes is a structure of the com.amazonaws.connect model.
+//
+// A structure that defines search criteria based on user-defined contact attributes that are configured for
+// contact search.
+type SearchableContactAttributes struct {
+	Criteria  []SearchableContactAttributesCriteria `json:"Criteria,omitempty"`  // required; length 0..15
+	MatchType *string                               `json:"MatchType,omitempty"` // one of MATCH_ALL, MATCH_ANY, MATCH_EXACT, MATCH_NONE
+}
+
+// SearchableContactAttributesCriteria is a structure of the com.amazonaws.connect model.
+//
+// The search criteria based on user-defined contact attribute key and values to search on.
+type SearchableContactAttributesCriteria struct {
+	Key    *string  `json:"Key,omitempty"`    // required; length 1..100
+	Values []string `json:"Values,omitempty"` // required; length 0..20
+}
+
+// SearchableRoutingCriteria is a structure of the com.amazonaws.connect model.
+//
+// Routing criteria of the contact to match on.
+type SearchableRoutingCriteria struct {
+	Steps []SearchableRoutingCriteriaStep `json:"Steps,omitempty"`
+}
+
+// SearchableRoutingCriteriaStep is a structure of the com.amazonaws.connect model.
+//
+// Routing criteria of the contact to match on.
+type SearchableRoutingCriteriaStep struct {
+	AgentCriteria *SearchableAgentCriteriaStep `json:"AgentCriteria,omitempty"`
+}
+
+// SearchableSegmentAttributes is a structure of the com.amazonaws.connect model.
+//
+// The search criteria based on searchable segment attributes of a contact
+type SearchableSegmentAttributes struct {
+	Criteria  []SearchableSegmentAttributesCriteria `json:"Criteria,omitempty"`  // required; length 1..15
+	MatchType *string                               `json:"MatchType,omitempty"` // one of MATCH_ALL, MATCH_ANY, MATCH_EXACT, MATCH_NONE
+}
+
+// SearchableSegmentAttributesCriteria is a structure of the com.amazonaws.connect model.
+//
+// The search criteria based on searchable segment attribute key and values to search on.
+type SearchableSegmentAttributesCriteria struct {
+	Key    *string  `json:"Key,omitempty"`    // required; length 1..64
+	Values []string `json:"Values,omitempty"` // required; length 1..20
+}
+
 // SecurityProfileSummary is a structure of the com.amazonaws.connect model.
 //
 // Contains information about a security profile.
@@ -1051,6 +1286,50 @@ type SecurityProfileSummary struct {
 	Name               string        `json:"Name,omitempty"`
 	LastModifiedTime   *EpochSeconds `json:"LastModifiedTime,omitempty"`
 	LastModifiedRegion string        `json:"LastModifiedRegion,omitempty"`
+}
+
+// Sort is a structure of the com.amazonaws.connect model.
+//
+// A structure that defines the field name to sort by and a sort order.
+type Sort struct {
+	FieldName *string `json:"FieldName,omitempty"` // required; one of INITIATION_TIMESTAMP, SCHEDULED_TIMESTAMP, CONNECTED_TO_AGENT_TIMESTAMP, DISCONNECT_TIMESTAMP, INITIATION_METHOD, CHANNEL, EXPIRY_TIMESTAMP
+	Order     *string `json:"Order,omitempty"`     // required; one of ASCENDING, DESCENDING
+}
+
+// Step is a structure of the com.amazonaws.connect model.
+//
+// Step signifies the criteria to be used for routing to an agent
+type Step struct {
+	Expiry     *Expiry     `json:"Expiry,omitempty"`
+	Expression *Expression `json:"Expression,omitempty"`
+	Status     string      `json:"Status,omitempty"`
+}
+
+// TagCondition is a structure of the com.amazonaws.connect model.
+//
+// A leaf node condition which can be used to specify a tag condition, for example, HAVE BPO = 123 .
+type TagCondition struct {
+	TagKey   *string `json:"TagKey,omitempty"`
+	TagValue *string `json:"TagValue,omitempty"`
+}
+
+// Transcript is a structure of the com.amazonaws.connect model.
+//
+// A structure that defines search criteria and matching logic to search for contacts by matching text with
+// transcripts analyzed by Connect Customer Contact Lens.
+type Transcript struct {
+	Criteria  []TranscriptCriteria `json:"Criteria,omitempty"`  // required; length 0..6
+	MatchType *string              `json:"MatchType,omitempty"` // one of MATCH_ALL, MATCH_ANY, MATCH_EXACT, MATCH_NONE
+}
+
+// TranscriptCriteria is a structure of the com.amazonaws.connect model.
+//
+// A structure that defines search criteria base on words or phrases, participants in the Contact Lens
+// conversational analytics transcript.
+type TranscriptCriteria struct {
+	ParticipantRole *string  `json:"ParticipantRole,omitempty"` // required; one of AGENT, CUSTOMER, SYSTEM, CUSTOM_BOT, SUPERVISOR
+	SearchText      []string `json:"SearchText,omitempty"`      // required; length 0..100
+	MatchType       *string  `json:"MatchType,omitempty"`       // required; one of MATCH_ALL, MATCH_ANY, MATCH_EXACT, MATCH_NONE
 }
 
 // UpdateContactFlowContentRequest is the input of UpdateContactFlowContent (POST /contact-flows/{InstanceId}/{ContactFlowId}/content).

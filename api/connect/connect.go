@@ -65,6 +65,7 @@ type backend interface {
 	TransferContact(ctx context.Context, in chat.TransferInput) (*parley.Contact, error)
 	UpdateRoutingData(ctx context.Context, instanceID, contactID string, priority *int64, adjust *time.Duration) error
 	AssociatePersistentChat(ctx context.Context, instanceID, contactID string, p chat.PersistentChat, clientToken string) (string, error)
+	SearchContacts(ctx context.Context, in chat.SearchInput) (*chat.SearchOutput, error)
 }
 
 var _ backend = (*chat.Service)(nil)
@@ -170,6 +171,7 @@ var routes = append(append([]route{
 
 	op("StartOutboundChatContact", http.MethodPut, wire.PathStartOutboundChatContact, nil),
 	operation(kindChat, "TransferContact", http.MethodPost, wire.PathTransferContact, (*handler).transferContact),
+	operation(kindChat, "SearchContacts", http.MethodPost, wire.PathSearchContacts, (*handler).searchContacts),
 	operation(kindChat, "UpdateContactRoutingData", http.MethodPost, wire.PathUpdateContactRoutingData,
 		(*handler).updateContactRoutingData),
 	operation(kindChat, "SendChatIntegrationEvent", http.MethodPost, wire.PathSendChatIntegrationEvent,

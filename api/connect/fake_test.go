@@ -117,6 +117,11 @@ func (f *fakeBackend) UpdateContactAttributes(_ context.Context, instanceID, ini
 	return f.updateAttributes(instanceID, initialContactID, attrs)
 }
 
+func (f *fakeBackend) SearchContacts(context.Context, chat.SearchInput) (*chat.SearchOutput, error) {
+	f.record("SearchContacts", false)
+	return nil, errUnexpected
+}
+
 func (f *fakeBackend) AssociatePersistentChat(context.Context, string, string, chat.PersistentChat, string) (string, error) {
 	f.record("AssociatePersistentChat", false)
 	return "", errUnexpected

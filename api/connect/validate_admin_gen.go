@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"net/url"
+	"regexp"
 	"strconv"
 
 	"github.com/parley-chat/parley/api/httpapi"
@@ -14,26 +15,35 @@ import (
 
 // The values of the enums the checks use.
 var (
-	enumAgentAvailabilityTimer  = []string{"TIME_SINCE_LAST_ACTIVITY", "TIME_SINCE_LAST_INBOUND"}
-	enumAgentStatusState        = []string{"ENABLED", "DISABLED"}
-	enumAgentStatusType         = []string{"ROUTABLE", "CUSTOM", "OFFLINE"}
-	enumBehaviorType            = []string{"ROUTE_CURRENT_CHANNEL_ONLY", "ROUTE_ANY_CHANNEL"}
-	enumChannel                 = []string{"VOICE", "CHAT", "TASK", "EMAIL"}
-	enumContactFlowState        = []string{"ACTIVE", "ARCHIVED"}
-	enumContactFlowStatus       = []string{"PUBLISHED", "SAVED"}
-	enumContactFlowType         = []string{"CONTACT_FLOW", "CUSTOMER_QUEUE", "CUSTOMER_HOLD", "CUSTOMER_WHISPER", "AGENT_HOLD", "AGENT_WHISPER", "OUTBOUND_WHISPER", "AGENT_TRANSFER", "QUEUE_TRANSFER", "CAMPAIGN"}
-	enumContactInitiationMethod = []string{"INBOUND", "OUTBOUND", "TRANSFER", "QUEUE_TRANSFER", "CALLBACK", "API", "DISCONNECT", "MONITOR", "EXTERNAL_OUTBOUND", "WEBRTC_API", "AGENT_REPLY", "FLOW"}
-	enumContactState            = []string{"INCOMING", "PENDING", "CONNECTING", "CONNECTED", "CONNECTED_ONHOLD", "MISSED", "ERROR", "ENDED", "REJECTED"}
-	enumCurrentMetricName       = []string{"AGENTS_ONLINE", "AGENTS_AVAILABLE", "AGENTS_ON_CALL", "AGENTS_NON_PRODUCTIVE", "AGENTS_AFTER_CONTACT_WORK", "AGENTS_ERROR", "AGENTS_STAFFED", "CONTACTS_IN_QUEUE", "OLDEST_CONTACT_AGE", "CONTACTS_SCHEDULED", "AGENTS_ON_CONTACT", "SLOTS_ACTIVE", "SLOTS_AVAILABLE", "ESTIMATED_WAIT_TIME"}
-	enumGrouping                = []string{"QUEUE", "CHANNEL", "ROUTING_PROFILE", "ROUTING_STEP_EXPRESSION", "AGENT_STATUS", "SUBTYPE", "VALIDATION_TEST_TYPE"}
-	enumHoursOfOperationDays    = []string{"SUNDAY", "MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY"}
-	enumPhoneType               = []string{"SOFT_PHONE", "DESK_PHONE"}
-	enumQueueStatus             = []string{"ENABLED", "DISABLED"}
-	enumQueueType               = []string{"STANDARD", "AGENT"}
-	enumQuickConnectType        = []string{"USER", "QUEUE", "PHONE_NUMBER", "FLOW"}
-	enumSortOrder               = []string{"ASCENDING", "DESCENDING"}
-	enumUnit                    = []string{"SECONDS", "COUNT", "PERCENT"}
-	enumVoiceEnhancementMode    = []string{"VOICE_ISOLATION", "NOISE_SUPPRESSION", "NONE"}
+	enumAgentAvailabilityTimer               = []string{"TIME_SINCE_LAST_ACTIVITY", "TIME_SINCE_LAST_INBOUND"}
+	enumAgentStatusState                     = []string{"ENABLED", "DISABLED"}
+	enumAgentStatusType                      = []string{"ROUTABLE", "CUSTOM", "OFFLINE"}
+	enumBehaviorType                         = []string{"ROUTE_CURRENT_CHANNEL_ONLY", "ROUTE_ANY_CHANNEL"}
+	enumChannel                              = []string{"VOICE", "CHAT", "TASK", "EMAIL"}
+	enumContactFlowState                     = []string{"ACTIVE", "ARCHIVED"}
+	enumContactFlowStatus                    = []string{"PUBLISHED", "SAVED"}
+	enumContactFlowType                      = []string{"CONTACT_FLOW", "CUSTOMER_QUEUE", "CUSTOMER_HOLD", "CUSTOMER_WHISPER", "AGENT_HOLD", "AGENT_WHISPER", "OUTBOUND_WHISPER", "AGENT_TRANSFER", "QUEUE_TRANSFER", "CAMPAIGN"}
+	enumContactInitiationMethod              = []string{"INBOUND", "OUTBOUND", "TRANSFER", "QUEUE_TRANSFER", "CALLBACK", "API", "DISCONNECT", "MONITOR", "EXTERNAL_OUTBOUND", "WEBRTC_API", "AGENT_REPLY", "FLOW"}
+	enumContactState                         = []string{"INCOMING", "PENDING", "CONNECTING", "CONNECTED", "CONNECTED_ONHOLD", "MISSED", "ERROR", "ENDED", "REJECTED"}
+	enumCurrentMetricName                    = []string{"AGENTS_ONLINE", "AGENTS_AVAILABLE", "AGENTS_ON_CALL", "AGENTS_NON_PRODUCTIVE", "AGENTS_AFTER_CONTACT_WORK", "AGENTS_ERROR", "AGENTS_STAFFED", "CONTACTS_IN_QUEUE", "OLDEST_CONTACT_AGE", "CONTACTS_SCHEDULED", "AGENTS_ON_CONTACT", "SLOTS_ACTIVE", "SLOTS_AVAILABLE", "ESTIMATED_WAIT_TIME"}
+	enumGrouping                             = []string{"QUEUE", "CHANNEL", "ROUTING_PROFILE", "ROUTING_STEP_EXPRESSION", "AGENT_STATUS", "SUBTYPE", "VALIDATION_TEST_TYPE"}
+	enumHoursOfOperationDays                 = []string{"SUNDAY", "MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY"}
+	enumPhoneType                            = []string{"SOFT_PHONE", "DESK_PHONE"}
+	enumQueueStatus                          = []string{"ENABLED", "DISABLED"}
+	enumQueueType                            = []string{"STANDARD", "AGENT"}
+	enumQuickConnectType                     = []string{"USER", "QUEUE", "PHONE_NUMBER", "FLOW"}
+	enumSearchContactsMatchType              = []string{"MATCH_ALL", "MATCH_ANY", "MATCH_EXACT", "MATCH_NONE"}
+	enumSearchContactsTimeRangeConditionType = []string{"NOT_EXISTS"}
+	enumSearchContactsTimeRangeType          = []string{"INITIATION_TIMESTAMP", "SCHEDULED_TIMESTAMP", "CONNECTED_TO_AGENT_TIMESTAMP", "DISCONNECT_TIMESTAMP", "ENQUEUE_TIMESTAMP"}
+	enumSortOrder                            = []string{"ASCENDING", "DESCENDING"}
+	enumSortableFieldName                    = []string{"INITIATION_TIMESTAMP", "SCHEDULED_TIMESTAMP", "CONNECTED_TO_AGENT_TIMESTAMP", "DISCONNECT_TIMESTAMP", "INITIATION_METHOD", "CHANNEL", "EXPIRY_TIMESTAMP"}
+	enumUnit                                 = []string{"SECONDS", "COUNT", "PERCENT"}
+	enumVoiceEnhancementMode                 = []string{"VOICE_ISOLATION", "NOISE_SUPPRESSION", "NONE"}
+)
+
+// The patterns the checks use.
+var (
+	patternRegionName = regexp.MustCompile("[a-z]{2}(-[a-z]+){1,2}(-[0-9])?")
 )
 
 // validateAssociateRoutingProfileQueuesRequest checks an AssociateRoutingProfileQueues request (POST
@@ -428,6 +438,135 @@ func validatePutUserStatusRequest(c *httpapi.Check, v *wire.PutUserStatusRequest
 	c.Required("AgentStatusId", v.AgentStatusID != nil)
 }
 
+// validateSearchContactsRequest checks a SearchContacts request (POST /search-contacts) against the
+// constraints of the model.
+func validateSearchContactsRequest(c *httpapi.Check, v *wire.SearchContactsRequest) {
+	c.String("InstanceId", v.InstanceID, true, 1, 100)
+	c.Required("TimeRange", v.TimeRange != nil)
+	if v := v.TimeRange; v != nil {
+		c.Enum("TimeRange.Type", v.Type, true, enumSearchContactsTimeRangeType...)
+		c.Required("TimeRange.StartTime", v.StartTime != nil)
+		c.Required("TimeRange.EndTime", v.EndTime != nil)
+	}
+	if v := v.SearchCriteria; v != nil {
+		if v := v.Name; v != nil {
+			c.Required("SearchCriteria.Name.SearchText", v.SearchText != nil)
+			if v.SearchText != nil {
+				if n := len(v.SearchText); n > 100 {
+					c.Fail("SearchCriteria.Name.SearchText", "SearchCriteria.Name.SearchText must have at most 100 items (got %d)", n)
+				}
+			}
+			for i := range v.SearchText {
+				f := fmt.Sprintf("SearchCriteria.Name.SearchText[%d]", i)
+				c.Len(f, v.SearchText[i], 0, 128)
+			}
+			c.Enum("SearchCriteria.Name.MatchType", v.MatchType, true, enumSearchContactsMatchType...)
+		}
+		if v.AgentIDs != nil {
+			if n := len(v.AgentIDs); n > 100 {
+				c.Fail("SearchCriteria.AgentIds", "SearchCriteria.AgentIds must have at most 100 items (got %d)", n)
+			}
+		}
+		for i := range v.AgentIDs {
+			f := fmt.Sprintf("SearchCriteria.AgentIds[%d]", i)
+			c.Len(f, v.AgentIDs[i], 1, 256)
+		}
+		if v := v.AgentHierarchyGroups; v != nil {
+			if v.L1IDs != nil {
+				if n := len(v.L1IDs); n > 10 {
+					c.Fail("SearchCriteria.AgentHierarchyGroups.L1Ids", "SearchCriteria.AgentHierarchyGroups.L1Ids must have at most 10 items (got %d)", n)
+				}
+			}
+			if v.L2IDs != nil {
+				if n := len(v.L2IDs); n > 10 {
+					c.Fail("SearchCriteria.AgentHierarchyGroups.L2Ids", "SearchCriteria.AgentHierarchyGroups.L2Ids must have at most 10 items (got %d)", n)
+				}
+			}
+			if v.L3IDs != nil {
+				if n := len(v.L3IDs); n > 10 {
+					c.Fail("SearchCriteria.AgentHierarchyGroups.L3Ids", "SearchCriteria.AgentHierarchyGroups.L3Ids must have at most 10 items (got %d)", n)
+				}
+			}
+			if v.L4IDs != nil {
+				if n := len(v.L4IDs); n > 10 {
+					c.Fail("SearchCriteria.AgentHierarchyGroups.L4Ids", "SearchCriteria.AgentHierarchyGroups.L4Ids must have at most 10 items (got %d)", n)
+				}
+			}
+			if v.L5IDs != nil {
+				if n := len(v.L5IDs); n > 10 {
+					c.Fail("SearchCriteria.AgentHierarchyGroups.L5Ids", "SearchCriteria.AgentHierarchyGroups.L5Ids must have at most 10 items (got %d)", n)
+				}
+			}
+		}
+		for i := range v.Channels {
+			f := fmt.Sprintf("SearchCriteria.Channels[%d]", i)
+			c.Enum(f, &v.Channels[i], false, enumChannel...)
+		}
+		checkContactAnalysis(c, "SearchCriteria.ContactAnalysis", v.ContactAnalysis)
+		for i := range v.InitiationMethods {
+			f := fmt.Sprintf("SearchCriteria.InitiationMethods[%d]", i)
+			c.Enum(f, &v.InitiationMethods[i], false, enumContactInitiationMethod...)
+		}
+		if v.QueueIDs != nil {
+			if n := len(v.QueueIDs); n > 100 {
+				c.Fail("SearchCriteria.QueueIds", "SearchCriteria.QueueIds must have at most 100 items (got %d)", n)
+			}
+		}
+		if v := v.RoutingCriteria; v != nil {
+			for i := range v.Steps {
+				f := fmt.Sprintf("SearchCriteria.RoutingCriteria.Steps[%d]", i)
+				validateSearchableRoutingCriteriaStep(c, f, &v.Steps[i])
+			}
+		}
+		if v := v.AdditionalTimeRange; v != nil {
+			c.Required("SearchCriteria.AdditionalTimeRange.Criteria", v.Criteria != nil)
+			for i := range v.Criteria {
+				f := fmt.Sprintf("SearchCriteria.AdditionalTimeRange.Criteria[%d]", i)
+				validateSearchContactsAdditionalTimeRangeCriteria(c, f, &v.Criteria[i])
+			}
+			c.Enum("SearchCriteria.AdditionalTimeRange.MatchType", v.MatchType, true, enumSearchContactsMatchType...)
+		}
+		if v := v.SearchableContactAttributes; v != nil {
+			c.Required("SearchCriteria.SearchableContactAttributes.Criteria", v.Criteria != nil)
+			if v.Criteria != nil {
+				if n := len(v.Criteria); n > 15 {
+					c.Fail("SearchCriteria.SearchableContactAttributes.Criteria", "SearchCriteria.SearchableContactAttributes.Criteria must have at most 15 items (got %d)", n)
+				}
+			}
+			for i := range v.Criteria {
+				f := fmt.Sprintf("SearchCriteria.SearchableContactAttributes.Criteria[%d]", i)
+				validateSearchableContactAttributesCriteria(c, f, &v.Criteria[i])
+			}
+			c.Enum("SearchCriteria.SearchableContactAttributes.MatchType", v.MatchType, false, enumSearchContactsMatchType...)
+		}
+		if v := v.SearchableSegmentAttributes; v != nil {
+			c.Required("SearchCriteria.SearchableSegmentAttributes.Criteria", v.Criteria != nil)
+			if v.Criteria != nil {
+				if n := len(v.Criteria); n < 1 || n > 15 {
+					c.Fail("SearchCriteria.SearchableSegmentAttributes.Criteria", "SearchCriteria.SearchableSegmentAttributes.Criteria must have 1 to 15 items (got %d)", n)
+				}
+			}
+			for i := range v.Criteria {
+				f := fmt.Sprintf("SearchCriteria.SearchableSegmentAttributes.Criteria[%d]", i)
+				validateSearchableSegmentAttributesCriteria(c, f, &v.Criteria[i])
+			}
+			c.Enum("SearchCriteria.SearchableSegmentAttributes.MatchType", v.MatchType, false, enumSearchContactsMatchType...)
+		}
+		for i := range v.ActiveRegions {
+			f := fmt.Sprintf("SearchCriteria.ActiveRegions[%d]", i)
+			if !patternRegionName.MatchString(v.ActiveRegions[i]) {
+				c.Fail(f, "%s must match the pattern [a-z]{2}(-[a-z]+){1,2}(-[0-9])?", f)
+			}
+		}
+	}
+	c.Int("MaxResults", v.MaxResults, false, 1, 100)
+	c.String("NextToken", v.NextToken, false, 1, 100000)
+	if v := v.Sort; v != nil {
+		c.Enum("Sort.FieldName", v.FieldName, true, enumSortableFieldName...)
+		c.Enum("Sort.Order", v.Order, true, enumSortOrder...)
+	}
+}
+
 // validateUpdateContactFlowContentRequest checks an UpdateContactFlowContent request (POST
 // /contact-flows/{InstanceId}/{ContactFlowId}/content) against the constraints of the model.
 func validateUpdateContactFlowContentRequest(c *httpapi.Check, v *wire.UpdateContactFlowContentRequest) {
@@ -724,6 +863,65 @@ func validateRoutingProfileQueueConfig(c *httpapi.Check, field string, v *wire.R
 	c.Int(field+".Delay", v.Delay, true, 0, 9999)
 }
 
+// validateSearchContactsAdditionalTimeRangeCriteria checks the SearchContactsAdditionalTimeRangeCriteria structure named field.
+func validateSearchContactsAdditionalTimeRangeCriteria(c *httpapi.Check, field string, v *wire.SearchContactsAdditionalTimeRangeCriteria) {
+	if v := v.TimeRange; v != nil {
+		c.Enum(field+".TimeRange"+".Type", v.Type, true, enumSearchContactsTimeRangeType...)
+		c.Required(field+".TimeRange"+".StartTime", v.StartTime != nil)
+		c.Required(field+".TimeRange"+".EndTime", v.EndTime != nil)
+	}
+	if v := v.TimestampCondition; v != nil {
+		c.Enum(field+".TimestampCondition"+".Type", v.Type, true, enumSearchContactsTimeRangeType...)
+		c.Enum(field+".TimestampCondition"+".ConditionType", v.ConditionType, true, enumSearchContactsTimeRangeConditionType...)
+	}
+}
+
+// validateSearchableContactAttributesCriteria checks the SearchableContactAttributesCriteria structure named field.
+func validateSearchableContactAttributesCriteria(c *httpapi.Check, field string, v *wire.SearchableContactAttributesCriteria) {
+	c.String(field+".Key", v.Key, true, 1, 100)
+	c.Required(field+".Values", v.Values != nil)
+	if v.Values != nil {
+		if n := len(v.Values); n > 20 {
+			c.Fail(field+".Values", "%s must have at most 20 items (got %d)", field+".Values", n)
+		}
+	}
+	for i := range v.Values {
+		f := fmt.Sprintf("%s[%d]", field+".Values", i)
+		c.Len(f, v.Values[i], 0, 100)
+	}
+}
+
+// validateSearchableRoutingCriteriaStep checks the SearchableRoutingCriteriaStep structure named field.
+func validateSearchableRoutingCriteriaStep(c *httpapi.Check, field string, v *wire.SearchableRoutingCriteriaStep) {
+	if v := v.AgentCriteria; v != nil {
+		if v.AgentIDs != nil {
+			if n := len(v.AgentIDs); n > 100 {
+				c.Fail(field+".AgentCriteria"+".AgentIds", "%s must have at most 100 items (got %d)", field+".AgentCriteria"+".AgentIds", n)
+			}
+		}
+		for i := range v.AgentIDs {
+			f := fmt.Sprintf("%s[%d]", field+".AgentCriteria"+".AgentIds", i)
+			c.Len(f, v.AgentIDs[i], 1, 256)
+		}
+		c.Enum(field+".AgentCriteria"+".MatchType", v.MatchType, false, enumSearchContactsMatchType...)
+	}
+}
+
+// validateSearchableSegmentAttributesCriteria checks the SearchableSegmentAttributesCriteria structure named field.
+func validateSearchableSegmentAttributesCriteria(c *httpapi.Check, field string, v *wire.SearchableSegmentAttributesCriteria) {
+	c.String(field+".Key", v.Key, true, 1, 64)
+	c.Required(field+".Values", v.Values != nil)
+	if v.Values != nil {
+		if n := len(v.Values); n < 1 || n > 20 {
+			c.Fail(field+".Values", "%s must have 1 to 20 items (got %d)", field+".Values", n)
+		}
+	}
+	for i := range v.Values {
+		f := fmt.Sprintf("%s[%d]", field+".Values", i)
+		c.Len(f, v.Values[i], 0, 128)
+	}
+}
+
 // validateVoiceEnhancementConfig checks the VoiceEnhancementConfig structure named field.
 func validateVoiceEnhancementConfig(c *httpapi.Check, field string, v *wire.VoiceEnhancementConfig) {
 	c.Enum(field+".Channel", v.Channel, true, enumChannel...)
@@ -792,6 +990,8 @@ func validateAdminInput(c *httpapi.Check, in any) bool {
 		validateListUsersRequest(c, v)
 	case *wire.PutUserStatusRequest:
 		validatePutUserStatusRequest(c, v)
+	case *wire.SearchContactsRequest:
+		validateSearchContactsRequest(c, v)
 	case *wire.UpdateContactFlowContentRequest:
 		validateUpdateContactFlowContentRequest(c, v)
 	case *wire.UpdateContactFlowMetadataRequest:

@@ -131,6 +131,13 @@ func (r reader) GetContact(ctx context.Context, id string) (*parley.Contact, err
 	return found(v, err, "CONTACT", "contact not found")
 }
 
+// ListContacts returns the contacts of an instance initiated in [From, To), oldest first.
+func (r reader) ListContacts(ctx context.Context, q parley.ContactQuery) ([]*parley.Contact, error) {
+	return queryAll(ctx, r.q, scanContact, `SELECT `+contactCols+` FROM contacts
+		WHERE instance_id = ? AND initiated_at >= ? AND initiated_at < ? ORDER BY initiated_at, rid LIMIT ?`,
+		q.InstanceID, toMS(q.From), toMS(q.To), q.Limit)
+}
+
 // ListActiveContacts returns the ACTIVE contacts of an instance, oldest (InitiatedAt) first.
 func (r reader) ListActiveContacts(ctx context.Context, instanceID string) ([]*parley.Contact, error) {
 	// The literal state predicate matches the partial index contacts_active.

@@ -231,6 +231,13 @@ func (r reader) ListActiveContacts(ctx context.Context, instanceID string) ([]*p
 		WHERE instance_id = ? AND state = 'ACTIVE' ORDER BY initiated_at, rowid`, instanceID)
 }
 
+// ListContacts returns the contacts of an instance initiated in [From, To), oldest first.
+func (r reader) ListContacts(ctx context.Context, q parley.ContactQuery) ([]*parley.Contact, error) {
+	return queryAll(ctx, r.q, scanContact, `SELECT `+contactCols+` FROM contacts
+		WHERE instance_id = ? AND initiated_at >= ? AND initiated_at < ? ORDER BY initiated_at, rowid LIMIT ?`,
+		q.InstanceID, toMS(q.From), toMS(q.To), q.Limit)
+}
+
 // ActiveContact returns the newest contact (by InitiatedAt, then insertion order) of a chain, whatever its
 // state; ENOTFOUND (CONTACT) if the chain has none.
 func (r reader) ActiveContact(ctx context.Context, chainID string) (*parley.Contact, error) {

@@ -468,6 +468,34 @@ func testActiveContacts(t *testing.T, s parley.Store) {
 		[]*parley.Contact{storedContact(contacts[4]), storedContact(contacts[0])}, got)
 }
 
+// testListContacts: an instance's contacts, active and ended, initiated in a half-open time range, oldest first,
+// at most Limit.
+func testListContacts(t *testing.T, s parley.Store) {
+	ctx := t.Context()
+	seedInstances(t, s, "i-1", "i-2")
+	mk := func(id, instanceID string, state parley.ContactState, initiated time.Time) *parley.Contact {
+		c := newContact(id, instanceID)
+		c.State, c.InitiatedAt = state, initiated
+		return c
+	}
+	contacts := []*parley.Contact{
+		mk("c-late", "i-1", parley.ContactActive, base.Add(2*time.Hour)), // at To: excluded
+		mk("c-ended", "i-1", parley.ContactEnded, base),
+		mk("c-other", "i-2", parley.ContactActive, base.Add(time.Minute)),
+		mk("c-mid", "i-1", parley.ContactActive, base.Add(time.Minute)),
+		mk("c-early", "i-1", parley.ContactEnded, base.Add(-time.Second)),
+	}
+	putAll(t, s, func(tx parley.Tx, c *parley.Contact) error { return tx.InsertContact(ctx, c) }, contacts...)
+	q := parley.ContactQuery{InstanceID: "i-1", From: base, To: base.Add(2 * time.Hour), Limit: 10}
+	got, err := s.ListContacts(ctx, q)
+	must(t, "ListContacts", err)
+	diff(t, "ListContacts (oldest first)", []*parley.Contact{storedContact(contacts[1]), storedContact(contacts[3])}, got)
+	q.Limit = 1
+	got, err = s.ListContacts(ctx, q)
+	must(t, "ListContacts", err)
+	diff(t, "ListContacts with Limit 1", []*parley.Contact{storedContact(contacts[1])}, got)
+}
+
 func testActiveContactOfChain(t *testing.T, s parley.Store) {
 	ctx := t.Context()
 	first := seedContact(t, s, "i-1", "c-1")

@@ -47,6 +47,7 @@ func Run(t *testing.T, open func(t *testing.T) parley.Store) {
 		{"AgentSession", testAgentSession},
 		{"ConfigNotFound", testConfigNotFound},
 		{"Contact/Active", testActiveContacts},
+		{"Contact/List", testListContacts},
 		{"Contact/ActiveContactOfChain", testActiveContactOfChain},
 		{"Participant/ByUser", testParticipantsByUser},
 		{"Contact/RoundTrip", testContactRoundTrip},
