@@ -82,6 +82,14 @@ type AgentContact struct {
 	ParticipantToken string            `json:"ParticipantToken,omitempty"`
 }
 
+// ContactTranscriptResponse is a page of a contact's transcript (GET /agent/v1/contacts/{id}/transcript):
+// items oldest first as the Participant API shapes them, and the NextToken of the next page.
+type ContactTranscriptResponse struct {
+	InitialContactID string `json:"InitialContactId"`
+	Transcript       []Item `json:"Transcript"`
+	NextToken        string `json:"NextToken,omitempty"`
+}
+
 // AgentContactsResponse lists contacts.
 type AgentContactsResponse struct {
 	Contacts []AgentContact `json:"Contacts"`

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -19,6 +20,7 @@ import (
 	"github.com/parley-chat/parley"
 	"github.com/parley-chat/parley/agents"
 	"github.com/parley-chat/parley/api/httpapi"
+	"github.com/parley-chat/parley/chat"
 	"github.com/parley-chat/parley/wire"
 )
 
@@ -48,6 +50,7 @@ func New(svc *agents.Service, log *slog.Logger) http.Handler {
 	mux.HandleFunc("PUT /agent/v1/status", h.authed(h.status))
 	mux.HandleFunc("GET /agent/v1/contacts", h.authed(h.contacts))
 	mux.HandleFunc("POST /agent/v1/contacts/{id}/{action}", h.authed(h.contactAction))
+	mux.HandleFunc("GET /agent/v1/contacts/{id}/transcript", h.authed(h.transcript))
 	mux.HandleFunc("GET /agent/v1/quick-connects", h.authed(h.quickConnects))
 	mux.HandleFunc("GET /agent/v1/events", h.events)
 	mux.HandleFunc("GET /agent/v1/queues", h.supervisor(h.queues))
@@ -182,6 +185,46 @@ func (h *handler) status(w http.ResponseWriter, r *http.Request, u *parley.User)
 
 func (h *handler) contacts(w http.ResponseWriter, r *http.Request, u *parley.User) {
 	httpapi.WriteJSON(w, http.StatusOK, wire.AgentContactsResponse{Contacts: contactsJSON(h.describe(r.Context(), h.svc.Contacts(u)))})
+}
+
+// transcript is a page of a contact's transcript, active or ended (agents.ContactTranscript); NextToken is the
+// Seq to continue after.
+func (h *handler) transcript(w http.ResponseWriter, r *http.Request, u *parley.User) {
+	var after int64
+	if tok := r.URL.Query().Get("NextToken"); tok != "" {
+		n, err := strconv.ParseInt(tok, 10, 64)
+		if err != nil || n < 0 {
+			h.fail(w, r, parley.Invalid("NextToken", "NextToken is not a token of this transcript"))
+			return
+		}
+		after = n
+	}
+	size := 0
+	if v := r.URL.Query().Get("MaxResults"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 200 {
+			h.fail(w, r, parley.Invalid("MaxResults", "MaxResults must be between 1 and 200"))
+			return
+		}
+		size = n
+	}
+	items, next, err := h.svc.ContactTranscript(r.Context(), u, r.PathValue("id"), after, size)
+	if parley.IsCode(err, parley.EACCESS) {
+		err = &parley.Error{Code: httpapi.EForbidden, Message: "only a supervisor, or an agent who handled the contact, may read its transcript"}
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	resp := wire.ContactTranscriptResponse{Transcript: make([]wire.Item, 0, len(items))}
+	for _, it := range items {
+		resp.InitialContactID = it.ChainID
+		resp.Transcript = append(resp.Transcript, chat.WireItem(it, false))
+	}
+	if next > 0 {
+		resp.NextToken = strconv.FormatInt(next, 10)
+	}
+	httpapi.WriteJSON(w, http.StatusOK, resp)
 }
 
 func (h *handler) contactAction(w http.ResponseWriter, r *http.Request, u *parley.User) {

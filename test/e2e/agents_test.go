@@ -3,8 +3,10 @@ package e2e
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -398,5 +400,62 @@ func TestSupervisor(t *testing.T) {
 	say := e.send(sueConn.Token, "I'm the supervisor")
 	if it := cs.next(); it.ID != *say.Id {
 		t.Fatalf("customer got %+v", it)
+	}
+}
+
+// TestTranscriptAfterChat: once a chat is over its participants can no longer read it, but the agent who handled
+// it and a supervisor can, through the agent API, page by page; another agent cannot.
+func TestTranscriptAfterChat(t *testing.T) {
+	e := newEnv(t)
+	setupCenter(t, e)
+	ann := login(t, e.srv.URL, "ann", "Passw0rd-ann")
+	bob := login(t, e.srv.URL, "bob", "Passw0rd-bob")
+	sue := login(t, e.srv.URL, "sue", "Passw0rd-sue")
+	ch := e.startChat()
+	cust := e.connect(ch.ParticipantToken)
+	offer := ann.until(wire.EventOffer)
+	var accepted wire.AgentContact
+	ann.must("POST", "/contacts/"+offer.Contact.ContactID+"/accept", nil, &accepted)
+	agent := e.connect(accepted.ParticipantToken)
+	for i := range 3 {
+		e.send(cust.Token, fmt.Sprintf("customer %d", i))
+		e.send(agent.Token, fmt.Sprintf("agent %d", i))
+	}
+	ann.must("POST", "/contacts/"+ch.ContactID+"/end", nil, nil)
+
+	read := func(a *agentClient) (texts []string, pages int) {
+		next := ""
+		for {
+			var page wire.ContactTranscriptResponse
+			path := "/contacts/" + ch.ContactID + "/transcript?MaxResults=3"
+			if next != "" {
+				path += "&NextToken=" + next
+			}
+			a.must("GET", path, nil, &page)
+			pages++
+			if page.InitialContactID != ch.ContactID {
+				t.Fatalf("page of chain %q", page.InitialContactID)
+			}
+			for _, it := range page.Transcript {
+				if it.Type == "MESSAGE" && it.ParticipantRole != "SYSTEM" {
+					texts = append(texts, it.Content)
+				}
+			}
+			if next = page.NextToken; next == "" {
+				return texts, pages
+			}
+		}
+	}
+	want := []string{"customer 0", "agent 0", "customer 1", "agent 1", "customer 2", "agent 2"}
+	for name, a := range map[string]*agentClient{"the supervisor": sue, "the agent who handled it": ann} {
+		if got, pages := read(a); !slices.Equal(got, want) || pages < 3 {
+			t.Errorf("%s read %v in %d pages", name, got, pages)
+		}
+	}
+	if code, m := bob.do("GET", "/contacts/"+ch.ContactID+"/transcript", nil, nil); code != 403 {
+		t.Errorf("another agent: %d %v, want 403", code, m)
+	}
+	if code, _ := sue.do("GET", "/contacts/no-such-contact/transcript", nil, nil); code != 404 {
+		t.Errorf("an unknown contact: %d, want 404", code)
 	}
 }
