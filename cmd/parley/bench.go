@@ -77,7 +77,7 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.Var(&flows, "flow", "start: a contact flow file to import (repeatable; chats start on the last, see docs/benchmarks.md)")
 	fs.StringVar(&cfg.ProfileDir, "profile", "", "directory for the server's CPU (over the window) and heap profiles")
 	jsonOut := fs.Bool("json", false, "print the report as JSON")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
@@ -177,7 +177,7 @@ func benchSoak(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	var env multiFlag
 	fs.Var(&env, "server-env", "KEY=VALUE added to the server's environment (repeatable)")
 	jsonOut := fs.Bool("json", false, "print the report as JSON")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
@@ -205,7 +205,7 @@ func benchRelay(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs.SetOutput(stderr)
 	listen := fs.String("listen", "127.0.0.1:8090", "loopback listen address")
 	pprofAddr := fs.String("pprof", "", "serve net/http/pprof on this loopback address")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	r, err := relay.Start(*listen)

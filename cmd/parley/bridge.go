@@ -44,7 +44,7 @@ func bridgeCmd(ctx context.Context, args []string, getenv func(string) string, s
 	secret := fs.String("streaming-secret", env("PARLEY_BRIDGE_STREAMING_SECRET", ""), "secret of parley's webhook subscription to the topic, for X-Parley-Signature (env PARLEY_BRIDGE_STREAMING_SECRET)")
 	publicURL := fs.String("public-url", env("PARLEY_BRIDGE_PUBLIC_URL", ""), "base URL the providers reach the bridge at; Twilio signs over it (env PARLEY_BRIDGE_PUBLIC_URL; default http://LISTEN)")
 	configPath := fs.String("config", env("PARLEY_CONFIG", ""), "YAML file with a channels: section (env PARLEY_CONFIG)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {

@@ -108,7 +108,7 @@ Exit codes: 0 you left, 3 someone else ended the chat, 1 error, 2 usage.
 	fs.BoolVar(&o.history, "history", true, "show the transcript so far")
 	fs.BoolVar(&o.receipt, "receipts", true, "send read (interactive) or delivered (scripting) receipts for others' messages")
 	fs.BoolVar(&o.verbose, "verbose", false, "log the connection's details on stderr")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return nil, err
 	}
 	if fs.NArg() > 0 {

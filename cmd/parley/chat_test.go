@@ -333,9 +333,12 @@ func TestChatExitCodes(t *testing.T) {
 	if code, _ := parley(strings.NewReader(""), "chat", "--endpoint", srv.URL, "--participant-token", "nope"); code != 1 {
 		t.Fatalf("bad token: exit code %d, want 1", code)
 	}
-	// 2: usage.
-	if code, _ := parley(strings.NewReader(""), "chat", "-h"); code != 2 {
-		t.Fatalf("-h: exit code %d, want 2", code)
+	// 0: help asked for; 2: a usage error.
+	if code, _ := parley(strings.NewReader(""), "chat", "-h"); code != 0 {
+		t.Fatalf("-h: exit code %d, want 0", code)
+	}
+	if code, _ := parley(strings.NewReader(""), "chat", "--no-such-flag"); code != 2 {
+		t.Fatalf("--no-such-flag: exit code %d, want 2", code)
 	}
 	// 3: someone else ended the chat.
 	cd, err := client.StartChat(ctx, client.StartChatInput{Endpoint: srv.URL, InstanceID: srv.InstanceID,

@@ -65,7 +65,7 @@ func loadOptions(args []string, getenv func(string) string, stderr io.Writer) (*
 		flagVals[s.flag] = v
 		fs.StringVar(v, s.flag, "", s.usage+" (env "+s.env+")")
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return nil, err
 	}
 	if fs.NArg() > 0 {

@@ -33,7 +33,7 @@ func flowLog(ctx context.Context, args []string, getenv func(string) string, std
 	region := fs.String("region", def("AWS_REGION", "us-west-2"), "AWS region (env AWS_REGION)")
 	instanceID := fs.String("instance-id", "", "the contact's instance (default: the first ListInstances returns)")
 	asJSON := fs.Bool("json", false, "print the records as JSON lines")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {

@@ -1,7 +1,8 @@
 // Command parley is a self-hosted Amazon Connect chat service: the Participant Service, StartChatContact and
 // friends, and the chat WebSocket, wire-compatible with the official clients.
 //
-//	parley serve [flags]    run the server (the default command)
+//	parley                  print the commands
+//	parley serve [flags]    run the server
 //	parley chat [flags]     chat in the terminal, or script a chat (JSON lines on stdout)
 //	parley bench SCENARIO   load-test a server over loopback (docs/benchmarks.md)
 //	parley flow check|run|log   validate a contact flow or run it offline; print a contact's flow log
@@ -18,6 +19,8 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime"
+	"runtime/debug"
 	"strings"
 	"syscall"
 
@@ -28,19 +31,106 @@ var version = "dev"
 
 func main() {
 	if err := run(context.Background(), os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+		var ue usageError
+		if errors.As(err, &ue) {
+			os.Exit(2) // the flag package said what is wrong, and printed the usage
+		}
 		if errors.Is(err, flag.ErrHelp) {
-			os.Exit(2)
+			if askedForHelp(os.Args[1:]) {
+				os.Exit(0) // the help was printed, as asked
+			}
+			os.Exit(2) // a usage error: the usage was printed
 		}
 		fmt.Fprintln(os.Stderr, "parley:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	cmd := "serve"
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		cmd, args = args[0], args[1:]
+// usageError is a command line the flag package refused; it has already said why.
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+
+// parseFlags parses a command's flags; a refusal other than a request for help is a usageError.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	err := fs.Parse(args)
+	if err != nil && !errors.Is(err, flag.ErrHelp) {
+		return usageError{err}
 	}
+	return err
+}
+
+// askedForHelp reports whether the command line asks for help (-h, -help, --help).
+func askedForHelp(args []string) bool {
+	for _, a := range args {
+		switch a {
+		case "-h", "-help", "--help":
+			return true
+		case "--":
+			return false
+		}
+	}
+	return false
+}
+
+const usage = `parley is Amazon Connect chat as one self-hosted binary.
+
+usage: parley COMMAND [flags]
+
+commands:
+  serve     run the server (the Connect and Participant APIs, the WebSocket, the widget and workspace)
+  chat      chat in the terminal, or script a chat (JSON lines on stdout)
+  bench     load-test a server over loopback: idle, chat, start, soak (docs/benchmarks.md)
+  flow      check or run a contact flow offline; print a contact's flow log
+  bridge    run the channel bridges against any Connect-compatible endpoint
+  version   print the version
+
+run 'parley COMMAND -h' for a command's flags`
+
+// versionLine is the version, the commit and the Go version the binary was built from.
+func versionLine() string {
+	v, commit, dirty, goVersion := version, "", false, runtime.Version()
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		if v == "dev" && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+			v = bi.Main.Version
+		}
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				commit = s.Value
+			case "vcs.modified":
+				dirty = s.Value == "true"
+			}
+		}
+	}
+	line := "parley " + v
+	if commit != "" {
+		if len(commit) > 12 {
+			commit = commit[:12]
+		}
+		if dirty {
+			commit += "+dirty"
+		}
+		line += " (commit " + commit + ")"
+	}
+	return line + " " + goVersion
+}
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprintln(stdout, usage)
+		return nil
+	}
+	cmd := args[0]
+	switch {
+	case cmd == "-h" || cmd == "-help" || cmd == "--help":
+		cmd = "help"
+	case cmd == "-version" || cmd == "--version":
+		cmd = "version"
+	case strings.HasPrefix(cmd, "-"):
+		return fmt.Errorf("%s: name a command first (try 'parley serve %s', or 'parley help')", cmd, strings.Join(args, " "))
+	}
+	args = args[1:]
 	switch cmd {
 	case "serve":
 		return serve(ctx, args, getenv, stdout, stderr)
@@ -53,11 +143,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "bridge":
 		return bridgeCmd(ctx, args, getenv, stdout, stderr)
 	case "version":
-		fmt.Fprintln(stdout, "parley", version)
+		fmt.Fprintln(stdout, versionLine())
 		return nil
 	case "help":
-		fmt.Fprintln(stdout, "usage: parley serve [flags] | parley chat [flags] | parley bench idle|chat|start|soak [flags] | parley flow check|run FLOW.json | parley flow log CONTACT_ID | parley bridge [flags] | parley version\n"+
-			"run 'parley serve -h' or 'parley chat -h' for the flags")
+		fmt.Fprintln(stdout, usage)
 		return nil
 	}
 	return fmt.Errorf("unknown command %q (try 'parley serve' or 'parley help')", cmd)
