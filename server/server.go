@@ -28,6 +28,7 @@ import (
 	agentapi "github.com/parley-chat/parley/api/agent"
 	"github.com/parley-chat/parley/api/connect"
 	"github.com/parley-chat/parley/api/files"
+	"github.com/parley-chat/parley/api/httpapi"
 	"github.com/parley-chat/parley/api/participant"
 	"github.com/parley-chat/parley/api/sigv4"
 	"github.com/parley-chat/parley/api/startchat"
@@ -35,7 +36,9 @@ import (
 	"github.com/parley-chat/parley/chat"
 	"github.com/parley-chat/parley/functions"
 	"github.com/parley-chat/parley/gateway"
+	"github.com/parley-chat/parley/metrics"
 	"github.com/parley-chat/parley/store/postgres"
+	"github.com/parley-chat/parley/store/sqlite"
 	"github.com/parley-chat/parley/streaming"
 	"github.com/parley-chat/parley/streaming/sink"
 	"github.com/parley-chat/parley/throttle"
@@ -114,6 +117,9 @@ type Config struct {
 	// thousand stalled requests cannot hold the server's descriptors. Defaults 30s and 10m.
 	BodyTimeout   time.Duration `yaml:"body_timeout"`
 	UploadTimeout time.Duration `yaml:"upload_timeout"`
+	// Metrics, when set, serves Prometheus metrics at /metrics on this address, its own listener (package
+	// metrics; docs/configuration.md). Default off.
+	Metrics string `yaml:"metrics"`
 	// Pprof, when set, serves net/http/pprof on this address (its own listener, never the API's). It must be a
 	// loopback address: profiles expose the process's memory. Default off.
 	Pprof string `yaml:"pprof"`
@@ -180,18 +186,21 @@ type Main struct {
 	cfg Config
 	log *slog.Logger
 
-	store   parley.Store
-	pg      *postgres.Store // the store, when it is Postgres (several nodes)
-	bus     parley.Bus
-	svc     *chat.Service
-	att     *chat.Attachments
-	gw      *gateway.Gateway
-	http    *http.Server
-	ln      net.Listener
-	conns   *capListener // ln, counting
-	baseURL string
-	pprof   *http.Server // nil unless Config.Pprof is set
-	pprofLn net.Listener
+	store     parley.Store
+	pg        *postgres.Store // the store, when it is Postgres (several nodes)
+	bus       parley.Bus
+	svc       *chat.Service
+	att       *chat.Attachments
+	gw        *gateway.Gateway
+	http      *http.Server
+	ln        net.Listener
+	conns     *capListener // ln, counting
+	baseURL   string
+	pprof     *http.Server // nil unless Config.Pprof is set
+	pprofLn   net.Listener
+	metrics   *metrics.Metrics // nil unless Config.Metrics is set
+	metricsHS *http.Server
+	metricsLn net.Listener
 
 	instance  *parley.Instance
 	flow      *parley.ContactFlow
@@ -387,6 +396,12 @@ func (m *Main) Start(ctx context.Context) (err error) {
 		return err
 	}
 	handler := realIP(deadlines(mux, m.cfg.BodyTimeout, m.cfg.UploadTimeout), proxies)
+	if m.cfg.Metrics != "" {
+		if err := m.startMetrics(); err != nil {
+			return err
+		}
+		handler = httpapi.WithObserver(handler, m.metrics)
+	}
 	m.http = &http.Server{Handler: overflowGuard(handler),
 		ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: maxHeaderBytes,
 		ConnContext: connContext,
@@ -453,6 +468,11 @@ func (m *Main) Close() error {
 			errs = append(errs, m.pprof.Close())
 		} else if m.pprofLn != nil {
 			errs = append(errs, m.pprofLn.Close())
+		}
+		if m.metricsHS != nil {
+			errs = append(errs, m.metricsHS.Close())
+		} else if m.metricsLn != nil {
+			errs = append(errs, m.metricsLn.Close())
 		}
 		if m.gw != nil {
 			errs = append(errs, m.gw.Close(ctx))
@@ -572,6 +592,61 @@ func (m *Main) PprofAddr() net.Addr {
 		return nil
 	}
 	return m.pprofLn.Addr()
+}
+
+// MetricsAddr is the address /metrics listens on, or nil when Config.Metrics is not set.
+func (m *Main) MetricsAddr() net.Addr {
+	if m.metricsLn == nil {
+		return nil
+	}
+	return m.metricsLn.Addr()
+}
+
+// startMetrics serves the Prometheus metrics on their own listener.
+func (m *Main) startMetrics() error {
+	src := metrics.Sources{
+		Sockets:     m.gw.Stats,
+		Connections: m.conns.Open,
+		Live:        m.agents.LiveView,
+		Streaming:   m.streaming.Stats,
+		ActiveChats: func(ctx context.Context) (int, error) {
+			insts, err := m.store.ListInstances(ctx)
+			if err != nil {
+				return 0, err
+			}
+			n := 0
+			for _, in := range insts {
+				cs, err := m.store.ListActiveContacts(ctx, in.ID)
+				if err != nil {
+					return 0, err
+				}
+				n += len(cs)
+			}
+			return n, nil
+		},
+	}
+	if st, ok := m.store.(*sqlite.Store); ok {
+		src.Commits = func() (int64, int64) { s := st.Stats(); return s.Batches, s.Updates }
+	}
+	m.metrics = metrics.New(src)
+	ln, err := net.Listen("tcp", m.cfg.Metrics)
+	if err != nil {
+		return fmt.Errorf("metrics: listen on %s: %w", m.cfg.Metrics, err)
+	}
+	m.metricsLn = ln
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", m.metrics.Handler())
+	m.metricsHS = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog: slog.NewLogLogger(m.log.Handler(), slog.LevelDebug)}
+	m.wg.Add(1)
+	go func() {
+		defer m.wg.Done()
+		if err := m.metricsHS.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			m.log.Error("metrics server", "err", err)
+		}
+	}()
+	m.log.Info("metrics serving", "listen", ln.Addr().String())
+	return nil
 }
 
 // startPprof serves the runtime profiles (net/http/pprof) on their own loopback listener, for the load

@@ -252,6 +252,9 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	r = r.WithContext(sigv4.NewContext(r.Context(), id))
 	rt, labels := match(r)
+	if rt != nil {
+		httpapi.SetOperation(r.Context(), rt.name)
+	}
 	switch {
 	case rt == nil:
 		h.fail(w, r, parley.Errorf(httpapi.EUnknownOperation, "Unknown operation: %s %s", r.Method,

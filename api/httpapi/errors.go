@@ -45,6 +45,21 @@ const (
 	numAPIs
 )
 
+// String names the API in metrics and logs.
+func (a API) String() string {
+	switch a {
+	case Participant:
+		return "participant"
+	case Connect:
+		return "connect"
+	case ConnectAdmin:
+		return "connect-admin"
+	case Agent:
+		return "agent"
+	}
+	return "unknown"
+}
+
 // ErrorKind is an AWS error type and its HTTP status.
 type ErrorKind struct {
 	Type   string

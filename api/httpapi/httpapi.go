@@ -7,6 +7,7 @@
 package httpapi
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/rand"
@@ -137,8 +138,68 @@ func RequestID(ctx context.Context) string {
 	return id
 }
 
+// Observer hears of every request an API answered: its API, operation ("" when no operation matched), HTTP
+// status and duration (package metrics). It must not block.
+type Observer interface {
+	Request(api API, operation string, status int, d time.Duration)
+}
+
+type observerKey struct{}
+
+// WithObserver returns a handler whose requests carry o, which Middleware tells of each request.
+func WithObserver(next http.Handler, o Observer) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), observerKey{}, o)))
+	})
+}
+
+// request is what Middleware learns about a request while it is served.
+type request struct {
+	operation string
+}
+
+type requestKey struct{}
+
+// SetOperation names the operation a request is (for the metrics and the request log).
+func SetOperation(ctx context.Context, name string) {
+	if rq, ok := ctx.Value(requestKey{}).(*request); ok {
+		rq.operation = name
+	}
+}
+
+// statusWriter remembers the status a handler answered. It unwraps, so http.ResponseController (deadlines, a
+// WebSocket's hijack) reaches the connection.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// Hijack hands over the connection (a WebSocket upgrade); 101 is what the request answered.
+func (w *statusWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	w.status = http.StatusSwitchingProtocols
+	return http.NewResponseController(w.ResponseWriter).Hijack()
+}
+
 // Middleware gives every request an id (x-amzn-RequestId), a Date header, CORS headers for browsers, answers
-// CORS preflights, and turns panics into a 500 in api's error format.
+// CORS preflights, and turns panics into a 500 in api's error format. Once answered, a request is logged at
+// debug level (operation, status, duration, request id; never tokens or contents) and told to the request's
+// Observer, if any.
 func Middleware(log *slog.Logger, api API, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := newRequestID()
@@ -148,18 +209,37 @@ func Middleware(log *slog.Logger, api API, next http.Handler) http.Handler {
 		if corsHeaders(w, r) {
 			return
 		}
-		ctx := context.WithValue(r.Context(), requestIDKey, id)
+		start := time.Now()
+		rq := &request{}
+		ctx := context.WithValue(context.WithValue(r.Context(), requestIDKey, id), requestKey{}, rq)
 		r = r.WithContext(ctx)
+		sw := &statusWriter{ResponseWriter: w}
+		defer func() {
+			d := time.Since(start)
+			if sw.status == 0 {
+				sw.status = http.StatusOK
+			}
+			if rq.operation == "" {
+				rq.operation = r.Pattern // the agent API names its operations by their routes
+			}
+			if o, ok := ctx.Value(observerKey{}).(Observer); ok {
+				o.Request(api, rq.operation, sw.status, d)
+			}
+			if log.Enabled(ctx, slog.LevelDebug) {
+				log.DebugContext(ctx, "request", "api", api.String(), "operation", rq.operation, "method", r.Method,
+					"status", sw.status, "duration_ms", float64(d.Microseconds())/1000, "request_id", id)
+			}
+		}()
 		defer func() {
 			if v := recover(); v != nil {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
 				log.ErrorContext(ctx, "panic in handler", "path", r.URL.Path, "panic", v, "request_id", id)
-				WriteError(w, r, log, api, parley.Internal(errors.New("panic")))
+				WriteError(sw, r, log, api, parley.Internal(errors.New("panic")))
 			}
 		}()
-		next.ServeHTTP(w, r)
+		next.ServeHTTP(sw, r)
 	})
 }
 

@@ -132,6 +132,7 @@ type authedFunc func(w http.ResponseWriter, r *http.Request, c *chat.Caller)
 // authed authenticates the ConnectionToken before calling f.
 func (h *Handler) authed(op string, f authedFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		httpapi.SetOperation(r.Context(), op)
 		tok, err := bearer(r, "ConnectionToken")
 		if err != nil {
 			h.fail(w, r, err)
@@ -155,6 +156,7 @@ func (h *Handler) authed(op string, f authedFunc) http.HandlerFunc {
 }
 
 func (h *Handler) createConnection(w http.ResponseWriter, r *http.Request) {
+	httpapi.SetOperation(r.Context(), "CreateParticipantConnection")
 	tok, err := bearer(r, "ParticipantToken")
 	if err != nil {
 		h.fail(w, r, err)

@@ -52,6 +52,7 @@ func loadOptions(args []string, getenv func(string) string, stderr io.Writer) (*
 		{"customer-auto-disconnect", "PARLEY_CUSTOMER_AUTO_DISCONNECT", "auto-disconnect timer after the customer went idle: a duration, or off (default 15m)", &customerAutoDisconnect},
 		{"trusted-proxies", "PARLEY_TRUSTED_PROXIES", "addresses or CIDR prefixes of the proxies in front of parley, comma-separated: their X-Forwarded-For names the client", &proxies},
 		{"limits", "PARLEY_LIMITS", "limits profile: default (limits no real client meets), connect (plus Amazon Connect's API quotas) or off", &o.Limits.Profile},
+		{"metrics", "PARLEY_METRICS", "serve Prometheus metrics at /metrics on this address, e.g. 127.0.0.1:9090 (default off)", &o.Metrics},
 		{"pprof", "PARLEY_PPROF", "serve net/http/pprof on this loopback address, e.g. 127.0.0.1:6060 (default off)", &o.Pprof},
 		{"log-level", "PARLEY_LOG_LEVEL", "debug, info, warn or error", &o.LogLevel},
 		{"log-format", "PARLEY_LOG_FORMAT", "text or json", &o.LogFormat},
