@@ -272,3 +272,34 @@ func (s *Service) PutUserStatus(ctx context.Context, instanceID, userID, statusI
 	s.statusChanged(ctx, u)
 	return nil
 }
+
+// ResetPassword gives a user a new password: password, or, when empty, a generated one, which it returns. It is
+// the operator's way back into a lost account (`parley admin reset-password`), so it asks for no old password.
+// Errors: ENOTFOUND (no such user in the instance), EINVALID (a password that breaks Connect's policy).
+func (s *Service) ResetPassword(ctx context.Context, instanceID, username, password string) (string, error) {
+	if password == "" {
+		var err error
+		if password, err = auth.NewPassword(16); err != nil {
+			return "", err
+		}
+	}
+	if why := auth.CheckPolicy(password); why != "" {
+		return "", parley.Invalid("Password", "the password %s", why)
+	}
+	hash, err := auth.HashPassword(password)
+	if err != nil {
+		return "", err
+	}
+	err = s.store.Update(ctx, func(tx parley.Tx) error {
+		u, err := tx.UserByUsername(ctx, instanceID, username)
+		if err != nil {
+			return err
+		}
+		u.PasswordHash = hash
+		return tx.PutUser(ctx, u)
+	})
+	if err != nil {
+		return "", err
+	}
+	return password, nil
+}

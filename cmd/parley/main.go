@@ -7,6 +7,7 @@
 //	parley bench SCENARIO   load-test a server over loopback (docs/benchmarks.md)
 //	parley flow check|run|log   validate a contact flow or run it offline; print a contact's flow log
 //	parley bridge [flags]   run the channel bridges against any Connect-compatible endpoint
+//	parley admin reset-password|users   an operator's commands on the data directory or the database
 //	parley version          print the version
 package main
 
@@ -83,6 +84,7 @@ commands:
   bench     load-test a server over loopback: idle, chat, start, soak (docs/benchmarks.md)
   flow      check or run a contact flow offline; print a contact's flow log
   bridge    run the channel bridges against any Connect-compatible endpoint
+  admin     reset a user's password, list users (on a stopped server's data, or a cluster's database)
   version   print the version
 
 run 'parley COMMAND -h' for a command's flags`
@@ -142,6 +144,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return flowCmd(ctx, args, getenv, stdout, stderr)
 	case "bridge":
 		return bridgeCmd(ctx, args, getenv, stdout, stderr)
+	case "admin":
+		return adminCmd(ctx, args, getenv, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, versionLine())
 		return nil
