@@ -34,8 +34,8 @@ import (
 //
 // With several nodes on one Postgres database and one NATS server (issue 15, "Node loss"), a kill takes a node
 // down and it stays down: each chat's customer talks to one node and its bot to the next, a sender whose
-// request gets no answer fails over to the next node and retries there with the same ClientToken, and the
-// nodes that are up must answer /healthz with 200 throughout.
+// request gets no answer fails over to the next node and retries there with the same ClientToken (and comes back
+// once its node is up again), and the nodes that are up must answer /healthz with 200 throughout.
 
 // SoakConfig is one soak run. The zero value of a field means its default.
 type SoakConfig struct {
@@ -50,7 +50,7 @@ type SoakConfig struct {
 	// Database and NATS, when set, are every node's --database (a postgres:// URL) and --nats; the nodes then
 	// share a random --secret and a --nats-prefix of the run.
 	Database, NATS string
-	// ServerEnv is added to the server's environment.
+	// ServerEnv is added to the server's environment, after PARLEY_LIMITS=off (the soak's default).
 	ServerEnv []string
 	// Duration is how long the load runs. Default 10 minutes.
 	Duration time.Duration
@@ -327,7 +327,8 @@ func (s *soakServer) kill() {
 // after.
 type soakSender struct {
 	chat, idx int
-	node      int    // the node it sends to
+	home      int    // the node it sends to while that is up
+	node      int    // the node it sends to now
 	token     string // ConnectionToken
 	acks      []soakAck
 
@@ -384,6 +385,9 @@ func Soak(ctx context.Context, cfg SoakConfig) (*SoakReport, error) {
 			env = append(env, kv)
 		}
 	}
+	// The per-participant limits would turn "as fast as acknowledged" into 429s and retries that say nothing
+	// about durability; ServerEnv comes after, so a run may turn them on again.
+	env = append(env, "PARLEY_LIMITS=off")
 	env = append(env, cfg.ServerEnv...)
 	var cluster []string
 	if cfg.Database != "" {
@@ -662,7 +666,7 @@ func (run *soakRun) setup(ctx context.Context) ([]*soakChat, error) {
 				setupErrs.add("CreateParticipantConnection: %v", err)
 				return
 			}
-			c.senders[k] = &soakSender{chat: i, idx: k, node: node, token: ctoken}
+			c.senders[k] = &soakSender{chat: i, idx: k, home: node, node: node, token: ctoken}
 		}
 		c.customerToken = c.senders[0].token
 		chats[i] = c
@@ -732,6 +736,11 @@ func (run *soakRun) send(ctx, newCtx context.Context, s *soakSender, interval ti
 			}
 			next = next.Add(interval)
 		}
+		// Back home once the node is up again, as a load balancer's health check would send it, so that every
+		// kill of a node cuts requests.
+		if s.node != s.home && run.nodes[s.home].up() != nil {
+			s.node = s.home
+		}
 		content := soakContent(run.runID, s.chat, s.idx, seq)
 		token := fmt.Sprintf("soak-%s-%d-%d-%d", run.runID, s.chat, s.idx, seq)
 		req := wire.SendMessageRequest{ContentType: &contentType, Content: &content, ClientToken: &token}
@@ -782,7 +791,8 @@ func (run *soakRun) send(ctx, newCtx context.Context, s *soakSender, interval ti
 	}
 }
 
-// transcript reads a chat's whole transcript, oldest first, a page of 100 at a time.
+// transcript reads a chat's whole transcript, oldest first, a page of 100 at a time. A page that is throttled
+// (a long run's transcript is more pages than the per-participant limit's burst) is asked for again.
 func (run *soakRun) transcript(ctx context.Context, connToken string) ([]wire.Item, error) {
 	var items []wire.Item
 	size, scan, sort := 100, wire.ScanForward, wire.SortAscending
@@ -790,8 +800,18 @@ func (run *soakRun) transcript(ctx context.Context, connToken string) ([]wire.It
 	for {
 		req := wire.GetTranscriptRequest{MaxResults: &size, ScanDirection: &scan, SortOrder: &sort, NextToken: next}
 		var out wire.GetTranscriptResponse
-		if err := run.post(ctx, run.live(), wire.PathGetTranscript, connToken, req, &out); err != nil {
-			return nil, err
+		for {
+			err := run.post(ctx, run.live(), wire.PathGetTranscript, connToken, req, &out)
+			var ae *apiError
+			if !errors.As(err, &ae) || ae.Status != http.StatusTooManyRequests {
+				if err != nil {
+					return nil, err
+				}
+				break
+			}
+			if err := sleepCtx(ctx, 200*time.Millisecond); err != nil {
+				return nil, err
+			}
 		}
 		items = append(items, out.Transcript...)
 		if out.NextToken == "" {
