@@ -33,9 +33,10 @@ import (
 // of its answer, each sender's in send order; and every chat must still end (nothing stuck).
 //
 // With several nodes on one Postgres database and one NATS server (issue 15, "Node loss"), a kill takes a node
-// down and it stays down: each chat's customer talks to one node and its bot to the next, a sender whose
-// request gets no answer fails over to the next node and retries there with the same ClientToken (and comes back
-// once its node is up again), and the nodes that are up must answer /healthz with 200 throughout.
+// down and it stays down: each chat's customer talks to one node and its bot to the next (chat i's customer to
+// node i, modulo the number of nodes), a sender whose request gets no answer fails over to the next node and
+// retries there with the same ClientToken (and comes back once its node is up again), and the nodes that are up
+// must answer /healthz with 200 throughout.
 
 // SoakConfig is one soak run. The zero value of a field means its default.
 type SoakConfig struct {
@@ -60,6 +61,13 @@ type SoakConfig struct {
 	// the node killed before is started again just before: from the first kill on one node is down, through
 	// the checks.
 	KillEvery time.Duration
+	// Victim, when set, chooses the node a kill takes down instead (several nodes): it gets every node's Id
+	// (/healthz's "node"; "" for a node that is down) and returns an index. A test kills the node that holds
+	// a lease this way.
+	Victim func(ctx context.Context, nodeIDs []string) (int, error)
+	// Check, when set, runs after the soak's own checks while the nodes that are up still run (a test's own
+	// check of the cluster); its error counts in Errors.
+	Check func(ctx context.Context) error
 	// MaxKills, when positive, ends the load early, one interval after the MaxKills-th kill under load (a short
 	// run that must see a given number of kills: the CI test).
 	MaxKills int
@@ -492,6 +500,13 @@ func Soak(ctx context.Context, cfg SoakConfig) (*SoakReport, error) {
 			}
 		}
 		down = 1 + r.Kills%(len(run.nodes)-1)
+		if cfg.Victim != nil {
+			i, err := cfg.Victim(ctx, run.nodeIDs(ctx))
+			if err != nil || i < 0 || i >= len(run.nodes) {
+				return errors.Join(fmt.Errorf("no node to kill (%d)", i), err)
+			}
+			down = i
+		}
 		run.nodes[down].kill()
 		r.Kills++
 		cfg.logf("kill %d: %s is down; %d acknowledged so far", r.Kills, run.nodes[down].name, run.acked.Load())
@@ -558,6 +573,11 @@ func Soak(ctx context.Context, cfg SoakConfig) (*SoakReport, error) {
 	stuck := run.endAll(ctx, chats)
 	r.Stuck = len(stuck)
 	r.Problems = append(r.Problems, stuck[:min(len(stuck), 5)]...)
+	if cfg.Check != nil {
+		if err := cfg.Check(ctx); err != nil {
+			run.errs.add("check: %v", err)
+		}
+	}
 	stopHealth()
 	<-healthDone
 	r.Unhealthy = unhealthy.Load()
@@ -580,6 +600,25 @@ func (run *soakRun) live() int {
 		}
 	}
 	return 0
+}
+
+// nodeIDs returns every node's Id from its /healthz ("" for a node that does not answer).
+func (run *soakRun) nodeIDs(ctx context.Context) []string {
+	ids := make([]string, len(run.nodes))
+	for i := range run.nodes {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, run.url(i)+"/healthz", nil)
+		resp, err := run.hc.Do(req)
+		if err != nil {
+			continue
+		}
+		var h struct {
+			Node string `json:"node"`
+		}
+		_ = json.NewDecoder(resp.Body).Decode(&h)
+		resp.Body.Close()
+		ids[i] = h.Node
+	}
+	return ids
 }
 
 // logTails returns the end of every node's log, for error messages.
@@ -624,7 +663,7 @@ func (run *soakRun) watchHealth(ctx context.Context, unhealthy *atomic.Int64) {
 }
 
 // setup starts the chats on every node in turn: StartChatContact, a CUSTOM_BOT participant, and a connection
-// for each party, the customer's on the chat's node and the bot's on the next.
+// for each party, the customer's on the chat's node and the bot's on the next, so every node serves senders.
 func (run *soakRun) setup(ctx context.Context) ([]*soakChat, error) {
 	apis := make([]*api, len(run.nodes))
 	for i := range apis {
@@ -660,7 +699,7 @@ func (run *soakRun) setup(ctx context.Context) ([]*soakChat, error) {
 		}
 		c := &soakChat{contactID: sc.ContactID}
 		for k, ptoken := range []string{sc.ParticipantToken, bot} {
-			node := k % len(apis)
+			node := (i + k) % len(apis)
 			_, ctoken, err := apis[node].createConnection(ctx, ptoken)
 			if err != nil {
 				setupErrs.add("CreateParticipantConnection: %v", err)
