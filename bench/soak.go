@@ -57,9 +57,9 @@ type SoakConfig struct {
 	Duration time.Duration
 	// KillEvery is the mean time between kills: each SIGKILL comes after a random 0.4 to 1.6 times KillEvery of
 	// load since the server was last healthy, and one more comes after the load, before the checks. Zero never
-	// kills. With several nodes, a kill takes down the second node, then the third, … (never the first), and
-	// the node killed before is started again just before: from the first kill on one node is down, through
-	// the checks.
+	// kills. With several nodes, a kill takes down the second node, then the third, … (never the first), the
+	// node killed before is started again just before, and no kill follows the load: from the first kill on one
+	// node is down, through the checks.
 	KillEvery time.Duration
 	// Victim, when set, chooses the node a kill takes down instead (several nodes): it gets every node's Id
 	// (/healthz's "node"; "" for a node that is down) and returns an index. A test kills the node that holds
@@ -130,8 +130,8 @@ func (c *SoakConfig) logf(format string, args ...any) {
 	fmt.Fprintf(c.Log, "soak: "+format+"\n", args...)
 }
 
-// SoakReport is the outcome of a soak run. Lost, Duplicated, Reordered, Mismatched, Unknown, Stuck and Errors
-// must all be zero (OK).
+// SoakReport is the outcome of a soak run. Lost, Duplicated, Reordered, Mismatched, Unknown, Stuck, Unhealthy
+// and Errors must all be zero (OK).
 type SoakReport struct {
 	Nodes   int     `json:"nodes"`
 	Chats   int     `json:"chats"`
