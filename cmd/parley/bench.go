@@ -174,6 +174,9 @@ func benchSoak(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.Float64Var(&cfg.Rate, "rate", 200, "total messages/s (0: each sender as fast as acknowledged)")
 	fs.StringVar(&cfg.Data, "data", "", "the server's data directory (default: a temporary one, removed at the end)")
 	fs.StringVar(&cfg.Binary, "binary", "", "the parley executable to run as the server (default: this one)")
+	fs.IntVar(&cfg.Nodes, "nodes", 1, "server processes on one --database and --nats (a kill then takes one down)")
+	fs.StringVar(&cfg.Database, "database", "", "postgres:// URL for every node (default: SQLite in the data directory)")
+	fs.StringVar(&cfg.NATS, "nats", "", "nats:// URL for every node (needed with --nodes above 1)")
 	var env multiFlag
 	fs.Var(&env, "server-env", "KEY=VALUE added to the server's environment (repeatable)")
 	jsonOut := fs.Bool("json", false, "print the report as JSON")

@@ -50,6 +50,7 @@ func TestBenchSoakFlags(t *testing.T) {
 		{[]string{"soak", "--kill-every", "10ms"}, "100ms or more"},
 		{[]string{"soak", "--chats", "5000"}, "at most"},
 		{[]string{"soak", "--rate", "-1"}, "rate"},
+		{[]string{"soak", "--nodes", "3"}, "several nodes need"},
 		{[]string{"soak", "extra"}, "unexpected argument"},
 	} {
 		err := benchCmd(t.Context(), tc.args, io.Discard, io.Discard)
