@@ -90,38 +90,69 @@ func cluster(t testing.TB, cfg *server.Config, dsn string) {
 		return
 	}
 	defer func() { clusters.Store(cfg.DataDir, *cfg) }()
+	var schema string
+	cfg.Database, schema = PostgresSchema(t, dsn)
+	cfg.NATS, cfg.NATSPrefix = NATSURL(t), schema
+	secret := make([]byte, 32)
+	_, _ = rand.Read(secret)
+	cfg.Secret = hex.EncodeToString(secret)
+}
+
+// ClusterDeps returns the DSN of a fresh schema of the test Postgres (PARLEY_TEST_POSTGRES, default the
+// machine's) and the NATS URL (PARLEY_TEST_NATS), for tests that start several nodes; it skips the test, saying
+// why, when either does not answer.
+func ClusterDeps(t testing.TB) (dsn, natsURL string) {
+	t.Helper()
+	base := os.Getenv("PARLEY_TEST_POSTGRES")
+	if base == "" {
+		base = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
+	}
+	dsn, _ = PostgresSchema(t, base)
+	return dsn, NATSURL(t)
+}
+
+// PostgresSchema creates a schema of a random name in the database base names, dropped when the test ends, and
+// returns base with that schema as its search path; it skips the test when the database does not answer.
+func PostgresSchema(t testing.TB, base string) (dsn, schema string) {
+	t.Helper()
 	ctx := context.Background()
-	admin, err := pgxpool.New(ctx, dsn)
+	admin, err := pgxpool.New(ctx, base)
 	if err == nil {
 		err = admin.Ping(ctx)
 	}
 	if err != nil {
-		t.Skipf("PARLEY_TEST_CLUSTER: Postgres not reachable: %v", err)
+		t.Skipf("Postgres not reachable (set PARLEY_TEST_POSTGRES or PARLEY_TEST_CLUSTER): %v", err)
 	}
 	var b [8]byte
 	_, _ = rand.Read(b[:])
-	schema := "parley_t_" + hex.EncodeToString(b[:])
+	schema = "parley_t_" + hex.EncodeToString(b[:])
 	if _, err := admin.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
 		admin.Close()
-		t.Fatalf("PARLEY_TEST_CLUSTER: %v", err)
+		t.Fatalf("create schema: %v", err)
 	}
 	t.Cleanup(func() {
 		_, _ = admin.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
 		admin.Close()
 	})
 	sep := "?"
-	if strings.Contains(dsn, "?") {
+	if strings.Contains(base, "?") {
 		sep = "&"
 	}
-	secret := make([]byte, 32)
-	_, _ = rand.Read(secret)
-	cfg.Database, cfg.Secret, cfg.NATSPrefix = dsn+sep+"search_path="+schema, hex.EncodeToString(secret), schema
-	if cfg.NATS = os.Getenv("PARLEY_TEST_NATS"); cfg.NATS == "" {
-		cfg.NATS = "nats://127.0.0.1:4222"
+	return base + sep + "search_path=" + schema, schema
+}
+
+// NATSURL returns the test NATS server's URL (PARLEY_TEST_NATS, default nats://127.0.0.1:4222); it skips the
+// test when the server does not answer.
+func NATSURL(t testing.TB) string {
+	t.Helper()
+	url := os.Getenv("PARLEY_TEST_NATS")
+	if url == "" {
+		url = "nats://127.0.0.1:4222"
 	}
-	if nc, err := nats.Connect(cfg.NATS); err != nil {
-		t.Skipf("PARLEY_TEST_CLUSTER: NATS not reachable at %s: %v", cfg.NATS, err)
-	} else {
-		nc.Close()
+	nc, err := nats.Connect(url)
+	if err != nil {
+		t.Skipf("NATS not reachable at %s (set PARLEY_TEST_NATS): %v", url, err)
 	}
+	nc.Close()
+	return url
 }

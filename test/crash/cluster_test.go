@@ -2,19 +2,15 @@ package crash_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
-	"os"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
-	natsgo "github.com/nats-io/nats.go"
 
 	"github.com/parley-chat/parley/bench"
+	"github.com/parley-chat/parley/internal/testserver"
 )
 
 // TestClusterNodeLoss: three nodes start at once on a fresh Postgres schema and one NATS server (one bootstraps
@@ -26,7 +22,7 @@ import (
 // leases (routing, timers, outbox) must move to a surviving node.
 func TestClusterNodeLoss(t *testing.T) {
 	skipUnlessCrashable(t, "three nodes and a kill take about 30 s")
-	dsn, natsURL := clusterDeps(t)
+	dsn, natsURL := testserver.ClusterDeps(t)
 	bin := buildServer(t)
 
 	db, err := pgxpool.New(context.Background(), dsn)
@@ -123,48 +119,4 @@ func sleep(ctx context.Context, d time.Duration) error {
 	case <-time.After(d):
 		return nil
 	}
-}
-
-// clusterDeps returns a DSN on a fresh Postgres schema (dropped when the test ends) and the NATS URL, or skips
-// the test, saying why, when either service does not answer (PARLEY_TEST_POSTGRES, PARLEY_TEST_NATS). As in
-// test/e2e.
-func clusterDeps(t *testing.T) (dsn, natsURL string) {
-	t.Helper()
-	base := os.Getenv("PARLEY_TEST_POSTGRES")
-	if base == "" {
-		base = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
-	}
-	natsURL = os.Getenv("PARLEY_TEST_NATS")
-	if natsURL == "" {
-		natsURL = "nats://127.0.0.1:4222"
-	}
-	ctx := context.Background()
-	admin, err := pgxpool.New(ctx, base)
-	if err == nil {
-		err = admin.Ping(ctx)
-	}
-	if err != nil {
-		t.Skipf("Postgres not reachable at %s (set PARLEY_TEST_POSTGRES): %v", base, err)
-	}
-	nc, err := natsgo.Connect(natsURL)
-	if err != nil {
-		admin.Close()
-		t.Skipf("NATS not reachable at %s (set PARLEY_TEST_NATS): %v", natsURL, err)
-	}
-	nc.Close()
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	schema := "parley_crash_" + hex.EncodeToString(b[:])
-	if _, err := admin.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_, _ = admin.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
-		admin.Close()
-	})
-	sep := "?"
-	if strings.Contains(base, "?") {
-		sep = "&"
-	}
-	return base + sep + "search_path=" + schema, natsURL
 }

@@ -6,67 +6,20 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"net/http"
-	"os"
 	"strings"
 	"sync"
 	"testing"
 
-	"github.com/jackc/pgx/v5/pgxpool"
-	natsgo "github.com/nats-io/nats.go"
-
 	"github.com/parley-chat/parley/internal/testserver"
 	"github.com/parley-chat/parley/server"
 )
-
-// clusterDeps returns a DSN on a fresh Postgres schema (dropped when the test ends) and the NATS URL, or skips
-// the test, saying why, when either service does not answer (PARLEY_TEST_POSTGRES, PARLEY_TEST_NATS).
-func clusterDeps(t *testing.T) (dsn, natsURL string) {
-	t.Helper()
-	base := os.Getenv("PARLEY_TEST_POSTGRES")
-	if base == "" {
-		base = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
-	}
-	natsURL = os.Getenv("PARLEY_TEST_NATS")
-	if natsURL == "" {
-		natsURL = "nats://127.0.0.1:4222"
-	}
-	ctx := context.Background()
-	admin, err := pgxpool.New(ctx, base)
-	if err == nil {
-		err = admin.Ping(ctx)
-	}
-	if err != nil {
-		t.Skipf("Postgres not reachable at %s (set PARLEY_TEST_POSTGRES): %v", base, err)
-	}
-	nc, err := natsgo.Connect(natsURL)
-	if err != nil {
-		admin.Close()
-		t.Skipf("NATS not reachable at %s (set PARLEY_TEST_NATS): %v", natsURL, err)
-	}
-	nc.Close()
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	schema := "parley_cluster_" + hex.EncodeToString(b[:])
-	if _, err := admin.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_, _ = admin.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
-		admin.Close()
-	})
-	sep := "?"
-	if strings.Contains(base, "?") {
-		sep = "&"
-	}
-	return base + sep + "search_path=" + schema, natsURL
-}
 
 // TestCluster: two nodes on one Postgres database and one NATS server, started at the same moment, create one
 // instance; each answers /healthz with the store's and the bus's state; a chat started on one node is served by
 // both: the customer on node B and a bot on node A see each other's messages live on their sockets, and either
 // node reads the whole transcript. A node with another secret refuses to join.
 func TestCluster(t *testing.T) {
-	dsn, natsURL := clusterDeps(t)
+	dsn, natsURL := testserver.ClusterDeps(t)
 	secret := make([]byte, 32)
 	_, _ = rand.Read(secret)
 	prefix := "parley_test_" + hex.EncodeToString(secret[:4])

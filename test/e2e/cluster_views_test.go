@@ -22,7 +22,7 @@ import (
 // stream on B hears the offer, and B's /me and /contacts show it offered, then connected; a supervisor on B sees
 // the same /live-contacts and /queues as on A, and GetCurrentMetricData answers the same on both nodes.
 func TestClusterViews(t *testing.T) {
-	dsn, natsURL := clusterDeps(t)
+	dsn, natsURL := testserver.ClusterDeps(t)
 	secret := make([]byte, 32)
 	_, _ = rand.Read(secret)
 	prefix := "parley_test_" + hex.EncodeToString(secret[:4])
