@@ -5,16 +5,13 @@ import (
 	"fmt"
 
 	"github.com/parley-chat/parley"
+	"github.com/parley-chat/parley/store/internal/rows"
 )
 
 // The configuration of an instance: users, security profiles, agent statuses, hours of operation, routing
 // profiles, quick connects, and agent sessions.
 
-const userCols = `id, instance_id, arn, username, password_hash, first_name, last_name, email, routing_profile_id,
-	security_profile_ids, role, auto_accept, after_contact_work_time_limit, status_id, status_since, created_at,
-	updated_at`
-
-func scanUser(sc scanner) (*parley.User, error) {
+func scanUser(sc rows.Scanner) (*parley.User, error) {
 	var u parley.User
 	var profiles *string
 	var since, created, updated int64
@@ -27,27 +24,27 @@ func scanUser(sc scanner) (*parley.User, error) {
 	if err := fromJSON(profiles, &u.SecurityProfileIDs); err != nil {
 		return nil, fmt.Errorf("user %s security profiles: %w", u.ID, err)
 	}
-	u.StatusSince, u.CreatedAt, u.UpdatedAt = fromMS(since), fromMS(created), fromMS(updated)
+	u.StatusSince, u.CreatedAt, u.UpdatedAt = rows.FromMS(since), rows.FromMS(created), rows.FromMS(updated)
 	return &u, nil
 }
 
 // GetUser returns a user by id; ENOTFOUND (USER) if there is none.
 func (r reader) GetUser(ctx context.Context, id string) (*parley.User, error) {
-	v, err := queryOne(ctx, r.q, scanUser, `SELECT `+userCols+` FROM users WHERE id = ?`, id)
+	v, err := queryOne(ctx, r.q, scanUser, `SELECT `+rows.UserCols+` FROM users WHERE id = ?`, id)
 	return found(v, err, "USER", "user not found")
 }
 
 // UserByUsername returns the user of an instance with the given username; ENOTFOUND (USER) if there is none.
 func (r reader) UserByUsername(ctx context.Context, instanceID, username string) (*parley.User, error) {
 	v, err := queryOne(ctx, r.q, scanUser,
-		`SELECT `+userCols+` FROM users WHERE instance_id = ? AND username = ?`, instanceID, username)
+		`SELECT `+rows.UserCols+` FROM users WHERE instance_id = ? AND username = ?`, instanceID, username)
 	return found(v, err, "USER", "user not found")
 }
 
 // ListUsers returns the users of an instance ordered by username.
 func (r reader) ListUsers(ctx context.Context, instanceID string) ([]*parley.User, error) {
 	return queryAll(ctx, r.q, scanUser,
-		`SELECT `+userCols+` FROM users WHERE instance_id = ? ORDER BY username, id`, instanceID)
+		`SELECT `+rows.UserCols+` FROM users WHERE instance_id = ? ORDER BY username, id`, instanceID)
 }
 
 // PutUser creates or replaces a user; ECONFLICT if another user of the instance has its username.
@@ -56,7 +53,7 @@ func (t *tx) PutUser(ctx context.Context, u *parley.User) error {
 	if err != nil {
 		return fmt.Errorf("postgres: user security profiles: %w", err)
 	}
-	_, err = t.execSavepoint(ctx, `INSERT INTO users (`+userCols+`)
+	_, err = t.execSavepoint(ctx, `INSERT INTO users (`+rows.UserCols+`)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET instance_id = excluded.instance_id, arn = excluded.arn,
 			username = excluded.username, password_hash = excluded.password_hash, first_name = excluded.first_name,
@@ -66,8 +63,8 @@ func (t *tx) PutUser(ctx context.Context, u *parley.User) error {
 			after_contact_work_time_limit = excluded.after_contact_work_time_limit, status_id = excluded.status_id,
 			status_since = excluded.status_since, created_at = excluded.created_at, updated_at = excluded.updated_at`,
 		u.ID, u.InstanceID, u.ARN, u.Username, u.PasswordHash, u.FirstName, u.LastName, u.Email, u.RoutingProfileID,
-		profiles, string(u.Role), u.AutoAccept, u.AfterContactWorkTimeLimit, u.StatusID, toMS(u.StatusSince),
-		toMS(u.CreatedAt), toMS(u.UpdatedAt))
+		profiles, string(u.Role), u.AutoAccept, u.AfterContactWorkTimeLimit, u.StatusID, rows.ToMS(u.StatusSince),
+		rows.ToMS(u.CreatedAt), rows.ToMS(u.UpdatedAt))
 	return writeErr(err, "put user", "a user with this username exists")
 }
 
@@ -81,57 +78,36 @@ func (t *tx) DeleteUser(ctx context.Context, id string) error {
 	return updated(res, err, "delete user", "USER", "user not found")
 }
 
-const securityProfileCols = `id, instance_id, arn, name`
-
-func scanSecurityProfile(sc scanner) (*parley.SecurityProfile, error) {
-	var p parley.SecurityProfile
-	if err := sc.Scan(&p.ID, &p.InstanceID, &p.ARN, &p.Name); err != nil {
-		return nil, err
-	}
-	return &p, nil
-}
-
 // ListSecurityProfiles returns the security profiles of an instance ordered by name.
 func (r reader) ListSecurityProfiles(ctx context.Context, instanceID string) ([]*parley.SecurityProfile, error) {
-	return queryAll(ctx, r.q, scanSecurityProfile,
-		`SELECT `+securityProfileCols+` FROM security_profiles WHERE instance_id = ? ORDER BY name, id`, instanceID)
+	return queryAll(ctx, r.q, rows.ScanSecurityProfile,
+		`SELECT `+rows.SecurityProfileCols+` FROM security_profiles WHERE instance_id = ? ORDER BY name, id`, instanceID)
 }
 
 // PutSecurityProfile creates or replaces a security profile; ECONFLICT if another one of the instance has its
 // name.
 func (t *tx) PutSecurityProfile(ctx context.Context, p *parley.SecurityProfile) error {
-	_, err := t.execSavepoint(ctx, `INSERT INTO security_profiles (`+securityProfileCols+`) VALUES (?, ?, ?, ?)
+	_, err := t.execSavepoint(ctx, `INSERT INTO security_profiles (`+rows.SecurityProfileCols+`) VALUES (?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET instance_id = excluded.instance_id, arn = excluded.arn, name = excluded.name`,
 		p.ID, p.InstanceID, p.ARN, p.Name)
 	return writeErr(err, "put security profile", "a security profile with this name exists")
 }
 
-const agentStatusCols = `id, instance_id, arn, name, description, type, state, display_order`
-
-func scanAgentStatus(sc scanner) (*parley.AgentStatus, error) {
-	var s parley.AgentStatus
-	if err := sc.Scan(&s.ID, &s.InstanceID, &s.ARN, &s.Name, &s.Description, &s.Type, &s.State,
-		&s.DisplayOrder); err != nil {
-		return nil, err
-	}
-	return &s, nil
-}
-
 // GetAgentStatus returns an agent status by id; ENOTFOUND (AGENT_STATUS) if there is none.
 func (r reader) GetAgentStatus(ctx context.Context, id string) (*parley.AgentStatus, error) {
-	v, err := queryOne(ctx, r.q, scanAgentStatus, `SELECT `+agentStatusCols+` FROM agent_statuses WHERE id = ?`, id)
+	v, err := queryOne(ctx, r.q, rows.ScanAgentStatus, `SELECT `+rows.AgentStatusCols+` FROM agent_statuses WHERE id = ?`, id)
 	return found(v, err, "AGENT_STATUS", "agent status not found")
 }
 
 // ListAgentStatuses returns the agent statuses of an instance ordered by DisplayOrder, then name.
 func (r reader) ListAgentStatuses(ctx context.Context, instanceID string) ([]*parley.AgentStatus, error) {
-	return queryAll(ctx, r.q, scanAgentStatus, `SELECT `+agentStatusCols+` FROM agent_statuses
+	return queryAll(ctx, r.q, rows.ScanAgentStatus, `SELECT `+rows.AgentStatusCols+` FROM agent_statuses
 		WHERE instance_id = ? ORDER BY display_order, name, id`, instanceID)
 }
 
 // PutAgentStatus creates or replaces an agent status; ECONFLICT if another one of the instance has its name.
 func (t *tx) PutAgentStatus(ctx context.Context, s *parley.AgentStatus) error {
-	_, err := t.execSavepoint(ctx, `INSERT INTO agent_statuses (`+agentStatusCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+	_, err := t.execSavepoint(ctx, `INSERT INTO agent_statuses (`+rows.AgentStatusCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET instance_id = excluded.instance_id, arn = excluded.arn, name = excluded.name,
 			description = excluded.description, type = excluded.type, state = excluded.state,
 			display_order = excluded.display_order`,
@@ -139,9 +115,7 @@ func (t *tx) PutAgentStatus(ctx context.Context, s *parley.AgentStatus) error {
 	return writeErr(err, "put agent status", "an agent status with this name exists")
 }
 
-const hoursCols = `id, instance_id, arn, name, description, time_zone, config`
-
-func scanHours(sc scanner) (*parley.HoursOfOperation, error) {
+func scanHours(sc rows.Scanner) (*parley.HoursOfOperation, error) {
 	var h parley.HoursOfOperation
 	var config *string
 	if err := sc.Scan(&h.ID, &h.InstanceID, &h.ARN, &h.Name, &h.Description, &h.TimeZone, &config); err != nil {
@@ -155,14 +129,14 @@ func scanHours(sc scanner) (*parley.HoursOfOperation, error) {
 
 // GetHoursOfOperation returns hours by id; ENOTFOUND (HOURS_OF_OPERATION) if there are none.
 func (r reader) GetHoursOfOperation(ctx context.Context, id string) (*parley.HoursOfOperation, error) {
-	v, err := queryOne(ctx, r.q, scanHours, `SELECT `+hoursCols+` FROM hours_of_operation WHERE id = ?`, id)
+	v, err := queryOne(ctx, r.q, scanHours, `SELECT `+rows.HoursCols+` FROM hours_of_operation WHERE id = ?`, id)
 	return found(v, err, "HOURS_OF_OPERATION", "hours of operation not found")
 }
 
 // ListHoursOfOperations returns the hours of an instance ordered by name.
 func (r reader) ListHoursOfOperations(ctx context.Context, instanceID string) ([]*parley.HoursOfOperation, error) {
 	return queryAll(ctx, r.q, scanHours,
-		`SELECT `+hoursCols+` FROM hours_of_operation WHERE instance_id = ? ORDER BY name, id`, instanceID)
+		`SELECT `+rows.HoursCols+` FROM hours_of_operation WHERE instance_id = ? ORDER BY name, id`, instanceID)
 }
 
 // PutHoursOfOperation creates or replaces hours of operation; ECONFLICT if others of the instance have its
@@ -172,25 +146,14 @@ func (t *tx) PutHoursOfOperation(ctx context.Context, h *parley.HoursOfOperation
 	if err != nil {
 		return fmt.Errorf("postgres: hours of operation config: %w", err)
 	}
-	_, err = t.execSavepoint(ctx, `INSERT INTO hours_of_operation (`+hoursCols+`) VALUES (?, ?, ?, ?, ?, ?, ?)
+	_, err = t.execSavepoint(ctx, `INSERT INTO hours_of_operation (`+rows.HoursCols+`) VALUES (?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET instance_id = excluded.instance_id, arn = excluded.arn, name = excluded.name,
 			description = excluded.description, time_zone = excluded.time_zone, config = excluded.config`,
 		h.ID, h.InstanceID, h.ARN, h.Name, h.Description, h.TimeZone, config)
 	return writeErr(err, "put hours of operation", "hours of operation with this name exist")
 }
 
-const routingProfileCols = `id, instance_id, arn, name, description, default_outbound_queue_id, chat_concurrency`
-
-func scanRoutingProfile(sc scanner) (*parley.RoutingProfile, error) {
-	var p parley.RoutingProfile
-	if err := sc.Scan(&p.ID, &p.InstanceID, &p.ARN, &p.Name, &p.Description, &p.DefaultOutboundQueueID,
-		&p.ChatConcurrency); err != nil {
-		return nil, err
-	}
-	return &p, nil
-}
-
-func scanRoutingProfileQueue(sc scanner) (routingProfileQueue, error) {
+func scanRoutingProfileQueue(sc rows.Scanner) (routingProfileQueue, error) {
 	var q routingProfileQueue
 	err := sc.Scan(&q.profileID, &q.QueueID, &q.Channel, &q.Priority, &q.Delay)
 	return q, err
@@ -204,8 +167,8 @@ type routingProfileQueue struct {
 
 // GetRoutingProfile returns a routing profile with its queues; ENOTFOUND (ROUTING_PROFILE) if there is none.
 func (r reader) GetRoutingProfile(ctx context.Context, id string) (*parley.RoutingProfile, error) {
-	p, err := queryOne(ctx, r.q, scanRoutingProfile,
-		`SELECT `+routingProfileCols+` FROM routing_profiles WHERE id = ?`, id)
+	p, err := queryOne(ctx, r.q, rows.ScanRoutingProfile,
+		`SELECT `+rows.RoutingProfileCols+` FROM routing_profiles WHERE id = ?`, id)
 	if p, err = found(p, err, "ROUTING_PROFILE", "routing profile not found"); err != nil {
 		return nil, err
 	}
@@ -222,8 +185,8 @@ func (r reader) GetRoutingProfile(ctx context.Context, id string) (*parley.Routi
 
 // ListRoutingProfiles returns the routing profiles of an instance, with their queues, ordered by name.
 func (r reader) ListRoutingProfiles(ctx context.Context, instanceID string) ([]*parley.RoutingProfile, error) {
-	ps, err := queryAll(ctx, r.q, scanRoutingProfile,
-		`SELECT `+routingProfileCols+` FROM routing_profiles WHERE instance_id = ? ORDER BY name, id`, instanceID)
+	ps, err := queryAll(ctx, r.q, rows.ScanRoutingProfile,
+		`SELECT `+rows.RoutingProfileCols+` FROM routing_profiles WHERE instance_id = ? ORDER BY name, id`, instanceID)
 	if err != nil || len(ps) == 0 {
 		return ps, err
 	}
@@ -254,7 +217,7 @@ func (t *tx) PutRoutingProfile(ctx context.Context, p *parley.RoutingProfile) er
 
 // putRoutingProfile is PutRoutingProfile inside its savepoint.
 func (t *tx) putRoutingProfile(ctx context.Context, p *parley.RoutingProfile) error {
-	_, err := exec(ctx, t.q, `INSERT INTO routing_profiles (`+routingProfileCols+`) VALUES (?, ?, ?, ?, ?, ?, ?)
+	_, err := exec(ctx, t.q, `INSERT INTO routing_profiles (`+rows.RoutingProfileCols+`) VALUES (?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET instance_id = excluded.instance_id, arn = excluded.arn, name = excluded.name,
 			description = excluded.description, default_outbound_queue_id = excluded.default_outbound_queue_id,
 			chat_concurrency = excluded.chat_concurrency`,
@@ -275,33 +238,21 @@ func (t *tx) putRoutingProfile(ctx context.Context, p *parley.RoutingProfile) er
 	return nil
 }
 
-const quickConnectCols = `id, instance_id, arn, name, description, type, user_id, queue_id, contact_flow_id,
-	phone_number`
-
-func scanQuickConnect(sc scanner) (*parley.QuickConnect, error) {
-	var q parley.QuickConnect
-	if err := sc.Scan(&q.ID, &q.InstanceID, &q.ARN, &q.Name, &q.Description, &q.Type, &q.UserID, &q.QueueID,
-		&q.ContactFlowID, &q.PhoneNumber); err != nil {
-		return nil, err
-	}
-	return &q, nil
-}
-
 // GetQuickConnect returns a quick connect by id; ENOTFOUND (QUICK_CONNECT) if there is none.
 func (r reader) GetQuickConnect(ctx context.Context, id string) (*parley.QuickConnect, error) {
-	v, err := queryOne(ctx, r.q, scanQuickConnect, `SELECT `+quickConnectCols+` FROM quick_connects WHERE id = ?`, id)
+	v, err := queryOne(ctx, r.q, rows.ScanQuickConnect, `SELECT `+rows.QuickConnectCols+` FROM quick_connects WHERE id = ?`, id)
 	return found(v, err, "QUICK_CONNECT", "quick connect not found")
 }
 
 // ListQuickConnects returns the quick connects of an instance ordered by name.
 func (r reader) ListQuickConnects(ctx context.Context, instanceID string) ([]*parley.QuickConnect, error) {
-	return queryAll(ctx, r.q, scanQuickConnect,
-		`SELECT `+quickConnectCols+` FROM quick_connects WHERE instance_id = ? ORDER BY name, id`, instanceID)
+	return queryAll(ctx, r.q, rows.ScanQuickConnect,
+		`SELECT `+rows.QuickConnectCols+` FROM quick_connects WHERE instance_id = ? ORDER BY name, id`, instanceID)
 }
 
 // PutQuickConnect creates or replaces a quick connect; ECONFLICT if another one of the instance has its name.
 func (t *tx) PutQuickConnect(ctx context.Context, q *parley.QuickConnect) error {
-	_, err := t.execSavepoint(ctx, `INSERT INTO quick_connects (`+quickConnectCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	_, err := t.execSavepoint(ctx, `INSERT INTO quick_connects (`+rows.QuickConnectCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET instance_id = excluded.instance_id, arn = excluded.arn, name = excluded.name,
 			description = excluded.description, type = excluded.type, user_id = excluded.user_id,
 			queue_id = excluded.queue_id, contact_flow_id = excluded.contact_flow_id,
@@ -315,13 +266,13 @@ func (r reader) AgentSession(ctx context.Context, tokenHash []byte) (*parley.Age
 	if len(tokenHash) == 0 {
 		return nil, parley.NotFound("AGENT_SESSION", "session not found")
 	}
-	v, err := queryOne(ctx, r.q, func(sc scanner) (*parley.AgentSession, error) {
+	v, err := queryOne(ctx, r.q, func(sc rows.Scanner) (*parley.AgentSession, error) {
 		var s parley.AgentSession
 		var created, expires int64
 		if err := sc.Scan(&s.TokenHash, &s.UserID, &created, &expires); err != nil {
 			return nil, err
 		}
-		s.CreatedAt, s.ExpiresAt = fromMS(created), fromMS(expires)
+		s.CreatedAt, s.ExpiresAt = rows.FromMS(created), rows.FromMS(expires)
 		return &s, nil
 	}, `SELECT token_hash, user_id, created_at, expires_at FROM agent_sessions WHERE token_hash = ?`, tokenHash)
 	return found(v, err, "AGENT_SESSION", "session not found")
@@ -330,7 +281,7 @@ func (r reader) AgentSession(ctx context.Context, tokenHash []byte) (*parley.Age
 // PutAgentSession stores a session; ECONFLICT if its token hash exists.
 func (t *tx) PutAgentSession(ctx context.Context, s *parley.AgentSession) error {
 	tag, err := exec(ctx, t.q, `INSERT INTO agent_sessions (token_hash, user_id, created_at, expires_at)
-		VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`, s.TokenHash, s.UserID, toMS(s.CreatedAt), toMS(s.ExpiresAt))
+		VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`, s.TokenHash, s.UserID, rows.ToMS(s.CreatedAt), rows.ToMS(s.ExpiresAt))
 	return inserted(tag, err, "put agent session", "session exists")
 }
 

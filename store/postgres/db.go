@@ -7,11 +7,11 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/parley-chat/parley"
+	"github.com/parley-chat/parley/store/internal/rows"
 )
 
 // querier runs SQL: the pool for the Store's reads, the transaction (*tx) for a Tx.
@@ -19,11 +19,6 @@ type querier interface {
 	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
-}
-
-// scanner is a pgx.Row or pgx.Rows.
-type scanner interface {
-	Scan(dest ...any) error
 }
 
 // rebind turns the ? placeholders of query into Postgres's $1, $2, ... The queries are written with ? so that
@@ -57,7 +52,7 @@ func exec(ctx context.Context, q querier, query string, args ...any) (pgconn.Com
 
 // queryOne runs a single-row query and scans it with scan. A missing row is pgx.ErrNoRows, unwrapped, for found
 // to translate.
-func queryOne[T any](ctx context.Context, q querier, scan func(scanner) (T, error), query string, args ...any) (T, error) {
+func queryOne[T any](ctx context.Context, q querier, scan func(rows.Scanner) (T, error), query string, args ...any) (T, error) {
 	var zero T
 	v, err := scan(q.QueryRow(ctx, rebind(query), args...))
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -78,21 +73,21 @@ func found[T any](v T, err error, resource, msg string) (T, error) {
 }
 
 // queryAll runs a query and scans every row with scan.
-func queryAll[T any](ctx context.Context, q querier, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
-	rows, err := q.Query(ctx, rebind(query), args...)
+func queryAll[T any](ctx context.Context, q querier, scan func(rows.Scanner) (T, error), query string, args ...any) ([]T, error) {
+	rs, err := q.Query(ctx, rebind(query), args...)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
-	defer rows.Close()
+	defer rs.Close()
 	var out []T
-	for rows.Next() {
-		v, err := scan(rows)
+	for rs.Next() {
+		v, err := scan(rs)
 		if err != nil {
 			return nil, fmt.Errorf("postgres: %w", err)
 		}
 		out = append(out, v)
 	}
-	if err := rows.Err(); err != nil {
+	if err := rs.Err(); err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
 	return out, nil
@@ -156,22 +151,6 @@ func updated(tag pgconn.CommandTag, err error, op, resource, msg string) error {
 		return parley.NotFound(resource, "%s", msg)
 	}
 	return nil
-}
-
-// Times are unix milliseconds; 0 is the zero time.
-
-func toMS(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return t.UnixMilli()
-}
-
-func fromMS(ms int64) time.Time {
-	if ms == 0 {
-		return time.Time{}
-	}
-	return time.UnixMilli(ms).UTC()
 }
 
 // jsonOrNull encodes v as JSON text, or NULL when n (its length) is 0.

@@ -7,57 +7,42 @@ import (
 	"time"
 
 	"github.com/parley-chat/parley"
+	"github.com/parley-chat/parley/store/internal/rows"
 )
 
 // Message streaming: the streams of a chain and the outbox of items waiting for their endpoints.
 
-const streamCols = `id, instance_id, chain_id, contact_id, endpoint_arn, client_token, started_at, stopped_at`
-
-func scanStream(sc scanner) (*parley.Stream, error) {
-	var st parley.Stream
-	var started, stopped int64
-	err := sc.Scan(&st.ID, &st.InstanceID, &st.ChainID, &st.ContactID, &st.EndpointARN, &st.ClientToken,
-		&started, &stopped)
-	if err != nil {
-		return nil, err
-	}
-	st.StartedAt, st.StoppedAt = fromMS(started), fromMS(stopped)
-	return &st, nil
-}
-
 // GetStream returns a stream by id; ENOTFOUND (STREAM) if there is none.
 func (r reader) GetStream(ctx context.Context, id string) (*parley.Stream, error) {
-	v, err := queryOne(ctx, r.q, scanStream, `SELECT `+streamCols+` FROM streams WHERE id = ?`, id)
+	v, err := queryOne(ctx, r.q, rows.ScanStream, `SELECT `+rows.StreamCols+` FROM streams WHERE id = ?`, id)
 	return found(v, err, "STREAM", "streaming configuration not found")
 }
 
 // StreamByClientToken returns the stream of a chain started with a ClientToken; ENOTFOUND (STREAM) if there is
 // none.
 func (r reader) StreamByClientToken(ctx context.Context, chainID, clientToken string) (*parley.Stream, error) {
-	v, err := queryOne(ctx, r.q, scanStream,
-		`SELECT `+streamCols+` FROM streams WHERE chain_id = ? AND client_token = ?`, chainID, clientToken)
+	v, err := queryOne(ctx, r.q, rows.ScanStream,
+		`SELECT `+rows.StreamCols+` FROM streams WHERE chain_id = ? AND client_token = ?`, chainID, clientToken)
 	return found(v, err, "STREAM", "streaming configuration not found")
 }
 
 // ListStreams returns the streams of a chain in the order they started (the active ones only if asked).
 func (r reader) ListStreams(ctx context.Context, chainID string, activeOnly bool) ([]*parley.Stream, error) {
-	q := `SELECT ` + streamCols + ` FROM streams WHERE chain_id = ? ORDER BY started_at, id`
+	q := `SELECT ` + rows.StreamCols + ` FROM streams WHERE chain_id = ? ORDER BY started_at, id`
 	if activeOnly {
-		q = `SELECT ` + streamCols + ` FROM streams WHERE chain_id = ? AND stopped_at = 0 ORDER BY started_at, id`
+		q = `SELECT ` + rows.StreamCols + ` FROM streams WHERE chain_id = ? AND stopped_at = 0 ORDER BY started_at, id`
 	}
-	return queryAll(ctx, r.q, scanStream, q, chainID)
+	return queryAll(ctx, r.q, rows.ScanStream, q, chainID)
 }
 
-const outboxCols = `o.stream_id, o.seq, o.chain_id, o.item_id, o.created_at, o.attempts, o.next_at, o.last_error, o.dead`
-
-func scanOutbox(sc scanner) (*parley.OutboxEntry, error) {
+func scanOutbox(sc rows.Scanner) (*parley.OutboxEntry, error) {
 	var e parley.OutboxEntry
 	var created, next int64
 	err := sc.Scan(&e.StreamID, &e.Seq, &e.ChainID, &e.ItemID, &created, &e.Attempts, &next, &e.LastError, &e.Dead)
 	if err != nil {
 		return nil, err
 	}
-	e.CreatedAt, e.NextAt = fromMS(created), fromMS(next)
+	e.CreatedAt, e.NextAt = rows.FromMS(created), rows.FromMS(next)
 	return &e, nil
 }
 
@@ -84,7 +69,7 @@ func outboxWhere(q parley.OutboxQuery, dead bool) (string, []any) {
 // ListOutbox returns outbox entries (see parley.OutboxQuery).
 func (r reader) ListOutbox(ctx context.Context, q parley.OutboxQuery) ([]*parley.OutboxEntry, error) {
 	where, args := outboxWhere(q, q.Dead)
-	query := `SELECT ` + outboxCols + ` FROM outbox o` + where + ` ORDER BY o.stream_id, o.seq`
+	query := `SELECT ` + rows.OutboxCols + ` FROM outbox o` + where + ` ORDER BY o.stream_id, o.seq`
 	if q.Limit > 0 {
 		query += ` LIMIT ?`
 		args = append(args, q.Limit)
@@ -100,7 +85,7 @@ func (r reader) OutboxStreams(ctx context.Context, limit int) ([]string, error) 
 		query += ` LIMIT ?`
 		args = append(args, limit)
 	}
-	return queryAll(ctx, r.q, func(sc scanner) (string, error) {
+	return queryAll(ctx, r.q, func(sc rows.Scanner) (string, error) {
 		var id string
 		return id, sc.Scan(&id)
 	}, query, args...)
@@ -118,17 +103,17 @@ func (r reader) CountOutbox(ctx context.Context) (pending, dead int64, err error
 
 // InsertStream stores a new stream; ECONFLICT if its id exists or its chain used its ClientToken.
 func (t *tx) InsertStream(ctx context.Context, st *parley.Stream) error {
-	tag, err := exec(ctx, t.q, `INSERT INTO streams (`+streamCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+	tag, err := exec(ctx, t.q, `INSERT INTO streams (`+rows.StreamCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT DO NOTHING`,
-		st.ID, st.InstanceID, st.ChainID, st.ContactID, st.EndpointARN, st.ClientToken, toMS(st.StartedAt),
-		toMS(st.StoppedAt))
+		st.ID, st.InstanceID, st.ChainID, st.ContactID, st.EndpointARN, st.ClientToken, rows.ToMS(st.StartedAt),
+		rows.ToMS(st.StoppedAt))
 	return inserted(tag, err, "insert stream", "a streaming configuration with this id or ClientToken exists")
 }
 
 // StopStream stops a stream (a stopped stream keeps its first StoppedAt); ENOTFOUND (STREAM) if there is none.
 func (t *tx) StopStream(ctx context.Context, id string, at time.Time) error {
 	res, err := exec(ctx, t.q, `UPDATE streams SET stopped_at = CASE WHEN stopped_at = 0 THEN ? ELSE stopped_at END
-		WHERE id = ?`, toMS(at), id)
+		WHERE id = ?`, rows.ToMS(at), id)
 	return updated(res, err, "stop stream", "STREAM", "streaming configuration not found")
 }
 
@@ -137,7 +122,7 @@ func (t *tx) InsertOutbox(ctx context.Context, entries []*parley.OutboxEntry) er
 	for _, e := range entries {
 		tag, err := exec(ctx, t.q, `INSERT INTO outbox (stream_id, seq, chain_id, item_id, created_at, attempts, next_at,
 			last_error, dead) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-			e.StreamID, e.Seq, e.ChainID, e.ItemID, toMS(e.CreatedAt), e.Attempts, toMS(e.NextAt), e.LastError, e.Dead)
+			e.StreamID, e.Seq, e.ChainID, e.ItemID, rows.ToMS(e.CreatedAt), e.Attempts, rows.ToMS(e.NextAt), e.LastError, e.Dead)
 		if err := inserted(tag, err, "insert outbox", "an outbox entry for this stream and item exists"); err != nil {
 			return err
 		}
@@ -149,7 +134,7 @@ func (t *tx) InsertOutbox(ctx context.Context, entries []*parley.OutboxEntry) er
 // does not exist.
 func (t *tx) UpdateOutbox(ctx context.Context, e *parley.OutboxEntry) error {
 	res, err := exec(ctx, t.q, `UPDATE outbox SET attempts = ?, next_at = ?, last_error = ?, dead = ?
-		WHERE stream_id = ? AND seq = ?`, e.Attempts, toMS(e.NextAt), e.LastError, e.Dead, e.StreamID, e.Seq)
+		WHERE stream_id = ? AND seq = ?`, e.Attempts, rows.ToMS(e.NextAt), e.LastError, e.Dead, e.StreamID, e.Seq)
 	return updated(res, err, "update outbox", "OUTBOX", "outbox entry not found")
 }
 
@@ -163,7 +148,7 @@ func (t *tx) DeleteOutbox(ctx context.Context, streamID string, seq int64) error
 func (t *tx) ReplayOutbox(ctx context.Context, q parley.OutboxQuery, at time.Time) (int, error) {
 	where, args := outboxWhere(q, true)
 	tag, err := exec(ctx, t.q, `UPDATE outbox AS o SET dead = false, attempts = 0, next_at = ?`+where,
-		append([]any{toMS(at)}, args...)...)
+		append([]any{rows.ToMS(at)}, args...)...)
 	if err != nil {
 		return 0, writeErr(err, "replay outbox", "")
 	}

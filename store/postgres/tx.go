@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/parley-chat/parley"
+	"github.com/parley-chat/parley/store/internal/rows"
 )
 
 // tx is the parley.Tx handed to Update's fn: every statement runs in the attempt's transaction.
@@ -41,9 +42,9 @@ func (t *tx) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandT
 
 // Query implements querier.
 func (t *tx) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
-	rows, err := t.tx.Query(ctx, sql, args...)
+	rs, err := t.tx.Query(ctx, sql, args...)
 	t.note(err)
-	return rows, err
+	return rs, err
 }
 
 // QueryRow implements querier.
@@ -101,7 +102,7 @@ func (t *tx) execSavepoint(ctx context.Context, query string, args ...any) (pgco
 func (t *tx) PutInstance(ctx context.Context, in *parley.Instance) error {
 	_, err := exec(ctx, t, `INSERT INTO instances (id, arn, alias, created_at) VALUES (?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET arn = excluded.arn, alias = excluded.alias, created_at = excluded.created_at`,
-		in.ID, in.ARN, in.Alias, toMS(in.CreatedAt))
+		in.ID, in.ARN, in.Alias, rows.ToMS(in.CreatedAt))
 	return writeErr(err, "put instance", "instance exists")
 }
 
@@ -125,7 +126,7 @@ func (t *tx) DeleteContactFlow(ctx context.Context, instanceID, id string) error
 // PutQueue creates or replaces a queue of an instance; ECONFLICT if another queue of the instance has its name
 // (or another instance has a queue with its id).
 func (t *tx) PutQueue(ctx context.Context, q *parley.Queue) error {
-	_, err := t.execSavepoint(ctx, `INSERT INTO queues (`+queueCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+	_, err := t.execSavepoint(ctx, `INSERT INTO queues (`+rows.QueueCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (instance_id, id) DO UPDATE SET arn = excluded.arn, name = excluded.name,
 			description = excluded.description, hours_of_operation_id = excluded.hours_of_operation_id,
 			max_contacts = excluded.max_contacts, status = excluded.status`,
@@ -153,14 +154,14 @@ func (t *tx) InsertContact(ctx context.Context, c *parley.Contact) error {
 	if err != nil {
 		return err
 	}
-	tag, err := exec(ctx, t, `INSERT INTO contacts (`+contactCols+`)
+	tag, err := exec(ctx, t, `INSERT INTO contacts (`+rows.ContactCols+`)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT DO NOTHING`,
 		c.ID, c.InstanceID, c.InitialContactID, c.PreviousContactID, c.RelatedContactID, string(c.Channel),
 		c.InitiationMethod, string(c.State), c.FlowID, c.QueueID, c.CustomerID, attrs, seg, types,
-		c.DurationMinutes, toMS(c.InitiatedAt), toMS(c.ConnectedAt), toMS(c.EndedAt), toMS(c.DueAt),
-		c.DisconnectReason, toMS(c.UpdatedAt), toMS(c.EnqueuedAt), c.AgentID, toMS(c.AgentConnectedAt),
-		textOrNull(c.FlowState), toMS(c.FlowWakeAt), c.Timers.CustomerIdle, c.Timers.CustomerDisconnect,
+		c.DurationMinutes, rows.ToMS(c.InitiatedAt), rows.ToMS(c.ConnectedAt), rows.ToMS(c.EndedAt), rows.ToMS(c.DueAt),
+		c.DisconnectReason, rows.ToMS(c.UpdatedAt), rows.ToMS(c.EnqueuedAt), c.AgentID, rows.ToMS(c.AgentConnectedAt),
+		textOrNull(c.FlowState), rows.ToMS(c.FlowWakeAt), c.Timers.CustomerIdle, c.Timers.CustomerDisconnect,
 		c.Timers.AgentIdle, c.Timers.AgentDisconnect, c.QueuePriority, c.QueueTimeAdjustment.Milliseconds(),
 		c.Name, c.Description, c.LanguageCode, c.ContinuedFromContactID)
 	return inserted(tag, err, "insert contact", "contact exists")
@@ -183,9 +184,9 @@ func (t *tx) UpdateContact(ctx context.Context, c *parley.Contact) error {
 			name = ?, description = ?, language_code = ?, customer_id = ?, related_contact_id = ?,
 			continued_from_contact_id = ?
 		WHERE id = ?`,
-		string(c.State), c.FlowID, c.QueueID, attrs, seg, toMS(c.ConnectedAt), toMS(c.EndedAt), toMS(c.DueAt),
-		c.DisconnectReason, toMS(c.UpdatedAt), toMS(c.EnqueuedAt), c.AgentID, toMS(c.AgentConnectedAt),
-		textOrNull(c.FlowState), toMS(c.FlowWakeAt), c.Timers.CustomerIdle, c.Timers.CustomerDisconnect,
+		string(c.State), c.FlowID, c.QueueID, attrs, seg, rows.ToMS(c.ConnectedAt), rows.ToMS(c.EndedAt), rows.ToMS(c.DueAt),
+		c.DisconnectReason, rows.ToMS(c.UpdatedAt), rows.ToMS(c.EnqueuedAt), c.AgentID, rows.ToMS(c.AgentConnectedAt),
+		textOrNull(c.FlowState), rows.ToMS(c.FlowWakeAt), c.Timers.CustomerIdle, c.Timers.CustomerDisconnect,
 		c.Timers.AgentIdle, c.Timers.AgentDisconnect, c.QueuePriority, c.QueueTimeAdjustment.Milliseconds(),
 		c.Name, c.Description, c.LanguageCode, c.CustomerID, c.RelatedContactID, c.ContinuedFromContactID, c.ID)
 	return updated(tag, err, "update contact", "CONTACT", "contact not found")
@@ -213,7 +214,7 @@ func (t *tx) AppendFlowLog(ctx context.Context, recs []parley.FlowRecord) error 
 		seq++
 		if _, err := exec(ctx, t, `INSERT INTO flow_log (contact_id, seq, at, flow_id, identifier, type, result, error,
 				detail, branch, next) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			f.ContactID, seq, toMS(f.Time), f.FlowID, f.Identifier, f.Type, f.Result, f.Error, f.Detail, f.Branch,
+			f.ContactID, seq, rows.ToMS(f.Time), f.FlowID, f.Identifier, f.Type, f.Result, f.Error, f.Detail, f.Branch,
 			f.Next); err != nil {
 			return writeErr(err, "append flow log", "flow log conflict")
 		}
@@ -232,10 +233,10 @@ func tokenHash(h []byte) []byte {
 
 // InsertParticipant stores a new participant; ECONFLICT if its id or token hash exists.
 func (t *tx) InsertParticipant(ctx context.Context, p *parley.Participant) error {
-	tag, err := exec(ctx, t, `INSERT INTO participants (`+participantCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	tag, err := exec(ctx, t, `INSERT INTO participants (`+rows.ParticipantCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT DO NOTHING`,
 		p.ID, p.ContactID, p.ChainID, string(p.Role), p.DisplayName, tokenHash(p.TokenHash), string(p.State),
-		p.Connected, toMS(p.JoinedAt), toMS(p.LeftAt), p.UserID, toMS(p.TimerAt), toMS(p.IdleAt), tokenHash(p.TokenSealed))
+		p.Connected, rows.ToMS(p.JoinedAt), rows.ToMS(p.LeftAt), p.UserID, rows.ToMS(p.TimerAt), rows.ToMS(p.IdleAt), tokenHash(p.TokenSealed))
 	return inserted(tag, err, "insert participant", "participant exists")
 }
 
@@ -244,7 +245,7 @@ func (t *tx) InsertParticipant(ctx context.Context, p *parley.Participant) error
 func (t *tx) UpdateParticipant(ctx context.Context, p *parley.Participant) error {
 	tag, err := exec(ctx, t, `UPDATE participants SET state = ?, connected = ?, display_name = ?, left_at = ?,
 			timer_at = ?, idle_at = ?
-		WHERE id = ?`, string(p.State), p.Connected, p.DisplayName, toMS(p.LeftAt), toMS(p.TimerAt), toMS(p.IdleAt),
+		WHERE id = ?`, string(p.State), p.Connected, p.DisplayName, rows.ToMS(p.LeftAt), rows.ToMS(p.TimerAt), rows.ToMS(p.IdleAt),
 		p.ID)
 	return updated(tag, err, "update participant", "PARTICIPANT", "participant not found")
 }
@@ -252,7 +253,7 @@ func (t *tx) UpdateParticipant(ctx context.Context, p *parley.Participant) error
 // InsertConnection stores an issued ConnectionToken; ECONFLICT if the hash exists.
 func (t *tx) InsertConnection(ctx context.Context, c *parley.Connection) error {
 	tag, err := exec(ctx, t, `INSERT INTO connections (token_hash, participant_id, expires_at) VALUES (?, ?, ?)
-		ON CONFLICT DO NOTHING`, c.TokenHash, c.ParticipantID, toMS(c.ExpiresAt))
+		ON CONFLICT DO NOTHING`, c.TokenHash, c.ParticipantID, rows.ToMS(c.ExpiresAt))
 	return inserted(tag, err, "insert connection", "connection exists")
 }
 
@@ -282,7 +283,7 @@ func (t *tx) AppendItem(ctx context.Context, it *parley.Item) error {
 	var rcptID, rcptRecipient *string
 	var rcptSeq, rcptDelivered, rcptRead *int64
 	if r := it.Receipt; r != nil {
-		delivered, read := toMS(r.DeliveredAt), toMS(r.ReadAt)
+		delivered, read := rows.ToMS(r.DeliveredAt), rows.ToMS(r.ReadAt)
 		rcptID, rcptSeq, rcptRecipient = &r.MessageID, &r.MessageSeq, &r.Recipient
 		rcptDelivered, rcptRead = &delivered, &read
 	}
@@ -298,12 +299,12 @@ func (t *tx) AppendItem(ctx context.Context, it *parley.Item) error {
 			INSERT INTO chains (chain_id, last_seq) VALUES (?, 1)
 			ON CONFLICT (chain_id) DO UPDATE SET last_seq = chains.last_seq + 1
 			RETURNING last_seq)
-		INSERT INTO items (`+itemCols+`)
+		INSERT INTO items (`+rows.ItemCols+`)
 		VALUES (?, (SELECT last_seq FROM c), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT DO NOTHING
 		RETURNING seq`,
 		it.ChainID, it.ChainID, it.ID, it.ContactID, string(it.Type), it.ContentType, it.Content, it.ParticipantID,
-		it.DisplayName, string(it.Role), toMS(it.Time), it.ClientToken, it.Recipient, it.Transient, attachments,
+		it.DisplayName, string(it.Role), rows.ToMS(it.Time), it.ClientToken, it.Recipient, it.Transient, attachments,
 		rcptID, rcptSeq, rcptRecipient, rcptDelivered, rcptRead, it.Revises)
 	if limited {
 		// The limit is for this wait only: the rest of the transaction waits for locks as usual.

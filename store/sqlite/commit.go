@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 
 	"github.com/parley-chat/parley"
+	"github.com/parley-chat/parley/store/internal/rows"
 )
 
 // maxBatch bounds how many Updates share one transaction, which bounds the latency the first caller of a batch
@@ -80,7 +81,7 @@ func (s *Store) warmTokens(ctx context.Context, chain string) error {
 		hash uint64
 		seq  int64
 	}
-	rows, err := queryAll(ctx, s.reader.q, func(sc scanner) (pair, error) {
+	rs, err := queryAll(ctx, s.reader.q, func(sc rows.Scanner) (pair, error) {
 		var p, tok string
 		var seq int64
 		err := sc.Scan(&p, &tok, &seq)
@@ -89,9 +90,9 @@ func (s *Store) warmTokens(ctx context.Context, chain string) error {
 	if err != nil {
 		return err
 	}
-	hs := make(map[uint64]struct{}, len(rows))
+	hs := make(map[uint64]struct{}, len(rs))
 	var upTo int64
-	for _, r := range rows {
+	for _, r := range rs {
 		hs[r.hash] = struct{}{}
 		upTo = max(upTo, r.seq)
 	}
@@ -101,7 +102,7 @@ func (s *Store) warmTokens(ctx context.Context, chain string) error {
 		if _, ok := t.c.tokens[chain]; ok {
 			return nil // another caller warmed it first
 		}
-		delta, err := queryAll(ctx, t.q, func(sc scanner) (uint64, error) {
+		delta, err := queryAll(ctx, t.q, func(sc rows.Scanner) (uint64, error) {
 			var p, tok string
 			err := sc.Scan(&p, &tok)
 			return t.c.tokenHash(p, tok), err

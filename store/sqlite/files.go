@@ -6,36 +6,22 @@ import (
 	"strings"
 
 	"github.com/parley-chat/parley"
+	"github.com/parley-chat/parley/store/internal/rows"
 )
 
 // Attachments: the records of uploaded files (their bytes live in a parley.Blob).
 
-const fileCols = `id, instance_id, contact_id, chain_id, participant_id, client_token, name, content_type, size,
-	status, item_id, created_at, completed_at`
-
-func scanFile(sc scanner) (*parley.File, error) {
-	var f parley.File
-	var created, completed int64
-	err := sc.Scan(&f.ID, &f.InstanceID, &f.ContactID, &f.ChainID, &f.ParticipantID, &f.ClientToken, &f.Name,
-		&f.ContentType, &f.Size, &f.Status, &f.ItemID, &created, &completed)
-	if err != nil {
-		return nil, err
-	}
-	f.CreatedAt, f.CompletedAt = fromMS(created), fromMS(completed)
-	return &f, nil
-}
-
 // GetFile returns an attachment's record; ENOTFOUND (ATTACHMENT) if there is none.
 func (r reader) GetFile(ctx context.Context, id string) (*parley.File, error) {
-	v, err := queryOne(ctx, r.q, scanFile, `SELECT `+fileCols+` FROM attachments WHERE id = ?`, id)
+	v, err := queryOne(ctx, r.q, rows.ScanFile, `SELECT `+rows.FileCols+` FROM attachments WHERE id = ?`, id)
 	return found(v, err, "ATTACHMENT", "attachment not found")
 }
 
 // FileByClientToken returns the attachment participantID started with clientToken; ENOTFOUND (ATTACHMENT) if
 // there is none.
 func (r reader) FileByClientToken(ctx context.Context, participantID, clientToken string) (*parley.File, error) {
-	v, err := queryOne(ctx, r.q, scanFile,
-		`SELECT `+fileCols+` FROM attachments WHERE participant_id = ? AND client_token = ?`, participantID, clientToken)
+	v, err := queryOne(ctx, r.q, rows.ScanFile,
+		`SELECT `+rows.FileCols+` FROM attachments WHERE participant_id = ? AND client_token = ?`, participantID, clientToken)
 	return found(v, err, "ATTACHMENT", "attachment not found")
 }
 
@@ -55,26 +41,26 @@ func (r reader) CountFiles(ctx context.Context, contactID string) (int, error) {
 // ListFiles returns attachments with a status, oldest first (see parley.FileQuery).
 func (r reader) ListFiles(ctx context.Context, q parley.FileQuery) ([]*parley.File, error) {
 	var b strings.Builder
-	b.WriteString(`SELECT ` + fileCols + ` FROM attachments WHERE status = ?`)
+	b.WriteString(`SELECT ` + rows.FileCols + ` FROM attachments WHERE status = ?`)
 	args := []any{q.Status}
 	if !q.CreatedBefore.IsZero() {
 		b.WriteString(` AND created_at < ?`)
-		args = append(args, toMS(q.CreatedBefore))
+		args = append(args, rows.ToMS(q.CreatedBefore))
 	}
 	b.WriteString(` ORDER BY created_at, id`)
 	if q.Limit > 0 {
 		b.WriteString(` LIMIT ?`)
 		args = append(args, q.Limit)
 	}
-	return queryAll(ctx, r.q, scanFile, b.String(), args...)
+	return queryAll(ctx, r.q, rows.ScanFile, b.String(), args...)
 }
 
 // InsertFile stores a new attachment record; ECONFLICT if its id exists or its participant already used its
 // ClientToken.
 func (t *tx) InsertFile(ctx context.Context, f *parley.File) error {
-	_, err := t.q.exec(ctx, `INSERT INTO attachments (`+fileCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err := t.q.exec(ctx, `INSERT INTO attachments (`+rows.FileCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		f.ID, f.InstanceID, f.ContactID, f.ChainID, f.ParticipantID, f.ClientToken, f.Name, f.ContentType, f.Size,
-		f.Status, f.ItemID, toMS(f.CreatedAt), toMS(f.CompletedAt))
+		f.Status, f.ItemID, rows.ToMS(f.CreatedAt), rows.ToMS(f.CompletedAt))
 	return writeErr(err, "insert attachment", "an attachment with this id or ClientToken exists")
 }
 
@@ -82,7 +68,7 @@ func (t *tx) InsertFile(ctx context.Context, f *parley.File) error {
 // exist.
 func (t *tx) UpdateFile(ctx context.Context, f *parley.File) error {
 	res, err := t.q.exec(ctx, `UPDATE attachments SET status = ?, item_id = ?, completed_at = ? WHERE id = ?`,
-		f.Status, f.ItemID, toMS(f.CompletedAt), f.ID)
+		f.Status, f.ItemID, rows.ToMS(f.CompletedAt), f.ID)
 	return updated(res, err, "update attachment", "ATTACHMENT", "attachment not found")
 }
 

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/parley-chat/parley"
+	"github.com/parley-chat/parley/store/internal/rows"
 )
 
 // AcquireLease implements parley.Leases in one write transaction: the row is taken when it is missing, expired
@@ -21,7 +22,7 @@ func (s *Store) AcquireLease(ctx context.Context, name, owner string, now, until
 			name, owner, until.UnixMilli(), now.UnixMilli()); err != nil {
 			return writeErr(err, "acquire lease", "")
 		}
-		ms, err := queryOne(ctx, t.q, func(sc scanner) (int64, error) {
+		ms, err := queryOne(ctx, t.q, func(sc rows.Scanner) (int64, error) {
 			var ms int64
 			return ms, sc.Scan(&holder, &ms)
 		}, `SELECT owner, until_ms FROM leases WHERE name = ?`, name)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/parley-chat/parley"
+	"github.com/parley-chat/parley/store/internal/rows"
 )
 
 // reader implements parley.Reader over a querier: the read pool for the Store, the writer connection for a Tx.
@@ -19,14 +20,9 @@ type reader struct {
 
 var _ parley.Reader = reader{}
 
-// scanner is a *sql.Row or *sql.Rows.
-type scanner interface {
-	Scan(dest ...any) error
-}
-
 // queryOne runs a single-row query and scans it with scan. A missing row is sql.ErrNoRows, unwrapped, for
 // found to translate.
-func queryOne[T any](ctx context.Context, q querier, scan func(scanner) (T, error), query string, args ...any) (T, error) {
+func queryOne[T any](ctx context.Context, q querier, scan func(rows.Scanner) (T, error), query string, args ...any) (T, error) {
 	var zero T
 	row, err := q.queryRow(ctx, query, args...)
 	if err != nil {
@@ -51,40 +47,24 @@ func found[T any](v T, err error, resource, msg string) (T, error) {
 }
 
 // queryAll runs a query and scans every row with scan.
-func queryAll[T any](ctx context.Context, q querier, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
-	rows, err := q.query(ctx, query, args...)
+func queryAll[T any](ctx context.Context, q querier, scan func(rows.Scanner) (T, error), query string, args ...any) ([]T, error) {
+	rs, err := q.query(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}
-	defer rows.Close()
+	defer rs.Close()
 	var out []T
-	for rows.Next() {
-		v, err := scan(rows)
+	for rs.Next() {
+		v, err := scan(rs)
 		if err != nil {
 			return nil, fmt.Errorf("sqlite: %w", err)
 		}
 		out = append(out, v)
 	}
-	if err := rows.Err(); err != nil {
+	if err := rs.Err(); err != nil {
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}
 	return out, nil
-}
-
-// Times are unix milliseconds; 0 is the zero time.
-
-func toMS(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return t.UnixMilli()
-}
-
-func fromMS(ms int64) time.Time {
-	if ms == 0 {
-		return time.Time{}
-	}
-	return time.UnixMilli(ms).UTC()
 }
 
 // jsonOrNull encodes v as JSON text, or NULL when n (its length) is 0.
@@ -107,84 +87,44 @@ func fromJSON(s sql.NullString, v any) error {
 	return json.Unmarshal([]byte(s.String), v)
 }
 
-const instanceCols = `id, arn, alias, created_at`
-
-func scanInstance(sc scanner) (*parley.Instance, error) {
-	var in parley.Instance
-	var created int64
-	if err := sc.Scan(&in.ID, &in.ARN, &in.Alias, &created); err != nil {
-		return nil, err
-	}
-	in.CreatedAt = fromMS(created)
-	return &in, nil
-}
-
 // GetInstance returns the instance with the given id; ENOTFOUND (INSTANCE) if there is none.
 func (r reader) GetInstance(ctx context.Context, id string) (*parley.Instance, error) {
-	v, err := queryOne(ctx, r.q, scanInstance,
-		`SELECT `+instanceCols+` FROM instances WHERE id = ?`, id)
+	v, err := queryOne(ctx, r.q, rows.ScanInstance,
+		`SELECT `+rows.InstanceCols+` FROM instances WHERE id = ?`, id)
 	return found(v, err, "INSTANCE", "instance not found")
 }
 
 // ListInstances returns every instance, oldest first.
 func (r reader) ListInstances(ctx context.Context) ([]*parley.Instance, error) {
-	return queryAll(ctx, r.q, scanInstance, `SELECT `+instanceCols+` FROM instances ORDER BY created_at, id`)
-}
-
-const flowCols = `id, instance_id, arn, name, type, state, status, description, content`
-
-func scanFlow(sc scanner) (*parley.ContactFlow, error) {
-	var f parley.ContactFlow
-	if err := sc.Scan(&f.ID, &f.InstanceID, &f.ARN, &f.Name, &f.Type, &f.State, &f.Status, &f.Description, &f.Content); err != nil {
-		return nil, err
-	}
-	return &f, nil
+	return queryAll(ctx, r.q, rows.ScanInstance, `SELECT `+rows.InstanceCols+` FROM instances ORDER BY created_at, id`)
 }
 
 // GetContactFlow returns a flow of an instance; ENOTFOUND (CONTACT_FLOW) if the instance has no such flow.
 func (r reader) GetContactFlow(ctx context.Context, instanceID, id string) (*parley.ContactFlow, error) {
-	v, err := queryOne(ctx, r.q, scanFlow,
-		`SELECT `+flowCols+` FROM contact_flows WHERE instance_id = ? AND id = ?`, instanceID, id)
+	v, err := queryOne(ctx, r.q, rows.ScanFlow,
+		`SELECT `+rows.FlowCols+` FROM contact_flows WHERE instance_id = ? AND id = ?`, instanceID, id)
 	return found(v, err, "CONTACT_FLOW", "contact flow not found")
 }
 
 // ListContactFlows returns the flows of an instance ordered by name.
 func (r reader) ListContactFlows(ctx context.Context, instanceID string) ([]*parley.ContactFlow, error) {
-	return queryAll(ctx, r.q, scanFlow,
-		`SELECT `+flowCols+` FROM contact_flows WHERE instance_id = ? ORDER BY name, id`, instanceID)
-}
-
-const queueCols = `id, instance_id, arn, name, description, hours_of_operation_id, max_contacts, status`
-
-func scanQueue(sc scanner) (*parley.Queue, error) {
-	var q parley.Queue
-	if err := sc.Scan(&q.ID, &q.InstanceID, &q.ARN, &q.Name, &q.Description, &q.HoursOfOperationID, &q.MaxContacts,
-		&q.Status); err != nil {
-		return nil, err
-	}
-	return &q, nil
+	return queryAll(ctx, r.q, rows.ScanFlow,
+		`SELECT `+rows.FlowCols+` FROM contact_flows WHERE instance_id = ? ORDER BY name, id`, instanceID)
 }
 
 // ListQueues returns the queues of an instance ordered by name.
 func (r reader) ListQueues(ctx context.Context, instanceID string) ([]*parley.Queue, error) {
-	return queryAll(ctx, r.q, scanQueue,
-		`SELECT `+queueCols+` FROM queues WHERE instance_id = ? ORDER BY name, id`, instanceID)
+	return queryAll(ctx, r.q, rows.ScanQueue,
+		`SELECT `+rows.QueueCols+` FROM queues WHERE instance_id = ? ORDER BY name, id`, instanceID)
 }
 
 // GetQueue returns a queue by id; ENOTFOUND (QUEUE) if there is none.
 func (r reader) GetQueue(ctx context.Context, id string) (*parley.Queue, error) {
-	v, err := queryOne(ctx, r.q, scanQueue, `SELECT `+queueCols+` FROM queues WHERE id = ?`, id)
+	v, err := queryOne(ctx, r.q, rows.ScanQueue, `SELECT `+rows.QueueCols+` FROM queues WHERE id = ?`, id)
 	return found(v, err, "QUEUE", "queue not found")
 }
 
-const contactCols = `id, instance_id, initial_contact_id, previous_contact_id, related_contact_id, channel,
-	initiation_method, state, flow_id, queue_id, customer_id, attributes, segment_attributes,
-	supported_content_types, duration_minutes, initiated_at, connected_at, ended_at, due_at, disconnect_reason,
-	updated_at, enqueued_at, agent_id, agent_connected_at, flow_state, flow_wake_at, customer_idle_minutes,
-	customer_disconnect_minutes, agent_idle_minutes, agent_disconnect_minutes, queue_priority,
-	queue_time_adjustment_ms, name, description, language_code, continued_from_contact_id`
-
-func scanContact(sc scanner) (*parley.Contact, error) {
+func scanContact(sc rows.Scanner) (*parley.Contact, error) {
 	var c parley.Contact
 	var attrs, seg, types, flowState sql.NullString
 	var initiated, connected, ended, due, updated, enqueued, agentConnected, flowWake, adjust int64
@@ -209,10 +149,10 @@ func scanContact(sc scanner) (*parley.Contact, error) {
 	if flowState.Valid {
 		c.FlowState = []byte(flowState.String)
 	}
-	c.FlowWakeAt = fromMS(flowWake)
-	c.InitiatedAt, c.ConnectedAt, c.EndedAt = fromMS(initiated), fromMS(connected), fromMS(ended)
-	c.DueAt, c.UpdatedAt = fromMS(due), fromMS(updated)
-	c.EnqueuedAt, c.AgentConnectedAt = fromMS(enqueued), fromMS(agentConnected)
+	c.FlowWakeAt = rows.FromMS(flowWake)
+	c.InitiatedAt, c.ConnectedAt, c.EndedAt = rows.FromMS(initiated), rows.FromMS(connected), rows.FromMS(ended)
+	c.DueAt, c.UpdatedAt = rows.FromMS(due), rows.FromMS(updated)
+	c.EnqueuedAt, c.AgentConnectedAt = rows.FromMS(enqueued), rows.FromMS(agentConnected)
 	c.QueueTimeAdjustment = time.Duration(adjust) * time.Millisecond
 	return &c, nil
 }
@@ -220,28 +160,28 @@ func scanContact(sc scanner) (*parley.Contact, error) {
 // GetContact returns the contact with the given id; ENOTFOUND (CONTACT) if there is none.
 func (r reader) GetContact(ctx context.Context, id string) (*parley.Contact, error) {
 	v, err := queryOne(ctx, r.q, scanContact,
-		`SELECT `+contactCols+` FROM contacts WHERE id = ?`, id)
+		`SELECT `+rows.ContactCols+` FROM contacts WHERE id = ?`, id)
 	return found(v, err, "CONTACT", "contact not found")
 }
 
 // ListActiveContacts returns the ACTIVE contacts of an instance, oldest (InitiatedAt) first.
 func (r reader) ListActiveContacts(ctx context.Context, instanceID string) ([]*parley.Contact, error) {
 	// The literal state predicate matches the partial index contacts_active.
-	return queryAll(ctx, r.q, scanContact, `SELECT `+contactCols+` FROM contacts
+	return queryAll(ctx, r.q, scanContact, `SELECT `+rows.ContactCols+` FROM contacts
 		WHERE instance_id = ? AND state = 'ACTIVE' ORDER BY initiated_at, rowid`, instanceID)
 }
 
 // ListContacts returns the contacts of an instance initiated in [From, To), oldest first.
 func (r reader) ListContacts(ctx context.Context, q parley.ContactQuery) ([]*parley.Contact, error) {
-	return queryAll(ctx, r.q, scanContact, `SELECT `+contactCols+` FROM contacts
+	return queryAll(ctx, r.q, scanContact, `SELECT `+rows.ContactCols+` FROM contacts
 		WHERE instance_id = ? AND initiated_at >= ? AND initiated_at < ? ORDER BY initiated_at, rowid LIMIT ?`,
-		q.InstanceID, toMS(q.From), toMS(q.To), q.Limit)
+		q.InstanceID, rows.ToMS(q.From), rows.ToMS(q.To), q.Limit)
 }
 
 // ActiveContact returns the newest contact (by InitiatedAt, then insertion order) of a chain, whatever its
 // state; ENOTFOUND (CONTACT) if the chain has none.
 func (r reader) ActiveContact(ctx context.Context, chainID string) (*parley.Contact, error) {
-	v, err := queryOne(ctx, r.q, scanContact, `SELECT `+contactCols+` FROM contacts
+	v, err := queryOne(ctx, r.q, scanContact, `SELECT `+rows.ContactCols+` FROM contacts
 		WHERE initial_contact_id = ? ORDER BY initiated_at DESC, rowid DESC LIMIT 1`, chainID)
 	return found(v, err, "CONTACT", "contact not found")
 }
@@ -253,8 +193,8 @@ func (r reader) DueContacts(ctx context.Context, t time.Time, limit int) ([]*par
 		limit = -1 // SQLite: no limit
 	}
 	// The literal predicates match the partial index contacts_due.
-	return queryAll(ctx, r.q, scanContact, `SELECT `+contactCols+` FROM contacts
-		WHERE state = 'ACTIVE' AND due_at != 0 AND due_at <= ? ORDER BY due_at, id LIMIT ?`, toMS(t), limit)
+	return queryAll(ctx, r.q, scanContact, `SELECT `+rows.ContactCols+` FROM contacts
+		WHERE state = 'ACTIVE' AND due_at != 0 AND due_at <= ? ORDER BY due_at, id LIMIT ?`, rows.ToMS(t), limit)
 }
 
 // DueFlows returns up to limit active contacts whose FlowWakeAt is set and not after t, earliest first. A limit
@@ -264,9 +204,9 @@ func (r reader) DueFlows(ctx context.Context, t time.Time, limit int) ([]*parley
 		limit = -1 // SQLite: no limit
 	}
 	// The literal predicates match the partial index contacts_flow_wake.
-	return queryAll(ctx, r.q, scanContact, `SELECT `+contactCols+` FROM contacts
+	return queryAll(ctx, r.q, scanContact, `SELECT `+rows.ContactCols+` FROM contacts
 		WHERE state = 'ACTIVE' AND flow_wake_at != 0 AND flow_wake_at <= ? ORDER BY flow_wake_at, id LIMIT ?`,
-		toMS(t), limit)
+		rows.ToMS(t), limit)
 }
 
 // DueParticipants returns up to limit JOINED participants whose TimerAt is set and not after t, earliest first.
@@ -276,42 +216,27 @@ func (r reader) DueParticipants(ctx context.Context, t time.Time, limit int) ([]
 		limit = -1 // SQLite: no limit
 	}
 	// The literal predicates match the partial index participants_timer.
-	return queryAll(ctx, r.q, scanParticipant, `SELECT `+participantCols+` FROM participants
-		WHERE state = 'JOINED' AND timer_at != 0 AND timer_at <= ? ORDER BY timer_at, id LIMIT ?`, toMS(t), limit)
+	return queryAll(ctx, r.q, rows.ScanParticipant, `SELECT `+rows.ParticipantCols+` FROM participants
+		WHERE state = 'JOINED' AND timer_at != 0 AND timer_at <= ? ORDER BY timer_at, id LIMIT ?`, rows.ToMS(t), limit)
 }
 
 // ListFlowLog returns a contact's flow log in Seq order.
 func (r reader) ListFlowLog(ctx context.Context, contactID string) ([]parley.FlowRecord, error) {
-	return queryAll(ctx, r.q, func(sc scanner) (parley.FlowRecord, error) {
+	return queryAll(ctx, r.q, func(sc rows.Scanner) (parley.FlowRecord, error) {
 		var f parley.FlowRecord
 		var at int64
 		err := sc.Scan(&f.ContactID, &f.Seq, &at, &f.FlowID, &f.Identifier, &f.Type, &f.Result, &f.Error, &f.Detail,
 			&f.Branch, &f.Next)
-		f.Time = fromMS(at)
+		f.Time = rows.FromMS(at)
 		return f, err
 	}, `SELECT contact_id, seq, at, flow_id, identifier, type, result, error, detail, branch, next
 		FROM flow_log WHERE contact_id = ? ORDER BY seq`, contactID)
 }
 
-const participantCols = `id, contact_id, chain_id, role, display_name, token_hash, state, connected, joined_at, left_at,
-	user_id, timer_at, idle_at, token_sealed`
-
-func scanParticipant(sc scanner) (*parley.Participant, error) {
-	var p parley.Participant
-	var joined, left, timer, idle int64
-	err := sc.Scan(&p.ID, &p.ContactID, &p.ChainID, &p.Role, &p.DisplayName, &p.TokenHash, &p.State,
-		&p.Connected, &joined, &left, &p.UserID, &timer, &idle, &p.TokenSealed)
-	if err != nil {
-		return nil, err
-	}
-	p.JoinedAt, p.LeftAt, p.TimerAt, p.IdleAt = fromMS(joined), fromMS(left), fromMS(timer), fromMS(idle)
-	return &p, nil
-}
-
 // GetParticipant returns the participant with the given id; ENOTFOUND (PARTICIPANT) if there is none.
 func (r reader) GetParticipant(ctx context.Context, id string) (*parley.Participant, error) {
-	v, err := queryOne(ctx, r.q, scanParticipant,
-		`SELECT `+participantCols+` FROM participants WHERE id = ?`, id)
+	v, err := queryOne(ctx, r.q, rows.ScanParticipant,
+		`SELECT `+rows.ParticipantCols+` FROM participants WHERE id = ?`, id)
 	return found(v, err, "PARTICIPANT", "participant not found")
 }
 
@@ -320,16 +245,16 @@ func (r reader) ParticipantByToken(ctx context.Context, tokenHash []byte) (*parl
 	if len(tokenHash) == 0 {
 		return nil, parley.NotFound("PARTICIPANT", "participant not found")
 	}
-	v, err := queryOne(ctx, r.q, scanParticipant,
-		`SELECT `+participantCols+` FROM participants WHERE token_hash = ?`, tokenHash)
+	v, err := queryOne(ctx, r.q, rows.ScanParticipant,
+		`SELECT `+rows.ParticipantCols+` FROM participants WHERE token_hash = ?`, tokenHash)
 	return found(v, err, "PARTICIPANT", "participant not found")
 }
 
 // ListParticipants returns the participants of a contact in the order they joined (insertion order among
 // participants who joined in the same millisecond).
 func (r reader) ListParticipants(ctx context.Context, contactID string) ([]*parley.Participant, error) {
-	return queryAll(ctx, r.q, scanParticipant,
-		`SELECT `+participantCols+` FROM participants WHERE contact_id = ? ORDER BY joined_at, rowid`, contactID)
+	return queryAll(ctx, r.q, rows.ScanParticipant,
+		`SELECT `+rows.ParticipantCols+` FROM participants WHERE contact_id = ? ORDER BY joined_at, rowid`, contactID)
 }
 
 // ListParticipantsByUser returns the participants of a user in the order they joined; only JOINED ones when
@@ -338,33 +263,29 @@ func (r reader) ListParticipantsByUser(ctx context.Context, userID string, joine
 	if userID == "" {
 		return nil, nil
 	}
-	q := `SELECT ` + participantCols + ` FROM participants WHERE user_id = ? ORDER BY joined_at, rowid`
+	q := `SELECT ` + rows.ParticipantCols + ` FROM participants WHERE user_id = ? ORDER BY joined_at, rowid`
 	if joinedOnly {
-		q = `SELECT ` + participantCols + ` FROM participants WHERE user_id = ? AND state = 'JOINED'
+		q = `SELECT ` + rows.ParticipantCols + ` FROM participants WHERE user_id = ? AND state = 'JOINED'
 			ORDER BY joined_at, rowid`
 	}
-	return queryAll(ctx, r.q, scanParticipant, q, userID)
+	return queryAll(ctx, r.q, rows.ScanParticipant, q, userID)
 }
 
 // Connection finds an issued ConnectionToken by its hash, expired or not; ENOTFOUND (CONNECTION) if none.
 func (r reader) Connection(ctx context.Context, tokenHash []byte) (*parley.Connection, error) {
-	v, err := queryOne(ctx, r.q, func(sc scanner) (*parley.Connection, error) {
+	v, err := queryOne(ctx, r.q, func(sc rows.Scanner) (*parley.Connection, error) {
 		var c parley.Connection
 		var expires int64
 		if err := sc.Scan(&c.TokenHash, &c.ParticipantID, &expires); err != nil {
 			return nil, err
 		}
-		c.ExpiresAt = fromMS(expires)
+		c.ExpiresAt = rows.FromMS(expires)
 		return &c, nil
 	}, `SELECT token_hash, participant_id, expires_at FROM connections WHERE token_hash = ?`, tokenHash)
 	return found(v, err, "CONNECTION", "connection not found")
 }
 
-const itemCols = `chain_id, seq, id, contact_id, type, content_type, content, participant_id, display_name, role,
-	time, client_token, recipient, transient, attachments, receipt_message_id, receipt_message_seq,
-	receipt_recipient, receipt_delivered_at, receipt_read_at, revises`
-
-func scanItem(sc scanner) (*parley.Item, error) {
+func scanItem(sc rows.Scanner) (*parley.Item, error) {
 	var it parley.Item
 	var tm int64
 	var attachments, rcptID, rcptRecipient sql.NullString
@@ -375,7 +296,7 @@ func scanItem(sc scanner) (*parley.Item, error) {
 	if err != nil {
 		return nil, err
 	}
-	it.Time = fromMS(tm)
+	it.Time = rows.FromMS(tm)
 	if err := fromJSON(attachments, &it.Attachments); err != nil {
 		return nil, fmt.Errorf("item %s attachments: %w", it.ID, err)
 	}
@@ -384,8 +305,8 @@ func scanItem(sc scanner) (*parley.Item, error) {
 			MessageID:   rcptID.String,
 			MessageSeq:  rcptSeq.Int64,
 			Recipient:   rcptRecipient.String,
-			DeliveredAt: fromMS(rcptDelivered.Int64),
-			ReadAt:      fromMS(rcptRead.Int64),
+			DeliveredAt: rows.FromMS(rcptDelivered.Int64),
+			ReadAt:      rows.FromMS(rcptRead.Int64),
 		}
 	}
 	return &it, nil
@@ -394,7 +315,7 @@ func scanItem(sc scanner) (*parley.Item, error) {
 // GetItem returns the item with the given Id; ENOTFOUND (ITEM) if there is none.
 func (r reader) GetItem(ctx context.Context, id string) (*parley.Item, error) {
 	v, err := queryOne(ctx, r.q, scanItem,
-		`SELECT `+itemCols+` FROM items WHERE id = ?`, id)
+		`SELECT `+rows.ItemCols+` FROM items WHERE id = ?`, id)
 	return found(v, err, "ITEM", "item not found")
 }
 
@@ -405,7 +326,7 @@ func (r reader) ItemByClientToken(ctx context.Context, chainID, participantID, c
 	if clientToken == "" {
 		return nil, parley.NotFound("ITEM", "item not found")
 	}
-	v, err := queryOne(ctx, r.q, scanItem, `SELECT `+itemCols+` FROM items
+	v, err := queryOne(ctx, r.q, scanItem, `SELECT `+rows.ItemCols+` FROM items
 		WHERE chain_id = ? AND participant_id = ? AND client_token = ?`, chainID, participantID, clientToken)
 	return found(v, err, "ITEM", "item not found")
 }
@@ -414,7 +335,7 @@ func (r reader) ItemByClientToken(ctx context.Context, chainID, participantID, c
 func (r reader) ListItems(ctx context.Context, q parley.ItemQuery) ([]*parley.Item, error) {
 	var b strings.Builder
 	args := make([]any, 0, 6)
-	b.WriteString(`SELECT ` + itemCols + ` FROM items WHERE chain_id = ? AND seq > ?`)
+	b.WriteString(`SELECT ` + rows.ItemCols + ` FROM items WHERE chain_id = ? AND seq > ?`)
 	args = append(args, q.ChainID, q.AfterSeq)
 	if q.BeforeSeq > 0 {
 		b.WriteString(` AND seq < ?`)
@@ -433,7 +354,7 @@ func (r reader) ListItems(ctx context.Context, q parley.ItemQuery) ([]*parley.It
 		} else {
 			b.WriteString(` AND time >= ?`)
 		}
-		args = append(args, toMS(q.SinceTime))
+		args = append(args, rows.ToMS(q.SinceTime))
 	}
 	if q.Descending {
 		b.WriteString(` ORDER BY seq DESC`)
@@ -465,7 +386,7 @@ func limitClass(n int) int {
 
 // LastSeq returns the Seq of the newest item of the chain, 0 when it has none.
 func (r reader) LastSeq(ctx context.Context, chainID string) (int64, error) {
-	seq, err := queryOne(ctx, r.q, func(sc scanner) (int64, error) {
+	seq, err := queryOne(ctx, r.q, func(sc rows.Scanner) (int64, error) {
 		var n int64
 		err := sc.Scan(&n)
 		return n, err
@@ -479,13 +400,13 @@ func (r reader) LastSeq(ctx context.Context, chainID string) (int64, error) {
 // ListReceipts returns the receipts recorded on the chain whose MessageSeq is at least fromSeq, in the order they
 // were recorded.
 func (r reader) ListReceipts(ctx context.Context, chainID string, fromSeq int64) ([]parley.Receipt, error) {
-	return queryAll(ctx, r.q, func(sc scanner) (parley.Receipt, error) {
+	return queryAll(ctx, r.q, func(sc rows.Scanner) (parley.Receipt, error) {
 		var rc parley.Receipt
 		var delivered, read int64
 		if err := sc.Scan(&rc.MessageID, &rc.MessageSeq, &rc.Recipient, &delivered, &read); err != nil {
 			return rc, err
 		}
-		rc.DeliveredAt, rc.ReadAt = fromMS(delivered), fromMS(read)
+		rc.DeliveredAt, rc.ReadAt = rows.FromMS(delivered), rows.FromMS(read)
 		return rc, nil
 	}, `SELECT receipt_message_id, receipt_message_seq, receipt_recipient, receipt_delivered_at, receipt_read_at
 		FROM items WHERE chain_id = ? AND receipt_message_id IS NOT NULL AND receipt_message_seq >= ?
@@ -494,7 +415,7 @@ func (r reader) ListReceipts(ctx context.Context, chainID string, fromSeq int64)
 
 // Idempotent returns the result stored under (scope, token); ENOTFOUND (IDEMPOTENCY) if none.
 func (r reader) Idempotent(ctx context.Context, scope, token string) ([]byte, error) {
-	v, err := queryOne(ctx, r.q, func(sc scanner) ([]byte, error) {
+	v, err := queryOne(ctx, r.q, func(sc rows.Scanner) ([]byte, error) {
 		var b []byte
 		err := sc.Scan(&b)
 		return b, err

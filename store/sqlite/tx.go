@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/parley-chat/parley"
+	"github.com/parley-chat/parley/store/internal/rows"
 )
 
 // tx is the parley.Tx handed to Update's fn. It reads and writes through the writer connection, inside the
@@ -59,7 +60,7 @@ var _ parley.Tx = (*tx)(nil)
 func (t *tx) PutInstance(ctx context.Context, in *parley.Instance) error {
 	_, err := t.q.exec(ctx, `INSERT INTO instances (id, arn, alias, created_at) VALUES (?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET arn = excluded.arn, alias = excluded.alias, created_at = excluded.created_at`,
-		in.ID, in.ARN, in.Alias, toMS(in.CreatedAt))
+		in.ID, in.ARN, in.Alias, rows.ToMS(in.CreatedAt))
 	return writeErr(err, "put instance", "instance exists")
 }
 
@@ -83,7 +84,7 @@ func (t *tx) DeleteContactFlow(ctx context.Context, instanceID, id string) error
 // PutQueue creates or replaces a queue of an instance; ECONFLICT if another queue of the instance has its name
 // (or another instance has a queue with its id).
 func (t *tx) PutQueue(ctx context.Context, q *parley.Queue) error {
-	_, err := t.q.exec(ctx, `INSERT INTO queues (`+queueCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+	_, err := t.q.exec(ctx, `INSERT INTO queues (`+rows.QueueCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (instance_id, id) DO UPDATE SET arn = excluded.arn, name = excluded.name,
 			description = excluded.description, hours_of_operation_id = excluded.hours_of_operation_id,
 			max_contacts = excluded.max_contacts, status = excluded.status`,
@@ -112,13 +113,13 @@ func (t *tx) InsertContact(ctx context.Context, c *parley.Contact) error {
 	if err != nil {
 		return err
 	}
-	_, err = t.q.exec(ctx, `INSERT INTO contacts (`+contactCols+`)
+	_, err = t.q.exec(ctx, `INSERT INTO contacts (`+rows.ContactCols+`)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		c.ID, c.InstanceID, c.InitialContactID, c.PreviousContactID, c.RelatedContactID, string(c.Channel),
 		c.InitiationMethod, string(c.State), c.FlowID, c.QueueID, c.CustomerID, attrs, seg, types,
-		c.DurationMinutes, toMS(c.InitiatedAt), toMS(c.ConnectedAt), toMS(c.EndedAt), toMS(c.DueAt),
-		c.DisconnectReason, toMS(c.UpdatedAt), toMS(c.EnqueuedAt), c.AgentID, toMS(c.AgentConnectedAt),
-		flowStateText(c.FlowState), toMS(c.FlowWakeAt), c.Timers.CustomerIdle, c.Timers.CustomerDisconnect,
+		c.DurationMinutes, rows.ToMS(c.InitiatedAt), rows.ToMS(c.ConnectedAt), rows.ToMS(c.EndedAt), rows.ToMS(c.DueAt),
+		c.DisconnectReason, rows.ToMS(c.UpdatedAt), rows.ToMS(c.EnqueuedAt), c.AgentID, rows.ToMS(c.AgentConnectedAt),
+		flowStateText(c.FlowState), rows.ToMS(c.FlowWakeAt), c.Timers.CustomerIdle, c.Timers.CustomerDisconnect,
 		c.Timers.AgentIdle, c.Timers.AgentDisconnect, c.QueuePriority, c.QueueTimeAdjustment.Milliseconds(),
 		c.Name, c.Description, c.LanguageCode, c.ContinuedFromContactID)
 	return writeErr(err, "insert contact", "contact exists")
@@ -142,9 +143,9 @@ func (t *tx) UpdateContact(ctx context.Context, c *parley.Contact) error {
 			name = ?, description = ?, language_code = ?, customer_id = ?, related_contact_id = ?,
 			continued_from_contact_id = ?
 		WHERE id = ?`,
-		string(c.State), c.FlowID, c.QueueID, attrs, seg, toMS(c.ConnectedAt), toMS(c.EndedAt), toMS(c.DueAt),
-		c.DisconnectReason, toMS(c.UpdatedAt), toMS(c.EnqueuedAt), c.AgentID, toMS(c.AgentConnectedAt),
-		flowStateText(c.FlowState), toMS(c.FlowWakeAt), c.Timers.CustomerIdle, c.Timers.CustomerDisconnect,
+		string(c.State), c.FlowID, c.QueueID, attrs, seg, rows.ToMS(c.ConnectedAt), rows.ToMS(c.EndedAt), rows.ToMS(c.DueAt),
+		c.DisconnectReason, rows.ToMS(c.UpdatedAt), rows.ToMS(c.EnqueuedAt), c.AgentID, rows.ToMS(c.AgentConnectedAt),
+		flowStateText(c.FlowState), rows.ToMS(c.FlowWakeAt), c.Timers.CustomerIdle, c.Timers.CustomerDisconnect,
 		c.Timers.AgentIdle, c.Timers.AgentDisconnect, c.QueuePriority, c.QueueTimeAdjustment.Milliseconds(),
 		c.Name, c.Description, c.LanguageCode, c.CustomerID, c.RelatedContactID, c.ContinuedFromContactID, c.ID)
 	return updated(res, err, "update contact", "CONTACT", "contact not found")
@@ -166,7 +167,7 @@ func (t *tx) AppendFlowLog(ctx context.Context, recs []parley.FlowRecord) error 
 		f := &recs[i]
 		seq, ok := next[f.ContactID]
 		if !ok {
-			last, err := queryOne(ctx, t.q, func(sc scanner) (int64, error) {
+			last, err := queryOne(ctx, t.q, func(sc rows.Scanner) (int64, error) {
 				var n int64
 				return n, sc.Scan(&n)
 			}, `SELECT COALESCE(MAX(seq), 0) FROM flow_log WHERE contact_id = ?`, f.ContactID)
@@ -178,7 +179,7 @@ func (t *tx) AppendFlowLog(ctx context.Context, recs []parley.FlowRecord) error 
 		seq++
 		if _, err := t.q.exec(ctx, `INSERT INTO flow_log (contact_id, seq, at, flow_id, identifier, type, result, error,
 				detail, branch, next) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			f.ContactID, seq, toMS(f.Time), f.FlowID, f.Identifier, f.Type, f.Result, f.Error, f.Detail, f.Branch,
+			f.ContactID, seq, rows.ToMS(f.Time), f.FlowID, f.Identifier, f.Type, f.Result, f.Error, f.Detail, f.Branch,
 			f.Next); err != nil {
 			return writeErr(err, "append flow log", "flow log conflict")
 		}
@@ -214,9 +215,9 @@ func tokenHash(h []byte) any {
 // InsertParticipant stores a new participant; ECONFLICT if its id or token hash exists.
 func (t *tx) InsertParticipant(ctx context.Context, p *parley.Participant) error {
 	t.c.dropParticipant(p.ID)
-	_, err := t.q.exec(ctx, `INSERT INTO participants (`+participantCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err := t.q.exec(ctx, `INSERT INTO participants (`+rows.ParticipantCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		p.ID, p.ContactID, p.ChainID, string(p.Role), p.DisplayName, tokenHash(p.TokenHash), string(p.State),
-		p.Connected, toMS(p.JoinedAt), toMS(p.LeftAt), p.UserID, toMS(p.TimerAt), toMS(p.IdleAt), tokenHash(p.TokenSealed))
+		p.Connected, rows.ToMS(p.JoinedAt), rows.ToMS(p.LeftAt), p.UserID, rows.ToMS(p.TimerAt), rows.ToMS(p.IdleAt), tokenHash(p.TokenSealed))
 	return writeErr(err, "insert participant", "participant exists")
 }
 
@@ -226,7 +227,7 @@ func (t *tx) UpdateParticipant(ctx context.Context, p *parley.Participant) error
 	t.c.dropParticipant(p.ID)
 	res, err := t.q.exec(ctx, `UPDATE participants SET state = ?, connected = ?, display_name = ?, left_at = ?,
 			timer_at = ?, idle_at = ?
-		WHERE id = ?`, string(p.State), p.Connected, p.DisplayName, toMS(p.LeftAt), toMS(p.TimerAt), toMS(p.IdleAt),
+		WHERE id = ?`, string(p.State), p.Connected, p.DisplayName, rows.ToMS(p.LeftAt), rows.ToMS(p.TimerAt), rows.ToMS(p.IdleAt),
 		p.ID)
 	return updated(res, err, "update participant", "PARTICIPANT", "participant not found")
 }
@@ -234,7 +235,7 @@ func (t *tx) UpdateParticipant(ctx context.Context, p *parley.Participant) error
 // InsertConnection stores an issued ConnectionToken; ECONFLICT if the hash exists.
 func (t *tx) InsertConnection(ctx context.Context, c *parley.Connection) error {
 	_, err := t.q.exec(ctx, `INSERT INTO connections (token_hash, participant_id, expires_at) VALUES (?, ?, ?)`,
-		c.TokenHash, c.ParticipantID, toMS(c.ExpiresAt))
+		c.TokenHash, c.ParticipantID, rows.ToMS(c.ExpiresAt))
 	return writeErr(err, "insert connection", "connection exists")
 }
 
@@ -283,12 +284,12 @@ func (t *tx) AppendItem(ctx context.Context, it *parley.Item) error {
 	var rcptID, rcptSeq, rcptRecipient, rcptDelivered, rcptRead any
 	if r := it.Receipt; r != nil {
 		rcptID, rcptSeq, rcptRecipient = r.MessageID, r.MessageSeq, r.Recipient
-		rcptDelivered, rcptRead = toMS(r.DeliveredAt), toMS(r.ReadAt)
+		rcptDelivered, rcptRead = rows.ToMS(r.DeliveredAt), rows.ToMS(r.ReadAt)
 	}
-	_, err = t.q.exec(ctx, `INSERT INTO items (`+itemCols+`)
+	_, err = t.q.exec(ctx, `INSERT INTO items (`+rows.ItemCols+`)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		it.ChainID, seq, it.ID, it.ContactID, string(it.Type), it.ContentType, it.Content, it.ParticipantID,
-		it.DisplayName, string(it.Role), toMS(it.Time), it.ClientToken, it.Recipient, it.Transient, attachments,
+		it.DisplayName, string(it.Role), rows.ToMS(it.Time), it.ClientToken, it.Recipient, it.Transient, attachments,
 		rcptID, rcptSeq, rcptRecipient, rcptDelivered, rcptRead, it.Revises)
 	if err != nil {
 		return writeErr(err, "append item", "an item with this Id exists")
