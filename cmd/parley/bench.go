@@ -59,6 +59,9 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&cfg.Server, "server", "spawn",
 		"spawn (a child 'parley serve' on a temp dir), inproc (this process), or the URL of a running loopback server")
 	fs.IntVar(&cfg.ServerPID, "server-pid", 0, "pid of a running server (with --server URL), for its RSS and CPU")
+	fs.IntVar(&cfg.Nodes, "nodes", 1, "spawned server processes on one --database and --nats; clients are spread over them")
+	fs.StringVar(&cfg.Database, "database", "", "postgres:// URL: spawned nodes store on a new schema of it (dropped after the run)")
+	fs.StringVar(&cfg.NATS, "nats", "", "nats:// URL for the spawned nodes' bus (needed with --nodes above 1)")
 	var env multiFlag
 	fs.Var(&env, "server-env", "KEY=VALUE added to a spawned server's environment, e.g. GOGC=200 (repeatable)")
 	fs.DurationVar(&cfg.Duration, "duration", 20*time.Second, "measurement window")
