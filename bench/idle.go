@@ -234,6 +234,7 @@ type procWorker struct {
 
 func startProcWorker(bin string, job workerJob) (*procWorker, error) {
 	cmd := exec.Command(bin, "bench", "worker")
+	dieWithParent(cmd)
 	in, err := cmd.StdinPipe()
 	if err != nil {
 		return nil, err

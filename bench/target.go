@@ -269,6 +269,7 @@ func spawnNode(ctx context.Context, cfg *Config, bootstrap string, cluster []str
 		return nil, err
 	}
 	cmd := exec.Command(bin, args...)
+	dieWithParent(cmd)
 	cmd.Stdout = io.Discard // the banner (with the demo agent's password)
 	cmd.Stderr = logf
 	// Only the generator's own PARLEY_* settings must not leak into the server; GOGC and friends come from
