@@ -20,6 +20,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/parley-chat/parley"
@@ -186,21 +187,23 @@ type Main struct {
 	cfg Config
 	log *slog.Logger
 
-	store     parley.Store
-	pg        *postgres.Store // the store, when it is Postgres (several nodes)
-	bus       parley.Bus
-	svc       *chat.Service
-	att       *chat.Attachments
-	gw        *gateway.Gateway
-	http      *http.Server
-	ln        net.Listener
-	conns     *capListener // ln, counting
-	baseURL   string
-	pprof     *http.Server // nil unless Config.Pprof is set
-	pprofLn   net.Listener
-	metrics   *metrics.Metrics // nil unless Config.Metrics is set
-	metricsHS *http.Server
-	metricsLn net.Listener
+	store parley.Store
+	pg    *postgres.Store // the store, when it is Postgres (several nodes)
+	bus   parley.Bus
+	svc   *chat.Service
+	att   *chat.Attachments
+	gw    *gateway.Gateway
+	// onBusReconnect, once the gateway exists, has every socket read what the bus may have lost while it was cut off.
+	onBusReconnect atomic.Pointer[func()]
+	http           *http.Server
+	ln             net.Listener
+	conns          *capListener // ln, counting
+	baseURL        string
+	pprof          *http.Server // nil unless Config.Pprof is set
+	pprofLn        net.Listener
+	metrics        *metrics.Metrics // nil unless Config.Metrics is set
+	metricsHS      *http.Server
+	metricsLn      net.Listener
 
 	instance  *parley.Instance
 	flow      *parley.ContactFlow
@@ -349,6 +352,8 @@ func (m *Main) Start(ctx context.Context) (err error) {
 		return fmt.Errorf("start routing: %w", err)
 	}
 	m.gw = gateway.New(m.svc, m.bus, m.log, gateway.Options{})
+	catchUp := m.gw.CatchUp
+	m.onBusReconnect.Store(&catchUp)
 	if err := m.openChannels(ctx); err != nil {
 		return err
 	}
