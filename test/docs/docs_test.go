@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // root is the repository, from this package's directory.
@@ -160,4 +162,35 @@ func (f docFile) script(fill *strings.Replacer) (text string, run []block, skipp
 		}
 	}
 	return strings.Join(lines, "\n") + "\n", run, skipped
+}
+
+func TestScript(t *testing.T) {
+	text := "# Page\n```sh\ncurl localhost:8080/x -d '<password>'\n```\n```sh no-run: a server\nparley serve\n```\n" +
+		"```go\nfmt.Println()\n```\n```bash\naws --endpoint-url http://127.0.0.1:8080 --instance-id <InstanceId>\n```\n"
+	md, err := parse(text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := docFile{Name: "docs/page.md", Lines: strings.Split(text, "\n"), markdown: md}
+	script, run, skipped := f.script(strings.NewReplacer("localhost:8080", "127.0.0.1:4321",
+		"127.0.0.1:8080", "127.0.0.1:4321", "<password>", "pw", "<InstanceId>", "i-1"))
+	lines := strings.Split(script, "\n")
+	want := map[int]string{
+		1:  "PS4='+ docs/page.md:${LINENO}: '; set -x",
+		3:  "curl 127.0.0.1:4321/x -d 'pw'",
+		6:  "",
+		9:  "",
+		12: "aws --endpoint-url http://127.0.0.1:4321 --instance-id i-1",
+	}
+	for n, w := range want {
+		if lines[n-1] != w {
+			t.Errorf("script line %d = %q, want %q", n, lines[n-1], w)
+		}
+	}
+	if len(run) != 2 || run[0].Fence != 2 || run[1].Fence != 11 {
+		t.Errorf("run %+v, want the blocks at lines 2 and 11", run)
+	}
+	if diff := cmp.Diff([]string{"docs/page.md:5: a server"}, skipped); diff != "" {
+		t.Errorf("skipped (-want +got):\n%s", diff)
+	}
 }

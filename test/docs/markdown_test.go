@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // block is a fenced code block of a Markdown file.
@@ -89,4 +92,59 @@ func parse(text string) (markdown, error) {
 // indentedCode reports whether a line is indented like a line of an indented code block.
 func indentedCode(line string) bool {
 	return strings.TrimSpace(line) != "" && (strings.HasPrefix(line, "    ") || strings.HasPrefix(line, "\t"))
+}
+
+func TestParse(t *testing.T) {
+	text := strings.Join([]string{
+		"# Title", // 1
+		"",
+		"```sh", // 3
+		"echo one",
+		"```",
+		"- a list item:", // 6
+		"",
+		"  ~~~bash no-run: needs a thing", // 8
+		"  echo two",
+		"  ```",
+		"  ~~~",
+		"",
+		"    indented code", // 13
+		"    more",
+		"",
+		"```inline``` code, not a fence",
+		"````text", // 17
+		"```sh",
+		"````",
+	}, "\n")
+	md, err := parse(text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []block{
+		{Fence: 3, Lang: "sh", Lines: []string{"echo one"}},
+		{Fence: 8, Lang: "bash", Marker: "no-run: needs a thing", Lines: []string{"echo two", "```"}},
+		{Fence: 17, Lang: "text", Lines: []string{"```sh"}},
+	}
+	if diff := cmp.Diff(want, md.Blocks); diff != "" {
+		t.Errorf("blocks (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]int{13}, md.Indented); diff != "" {
+		t.Errorf("indented code blocks (-want +got):\n%s", diff)
+	}
+	if _, err := parse("```sh\necho never closed\n"); err == nil || !strings.Contains(err.Error(), "line 1") {
+		t.Errorf("an open fence: %v", err)
+	}
+}
+
+func TestBlockSkip(t *testing.T) {
+	for marker, want := range map[string]string{"": "", "no-run: a reason": "a reason", "no-run:": "error",
+		"no-run": "error", "norun: x": "error"} {
+		got, err := block{Lang: "sh", Marker: marker}.Skip()
+		if err != nil {
+			got = "error"
+		}
+		if got != want {
+			t.Errorf("Skip of ```sh %s = %q (%v), want %q", marker, got, err, want)
+		}
+	}
 }

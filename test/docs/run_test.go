@@ -141,7 +141,7 @@ func startServer(t *testing.T, parley, dir string, env []string) *server {
 	cmd.Dir = dir
 	cmd.Env = env
 	banner := &bannerWriter{found: map[string]string{}, done: make(chan struct{})}
-	var logs lockedBuffer
+	var logs bytes.Buffer // read once the process has exited
 	cmd.Stdout = banner
 	cmd.Stderr = &logs
 	if err := cmd.Start(); err != nil {
@@ -173,6 +173,8 @@ func startServer(t *testing.T, parley, dir string, env []string) *server {
 		exited <- err
 		t.Fatalf("parley serve exited before it printed its banner (%v):\n%s%s", err, banner.text(), logs.String())
 	case <-time.After(startTimeout):
+		_ = cmd.Process.Kill()
+		exited <- <-exited
 		t.Fatalf("parley serve printed no complete banner within %v:\n%s%s", startTimeout, banner.text(), logs.String())
 	}
 	f := banner.found
@@ -215,23 +217,6 @@ func (w *bannerWriter) text() string {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return string(w.buf)
-}
-
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // buildParley builds cmd/parley into a new directory (with -race when the test runs under it), or skips the test
@@ -279,4 +264,16 @@ func cleanEnv(bin string) []string {
 func killGroupOnCancel(cmd *exec.Cmd) {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+}
+
+func TestWhere(t *testing.T) {
+	f := docFile{Name: "docs/page.md"}
+	run := []block{{Fence: 2, Lines: []string{"a", "b"}}, {Fence: 10, Lines: []string{"c"}}}
+	out := "+ docs/page.md:3: a\nok\n++ docs/page.md:11: c\nc: command not found\n"
+	if got, want := where(f, run, out), "docs/page.md:11, in the block at line 10"; !strings.Contains(got, want) {
+		t.Errorf("where = %q, want it to contain %q", got, want)
+	}
+	if got := where(f, run, "bash: syntax error\n"); !strings.Contains(got, "no command ran") {
+		t.Errorf("where without a trace = %q", got)
+	}
 }
