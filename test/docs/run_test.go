@@ -31,9 +31,9 @@ const (
 // tools are the programs a command block may need beyond bash, parley and coreutils; a file whose run blocks use
 // a missing one is skipped, saying which.
 var tools = map[string]string{
-	"aws":  "pip install awscli, or apt-get install awscli (scripts/test.sh does)",
-	"jq":   "apt-get install jq (scripts/test.sh does)",
-	"curl": "apt-get install curl (scripts/test.sh does)",
+	"aws":  "pip install awscli, or apt-get install awscli as scripts/test.sh does",
+	"jq":   "apt-get install jq, as scripts/test.sh does",
+	"curl": "apt-get install curl, as scripts/test.sh does",
 }
 
 // TestCommands runs the command blocks of each file of the docs against a fresh `parley serve` of its own, on a
