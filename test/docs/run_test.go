@@ -43,6 +43,9 @@ var tools = map[string]string{
 // its banner. The parley binary is first on PATH; AWS credentials and PARLEY_* settings are cleared, so a file
 // must set what it needs.
 func TestCommands(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: starts a server per page and runs the AWS CLI")
+	}
 	bash, err := exec.LookPath("bash")
 	if err != nil {
 		t.Skip("bash not found")
