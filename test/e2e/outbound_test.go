@@ -38,7 +38,9 @@ func newOutboundEnv(t *testing.T) *outboundEnv {
 	pinpoint := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var req struct {
 			Addresses            map[string]any
-			MessageConfiguration struct{ SMSMessage struct{ Body, OriginationNumber string } }
+			MessageConfiguration struct {
+				SMSMessage struct{ Body, OriginationNumber string }
+			}
 		}
 		b, _ := io.ReadAll(r.Body)
 		if err := json.Unmarshal(b, &req); err != nil || req.MessageConfiguration.SMSMessage.OriginationNumber != smsNumber {
