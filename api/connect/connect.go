@@ -3,7 +3,8 @@
 // StartChatContact, CreateParticipant, StopContact, DescribeContact, GetContactAttributes,
 // UpdateContactAttributes, UpdateParticipantRoleConfig, ListInstances and ListContactFlows; StartContactStreaming
 // and StopContactStreaming, with parley's dead-letter operations of the streaming outbox (streaming.go), served by
-// the streaming package; and the admin operations that configure an
+// the streaming package; StartOutboundChatContact, ListPhoneNumbersV2 and ListPhoneNumbers (outbound.go), from the
+// numbers of the channel bridge's SMS and WhatsApp channels; and the admin operations that configure an
 // instance (queues, routing profiles, users and their status, agent statuses, hours of operation, quick
 // connects, security profiles; admin*.go), served by the admin package; and the real-time metrics
 // GetCurrentMetricData and GetCurrentUserData (metrics*.go), computed from the agents package's live view. The

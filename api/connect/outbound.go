@@ -82,6 +82,9 @@ func (h *handler) phoneNumbers(inst *parley.Instance) []phoneNumber {
 }
 
 func (h *handler) startOutboundChatContact(ctx context.Context, in *wire.StartOutboundChatContactRequest) (*wire.StartOutboundChatContactResponse, error) {
+	if h.chans == nil {
+		return nil, parley.Errorf(parley.EREQUEST, "StartOutboundChatContact needs an SMS or WhatsApp channel, and this server has none")
+	}
 	src, dst := in.SourceEndpoint, in.DestinationEndpoint
 	if t := deref(src.Type); t != endpointPhoneNumberARN {
 		return nil, parley.Errorf(parley.EREQUEST, "SourceEndpoint.Type must be %s (got %q)", endpointPhoneNumberARN, t)
