@@ -2,7 +2,6 @@ package channels
 
 import (
 	"context"
-	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -19,16 +18,7 @@ func (*numberedChannel) UserID(number string) string { return number[1:] }
 func startNumberedBridge(t *testing.T, be Backend) (*Bridge, *numberedChannel) {
 	t.Helper()
 	ch := &numberedChannel{}
-	b, err := New(filepath.Join(t.TempDir(), "channels.db"), be, []Channel{ch, &fakeOther{}},
-		Options{RetryBase: 5 * time.Millisecond, RetryCap: 20 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); b.Run(ctx) }()
-	t.Cleanup(func() { cancel(); <-done; b.Close() })
-	return b, ch
+	return runBridge(t, be, Options{}, ch, &fakeOther{}), ch
 }
 
 // fakeOther is a channel without a number (as Messenger).

@@ -118,11 +118,12 @@ func (h *handler) startOutboundChatContact(ctx context.Context, in *wire.StartOu
 		return nil, err
 	}
 	address := deref(src.Address)
-	i := slices.IndexFunc(h.phoneNumbers(inst), func(p phoneNumber) bool { return p.arn == address || p.legacyARN() == address })
+	owned := h.phoneNumbers(inst)
+	i := slices.IndexFunc(owned, func(p phoneNumber) bool { return p.arn == address || p.legacyARN() == address })
 	if i < 0 {
 		return nil, parley.NotFound("PHONE_NUMBER", "phone number %s not found in instance %s", truncate(address, 256), inst.ID)
 	}
-	num := h.phoneNumbers(inst)[i]
+	num := owned[i]
 	if num.Kind != kind {
 		return nil, parley.Errorf(parley.EREQUEST, "phone number %s is a %s number of channel %s; %s %s needs a %s number",
 			num.Number, num.Kind, num.Channel, segmentSubtype, *sub.ValueString, kind)

@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -35,25 +34,7 @@ func newOutboundEnv(t *testing.T) *outboundEnv {
 	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "secret")
 	o := &outboundEnv{sms: &smsOutbox{sent: map[string][]string{}}, whatsapp: &smsOutbox{sent: map[string][]string{}}}
-	pinpoint := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var req struct {
-			Addresses            map[string]any
-			MessageConfiguration struct {
-				SMSMessage struct{ Body, OriginationNumber string }
-			}
-		}
-		b, _ := io.ReadAll(r.Body)
-		if err := json.Unmarshal(b, &req); err != nil || req.MessageConfiguration.SMSMessage.OriginationNumber != smsNumber {
-			t.Errorf("pinpoint: %s %s", r.URL.Path, b)
-		}
-		var to string
-		for a := range req.Addresses {
-			to = a
-		}
-		o.sms.add(to, req.MessageConfiguration.SMSMessage.Body)
-		fmt.Fprintf(w, `{"ApplicationId":"app-1","Result":{%q:{"DeliveryStatus":"SUCCESSFUL","StatusCode":200}}}`, to)
-	}))
-	t.Cleanup(pinpoint.Close)
+	pinpoint := fakePinpoint(t, o.sms, smsNumber)
 	graph := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var req struct {
 			To   string `json:"to"`
@@ -123,23 +104,6 @@ func (o *outboundEnv) outbound(t *testing.T, from, to, subtype, flowID string, m
 	return o.cc.StartOutboundChatContact(ctx(t), in)
 }
 
-// smsReply is the customer's SMS to the business number, as Pinpoint's two-way SMS notifies it through SNS.
-func (o *outboundEnv) smsReply(t *testing.T, from, id, text string) {
-	t.Helper()
-	msg, _ := json.Marshal(map[string]string{"originationNumber": from, "destinationNumber": smsNumber,
-		"messageBody": text, "inboundMessageId": id})
-	env, _ := json.Marshal(map[string]string{"Type": "Notification", "MessageId": "sns-" + id, "TopicArn": "arn:aws:sns:us-west-2:1:sms",
-		"Message": string(msg), "Timestamp": "2026-12-04T02:00:00.000Z", "SignatureVersion": "1"})
-	resp, err := http.Post(o.srv.URL+"/webhook/sms", "text/plain", strings.NewReader(string(env)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != 200 {
-		t.Fatalf("webhook = %d", resp.StatusCode)
-	}
-}
-
 // TestOutboundSMSChat: a business starts an SMS chat from the instance's number (found with
 // ListPhoneNumbersV2) through the First contact flow: the initial system message and the flow's greeting reach
 // the customer's phone through Pinpoint; a retry with the same ClientToken answers the same contact; the
@@ -192,7 +156,7 @@ func TestOutboundSMSChat(t *testing.T) {
 		t.Errorf("DescribeContact = %+v", c)
 	}
 
-	o.smsReply(t, customer, "in-1", "Can I change the address?")
+	postSMS(t, o.srv.URL, customer, smsNumber, "in-1", "Can I change the address?")
 	offer := agent.until(wire.EventOffer)
 	if offer.Contact.ContactID != aws.ToString(first.ContactId) {
 		t.Fatalf("offered %s, want the outbound contact %s", offer.Contact.ContactID, aws.ToString(first.ContactId))
