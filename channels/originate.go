@@ -34,7 +34,7 @@ type PhoneNumber struct {
 func (b *Bridge) Numbers() []PhoneNumber {
 	var out []PhoneNumber
 	for _, c := range b.chans {
-		if n, ok := c.(Numbered); ok && n.Number() != "" {
+		if n, ok := c.(Numbered); ok && parley.E164(n.Number()) { // not a Twilio alphanumeric sender id
 			out = append(out, PhoneNumber{Channel: c.Name(), Kind: c.Kind(), Number: n.Number()})
 		}
 	}
@@ -64,7 +64,7 @@ type OutboundChat struct {
 // the channel (a chat started by them or by another request); Start's errors as they are.
 func (b *Bridge) StartOutbound(ctx context.Context, o OutboundChat) (string, error) {
 	ch, ok := b.chans[o.Channel].(Numbered)
-	if !ok || ch.Number() == "" {
+	if !ok || !parley.E164(ch.Number()) {
 		return "", parley.Errorf(parley.EREQUEST, "channel %q has no phone number to start chats from", o.Channel)
 	}
 	k := userKey{o.Channel, ch.UserID(o.To)}

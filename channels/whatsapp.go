@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/parley-chat/parley"
 )
 
 // WhatsAppConfig configures the WhatsApp Cloud API (channels.whatsapp, PARLEY_WHATSAPP_*).
@@ -34,6 +36,9 @@ func (c WhatsAppConfig) Enabled() bool {
 
 // Validate checks that an enabled channel has everything it needs.
 func (c WhatsAppConfig) Validate() error {
+	if c.Number != "" && !parley.E164(c.Number) {
+		return fmt.Errorf("channels.whatsapp: number %q is not an E.164 number such as +12065550102", c.Number)
+	}
 	return required("whatsapp", map[string]string{"app_secret": c.AppSecret, "verify_token": c.VerifyToken,
 		"access_token": c.AccessToken, "phone_number_id": c.PhoneNumberID}, c.APIURL)
 }

@@ -77,23 +77,10 @@ var (
 
 func e164Check(example string) func(c *httpapi.Check, field string, number *string) {
 	return func(c *httpapi.Check, field string, number *string) {
-		if number != nil && !phoneNumberOK(*number) {
+		if number != nil && !parley.E164(*number) {
 			c.Fail(field, "%s must be an E.164 number%s", field, example)
 		}
 	}
-}
-
-// phoneNumberOK reports whether s is an E.164 number: "+", a digit from 1 to 9, then 1 to 14 digits.
-func phoneNumberOK(s string) bool {
-	if len(s) < 3 || len(s) > 16 || s[0] != '+' || s[1] < '1' || s[1] > '9' {
-		return false
-	}
-	for i := 2; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // checkPhoneNumberPrefix checks ListPhoneNumbersV2's PhoneNumberPrefix: an optional "+", then 1 to 11 digits.

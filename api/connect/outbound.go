@@ -93,7 +93,7 @@ func (h *handler) startOutboundChatContact(ctx context.Context, in *wire.StartOu
 		return nil, parley.Errorf(parley.EREQUEST, "DestinationEndpoint.Type must be %s (got %q)", endpointTelephoneNumber, t)
 	}
 	to := deref(dst.Address)
-	if !phoneNumberOK(to) {
+	if !parley.E164(to) {
 		return nil, parley.Errorf(parley.EREQUEST, "DestinationEndpoint.Address must be an E.164 phone number such as +15555550100")
 	}
 	sub, ok := in.SegmentAttributes[segmentSubtype]
