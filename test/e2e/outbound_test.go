@@ -18,22 +18,24 @@ import (
 	"github.com/parley-chat/parley/wire"
 )
 
-// outboundEnv is a server with an SMS channel (Amazon Pinpoint) and a WhatsApp channel, both with fake
+// outboundEnv is a server with SMS channels (Amazon Pinpoint, Twilio) and a WhatsApp channel, all with fake
 // providers that record what they are asked to send, by recipient.
 type outboundEnv struct {
 	*env
-	sms, whatsapp *smsOutbox
+	sms, twilio, whatsapp *smsOutbox
 }
 
 const (
 	smsNumber      = "+12065550100"
+	twilioNumber   = "+12065550101"
 	whatsappNumber = "+12065550102"
 )
 
 func newOutboundEnv(t *testing.T) *outboundEnv {
 	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "secret")
-	o := &outboundEnv{sms: &smsOutbox{sent: map[string][]string{}}, whatsapp: &smsOutbox{sent: map[string][]string{}}}
+	o := &outboundEnv{sms: &smsOutbox{sent: map[string][]string{}}, twilio: &smsOutbox{sent: map[string][]string{}},
+		whatsapp: &smsOutbox{sent: map[string][]string{}}}
 	pinpoint := fakePinpoint(t, o.sms, smsNumber)
 	graph := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var req struct {
@@ -50,11 +52,22 @@ func newOutboundEnv(t *testing.T) *outboundEnv {
 		io.WriteString(w, `{"messages":[{"id":"wamid.1"}]}`)
 	}))
 	t.Cleanup(graph.Close)
+	twilio := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.ParseForm()
+		if r.PostForm.Get("From") != twilioNumber {
+			t.Errorf("twilio: form %v", r.PostForm)
+		}
+		o.twilio.add(r.PostForm.Get("To"), r.PostForm.Get("Body"))
+		w.WriteHeader(http.StatusCreated)
+		io.WriteString(w, `{"sid":"SMx"}`)
+	}))
+	t.Cleanup(twilio.Close)
 	o.env = newEnv(t, func(c *server.Config) {
 		c.Channels.SMS = channels.SMSConfig{PinpointAppID: "app-1", Number: smsNumber, PinpointEndpoint: pinpoint.URL,
 			InsecureSkipVerify: true}
 		c.Channels.WhatsApp = channels.WhatsAppConfig{AppSecret: "s", VerifyToken: "v", AccessToken: "tok",
 			PhoneNumberID: "PN1", APIURL: graph.URL, Number: whatsappNumber}
+		c.Channels.Twilio = channels.TwilioConfig{AccountSID: "AC1", AuthToken: "tok", From: twilioNumber, APIURL: twilio.URL}
 	})
 	return o
 }
@@ -115,8 +128,8 @@ func TestOutboundSMSChat(t *testing.T) {
 	agent := login(t, o.srv.URL, user, password)
 	nums := o.numbers(t)
 	sms, ok := nums[smsNumber]
-	if !ok || len(nums) != 2 {
-		t.Fatalf("ListPhoneNumbersV2 = %+v, want the SMS and WhatsApp numbers", nums)
+	if !ok || len(nums) != 3 {
+		t.Fatalf("ListPhoneNumbersV2 = %+v, want the Pinpoint, Twilio and WhatsApp numbers", nums)
 	}
 	if aws.ToString(sms.InstanceId) != o.srv.InstanceID || sms.PhoneNumberType != ctypes.PhoneNumberTypeDid ||
 		sms.PhoneNumberCountryCode != ctypes.PhoneNumberCountryCodeUs ||
@@ -180,16 +193,20 @@ func TestOutboundSMSChat(t *testing.T) {
 	}
 }
 
-// TestOutboundWhatsAppChat: a WhatsApp chat starts from the WhatsApp number; the flow's greeting goes to the
-// customer's WhatsApp id (their number without "+").
-func TestOutboundWhatsAppChat(t *testing.T) {
+// TestOutboundWhatsAppAndTwilioChats: a WhatsApp chat starts from the WhatsApp number, its greeting sent to
+// the customer's WhatsApp id (their number without "+"); an SMS chat starts from the Twilio number, its greeting
+// sent through Twilio's Messages API.
+func TestOutboundWhatsAppAndTwilioChats(t *testing.T) {
 	o := newOutboundEnv(t)
-	wa := o.numbers(t)[whatsappNumber]
-	if _, err := o.outbound(t, aws.ToString(wa.PhoneNumberArn), "+14255550183", "connect:WhatsApp",
-		o.flowID(t, "First contact flow")); err != nil {
-		t.Fatalf("StartOutboundChatContact: %v", err)
+	nums, flow := o.numbers(t), o.flowID(t, "First contact flow")
+	if _, err := o.outbound(t, aws.ToString(nums[whatsappNumber].PhoneNumberArn), "+14255550183", "connect:WhatsApp", flow); err != nil {
+		t.Fatalf("StartOutboundChatContact from WhatsApp: %v", err)
+	}
+	if _, err := o.outbound(t, aws.ToString(nums[twilioNumber].PhoneNumberArn), "+14255550184", "connect:SMS", flow); err != nil {
+		t.Fatalf("StartOutboundChatContact from Twilio: %v", err)
 	}
 	o.whatsapp.wait(t, "14255550183", "Hello, thanks for contacting us.")
+	o.twilio.wait(t, "+14255550184", "Hello, thanks for contacting us.")
 }
 
 // TestOutboundErrors: each refusal of StartOutboundChatContact and the phone number listings, as the model
@@ -268,8 +285,8 @@ func TestOutboundErrors(t *testing.T) {
 	// Filters: the prefix and the type; ListPhoneNumbers (v1) lists the same numbers under the instance.
 	out, err := o.cc.ListPhoneNumbersV2(ctx(t), &connect.ListPhoneNumbersV2Input{PhoneNumberPrefix: aws.String("1206555010"),
 		PhoneNumberTypes: []ctypes.PhoneNumberType{ctypes.PhoneNumberTypeDid}})
-	if err != nil || len(out.ListPhoneNumbersSummaryList) != 2 {
-		t.Errorf("ListPhoneNumbersV2 by prefix = %+v, %v; want both numbers", out, err)
+	if err != nil || len(out.ListPhoneNumbersSummaryList) != 3 {
+		t.Errorf("ListPhoneNumbersV2 by prefix = %+v, %v; want every number", out, err)
 	}
 	out, err = o.cc.ListPhoneNumbersV2(ctx(t), &connect.ListPhoneNumbersV2Input{PhoneNumberPrefix: aws.String("+44")})
 	if err != nil || len(out.ListPhoneNumbersSummaryList) != 0 {
