@@ -81,6 +81,9 @@ func (h *handler) phoneNumbers(inst *parley.Instance) []phoneNumber {
 	return out
 }
 
+// startOutboundChatContact checks what the model cannot say (the endpoints' types, the destination's form, the
+// subtype and its number's channel), then has the bridge start the chat from the owned number and take it as the
+// customer's conversation.
 func (h *handler) startOutboundChatContact(ctx context.Context, in *wire.StartOutboundChatContactRequest) (*wire.StartOutboundChatContactResponse, error) {
 	if h.chans == nil {
 		return nil, parley.Errorf(parley.EREQUEST, "StartOutboundChatContact needs an SMS or WhatsApp channel, and this server has none")
@@ -255,7 +258,7 @@ func cmpOr(a, b *string) string {
 
 // describeNumber is a number's PhoneNumberDescription: the channel that sends from it.
 func describeNumber(n channels.PhoneNumber) string {
-	return fmt.Sprintf("parley %s channel %s", strings.ToLower(n.Kind), n.Channel)
+	return fmt.Sprintf("%s number of parley's %s channel", n.Kind, n.Channel)
 }
 
 // callingCodes maps the country calling codes of common countries to their ISO 3166 alpha-2 code (for +1, the
