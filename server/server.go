@@ -395,7 +395,7 @@ func (m *Main) Start(ctx context.Context) (err error) {
 	}
 	mux.Handle("/", guard(connect.New(m.svc, m.admin, verifier, m.log, connect.WithAgents(m.agents),
 		connect.WithStreaming(m.streaming), connect.WithThrottle(limiter),
-		connect.WithIntegrationDestinations(m.cfg.IntegrationDestinations))))
+		connect.WithIntegrationDestinations(m.cfg.IntegrationDestinations), connect.WithChannels(m.bridge, m.instance.ID))))
 	proxies, err := parseProxies(m.cfg.TrustedProxies)
 	if err != nil {
 		return err
