@@ -56,7 +56,11 @@ _parley() {
 		_files
 	fi
 }
-compdef _parley parley
+if [ "$funcstack[1]" = "_parley" ]; then
+	_parley "$@"  # autoloaded from $fpath: this is the first completion
+else
+	compdef _parley parley
+fi
 `
 
 const fishCompletion = `# fish completion for parley (parley completion fish)

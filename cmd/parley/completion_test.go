@@ -90,60 +90,64 @@ func TestHelpListsFlags(t *testing.T) {
 	}
 }
 
-// TestCompletionScripts: the bash script is valid bash, and in bash it completes through `parley __complete`
-// (this test binary playing parley); the zsh and fish scripts are checked by their shells where installed.
+// TestCompletionScripts: each shell's script is valid in that shell (bash -n, zsh -n, fish -n) and, sourced
+// there, completes through `parley __complete` (this test binary playing parley). Shells not installed are
+// skipped.
 func TestCompletionScripts(t *testing.T) {
-	bash, err := exec.LookPath("bash")
-	if err != nil {
-		t.Skip("no bash")
-	}
 	dir := t.TempDir()
-	script := filepath.Join(dir, "parley.bash")
-	out, _, err := runParley(t, "", "completion", "bash")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(script, []byte(out), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if b, err := exec.Command(bash, "-n", script).CombinedOutput(); err != nil {
-		t.Fatalf("bash -n: %v\n%s", err, b)
-	}
 	// A parley on PATH that is this test binary running main (TestHelperComplete).
 	wrapper := "#!/bin/sh\nPARLEY_TEST_COMPLETE=1 exec " + shellQuote(os.Args[0]) + " -test.run='^TestHelperComplete$' -- \"$@\"\n"
 	if err := os.WriteFile(filepath.Join(dir, "parley"), []byte(wrapper), 0o700); err != nil {
 		t.Fatal(err)
 	}
-	for _, tc := range []struct{ line, want string }{
-		{"parley se", "serve"},
-		{"parley admin reset-password --us", "--user"},
-		{"parley completion ", "bash zsh fish"},
-	} {
-		cmd := exec.Command(bash, "--norc", "--noprofile", "-c", `source "$1"; COMP_WORDS=($2); [[ "$2" == *" " ]] && COMP_WORDS+=(""); `+
-			`COMP_CWORD=$((${#COMP_WORDS[@]}-1)); _parley; echo "${COMPREPLY[*]}"`, "bash", script, tc.line)
-		cmd.Env = append(os.Environ(), "PATH="+dir+string(os.PathListSeparator)+os.Getenv("PATH"))
-		b, err := cmd.CombinedOutput()
-		if got := strings.TrimSpace(string(b)); err != nil || got != tc.want {
-			t.Errorf("bash completing %q: %v, got %q, want %q", tc.line, err, got, tc.want)
-		}
+	// Each shell runs the script ($1) and completes the command line ($2), printing the candidates.
+	shells := []struct{ name, complete string }{
+		{"bash", `source "$1"; COMP_WORDS=($2); [[ "$2" == *" " ]] && COMP_WORDS+=(""); ` +
+			`COMP_CWORD=$((${#COMP_WORDS[@]}-1)); _parley; echo "${COMPREPLY[*]}"`},
+		{"zsh", `compdef() {}; source "$1"; compadd() { shift; print -r -- "$@"; }; _files() {}; ` +
+			`words=(${(z)2}); [[ "$2" == *" " ]] && words+=(""); CURRENT=${#words}; _parley`},
+		{"fish", `source $argv[1]; complete -C"$argv[2]"`},
 	}
-
-	for _, shell := range []string{"zsh", "fish"} {
-		path, err := exec.LookPath(shell)
+	for _, sh := range shells {
+		path, err := exec.LookPath(sh.name)
 		if err != nil {
-			t.Logf("no %s: its script is not checked", shell)
+			t.Logf("no %s: its script is not checked", sh.name)
 			continue
 		}
-		out, _, err := runParley(t, "", "completion", shell)
+		out, _, err := runParley(t, "", "completion", sh.name)
 		if err != nil {
 			t.Fatal(err)
 		}
-		f := filepath.Join(dir, "parley."+shell)
-		if err := os.WriteFile(f, []byte(out), 0o600); err != nil {
+		script := filepath.Join(dir, "parley."+sh.name)
+		if err := os.WriteFile(script, []byte(out), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		if b, err := exec.Command(path, "-n", f).CombinedOutput(); err != nil {
-			t.Errorf("%s -n: %v\n%s", shell, err, b)
+		if b, err := exec.Command(path, "-n", script).CombinedOutput(); err != nil {
+			t.Errorf("%s -n: %v\n%s", sh.name, err, b)
+			continue
+		}
+		for _, tc := range []struct{ line, want string }{
+			{"parley se", "serve"},
+			{"parley admin reset-password --us", "--user"},
+			{"parley completion ", "bash fish zsh"},
+		} {
+			args := []string{"-c", sh.complete, sh.name, script, tc.line}
+			switch sh.name {
+			case "bash":
+				args = append([]string{"--norc", "--noprofile"}, args...)
+			case "zsh":
+				args = append([]string{"-f"}, args...)
+			case "fish":
+				args = []string{"--no-config", "-c", sh.complete, script, tc.line}
+			}
+			cmd := exec.Command(path, args...)
+			cmd.Env = append(os.Environ(), "PATH="+dir+string(os.PathListSeparator)+os.Getenv("PATH"))
+			b, err := cmd.CombinedOutput()
+			got := strings.Fields(string(b))
+			slices.Sort(got)
+			if err != nil || strings.Join(got, " ") != tc.want {
+				t.Errorf("%s completing %q: %v, got %q, want %q", sh.name, tc.line, err, b, tc.want)
+			}
 		}
 	}
 }
