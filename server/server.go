@@ -155,6 +155,12 @@ func (t *Timer) UnmarshalText(b []byte) error {
 	return nil
 }
 
+// WithDefaults returns c with the defaults of the fields it leaves unset, as New applies them.
+func (c Config) WithDefaults() Config {
+	c.defaults()
+	return c
+}
+
 func (c *Config) defaults() {
 	if c.DataDir == "" {
 		c.DataDir = "parley-data"

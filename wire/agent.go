@@ -129,6 +129,30 @@ type QueueStatus struct {
 	AgentsOnContact         int    `json:"AgentsOnContact"`
 }
 
+// AgentInstance is the instance of an admin's session (GET /agent/v1/instance).
+type AgentInstance struct {
+	ID          string `json:"Id"`
+	Arn         string `json:"Arn"`
+	Alias       string `json:"Alias"`
+	CreatedTime string `json:"CreatedTime"`
+}
+
+// AgentUsersResponse lists the users of an admin's instance (GET /agent/v1/users).
+type AgentUsersResponse struct {
+	Users []AgentUser `json:"Users"`
+}
+
+// PasswordRequest is the body of PUT /agent/v1/users/{Username}/password: the new password, or none for a
+// generated one.
+type PasswordRequest struct {
+	Password string `json:"Password,omitempty"`
+}
+
+// PasswordResponse is its response: the generated password, when the request gave none.
+type PasswordResponse struct {
+	Password string `json:"Password,omitempty"`
+}
+
 // AgentEvent is one frame of the agent event stream.
 type AgentEvent struct {
 	Type      string        `json:"Type"`

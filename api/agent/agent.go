@@ -56,6 +56,9 @@ func New(svc *agents.Service, log *slog.Logger) http.Handler {
 	mux.HandleFunc("GET /agent/v1/queues", h.supervisor(h.queues))
 	mux.HandleFunc("GET /agent/v1/live-contacts", h.supervisor(h.liveContacts))
 	mux.HandleFunc("GET /agent/v1/agents", h.supervisor(h.agentList))
+	mux.HandleFunc("GET /agent/v1/instance", h.admin(h.instance))
+	mux.HandleFunc("GET /agent/v1/users", h.admin(h.users))
+	mux.HandleFunc("PUT /agent/v1/users/{username}/password", h.admin(h.resetPassword))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("X-Amzn-Errortype", "UnknownOperationException")
 		httpapi.WriteJSON(w, http.StatusNotFound, wire.Error{Type: "UnknownOperationException",
