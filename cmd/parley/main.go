@@ -4,6 +4,7 @@
 //	parley                  print the commands
 //	parley serve [flags]    run the server
 //	parley chat [flags]     chat in the terminal, or script a chat (JSON lines on stdout)
+//	parley agent [flags]    the agent workspace in a terminal: offers, several chats, transfers
 //	parley bench SCENARIO   load-test a server over loopback (docs/benchmarks.md)
 //	parley flow check|run|log   validate a contact flow or run it offline; print a contact's flow log
 //	parley bridge [flags]   run the channel bridges against any Connect-compatible endpoint
@@ -81,6 +82,7 @@ usage: parley COMMAND [flags]
 commands:
   serve     run the server (the Connect and Participant APIs, the WebSocket, the widget and workspace)
   chat      chat in the terminal, or script a chat (JSON lines on stdout)
+  agent     answer chats as an agent in the terminal: offers, several chats, transfers, after-contact work
   bench     load-test a server over loopback: idle, chat, start, soak (docs/benchmarks.md)
   flow      check or run a contact flow offline; print a contact's flow log
   bridge    run the channel bridges against any Connect-compatible endpoint
@@ -138,6 +140,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return serve(ctx, args, getenv, stdout, stderr)
 	case "chat":
 		return chat(ctx, args, getenv, stdout, stderr)
+	case "agent":
+		return agentCmd(ctx, args, getenv, stdout, stderr)
 	case "bench":
 		return benchCmd(ctx, args, stdout, stderr)
 	case "flow":
