@@ -63,12 +63,7 @@ Exit codes: 0 you logged out, 1 error, 2 usage.
 `)
 		fs.PrintDefaults()
 	}
-	def := func(env, fallback string) string {
-		if v := getenv(env); v != "" {
-			return v
-		}
-		return fallback
-	}
+	def := envOr(getenv)
 	fs.StringVar(&o.endpoint, "endpoint", def("PARLEY_ENDPOINT", "http://127.0.0.1:8080"),
 		"parley's endpoint, for the agent API and the Participant API (env PARLEY_ENDPOINT)")
 	fs.StringVar(&o.region, "region", def("AWS_REGION", "us-west-2"), "AWS region of the Participant API (env AWS_REGION)")
@@ -377,15 +372,7 @@ func (w *workspace) command(line string) (done bool, code int, err error) {
 		}
 	case "reject":
 		if t := w.pick(arg, wire.AgentContactOffered, "offer"); t != nil {
-			id, label := t.c.ContactID, t.label()
-			w.goDo(func(ctx context.Context) func() {
-				err := w.a.Reject(ctx, id)
-				return func() {
-					if err != nil {
-						w.sc.line("! %s: could not reject: %v", label, err)
-					}
-				}
-			})
+			w.contactAction(t, "reject", w.a.Reject)
 		}
 	case "switch":
 		w.switchTo(arg)
@@ -395,32 +382,28 @@ func (w *workspace) command(line string) (done bool, code int, err error) {
 		w.transfer(arg)
 	case "end":
 		if t := w.pick(arg, wire.AgentContactConnected, "chat"); t != nil {
-			id, label := t.c.ContactID, t.label()
-			w.goDo(func(ctx context.Context) func() {
-				err := w.a.End(ctx, id)
-				return func() {
-					if err != nil {
-						w.sc.line("! %s: could not end the chat: %v", label, err)
-					}
-				}
-			})
+			w.contactAction(t, "end the chat", w.a.End)
 		}
 	case "clear":
 		if t := w.pick(arg, wire.AgentContactACW, "chat in after-contact work"); t != nil {
-			id, label := t.c.ContactID, t.label()
-			w.goDo(func(ctx context.Context) func() {
-				err := w.a.Clear(ctx, id)
-				return func() {
-					if err != nil {
-						w.sc.line("! %s: could not clear after-contact work: %v", label, err)
-					}
-				}
-			})
+			w.contactAction(t, "clear after-contact work", w.a.Clear)
 		}
 	default:
 		w.sc.line("! Unknown command /%s; /help lists them.", cmd)
 	}
 	return false, 0, nil
+}
+
+// contactAction calls an agent API action on t's contact; its outcome arrives as agent events, so only a
+// failure is shown here.
+func (w *workspace) contactAction(t *agentTab, what string, act func(ctx context.Context, contactID string) error) {
+	id, label := t.c.ContactID, t.label()
+	w.goDo(func(ctx context.Context) func() {
+		if err := act(ctx, id); err != nil {
+			return func() { w.sc.line("! %s: could not %s: %v", label, what, err) }
+		}
+		return nil
+	})
 }
 
 // pick finds the tab a command means: number arg, else the chat shown when it is in the wanted state, else the
@@ -608,7 +591,7 @@ func (w *workspace) sendMessage(text string) {
 	case t == nil:
 		w.sc.line("! No chat is shown: /accept an offer, or /N to show chat N.")
 	case t.s == nil && t.c.State == wire.AgentContactConnected:
-		w.sc.line("! %s: still joining the chat; try again.", t.label())
+		w.sc.line("! %s: not connected to the chat (yet); try again shortly.", t.label())
 	case t.s == nil:
 		w.sc.line("! %s is not a chat you are in.", t.label())
 	default:
@@ -893,18 +876,7 @@ func (w *workspace) chatEvent(t *agentTab, e client.Event) {
 	if t.s != nil {
 		me = t.s.ChatDetails().ParticipantID
 	}
-	who := func(id, name string) string {
-		if id != "" && id == me {
-			return "You"
-		}
-		if name == "" {
-			name = t.names[id]
-		}
-		if name == "" {
-			name = "someone"
-		}
-		return name
-	}
+	who := func(id, name string) string { return participantName(id, name, me, t.names) }
 	var line string
 	switch e.Type {
 	case client.EventMessage:

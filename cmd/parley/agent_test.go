@@ -21,32 +21,31 @@ import (
 )
 
 // agentTerminal starts parley agent on a pseudo-terminal against srv; it returns the terminal's master side
-// (keys in), the screen (everything written to the terminal), the terminal, and the exit channel.
+// (keys in), the screen (everything written to the terminal), the terminal's modes before, and a function that
+// waits for parley agent to end and checks it logged out (exit code 0) and restored the terminal.
 func agentTerminal(t *testing.T, ctx context.Context, srv *testserver.Server, getenv func(string) string) (
-	master *os.File, screen *lockedBuffer, tty *os.File, done <-chan chatResult) {
+	master *os.File, screen *lockedBuffer, wait func(what string)) {
 	t.Helper()
-	if _, err := os.Stat("/usr/bin/stty"); err != nil {
-		if _, err := os.Stat("/bin/stty"); err != nil {
-			t.Skip("no stty")
-		}
-	}
-	master, tty = openPTY(t)
-	if _, err := stty(tty, "-g"); err != nil {
-		t.Skipf("stty cannot read the pseudo-terminal: %v", err)
-	}
-	screen = &lockedBuffer{}
-	go io.Copy(screen, master) // ends when the pty closes
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("screen:\n%s", screen.String())
-		}
-	})
-	ch := make(chan chatResult, 1)
+	master, tty, screen, before := terminal(t)
+	done := make(chan chatResult, 1)
 	go func() {
 		code, err := runAgent(ctx, []string{"--endpoint", srv.URL}, getenv, tty, tty, io.Discard)
-		ch <- chatResult{code, err}
+		done <- chatResult{code, err}
 	}()
-	return master, screen, tty, ch
+	return master, screen, func(what string) {
+		t.Helper()
+		select {
+		case r := <-done:
+			if r.err != nil || r.code != exitLeft {
+				t.Fatalf("%s: parley agent ended with %d, %v", what, r.code, r.err)
+			}
+		case <-time.After(testWait):
+			t.Fatalf("%s did not end parley agent", what)
+		}
+		if after, err := stty(tty, "-g"); err != nil || after != before {
+			t.Fatalf("terminal modes after %s: %q (%v), before %q", what, after, err, before)
+		}
+	}
 }
 
 // customer starts a chat as a customer with the client package, and connects.
@@ -128,8 +127,7 @@ func TestAgentWorkspace(t *testing.T) {
 	if !ok || password == "" {
 		t.Fatal("no demo agent")
 	}
-	master, screen, tty, done := agentTerminal(t, ctx, srv, noEnv)
-	before, _ := stty(tty, "-g")
+	master, screen, waitExit := agentTerminal(t, ctx, srv, noEnv)
 	key := func(s string) {
 		t.Helper()
 		if _, err := master.Write([]byte(s)); err != nil {
@@ -219,17 +217,7 @@ func TestAgentWorkspace(t *testing.T) {
 
 	// /quit logs out: exit code 0, the terminal restored, the agent Offline.
 	key("/quit\r")
-	select {
-	case r := <-done:
-		if r.err != nil || r.code != exitLeft {
-			t.Fatalf("parley agent ended with %d, %v", r.code, r.err)
-		}
-	case <-time.After(testWait):
-		t.Fatal("/quit did not end parley agent")
-	}
-	if after, err := stty(tty, "-g"); err != nil || after != before {
-		t.Fatalf("terminal modes after: %q (%v), before %q", after, err, before)
-	}
+	waitExit("/quit")
 	a, err := client.Login(ctx, client.LoginInput{Endpoint: srv.URL, Username: "agent", Password: password})
 	if err != nil {
 		t.Fatal(err)
@@ -245,7 +233,7 @@ func TestAgentMissed(t *testing.T) {
 	srv := testserver.Start(t, func(c *server.Config) { c.OfferTimeout = time.Second })
 	ctx := testContext(t)
 	_, password, _ := srv.DemoAgent()
-	master, screen, _, done := agentTerminal(t, ctx, srv, func(k string) string {
+	master, screen, waitExit := agentTerminal(t, ctx, srv, func(k string) string {
 		if k == "PARLEY_AGENT_PASSWORD" {
 			return password
 		}
@@ -266,14 +254,7 @@ func TestAgentMissed(t *testing.T) {
 		t.Fatalf("'You are Available' %d times, want 2", n)
 	}
 	master.Write([]byte{0x04}) // Ctrl-D on an empty line: log out
-	select {
-	case r := <-done:
-		if r.err != nil || r.code != exitLeft {
-			t.Fatalf("parley agent ended with %d, %v", r.code, r.err)
-		}
-	case <-time.After(testWait):
-		t.Fatal("Ctrl-D did not end parley agent")
-	}
+	waitExit("Ctrl-D")
 }
 
 // TestAgentErrors: parley agent needs a terminal and a right password, and says so.
@@ -294,19 +275,15 @@ func TestAgentErrors(t *testing.T) {
 		!strings.Contains(err.Error(), `unexpected argument "extra"`) {
 		t.Errorf("an argument: %v", err)
 	}
-	_, _, _, done := agentTerminal(t, ctx, srv, func(k string) string {
+	_, tty, _, _ := terminal(t)
+	wrong := func(k string) string {
 		if k == "PARLEY_AGENT_PASSWORD" {
 			return "not the password"
 		}
 		return ""
-	})
-	select {
-	case r := <-done:
-		if r.err == nil || !strings.Contains(r.err.Error(), "log in as agent: ") ||
-			!strings.Contains(r.err.Error(), "UnauthorizedException") {
-			t.Errorf("a wrong password: %d, %v", r.code, r.err)
-		}
-	case <-time.After(testWait):
-		t.Fatal("a wrong password did not end parley agent")
+	}
+	if _, err := runAgent(ctx, []string{"--endpoint", srv.URL}, wrong, tty, tty, io.Discard); err == nil ||
+		!strings.Contains(err.Error(), "log in as agent: ") || !strings.Contains(err.Error(), "UnauthorizedException") {
+		t.Errorf("a wrong password: %v", err)
 	}
 }
