@@ -165,9 +165,11 @@ type agentTab struct {
 	n         int // the number the agent calls it by
 	c         wire.AgentContact
 	announced bool // the offer was shown
+	accepted  bool // this workspace accepted it (and shows it)
 
 	s        *client.Session // once joined, until the chat ends for the agent
 	joining  bool
+	left     bool        // the chat session ended: never join again
 	send     chan string // to the sender goroutine, while s is set
 	names    map[string]string
 	backlog  []string // lines not shown yet: the chat is not the one shown
@@ -500,11 +502,15 @@ func stateName(st wire.AgentState) string {
 
 // accept accepts an offer and joins its chat, which becomes the one shown.
 func (w *workspace) accept(t *agentTab) {
+	t.accepted = true
 	id, label := t.c.ContactID, t.label()
 	w.goDo(func(ctx context.Context) func() {
 		c, err := w.a.Accept(ctx, id)
 		return func() {
 			if err != nil {
+				if t := w.tabs[id]; t != nil {
+					t.accepted = false
+				}
 				w.sc.line("! %s: could not accept: %v", label, err)
 				return
 			}
@@ -519,7 +525,7 @@ func (w *workspace) accept(t *agentTab) {
 
 // join opens the chat session of a connected contact whose ParticipantToken is known.
 func (w *workspace) join(t *agentTab) {
-	if t.s != nil || t.joining || t.c.State != wire.AgentContactConnected || t.c.ParticipantToken == "" {
+	if t.s != nil || t.joining || t.left || t.c.State != wire.AgentContactConnected || t.c.ParticipantToken == "" {
 		return
 	}
 	t.joining = true
@@ -775,6 +781,7 @@ func (w *workspace) agentEvent(ev client.AgentEvent) {
 		} else {
 			t.c.State = wire.AgentContactACW
 		}
+		t.left = true
 		w.closeSession(t)
 		why := ""
 		if ev.Reason != "" {
@@ -797,7 +804,7 @@ func (w *workspace) contact(c wire.AgentContact) {
 		t = &agentTab{n: w.freeNumber(), names: map[string]string{}}
 		w.tabs[c.ContactID] = t
 	}
-	token := t.c.ParticipantToken
+	token, prev := t.c.ParticipantToken, t.c.State
 	t.c = c
 	if t.c.ParticipantToken == "" {
 		t.c.ParticipantToken = token // events after accept may leave it out
@@ -808,8 +815,11 @@ func (w *workspace) contact(c wire.AgentContact) {
 			attributesNote(c.Attributes), t.n, t.n, deadlineNote(c.OfferDeadline))
 	}
 	if c.State == wire.AgentContactConnected {
-		if w.cur == nil {
+		switch {
+		case w.cur == nil:
 			w.show(t)
+		case w.cur != t && prev != wire.AgentContactConnected && !t.accepted: // auto-accepted, or from before this login
+			w.sc.line("* %s: connected; /%d shows it.", t.label(), t.n)
 		}
 		w.join(t)
 	}
@@ -898,6 +908,7 @@ func (w *workspace) chatEvent(t *agentTab, e client.Event) {
 		line = fmt.Sprintf("* Connection broken: %v", e.Err)
 		w.closeSession(t)
 	case client.EventEnded:
+		t.left = true
 		w.closeSession(t)
 		return // contact.ended says it, with what comes next
 	default:
