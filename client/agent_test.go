@@ -127,3 +127,43 @@ func TestAgent(t *testing.T) {
 		t.Fatal("events after stream.broken")
 	}
 }
+
+// TestAgentEventsReconnect: the agent event stream survives a network cut and a server that is not reachable
+// for a while: it says it lost the stream, reconnects, starts again with a state event, and re-sends the offer
+// made while it was away.
+func TestAgentEventsReconnect(t *testing.T) {
+	p, srv := proxied(t)
+	ctx := testCtx(t)
+	username, password, _ := srv.DemoAgent()
+	a, err := client.Login(ctx, client.LoginInput{Endpoint: p.url(), Username: username, Password: password})
+	if err != nil {
+		t.Fatal(err)
+	}
+	evs := a.Events(ctx)
+	defer evs.Close()
+	nextAgentEvent(t, evs, wire.EventState)
+	if _, err := a.SetStatus(ctx, "Available"); err != nil {
+		t.Fatal(err)
+	}
+
+	p.cut()
+	if ev := nextAgentEvent(t, evs, client.AgentStreamLost); ev.Err == nil {
+		t.Fatal("stream.lost without an error")
+	}
+	if ev := nextAgentEvent(t, evs, wire.EventState); ev.State.System != wire.SystemAvailable {
+		t.Fatalf("state after reconnecting %+v", ev.State)
+	}
+
+	p.setDown(true)
+	nextAgentEvent(t, evs, client.AgentStreamLost)
+	direct := "http://" + srv.Addr().String() // srv.URL is the proxy's
+	cust := startChat(t, srv, direct)
+	if _, err := (client.Participant{Endpoint: direct}).Connect(ctx, cust.ParticipantToken); err != nil {
+		t.Fatal(err)
+	}
+	p.setDown(false)
+	nextAgentEvent(t, evs, wire.EventState)
+	if ev := nextAgentEvent(t, evs, wire.EventOffer); ev.Contact.ContactID != cust.ContactID {
+		t.Fatalf("offer after reconnecting %+v", ev.Contact)
+	}
+}
