@@ -287,3 +287,38 @@ func TestAgentErrors(t *testing.T) {
 		t.Errorf("a wrong password: %v", err)
 	}
 }
+
+// TestAgentResume: chats outlive the workspace. An agent who logs out while chatting (/quit twice) and starts
+// parley agent again finds the chat, its transcript, and goes on chatting.
+func TestAgentResume(t *testing.T) {
+	srv := testserver.Start(t)
+	ctx := testContext(t)
+	_, password, _ := srv.DemoAgent()
+	env := func(k string) string {
+		if k == "PARLEY_AGENT_PASSWORD" {
+			return password
+		}
+		return ""
+	}
+	master, screen, waitExit := agentTerminal(t, ctx, srv, env)
+	_, annEvents := customer(t, ctx, srv, "Ann", "hello")
+	waitOutput(t, screen, "* Offer #1 Ann")
+	master.Write([]byte("/accept\r"))
+	waitOutput(t, screen, "Ann: hello")
+	master.Write([]byte("one moment\r"))
+	nextEvent(t, annEvents, "the first message", isMessage("one moment"))
+	master.Write([]byte("/quit\r"))
+	waitOutput(t, screen, "/quit again to log out anyway.")
+	master.Write([]byte("/quit\r"))
+	waitExit("/quit twice")
+
+	master, screen, waitExit = agentTerminal(t, ctx, srv, env)
+	waitOutput(t, screen, "── #1 Ann ──")
+	waitOutput(t, screen, "You: one moment")
+	master.Write([]byte("I am back\r"))
+	nextEvent(t, annEvents, "the message after the restart", isMessage("I am back"))
+	master.Write([]byte("/end\r"))
+	waitOutput(t, screen, "* #1 Ann: the chat ended")
+	master.Write([]byte("/quit\r"))
+	waitExit("/quit")
+}
