@@ -209,9 +209,8 @@ type workspace struct {
 	state      wire.AgentState
 	tabs       map[string]*agentTab // by ContactId
 	cur        *agentTab            // the chat shown
-	quickConns []wire.AgentQuickConnect
-	lost       bool // the event stream is reconnecting
-	warnedQuit bool // /quit with chats open was refused once
+	lost       bool                 // the event stream is reconnecting
+	warnedQuit bool                 // /quit with chats open was refused once
 }
 
 // run is the workspace's loop on the terminal tty, until the agent quits or the login session ends.
@@ -342,6 +341,9 @@ func (w *workspace) command(line string) (done bool, code int, err error) {
 	if line == "" {
 		return false, 0, nil
 	}
+	if line != "/quit" && line != "/exit" {
+		w.warnedQuit = false // "/quit again" means right away
+	}
 	if !strings.HasPrefix(line, "/") {
 		w.sendMessage(line)
 		return false, 0, nil
@@ -420,7 +422,7 @@ func (w *workspace) pick(arg, state, what string) *agentTab {
 		case t == nil:
 			w.sc.line("! There is no #%d.", n)
 		case t.c.State != state:
-			w.sc.line("! %s is not an %s.", t.label(), what)
+			w.sc.line("! %s is no %s.", t.label(), what)
 		default:
 			return t
 		}
@@ -705,7 +707,6 @@ func (w *workspace) transfer(target string) {
 }
 
 func (w *workspace) showQuickConnects(qcs []wire.AgentQuickConnect) {
-	w.quickConns = qcs
 	if len(qcs) == 0 {
 		w.sc.line("No quick connects: transfer with /transfer queue:QueueId or /transfer user:UserId.")
 		return
