@@ -516,7 +516,7 @@ func (w *workspace) accept(t *agentTab) {
 				w.sc.line("! %s: could not accept: %v", label, err)
 				return
 			}
-			if t := w.tabs[id]; t != nil {
+			if t := w.tabs[id]; t != nil && !t.left {
 				t.c = c
 				w.show(t)
 				w.join(t)
@@ -539,12 +539,12 @@ func (w *workspace) join(t *agentTab) {
 		return
 	}
 	events := s.Events()
-	w.goDo(func(ctx context.Context) func() {
-		err := s.Connect(ctx)
-		return func() {
+	w.wg.Go(func() {
+		err := s.Connect(w.ctx)
+		joined := func() {
 			t.joining = false
-			if err != nil || w.tabs[t.c.ContactID] != t {
-				s.Close()
+			if err != nil || t.left || w.tabs[t.c.ContactID] != t {
+				w.wg.Go(func() { s.Close() })
 				if err != nil {
 					w.sc.line("! %s: could not join the chat: %v", t.label(), err)
 				}
@@ -553,6 +553,11 @@ func (w *workspace) join(t *agentTab) {
 			t.s, t.send = s, make(chan string, 32)
 			w.wg.Go(func() { w.forward(t, events) })
 			w.wg.Go(func() { w.sender(t, s, t.send) })
+		}
+		select {
+		case w.results <- joined:
+		case <-w.ctx.Done():
+			s.Close() // the workspace is closing: nobody takes the session
 		}
 	})
 }
