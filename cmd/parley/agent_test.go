@@ -48,6 +48,16 @@ func agentTerminal(t *testing.T, ctx context.Context, srv *testserver.Server, ge
 	}
 }
 
+// passwordEnv is an environment with PARLEY_AGENT_PASSWORD alone.
+func passwordEnv(password string) func(string) string {
+	return func(k string) string {
+		if k == "PARLEY_AGENT_PASSWORD" {
+			return password
+		}
+		return ""
+	}
+}
+
 // customer starts a chat as a customer with the client package, and connects.
 func customer(t *testing.T, ctx context.Context, srv *testserver.Server, name, message string) (*client.Session, <-chan client.Event) {
 	t.Helper()
@@ -233,12 +243,7 @@ func TestAgentMissed(t *testing.T) {
 	srv := testserver.Start(t, func(c *server.Config) { c.OfferTimeout = time.Second })
 	ctx := testContext(t)
 	_, password, _ := srv.DemoAgent()
-	master, screen, waitExit := agentTerminal(t, ctx, srv, func(k string) string {
-		if k == "PARLEY_AGENT_PASSWORD" {
-			return password
-		}
-		return ""
-	})
+	master, screen, waitExit := agentTerminal(t, ctx, srv, passwordEnv(password))
 	waitOutput(t, screen, "* You are Available.")
 	customer(t, ctx, srv, "Ann", "hello")
 	waitOutput(t, screen, "* Offer #1 Ann")
@@ -276,12 +281,7 @@ func TestAgentErrors(t *testing.T) {
 		t.Errorf("an argument: %v", err)
 	}
 	_, tty, _, _ := terminal(t)
-	wrong := func(k string) string {
-		if k == "PARLEY_AGENT_PASSWORD" {
-			return "not the password"
-		}
-		return ""
-	}
+	wrong := passwordEnv("not the password")
 	if _, err := runAgent(ctx, []string{"--endpoint", srv.URL}, wrong, tty, tty, io.Discard); err == nil ||
 		!strings.Contains(err.Error(), "log in as agent: ") || !strings.Contains(err.Error(), "UnauthorizedException") {
 		t.Errorf("a wrong password: %v", err)
@@ -294,12 +294,7 @@ func TestAgentResume(t *testing.T) {
 	srv := testserver.Start(t)
 	ctx := testContext(t)
 	_, password, _ := srv.DemoAgent()
-	env := func(k string) string {
-		if k == "PARLEY_AGENT_PASSWORD" {
-			return password
-		}
-		return ""
-	}
+	env := passwordEnv(password)
 	master, screen, waitExit := agentTerminal(t, ctx, srv, env)
 	_, annEvents := customer(t, ctx, srv, "Ann", "hello")
 	waitOutput(t, screen, "* Offer #1 Ann")
