@@ -107,6 +107,20 @@ type TransferResponse struct {
 	ContactID string `json:"ContactId"`
 }
 
+// AgentQuickConnect is a transfer target as GET /agent/v1/quick-connects lists it: a queue or a user.
+type AgentQuickConnect struct {
+	ID      string `json:"Id"`
+	Name    string `json:"Name"`
+	Type    string `json:"Type"`
+	QueueID string `json:"QueueId,omitempty"`
+	UserID  string `json:"UserId,omitempty"`
+}
+
+// QuickConnectsResponse is the response of GET /agent/v1/quick-connects.
+type QuickConnectsResponse struct {
+	QuickConnects []AgentQuickConnect `json:"QuickConnects"`
+}
+
 // MonitorRequest is the body of POST /agent/v1/contacts/{ContactId}/monitor.
 type MonitorRequest struct {
 	Mode string `json:"Mode,omitempty"` // SILENT (default)

@@ -290,18 +290,10 @@ func (h *handler) quickConnects(w http.ResponseWriter, r *http.Request, u *parle
 		h.fail(w, r, err)
 		return
 	}
-	type qc struct {
-		ID      string `json:"Id"`
-		Name    string `json:"Name"`
-		Type    string `json:"Type"`
-		QueueID string `json:"QueueId,omitempty"`
-		UserID  string `json:"UserId,omitempty"`
-	}
-	out := struct {
-		QuickConnects []qc `json:"QuickConnects"`
-	}{QuickConnects: []qc{}}
+	out := wire.QuickConnectsResponse{QuickConnects: []wire.AgentQuickConnect{}}
 	for _, q := range qcs {
-		out.QuickConnects = append(out.QuickConnects, qc{q.ID, q.Name, q.Type, q.QueueID, q.UserID})
+		out.QuickConnects = append(out.QuickConnects, wire.AgentQuickConnect{ID: q.ID, Name: q.Name, Type: q.Type,
+			QueueID: q.QueueID, UserID: q.UserID})
 	}
 	httpapi.WriteJSON(w, http.StatusOK, out)
 }

@@ -4,6 +4,7 @@
 //	parley                  print the commands
 //	parley serve [flags]    run the server
 //	parley chat [flags]     chat in the terminal, or script a chat (JSON lines on stdout)
+//	parley agent [flags]    the agent workspace in a terminal: offers, several chats, transfers
 //	parley bench SCENARIO   load-test a server over loopback (docs/benchmarks.md)
 //	parley flow check|run|log   validate a contact flow or run it offline; print a contact's flow log
 //	parley bridge [flags]   run the channel bridges against any Connect-compatible endpoint
@@ -98,6 +99,7 @@ func commands() []command {
 	return []command{
 		{name: "serve", summary: "run the server (the Connect and Participant APIs, the WebSocket, the widget and workspace)", run: serve},
 		{name: "chat", summary: "chat in the terminal, or script a chat (JSON lines on stdout)", run: chat},
+		{name: "agent", summary: "answer chats as an agent in the terminal: offers, several chats, transfers, after-contact work", run: agentCmd},
 		{name: "bench", summary: "load-test a server over loopback (docs/benchmarks.md)", subs: benchCommands},
 		{name: "flow", summary: "check or run a contact flow offline; print a contact's flow log (docs/flows.md)", subs: flowCommands},
 		{name: "bridge", summary: "run the channel bridges against any Connect-compatible endpoint", run: bridgeCmd},
