@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/parley-chat/parley"
+	"github.com/parley-chat/parley/internal/durhist"
 )
 
 // Config tunes the service. The zero value of each field means its default.
@@ -80,6 +81,8 @@ type Service struct {
 	unsubscribe func() // from the Bus's domain events
 	// auth caches authenticated ConnectionTokens (nil: disabled).
 	auth *authCache
+	// commits is the store's Update latency of every change (commit.go).
+	commits *durhist.Histogram
 }
 
 // StartChatInput is StartChatContact's input, validated against the model by the API layer.

@@ -616,10 +616,12 @@ func (m *Main) MetricsAddr() net.Addr {
 // startMetrics serves the Prometheus metrics on their own listener.
 func (m *Main) startMetrics() error {
 	src := metrics.Sources{
-		Sockets:     m.gw.Stats,
-		Connections: m.conns.Open,
-		Live:        m.agents.LiveView,
-		Streaming:   m.streaming.Stats,
+		CommitLatency: m.svc.CommitLatency,
+		BusLag:        m.gw.BusLag,
+		Sockets:       m.gw.Stats,
+		Connections:   m.conns.Open,
+		Live:          m.agents.LiveView,
+		Streaming:     m.streaming.Stats,
 		ActiveChats: func(ctx context.Context) (int, error) {
 			insts, err := m.store.ListInstances(ctx)
 			if err != nil {
