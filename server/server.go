@@ -18,6 +18,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -252,6 +253,9 @@ func (m *Main) Start(ctx context.Context) (err error) {
 		return err
 	}
 	if err := m.cfg.Limits.CheckOperations(append(connect.Operations(), participant.Operations...)); err != nil {
+		return err
+	}
+	if err := checkListen(m.cfg.Listen); err != nil {
 		return err
 	}
 	if verifier.DevMode() {
@@ -722,6 +726,21 @@ func (m *Main) healthz(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(h)
+}
+
+// checkListen says precisely what is wrong with a listen address, before anything else judges it.
+func checkListen(addr string) error {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("listen address %q: want HOST:PORT, for example 127.0.0.1:8080 or :8080 (%v)", addr, err)
+	}
+	if n, err := strconv.ParseUint(port, 10, 16); err != nil || (n == 0 && port != "0") {
+		return fmt.Errorf("listen address %q: port %q is not a number from 0 to 65535", addr, port)
+	}
+	if strings.ContainsAny(host, " /?#@") {
+		return fmt.Errorf("listen address %q: host %q is not an IP address or a host name", addr, host)
+	}
+	return nil
 }
 
 // loopbackAddr reports whether a listen address can only be reached from this machine: a loopback IP or
