@@ -209,3 +209,16 @@ func (s *Service) DeleteView(ctx context.Context, instanceID, ref string) error 
 		return tx.DeleteView(ctx, cur.ID)
 	})
 }
+
+// ViewExists implements flow.ViewResolver: an AWS managed view, or a published view of the instance.
+func (r *resolver) ViewExists(ctx context.Context, ref string) (bool, error) {
+	inst, err := instance(ctx, r.r, r.inst)
+	if err != nil {
+		return false, err
+	}
+	_, err = views.Resolve(ctx, r.r, inst, r.s.cfg.Region, "ViewResource.Id", ref)
+	if parley.IsCode(err, parley.EINVALID) {
+		return false, nil
+	}
+	return exists(0, err)
+}
