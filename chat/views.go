@@ -77,10 +77,8 @@ type viewMessage struct {
 // view of the instance, at the version asked for); the message that shows it is sent with the step's effects.
 func (e *flowEnv) ShowView(ctx context.Context, req flow.ViewRequest) error {
 	ref := req.ViewID
-	if req.Version != "" && !strings.Contains(strings.TrimPrefix(ref, "arn:"), ":"+req.Version) {
-		if p, ok := views.Parse(ref); ok && p.Qualifier == "" {
-			ref += ":" + req.Version
-		}
+	if p, ok := views.Parse(ref); ok && p.Qualifier == "" && req.Version != "" {
+		ref += ":" + req.Version // the Version parameter qualifies an Id written without one
 	}
 	v, err := views.Resolve(ctx, e.s.store, e.inst, e.s.cfg.Region, "ViewResource.Id", ref)
 	if err != nil {
