@@ -113,19 +113,10 @@ func (s *Service) ListViews(ctx context.Context, instanceID, typ string) ([]*vie
 func (s *Service) changeView(ctx context.Context, instanceID, ref string, change func(v *parley.View) error) (*views.Resolved, error) {
 	var res *views.Resolved
 	err := s.store.Update(ctx, func(tx parley.Tx) error {
-		inst, err := instance(ctx, tx, instanceID)
+		inst, v, err := s.ownView(ctx, tx, instanceID, ref, "changed")
 		if err != nil {
 			return err
 		}
-		p, ok := views.Parse(ref)
-		if ok && p.Managed != nil {
-			return parley.Errorf(parley.EREQUEST, "the AWS managed view %s cannot be changed", p.Managed.Name)
-		}
-		cur, err := views.Resolve(ctx, tx, inst, s.cfg.Region, "ViewId", p.ID+":$SAVED")
-		if err != nil {
-			return err
-		}
-		v := cur.View
 		if err := change(v); err != nil {
 			return err
 		}
@@ -194,20 +185,33 @@ func (s *Service) CreateViewVersion(ctx context.Context, instanceID, ref, descri
 // DeleteView deletes a view of the instance (its versions too).
 func (s *Service) DeleteView(ctx context.Context, instanceID, ref string) error {
 	return s.store.Update(ctx, func(tx parley.Tx) error {
-		inst, err := instance(ctx, tx, instanceID)
+		_, v, err := s.ownView(ctx, tx, instanceID, ref, "deleted")
 		if err != nil {
 			return err
 		}
-		p, ok := views.Parse(ref)
-		if ok && p.Managed != nil {
-			return parley.Errorf(parley.EREQUEST, "the AWS managed view %s cannot be deleted", p.Managed.Name)
-		}
-		cur, err := views.Resolve(ctx, tx, inst, s.cfg.Region, "ViewId", p.ID+":$SAVED")
-		if err != nil {
-			return err
-		}
-		return tx.DeleteView(ctx, cur.ID)
+		return tx.DeleteView(ctx, v.ID)
 	})
+}
+
+// ownView returns the instance and its stored view that ref names (any qualifier is ignored): an AWS managed
+// view cannot be changed or deleted (EREQUEST, saying what was asked: done is "changed" or "deleted").
+func (s *Service) ownView(ctx context.Context, tx parley.Tx, instanceID, ref, done string) (*parley.Instance, *parley.View, error) {
+	inst, err := instance(ctx, tx, instanceID)
+	if err != nil {
+		return nil, nil, err
+	}
+	p, ok := views.Parse(ref)
+	if !ok {
+		return nil, nil, parley.Invalid("ViewId", "ViewId %q is not a view id or view ARN", ref)
+	}
+	if p.Managed != nil {
+		return nil, nil, parley.Errorf(parley.EREQUEST, "the AWS managed view %s cannot be %s", p.Managed.Name, done)
+	}
+	cur, err := views.Resolve(ctx, tx, inst, s.cfg.Region, "ViewId", p.ID+":$SAVED")
+	if err != nil {
+		return nil, nil, err
+	}
+	return inst, cur.View, nil
 }
 
 // ViewExists implements flow.ViewResolver: an AWS managed view, or a published view of the instance.

@@ -2,8 +2,6 @@ package chat
 
 import (
 	"context"
-	"crypto/aes"
-	"crypto/cipher"
 	"encoding/json"
 
 	"strings"
@@ -28,21 +26,12 @@ type viewToken struct {
 	View  string `json:"v"` // the view reference ShowView resolved: ARN or id, with its qualifier
 }
 
-func (s *Service) viewSealer() cipher.AEAD {
-	block, err := aes.NewCipher(s.mac("view-token"))
-	if err != nil {
-		panic(err) // the key is a SHA-256 MAC: always 32 bytes
-	}
-	aead, err := cipher.NewGCMWithRandomNonce(block)
-	if err != nil {
-		panic(err)
-	}
-	return aead
-}
+// viewSeal is the sealer purpose of view tokens.
+const viewSeal = "view-token"
 
 func (s *Service) sealViewToken(t viewToken) string {
 	b, _ := json.Marshal(t)
-	return "V" + b64.EncodeToString(s.viewSealer().Seal(nil, nil, b, []byte("view")))
+	return "V" + b64.EncodeToString(s.sealer(viewSeal).Seal(nil, nil, b, []byte("view")))
 }
 
 var errBadViewToken = parley.NotFound("VIEW", "the view token does not name a view of this chat")
@@ -53,7 +42,7 @@ func (s *Service) openViewToken(token string) (viewToken, error) {
 	if err != nil || !strings.HasPrefix(token, "V") {
 		return t, errBadViewToken
 	}
-	b, err := s.viewSealer().Open(nil, nil, raw, []byte("view"))
+	b, err := s.sealer(viewSeal).Open(nil, nil, raw, []byte("view"))
 	if err != nil || json.Unmarshal(b, &t) != nil {
 		return t, errBadViewToken
 	}
