@@ -3,7 +3,6 @@ package chat
 import (
 	"context"
 	"encoding/json"
-
 	"strings"
 
 	"github.com/parley-chat/parley"
@@ -34,17 +33,20 @@ func (s *Service) sealViewToken(t viewToken) string {
 	return "V" + b64.EncodeToString(s.sealer(viewSeal).Seal(nil, nil, b, []byte("view")))
 }
 
-var errBadViewToken = parley.NotFound("VIEW", "the view token does not name a view of this chat")
+// badViewToken is the error of a view token that does not open, or that another chat was given.
+func badViewToken() error {
+	return parley.NotFound("VIEW", "the view token does not name a view of this chat")
+}
 
 func (s *Service) openViewToken(token string) (viewToken, error) {
 	var t viewToken
 	raw, err := b64.DecodeString(strings.TrimPrefix(token, "V"))
 	if err != nil || !strings.HasPrefix(token, "V") {
-		return t, errBadViewToken
+		return t, badViewToken()
 	}
 	b, err := s.sealer(viewSeal).Open(nil, nil, raw, []byte("view"))
 	if err != nil || json.Unmarshal(b, &t) != nil {
-		return t, errBadViewToken
+		return t, badViewToken()
 	}
 	return t, nil
 }
@@ -92,7 +94,7 @@ func (s *Service) DescribeView(ctx context.Context, c *Caller, token string) (*v
 		return nil, err
 	}
 	if t.Chain != c.Contact.InitialContactID {
-		return nil, errBadViewToken
+		return nil, badViewToken()
 	}
 	inst, err := s.store.GetInstance(ctx, c.Contact.InstanceID)
 	if err != nil {
@@ -100,7 +102,7 @@ func (s *Service) DescribeView(ctx context.Context, c *Caller, token string) (*v
 	}
 	v, err := views.Resolve(ctx, s.store, inst, s.cfg.Region, "ViewToken", t.View)
 	if parley.IsCode(err, parley.EINVALID) {
-		return nil, errBadViewToken
+		return nil, badViewToken()
 	}
 	return v, err
 }
