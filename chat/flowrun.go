@@ -701,7 +701,7 @@ func (fi *flowInputs) Committed(ch *Change) {
 	}
 	for _, it := range ch.Items {
 		if it.Role == parley.RoleCustomer && it.Type == parley.ItemMessage && it.Revises == "" {
-			fi.send(flowInput{contactID: it.ContactID, in: flow.CustomerMessage(choiceText(it.Content))})
+			fi.send(flowInput{contactID: it.ContactID, in: customerInput(it)})
 		}
 	}
 }

@@ -22,7 +22,7 @@ var catalog = map[string]support{
 	"MessageParticipantIteratively":   runs,
 	"GetParticipantInput":             runs,
 	"DisconnectParticipant":           runs,
-	"ShowView":                        errorBranch, // views do not exist in parley yet; Validate refuses it
+	"ShowView":                        runs,
 	"ConnectParticipantWithLexBot":    errorBranch,
 	"TransferParticipantToThirdParty": errorBranch,
 

@@ -84,6 +84,8 @@ type State struct {
 	Metrics map[string]string `json:"metrics,omitempty"`
 	// EventHooks records the hooks this run set (the contact's hooks are what Env.SetEventHook stored).
 	EventHooks map[string]string `json:"eventHooks,omitempty"`
+	// Views is $.Views: the customer's answer to the last view ShowView showed.
+	Views *Views `json:"views,omitempty"`
 }
 
 // NewState returns the State of a run of the flow flowID (an id or ARN Env.LoadFlow understands) that has not
@@ -252,6 +254,8 @@ func (r *runner) wakes(in Input) bool {
 		return st.Wait == WaitInput || st.Wait == WaitEvent && r.waitsForReturn()
 	case InputCustomerReturned:
 		return st.Wait == WaitEvent && r.waitsForReturn()
+	case InputViewResponse:
+		return st.Wait == WaitView
 	}
 	return false
 }
@@ -483,6 +487,8 @@ func (r *runner) resume(a *Action, in Input) (string, error) {
 		}
 	case "MessageParticipantIteratively":
 		res = result{match: true, value: resultMessagesInterrupt, fallback: true}
+	case "ShowView":
+		res = r.viewAnswered(in)
 	default:
 		return "", fmt.Errorf("%w: action %q (%s) does not wait", ErrBadState, a.Identifier, a.Type)
 	}
@@ -614,6 +620,8 @@ func (r *runner) exec(a *Action) result {
 		return r.setFlowAttributes(p)
 	case "InvokeLambdaFunction", "InvokeExternalResource":
 		return r.invoke(a)
+	case "ShowView":
+		return r.showView(a)
 	}
 	return fail(errNoMatchingError, fmt.Errorf("%s is not supported on a chat", a.Type))
 }

@@ -195,7 +195,7 @@ var routes = append(append([]route{
 	op("UpdateParticipantAuthentication", http.MethodPost, wire.PathUpdateParticipantAuthentication, nil),
 	op("StartContactMediaProcessing", http.MethodPost, wire.PathStartContactMediaProcessing, nil),
 	op("StopContactMediaProcessing", http.MethodPost, wire.PathStopContactMediaProcessing, nil),
-}, adminRoutes...), append(append(append(flowRoutes, metricsRoutes...), streamingRoutes...), phoneNumberRoutes...)...)
+}, adminRoutes...), append(append(append(append(flowRoutes, metricsRoutes...), streamingRoutes...), phoneNumberRoutes...), viewRoutes...)...)
 
 // Operations returns the names of the Connect API operations the handler routes (served or not), as
 // throttling.operations may name them.

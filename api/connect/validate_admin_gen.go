@@ -40,12 +40,20 @@ var (
 	enumSortOrder                            = []string{"ASCENDING", "DESCENDING"}
 	enumSortableFieldName                    = []string{"INITIATION_TIMESTAMP", "SCHEDULED_TIMESTAMP", "CONNECTED_TO_AGENT_TIMESTAMP", "DISCONNECT_TIMESTAMP", "INITIATION_METHOD", "CHANNEL", "EXPIRY_TIMESTAMP"}
 	enumUnit                                 = []string{"SECONDS", "COUNT", "PERCENT"}
+	enumViewStatus                           = []string{"PUBLISHED", "SAVED"}
+	enumViewType                             = []string{"CUSTOMER_MANAGED", "AWS_MANAGED"}
 	enumVoiceEnhancementMode                 = []string{"VOICE_ISOLATION", "NOISE_SUPPRESSION", "NONE"}
 )
 
 // The patterns the checks use.
 var (
-	patternRegionName = regexp.MustCompile("[a-z]{2}(-[a-z]+){1,2}(-[0-9])?")
+	patternRegionName       = regexp.MustCompile("[a-z]{2}(-[a-z]+){1,2}(-[0-9])?")
+	patternViewAction       = regexp.MustCompile("^([\\p{L}\\p{N}_.:\\/=+\\-@()']+[\\p{L}\\p{Z}\\p{N}_.:\\/=+\\-@()']*)$")
+	patternViewDescription  = regexp.MustCompile("^([\\p{L}\\p{N}_.:\\/=+\\-@,()']+[\\p{L}\\p{Z}\\p{N}_.:\\/=+\\-@,()']*)$")
+	patternViewsClientToken = regexp.MustCompile("^([\\p{L}\\p{Z}\\p{N}_.:\\/=+\\-@]*)$")
+	patternViewsNextToken   = regexp.MustCompile("^[a-zA-Z0-9=\\/+_.-]+$")
+	patternViewId           = regexp.MustCompile("^[a-zA-Z0-9\\_\\-:\\/$]+$")
+	patternViewsInstanceId  = regexp.MustCompile("^[a-zA-Z0-9\\_\\-:\\/]+$")
 )
 
 // validateAssociateRoutingProfileQueuesRequest checks an AssociateRoutingProfileQueues request (POST
@@ -256,6 +264,57 @@ func validateCreateUserRequest(c *httpapi.Check, v *wire.CreateUserRequest) {
 	checkTags(c, "Tags", v.Tags)
 }
 
+// validateCreateViewRequest checks a CreateView request (PUT /views/{InstanceId}) against the constraints of
+// the model.
+func validateCreateViewRequest(c *httpapi.Check, v *wire.CreateViewRequest) {
+	c.Len("InstanceId", v.InstanceID, 1, 100)
+	if !patternViewsInstanceId.MatchString(v.InstanceID) {
+		c.Fail("InstanceId", "InstanceId must match the pattern ^[a-zA-Z0-9\\_\\-:\\/]+$")
+	}
+	c.String("ClientToken", v.ClientToken, false, 0, 500)
+	if v.ClientToken != nil && !patternViewsClientToken.MatchString(*v.ClientToken) {
+		c.Fail("ClientToken", "ClientToken must match the pattern ^([\\p{L}\\p{Z}\\p{N}_.:\\/=+\\-@]*)$")
+	}
+	c.Enum("Status", v.Status, true, enumViewStatus...)
+	c.Required("Content", v.Content != nil)
+	if v := v.Content; v != nil {
+		for i := range v.Actions {
+			f := fmt.Sprintf("Content.Actions[%d]", i)
+			c.Len(f, v.Actions[i], 1, 255)
+			if !patternViewAction.MatchString(v.Actions[i]) {
+				c.Fail(f, "%s must match the pattern ^([\\p{L}\\p{N}_.:\\/=+\\-@()']+[\\p{L}\\p{Z}\\p{N}_.:\\/=+\\-@()']*)$", f)
+			}
+		}
+	}
+	c.String("Description", v.Description, false, 1, 4096)
+	if v.Description != nil && !patternViewDescription.MatchString(*v.Description) {
+		c.Fail("Description", "Description must match the pattern ^([\\p{L}\\p{N}_.:\\/=+\\-@,()']+[\\p{L}\\p{Z}\\p{N}_.:\\/=+\\-@,()']*)$")
+	}
+	c.String("Name", v.Name, true, 1, 255)
+	if v.Name != nil && !patternViewAction.MatchString(*v.Name) {
+		c.Fail("Name", "Name must match the pattern ^([\\p{L}\\p{N}_.:\\/=+\\-@()']+[\\p{L}\\p{Z}\\p{N}_.:\\/=+\\-@()']*)$")
+	}
+	checkTags(c, "Tags", v.Tags)
+}
+
+// validateCreateViewVersionRequest checks a CreateViewVersion request (PUT
+// /views/{InstanceId}/{ViewId}/versions) against the constraints of the model.
+func validateCreateViewVersionRequest(c *httpapi.Check, v *wire.CreateViewVersionRequest) {
+	c.Len("InstanceId", v.InstanceID, 1, 100)
+	if !patternViewsInstanceId.MatchString(v.InstanceID) {
+		c.Fail("InstanceId", "InstanceId must match the pattern ^[a-zA-Z0-9\\_\\-:\\/]+$")
+	}
+	c.Len("ViewId", v.ViewID, 1, 500)
+	if !patternViewId.MatchString(v.ViewID) {
+		c.Fail("ViewId", "ViewId must match the pattern ^[a-zA-Z0-9\\_\\-:\\/$]+$")
+	}
+	c.String("VersionDescription", v.VersionDescription, false, 1, 4096)
+	if v.VersionDescription != nil && !patternViewDescription.MatchString(*v.VersionDescription) {
+		c.Fail("VersionDescription", "VersionDescription must match the pattern ^([\\p{L}\\p{N}_.:\\/=+\\-@,()']+[\\p{L}\\p{Z}\\p{N}_.:\\/=+\\-@,()']*)$")
+	}
+	checkViewContentSHA256(c, "ViewContentSha256", v.ViewContentSha256)
+}
+
 // validateDeleteContactFlowRequest checks a DeleteContactFlow request (DELETE
 // /contact-flows/{InstanceId}/{ContactFlowId}) against the constraints of the model.
 func validateDeleteContactFlowRequest(c *httpapi.Check, v *wire.DeleteContactFlowRequest) {
@@ -267,6 +326,19 @@ func validateDeleteContactFlowRequest(c *httpapi.Check, v *wire.DeleteContactFlo
 // constraints of the model.
 func validateDeleteUserRequest(c *httpapi.Check, v *wire.DeleteUserRequest) {
 	c.Len("InstanceId", v.InstanceID, 1, 100)
+}
+
+// validateDeleteViewRequest checks a DeleteView request (DELETE /views/{InstanceId}/{ViewId}) against the
+// constraints of the model.
+func validateDeleteViewRequest(c *httpapi.Check, v *wire.DeleteViewRequest) {
+	c.Len("InstanceId", v.InstanceID, 1, 100)
+	if !patternViewsInstanceId.MatchString(v.InstanceID) {
+		c.Fail("InstanceId", "InstanceId must match the pattern ^[a-zA-Z0-9\\_\\-:\\/]+$")
+	}
+	c.Len("ViewId", v.ViewID, 1, 500)
+	if !patternViewId.MatchString(v.ViewID) {
+		c.Fail("ViewId", "ViewId must match the pattern ^[a-zA-Z0-9\\_\\-:\\/$]+$")
+	}
 }
 
 // validateDescribeContactFlowRequest checks a DescribeContactFlow request (GET
@@ -304,6 +376,19 @@ func validateDescribeRoutingProfileRequest(c *httpapi.Check, v *wire.DescribeRou
 // constraints of the model.
 func validateDescribeUserRequest(c *httpapi.Check, v *wire.DescribeUserRequest) {
 	c.Len("InstanceId", v.InstanceID, 1, 100)
+}
+
+// validateDescribeViewRequest checks a DescribeView request (GET /views/{InstanceId}/{ViewId}) against the
+// constraints of the model.
+func validateDescribeViewRequest(c *httpapi.Check, v *wire.DescribeViewRequest) {
+	c.Len("InstanceId", v.InstanceID, 1, 100)
+	if !patternViewsInstanceId.MatchString(v.InstanceID) {
+		c.Fail("InstanceId", "InstanceId must match the pattern ^[a-zA-Z0-9\\_\\-:\\/]+$")
+	}
+	c.Len("ViewId", v.ViewID, 1, 500)
+	if !patternViewId.MatchString(v.ViewID) {
+		c.Fail("ViewId", "ViewId must match the pattern ^[a-zA-Z0-9\\_\\-:\\/$]+$")
+	}
 }
 
 // validateGetCurrentMetricDataRequest checks a GetCurrentMetricData request (POST
@@ -483,6 +568,21 @@ func validateListSecurityProfilesRequest(c *httpapi.Check, v *wire.ListSecurityP
 func validateListUsersRequest(c *httpapi.Check, v *wire.ListUsersRequest) {
 	c.Len("InstanceId", v.InstanceID, 1, 100)
 	c.Int("MaxResults", v.MaxResults, false, 1, 1000)
+}
+
+// validateListViewsRequest checks a ListViews request (GET /views/{InstanceId}) against the constraints of
+// the model.
+func validateListViewsRequest(c *httpapi.Check, v *wire.ListViewsRequest) {
+	c.Len("InstanceId", v.InstanceID, 1, 100)
+	if !patternViewsInstanceId.MatchString(v.InstanceID) {
+		c.Fail("InstanceId", "InstanceId must match the pattern ^[a-zA-Z0-9\\_\\-:\\/]+$")
+	}
+	c.Enum("Type", v.Type, false, enumViewType...)
+	c.String("NextToken", v.NextToken, false, 1, 4096)
+	if v.NextToken != nil && !patternViewsNextToken.MatchString(*v.NextToken) {
+		c.Fail("NextToken", "NextToken must match the pattern ^[a-zA-Z0-9=\\/+_.-]+$")
+	}
+	c.Int("MaxResults", v.MaxResults, false, 1, 100)
 }
 
 // validatePutUserStatusRequest checks a PutUserStatus request (PUT /users/{InstanceId}/{UserId}/status)
@@ -698,6 +798,51 @@ func validateUpdateRoutingProfileConcurrencyRequest(c *httpapi.Check, v *wire.Up
 func validateUpdateUserRoutingProfileRequest(c *httpapi.Check, v *wire.UpdateUserRoutingProfileRequest) {
 	c.Len("InstanceId", v.InstanceID, 1, 100)
 	c.Required("RoutingProfileId", v.RoutingProfileID != nil)
+}
+
+// validateUpdateViewContentRequest checks an UpdateViewContent request (POST /views/{InstanceId}/{ViewId})
+// against the constraints of the model.
+func validateUpdateViewContentRequest(c *httpapi.Check, v *wire.UpdateViewContentRequest) {
+	c.Len("InstanceId", v.InstanceID, 1, 100)
+	if !patternViewsInstanceId.MatchString(v.InstanceID) {
+		c.Fail("InstanceId", "InstanceId must match the pattern ^[a-zA-Z0-9\\_\\-:\\/]+$")
+	}
+	c.Len("ViewId", v.ViewID, 1, 500)
+	if !patternViewId.MatchString(v.ViewID) {
+		c.Fail("ViewId", "ViewId must match the pattern ^[a-zA-Z0-9\\_\\-:\\/$]+$")
+	}
+	c.Enum("Status", v.Status, true, enumViewStatus...)
+	c.Required("Content", v.Content != nil)
+	if v := v.Content; v != nil {
+		for i := range v.Actions {
+			f := fmt.Sprintf("Content.Actions[%d]", i)
+			c.Len(f, v.Actions[i], 1, 255)
+			if !patternViewAction.MatchString(v.Actions[i]) {
+				c.Fail(f, "%s must match the pattern ^([\\p{L}\\p{N}_.:\\/=+\\-@()']+[\\p{L}\\p{Z}\\p{N}_.:\\/=+\\-@()']*)$", f)
+			}
+		}
+	}
+}
+
+// validateUpdateViewMetadataRequest checks an UpdateViewMetadata request (POST
+// /views/{InstanceId}/{ViewId}/metadata) against the constraints of the model.
+func validateUpdateViewMetadataRequest(c *httpapi.Check, v *wire.UpdateViewMetadataRequest) {
+	c.Len("InstanceId", v.InstanceID, 1, 100)
+	if !patternViewsInstanceId.MatchString(v.InstanceID) {
+		c.Fail("InstanceId", "InstanceId must match the pattern ^[a-zA-Z0-9\\_\\-:\\/]+$")
+	}
+	c.Len("ViewId", v.ViewID, 1, 500)
+	if !patternViewId.MatchString(v.ViewID) {
+		c.Fail("ViewId", "ViewId must match the pattern ^[a-zA-Z0-9\\_\\-:\\/$]+$")
+	}
+	c.String("Name", v.Name, false, 1, 255)
+	if v.Name != nil && !patternViewAction.MatchString(*v.Name) {
+		c.Fail("Name", "Name must match the pattern ^([\\p{L}\\p{N}_.:\\/=+\\-@()']+[\\p{L}\\p{Z}\\p{N}_.:\\/=+\\-@()']*)$")
+	}
+	c.String("Description", v.Description, false, 1, 4096)
+	if v.Description != nil && !patternViewDescription.MatchString(*v.Description) {
+		c.Fail("Description", "Description must match the pattern ^([\\p{L}\\p{N}_.:\\/=+\\-@,()']+[\\p{L}\\p{Z}\\p{N}_.:\\/=+\\-@,()']*)$")
+	}
 }
 
 // validateAfterContactWorkConfigPerChannel checks the AfterContactWorkConfigPerChannel structure named field.
@@ -1002,10 +1147,16 @@ func validateAdminInput(c *httpapi.Check, in any) bool {
 		validateCreateRoutingProfileRequest(c, v)
 	case *wire.CreateUserRequest:
 		validateCreateUserRequest(c, v)
+	case *wire.CreateViewRequest:
+		validateCreateViewRequest(c, v)
+	case *wire.CreateViewVersionRequest:
+		validateCreateViewVersionRequest(c, v)
 	case *wire.DeleteContactFlowRequest:
 		validateDeleteContactFlowRequest(c, v)
 	case *wire.DeleteUserRequest:
 		validateDeleteUserRequest(c, v)
+	case *wire.DeleteViewRequest:
+		validateDeleteViewRequest(c, v)
 	case *wire.DescribeContactFlowRequest:
 		validateDescribeContactFlowRequest(c, v)
 	case *wire.DescribeHoursOfOperationRequest:
@@ -1018,6 +1169,8 @@ func validateAdminInput(c *httpapi.Check, in any) bool {
 		validateDescribeRoutingProfileRequest(c, v)
 	case *wire.DescribeUserRequest:
 		validateDescribeUserRequest(c, v)
+	case *wire.DescribeViewRequest:
+		validateDescribeViewRequest(c, v)
 	case *wire.GetCurrentMetricDataRequest:
 		validateGetCurrentMetricDataRequest(c, v)
 	case *wire.GetCurrentUserDataRequest:
@@ -1046,6 +1199,8 @@ func validateAdminInput(c *httpapi.Check, in any) bool {
 		validateListSecurityProfilesRequest(c, v)
 	case *wire.ListUsersRequest:
 		validateListUsersRequest(c, v)
+	case *wire.ListViewsRequest:
+		validateListViewsRequest(c, v)
 	case *wire.PutUserStatusRequest:
 		validatePutUserStatusRequest(c, v)
 	case *wire.SearchContactsRequest:
@@ -1068,6 +1223,10 @@ func validateAdminInput(c *httpapi.Check, in any) bool {
 		validateUpdateRoutingProfileConcurrencyRequest(c, v)
 	case *wire.UpdateUserRoutingProfileRequest:
 		validateUpdateUserRoutingProfileRequest(c, v)
+	case *wire.UpdateViewContentRequest:
+		validateUpdateViewContentRequest(c, v)
+	case *wire.UpdateViewMetadataRequest:
+		validateUpdateViewMetadataRequest(c, v)
 	default:
 		return false
 	}
@@ -1094,10 +1253,16 @@ func adminPathLabels(in any) []*string {
 		return []*string{&v.InstanceID}
 	case *wire.CreateUserRequest:
 		return []*string{&v.InstanceID}
+	case *wire.CreateViewRequest:
+		return []*string{&v.InstanceID}
+	case *wire.CreateViewVersionRequest:
+		return []*string{&v.InstanceID, &v.ViewID}
 	case *wire.DeleteContactFlowRequest:
 		return []*string{&v.InstanceID, &v.ContactFlowID}
 	case *wire.DeleteUserRequest:
 		return []*string{&v.InstanceID, &v.UserID}
+	case *wire.DeleteViewRequest:
+		return []*string{&v.InstanceID, &v.ViewID}
 	case *wire.DescribeContactFlowRequest:
 		return []*string{&v.InstanceID, &v.ContactFlowID}
 	case *wire.DescribeHoursOfOperationRequest:
@@ -1110,6 +1275,8 @@ func adminPathLabels(in any) []*string {
 		return []*string{&v.InstanceID, &v.RoutingProfileID}
 	case *wire.DescribeUserRequest:
 		return []*string{&v.InstanceID, &v.UserID}
+	case *wire.DescribeViewRequest:
+		return []*string{&v.InstanceID, &v.ViewID}
 	case *wire.GetCurrentMetricDataRequest:
 		return []*string{&v.InstanceID}
 	case *wire.GetCurrentUserDataRequest:
@@ -1134,6 +1301,8 @@ func adminPathLabels(in any) []*string {
 		return []*string{&v.InstanceID}
 	case *wire.ListUsersRequest:
 		return []*string{&v.InstanceID}
+	case *wire.ListViewsRequest:
+		return []*string{&v.InstanceID}
 	case *wire.PutUserStatusRequest:
 		return []*string{&v.InstanceID, &v.UserID}
 	case *wire.UpdateContactFlowContentRequest:
@@ -1154,6 +1323,10 @@ func adminPathLabels(in any) []*string {
 		return []*string{&v.InstanceID, &v.RoutingProfileID}
 	case *wire.UpdateUserRoutingProfileRequest:
 		return []*string{&v.InstanceID, &v.UserID}
+	case *wire.UpdateViewContentRequest:
+		return []*string{&v.InstanceID, &v.ViewID}
+	case *wire.UpdateViewMetadataRequest:
+		return []*string{&v.InstanceID, &v.ViewID}
 	}
 	return nil
 }
@@ -1183,6 +1356,8 @@ func bindAdminQuery(c *httpapi.Check, in any, q url.Values) {
 		v.NextToken, v.MaxResults = adminQueryString(q, "nextToken"), adminQueryInt(c, q, "maxResults", "MaxResults")
 	case *wire.ListUsersRequest:
 		v.NextToken, v.MaxResults = adminQueryString(q, "nextToken"), adminQueryInt(c, q, "maxResults", "MaxResults")
+	case *wire.ListViewsRequest:
+		v.Type, v.NextToken, v.MaxResults = adminQueryString(q, "type"), adminQueryString(q, "nextToken"), adminQueryInt(c, q, "maxResults", "MaxResults")
 	}
 }
 

@@ -177,8 +177,8 @@ const flowCheckUsage = `usage: parley flow check [flags] FLOW.json...
 
 Validates each flow as CreateContactFlow does (status PUBLISHED) and prints every problem; exits 1 when there
 is any. References to other flows must name a given file (by its name, with or without .json, or an ARN ending
-in it) or a --flow mapping; Lambda ARNs must be mapped by --functions; queues, hours and agents are accepted
-with a note. Flags:`
+in it) or a --flow mapping; Lambda ARNs must be mapped by --functions; queues, hours, agents and views other
+than the AWS managed ones are accepted with a note. Flags:`
 
 func flowCheck(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	var ff flowFlags
