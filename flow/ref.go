@@ -121,6 +121,8 @@ func (sc scope) lookup(path []string) (string, bool) {
 		return st.StoredCustomerInput, true
 	case "Metrics":
 		return st.Metrics[key], true
+	case "Customer":
+		return st.Customer[key], true
 	}
 	if v, ok := c.fields()[strings.Join(path, ".")]; ok {
 		return v, true
