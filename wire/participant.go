@@ -3,9 +3,7 @@ package wire
 // Paths of the Participant Service operations parley answers as unsupported (the served ones are generated:
 // participant_gen.go).
 const (
-	PathDescribeViewPrefix   = "/participant/views/"
-	PathGetAuthenticationURL = "/participant/authentication-url"
-	PathCancelAuthentication = "/participant/cancel-authentication"
+	PathDescribeViewPrefix = "/participant/views/"
 
 	// HeaderBearer carries the ParticipantToken or ConnectionToken.
 	HeaderBearer = "X-Amz-Bearer"

@@ -380,8 +380,8 @@ func TestUnsupportedOperations(t *testing.T) {
 			wantError(t, w, http.StatusBadRequest, "InvalidRequestException", rt.name+" is not supported by parley yet")
 		})
 	}
-	if n != 4 {
-		t.Errorf("%d unsupported operations, want 4", n)
+	if n != 3 {
+		t.Errorf("%d unsupported operations, want 3", n)
 	}
 }
 

@@ -48,7 +48,8 @@ func WithThrottle(l *throttle.Limiter) Option {
 // Operations are the Participant API operations a limiter throttles (per instance), as throttling.operations
 // may name them.
 var Operations = []string{"CreateParticipantConnection", "SendMessage", "SendEvent", "GetTranscript",
-	"DisconnectParticipant", "StartAttachmentUpload", "CompleteAttachmentUpload", "GetAttachment"}
+	"DisconnectParticipant", "StartAttachmentUpload", "CompleteAttachmentUpload", "GetAttachment",
+	"GetAuthenticationUrl", "CancelParticipantAuthentication"}
 
 // New returns the Participant Service handler, to be mounted at /participant/.
 func New(svc *chat.Service, log *slog.Logger, opts ...Option) http.Handler {
@@ -70,10 +71,9 @@ func New(svc *chat.Service, log *slog.Logger, opts ...Option) http.Handler {
 			h.mux.HandleFunc("POST "+path, func(w http.ResponseWriter, r *http.Request) { h.fail(w, r, errNoAttachments) })
 		}
 	}
+	h.authenticationRoutes()
 	for op, path := range map[string]string{
-		"DescribeView":                    "GET " + wire.PathDescribeViewPrefix + "{ViewToken...}",
-		"GetAuthenticationUrl":            "POST " + wire.PathGetAuthenticationURL,
-		"CancelParticipantAuthentication": "POST " + wire.PathCancelAuthentication,
+		"DescribeView": "GET " + wire.PathDescribeViewPrefix + "{ViewToken...}",
 	} {
 		h.mux.HandleFunc(path, h.unsupported(op))
 	}
