@@ -1,0 +1,273 @@
+package e2e
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/connect"
+	ctypes "github.com/aws/aws-sdk-go-v2/service/connect/types"
+	awsv1 "github.com/aws/aws-sdk-go/aws"
+	"github.com/aws/aws-sdk-go/aws/credentials"
+	"github.com/aws/aws-sdk-go/aws/request"
+	"github.com/aws/aws-sdk-go/private/protocol"
+	"github.com/aws/aws-sdk-go/private/protocol/restjson"
+
+	"github.com/parley-chat/parley/auth/oidc"
+	"github.com/parley-chat/parley/auth/oidc/oidctest"
+	"github.com/parley-chat/parley/server"
+)
+
+// Customer authentication in a chat, end to end: a flow with the Authenticate Customer block imported with
+// CreateContactFlow; the customer's client asks for the authentication URL and cancels with the Participant
+// Service; the browser signs in at a fake OpenID Connect provider; the business's backend hands the code back with
+// UpdateParticipantAuthentication; the flow branches, and DescribeContact shows the signed-in customer.
+
+// authFlowContent signs the customer in; every branch says where it went and waits, so the chat stays open.
+const authFlowContent = `{"Version":"2019-10-30","StartAction":"Auth","Actions":[
+{"Identifier":"Auth","Type":"AuthenticateParticipant","Parameters":{"CognitoConfiguration":{"UserPoolArn":"arn:aws:cognito-idp:us-west-2:000000000000:userpool/us-west-2_abc","AppClientId":"client"},"CustomerProfilesConfiguration":{"ObjectTypeName":"Default"},"TimeLimitMinutes":"3"},
+ "Transitions":{"NextAction":"Hello","Conditions":[{"NextAction":"OptedOut","Condition":{"Operator":"Equals","Operands":["OptedOut"]}}],
+  "Errors":[{"NextAction":"TimedOut","ErrorType":"TimeLimitExceeded"},{"NextAction":"Failed","ErrorType":"NoMatchingError"}]}},
+{"Identifier":"Hello","Type":"MessageParticipant","Parameters":{"Text":"Welcome back $.Customer.FirstName ($.CustomerId)"},"Transitions":{"NextAction":"Wait"}},
+{"Identifier":"OptedOut","Type":"MessageParticipant","Parameters":{"Text":"You chose not to sign in."},"Transitions":{"NextAction":"Wait"}},
+{"Identifier":"TimedOut","Type":"MessageParticipant","Parameters":{"Text":"The sign-in timed out."},"Transitions":{"NextAction":"Wait"}},
+{"Identifier":"Failed","Type":"MessageParticipant","Parameters":{"Text":"The sign-in failed."},"Transitions":{"NextAction":"Wait"}},
+{"Identifier":"Wait","Type":"GetParticipantInput","Parameters":{"Text":"Anything else?","InputTimeLimitSeconds":"600"},"Transitions":{"NextAction":"End","Errors":[{"NextAction":"End","ErrorType":"InputTimeLimitExceeded"}]}},
+{"Identifier":"End","Type":"DisconnectParticipant","Parameters":{},"Transitions":{}}]}`
+
+const authRedirect = "https://shop.example.com/chat/signed-in"
+
+// authEnv is a server whose customers sign in at a fake provider, on a clock the test moves, with the flow above
+// imported; it returns the flow's id.
+func authEnv(t *testing.T) (*env, *oidctest.Provider, *fakeClock, string) {
+	t.Helper()
+	fake := oidctest.New(t, oidctest.User{Subject: "user-42", Email: "ann@example.com", GivenName: "Ann", FamilyName: "Lee"})
+	clk := &fakeClock{t: time.Now()}
+	e := newEnv(t, func(c *server.Config) {
+		c.Authentication = oidc.Config{Issuer: fake.URL, ClientID: oidctest.ClientID, ClientSecret: oidctest.ClientSecret}
+		c.Clock, c.Chat.TimerInterval = clk, time.Hour
+	})
+	out, err := e.cc.CreateContactFlow(ctx(t), &connect.CreateContactFlowInput{InstanceId: aws.String(e.srv.InstanceID),
+		Name: aws.String("Sign in"), Type: ctypes.ContactFlowTypeContactFlow, Content: aws.String(authFlowContent)})
+	if err != nil {
+		t.Fatalf("CreateContactFlow: %v", describe(err))
+	}
+	return e, fake, clk, aws.ToString(out.ContactFlowId)
+}
+
+// The Participant Service operations of customer authentication came after aws-sdk-go v1.55.8, the last v1
+// release: the customer's calls go through the v1 client's own request pipeline (restJson1 marshalling, the
+// X-Amz-Bearer header, its error unmarshalling) with the operations' shapes written here as the SDK writes them.
+type getAuthenticationURLInput struct {
+	_               struct{} `type:"structure"`
+	ConnectionToken *string  `location:"header" locationName:"X-Amz-Bearer" min:"1" type:"string" required:"true"`
+	RedirectUri     *string  `min:"1" type:"string" required:"true"`
+	SessionId       *string  `min:"36" type:"string" required:"true"`
+}
+
+type getAuthenticationURLOutput struct {
+	_                 struct{} `type:"structure"`
+	AuthenticationUrl *string  `min:"1" type:"string"`
+}
+
+type cancelAuthenticationInput struct {
+	_               struct{} `type:"structure"`
+	ConnectionToken *string  `location:"header" locationName:"X-Amz-Bearer" min:"1" type:"string" required:"true"`
+	SessionId       *string  `min:"36" type:"string" required:"true"`
+}
+
+type cancelAuthenticationOutput struct {
+	_ struct{} `type:"structure"`
+}
+
+func (e *env) authenticationURL(token, session string) (string, error) {
+	out := &getAuthenticationURLOutput{}
+	req := e.pc.NewRequest(&request.Operation{Name: "GetAuthenticationUrl", HTTPMethod: "POST",
+		HTTPPath: "/participant/authentication-url"}, &getAuthenticationURLInput{ConnectionToken: awsv1.String(token),
+		SessionId: awsv1.String(session), RedirectUri: awsv1.String(authRedirect)}, out)
+	req.Config.Credentials = credentials.AnonymousCredentials
+	req.SetContext(ctx(e.t))
+	err := req.Send()
+	return awsv1.StringValue(out.AuthenticationUrl), err
+}
+
+func (e *env) cancelAuthentication(token, session string) error {
+	req := e.pc.NewRequest(&request.Operation{Name: "CancelParticipantAuthentication", HTTPMethod: "POST",
+		HTTPPath: "/participant/cancel-authentication"}, &cancelAuthenticationInput{ConnectionToken: awsv1.String(token),
+		SessionId: awsv1.String(session)}, &cancelAuthenticationOutput{})
+	req.Config.Credentials = credentials.AnonymousCredentials
+	req.Handlers.Unmarshal.Swap(restjson.UnmarshalHandler.Name, protocol.UnmarshalDiscardBodyHandler)
+	req.SetContext(ctx(e.t))
+	return req.Send()
+}
+
+// authSession returns the SessionId of the chat's authentication.initiated event, read from the transcript.
+func (e *env) authSession(token string) string {
+	e.t.Helper()
+	for _, it := range e.transcript(token) {
+		if awsv1.StringValue(it.ContentType) == "application/vnd.amazonaws.connect.event.authentication.initiated" {
+			var c struct{ SessionId string }
+			if err := json.Unmarshal([]byte(awsv1.StringValue(it.Content)), &c); err != nil {
+				e.t.Fatal(err)
+			}
+			return c.SessionId
+		}
+	}
+	e.t.Fatal("no authentication.initiated event in the transcript")
+	return ""
+}
+
+// browse follows the authentication URL as the customer's browser does and returns the query the provider
+// sends it back to the redirect URI with.
+func browse(t *testing.T, authURL string) url.Values {
+	t.Helper()
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Get(authURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	back, err := url.Parse(resp.Header.Get("Location"))
+	if err != nil || !strings.HasPrefix(back.String(), authRedirect+"?") {
+		t.Fatalf("the provider sent the browser to %q, want %s", resp.Header.Get("Location"), authRedirect)
+	}
+	return back.Query()
+}
+
+// authTimeline is what the transcript says of the sign-in: authentication events and the flow's messages.
+func (e *env) authTimeline(token string) []string {
+	e.t.Helper()
+	var out []string
+	for _, it := range e.transcript(token) {
+		ct := awsv1.StringValue(it.ContentType)
+		switch {
+		case strings.Contains(ct, "event.authentication."):
+			out = append(out, ct[strings.LastIndex(ct, ".")+1:])
+		case awsv1.StringValue(it.Type) == "MESSAGE":
+			out = append(out, awsv1.StringValue(it.Content))
+		}
+	}
+	return out
+}
+
+func TestCustomerAuthentication(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		// signIn does the customer's and the backend's part, after authentication.initiated.
+		signIn func(t *testing.T, e *env, fake *oidctest.Provider, clk *fakeClock, token, session string)
+		want   []string
+	}{
+		{name: "success", want: []string{"initiated", "succeeded", "Welcome back Ann (user-42)", "Anything else?"},
+			signIn: func(t *testing.T, e *env, _ *oidctest.Provider, _ *fakeClock, token, session string) {
+				codeBack(t, e, token, session, nil)
+			}},
+		{name: "provider error", want: []string{"initiated", "failed", "The sign-in failed.", "Anything else?"},
+			signIn: func(t *testing.T, e *env, _ *oidctest.Provider, _ *fakeClock, token, session string) {
+				u, err := e.authenticationURL(token, session)
+				if err != nil {
+					t.Fatal(err)
+				}
+				back := browse(t, u)
+				if _, err := e.cc.UpdateParticipantAuthentication(ctx(t), &connect.UpdateParticipantAuthenticationInput{
+					InstanceId: aws.String(e.srv.InstanceID), State: aws.String(back.Get("state")),
+					Error: aws.String("access_denied"), ErrorDescription: aws.String("The user cancelled")}); err != nil {
+					t.Fatal(err)
+				}
+			}},
+		{name: "bad signature", want: []string{"initiated", "failed", "The sign-in failed.", "Anything else?"},
+			signIn: func(t *testing.T, e *env, fake *oidctest.Provider, _ *fakeClock, token, session string) {
+				codeBack(t, e, token, session, fake.SignWithOtherKey)
+			}},
+		{name: "wrong nonce", want: []string{"initiated", "failed", "The sign-in failed.", "Anything else?"},
+			signIn: func(t *testing.T, e *env, fake *oidctest.Provider, _ *fakeClock, token, session string) {
+				codeBack(t, e, token, session, fake.WrongNonce)
+			}},
+		{name: "timeout", want: []string{"initiated", "timeout", "The sign-in timed out.", "Anything else?"},
+			signIn: func(t *testing.T, e *env, _ *oidctest.Provider, clk *fakeClock, _, _ string) {
+				clk.add(3*time.Minute + time.Second)
+				if n, err := e.srv.Service().FireFlowTimers(ctx(t)); err != nil || n != 1 {
+					t.Fatalf("FireFlowTimers: %d, %v", n, err)
+				}
+			}},
+		{name: "cancel", want: []string{"initiated", "cancelled", "You chose not to sign in.", "Anything else?"},
+			signIn: func(t *testing.T, e *env, _ *oidctest.Provider, _ *fakeClock, token, session string) {
+				if err := e.cancelAuthentication(token, session); err != nil {
+					t.Fatal(err)
+				}
+			}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e, fake, clk, flowID := authEnv(t)
+			ch := e.startChat(func(in *connect.StartChatContactInput) { in.ContactFlowId = aws.String(flowID) })
+			c := e.connect(ch.ParticipantToken)
+			tc.signIn(t, e, fake, clk, c.Token, e.authSession(c.Token))
+			if got := e.authTimeline(c.Token); strings.Join(got, "|") != strings.Join(tc.want, "|") {
+				t.Errorf("transcript %q, want %q", got, tc.want)
+			}
+			d, err := e.cc.DescribeContact(ctx(t), &connect.DescribeContactInput{InstanceId: aws.String(e.srv.InstanceID),
+				ContactId: aws.String(ch.ContactID)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			status := ""
+			if v, ok := d.Contact.SegmentAttributes["connect:CustomerAuthentication"]; ok {
+				status = aws.ToString(v.ValueMap["Status"].ValueString)
+			}
+			if tc.name == "success" {
+				if aws.ToString(d.Contact.CustomerId) != "user-42" || status != "AUTHENTICATED" {
+					t.Errorf("DescribeContact: CustomerId %q, connect:CustomerAuthentication %q", aws.ToString(d.Contact.CustomerId), status)
+				}
+			} else if aws.ToString(d.Contact.CustomerId) != "" || status != "" {
+				t.Errorf("DescribeContact after a sign-in that did not succeed: CustomerId %q, status %q", aws.ToString(d.Contact.CustomerId), status)
+			}
+		})
+	}
+}
+
+// codeBack signs in and hands the code back as the business's backend does; misbehave, if set, spoils the
+// provider's answer first.
+func codeBack(t *testing.T, e *env, token, session string, misbehave func()) {
+	t.Helper()
+	u, err := e.authenticationURL(token, session)
+	if err != nil {
+		t.Fatalf("GetAuthenticationUrl: %v", err)
+	}
+	back := browse(t, u)
+	if misbehave != nil {
+		misbehave()
+	}
+	_, err = e.cc.UpdateParticipantAuthentication(ctx(t), &connect.UpdateParticipantAuthenticationInput{
+		InstanceId: aws.String(e.srv.InstanceID), State: aws.String(back.Get("state")), Code: aws.String(back.Get("code"))})
+	if err != nil {
+		t.Fatalf("UpdateParticipantAuthentication: %v", err)
+	}
+}
+
+// TestCustomerAuthenticationErrors: the operations' errors as the official clients see them.
+func TestCustomerAuthenticationErrors(t *testing.T) {
+	e, _, _, flowID := authEnv(t)
+	ch := e.startChat(func(in *connect.StartChatContactInput) { in.ContactFlowId = aws.String(flowID) })
+	c := e.connect(ch.ParticipantToken)
+	session := e.authSession(c.Token)
+
+	_, err := e.authenticationURL(c.Token, "short")
+	wantCode(t, err, "ValidationException", 400)
+	_, err = e.authenticationURL(c.Token, "0f8fad5b-d9cb-469f-a165-70867728950e")
+	wantCode(t, err, "ValidationException", 400)
+	_, err = e.authenticationURL("not-a-token", session)
+	wantCode(t, err, "AccessDeniedException", 403)
+
+	_, err = e.cc.UpdateParticipantAuthentication(ctx(t), &connect.UpdateParticipantAuthenticationInput{
+		InstanceId: aws.String(e.srv.InstanceID), State: aws.String(ch.ContactID + ".forged"), Code: aws.String("code")})
+	wantCode(t, err, "InvalidRequestException", 400)
+	_, err = e.cc.UpdateParticipantAuthentication(ctx(t), &connect.UpdateParticipantAuthenticationInput{
+		InstanceId: aws.String(e.srv.InstanceID), State: aws.String("s"), Error: aws.String("bad\"quote")})
+	wantCode(t, err, "InvalidParameterException", 400)
+	_, err = e.cc.UpdateParticipantAuthentication(ctx(t), &connect.UpdateParticipantAuthenticationInput{
+		InstanceId: aws.String(e.srv.InstanceID), State: aws.String("s")})
+	wantCode(t, err, "InvalidParameterException", 400)
+}
