@@ -260,6 +260,9 @@ func TestCustomerAuthenticationErrors(t *testing.T) {
 	wantCode(t, err, "ValidationException", 400)
 	_, err = e.authenticationURL("not-a-token", session)
 	wantCode(t, err, "AccessDeniedException", 403)
+	botToken, _ := e.addBot(ch.ContactID)
+	_, err = e.authenticationURL(e.connect(botToken).Token, session)
+	wantCode(t, err, "AccessDeniedException", 403) // only the customer signs in
 
 	_, err = e.cc.UpdateParticipantAuthentication(ctx(t), &connect.UpdateParticipantAuthenticationInput{
 		InstanceId: aws.String(e.srv.InstanceID), State: aws.String(ch.ContactID + ".forged"), Code: aws.String("code")})
