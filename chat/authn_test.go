@@ -2,8 +2,6 @@ package chat_test
 
 import (
 	"encoding/json"
-	"net/http"
-	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -61,22 +59,6 @@ func (f *flowFixture) sessionID(chain string) string {
 	return ""
 }
 
-// signIn follows the authentication URL to the provider, which sends the browser back with a code and a state.
-func signIn(t *testing.T, authURL string) url.Values {
-	t.Helper()
-	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := client.Get(authURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	back, err := url.Parse(resp.Header.Get("Location"))
-	if err != nil || !strings.HasPrefix(back.String(), redirect) {
-		t.Fatalf("sent back to %q (%v)", resp.Header.Get("Location"), err)
-	}
-	return back.Query()
-}
-
 func TestAuthenticationSucceeds(t *testing.T) {
 	f, _ := authFixture(t)
 	c := f.start(f.flow("auth", "auth", authActions...), nil)
@@ -92,7 +74,7 @@ func TestAuthenticationSucceeds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	back := signIn(t, u)
+	back := oidctest.SignIn(t, u, redirect)
 	in := chat.AuthenticationUpdate{InstanceID: f.inst.ID, State: back.Get("state"), Code: back.Get("code")}
 	if err := f.svc.UpdateAuthentication(t.Context(), chat.AuthenticationUpdate{InstanceID: f.inst.ID,
 		State: back.Get("state") + "x", Code: back.Get("code")}); !parley.IsCode(err, parley.EREQUEST) {
@@ -126,7 +108,7 @@ func TestAuthenticationEnds(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			back := signIn(t, u)
+			back := oidctest.SignIn(t, u, redirect)
 			err = f.svc.UpdateAuthentication(t.Context(), chat.AuthenticationUpdate{InstanceID: f.inst.ID,
 				State: back.Get("state"), Error: "access_denied", ErrorDesc: "the user said no"})
 			if err != nil {
@@ -139,7 +121,7 @@ func TestAuthenticationEnds(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			back := signIn(t, u)
+			back := oidctest.SignIn(t, u, redirect)
 			err = f.svc.UpdateAuthentication(t.Context(), chat.AuthenticationUpdate{InstanceID: f.inst.ID,
 				State: back.Get("state"), Code: back.Get("code")})
 			if err != nil {

@@ -1,8 +1,6 @@
 package oidc_test
 
 import (
-	"net/http"
-	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -22,30 +20,15 @@ func provider(t *testing.T, fake *oidctest.Provider) *oidc.Provider {
 	return p
 }
 
-// signIn follows the authorization URL as a browser would and returns the code the provider sends back.
+// signIn follows the authorization URL as a browser would and returns the code and state the provider sends back.
 func signIn(t *testing.T, p *oidc.Provider, r oidc.Request) (code, state string) {
 	t.Helper()
 	u, err := p.AuthorizeURL(t.Context(), r)
 	if err != nil {
 		t.Fatal(err)
 	}
-	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := client.Get(u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusFound {
-		t.Fatalf("authorize: %s", resp.Status)
-	}
-	back, err := url.Parse(resp.Header.Get("Location"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.HasPrefix(back.String(), r.RedirectURI) {
-		t.Fatalf("redirected to %s, want %s", back, r.RedirectURI)
-	}
-	return back.Query().Get("code"), back.Query().Get("state")
+	back := oidctest.SignIn(t, u, r.RedirectURI)
+	return back.Get("code"), back.Get("state")
 }
 
 var request = oidc.Request{RedirectURI: "https://shop.example.com/signed-in", State: "st-1", Nonce: "n-1",

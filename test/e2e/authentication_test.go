@@ -2,8 +2,6 @@ package e2e
 
 import (
 	"encoding/json"
-	"net/http"
-	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -121,23 +119,6 @@ func (e *env) authSession(token string) string {
 	return ""
 }
 
-// browse follows the authentication URL as the customer's browser does and returns the query the provider
-// sends it back to the redirect URI with.
-func browse(t *testing.T, authURL string) url.Values {
-	t.Helper()
-	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := client.Get(authURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	back, err := url.Parse(resp.Header.Get("Location"))
-	if err != nil || !strings.HasPrefix(back.String(), authRedirect+"?") {
-		t.Fatalf("the provider sent the browser to %q, want %s", resp.Header.Get("Location"), authRedirect)
-	}
-	return back.Query()
-}
-
 // authTimeline is what the transcript says of the sign-in: authentication events and the flow's messages.
 func (e *env) authTimeline(token string) []string {
 	e.t.Helper()
@@ -171,7 +152,7 @@ func TestCustomerAuthentication(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				back := browse(t, u)
+				back := oidctest.SignIn(t, u, authRedirect)
 				if _, err := e.cc.UpdateParticipantAuthentication(ctx(t), &connect.UpdateParticipantAuthenticationInput{
 					InstanceId: aws.String(e.srv.InstanceID), State: aws.String(back.Get("state")),
 					Error: aws.String("access_denied"), ErrorDescription: aws.String("The user cancelled")}); err != nil {
@@ -236,7 +217,7 @@ func codeBack(t *testing.T, e *env, token, session string, misbehave func()) {
 	if err != nil {
 		t.Fatalf("GetAuthenticationUrl: %v", err)
 	}
-	back := browse(t, u)
+	back := oidctest.SignIn(t, u, authRedirect)
 	if misbehave != nil {
 		misbehave()
 	}

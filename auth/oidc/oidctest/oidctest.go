@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -180,6 +181,24 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"access_token": rand.Text(), "token_type": "Bearer",
 		"expires_in": 3600, "id_token": p.sign(signWith, nonce)})
+}
+
+// SignIn follows an authorization URL as the customer's browser does: the provider signs the user in at once
+// and redirects to the request's redirect URI, whose query (code and state) SignIn returns. It fails the test
+// when the redirect does not lead to a URL that starts with redirectURI.
+func SignIn(t testing.TB, authURL, redirectURI string) url.Values {
+	t.Helper()
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Get(authURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	back, err := url.Parse(resp.Header.Get("Location"))
+	if resp.StatusCode != http.StatusFound || err != nil || !strings.HasPrefix(back.String(), redirectURI+"?") {
+		t.Fatalf("the provider answered %s and sent the browser to %q, want %s", resp.Status, resp.Header.Get("Location"), redirectURI)
+	}
+	return back.Query()
 }
 
 // IDToken returns an ID token for the user with the given nonce, signed with the published key: for tests of
