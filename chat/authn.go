@@ -55,7 +55,12 @@ const (
 	eventAuthFailed    = "application/vnd.amazonaws.connect.event.authentication.failed"
 	eventAuthTimeout   = "application/vnd.amazonaws.connect.event.authentication.timeout"
 	eventAuthCancelled = "application/vnd.amazonaws.connect.event.authentication.cancelled"
+
+	eventDisplayNameUpdated = "application/vnd.amazonaws.connect.event.participant.displayname.updated"
 )
+
+// maxDisplayName is the longest DisplayName the model allows (ParticipantDetails.DisplayName).
+const maxDisplayName = 256
 
 // segmentAuthentication is the segment attribute that says the customer authenticated, as pre-chat
 // authentication sets it with StartChatContact.
@@ -90,18 +95,51 @@ func (e *flowEnv) EndAuthentication(_ context.Context, r flow.AuthResult) error 
 	if r.Outcome == flow.AuthSucceeded {
 		e.c.CustomerID = r.CustomerID
 	}
-	e.effect(func(ctx context.Context, _ parley.Tx, ch *Change, c *parley.Contact, now time.Time) error {
-		if r.Outcome == flow.AuthSucceeded {
-			c.CustomerID = r.CustomerID
-			seg, err := withSegment(c.SegmentAttributes, segmentAuthentication,
-				`{"ValueMap":{"Status":{"ValueString":"AUTHENTICATED"}}}`)
-			if err != nil {
-				return err
-			}
-			c.SegmentAttributes = seg
+	e.effect(func(ctx context.Context, tx parley.Tx, ch *Change, c *parley.Contact, now time.Time) error {
+		if r.Outcome != flow.AuthSucceeded {
+			return ch.Append(ctx, authEvent(e.s, c, ct, r.SessionID, now))
 		}
-		return ch.Append(ctx, authEvent(e.s, c, ct, r.SessionID, now))
+		c.CustomerID = r.CustomerID
+		seg, err := withSegment(c.SegmentAttributes, segmentAuthentication,
+			`{"ValueMap":{"Status":{"ValueString":"AUTHENTICATED"}}}`)
+		if err != nil {
+			return err
+		}
+		c.SegmentAttributes = seg
+		if err := ch.Append(ctx, authEvent(e.s, c, ct, r.SessionID, now)); err != nil {
+			return err
+		}
+		return e.s.renameCustomer(ctx, tx, ch, c, r.Customer["FirstName"], now)
 	})
+	return nil
+}
+
+// renameCustomer gives the contact's customer the first name they signed in with as their display name, as
+// Connect does with the profile's first name, and tells the chat (participant.displayname.updated). The event
+// makes the participants' cached credentials reload the name (authcache.go).
+func (s *Service) renameCustomer(ctx context.Context, tx parley.Tx, ch *Change, c *parley.Contact, name string, now time.Time) error {
+	if name = strings.TrimSpace(name); name == "" {
+		return nil
+	}
+	if r := []rune(name); len(r) > maxDisplayName {
+		name = string(r[:maxDisplayName])
+	}
+	ps, err := tx.ListParticipants(ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	for _, p := range ps {
+		if p.Role != parley.RoleCustomer || p.DisplayName == name {
+			continue
+		}
+		p.DisplayName = name
+		if err := tx.UpdateParticipant(ctx, p); err != nil {
+			return err
+		}
+		if err := ch.Append(ctx, s.event(c, p, eventDisplayNameUpdated, now)); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

@@ -30,7 +30,7 @@ const redirect = "https://shop.example.com/signed-in"
 func authFixture(t *testing.T) (*flowFixture, *oidctest.Provider) {
 	t.Helper()
 	f := newFlowFixture(t)
-	fake := oidctest.New(t, oidctest.User{Subject: "user-42", Email: "ann@example.com", GivenName: "Ann"})
+	fake := oidctest.New(t, oidctest.User{Subject: "user-42", Email: "ann@example.com", GivenName: "Anne"})
 	p, err := oidc.New(oidc.Config{Issuer: fake.URL, ClientID: oidctest.ClientID, ClientSecret: oidctest.ClientSecret}, nil, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -91,7 +91,10 @@ func TestAuthenticationSucceeds(t *testing.T) {
 		t.Errorf("contact CustomerId %q, segment attributes %s", got.CustomerID, got.SegmentAttributes)
 	}
 	wantTimeline(t, f, chain, "SYSTEM authentication.initiated", "SYSTEM authentication.succeeded",
-		"SYSTEM: Hello Ann, you are user-42", "SYSTEM chat.ended")
+		"CUSTOMER participant.displayname.updated", "SYSTEM: Hello Anne, you are user-42", "SYSTEM chat.ended")
+	if p, err := f.st.GetParticipant(t.Context(), c.Participant.ID); err != nil || p.DisplayName != "Anne" {
+		t.Errorf("the customer's display name after signing in: %+v, %v; want Anne (the given_name)", p, err)
+	}
 	if err := f.svc.UpdateAuthentication(t.Context(), in); !parley.IsCode(err, parley.EREQUEST) {
 		t.Errorf("the same state again: %v, want EREQUEST (the session ended)", err)
 	}

@@ -34,7 +34,7 @@ const authFlowContent = `{"Version":"2019-10-30","StartAction":"Auth","Actions":
 {"Identifier":"OptedOut","Type":"MessageParticipant","Parameters":{"Text":"You chose not to sign in."},"Transitions":{"NextAction":"Wait"}},
 {"Identifier":"TimedOut","Type":"MessageParticipant","Parameters":{"Text":"The sign-in timed out."},"Transitions":{"NextAction":"Wait"}},
 {"Identifier":"Failed","Type":"MessageParticipant","Parameters":{"Text":"The sign-in failed."},"Transitions":{"NextAction":"Wait"}},
-{"Identifier":"Wait","Type":"GetParticipantInput","Parameters":{"Text":"Anything else?","InputTimeLimitSeconds":"600"},"Transitions":{"NextAction":"End","Errors":[{"NextAction":"End","ErrorType":"InputTimeLimitExceeded"}]}},
+{"Identifier":"Wait","Type":"GetParticipantInput","Parameters":{"Text":"Anything else?","InputTimeLimitSeconds":"600"},"Transitions":{"NextAction":"Wait","Errors":[{"NextAction":"End","ErrorType":"InputTimeLimitExceeded"}]}},
 {"Identifier":"End","Type":"DisconnectParticipant","Parameters":{},"Transitions":{}}]}`
 
 const authRedirect = "https://shop.example.com/chat/signed-in"
@@ -119,7 +119,8 @@ func (e *env) authSession(token string) string {
 	return ""
 }
 
-// authTimeline is what the transcript says of the sign-in: authentication events and the flow's messages.
+// authTimeline is what the transcript says of the sign-in: authentication events, the customer's new name and the
+// flow's messages.
 func (e *env) authTimeline(token string) []string {
 	e.t.Helper()
 	var out []string
@@ -128,6 +129,9 @@ func (e *env) authTimeline(token string) []string {
 		switch {
 		case strings.Contains(ct, "event.authentication."):
 			out = append(out, ct[strings.LastIndex(ct, ".")+1:])
+		case strings.HasSuffix(ct, "event.participant.displayname.updated"):
+			// The customer is called by the first name they signed in with, as Connect renames them.
+			out = append(out, awsv1.StringValue(it.ParticipantRole)+" is now "+awsv1.StringValue(it.DisplayName))
 		case awsv1.StringValue(it.Type) == "MESSAGE":
 			out = append(out, awsv1.StringValue(it.Content))
 		}
@@ -142,7 +146,7 @@ func TestCustomerAuthentication(t *testing.T) {
 		signIn func(t *testing.T, e *env, fake *oidctest.Provider, clk *fakeClock, token, session string)
 		want   []string
 	}{
-		{name: "success", want: []string{"initiated", "succeeded", "Welcome back Ann (user-42)", "Anything else?"},
+		{name: "success", want: []string{"initiated", "succeeded", "CUSTOMER is now Ann", "Welcome back Ann (user-42)", "Anything else?"},
 			signIn: func(t *testing.T, e *env, _ *oidctest.Provider, _ *fakeClock, token, session string) {
 				codeBack(t, e, token, session, nil)
 			}},
