@@ -8,9 +8,11 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/url"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 
@@ -59,8 +61,11 @@ const (
 	eventDisplayNameUpdated = "application/vnd.amazonaws.connect.event.participant.displayname.updated"
 )
 
-// maxDisplayName is the longest DisplayName the model allows (ParticipantDetails.DisplayName).
-const maxDisplayName = 256
+// The longest DisplayName (ParticipantDetails.DisplayName) and CustomerId the model allows.
+const (
+	maxDisplayName = 256
+	maxCustomerID  = 128
+)
 
 // segmentAuthentication is the segment attribute that says the customer authenticated, as pre-chat
 // authentication sets it with StartChatContact.
@@ -303,17 +308,22 @@ func (s *Service) UpdateAuthentication(ctx context.Context, in AuthenticationUpd
 	}
 	res := flow.AuthResult{SessionID: session.ID, Outcome: flow.AuthFailed}
 	if in.Error != "" {
-		res.Detail = "the identity provider answered " + in.Error + ": " + in.ErrorDesc
+		res.Detail = strings.TrimSpace("the identity provider answered " + in.Error + " " + in.ErrorDesc)
 	} else {
 		id, err := s.identity.Exchange(ctx, in.Code, session.RedirectURI, s.authSecret("verifier", c.ID, session.ID),
 			s.authSecret("nonce", c.ID, session.ID))
-		if err != nil {
-			s.log.InfoContext(ctx, "customer authentication failed", "contact_id", c.ID, "err", err)
+		switch {
+		case err != nil:
 			res.Detail = err.Error()
-		} else {
+		case utf8.RuneCountInString(id.Subject) > maxCustomerID:
+			res.Detail = fmt.Sprintf("the ID token's subject is longer than a CustomerId (%d characters)", maxCustomerID)
+		default:
 			res = flow.AuthResult{SessionID: session.ID, Outcome: flow.AuthSucceeded, CustomerID: id.Subject,
 				Customer: customerAttributes(id)}
 		}
+	}
+	if res.Outcome == flow.AuthFailed {
+		s.log.InfoContext(ctx, "customer authentication failed", "contact_id", c.ID, "err", res.Detail)
 	}
 	return s.advance(ctx, c.ID, flow.Authenticated(res))
 }
