@@ -18,6 +18,7 @@ import (
 	"github.com/parley-chat/parley/auth/oidc"
 	"github.com/parley-chat/parley/auth/oidc/oidctest"
 	"github.com/parley-chat/parley/server"
+	"github.com/parley-chat/parley/wire"
 )
 
 // Customer authentication in a chat, end to end: a flow with the Authenticate Customer block imported with
@@ -39,9 +40,8 @@ const authFlowContent = `{"Version":"2019-10-30","StartAction":"Auth","Actions":
 
 const authRedirect = "https://shop.example.com/chat/signed-in"
 
-// authEnv is a server whose customers sign in at a fake provider, on a clock the test moves, with the flow above
-// imported; it returns the flow's id.
-func authEnv(t *testing.T) (*env, *oidctest.Provider, *fakeClock, string) {
+// authEnv is a server whose customers sign in at a fake provider, on a clock the test moves.
+func authEnv(t *testing.T) (*env, *oidctest.Provider, *fakeClock) {
 	t.Helper()
 	fake := oidctest.New(t, oidctest.User{Subject: "user-42", Email: "ann@example.com", GivenName: "Ann", FamilyName: "Lee"})
 	clk := &fakeClock{t: time.Now()}
@@ -49,12 +49,18 @@ func authEnv(t *testing.T) (*env, *oidctest.Provider, *fakeClock, string) {
 		c.Authentication = oidc.Config{Issuer: fake.URL, ClientID: oidctest.ClientID, ClientSecret: oidctest.ClientSecret}
 		c.Clock, c.Chat.TimerInterval = clk, time.Hour
 	})
+	return e, fake, clk
+}
+
+// importFlow creates a flow with the official SDK, as an export is imported, and returns its id.
+func importFlow(t *testing.T, e *env, content string) string {
+	t.Helper()
 	out, err := e.cc.CreateContactFlow(ctx(t), &connect.CreateContactFlowInput{InstanceId: aws.String(e.srv.InstanceID),
-		Name: aws.String("Sign in"), Type: ctypes.ContactFlowTypeContactFlow, Content: aws.String(authFlowContent)})
+		Name: aws.String("Sign in"), Type: ctypes.ContactFlowTypeContactFlow, Content: aws.String(content)})
 	if err != nil {
 		t.Fatalf("CreateContactFlow: %v", describe(err))
 	}
-	return e, fake, clk, aws.ToString(out.ContactFlowId)
+	return aws.ToString(out.ContactFlowId)
 }
 
 // The Participant Service operations of customer authentication came after aws-sdk-go v1.55.8, the last v1
@@ -186,7 +192,8 @@ func TestCustomerAuthentication(t *testing.T) {
 			}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			e, fake, clk, flowID := authEnv(t)
+			e, fake, clk := authEnv(t)
+			flowID := importFlow(t, e, authFlowContent)
 			ch := e.startChat(func(in *connect.StartChatContactInput) { in.ContactFlowId = aws.String(flowID) })
 			c := e.connect(ch.ParticipantToken)
 			tc.signIn(t, e, fake, clk, c.Token, e.authSession(c.Token))
@@ -234,7 +241,8 @@ func codeBack(t *testing.T, e *env, token, session string, misbehave func()) {
 
 // TestCustomerAuthenticationErrors: the operations' errors as the official clients see them.
 func TestCustomerAuthenticationErrors(t *testing.T) {
-	e, _, _, flowID := authEnv(t)
+	e, _, _ := authEnv(t)
+	flowID := importFlow(t, e, authFlowContent)
 	ch := e.startChat(func(in *connect.StartChatContactInput) { in.ContactFlowId = aws.String(flowID) })
 	c := e.connect(ch.ParticipantToken)
 	session := e.authSession(c.Token)
@@ -258,4 +266,25 @@ func TestCustomerAuthenticationErrors(t *testing.T) {
 	_, err = e.cc.UpdateParticipantAuthentication(ctx(t), &connect.UpdateParticipantAuthenticationInput{
 		InstanceId: aws.String(e.srv.InstanceID), State: aws.String("s")})
 	wantCode(t, err, "InvalidParameterException", 400)
+}
+
+// TestAuthenticatedCustomerReachesAgent: the agent offered a chat whose customer signed in sees the customer's id
+// and first name.
+func TestAuthenticatedCustomerReachesAgent(t *testing.T) {
+	e, _, _ := authEnv(t)
+	support := setupCenter(t, e)
+	bob := login(t, e.srv.URL, "bob", "Passw0rd-bob")
+	queued := strings.Replace(authFlowContent, `"Transitions":{"NextAction":"Wait"}},
+{"Identifier":"OptedOut"`, `"Transitions":{"NextAction":"SetQueue"}},
+{"Identifier":"SetQueue","Type":"UpdateContactTargetQueue","Parameters":{"QueueId":"`+support+`"},"Transitions":{"NextAction":"Queue","Errors":[{"NextAction":"Failed","ErrorType":"NoMatchingError"}]}},
+{"Identifier":"Queue","Type":"TransferContactToQueue","Parameters":{},"Transitions":{"NextAction":"Failed","Errors":[{"NextAction":"Failed","ErrorType":"QueueAtCapacity"},{"NextAction":"Failed","ErrorType":"NoMatchingError"}]}},
+{"Identifier":"OptedOut"`, 1)
+	ch := e.startChat(func(in *connect.StartChatContactInput) { in.ContactFlowId = aws.String(importFlow(t, e, queued)) })
+	c := e.connect(ch.ParticipantToken)
+	codeBack(t, e, c.Token, e.authSession(c.Token), nil)
+	offer := bob.until(wire.EventOffer)
+	if offer.Contact.ContactID != ch.ContactID || offer.Contact.CustomerID != "user-42" || offer.Contact.CustomerName != "Ann" {
+		t.Errorf("bob's offer: contact %s, CustomerId %q, CustomerName %q; want %s, user-42, Ann", offer.Contact.ContactID,
+			offer.Contact.CustomerID, offer.Contact.CustomerName, ch.ContactID)
+	}
 }
