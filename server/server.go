@@ -371,6 +371,9 @@ func (m *Main) Start(ctx context.Context) (err error) {
 	mux.Handle("/participant/", participant.New(m.svc, m.log, participant.WithAttachments(m.att),
 		participant.WithThrottle(limiter)))
 	mux.Handle("/attachments/", files.New(m.att, m.log))
+	if m.cfg.Authentication.Enabled() {
+		mux.HandleFunc("GET "+AuthCallbackPath, m.authCallback)
+	}
 	pages, err := web.New(web.Page{Base: m.baseURL, InstanceID: m.instance.ID, FlowID: m.flow.ID})
 	if err != nil {
 		return err

@@ -2,6 +2,8 @@ package e2e
 
 import (
 	"encoding/json"
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -89,10 +91,14 @@ type cancelAuthenticationOutput struct {
 }
 
 func (e *env) authenticationURL(token, session string) (string, error) {
+	return e.authenticationURLTo(token, session, authRedirect)
+}
+
+func (e *env) authenticationURLTo(token, session, redirect string) (string, error) {
 	out := &getAuthenticationURLOutput{}
 	req := e.pc.NewRequest(&request.Operation{Name: "GetAuthenticationUrl", HTTPMethod: "POST",
 		HTTPPath: "/participant/authentication-url"}, &getAuthenticationURLInput{ConnectionToken: awsv1.String(token),
-		SessionId: awsv1.String(session), RedirectUri: awsv1.String(authRedirect)}, out)
+		SessionId: awsv1.String(session), RedirectUri: awsv1.String(redirect)}, out)
 	req.Config.Credentials = credentials.AnonymousCredentials
 	req.SetContext(ctx(e.t))
 	err := req.Send()
@@ -286,5 +292,43 @@ func TestAuthenticatedCustomerReachesAgent(t *testing.T) {
 	if offer.Contact.ContactID != ch.ContactID || offer.Contact.CustomerID != "user-42" || offer.Contact.CustomerName != "Ann" {
 		t.Errorf("bob's offer: contact %s, CustomerId %q, CustomerName %q; want %s, user-42, Ann", offer.Contact.ContactID,
 			offer.Contact.CustomerID, offer.Contact.CustomerName, ch.ContactID)
+	}
+}
+
+// TestCustomerAuthenticationCallback: without a backend of its own, a business gives GetAuthenticationUrl parley's
+// callback page as the RedirectUri; the browser lands there and the flow goes on. The page works once.
+func TestCustomerAuthenticationCallback(t *testing.T) {
+	e, _, _ := authEnv(t)
+	ch := e.startChat(func(in *connect.StartChatContactInput) {
+		in.ContactFlowId = aws.String(importFlow(t, e, authFlowContent))
+	})
+	c := e.connect(ch.ParticipantToken)
+	u, err := e.authenticationURLTo(c.Token, e.authSession(c.Token), e.srv.URL+server.AuthCallbackPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var landed string
+	client := &http.Client{CheckRedirect: func(r *http.Request, _ []*http.Request) error { landed = r.URL.String(); return nil }}
+	get := func() (int, string) {
+		resp, err := client.Get(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if status, page := get(); status != http.StatusOK || !strings.Contains(page, "close this window") {
+		t.Fatalf("the callback page: %d %s", status, page)
+	}
+	if !strings.HasPrefix(landed, e.srv.URL+server.AuthCallbackPath+"?") {
+		t.Errorf("the browser landed on %s", landed)
+	}
+	want := []string{"initiated", "succeeded", "CUSTOMER is now Ann", "Welcome back Ann (user-42)", "Anything else?"}
+	if got := e.authTimeline(c.Token); strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("transcript %q, want %q", got, want)
+	}
+	if status, _ := get(); status != http.StatusBadRequest {
+		t.Errorf("the callback a second time: %d, want 400", status)
 	}
 }
