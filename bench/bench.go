@@ -59,6 +59,7 @@ const (
 	MaxDuration    = 10 * time.Minute
 	MaxRate        = 200_000
 	maxProcs       = 64
+	maxNodes       = 16
 	socketsPerProc = 15_000 // under the 20,000 file descriptors a process may have here, with room for REST
 )
 
@@ -77,6 +78,13 @@ type Config struct {
 	Binary string
 	// ServerEnv is added to a spawned server's environment (GOGC=200, GOMEMLIMIT=1GiB, ...).
 	ServerEnv []string
+	// Nodes is the number of spawned `parley serve` processes (default 1); more than one needs Database and NATS.
+	// Clients are spread over the nodes: a chat's two parties are on different nodes, sockets and agents go
+	// round the nodes.
+	Nodes int
+	// Database, when set, is a postgres:// URL: the spawned nodes store on a new schema of it (dropped at the
+	// end) instead of SQLite. NATS is their bus's nats:// URL.
+	Database, NATS string
 
 	// Duration is the measurement window. Default 20 s.
 	Duration time.Duration
@@ -161,6 +169,9 @@ func (c *Config) defaults() error {
 	if c.Agents <= 0 {
 		c.Agents = 20
 	}
+	if c.Nodes <= 0 {
+		c.Nodes = 1
+	}
 	if c.Log == nil {
 		c.Log = io.Discard
 	}
@@ -183,9 +194,20 @@ func (c *Config) defaults() error {
 		return errors.New("message size at most 16384 (the Participant Service's limit)")
 	case c.Procs > maxProcs:
 		return fmt.Errorf("at most %d client processes", maxProcs)
+	case c.Nodes > maxNodes:
+		return fmt.Errorf("at most %d nodes", maxNodes)
+	case c.Nodes > 1 && (c.Database == "" || c.NATS == ""):
+		return errors.New("several nodes need a postgres:// database (--database) and a NATS server (--nats)")
+	case (c.Database != "" || c.NATS != "") && (c.Server != "spawn" || c.Target != TargetParley):
+		return errors.New("--database and --nats are for parley nodes the generator starts (--server spawn)")
+	case c.NATS != "" && c.Database == "":
+		return errors.New("--nats needs --database: a bus without a shared store serves one node only")
 	}
 	if c.Procs == 0 && c.Scenario == ScenarioIdle {
-		c.Procs = (c.Sockets + socketsPerProc - 1) / socketsPerProc
+		// Each node's sockets come from client processes of their own, so that no process holds more than
+		// socketsPerProc.
+		perNode := (c.Sockets + c.Nodes - 1) / c.Nodes
+		c.Procs = c.Nodes * ((perNode + socketsPerProc - 1) / socketsPerProc)
 	}
 	if c.Procs > 1 && c.Server == "inproc" {
 		return errors.New("several client processes need a server they can reach: use --server spawn")
@@ -196,10 +218,13 @@ func (c *Config) defaults() error {
 // Report is the outcome of a run. Numbers are what was measured; Errors counts everything that did not go as
 // ChatJS would expect (failed calls, wrong answers, missed heartbeats, lost or reordered messages).
 type Report struct {
-	Scenario string  `json:"scenario"`
-	Target   string  `json:"target"`
-	Server   string  `json:"server"`
-	Machine  Machine `json:"machine"`
+	Scenario string `json:"scenario"`
+	Target   string `json:"target"`
+	Server   string `json:"server"`
+	// Nodes is the number of server processes, Store their store ("sqlite" or "postgres").
+	Nodes   int     `json:"nodes"`
+	Store   string  `json:"store"`
+	Machine Machine `json:"machine"`
 	// WindowSeconds is the measurement window's length.
 	WindowSeconds float64 `json:"window_seconds"`
 	// SetupSeconds is the time spent creating chats and connections before the load.
@@ -269,7 +294,11 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if err := cfg.defaults(); err != nil {
 		return nil, err
 	}
-	r := &Report{Scenario: cfg.Scenario, Target: cfg.Target, Server: cfg.Server, Machine: Machine{
+	store := "sqlite"
+	if cfg.Database != "" {
+		store = "postgres"
+	}
+	r := &Report{Scenario: cfg.Scenario, Target: cfg.Target, Server: cfg.Server, Nodes: cfg.Nodes, Store: store, Machine: Machine{
 		CPUs: runtime.NumCPU(), GoVersion: runtime.Version(), OS: runtime.GOOS + "/" + runtime.GOARCH,
 		LoadBefore: loadAvg(), FDLimit: fdLimit(), ServerInGen: cfg.Server == "inproc",
 	}}
@@ -334,6 +363,9 @@ func mib(b int64) float64 { return float64(b) / (1 << 20) }
 func (r *Report) Text(w io.Writer) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "scenario %s, target %s (server %s)\n", r.Scenario, r.Target, r.Server)
+	if r.Nodes > 1 || r.Store == "postgres" {
+		fmt.Fprintf(&b, "cluster: %d node(s) on %s; server memory and CPU below are their sums\n", r.Nodes, r.Store)
+	}
 	m := r.Machine
 	fmt.Fprintf(&b, "machine: %d CPUs, %s, %s, fd limit %d, load average before %s, after %s\n",
 		m.CPUs, m.OS, m.GoVersion, m.FDLimit, m.LoadBefore, m.LoadAfter)

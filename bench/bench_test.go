@@ -230,3 +230,39 @@ func TestConfigBounds(t *testing.T) {
 		}
 	}
 }
+
+func TestWithSearchPath(t *testing.T) {
+	for _, c := range []struct{ dsn, want string }{
+		{"postgres://u@h:5432/db?sslmode=disable", "postgres://u@h:5432/db?search_path=s1&sslmode=disable"},
+		{"postgres://u@h/db?search_path=old", "postgres://u@h/db?search_path=s1"},
+		{"postgresql://h/db", "postgresql://h/db?search_path=s1"},
+		{"host=h dbname=db", "host=h dbname=db search_path=s1"},
+	} {
+		if got := withSearchPath(c.dsn, "s1"); got != c.want {
+			t.Errorf("withSearchPath(%q) = %q, want %q", c.dsn, got, c.want)
+		}
+	}
+}
+
+func TestClusterConfigBounds(t *testing.T) {
+	for _, c := range []Config{
+		{Scenario: ScenarioChat, Nodes: 2},                                         // no database, no bus
+		{Scenario: ScenarioChat, Nodes: 2, Database: "postgres://h/db"},            // no bus
+		{Scenario: ScenarioChat, NATS: "nats://h:4222"},                            // a bus without a store
+		{Scenario: ScenarioChat, Server: "inproc", Database: "postgres://h/db"},    // not spawned
+		{Scenario: ScenarioChat, Target: TargetRelay, Database: "postgres://h/db"}, // not parley
+		{Scenario: ScenarioChat, Nodes: maxNodes + 1, Database: "postgres://h/db", NATS: "nats://h:4222"},
+	} {
+		if err := c.defaults(); err == nil {
+			t.Errorf("%+v: no error", c)
+		}
+	}
+	c := Config{Scenario: ScenarioIdle, Nodes: 3, Sockets: 51000, Database: "postgres://h/db", NATS: "nats://h:4222"}
+	if err := c.defaults(); err != nil {
+		t.Fatal(err)
+	}
+	// 17,000 sockets per node, from two client processes each: none holds more than socketsPerProc.
+	if c.Procs != 6 {
+		t.Errorf("51,000 sockets on 3 nodes: %d client processes, want 6", c.Procs)
+	}
+}

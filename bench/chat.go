@@ -227,13 +227,18 @@ func runChat(ctx context.Context, cfg *Config, r *Report) error {
 			cfg.logf("stopping the server: %v", err)
 		}
 	}()
-	a := newAPI(t.base, nil, cfg.SetupConcurrency)
-	defer a.close()
-	instanceID, flowID, err := ids(ctx, a, t)
-	if err != nil {
-		return err
+	// With several nodes, chat i starts on node i and its bot is on the next node: every message crosses the
+	// bus from one node to another.
+	nodes := t.nodes()
+	apis, addrs := make([]*api, len(nodes)), make([]string, len(nodes))
+	for k, n := range nodes {
+		apis[k] = newAPI(n.base, nil, cfg.SetupConcurrency)
+		defer apis[k].close()
+		if addrs[k], err = hostPortAny(n.base); err != nil {
+			return err
+		}
 	}
-	addr, err := hostPortAny(t.base)
+	instanceID, flowID, err := ids(ctx, apis[0], t)
 	if err != nil {
 		return err
 	}
@@ -250,6 +255,7 @@ func runChat(ctx context.Context, cfg *Config, r *Report) error {
 	parties := make([]*party, 2*cfg.Chats)
 	var setupErrs errorLog
 	forEach(ctx, cfg.Chats, cfg.SetupConcurrency, func(i int) {
+		a := apis[i%len(apis)]
 		sc, err := a.startChat(ctx, instanceID, flowID, fmt.Sprintf("Customer %d", i))
 		if err != nil {
 			setupErrs.add("StartChatContact: %v", err)
@@ -269,7 +275,8 @@ func runChat(ctx context.Context, cfg *Config, r *Report) error {
 		pair := [2]*party{}
 		for role, ptoken := range []string{sc.ParticipantToken, bot} {
 			p := &party{run: run, chat: i, role: role, idx: 2*i + role}
-			u, ctoken, err := a.createConnection(ctx, ptoken)
+			node := (i + role) % len(nodes)
+			u, ctoken, err := apis[node].createConnection(ctx, ptoken)
 			if err == nil {
 				err = checkLoopbackURL(u)
 			}
@@ -284,7 +291,7 @@ func runChat(ctx context.Context, cfg *Config, r *Report) error {
 				closePair(pair)
 				return
 			}
-			p.rc = newRestConn(addr, nil, wire.PathSendMessage, [][2]string{{wire.HeaderBearer, ctoken}})
+			p.rc = newRestConn(addrs[node], nil, wire.PathSendMessage, [][2]string{{wire.HeaderBearer, ctoken}})
 			pair[role] = p
 		}
 		pair[0].other, pair[1].other = pair[1], pair[0]

@@ -234,6 +234,7 @@ type procWorker struct {
 
 func startProcWorker(bin string, job workerJob) (*procWorker, error) {
 	cmd := exec.Command(bin, "bench", "worker")
+	dieWithParent(cmd)
 	in, err := cmd.StdinPipe()
 	if err != nil {
 		return nil, err
@@ -350,9 +351,13 @@ func runIdle(ctx context.Context, cfg *Config, r *Report) error {
 			cfg.logf("stopping the server: %v", err)
 		}
 	}()
-	a := newAPI(t.base, nil, cfg.SetupConcurrency)
-	defer a.close()
-	instanceID, flowID, err := ids(ctx, a, t)
+	nodes := t.nodes()
+	apis := make([]*api, len(nodes))
+	for k, n := range nodes {
+		apis[k] = newAPI(n.base, nil, cfg.SetupConcurrency)
+		defer apis[k].close()
+	}
+	instanceID, flowID, err := ids(ctx, apis[0], t)
 	if err != nil {
 		return err
 	}
@@ -364,6 +369,7 @@ func runIdle(ctx context.Context, cfg *Config, r *Report) error {
 	var errs errorLog
 	cfg.logf("creating %d chats for %d sockets", chats, cfg.Sockets)
 	forEach(ctx, chats, cfg.SetupConcurrency, func(i int) {
+		a := apis[i%len(apis)]
 		sc, err := a.startChat(ctx, instanceID, flowID, fmt.Sprintf("Idle %d", i))
 		if err != nil {
 			errs.add("StartChatContact: %v", err)
@@ -381,13 +387,15 @@ func runIdle(ctx context.Context, cfg *Config, r *Report) error {
 		tokens[2*i+1] = bot
 	})
 	tokens = tokens[:cfg.Sockets]
-	a.close() // the setup connections are done with
+	for _, a := range apis {
+		a.close() // the setup connections are done with
+	}
 	if n := errs.n.Load(); n > 0 {
 		errs.into(r)
 		return fmt.Errorf("setup: %d chats could not be created: %v", n, r.ErrorSamples)
 	}
 
-	// Spread the sockets over the client processes.
+	// Spread the sockets over the client processes, and the processes over the nodes.
 	procs := max(1, cfg.Procs)
 	links := make([]workerLink, 0, procs)
 	defer func() {
@@ -404,7 +412,7 @@ func runIdle(ctx context.Context, cfg *Config, r *Report) error {
 	per := (len(tokens) + procs - 1) / procs
 	for i := range procs {
 		lo, hi := min(i*per, len(tokens)), min((i+1)*per, len(tokens))
-		job := workerJob{Base: t.base, Tokens: tokens[lo:hi], Heartbeat: cfg.Heartbeat,
+		job := workerJob{Base: nodes[i%len(nodes)].base, Tokens: tokens[lo:hi], Heartbeat: cfg.Heartbeat,
 			Concurrency: cfg.SetupConcurrency, Index: i}
 		if procs == 1 {
 			links = append(links, startLocalWorker(ctx, job))
@@ -519,16 +527,22 @@ func runIdle(ctx context.Context, cfg *Config, r *Report) error {
 	return nil
 }
 
-// sampleProc reads the target's /proc; ok is false when its pid is unknown or unreadable.
+// sampleProc reads the target's /proc, summed over its nodes; ok is false when a pid is unknown or unreadable.
 func sampleProc(t *target) (procSample, bool) {
-	if t.pid == 0 {
-		return procSample{at: time.Now()}, false
+	sum := procSample{at: time.Now()}
+	for _, n := range t.nodes() {
+		if n.pid == 0 {
+			return procSample{at: time.Now()}, false
+		}
+		s, err := readProc(n.pid)
+		if err != nil {
+			return procSample{at: time.Now()}, false
+		}
+		sum.cpu += s.cpu
+		sum.rss += s.rss
+		sum.threads += s.threads
 	}
-	s, err := readProc(t.pid)
-	if err != nil {
-		return procSample{at: time.Now()}, false
-	}
-	return s, true
+	return sum, true
 }
 
 // ids returns the instance and the default flow of the target.

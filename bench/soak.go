@@ -149,6 +149,11 @@ type SoakReport struct {
 	RetriedStored int64 `json:"retried_stored"`
 	// FailedOver is requests sent to another node because the last one got no answer (several nodes).
 	FailedOver int64 `json:"failed_over"`
+	// InterruptedMedianMs and InterruptedMaxMs are, over the Retried messages, the time from a message's first
+	// failed attempt to its acknowledgement: what a kill cost the clients it cut off (with several nodes, the
+	// time until each affected sender got through to a surviving node).
+	InterruptedMedianMs float64 `json:"interrupted_median_ms"`
+	InterruptedMaxMs    float64 `json:"interrupted_max_ms"`
 	// StartMs is the time from starting the server (every node at once) to the last healthy /healthz.
 	StartMs float64 `json:"start_ms"`
 	// Kills is SIGKILLs sent; Restarts is restarts that became healthy (with several nodes, of a node killed
@@ -199,6 +204,10 @@ func (r *SoakReport) Text(w io.Writer) {
 		r.Acknowledged, r.Attempts, r.Retried, r.RetriedStored)
 	if r.Nodes > 1 {
 		fmt.Fprintf(&b, "  requests failed over to another node %d\n", r.FailedOver)
+	}
+	if r.Retried > 0 {
+		fmt.Fprintf(&b, "  first failure to acknowledgement of an interrupted message: median %.0f ms, max %.0f ms\n",
+			r.InterruptedMedianMs, r.InterruptedMaxMs)
 	}
 	fmt.Fprintf(&b, "  start to healthy %.0f ms; kills %d, restarts %d", r.StartMs, r.Kills, r.Restarts)
 	if r.Restarts > 0 {
@@ -341,6 +350,9 @@ type soakSender struct {
 	acks      []soakAck
 
 	attempts, retried, retriedStored, failedOver int64
+	// interrupted is, for every message acknowledged after a failed attempt, the time from the first failure to
+	// the acknowledgement: how long the kill kept this sender from getting through.
+	interrupted []time.Duration
 }
 
 // soakChat is one chat of the run.
@@ -553,12 +565,20 @@ func Soak(ctx context.Context, cfg SoakConfig) (*SoakReport, error) {
 		r.RestartMedianMs = ms(restarts[len(restarts)/2])
 		r.RestartMaxMs = ms(restarts[len(restarts)-1])
 	}
+	var interrupted []time.Duration
 	for _, s := range senders {
+		interrupted = append(interrupted, s.interrupted...)
 		r.Acknowledged += int64(len(s.acks))
 		r.Attempts += s.attempts
 		r.Retried += s.retried
 		r.RetriedStored += s.retriedStored
 		r.FailedOver += s.failedOver
+	}
+
+	if len(interrupted) > 0 {
+		slices.Sort(interrupted)
+		r.InterruptedMedianMs = ms(interrupted[len(interrupted)/2])
+		r.InterruptedMaxMs = ms(interrupted[len(interrupted)-1])
 	}
 
 	cfg.logf("checking %d transcripts", len(chats))
@@ -797,6 +817,7 @@ func (run *soakRun) send(ctx, newCtx context.Context, s *soakSender, interval ti
 				run.acked.Add(1)
 				if !firstFail.IsZero() {
 					s.retried++
+					s.interrupted = append(s.interrupted, time.Since(firstFail))
 					if at, perr := time.Parse(time.RFC3339Nano, out.AbsoluteTime); perr == nil && at.Before(firstFail) {
 						s.retriedStored++
 					}

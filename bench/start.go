@@ -224,8 +224,15 @@ func runStart(ctx context.Context, cfg *Config, r *Report) error {
 			cfg.logf("stopping the server: %v", err)
 		}
 	}()
-	a := newAPI(t.base, nil, 512)
-	defer a.close()
+	// With several nodes, agents log in and listen on each node in turn and chats start on each in turn: an
+	// offer decided on one node reaches an agent on another.
+	nodes := t.nodes()
+	apis := make([]*api, len(nodes))
+	for k, n := range nodes {
+		apis[k] = newAPI(n.base, nil, 512)
+		defer apis[k].close()
+	}
+	a := apis[0]
 	instanceID, flowID, err := ids(ctx, a, t)
 	if err != nil {
 		return err
@@ -242,6 +249,7 @@ func runStart(ctx context.Context, cfg *Config, r *Report) error {
 	agents := make([]*agentClient, cfg.Agents)
 	var setupErrs errorLog
 	forEach(ctx, cfg.Agents, 8, func(i int) {
+		a, node := apis[i%len(apis)], nodes[i%len(nodes)]
 		var lr wire.LoginResponse
 		if err := a.do(ctx, http.MethodPost, "/agent/v1/login", nil,
 			wire.LoginRequest{Username: fmt.Sprintf("bench-agent-%d", i), Password: benchAgentPassword}, &lr); err != nil {
@@ -249,7 +257,7 @@ func runStart(ctx context.Context, cfg *Config, r *Report) error {
 			return
 		}
 		ag := &agentClient{run: run, api: a, token: lr.Token, work: make(chan string, 4096)}
-		s, err := openAgentStream(ctx, t.base, lr.Token, ag.event)
+		s, err := openAgentStream(ctx, node.base, lr.Token, ag.event)
 		if err != nil {
 			setupErrs.add("%v", err)
 			return
@@ -313,6 +321,7 @@ func runStart(ctx context.Context, cfg *Config, r *Report) error {
 		}
 		sem <- struct{}{}
 		swg.Add(1)
+		a := apis[i%len(apis)]
 		go func() {
 			defer func() { <-sem; swg.Done() }()
 			t0 := time.Now()

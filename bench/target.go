@@ -4,11 +4,14 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,6 +21,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/parley-chat/parley/bench/relay"
 	"github.com/parley-chat/parley/server"
@@ -34,7 +39,13 @@ type target struct {
 	logPath  string // a child's stderr
 	instance string
 	flow     string
+	// more are the cluster's other nodes (Config.Nodes above 1): their own processes on the same database and
+	// NATS server. This target is the first node; clients are spread over all of them (nodes).
+	more []*target
 }
+
+// nodes returns every node of the target, this one first.
+func (t *target) nodes() []*target { return append([]*target{t}, t.more...) }
 
 // loopbackHost reports whether host (a name or an address) is loopback only.
 func loopbackHost(host string) bool {
@@ -85,11 +96,14 @@ func freeAddr() (string, error) {
 // The chat scenario sends as fast as the server acknowledges, far past one participant's default message rate
 // (a person never types 20 messages a second): a server the benchmark starts raises that one rate out of reach,
 // so that the limiter still runs on every request and its cost is measured (docs/benchmarks.md). A running
-// server (--server URL) needs the same setting.
-var benchLimits = throttle.Config{Participant: throttle.ParticipantRates{
-	Messages: throttle.Rate{Rate: 1e6, Burst: 1e6}}}
+// server (--server URL) needs the same setting. The idle scenario's client processes each open up to
+// socketsPerProc sockets from one loopback address, past the default per-address cap, which is lifted too.
+var benchLimits = throttle.Config{
+	Participant: throttle.ParticipantRates{Messages: throttle.Rate{Rate: 1e6, Burst: 1e6}},
+	Connections: throttle.Connections{PerIP: -1},
+}
 
-const limitsYAML = "limits:\n  participant:\n    messages: {rate: 1000000, burst: 1000000}\n"
+const limitsYAML = "limits:\n  participant:\n    messages: {rate: 1000000, burst: 1000000}\n  connections:\n    per_ip: -1\n"
 
 // startTarget starts (or finds) the server under load.
 func startTarget(ctx context.Context, cfg *Config, bootstrap string) (*target, error) {
@@ -111,6 +125,97 @@ func startTarget(ctx context.Context, cfg *Config, bootstrap string) (*target, e
 }
 
 func spawnTarget(ctx context.Context, cfg *Config, bootstrap string) (*target, error) {
+	if cfg.Database == "" {
+		return spawnNode(ctx, cfg, bootstrap, nil)
+	}
+	return spawnCluster(ctx, cfg, bootstrap)
+}
+
+// spawnCluster starts cfg.Nodes nodes at once on a new schema of cfg.Database (dropped when the target stops,
+// so that every run starts as empty as a new SQLite directory) and on cfg.NATS under a prefix of its own. On the
+// empty schema one node creates the instance and the others wait for it, as a cluster's first start does.
+func spawnCluster(ctx context.Context, cfg *Config, bootstrap string) (*target, error) {
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	runID := hex.EncodeToString(b[:])
+	dsn, dropSchema, err := newSchema(ctx, cfg.Database, "parley_bench_"+runID)
+	if err != nil {
+		return nil, err
+	}
+	secret := make([]byte, 32)
+	_, _ = rand.Read(secret)
+	args := []string{"--database", dsn, "--secret", hex.EncodeToString(secret)}
+	if cfg.NATS != "" {
+		args = append(args, "--nats", cfg.NATS, "--nats-prefix", "parley_bench_"+runID)
+	}
+	nodes := make([]*target, cfg.Nodes)
+	var errs errorLog
+	forEach(ctx, cfg.Nodes, cfg.Nodes, func(i int) {
+		n, err := spawnNode(ctx, cfg, bootstrap, args)
+		if err != nil {
+			errs.add("node %d: %v", i+1, err)
+			return
+		}
+		nodes[i] = n
+	})
+	stops := make([]func() error, 0, len(nodes))
+	for _, n := range nodes {
+		if n != nil {
+			stops = append(stops, n.stop)
+		}
+	}
+	stop := func() error {
+		var err error
+		for _, s := range stops {
+			err = errors.Join(err, s())
+		}
+		return errors.Join(err, dropSchema())
+	}
+	if errs.n.Load() > 0 {
+		return nil, errors.Join(errors.New(strings.Join(errs.samples, "\n")), stop())
+	}
+	t := nodes[0]
+	t.more = nodes[1:]
+	t.stop = stop
+	cfg.logf("%d node(s) up on Postgres schema parley_bench_%s", cfg.Nodes, runID)
+	return t, nil
+}
+
+// newSchema creates schema in the Postgres database at dsn and returns a URL that uses it, and a function that
+// drops it.
+func newSchema(ctx context.Context, dsn, schema string) (string, func() error, error) {
+	db, err := pgxpool.New(ctx, dsn)
+	if err == nil {
+		err = db.Ping(ctx)
+	}
+	if err != nil {
+		return "", nil, fmt.Errorf("database %s: %w", dsn, err)
+	}
+	if _, err := db.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
+		db.Close()
+		return "", nil, fmt.Errorf("create schema %s: %w", schema, err)
+	}
+	drop := func() error {
+		defer db.Close()
+		_, err := db.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
+		return err
+	}
+	return withSearchPath(dsn, schema), drop, nil
+}
+
+// withSearchPath returns dsn (a URL or a key=value string) with its search_path set to schema.
+func withSearchPath(dsn, schema string) string {
+	if u, err := url.Parse(dsn); err == nil && (u.Scheme == "postgres" || u.Scheme == "postgresql") {
+		q := u.Query()
+		q.Set("search_path", schema)
+		u.RawQuery = q.Encode()
+		return u.String()
+	}
+	return dsn + " search_path=" + schema
+}
+
+// spawnNode starts one child server; cluster holds the flags a cluster's nodes share.
+func spawnNode(ctx context.Context, cfg *Config, bootstrap string, cluster []string) (*target, error) {
 	bin := cfg.Binary
 	if bin == "" {
 		var err error
@@ -156,6 +261,7 @@ func spawnTarget(ctx context.Context, cfg *Config, bootstrap string) (*target, e
 			return nil, err
 		}
 		args = append(args, "--config", f)
+		args = append(args, cluster...)
 	}
 	logPath := filepath.Join(dir, "server.log")
 	logf, err := os.Create(logPath)
@@ -163,6 +269,7 @@ func spawnTarget(ctx context.Context, cfg *Config, bootstrap string) (*target, e
 		return nil, err
 	}
 	cmd := exec.Command(bin, args...)
+	dieWithParent(cmd)
 	cmd.Stdout = io.Discard // the banner (with the demo agent's password)
 	cmd.Stderr = logf
 	// Only the generator's own PARLEY_* settings must not leak into the server; GOGC and friends come from
@@ -375,8 +482,22 @@ type goMemory struct {
 	HeapInuse, StackInuse int64
 }
 
-// readGoMemory asks the target's pprof endpoint (or this process's runtime) for its memory statistics.
+// readGoMemory sums the memory statistics of every node of the target.
 func readGoMemory(t *target) (goMemory, bool) {
+	var sum goMemory
+	for _, n := range t.nodes() {
+		m, ok := readNodeMemory(n)
+		if !ok {
+			return goMemory{}, false
+		}
+		sum.HeapInuse += m.HeapInuse
+		sum.StackInuse += m.StackInuse
+	}
+	return sum, true
+}
+
+// readNodeMemory asks one node's pprof endpoint (or this process's runtime) for its memory statistics.
+func readNodeMemory(t *target) (goMemory, bool) {
 	if t.inproc {
 		var ms runtime.MemStats
 		runtime.ReadMemStats(&ms)

@@ -246,7 +246,7 @@ func (a *Attachments) StartUpload(ctx context.Context, c *Caller, in StartUpload
 	f := &parley.File{ID: newID(), ParticipantID: c.Participant.ID, ClientToken: in.ClientToken, Name: in.Name,
 		ContentType: in.ContentType, Size: in.Size}
 	_, err := a.svc.commit(ctx, func(tx parley.Tx, _ *Change) error {
-		if _, err := a.svc.stillActive(ctx, tx, c); err != nil {
+		if _, _, err := a.svc.stillActive(ctx, tx, c); err != nil {
 			return err
 		}
 		n, err := tx.CountFiles(ctx, c.Contact.ID)
@@ -494,7 +494,7 @@ func (a *Attachments) CompleteUpload(ctx context.Context, c *Caller, ids []strin
 		status = parley.AttachmentInProgress
 	}
 	_, err = a.svc.commit(ctx, func(tx parley.Tx, ch *Change) error {
-		contact, err := a.svc.stillActive(ctx, tx, c)
+		contact, p, err := a.svc.stillActive(ctx, tx, c)
 		if err != nil {
 			return err
 		}
@@ -513,7 +513,7 @@ func (a *Attachments) CompleteUpload(ctx context.Context, c *Caller, ids []strin
 			Type: parley.ItemAttachment, ParticipantID: c.Participant.ID, DisplayName: c.Participant.DisplayName,
 			Role: c.Participant.Role, Time: now, ClientToken: token,
 			Attachments: []parley.Attachment{{ID: cur.ID, Name: cur.Name, ContentType: cur.ContentType, Status: status}}}
-		if err := a.svc.resetTimers(ctx, tx, ch, contact, c.Participant.ID, now); err != nil {
+		if err := a.svc.resetTimers(ctx, tx, ch, contact, p, now); err != nil {
 			return err
 		}
 		if err := ch.Append(ctx, it); err != nil {

@@ -193,7 +193,7 @@ func (s *Service) appendIdempotent(ctx context.Context, c *Caller, scope, client
 	}
 	var it *parley.Item
 	_, err := s.commit(ctx, func(tx parley.Tx, ch *Change) error {
-		contact, err := s.stillActive(ctx, tx, c)
+		contact, p, err := s.stillActive(ctx, tx, c)
 		if err != nil {
 			return err
 		}
@@ -203,7 +203,7 @@ func (s *Service) appendIdempotent(ctx context.Context, c *Caller, scope, client
 		it = build(s.now())
 		it.ClientToken = token
 		if it.Type == parley.ItemMessage {
-			if err := s.resetTimers(ctx, tx, ch, contact, c.Participant.ID, it.Time); err != nil {
+			if err := s.resetTimers(ctx, tx, ch, contact, p, it.Time); err != nil {
 				return err
 			}
 		}
@@ -229,20 +229,20 @@ func (s *Service) appendIdempotent(ctx context.Context, c *Caller, scope, client
 
 // stillActive re-reads the contact and participant inside a transaction, so nothing is appended after chat.ended.
 // It returns the chain's contact as it stands in the transaction.
-func (s *Service) stillActive(ctx context.Context, tx parley.Tx, c *Caller) (*parley.Contact, error) {
+func (s *Service) stillActive(ctx context.Context, tx parley.Tx, c *Caller) (*parley.Contact, *parley.Participant, error) {
 	contact, err := tx.ActiveContact(ctx, c.Contact.InitialContactID)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	p, err := tx.GetParticipant(ctx, c.Participant.ID)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if contact.ID != c.Contact.ID && contact.Active() {
 		// The chain moved on (a transfer) since the caller was authenticated: items go to the new contact.
 		c.Contact = contact
 	}
-	return contact, (&Caller{Participant: p, Contact: contact}).active()
+	return contact, p, (&Caller{Participant: p, Contact: contact}).active()
 }
 
 // SendEvent stores an event from the caller: typing (delivered live, not in transcripts), the deprecated
@@ -305,7 +305,7 @@ func (s *Service) receipt(ctx context.Context, c *Caller, contentType, content s
 	}
 	var it *parley.Item
 	_, err = s.commit(ctx, func(tx parley.Tx, ch *Change) error {
-		if _, err := s.stillActive(ctx, tx, c); err != nil {
+		if _, _, err := s.stillActive(ctx, tx, c); err != nil {
 			return err
 		}
 		now := s.now()
@@ -360,7 +360,7 @@ func (s *Service) Disconnect(ctx context.Context, c *Caller, clientToken string)
 		return err
 	}
 	_, err := s.commit(ctx, func(tx parley.Tx, ch *Change) error {
-		if _, err := s.stillActive(ctx, tx, c); err != nil {
+		if _, _, err := s.stillActive(ctx, tx, c); err != nil {
 			return err
 		}
 		now := s.now()

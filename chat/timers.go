@@ -160,14 +160,13 @@ func (s *Service) startTimers(ctx context.Context, tx parley.Tx, c *parley.Conta
 	return nil
 }
 
-// resetTimers records a message or an attachment from participantID inside its change, before the item is
-// appended: the participant's timers start again, after participant.returned if it was idle. A participant whose
-// timers are not running costs one (cached) read.
-func (s *Service) resetTimers(ctx context.Context, tx parley.Tx, ch *Change, c *parley.Contact, participantID string,
+// resetTimers records a message or an attachment from p (as read in this transaction) inside its change, before
+// the item is appended: the participant's timers start again, after participant.returned if it was idle. A
+// participant whose timers are not running costs nothing.
+func (s *Service) resetTimers(ctx context.Context, tx parley.Tx, ch *Change, c *parley.Contact, p *parley.Participant,
 	now time.Time) error {
-	p, err := tx.GetParticipant(ctx, participantID)
-	if err != nil || (p.TimerAt.IsZero() && p.IdleAt.IsZero()) {
-		return err
+	if p.TimerAt.IsZero() && p.IdleAt.IsZero() {
+		return nil
 	}
 	d := s.firstTimer(c, p.Role)
 	if p.IdleAt.IsZero() && d > 0 && !p.TimerAt.Before(now.Add(d)) {

@@ -31,8 +31,9 @@ const (
 // entry is one element of a socket's write queue: a ready frame (a reply, a pong), a chain item from the bus,
 // or, when both are nil, a sync: read LastSeq, which the socket then treats as already delivered.
 type entry struct {
-	frame []byte
-	item  *encItem
+	frame   []byte
+	item    *encItem
+	catchUp bool // read every item after the last one written from the backend (CatchUp)
 }
 
 // encItem is an item as the bus delivered it, encoded once and shared by every socket of the chain.
@@ -108,6 +109,11 @@ func (c *conn) debug() bool { return c.g.log.Enabled(context.Background(), slog.
 // pushItem queues a bus item. It is called from bus callbacks and never blocks.
 func (c *conn) pushItem(e *encItem) {
 	c.push(entry{item: e}, len(e.frame), true)
+}
+
+// pushCatchUp queues a read of whatever the chain has after the last item written.
+func (c *conn) pushCatchUp() {
+	c.push(entry{catchUp: true}, 0, true)
 }
 
 // send queues a ready frame.
@@ -579,6 +585,10 @@ func (c *conn) process(batch []entry, out *outBuf) error {
 			if err := c.deliver(e.item, out); err != nil {
 				return err
 			}
+		case e.catchUp:
+			if err := c.catchUp(out); err != nil {
+				return err
+			}
 		default: // sync
 			if err := c.flush(out); err != nil {
 				return err
@@ -736,6 +746,31 @@ func (c *conn) fillGap(upto int64, out *outBuf) error {
 		if !progress {
 			return fmt.Errorf("%w: backend has nothing after seq %d, bus announced %d", errGap, c.last, upto+1)
 		}
+	}
+	return nil
+}
+
+// catchUp writes the items the backend has after the last one written, then what was held and is now
+// contiguous. A socket that has not synced yet reads from the store anyway.
+func (c *conn) catchUp(out *outBuf) error {
+	if !c.synced {
+		return nil
+	}
+	if err := c.flush(out); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(c.g.ctx, c.g.opts.BackendTimeout)
+	last, err := c.g.backend.LastSeq(ctx, c.id.ChainID)
+	cancel()
+	if err != nil {
+		return fmt.Errorf("last seq: %w", err)
+	}
+	// What is committed after this read comes through the bus, which is back.
+	if err := c.fillGap(last, out); err != nil {
+		return err
+	}
+	if c.held != nil {
+		c.releaseHeld(out)
 	}
 	return nil
 }

@@ -307,6 +307,15 @@ func (g *Gateway) snapshot() []*conn {
 	return conns
 }
 
+// CatchUp has every socket read from the backend what its chain has after the last item it wrote, in its
+// writer, in order with what the bus delivers. The owner calls it when the bus may have lost messages that no
+// later item will reveal as a gap, after a reconnect to the bus server. It does not wait for the reads.
+func (g *Gateway) CatchUp() {
+	for _, c := range g.snapshot() {
+		c.pushCatchUp()
+	}
+}
+
 // DropAll closes every socket's connection at once, without a close frame, as a network cut would. The
 // gateway keeps accepting new sockets.
 func (g *Gateway) DropAll() {

@@ -68,7 +68,13 @@ func (m *Main) openBus(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	b, err := busnats.New(ctx, m.cfg.NATS, busnats.Options{Prefix: prefix, Log: m.log.With("component", "nats"),
-		Name: "parley " + m.cfg.Listen})
+		Name: "parley " + m.cfg.Listen,
+		// Items other nodes published while this one was cut off never arrive; a quiet chat would show no gap.
+		OnReconnect: func() {
+			if f := m.onBusReconnect.Load(); f != nil {
+				(*f)()
+			}
+		}})
 	if err != nil {
 		return fmt.Errorf("nats: %w", err)
 	}

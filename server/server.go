@@ -20,6 +20,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/parley-chat/parley"
@@ -158,6 +159,12 @@ func (t *Timer) UnmarshalText(b []byte) error {
 	return nil
 }
 
+// WithDefaults returns c with the defaults of the fields it leaves unset, as New applies them.
+func (c Config) WithDefaults() Config {
+	c.defaults()
+	return c
+}
+
 func (c *Config) defaults() {
 	if c.DataDir == "" {
 		c.DataDir = "parley-data"
@@ -190,21 +197,23 @@ type Main struct {
 	cfg Config
 	log *slog.Logger
 
-	store     parley.Store
-	pg        *postgres.Store // the store, when it is Postgres (several nodes)
-	bus       parley.Bus
-	svc       *chat.Service
-	att       *chat.Attachments
-	gw        *gateway.Gateway
-	http      *http.Server
-	ln        net.Listener
-	conns     *capListener // ln, counting
-	baseURL   string
-	pprof     *http.Server // nil unless Config.Pprof is set
-	pprofLn   net.Listener
-	metrics   *metrics.Metrics // nil unless Config.Metrics is set
-	metricsHS *http.Server
-	metricsLn net.Listener
+	store parley.Store
+	pg    *postgres.Store // the store, when it is Postgres (several nodes)
+	bus   parley.Bus
+	svc   *chat.Service
+	att   *chat.Attachments
+	gw    *gateway.Gateway
+	// onBusReconnect, once the gateway exists, has every socket read what the bus may have lost while it was cut off.
+	onBusReconnect atomic.Pointer[func()]
+	http           *http.Server
+	ln             net.Listener
+	conns          *capListener // ln, counting
+	baseURL        string
+	pprof          *http.Server // nil unless Config.Pprof is set
+	pprofLn        net.Listener
+	metrics        *metrics.Metrics // nil unless Config.Metrics is set
+	metricsHS      *http.Server
+	metricsLn      net.Listener
 
 	instance  *parley.Instance
 	flow      *parley.ContactFlow
@@ -361,6 +370,8 @@ func (m *Main) Start(ctx context.Context) (err error) {
 		return fmt.Errorf("start routing: %w", err)
 	}
 	m.gw = gateway.New(m.svc, m.bus, m.log, gateway.Options{})
+	catchUp := m.gw.CatchUp
+	m.onBusReconnect.Store(&catchUp)
 	if err := m.openChannels(ctx); err != nil {
 		return err
 	}
@@ -405,7 +416,7 @@ func (m *Main) Start(ctx context.Context) (err error) {
 	}
 	mux.Handle("/", guard(connect.New(m.svc, m.admin, verifier, m.log, connect.WithAgents(m.agents),
 		connect.WithStreaming(m.streaming), connect.WithThrottle(limiter),
-		connect.WithIntegrationDestinations(m.cfg.IntegrationDestinations))))
+		connect.WithIntegrationDestinations(m.cfg.IntegrationDestinations), connect.WithChannels(m.bridge, m.instance.ID))))
 	proxies, err := parseProxies(m.cfg.TrustedProxies)
 	if err != nil {
 		return err

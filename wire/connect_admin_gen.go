@@ -48,6 +48,10 @@ const (
 	PathListHoursOfOperations = "/hours-of-operations-summary/{InstanceId}"
 	// PathListInstances is the URI of ListInstances (GET).
 	PathListInstances = "/instance"
+	// PathListPhoneNumbers is the URI of ListPhoneNumbers (GET).
+	PathListPhoneNumbers = "/phone-numbers-summary/{InstanceId}"
+	// PathListPhoneNumbersV2 is the URI of ListPhoneNumbersV2 (POST).
+	PathListPhoneNumbersV2 = "/phone-number/list"
 	// PathListQueues is the URI of ListQueues (GET).
 	PathListQueues = "/queues-summary/{InstanceId}"
 	// PathListQuickConnects is the URI of ListQuickConnects (GET).
@@ -786,6 +790,54 @@ type ListInstancesResponse struct {
 	NextToken           string            `json:"NextToken,omitempty"`
 }
 
+// ListPhoneNumbersRequest is the input of ListPhoneNumbers (GET /phone-numbers-summary/{InstanceId}).
+type ListPhoneNumbersRequest struct {
+	InstanceID              string   `json:"-"` // path label; required; length 1..100
+	PhoneNumberTypes        []string `json:"-"` // query phoneNumberTypes; length ..6
+	PhoneNumberCountryCodes []string `json:"-"` // query phoneNumberCountryCodes; length ..10
+	NextToken               *string  `json:"-"` // query nextToken
+	MaxResults              *int     `json:"-"` // query maxResults; range 1..1000
+}
+
+// ListPhoneNumbersResponse is the output of ListPhoneNumbers (GET /phone-numbers-summary/{InstanceId}).
+type ListPhoneNumbersResponse struct {
+	PhoneNumberSummaryList []PhoneNumberSummary `json:"PhoneNumberSummaryList"` // sent even when empty
+	NextToken              string               `json:"NextToken,omitempty"`
+}
+
+// ListPhoneNumbersSummary is a structure of the com.amazonaws.connect model.
+//
+// Information about phone numbers that have been claimed to your Connect Customer instance or traffic
+// distribution group.
+type ListPhoneNumbersSummary struct {
+	PhoneNumberID          string `json:"PhoneNumberId,omitempty"`
+	PhoneNumberArn         string `json:"PhoneNumberArn,omitempty"`
+	PhoneNumber            string `json:"PhoneNumber,omitempty"`
+	PhoneNumberCountryCode string `json:"PhoneNumberCountryCode,omitempty"`
+	PhoneNumberType        string `json:"PhoneNumberType,omitempty"`
+	TargetArn              string `json:"TargetArn,omitempty"`
+	InstanceID             string `json:"InstanceId,omitempty"`
+	PhoneNumberDescription string `json:"PhoneNumberDescription,omitempty"`
+	SourcePhoneNumberArn   string `json:"SourcePhoneNumberArn,omitempty"`
+}
+
+// ListPhoneNumbersV2Request is the input of ListPhoneNumbersV2 (POST /phone-number/list).
+type ListPhoneNumbersV2Request struct {
+	TargetArn               *string  `json:"TargetArn,omitempty"`
+	InstanceID              *string  `json:"InstanceId,omitempty"`              // length 1..100
+	MaxResults              *int     `json:"MaxResults,omitempty"`              // range 1..1000
+	NextToken               *string  `json:"NextToken,omitempty"`               // length 1..100000
+	PhoneNumberCountryCodes []string `json:"PhoneNumberCountryCodes,omitempty"` // length ..10
+	PhoneNumberTypes        []string `json:"PhoneNumberTypes,omitempty"`        // length ..6
+	PhoneNumberPrefix       *string  `json:"PhoneNumberPrefix,omitempty"`       // pattern \\+?[0-9]{1,11}
+}
+
+// ListPhoneNumbersV2Response is the output of ListPhoneNumbersV2 (POST /phone-number/list).
+type ListPhoneNumbersV2Response struct {
+	NextToken                   string                    `json:"NextToken,omitempty"`
+	ListPhoneNumbersSummaryList []ListPhoneNumbersSummary `json:"ListPhoneNumbersSummaryList"` // sent even when empty
+}
+
 // ListQueuesRequest is the input of ListQueues (GET /queues-summary/{InstanceId}).
 type ListQueuesRequest struct {
 	InstanceID string   `json:"-"` // path label; required; length 1..100
@@ -939,6 +991,17 @@ type PhoneNumberConfig struct {
 // Contains information about a phone number for a quick connect.
 type PhoneNumberQuickConnectConfig struct {
 	PhoneNumber *string `json:"PhoneNumber,omitempty"` // required; pattern \\+[1-9]\\d{1,14}$
+}
+
+// PhoneNumberSummary is a structure of the com.amazonaws.connect model.
+//
+// Contains summary information about a phone number for a contact center.
+type PhoneNumberSummary struct {
+	ID                     string `json:"Id,omitempty"`
+	Arn                    string `json:"Arn,omitempty"`
+	PhoneNumber            string `json:"PhoneNumber,omitempty"`
+	PhoneNumberType        string `json:"PhoneNumberType,omitempty"`
+	PhoneNumberCountryCode string `json:"PhoneNumberCountryCode,omitempty"`
 }
 
 // PutUserStatusRequest is the input of PutUserStatus (PUT /users/{InstanceId}/{UserId}/status).

@@ -28,6 +28,8 @@ var (
 	enumCurrentMetricName                    = []string{"AGENTS_ONLINE", "AGENTS_AVAILABLE", "AGENTS_ON_CALL", "AGENTS_NON_PRODUCTIVE", "AGENTS_AFTER_CONTACT_WORK", "AGENTS_ERROR", "AGENTS_STAFFED", "CONTACTS_IN_QUEUE", "OLDEST_CONTACT_AGE", "CONTACTS_SCHEDULED", "AGENTS_ON_CONTACT", "SLOTS_ACTIVE", "SLOTS_AVAILABLE", "ESTIMATED_WAIT_TIME"}
 	enumGrouping                             = []string{"QUEUE", "CHANNEL", "ROUTING_PROFILE", "ROUTING_STEP_EXPRESSION", "AGENT_STATUS", "SUBTYPE", "VALIDATION_TEST_TYPE"}
 	enumHoursOfOperationDays                 = []string{"SUNDAY", "MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY"}
+	enumPhoneNumberCountryCode               = []string{"AF", "AL", "DZ", "AS", "AD", "AO", "AI", "AQ", "AG", "AR", "AM", "AW", "AU", "AT", "AZ", "BS", "BH", "BD", "BB", "BY", "BE", "BZ", "BJ", "BM", "BT", "BO", "BA", "BW", "BR", "IO", "VG", "BN", "BG", "BF", "BI", "KH", "CM", "CA", "CV", "KY", "CF", "TD", "CL", "CN", "CX", "CC", "CO", "KM", "CK", "CR", "HR", "CU", "CW", "CY", "CZ", "CD", "DK", "DJ", "DM", "DO", "TL", "EC", "EG", "SV", "GQ", "ER", "EE", "ET", "FK", "FO", "FJ", "FI", "FR", "PF", "GA", "GM", "GE", "DE", "GH", "GI", "GR", "GL", "GD", "GU", "GT", "GG", "GN", "GW", "GY", "HT", "HN", "HK", "HU", "IS", "IN", "ID", "IR", "IQ", "IE", "IM", "IL", "IT", "CI", "JM", "JP", "JE", "JO", "KZ", "KE", "KI", "KW", "KG", "LA", "LV", "LB", "LS", "LR", "LY", "LI", "LT", "LU", "MO", "MK", "MG", "MW", "MY", "MV", "ML", "MT", "MH", "MR", "MU", "YT", "MX", "FM", "MD", "MC", "MN", "ME", "MS", "MA", "MZ", "MM", "NA", "NR", "NP", "NL", "AN", "NC", "NZ", "NI", "NE", "NG", "NU", "KP", "MP", "NO", "OM", "PK", "PW", "PA", "PG", "PY", "PE", "PH", "PN", "PL", "PT", "PR", "QA", "CG", "RE", "RO", "RU", "RW", "BL", "SH", "KN", "LC", "MF", "PM", "VC", "WS", "SM", "ST", "SA", "SN", "RS", "SC", "SL", "SG", "SX", "SK", "SI", "SB", "SO", "ZA", "KR", "ES", "LK", "SD", "SR", "SJ", "SZ", "SE", "CH", "SY", "TW", "TJ", "TZ", "TH", "TG", "TK", "TO", "TT", "TN", "TR", "TM", "TC", "TV", "VI", "UG", "UA", "AE", "GB", "US", "UY", "UZ", "VU", "VA", "VE", "VN", "WF", "EH", "YE", "ZM", "ZW"}
+	enumPhoneNumberType                      = []string{"TOLL_FREE", "DID", "UIFN", "SHARED", "THIRD_PARTY_TF", "THIRD_PARTY_DID", "SHORT_CODE"}
 	enumPhoneType                            = []string{"SOFT_PHONE", "DESK_PHONE"}
 	enumQueueStatus                          = []string{"ENABLED", "DISABLED"}
 	enumQueueType                            = []string{"STANDARD", "AGENT"}
@@ -369,6 +371,58 @@ func validateListHoursOfOperationsRequest(c *httpapi.Check, v *wire.ListHoursOfO
 // model.
 func validateListInstancesRequest(c *httpapi.Check, v *wire.ListInstancesRequest) {
 	c.Int("MaxResults", v.MaxResults, false, 1, 10)
+}
+
+// validateListPhoneNumbersRequest checks a ListPhoneNumbers request (GET /phone-numbers-summary/{InstanceId})
+// against the constraints of the model.
+func validateListPhoneNumbersRequest(c *httpapi.Check, v *wire.ListPhoneNumbersRequest) {
+	c.Len("InstanceId", v.InstanceID, 1, 100)
+	if v.PhoneNumberTypes != nil {
+		if n := len(v.PhoneNumberTypes); n > 6 {
+			c.Fail("PhoneNumberTypes", "PhoneNumberTypes must have at most 6 items (got %d)", n)
+		}
+	}
+	for i := range v.PhoneNumberTypes {
+		f := fmt.Sprintf("PhoneNumberTypes[%d]", i)
+		c.Enum(f, &v.PhoneNumberTypes[i], false, enumPhoneNumberType...)
+	}
+	if v.PhoneNumberCountryCodes != nil {
+		if n := len(v.PhoneNumberCountryCodes); n > 10 {
+			c.Fail("PhoneNumberCountryCodes", "PhoneNumberCountryCodes must have at most 10 items (got %d)", n)
+		}
+	}
+	for i := range v.PhoneNumberCountryCodes {
+		f := fmt.Sprintf("PhoneNumberCountryCodes[%d]", i)
+		c.Enum(f, &v.PhoneNumberCountryCodes[i], false, enumPhoneNumberCountryCode...)
+	}
+	c.Int("MaxResults", v.MaxResults, false, 1, 1000)
+}
+
+// validateListPhoneNumbersV2Request checks a ListPhoneNumbersV2 request (POST /phone-number/list) against the
+// constraints of the model.
+func validateListPhoneNumbersV2Request(c *httpapi.Check, v *wire.ListPhoneNumbersV2Request) {
+	c.String("InstanceId", v.InstanceID, false, 1, 100)
+	c.Int("MaxResults", v.MaxResults, false, 1, 1000)
+	c.String("NextToken", v.NextToken, false, 1, 100000)
+	if v.PhoneNumberCountryCodes != nil {
+		if n := len(v.PhoneNumberCountryCodes); n > 10 {
+			c.Fail("PhoneNumberCountryCodes", "PhoneNumberCountryCodes must have at most 10 items (got %d)", n)
+		}
+	}
+	for i := range v.PhoneNumberCountryCodes {
+		f := fmt.Sprintf("PhoneNumberCountryCodes[%d]", i)
+		c.Enum(f, &v.PhoneNumberCountryCodes[i], false, enumPhoneNumberCountryCode...)
+	}
+	if v.PhoneNumberTypes != nil {
+		if n := len(v.PhoneNumberTypes); n > 6 {
+			c.Fail("PhoneNumberTypes", "PhoneNumberTypes must have at most 6 items (got %d)", n)
+		}
+	}
+	for i := range v.PhoneNumberTypes {
+		f := fmt.Sprintf("PhoneNumberTypes[%d]", i)
+		c.Enum(f, &v.PhoneNumberTypes[i], false, enumPhoneNumberType...)
+	}
+	checkPhoneNumberPrefix(c, "PhoneNumberPrefix", v.PhoneNumberPrefix)
 }
 
 // validateListQueuesRequest checks a ListQueues request (GET /queues-summary/{InstanceId}) against the
@@ -976,6 +1030,10 @@ func validateAdminInput(c *httpapi.Check, in any) bool {
 		validateListHoursOfOperationsRequest(c, v)
 	case *wire.ListInstancesRequest:
 		validateListInstancesRequest(c, v)
+	case *wire.ListPhoneNumbersRequest:
+		validateListPhoneNumbersRequest(c, v)
+	case *wire.ListPhoneNumbersV2Request:
+		validateListPhoneNumbersV2Request(c, v)
 	case *wire.ListQueuesRequest:
 		validateListQueuesRequest(c, v)
 	case *wire.ListQuickConnectsRequest:
@@ -1062,6 +1120,8 @@ func adminPathLabels(in any) []*string {
 		return []*string{&v.InstanceID}
 	case *wire.ListHoursOfOperationsRequest:
 		return []*string{&v.InstanceID}
+	case *wire.ListPhoneNumbersRequest:
+		return []*string{&v.InstanceID}
 	case *wire.ListQueuesRequest:
 		return []*string{&v.InstanceID}
 	case *wire.ListQuickConnectsRequest:
@@ -1109,6 +1169,8 @@ func bindAdminQuery(c *httpapi.Check, in any, q url.Values) {
 		v.NextToken, v.MaxResults = adminQueryString(q, "nextToken"), adminQueryInt(c, q, "maxResults", "MaxResults")
 	case *wire.ListInstancesRequest:
 		v.NextToken, v.MaxResults = adminQueryString(q, "nextToken"), adminQueryInt(c, q, "maxResults", "MaxResults")
+	case *wire.ListPhoneNumbersRequest:
+		v.PhoneNumberTypes, v.PhoneNumberCountryCodes, v.NextToken, v.MaxResults = q["phoneNumberTypes"], q["phoneNumberCountryCodes"], adminQueryString(q, "nextToken"), adminQueryInt(c, q, "maxResults", "MaxResults")
 	case *wire.ListQueuesRequest:
 		v.QueueTypes, v.NextToken, v.MaxResults = q["queueTypes"], adminQueryString(q, "nextToken"), adminQueryInt(c, q, "maxResults", "MaxResults")
 	case *wire.ListQuickConnectsRequest:

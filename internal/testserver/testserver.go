@@ -103,12 +103,17 @@ func cluster(t testing.TB, cfg *server.Config, dsn string) {
 // why, when either does not answer.
 func ClusterDeps(t testing.TB) (dsn, natsURL string) {
 	t.Helper()
-	base := os.Getenv("PARLEY_TEST_POSTGRES")
-	if base == "" {
-		base = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
-	}
-	dsn, _ = PostgresSchema(t, base)
+	dsn, _ = PostgresSchema(t, PostgresURL())
 	return dsn, NATSURL(t)
+}
+
+// PostgresURL returns the test database's URL (PARLEY_TEST_POSTGRES, default the local test database), whose
+// schemas PostgresSchema makes.
+func PostgresURL() string {
+	if base := os.Getenv("PARLEY_TEST_POSTGRES"); base != "" {
+		return base
+	}
+	return "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
 }
 
 // PostgresSchema creates a schema of a random name in the database base names, dropped when the test ends, and

@@ -1,0 +1,69 @@
+package crash_test
+
+import (
+	"bytes"
+	"context"
+	"net/url"
+	"testing"
+	"time"
+
+	"github.com/parley-chat/parley/bench"
+	"github.com/parley-chat/parley/internal/testserver"
+)
+
+// TestBenchCluster runs each scenario of the load generator against three nodes on Postgres and NATS, as
+// docs/benchmarks.md's cluster numbers are measured, small: the clients spread over the nodes (a chat's parties
+// on two nodes, idle sockets from one client process per node, agents and starts round the nodes), and every
+// message, heartbeat, offer and join must arrive.
+func TestBenchCluster(t *testing.T) {
+	skipUnlessCrashable(t, "three nodes per scenario take about 20 s")
+	testserver.ClusterDeps(t) // skips without Postgres or NATS
+	bin := buildServer(t)
+	// Small pools: Postgres's 100 connections are shared with the other packages' tests running at once.
+	db, err := url.Parse(testserver.PostgresURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := db.Query()
+	q.Set("pool_max_conns", "6")
+	db.RawQuery = q.Encode()
+	base := func(scenario string) bench.Config {
+		return bench.Config{Scenario: scenario, Binary: bin, Nodes: 3, Database: db.String(),
+			NATS: testserver.NATSURL(t), Duration: 2 * time.Second, Warmup: -1, Log: testLog{t}}
+	}
+	run := func(cfg bench.Config) *bench.Report {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		r, err := bench.Run(ctx, cfg)
+		if err != nil {
+			t.Fatalf("%s: %v", cfg.Scenario, err)
+		}
+		var text bytes.Buffer
+		r.Text(&text)
+		t.Log("\n" + text.String())
+		if r.Errors != 0 || r.Nodes != 3 || r.Store != "postgres" {
+			t.Errorf("%s: %d errors (%q) on %d nodes of %s, want none on 3 of postgres", cfg.Scenario, r.Errors,
+				r.ErrorSamples, r.Nodes, r.Store)
+		}
+		return r
+	}
+
+	chat := base(bench.ScenarioChat)
+	chat.Chats = 6
+	if c := run(chat).Chat; c.Acked == 0 || c.Delivered != c.Acked || c.Lost != 0 {
+		t.Errorf("chat: acknowledged %d, delivered %d, lost %d", c.Acked, c.Delivered, c.Lost)
+	}
+
+	idle := base(bench.ScenarioIdle)
+	idle.Sockets = 30
+	if x := run(idle).Idle; x.Open != 30 || x.Procs != 3 {
+		t.Errorf("idle: %d sockets open in %d client processes, want 30 in 3", x.Open, x.Procs)
+	}
+
+	start := base(bench.ScenarioStart)
+	start.Agents, start.StartRate = 3, 10
+	if x := run(start).Start; x.Started == 0 || x.Connected != x.Started {
+		t.Errorf("start: started %d, offered %d, connected %d", x.Started, x.Offered, x.Connected)
+	}
+}
