@@ -5,7 +5,6 @@ import (
 	"io"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/parley-chat/parley/auth/oidc"
 	"github.com/parley-chat/parley/chat"
@@ -13,17 +12,13 @@ import (
 
 // openAuthentication gives the chat service the OpenID Connect provider of Config.Authentication, which the
 // Authenticate Customer block signs customers in with (chat/authn.go). Nothing is fetched from the provider
-// until a customer signs in, so a provider that is down delays no start. ID tokens are checked against the
-// service's clock.
+// until a customer signs in, so a provider that is down delays no start. ID tokens are checked against the system
+// clock, as the provider stamps them, whatever clock runs the chats' timers.
 func (m *Main) openAuthentication() error {
 	if !m.cfg.Authentication.Enabled() {
 		return nil
 	}
-	var now func() time.Time
-	if m.cfg.Clock != nil {
-		now = m.cfg.Clock.Now
-	}
-	p, err := oidc.New(m.cfg.Authentication, nil, now)
+	p, err := oidc.New(m.cfg.Authentication, nil, nil)
 	if err != nil {
 		return err
 	}
