@@ -11,7 +11,7 @@ import (
 
 var ann = oidctest.User{Subject: "user-42", Email: "ann@example.com", GivenName: "Ann", FamilyName: "Lee"}
 
-func provider(t *testing.T, fake *oidctest.Provider) *oidc.Provider {
+func provider(t testing.TB, fake *oidctest.Provider) *oidc.Provider {
 	t.Helper()
 	p, err := oidc.New(oidc.Config{Issuer: fake.URL, ClientID: oidctest.ClientID, ClientSecret: oidctest.ClientSecret}, nil, nil)
 	if err != nil {
@@ -138,4 +138,19 @@ func TestConfigValidate(t *testing.T) {
 	if err := (oidc.Config{ClientID: "x", DiscoveryURL: "https://idp.example.com/.well-known/openid-configuration"}).Validate(); err != nil {
 		t.Error(err)
 	}
+}
+
+// FuzzVerify: Verify refuses what the provider did not sign, without panicking.
+func FuzzVerify(f *testing.F) {
+	fake := oidctest.New(f, ann)
+	p := provider(f, fake)
+	good := fake.IDToken("n-1")
+	f.Add(good)
+	f.Add("eyJhbGciOiJub25lIn0.e30.")
+	f.Add(strings.Replace(good, ".", "..", 1))
+	f.Fuzz(func(t *testing.T, raw string) {
+		if id, err := p.Verify(t.Context(), raw, "n-1"); err == nil && id.Subject != ann.Subject {
+			t.Errorf("accepted %q as %+v", raw, id)
+		}
+	})
 }
