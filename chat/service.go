@@ -78,6 +78,8 @@ type Service struct {
 	functions   Functions
 	routingView RoutingView
 	inputs      *flowInputs
+	// identity signs customers in for the Authenticate Customer block (authn.go); nil: not configured.
+	identity    IdentityProvider
 	unsubscribe func() // from the Bus's domain events
 	// auth caches authenticated ConnectionTokens (nil: disabled).
 	auth *authCache

@@ -23,6 +23,7 @@ var catalog = map[string]support{
 	"GetParticipantInput":             runs,
 	"DisconnectParticipant":           runs,
 	"ShowView":                        runs,
+	"AuthenticateParticipant":         runs,
 	"ConnectParticipantWithLexBot":    errorBranch,
 	"TransferParticipantToThirdParty": errorBranch,
 
@@ -89,7 +90,7 @@ var catalog = map[string]support{
 func waits(t string) bool {
 	switch t {
 	case "GetParticipantInput", "Wait", "MessageParticipantIteratively", "ShowView", "ConnectParticipantWithLexBot",
-		"Loop":
+		"Loop", "AuthenticateParticipant":
 		return true
 	}
 	return false

@@ -123,6 +123,8 @@ func (sc scope) lookup(path []string) (string, bool) {
 		return st.Metrics[key], true
 	case "Views":
 		return views(st.Views, path[1:]), true
+	case "Customer":
+		return st.Customer[key], true
 	}
 	if v, ok := c.fields()[strings.Join(path, ".")]; ok {
 		return v, true

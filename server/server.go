@@ -34,6 +34,7 @@ import (
 	"github.com/parley-chat/parley/api/participant"
 	"github.com/parley-chat/parley/api/sigv4"
 	"github.com/parley-chat/parley/api/startchat"
+	"github.com/parley-chat/parley/auth/oidc"
 	"github.com/parley-chat/parley/channels"
 	"github.com/parley-chat/parley/chat"
 	"github.com/parley-chat/parley/functions"
@@ -107,6 +108,9 @@ type Config struct {
 	IntegrationDestinations map[string]string `yaml:"integration_destinations"`
 	// Attachments configures file attachments: limits, storage (files or S3), scanning.
 	Attachments AttachmentsConfig `yaml:"attachments"`
+	// Authentication is the OpenID Connect provider the Authenticate Customer flow block signs customers in with
+	// (package auth/oidc; docs/configuration.md). Default: none, and the block takes its error branch.
+	Authentication oidc.Config `yaml:"authentication"`
 	// CustomerIdle is the customer's idle timer on chats whose UpdateParticipantRoleConfig set none, and
 	// CustomerAutoDisconnect the auto-disconnect timer that starts when the customer goes idle (chat.Config).
 	// Defaults 10m and 15m; "off" runs no such timer, as Amazon Connect does.
@@ -252,6 +256,11 @@ func (m *Main) Start(ctx context.Context) (err error) {
 	if err := m.cfg.Limits.Validate(); err != nil {
 		return err
 	}
+	if m.cfg.Authentication.Enabled() {
+		if err := m.cfg.Authentication.Validate(); err != nil {
+			return err
+		}
+	}
 	if err := m.cfg.Limits.CheckOperations(append(connect.Operations(), participant.Operations...)); err != nil {
 		return err
 	}
@@ -341,6 +350,9 @@ func (m *Main) Start(ctx context.Context) (err error) {
 	if err := m.openAttachments(); err != nil {
 		return err
 	}
+	if err := m.openAuthentication(); err != nil {
+		return err
+	}
 	m.admin = admin.New(m.store, m.bus, m.cfg.Clock, m.log, admin.Config{Region: m.cfg.Region, AccountID: m.cfg.AccountID})
 	m.functions = &functions.Invoker{URLs: m.cfg.Functions, Log: m.log.With("component", "functions")}
 	m.admin.SetFunctions(m.functions.Configured)
@@ -374,6 +386,9 @@ func (m *Main) Start(ctx context.Context) (err error) {
 	mux.Handle("/participant/", participant.New(m.svc, m.log, participant.WithAttachments(m.att),
 		participant.WithThrottle(limiter)))
 	mux.Handle("/attachments/", files.New(m.att, m.log))
+	if m.cfg.Authentication.Enabled() {
+		mux.HandleFunc("GET "+AuthCallbackPath, m.authCallback)
+	}
 	pages, err := web.New(web.Page{Base: m.baseURL, InstanceID: m.instance.ID, FlowID: m.flow.ID})
 	if err != nil {
 		return err

@@ -77,6 +77,7 @@ type AgentContact struct {
 	EndedAt          string            `json:"EndedAt,omitempty"`
 	EndReason        string            `json:"EndReason,omitempty"`
 	CustomerName     string            `json:"CustomerName,omitempty"`
+	CustomerID       string            `json:"CustomerId,omitempty"`
 	Attributes       map[string]string `json:"Attributes,omitempty"`
 	ParticipantID    string            `json:"ParticipantId,omitempty"`
 	ParticipantToken string            `json:"ParticipantToken,omitempty"`

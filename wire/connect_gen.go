@@ -38,8 +38,6 @@ const (
 	PathStartContactMediaProcessing = "/contact/start-contact-media-processing"
 	// PathStopContactMediaProcessing is the URI of StopContactMediaProcessing (POST).
 	PathStopContactMediaProcessing = "/contact/stop-contact-media-processing"
-	// PathUpdateParticipantAuthentication is the URI of UpdateParticipantAuthentication (POST).
-	PathUpdateParticipantAuthentication = "/contact/update-participant-authentication"
 )
 
 // ChatEvent is a structure of the com.amazonaws.connect model.

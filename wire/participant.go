@@ -3,9 +3,7 @@ package wire
 // Paths of the Participant Service operations whose shapes are not generated (those of the others are in
 // participant_gen.go): DescribeView (participant_view.go) and the ones parley answers as unsupported.
 const (
-	PathDescribeViewPrefix   = "/participant/views/"
-	PathGetAuthenticationURL = "/participant/authentication-url"
-	PathCancelAuthentication = "/participant/cancel-authentication"
+	PathDescribeViewPrefix = "/participant/views/"
 
 	// HeaderBearer carries the ParticipantToken or ConnectionToken.
 	HeaderBearer = "X-Amz-Bearer"

@@ -422,8 +422,8 @@ func contactJSON(c agents.ContactView) wire.AgentContact {
 	return wire.AgentContact{ContactID: c.ContactID, InitialContactID: c.InitialContactID, QueueID: c.QueueID,
 		State: contactStates[c.State], AgentID: c.AgentID, OfferDeadline: timeJSON(c.OfferDeadline),
 		ConnectedAt: timeJSON(c.ConnectedAt), EndedAt: timeJSON(c.EndedAt), EndReason: c.EndReason,
-		QueueName: c.QueueName, CustomerName: c.CustomerName, Attributes: c.Attributes, ParticipantID: c.ParticipantID,
-		ParticipantToken: c.ParticipantToken}
+		QueueName: c.QueueName, CustomerName: c.CustomerName, CustomerID: c.CustomerID, Attributes: c.Attributes,
+		ParticipantID: c.ParticipantID, ParticipantToken: c.ParticipantToken}
 }
 
 func timeJSON(t time.Time) string {

@@ -192,7 +192,8 @@ var routes = append(append([]route{
 			}
 			return &wire.CreatePersistentContactAssociationResponse{ContinuedFromContactID: from}, nil
 		}),
-	op("UpdateParticipantAuthentication", http.MethodPost, wire.PathUpdateParticipantAuthentication, nil),
+	op("UpdateParticipantAuthentication", http.MethodPost, wire.PathUpdateParticipantAuthentication,
+		(*handler).updateParticipantAuthentication),
 	op("StartContactMediaProcessing", http.MethodPost, wire.PathStartContactMediaProcessing, nil),
 	op("StopContactMediaProcessing", http.MethodPost, wire.PathStopContactMediaProcessing, nil),
 }, adminRoutes...), append(append(append(append(flowRoutes, metricsRoutes...), streamingRoutes...), phoneNumberRoutes...), viewRoutes...)...)

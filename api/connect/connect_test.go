@@ -380,8 +380,8 @@ func TestUnsupportedOperations(t *testing.T) {
 			wantError(t, w, http.StatusBadRequest, "InvalidRequestException", rt.name+" is not supported by parley yet")
 		})
 	}
-	if n != 3 {
-		t.Errorf("%d unsupported operations, want 3", n)
+	if n != 2 {
+		t.Errorf("%d unsupported operations, want 2", n)
 	}
 }
 
