@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -31,6 +32,7 @@ var adminCommands = []command{
 	{name: "users", summary: "list the users", run: adminRun("users", adminUsers)},
 	{name: "contacts", summary: "list the live contacts", run: adminRun("contacts", adminContacts)},
 	{name: "reset-password", summary: "give a user a new password (generated and printed without --password)", run: adminRun("reset-password", adminResetPassword)},
+	{name: "transcript", summary: "print a contact's transcript, active or ended (text or JSON)", run: adminRun("transcript", adminTranscript)},
 }
 
 // adminBackend is where the admin commands act: a store opened directly (adminStore), or a running server
@@ -41,6 +43,8 @@ type adminBackend interface {
 	Users(ctx context.Context) ([]wire.AgentUser, error)
 	Contacts(ctx context.Context) ([]wire.AgentContact, error)
 	ResetPassword(ctx context.Context, username, password string) (string, error)
+	// Transcript is a page of a contact's transcript after the Seq after, as the agent API answers it.
+	Transcript(ctx context.Context, contactID string, after int64) (*wire.ContactTranscriptResponse, error)
 	Close() error
 }
 
@@ -48,6 +52,7 @@ type adminBackend interface {
 type adminFlags struct {
 	data, database, server, login, instance string
 	user, password                          string // reset-password's
+	contact, format                         string // transcript's
 }
 
 // adminRun parses the flags of the admin command name, opens its backend, and runs it.
@@ -83,11 +88,22 @@ func parseAdminFlags(name string, args []string, getenv func(string) string, std
 		fs.StringVar(&o.user, "user", "", "the user's username")
 		fs.StringVar(&o.password, "password", "", "the new password (default: a generated one)")
 	}
+	if name == "transcript" {
+		fs.StringVar(&o.format, "format", "text", "text (one line an item) or json (every field, as the agent API answers)")
+		// The contact may come before the flags, as in "parley transcript ID --format json".
+		if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+			o.contact, args = args[0], args[1:]
+		}
+	}
 	if err := parseFlags(fs, args); err != nil {
 		return nil, err
 	}
-	if fs.NArg() > 0 {
-		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	rest := fs.Args()
+	if name == "transcript" && o.contact == "" && len(rest) > 0 {
+		o.contact, rest = rest[0], rest[1:]
+	}
+	if len(rest) > 0 {
+		return nil, fmt.Errorf("unexpected argument %q", rest[0])
 	}
 	if o.server != "" && o.database != "" {
 		return nil, errors.New("--server and --database: give one")

@@ -36,11 +36,37 @@ func TestAdminResetPassword(t *testing.T) {
 	if _, _, err := runParley(t, "", "admin", "users", "--data", dir); err == nil || !strings.Contains(err.Error(), "stop it first") {
 		t.Errorf("admin on a running server's data: %v", err)
 	}
+	// A chat with a message, whose transcript is read from the data directory once the server stopped.
+	inst, flow := m.Instance()
+	cd, err := client.StartChat(testContext(t), client.StartChatInput{Endpoint: m.URL(), InstanceID: inst.ID,
+		ContactFlowID: flow.ID, DisplayName: "Ann"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess, err := client.NewSession(cd, client.Options{Endpoint: m.URL()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sess.Connect(testContext(t)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sess.SendMessage(testContext(t), client.ContentTypeTextPlain, "hello from the data"); err != nil {
+		t.Fatal(err)
+	}
+	sess.Close()
 	m.Close()
+	if out, _, err := runParley(t, "", "transcript", cd.ContactID, "--data", dir); err != nil ||
+		!strings.Contains(out, "CUSTOMER Ann: hello from the data") {
+		t.Errorf("transcript on a data directory: %v\n%s", err, out)
+	}
 
 	out, _, err := runParley(t, "", "admin", "users", "--data", dir)
 	if err != nil || !strings.Contains(out, "agent") {
 		t.Fatalf("admin users: %v, %q", err, out)
+	}
+	if _, _, err := runParley(t, "", "transcript", "no-such-contact", "--data", dir); err == nil ||
+		!strings.Contains(err.Error(), "not found") {
+		t.Errorf("transcript of an unknown contact on a data directory: %v", err)
 	}
 	out, _, err = runParley(t, "", "admin", "reset-password", "--data", dir, "--user", "agent")
 	if err != nil {
@@ -134,6 +160,33 @@ func TestAdminServer(t *testing.T) {
 	out, err = admin(env, "queues")
 	if err != nil || !regexp.MustCompile(`(?m)^BasicQueue\s+\S+\s+1\s`).MatchString(out) {
 		t.Errorf("admin queues, want BasicQueue with 1 waiting: %v\n%s", err, out)
+	}
+
+	// The chat's transcript, as text and as JSON, through the top-level command.
+	sess, err := client.NewSession(cd, client.Options{Endpoint: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Close()
+	if err := sess.Connect(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sess.SendMessage(ctx, client.ContentTypeTextPlain, "where is my parcel?"); err != nil {
+		t.Fatal(err)
+	}
+	var text bytes.Buffer
+	if err := run(ctx, []string{"transcript", cd.ContactID}, func(k string) string { return env[k] }, &text, io.Discard); err != nil ||
+		!regexp.MustCompile(`(?m)^\S+Z\s+CUSTOMER\s+Ann: where is my parcel\?$`).MatchString(text.String()) {
+		t.Errorf("parley transcript: %v\n%s", err, text.String())
+	}
+	out, err = admin(env, "transcript", "--format", "json", cd.ContactID)
+	var tr wire.ContactTranscriptResponse
+	if err != nil || json.Unmarshal([]byte(out), &tr) != nil || tr.InitialContactID != cd.ContactID ||
+		!strings.Contains(out, `"Content": "where is my parcel?"`) {
+		t.Errorf("admin transcript --format json: %v\n%s", err, out)
+	}
+	if _, err := admin(env, "transcript"); err == nil {
+		t.Error("admin transcript without a contact: no error")
 	}
 
 	out, err = admin(env, "reset-password", "--user", "agent")

@@ -103,6 +103,7 @@ func commands() []command {
 		{name: "bench", summary: "load-test a server over loopback (docs/benchmarks.md)", subs: benchCommands},
 		{name: "flow", summary: "check or run a contact flow offline; print a contact's flow log (docs/flows.md)", subs: flowCommands},
 		{name: "bridge", summary: "run the channel bridges against any Connect-compatible endpoint", run: bridgeCmd},
+		{name: "transcript", summary: "print a contact's transcript, active or ended (same as 'parley admin transcript')", run: adminRun("transcript", adminTranscript)},
 		{name: "admin", summary: "list instances, queues, users, live contacts; reset a password (data, database or server)", subs: adminCommands},
 		{name: "completion", summary: "print a shell completion script", subs: completionCommands},
 		{name: "version", summary: "print the version", run: versionCmd},
