@@ -264,10 +264,15 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	switch {
 	case rt == nil:
+		if name := modelOperationOf(r); name != "" {
+			httpapi.SetOperation(r.Context(), name)
+			h.fail(w, r, unsupported("%s", name))
+			return
+		}
 		h.fail(w, r, parley.Errorf(httpapi.EUnknownOperation, "Unknown operation: %s %s", r.Method,
 			truncate(r.URL.EscapedPath(), 200)))
 	case rt.serve == nil:
-		h.fail(w, r, parley.Errorf(parley.EREQUEST, "%s is not supported by parley yet", rt.name))
+		h.fail(w, r, unsupported("%s", rt.name))
 	case !h.limits.Allow(rt.name, "account", true):
 		h.fail(w, r, parley.Errorf(parley.ETHROTTLE, "Rate exceeded for %s", rt.name))
 	default:
