@@ -11,40 +11,68 @@ import (
 const itemCacheSize = 1 << 15
 
 // itemCache keeps the items of streamed chains as they are committed, so that the worker delivers them without
-// reading each back from the store. Items are keyed by Id and Seq (an item updated later, such as an
-// attachment's status, is streamed again under a new Seq). The oldest go first once it is full.
+// reading them back from the store, and the newest Seq committed on each such chain (its tail), so that the
+// worker knows when the cache holds everything after a stream's cursor. Only committed items go in (Committed
+// puts them), so a (chain, Seq) names one item for good. The oldest go first once it is full.
 type itemCache struct {
-	mu   sync.Mutex
-	byID map[itemKey]*parley.Item
-	ring []itemKey // insertion order; next overwrites the oldest
-	next int
+	mu    sync.Mutex
+	items map[itemKey]*parley.Item
+	ring  []itemKey // insertion order; next overwrites the oldest
+	next  int
+	tails map[string]int64 // chain → newest Seq put
 }
 
 type itemKey struct {
-	id  string
-	seq int64
+	chain string
+	seq   int64
 }
 
 func (c *itemCache) put(it *parley.Item) {
-	k := itemKey{it.ID, it.Seq}
+	k := itemKey{it.ChainID, it.Seq}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.byID == nil {
-		c.byID, c.ring = make(map[itemKey]*parley.Item, itemCacheSize), make([]itemKey, itemCacheSize)
+	if c.items == nil {
+		c.items, c.ring, c.tails = make(map[itemKey]*parley.Item, itemCacheSize), make([]itemKey, itemCacheSize), map[string]int64{}
 	}
-	if _, ok := c.byID[k]; ok {
+	if it.Seq > c.tails[it.ChainID] {
+		c.tails[it.ChainID] = it.Seq
+	}
+	if _, ok := c.items[k]; ok {
 		return
 	}
-	if old := c.ring[c.next]; old.id != "" {
-		delete(c.byID, old)
+	if old := c.ring[c.next]; old.chain != "" {
+		delete(c.items, old)
 	}
 	c.ring[c.next] = k
 	c.next = (c.next + 1) % itemCacheSize
-	c.byID[k] = it
+	c.items[k] = it
 }
 
-func (c *itemCache) get(id string, seq int64) *parley.Item {
+// run returns the cached items of chain after Seq after, consecutive, at most limit of them and none after
+// upto (0: no bound), and whether they are all the chain has there as far as this process knows: the run
+// reached the chain's tail (or upto).
+func (c *itemCache) run(chain string, after, upto int64, limit int) (items []*parley.Item, complete bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.byID[itemKey{id, seq}]
+	seq := after
+	for len(items) < limit && (upto == 0 || seq < upto) {
+		it := c.items[itemKey{chain, seq + 1}]
+		if it == nil {
+			break
+		}
+		items = append(items, it)
+		seq++
+	}
+	if upto > 0 && seq >= upto {
+		return items, true
+	}
+	tail, known := c.tails[chain]
+	return items, known && seq >= tail
+}
+
+// forget drops the tail of a chain whose streams all stopped; its items age out.
+func (c *itemCache) forget(chain string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.tails, chain)
 }

@@ -106,8 +106,8 @@ type Service struct {
 
 	// items holds the items of streamed chains committed lately, for delivery without a store read.
 	items itemCache
-	// del deletes delivered entries in batches (deletes.go).
-	del deleter
+	// cur saves the streams' cursors in batches (cursors.go).
+	cur cursors
 
 	delivered, retried, dead atomic.Int64
 }
@@ -125,7 +125,7 @@ func New(store parley.Store, endpoint Endpoint, clock parley.Clock, log *slog.Lo
 	}
 	s := &Service{store: store, endpoint: endpoint, clock: clock, log: log, cfg: cfg, chains: map[string][]string{}}
 	s.d.init()
-	s.del.init()
+	s.cur.init()
 	return s
 }
 
@@ -178,13 +178,17 @@ func (s *Service) StartContactStreaming(ctx context.Context, instanceID, contact
 			return parley.Errorf(parley.ELIMIT, "contact %s already streams to %d endpoints, the most a contact may have",
 				contactID, MaxStreams)
 		}
+		from, err := startAfter(ctx, tx, cur)
+		if err != nil {
+			return err
+		}
 		st := &parley.Stream{ID: uuid.NewString(), InstanceID: inst.ID, ChainID: c.InitialContactID, ContactID: c.ID,
-			EndpointARN: endpointARN, ClientToken: clientToken, StartedAt: s.clock.Now()}
+			EndpointARN: endpointARN, ClientToken: clientToken, StartedAt: s.clock.Now(), Cursor: from}
 		if err := tx.InsertStream(ctx, st); err != nil {
 			return err
 		}
 		id = st.ID
-		return s.backfill(ctx, tx, cur, st)
+		return nil
 	})
 	if err != nil {
 		return "", err
@@ -194,38 +198,23 @@ func (s *Service) StartContactStreaming(ctx context.Context, instanceID, contact
 	return id, nil
 }
 
-// backfill streams what the chat already holds when the customer has not connected yet. Amazon Connect
-// starts a chat's flow only once its customer is connected (for a streamed chat, by CreateParticipantConnection
-// with ConnectParticipant), so the integrator that calls StartChatContact, StartContactStreaming, then
+// startAfter returns the Seq a new stream of c's chain starts after: the chain's newest, as Amazon Connect
+// streams only what comes after the start, unless the customer has not connected yet. Amazon Connect starts a
+// chat's flow only once its customer is connected (for a streamed chat, by CreateParticipantConnection with
+// ConnectParticipant), so the integrator that calls StartChatContact, StartContactStreaming, then
 // CreateParticipantConnection receives everything the flow says. parley runs the flow's first step inside
 // StartChatContact; streaming the chat from its first item gives the integrator the same items, in order.
-func (s *Service) backfill(ctx context.Context, tx parley.Tx, c *parley.Contact, st *parley.Stream) error {
+func startAfter(ctx context.Context, tx parley.Tx, c *parley.Contact) (int64, error) {
 	ps, err := tx.ListParticipants(ctx, c.ID)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	for _, p := range ps {
 		if p.Role == parley.RoleCustomer && p.Connected {
-			return nil
+			return tx.LastSeq(ctx, c.InitialContactID)
 		}
 	}
-	items, err := tx.ListItems(ctx, parley.ItemQuery{ChainID: c.InitialContactID})
-	if err != nil {
-		return err
-	}
-	now := s.clock.Now()
-	var entries []*parley.OutboxEntry
-	for _, it := range items {
-		if it.Recipient != "" {
-			continue
-		}
-		entries = append(entries, &parley.OutboxEntry{StreamID: st.ID, Seq: it.Seq, ChainID: it.ChainID, ItemID: it.ID,
-			CreatedAt: now, NextAt: now})
-	}
-	if len(entries) == 0 {
-		return nil
-	}
-	return tx.InsertOutbox(ctx, entries)
+	return 0, nil
 }
 
 // StopContactStreaming stops a stream of the chat of contactID. Items already committed are still delivered.
@@ -244,7 +233,11 @@ func (s *Service) StopContactStreaming(ctx context.Context, instanceID, contactI
 		if err != nil {
 			return err
 		}
-		return tx.StopStream(ctx, st.ID, s.clock.Now())
+		last, err := tx.LastSeq(ctx, st.ChainID)
+		if err != nil {
+			return err
+		}
+		return tx.StopStream(ctx, st.ID, s.clock.Now(), last)
 	})
 	if err != nil {
 		return err

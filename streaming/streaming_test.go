@@ -255,6 +255,10 @@ func TestPermanentErrorDeadLettersAndReplay(t *testing.T) {
 	items := send(t, e, c, 3)
 	waitFor(t, "the items after the poisoned one", func() bool { return len(ep.delivered(id)) == 2 })
 	inOrder(t, "before replay", ep.delivered(id), []*parley.Item{items[0], items[2]})
+	waitFor(t, "the cursor past the dead item", func() bool {
+		st, err := e.st.GetStream(t.Context(), id)
+		return err == nil && st.Cursor == items[2].Seq
+	})
 
 	dead, err := e.str.DeadLetters(t.Context(), e.inst.ID, 0)
 	if err != nil {
@@ -591,5 +595,71 @@ func TestBatchEndpointPartialFailures(t *testing.T) {
 	}
 	if multi == 0 {
 		t.Errorf("no batch of more than one item among %v", ep.batches)
+	}
+}
+
+// TestRestartResumesAfterCursor: the items a stream delivered move its cursor, which outlives a restart: the
+// restarted worker delivers only what came after it, and no outbox row was written for any item.
+func TestRestartResumesAfterCursor(t *testing.T) {
+	dir := t.TempDir()
+	ep := &fakeEndpoint{}
+	e := open(t, dir, ep, fastRetries)
+	c := e.customer(t, "Ann")
+	id := e.stream(t, c, topic, "")
+	first := send(t, e, c, 5)
+	waitFor(t, "the first items", func() bool { return len(ep.delivered(id)) == len(first) })
+	if rows, err := e.st.ListOutbox(t.Context(), parley.OutboxQuery{}); err != nil || len(rows) != 0 {
+		t.Errorf("outbox rows after a delivery: %v, %v; want none", rows, err)
+	}
+	e.close() // saves the cursor
+
+	ep2 := &fakeEndpoint{}
+	e2 := open(t, dir, ep2, fastRetries)
+	st, err := e2.st.GetStream(t.Context(), id)
+	if err != nil || st.Cursor != first[len(first)-1].Seq {
+		t.Fatalf("after the restart: stream %+v, %v; want its cursor at Seq %d", st, err, first[len(first)-1].Seq)
+	}
+	more := send(t, e2, c, 3)
+	waitFor(t, "the items after the restart", func() bool { return len(ep2.delivered(id)) >= len(more) })
+	inOrder(t, "after the restart", ep2.delivered(id), more)
+}
+
+// TestFailureLeavesCursor: while the endpoint fails an item, the stream's cursor stays before it and the
+// stream records the failing item, its attempts and its error; the backlog holds it and what came after. Once
+// the endpoint takes it, the cursor passes everything.
+func TestFailureLeavesCursor(t *testing.T) {
+	ep := &fakeEndpoint{}
+	e := open(t, t.TempDir(), ep, fastRetries)
+	c := e.customer(t, "Ann")
+	id := e.stream(t, c, topic, "")
+	ok := send(t, e, c, 2)
+	waitFor(t, "the first items", func() bool { return len(ep.delivered(id)) == 2 })
+	ep.setFail(func(int, *parley.Item) error { return errors.New("503 Service Unavailable") })
+	failing := send(t, e, c, 3)
+	var st *parley.Stream
+	waitFor(t, "recorded failures", func() bool {
+		var err error
+		st, err = e.st.GetStream(t.Context(), id)
+		return err == nil && st.Attempts >= 2 && st.Cursor == ok[1].Seq
+	})
+	if st.FailingSeq != failing[0].Seq || st.LastError != "503 Service Unavailable" {
+		t.Errorf("stream while failing: FailingSeq %d, LastError %q; want %d, the endpoint's error", st.FailingSeq,
+			st.LastError, failing[0].Seq)
+	}
+	if stats, err := e.str.Stats(t.Context()); err != nil || stats.Backlog != 3 {
+		t.Errorf("Stats while failing = %+v, %v; want a backlog of 3", stats, err)
+	}
+	if dead, err := e.str.DeadLetters(t.Context(), e.inst.ID, 0); err != nil || len(dead) != 0 {
+		t.Errorf("dead letters while retrying: %+v, %v", dead, err)
+	}
+
+	ep.setFail(nil)
+	waitFor(t, "the cursor past every item", func() bool {
+		st, err := e.st.GetStream(t.Context(), id)
+		return err == nil && st.Cursor == failing[2].Seq
+	})
+	inOrder(t, "after recovery", ep.delivered(id), append(ok, failing...))
+	if stats, err := e.str.Stats(t.Context()); err != nil || stats.Backlog != 0 {
+		t.Errorf("Stats after recovery = %+v, %v; want no backlog", stats, err)
 	}
 }
