@@ -585,6 +585,7 @@ func (s *Service) recorded(st *parley.Stream, e *parley.OutboxEntry, derr, err e
 		"attempts", e.Attempts, "endpoint", st.EndpointARN, "err", derr)
 	return false
 }
+
 // backoff is the wait before the retry that follows failed attempt n (1, 2, ...): RetryBase doubled n-1 times,
 // at most RetryCap, drawn between half and all of it.
 func (s *Service) backoff(n int) time.Duration {
