@@ -26,7 +26,7 @@ type dispatcher struct {
 	ready  []string            // streams to hand out, in the order they were rung
 	queued map[string]bool     // in ready
 	busy   map[string]bool     // a worker has it
-	soon   map[string]bool     // rung by new entries: ready at the next linger tick
+	soon   map[string]bool     // rung by new items: ready at the next linger tick
 	again  map[string]bool     // rung while busy
 	check  map[string]bool     // found by a scan: read the store, whatever the item cache says
 	replay map[string]bool     // may have replayed entries
@@ -115,7 +115,7 @@ func (d *dispatcher) release() {
 		d.mu.Unlock()
 		return
 	}
-	d.soon, d.check, d.replay = map[string]bool{}, map[string]bool{}, map[string]bool{}
+	d.soon = map[string]bool{}
 	d.mu.Unlock()
 	for id := range soon {
 		d.poke(id)
