@@ -255,10 +255,7 @@ func TestPermanentErrorDeadLettersAndReplay(t *testing.T) {
 	items := send(t, e, c, 3)
 	waitFor(t, "the items after the poisoned one", func() bool { return len(ep.delivered(id)) == 2 })
 	inOrder(t, "before replay", ep.delivered(id), []*parley.Item{items[0], items[2]})
-	waitFor(t, "the cursor past the dead item", func() bool {
-		st, err := e.st.GetStream(t.Context(), id)
-		return err == nil && st.Cursor == items[2].Seq
-	})
+	cursorAt(t, e, id, items[2].Seq)
 
 	dead, err := e.str.DeadLetters(t.Context(), e.inst.ID, 0)
 	if err != nil {
@@ -654,12 +651,18 @@ func TestFailureLeavesCursor(t *testing.T) {
 	}
 
 	ep.setFail(nil)
-	waitFor(t, "the cursor past every item", func() bool {
-		st, err := e.st.GetStream(t.Context(), id)
-		return err == nil && st.Cursor == failing[2].Seq
-	})
+	cursorAt(t, e, id, failing[2].Seq)
 	inOrder(t, "after recovery", ep.delivered(id), append(ok, failing...))
 	if stats, err := e.str.Stats(t.Context()); err != nil || stats.Backlog != 0 {
 		t.Errorf("Stats after recovery = %+v, %v; want no backlog", stats, err)
 	}
+}
+
+// cursorAt waits until the stream's saved cursor is at seq.
+func cursorAt(t *testing.T, e *env, id string, seq int64) {
+	t.Helper()
+	waitFor(t, fmt.Sprintf("the cursor at Seq %d", seq), func() bool {
+		st, err := e.st.GetStream(t.Context(), id)
+		return err == nil && st.Cursor == seq
+	})
 }

@@ -79,31 +79,14 @@ func (r reader) ListOutbox(ctx context.Context, q parley.OutboxQuery) ([]*parley
 
 // OutboxStreams returns the ids of streams with pending entries.
 func (r reader) OutboxStreams(ctx context.Context, limit int) ([]string, error) {
-	query := `SELECT DISTINCT stream_id FROM outbox WHERE NOT dead ORDER BY stream_id`
-	var args []any
-	if limit > 0 {
-		query += ` LIMIT ?`
-		args = append(args, limit)
-	}
-	return queryAll(ctx, r.q, func(sc rows.Scanner) (string, error) {
-		var id string
-		return id, sc.Scan(&id)
-	}, query, args...)
+	query, args := rows.Limit(rows.OutboxStreamsQuery(`NOT dead`), limit)
+	return queryAll(ctx, r.q, rows.ScanID, query, args...)
 }
 
 // StreamsBehind returns the ids of streams whose chains hold items after their cursors.
 func (r reader) StreamsBehind(ctx context.Context, limit int) ([]string, error) {
-	query := `SELECT s.id FROM streams s WHERE ` + rows.OpenStreams + ` AND EXISTS (SELECT 1 FROM items i WHERE ` +
-		rows.StreamBehind + `) ORDER BY s.id`
-	var args []any
-	if limit > 0 {
-		query += ` LIMIT ?`
-		args = append(args, limit)
-	}
-	return queryAll(ctx, r.q, func(sc rows.Scanner) (string, error) {
-		var id string
-		return id, sc.Scan(&id)
-	}, query, args...)
+	query, args := rows.Limit(rows.StreamsBehindQuery, limit)
+	return queryAll(ctx, r.q, rows.ScanID, query, args...)
 }
 
 // CountOutbox returns the number of items waiting (after the cursors, and pending entries) and dead entries.

@@ -17,11 +17,7 @@ func TestMigrateFromVersion1(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, err := sql.Open("sqlite", dsn(path, false))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, q := range []string{
+	writeRaw(t, path, "set up a version 1 database", []string{
 		ms[0].sql,
 		`CREATE TABLE schema_version (version INTEGER NOT NULL) STRICT`,
 		`INSERT INTO schema_version (version) VALUES (1)`,
@@ -30,14 +26,7 @@ func TestMigrateFromVersion1(t *testing.T) {
 		`INSERT INTO contacts VALUES ('c-1', 'i-1', 'c-1', '', '', 'CHAT', 'API', 'ACTIVE', 'f-1', 'q-1', '', NULL,
 			NULL, NULL, 60, 1000, 0, 0, 0, '', 1000)`,
 		`INSERT INTO participants VALUES ('p-1', 'c-1', 'c-1', 'CUSTOMER', 'Customer', X'01', 'JOINED', 0, 1000, 0)`,
-	} {
-		if _, err := db.ExecContext(ctx, q); err != nil {
-			t.Fatalf("set up a version 1 database: %v\n%s", err, q)
-		}
-	}
-	if err := db.Close(); err != nil {
-		t.Fatal(err)
-	}
+	})
 
 	s, err := Open(ctx, path, nil)
 	if err != nil {
@@ -84,10 +73,6 @@ func TestMigrateOutboxToCursors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, err := sql.Open("sqlite", dsn(path, false))
-	if err != nil {
-		t.Fatal(err)
-	}
 	setup := []string{`CREATE TABLE schema_version (version INTEGER NOT NULL) STRICT`}
 	for _, m := range ms[:12] {
 		setup = append(setup, m.sql)
@@ -110,14 +95,7 @@ func TestMigrateOutboxToCursors(t *testing.T) {
 			('s-1', 2, 'c-1', 'c-1-2', 1000, 1000, 1), ('s-1', 4, 'c-1', 'c-1-4', 1000, 1000, 0),
 			('s-1', 5, 'c-1', 'c-1-5', 1000, 1000, 0), ('s-1', 6, 'c-1', 'c-1-6', 1000, 1000, 0),
 			('s-3', 3, 'c-3', 'c-3-3', 1000, 1000, 0), ('s-3', 5, 'c-3', 'c-3-5', 1000, 1000, 0)`)
-	for _, q := range setup {
-		if _, err := db.ExecContext(ctx, q); err != nil {
-			t.Fatalf("set up a version 12 database: %v\n%s", err, q)
-		}
-	}
-	if err := db.Close(); err != nil {
-		t.Fatal(err)
-	}
+	writeRaw(t, path, "set up a version 12 database", setup)
 
 	s, err := Open(ctx, path, nil)
 	if err != nil {
@@ -143,5 +121,23 @@ func TestMigrateOutboxToCursors(t *testing.T) {
 	pending, dead, err := s.CountOutbox(ctx)
 	if err != nil || pending != 3+3 || dead != 1 {
 		t.Errorf("CountOutbox = %d pending, %d dead, %v; want 6, 1", pending, dead, err)
+	}
+}
+
+// writeRaw runs statements on the SQLite file at path, outside the store (what an older version wrote).
+func writeRaw(t *testing.T, path, what string, stmts []string) {
+	t.Helper()
+	db, err := sql.Open("sqlite", dsn(path, false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, q := range stmts {
+		if _, err := db.ExecContext(t.Context(), q); err != nil {
+			t.Fatalf("%s: %v\n%s", what, err, q)
+		}
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
 	}
 }

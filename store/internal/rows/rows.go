@@ -168,6 +168,31 @@ const ItemCols = `chain_id, seq, id, contact_id, type, content_type, content, pa
 const StreamCols = `id, instance_id, chain_id, contact_id, endpoint_arn, client_token, started_at, stopped_at,
 	delivered_seq, last_seq, failing_seq, attempts, next_at, last_error`
 
+// StreamsBehindQuery selects the ids of the open streams whose chains hold items after their cursors, ordered
+// by id.
+const StreamsBehindQuery = `SELECT s.id FROM streams s WHERE ` + OpenStreams +
+	` AND EXISTS (SELECT 1 FROM items i WHERE ` + StreamBehind + `) ORDER BY s.id`
+
+// OutboxStreamsQuery selects the ids of the streams with pending outbox entries, notDead being the SQL of the
+// condition of a pending entry, ordered by id.
+func OutboxStreamsQuery(notDead string) string {
+	return `SELECT DISTINCT stream_id FROM outbox WHERE ` + notDead + ` ORDER BY stream_id`
+}
+
+// Limit appends a LIMIT to query when limit is positive, and returns its argument.
+func Limit(query string, limit int) (string, []any) {
+	if limit <= 0 {
+		return query, nil
+	}
+	return query + ` LIMIT ?`, []any{limit}
+}
+
+// ScanID reads a row of one string.
+func ScanID(sc Scanner) (string, error) {
+	var id string
+	return id, sc.Scan(&id)
+}
+
 // OpenStreams is the condition (on streams s) of the streams not done; StreamBehind (on streams s and items i)
 // selects the items of s's chain that s has yet to deliver.
 const (
