@@ -43,7 +43,8 @@ func (cs *cursors) add(stream string, seq int64) {
 }
 
 // get returns the stream's position not yet saved (0: none). Only the stream's own turn (one at a time)
-// raises it, so a turn that reads it before the store never goes back.
+// raises it, and it is dropped only after the store has it: a turn that reads it before it reads the store
+// sees the position in one or the other.
 func (cs *cursors) get(stream string) int64 {
 	cs.mu.Lock()
 	defer cs.mu.Unlock()

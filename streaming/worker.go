@@ -298,6 +298,9 @@ func (s *Service) scan(ctx context.Context) {
 // dead-lettered item no longer holds up the stream.
 func (s *Service) turn(ctx context.Context, id string) (more bool) {
 	check, replays := s.d.flags(id)
+	// The unsaved position first: it is dropped only once the store has it, so reading it before the store
+	// never misses both.
+	unsaved := s.cur.get(id)
 	st, err := s.store.GetStream(ctx, id)
 	if parley.IsCode(err, parley.ENOTFOUND) {
 		return false
@@ -311,7 +314,7 @@ func (s *Service) turn(ctx context.Context, id string) (more bool) {
 			return false
 		}
 	}
-	st.Cursor = max(st.Cursor, s.cur.get(id))
+	st.Cursor = max(st.Cursor, unsaved)
 	if st.Done() {
 		return false
 	}
