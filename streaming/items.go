@@ -76,3 +76,29 @@ func (c *itemCache) forget(chain string) {
 	defer c.mu.Unlock()
 	delete(c.tails, chain)
 }
+
+// contactCacheSize bounds the contacts kept for delivery; the cache starts over when it is full.
+const contactCacheSize = 4096
+
+// contactCache keeps the contacts of the items delivered lately, so that a stream's turn does not read its
+// contact again. A delivery uses a contact's ids (ContactId, InitialContactId, InstanceId), which never change;
+// the rest of a cached contact is a snapshot from when it was read.
+type contactCache struct {
+	mu   sync.Mutex
+	byID map[string]*parley.Contact
+}
+
+func (c *contactCache) get(id string) *parley.Contact {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.byID[id]
+}
+
+func (c *contactCache) put(ct *parley.Contact) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.byID == nil || len(c.byID) >= contactCacheSize {
+		c.byID = make(map[string]*parley.Contact)
+	}
+	c.byID[ct.ID] = ct
+}

@@ -105,8 +105,10 @@ type Service struct {
 
 	d dispatcher
 
-	// items holds the items of streamed chains committed lately, for delivery without a store read.
-	items itemCache
+	// items holds the items of streamed chains committed lately, for delivery without a store read; contacts
+	// the contacts of the items delivered lately.
+	items    itemCache
+	contacts contactCache
 	// cur saves the streams' cursors in batches (cursors.go).
 	cur cursors
 

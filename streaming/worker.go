@@ -329,7 +329,6 @@ func (s *Service) turn(ctx context.Context, id string) (more bool) {
 		return false
 	}
 	full := len(items) == s.cfg.Batch
-	contacts := map[string]*parley.Contact{}
 	// Cursors are saved in batches by runSaves; until then the stream's turns read them from s.cur.
 	done := st.Cursor
 	defer func() {
@@ -354,7 +353,7 @@ func (s *Service) turn(ctx context.Context, id string) (more bool) {
 		for batcher != nil && j < len(items) && j < MaxBatch && items[j].Recipient == "" {
 			j++
 		}
-		ds, derr, storeErr := s.load(ctx, items[:j], contacts)
+		ds, derr, storeErr := s.load(ctx, items[:j])
 		if storeErr != nil || ctx.Err() != nil {
 			// Not the endpoint's fault (or shutting down): the items wait.
 			if ctx.Err() == nil {
@@ -441,7 +440,6 @@ func (s *Service) replays(ctx context.Context, st *parley.Stream) (stop bool) {
 		return false
 	}
 	wctx := context.WithoutCancel(ctx)
-	contacts := map[string]*parley.Contact{}
 	for _, e := range es {
 		if !s.d.leading.Load() || ctx.Err() != nil {
 			return true
@@ -459,7 +457,7 @@ func (s *Service) replays(ctx context.Context, st *parley.Stream) (stop bool) {
 		var derr error
 		if err == nil {
 			var ds []Delivery
-			ds, derr, err = s.load(ctx, []*parley.Item{it}, contacts)
+			ds, derr, err = s.load(ctx, []*parley.Item{it})
 			if err != nil {
 				s.storeFailed(ctx, st.ID, "read contact", err)
 				return true
@@ -486,13 +484,13 @@ func (s *Service) replays(ctx context.Context, st *parley.Stream) (stop bool) {
 	return false
 }
 
-// load reads the contacts of items, in order. It stops at the first item whose contact is gone: ds holds the
+// load finds the contacts of items, in order. It stops at the first item whose contact is gone: ds holds the
 // items before it and derr is a permanent error for it. storeErr is a failure to read that is nobody's answer
 // yet.
-func (s *Service) load(ctx context.Context, items []*parley.Item, contacts map[string]*parley.Contact) (ds []Delivery, derr, storeErr error) {
+func (s *Service) load(ctx context.Context, items []*parley.Item) (ds []Delivery, derr, storeErr error) {
 	for _, it := range items {
-		c, ok := contacts[it.ContactID]
-		if !ok {
+		c := s.contacts.get(it.ContactID)
+		if c == nil {
 			var err error
 			c, err = s.store.GetContact(ctx, it.ContactID)
 			if parley.IsCode(err, parley.ENOTFOUND) {
@@ -501,7 +499,7 @@ func (s *Service) load(ctx context.Context, items []*parley.Item, contacts map[s
 			if err != nil {
 				return nil, nil, err
 			}
-			contacts[it.ContactID] = c
+			s.contacts.put(c)
 		}
 		ds = append(ds, Delivery{Contact: c, Item: it})
 	}
