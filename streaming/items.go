@@ -2,6 +2,7 @@ package streaming
 
 import (
 	"sync"
+	"time"
 
 	"github.com/parley-chat/parley"
 )
@@ -101,4 +102,68 @@ func (c *contactCache) put(ct *parley.Contact) {
 		c.byID = make(map[string]*parley.Contact)
 	}
 	c.byID[ct.ID] = ct
+}
+
+// streamFresh is how long the worker trusts a stream row it read: its delivery state (cursor, failures) is the
+// worker's own while it holds the lease, and a stop made by this process drops it at once, so the age only
+// bounds how late a stop made on another node is seen.
+const streamFresh = time.Second
+
+// streamCache keeps the stream rows the worker read, so that a busy stream's turns (one each linger tick) do not
+// read their row every time.
+type streamCache struct {
+	mu sync.Mutex
+	m  map[string]cachedStream
+}
+
+type cachedStream struct {
+	st   parley.Stream
+	read time.Time
+}
+
+// get returns a copy of the stream's row read at or after since, if there is one.
+func (c *streamCache) get(id string, since time.Time) (*parley.Stream, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	cs, ok := c.m[id]
+	if !ok || cs.read.Before(since) {
+		return nil, false
+	}
+	st := cs.st
+	return &st, true
+}
+
+// put keeps a copy of a stream row read at read.
+func (c *streamCache) put(st *parley.Stream, read time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = map[string]cachedStream{}
+	}
+	c.m[st.ID] = cachedStream{st: *st, read: read}
+}
+
+// update applies what the worker itself wrote (a cursor moved, a failure recorded) to the kept copy, if any.
+func (c *streamCache) update(id string, f func(*parley.Stream)) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if cs, ok := c.m[id]; ok {
+		f(&cs.st)
+		c.m[id] = cs
+	}
+}
+
+// drop forgets the streams' rows (they stopped); clear forgets every row (the lease changed hands).
+func (c *streamCache) drop(ids ...string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, id := range ids {
+		delete(c.m, id)
+	}
+}
+
+func (c *streamCache) clear() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	clear(c.m)
 }

@@ -35,6 +35,7 @@ func (s *Service) Committing(ctx context.Context, tx parley.Tx, ch *chat.Change)
 			if err := tx.StopStream(ctx, st.ID, now, it.Seq); err != nil {
 				return err
 			}
+			s.streams.drop(st.ID)
 		}
 		streams = nil
 	}

@@ -109,6 +109,8 @@ type Service struct {
 	// the contacts of the items delivered lately.
 	items    itemCache
 	contacts contactCache
+	// streams keeps the stream rows the worker read lately.
+	streams streamCache
 	// cur saves the streams' cursors in batches (cursors.go).
 	cur cursors
 
@@ -246,6 +248,7 @@ func (s *Service) StopContactStreaming(ctx context.Context, instanceID, contactI
 		return err
 	}
 	s.forgetChain(c.InitialContactID)
+	s.streams.drop(streamingID)
 	s.log.InfoContext(ctx, "streaming stopped", "contact_id", c.ID, "streaming_id", streamingID)
 	return nil
 }

@@ -201,6 +201,7 @@ func (s *Service) Run(ctx context.Context) {
 	var wg sync.WaitGroup
 	holder := lease.New(s.store, LeaseName, s.cfg.NodeID, s.clock, s.cfg.LeaseTTL, s.log, func(held bool) {
 		s.d.leading.Store(held)
+		s.streams.clear()
 		if held {
 			s.d.scanSoon()
 		}
@@ -301,7 +302,7 @@ func (s *Service) turn(ctx context.Context, id string) (more bool) {
 	// The unsaved position first: it is dropped only once the store has it, so reading it before the store
 	// never misses both.
 	unsaved := s.cur.get(id)
-	st, err := s.store.GetStream(ctx, id)
+	st, err := s.stream(ctx, id, check)
 	if parley.IsCode(err, parley.ENOTFOUND) {
 		return false
 	}
@@ -315,6 +316,8 @@ func (s *Service) turn(ctx context.Context, id string) (more bool) {
 		}
 	}
 	st.Cursor = max(st.Cursor, unsaved)
+	// The kept row must not fall behind what was delivered once the unsaved position is gone.
+	s.streams.update(id, func(c *parley.Stream) { c.Cursor = max(c.Cursor, st.Cursor) })
 	if st.Done() {
 		return false
 	}
@@ -334,6 +337,7 @@ func (s *Service) turn(ctx context.Context, id string) (more bool) {
 	defer func() {
 		if done > st.Cursor {
 			s.cur.add(id, done)
+			s.streams.update(id, func(c *parley.Stream) { c.Cursor = max(c.Cursor, done) })
 		}
 	}()
 	batcher, _ := s.endpoint.(BatchEndpoint)
@@ -380,6 +384,23 @@ func (s *Service) turn(ctx context.Context, id string) (more bool) {
 		done, items = items[0].Seq, items[1:] // dead-lettered: it no longer holds up the stream
 	}
 	return full
+}
+
+// stream returns the row of stream id: the one read within streamFresh unless check is set, else from the
+// store.
+func (s *Service) stream(ctx context.Context, id string, check bool) (*parley.Stream, error) {
+	now := s.clock.Now()
+	if !check {
+		if st, ok := s.streams.get(id, now.Add(-streamFresh)); ok {
+			return st, nil
+		}
+	}
+	st, err := s.store.GetStream(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	s.streams.put(st, now)
+	return st, nil
 }
 
 // backlog returns the items of st's chain after its cursor (up to its LastSeq once stopped), at most
@@ -526,16 +547,22 @@ func (s *Service) failed(ctx context.Context, st *parley.Stream, it *parley.Item
 		Attempts: attempts}
 	e.Dead = s.judge(e, derr)
 	wctx := context.WithoutCancel(ctx)
+	fail := &parley.Stream{ID: st.ID, ChainID: st.ChainID, FailingSeq: e.Seq, Attempts: e.Attempts, NextAt: e.NextAt,
+		LastError: e.LastError}
 	err := s.store.Update(wctx, func(tx parley.Tx) error {
 		if !e.Dead {
-			return tx.FailStream(wctx, &parley.Stream{ID: st.ID, ChainID: st.ChainID, FailingSeq: e.Seq,
-				Attempts: e.Attempts, NextAt: e.NextAt, LastError: e.LastError})
+			return tx.FailStream(wctx, fail)
 		}
 		if err := tx.InsertOutbox(wctx, []*parley.OutboxEntry{e}); err != nil && !parley.IsCode(err, parley.ECONFLICT) {
 			return err
 		}
 		return tx.AdvanceStream(wctx, st.ID, e.Seq)
 	})
+	if err == nil && !e.Dead {
+		s.streams.update(st.ID, func(c *parley.Stream) {
+			c.FailingSeq, c.Attempts, c.NextAt, c.LastError = fail.FailingSeq, fail.Attempts, fail.NextAt, fail.LastError
+		})
+	}
 	return s.recorded(st, e, derr, err)
 }
 
