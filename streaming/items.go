@@ -112,8 +112,9 @@ const streamFresh = time.Second
 // streamCache keeps the stream rows the worker read, so that a busy stream's turns (one each linger tick) do not
 // read their row every time.
 type streamCache struct {
-	mu sync.Mutex
-	m  map[string]cachedStream
+	mu  sync.Mutex
+	m   map[string]cachedStream
+	gen uint64 // counts drops and clears: a row read before one is not kept
 }
 
 type cachedStream struct {
@@ -133,10 +134,21 @@ func (c *streamCache) get(id string, since time.Time) (*parley.Stream, bool) {
 	return &st, true
 }
 
-// put keeps a copy of a stream row read at read.
-func (c *streamCache) put(st *parley.Stream, read time.Time) {
+// generation returns the count of drops and clears so far; take it before reading a row to put.
+func (c *streamCache) generation() uint64 {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	return c.gen
+}
+
+// put keeps a copy of a stream row read at read, unless a drop or clear came after gen (the row may predate a
+// stop).
+func (c *streamCache) put(st *parley.Stream, read time.Time, gen uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if gen != c.gen {
+		return
+	}
 	if c.m == nil {
 		c.m = map[string]cachedStream{}
 	}
@@ -157,6 +169,7 @@ func (c *streamCache) update(id string, f func(*parley.Stream)) {
 func (c *streamCache) drop(ids ...string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.gen++
 	for _, id := range ids {
 		delete(c.m, id)
 	}
@@ -165,5 +178,6 @@ func (c *streamCache) drop(ids ...string) {
 func (c *streamCache) clear() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.gen++
 	clear(c.m)
 }

@@ -395,11 +395,12 @@ func (s *Service) stream(ctx context.Context, id string, check bool) (*parley.St
 			return st, nil
 		}
 	}
+	gen := s.streams.generation()
 	st, err := s.store.GetStream(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	s.streams.put(st, now)
+	s.streams.put(st, now, gen)
 	return st, nil
 }
 
