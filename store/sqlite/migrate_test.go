@@ -63,7 +63,7 @@ func TestMigrateFromVersion1(t *testing.T) {
 	}
 }
 
-// TestMigrateOutboxToCursors: schema version 13 turns a stream's pending outbox rows into its cursor (just before
+// TestMigrateOutboxToCursors: schema version 14 turns a stream's pending outbox rows into its cursor (just before
 // the oldest row, or the chain's end when it had none; a stopped stream ends at its newest row) and keeps only
 // the dead rows.
 func TestMigrateOutboxToCursors(t *testing.T) {
@@ -74,10 +74,10 @@ func TestMigrateOutboxToCursors(t *testing.T) {
 		t.Fatal(err)
 	}
 	setup := []string{`CREATE TABLE schema_version (version INTEGER NOT NULL) STRICT`}
-	for _, m := range ms[:12] {
+	for _, m := range ms[:13] {
 		setup = append(setup, m.sql)
 	}
-	setup = append(setup, `INSERT INTO schema_version (version) VALUES (12)`)
+	setup = append(setup, `INSERT INTO schema_version (version) VALUES (13)`)
 	for seq := 1; seq <= 6; seq++ {
 		for _, chain := range []string{"c-1", "c-2", "c-3"} {
 			setup = append(setup, fmt.Sprintf(`INSERT INTO items (chain_id, seq, id, contact_id, type, content_type,
@@ -95,11 +95,11 @@ func TestMigrateOutboxToCursors(t *testing.T) {
 			('s-1', 2, 'c-1', 'c-1-2', 1000, 1000, 1), ('s-1', 4, 'c-1', 'c-1-4', 1000, 1000, 0),
 			('s-1', 5, 'c-1', 'c-1-5', 1000, 1000, 0), ('s-1', 6, 'c-1', 'c-1-6', 1000, 1000, 0),
 			('s-3', 3, 'c-3', 'c-3-3', 1000, 1000, 0), ('s-3', 5, 'c-3', 'c-3-5', 1000, 1000, 0)`)
-	writeRaw(t, path, "set up a version 12 database", setup)
+	writeRaw(t, path, "set up a version 13 database", setup)
 
 	s, err := Open(ctx, path, nil)
 	if err != nil {
-		t.Fatalf("Open of a version 12 database: %v", err)
+		t.Fatalf("Open of a version 13 database: %v", err)
 	}
 	defer s.Close()
 	for _, want := range []struct {

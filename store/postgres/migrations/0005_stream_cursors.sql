@@ -1,4 +1,4 @@
--- The items table is the streaming outbox (as SQLite's migration 13). A stream keeps a cursor (delivered_seq:
+-- The items table is the streaming outbox (as SQLite's migration 14). A stream keeps a cursor (delivered_seq:
 -- the Seq of its chain up to which it is done) instead of one outbox row per streamed item. The items after
 -- the cursor (up to last_seq once the stream stopped) are its backlog, read by the items primary key
 -- (chain_id, seq); a delivered batch moves the cursor once. failing_seq, attempts, next_at and last_error record

@@ -1,4 +1,4 @@
--- Schema version 13: the items table is the streaming outbox. A stream keeps a cursor (delivered_seq: the Seq of
+-- Schema version 14: the items table is the streaming outbox. A stream keeps a cursor (delivered_seq: the Seq of
 -- its chain up to which it is done) instead of one outbox row per streamed item, which cost the writer an insert
 -- in every message's transaction and a delete after delivery. The items after the cursor (up to last_seq once
 -- the stream stopped) are its backlog, read by the items primary key (chain_id, seq); a delivered batch moves
