@@ -137,11 +137,15 @@ type Reader interface {
 	// ListStreams returns the streams of a chain in the order they started; only those still active when
 	// activeOnly is set.
 	ListStreams(ctx context.Context, chainID string, activeOnly bool) ([]*Stream, error)
+	// StreamsBehind returns the ids of up to limit (<= 0: all) streams whose chain holds items after their
+	// Cursor (up to their LastSeq once stopped), in id order.
+	StreamsBehind(ctx context.Context, limit int) ([]string, error)
 	// ListOutbox returns outbox entries, see OutboxQuery.
 	ListOutbox(ctx context.Context, q OutboxQuery) ([]*OutboxEntry, error)
 	// OutboxStreams returns the ids of up to limit (<= 0: all) streams that have pending (not dead) entries.
 	OutboxStreams(ctx context.Context, limit int) ([]string, error)
-	// CountOutbox returns how many entries are pending and how many are dead.
+	// CountOutbox returns how many streamed items wait for delivery (the items after the cursors of the streams
+	// not done that are addressed to everyone, and the pending entries) and how many entries are dead.
 	CountOutbox(ctx context.Context) (pending, dead int64, err error)
 }
 
@@ -254,12 +258,17 @@ type Tx interface {
 	// (ITEM) if there is no item with that Id.
 	SetItemAttachments(ctx context.Context, itemID string, atts []Attachment) error
 
-	// InsertStream stores a new stream; ECONFLICT if its id exists or its chain already has a stream with its
-	// ClientToken.
+	// InsertStream stores a new stream (with its Cursor: the Seq its delivery starts after); ECONFLICT if its id
+	// exists or its chain already has a stream with its ClientToken.
 	InsertStream(ctx context.Context, st *Stream) error
-	// StopStream sets a stream's StoppedAt to at unless it is already stopped; ENOTFOUND (STREAM) if there is
-	// none.
-	StopStream(ctx context.Context, id string, at time.Time) error
+	// StopStream sets a stream's StoppedAt to at and its LastSeq to lastSeq unless it is already stopped;
+	// ENOTFOUND (STREAM) if there is none.
+	StopStream(ctx context.Context, id string, at time.Time, lastSeq int64) error
+	// AdvanceStream moves a stream's Cursor to cursor, never back; ENOTFOUND (STREAM) if there is none.
+	AdvanceStream(ctx context.Context, id string, cursor int64) error
+	// FailStream records the failed deliveries of a stream's item: it overwrites FailingSeq, Attempts, NextAt and
+	// LastError from st (matched by ID); ENOTFOUND (STREAM) if there is none.
+	FailStream(ctx context.Context, st *Stream) error
 	// InsertOutbox stores new outbox entries; ECONFLICT if one exists for the same stream and Seq.
 	InsertOutbox(ctx context.Context, entries []*OutboxEntry) error
 	// UpdateOutbox overwrites an entry's Attempts, NextAt, LastError and Dead; ENOTFOUND (OUTBOX) if it does

@@ -7,7 +7,9 @@ import (
 	"github.com/parley-chat/parley"
 )
 
-// Endpoint delivers one item of a streamed contact to the endpoint ARN the contact was streamed to.
+// Endpoint delivers one item of a streamed contact to the endpoint ARN the contact was streamed to. The contact
+// given with an item names it (ID, InitialContactID, InstanceID); its other fields are a snapshot that may be
+// older than the item.
 type Endpoint interface {
 	Deliver(ctx context.Context, endpointARN, streamingID string, c *parley.Contact, it *parley.Item) error
 }

@@ -2,6 +2,7 @@ package streaming
 
 import (
 	"sync"
+	"time"
 
 	"github.com/parley-chat/parley"
 )
@@ -11,40 +12,172 @@ import (
 const itemCacheSize = 1 << 15
 
 // itemCache keeps the items of streamed chains as they are committed, so that the worker delivers them without
-// reading each back from the store. Items are keyed by Id and Seq (an item updated later, such as an
-// attachment's status, is streamed again under a new Seq). The oldest go first once it is full.
+// reading them back from the store, and the newest Seq committed on each such chain (its tail), so that the
+// worker knows when the cache holds everything after a stream's cursor. Only committed items go in (Committed
+// puts them), so a (chain, Seq) names one item for good. The oldest go first once it is full.
 type itemCache struct {
-	mu   sync.Mutex
-	byID map[itemKey]*parley.Item
-	ring []itemKey // insertion order; next overwrites the oldest
-	next int
+	mu    sync.Mutex
+	items map[itemKey]*parley.Item
+	ring  []itemKey // insertion order; next overwrites the oldest
+	next  int
+	tails map[string]int64 // chain → newest Seq put
 }
 
 type itemKey struct {
-	id  string
-	seq int64
+	chain string
+	seq   int64
 }
 
 func (c *itemCache) put(it *parley.Item) {
-	k := itemKey{it.ID, it.Seq}
+	k := itemKey{it.ChainID, it.Seq}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.byID == nil {
-		c.byID, c.ring = make(map[itemKey]*parley.Item, itemCacheSize), make([]itemKey, itemCacheSize)
+	if c.items == nil {
+		c.items, c.ring, c.tails = make(map[itemKey]*parley.Item, itemCacheSize), make([]itemKey, itemCacheSize), map[string]int64{}
 	}
-	if _, ok := c.byID[k]; ok {
+	if it.Seq > c.tails[it.ChainID] {
+		c.tails[it.ChainID] = it.Seq
+	}
+	if _, ok := c.items[k]; ok {
 		return
 	}
-	if old := c.ring[c.next]; old.id != "" {
-		delete(c.byID, old)
+	if old := c.ring[c.next]; old.chain != "" {
+		delete(c.items, old)
 	}
 	c.ring[c.next] = k
 	c.next = (c.next + 1) % itemCacheSize
-	c.byID[k] = it
+	c.items[k] = it
 }
 
-func (c *itemCache) get(id string, seq int64) *parley.Item {
+// run returns the cached items of chain after Seq after, consecutive, at most limit of them and none after
+// upto (0: no bound), and whether they are all the chain has there as far as this process knows: the run
+// reached the chain's tail (or upto).
+func (c *itemCache) run(chain string, after, upto int64, limit int) (items []*parley.Item, complete bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.byID[itemKey{id, seq}]
+	seq := after
+	for len(items) < limit && (upto == 0 || seq < upto) {
+		it := c.items[itemKey{chain, seq + 1}]
+		if it == nil {
+			break
+		}
+		items = append(items, it)
+		seq++
+	}
+	if upto > 0 && seq >= upto {
+		return items, true
+	}
+	tail, known := c.tails[chain]
+	return items, known && seq >= tail
+}
+
+// forget drops the tail of a chain whose streams all stopped; its items age out.
+func (c *itemCache) forget(chain string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.tails, chain)
+}
+
+// contactCacheSize bounds the contacts kept for delivery; the cache starts over when it is full.
+const contactCacheSize = 4096
+
+// contactCache keeps the contacts of the items delivered lately, so that a stream's turn does not read its
+// contact again. A delivery uses a contact's ids (ContactId, InitialContactId, InstanceId), which never change;
+// the rest of a cached contact is a snapshot from when it was read.
+type contactCache struct {
+	mu   sync.Mutex
+	byID map[string]*parley.Contact
+}
+
+func (c *contactCache) get(id string) *parley.Contact {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.byID[id]
+}
+
+func (c *contactCache) put(ct *parley.Contact) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.byID == nil || len(c.byID) >= contactCacheSize {
+		c.byID = make(map[string]*parley.Contact)
+	}
+	c.byID[ct.ID] = ct
+}
+
+// streamFresh is how long the worker trusts a stream row it read: its delivery state (cursor, failures) is the
+// worker's own while it holds the lease, and a stop made by this process drops it at once, so the age only
+// bounds how late a stop made on another node is seen.
+const streamFresh = time.Second
+
+// streamCache keeps the stream rows the worker read, so that a busy stream's turns (one each linger tick) do not
+// read their row every time.
+type streamCache struct {
+	mu  sync.Mutex
+	m   map[string]cachedStream
+	gen uint64 // counts drops and clears: a row read before one is not kept
+}
+
+type cachedStream struct {
+	st   parley.Stream
+	read time.Time
+}
+
+// get returns a copy of the stream's row read at or after since, if there is one.
+func (c *streamCache) get(id string, since time.Time) (*parley.Stream, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	cs, ok := c.m[id]
+	if !ok || cs.read.Before(since) {
+		return nil, false
+	}
+	st := cs.st
+	return &st, true
+}
+
+// generation returns the count of drops and clears so far; take it before reading a row to put.
+func (c *streamCache) generation() uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.gen
+}
+
+// put keeps a copy of a stream row read at read, unless a drop or clear came after gen (the row may predate a
+// stop).
+func (c *streamCache) put(st *parley.Stream, read time.Time, gen uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if gen != c.gen {
+		return
+	}
+	if c.m == nil {
+		c.m = map[string]cachedStream{}
+	}
+	c.m[st.ID] = cachedStream{st: *st, read: read}
+}
+
+// update applies what the worker itself wrote (a cursor moved, a failure recorded) to the kept copy, if any.
+func (c *streamCache) update(id string, f func(*parley.Stream)) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if cs, ok := c.m[id]; ok {
+		f(&cs.st)
+		c.m[id] = cs
+	}
+}
+
+// drop forgets the streams' rows (they stopped); clear forgets every row (the lease changed hands).
+func (c *streamCache) drop(ids ...string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen++
+	for _, id := range ids {
+		delete(c.m, id)
+	}
+}
+
+func (c *streamCache) clear() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen++
+	clear(c.m)
 }

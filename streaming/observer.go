@@ -10,19 +10,14 @@ import (
 
 var _ chat.Observer = (*Service)(nil)
 
-// Committing writes, inside the change's transaction, an outbox entry for every item of the change and every
-// active stream of the item's chain. Items addressed to one participant (Item.Recipient) are not streamed. A
-// chat.ended item for everyone is streamed, then the chain's streams stop.
+// Committing runs inside the change's transaction: it writes nothing for an item (the item row is the
+// stream's outbox, read after the stream's cursor), only notes the chain's active streams for Committed, and
+// stops the chain's streams at a chat.ended item for everyone, their last item.
 func (s *Service) Committing(ctx context.Context, tx parley.Tx, ch *chat.Change) error {
-	if len(ch.Items) == 0 {
-		return nil
-	}
 	var (
-		entries []*parley.OutboxEntry
 		chain   string
 		streams []*parley.Stream
 	)
-	now := s.clock.Now()
 	for _, it := range ch.Items {
 		if it.ChainID != chain {
 			var err error
@@ -32,48 +27,47 @@ func (s *Service) Committing(ctx context.Context, tx parley.Tx, ch *chat.Change)
 			chain = it.ChainID
 			s.remember(chain, streams)
 		}
-		if len(streams) == 0 || it.Recipient != "" {
+		if len(streams) == 0 || it.Recipient != "" || it.ContentType != parley.EventChatEnded {
 			continue
 		}
-		// Cached now, not in Committed: the worker may find the entry before Committed runs. An item of a
-		// transaction that rolls back is never asked for, and ages out.
-		s.items.put(it)
+		now := s.clock.Now()
 		for _, st := range streams {
-			entries = append(entries, &parley.OutboxEntry{StreamID: st.ID, Seq: it.Seq, ChainID: it.ChainID,
-				ItemID: it.ID, CreatedAt: now, NextAt: now})
-		}
-		if it.ContentType == parley.EventChatEnded {
-			for _, st := range streams {
-				if err := tx.StopStream(ctx, st.ID, now); err != nil {
-					return err
-				}
+			if err := tx.StopStream(ctx, st.ID, now, it.Seq); err != nil {
+				return err
 			}
-			streams = nil
+			s.streams.drop(st.ID)
 		}
+		streams = nil
 	}
-	if len(entries) == 0 {
-		return nil
-	}
-	return tx.InsertOutbox(ctx, entries)
+	return nil
 }
 
-// Committed rings the worker for the streams of the change's chains, and forgets the streams of a chat that
-// ended.
+// Committed caches the committed items of streamed chains for the worker, then rings the worker for their
+// streams, and forgets the streams of a chat that ended.
 func (s *Service) Committed(ch *chat.Change) {
-	var last string
+	var (
+		last          string
+		streams, rung []string
+	)
 	for _, it := range ch.Items {
 		if it.ChainID != last {
 			last = it.ChainID
-			for _, id := range s.streamsOf(it.ChainID) {
-				if s.cfg.Linger > 0 {
-					s.d.pokeSoon(id)
-				} else {
-					s.d.poke(id)
-				}
-			}
+			streams = s.streamsOf(it.ChainID)
+			rung = append(rung, streams...)
+		}
+		if len(streams) > 0 {
+			s.items.put(it)
 		}
 		if it.ContentType == parley.EventChatEnded && it.Recipient == "" {
 			s.forgetChain(it.ChainID)
+			s.items.forget(it.ChainID)
+		}
+	}
+	for _, id := range rung {
+		if s.cfg.Linger > 0 {
+			s.d.pokeSoon(id)
+		} else {
+			s.d.poke(id)
 		}
 	}
 }

@@ -30,21 +30,21 @@ type Config struct {
 	// (jitter). Defaults 1s and 30s.
 	RetryBase time.Duration
 	RetryCap  time.Duration
-	// MaxAttempts dead-letters an entry after this many failed deliveries. Default 120 (about an hour at the
+	// MaxAttempts dead-letters an item after this many failed deliveries. Default 120 (about an hour at the
 	// cap); negative: no limit.
 	MaxAttempts int
-	// MaxAge dead-letters an entry that fails when it is older than this. Default 24h; negative: no limit.
+	// MaxAge dead-letters an item that fails when it is older than this. Default 24h; negative: no limit.
 	MaxAge time.Duration
 	// DeliverTimeout bounds one call of Endpoint.Deliver. Default 10s.
 	DeliverTimeout time.Duration
-	// Linger is how long a stream that got new entries waits before its worker turn, so that the entries of a
-	// busy chat go out together (batches to SNS, fewer outbox reads) rather than one turn each. Default 50ms;
-	// negative: no wait.
+	// Linger is how long a stream that got new items waits before its worker turn, so that the items of a busy
+	// chat go out together (batches to SNS, fewer stream reads and cursor saves) rather than one turn each.
+	// Default 50ms; negative: no wait.
 	Linger time.Duration
-	// ScanInterval is how often the worker looks for entries nobody rang for (after a restart, a lost
-	// wake-up). Default 5s.
+	// ScanInterval is how often the worker looks in the store for streams behind their chains that nobody rang
+	// for (after a restart, items committed on another node, a lost wake-up). Default 5s.
 	ScanInterval time.Duration
-	// Batch is how many entries of one stream a worker takes in one turn before letting other streams go.
+	// Batch is how many items of one stream a worker takes in one turn before letting other streams go.
 	// Default 64.
 	Batch int
 	// LeaseTTL is the lease's lifetime (lease.DefaultTTL when zero).
@@ -88,32 +88,37 @@ func (c *Config) defaults() {
 }
 
 // Service is message streaming: the StartContactStreaming and StopContactStreaming operations, the chat.Observer
-// that writes the outbox, the delivery worker (Run) and the dead-letter operations.
+// that stops streams at a chat's end and rings the worker, the delivery worker (Run) and the dead-letter
+// operations.
 type Service struct {
 	store    parley.Store
-	endpoint Endpoint // nil: entries wait
+	endpoint Endpoint // nil: items wait
 	clock    parley.Clock
 	log      *slog.Logger
 	cfg      Config
 
 	// chains remembers, per chain, the active streams Committing last saw, so that Committed knows which
-	// streams to ring. It is a hint: the outbox is the truth, and the periodic scan finds what a wrong hint
-	// missed.
+	// streams to ring. It is a hint: the streams' cursors are the truth, and the periodic scan finds what a
+	// wrong hint missed.
 	chainsMu sync.Mutex
 	chains   map[string][]string
 
 	d dispatcher
 
-	// items holds the items of streamed chains committed lately, for delivery without a store read.
-	items itemCache
-	// del deletes delivered entries in batches (deletes.go).
-	del deleter
+	// items holds the items of streamed chains committed lately, for delivery without a store read; contacts
+	// the contacts of the items delivered lately.
+	items    itemCache
+	contacts contactCache
+	// streams keeps the stream rows the worker read lately.
+	streams streamCache
+	// cur saves the streams' cursors in batches (cursors.go).
+	cur cursors
 
 	delivered, retried, dead atomic.Int64
 }
 
 // New returns the streaming service over store. endpoint delivers the items; with a nil endpoint streams can
-// still be started and their entries wait in the outbox (the worker logs that it has no endpoint and delivers
+// still be started and their items wait after their cursors (the worker logs that it has no endpoint and delivers
 // nothing). clock nil means the system clock, log nil discards.
 func New(store parley.Store, endpoint Endpoint, clock parley.Clock, log *slog.Logger, cfg Config) *Service {
 	cfg.defaults()
@@ -125,7 +130,7 @@ func New(store parley.Store, endpoint Endpoint, clock parley.Clock, log *slog.Lo
 	}
 	s := &Service{store: store, endpoint: endpoint, clock: clock, log: log, cfg: cfg, chains: map[string][]string{}}
 	s.d.init()
-	s.del.init()
+	s.cur.init()
 	return s
 }
 
@@ -178,54 +183,43 @@ func (s *Service) StartContactStreaming(ctx context.Context, instanceID, contact
 			return parley.Errorf(parley.ELIMIT, "contact %s already streams to %d endpoints, the most a contact may have",
 				contactID, MaxStreams)
 		}
+		from, err := startAfter(ctx, tx, cur)
+		if err != nil {
+			return err
+		}
 		st := &parley.Stream{ID: uuid.NewString(), InstanceID: inst.ID, ChainID: c.InitialContactID, ContactID: c.ID,
-			EndpointARN: endpointARN, ClientToken: clientToken, StartedAt: s.clock.Now()}
+			EndpointARN: endpointARN, ClientToken: clientToken, StartedAt: s.clock.Now(), Cursor: from}
 		if err := tx.InsertStream(ctx, st); err != nil {
 			return err
 		}
 		id = st.ID
-		return s.backfill(ctx, tx, cur, st)
+		return nil
 	})
 	if err != nil {
 		return "", err
 	}
-	s.d.poke(id) // entries the start backfilled
+	s.d.pokeStore(id, false) // the items before the start, when it streams them
 	s.log.InfoContext(ctx, "streaming started", "contact_id", c.ID, "streaming_id", id, "endpoint", endpointARN)
 	return id, nil
 }
 
-// backfill streams what the chat already holds when the customer has not connected yet. Amazon Connect
-// starts a chat's flow only once its customer is connected (for a streamed chat, by CreateParticipantConnection
-// with ConnectParticipant), so the integrator that calls StartChatContact, StartContactStreaming, then
+// startAfter returns the Seq a new stream of c's chain starts after: the chain's newest, as Amazon Connect
+// streams only what comes after the start, unless the customer has not connected yet. Amazon Connect starts a
+// chat's flow only once its customer is connected (for a streamed chat, by CreateParticipantConnection with
+// ConnectParticipant), so the integrator that calls StartChatContact, StartContactStreaming, then
 // CreateParticipantConnection receives everything the flow says. parley runs the flow's first step inside
 // StartChatContact; streaming the chat from its first item gives the integrator the same items, in order.
-func (s *Service) backfill(ctx context.Context, tx parley.Tx, c *parley.Contact, st *parley.Stream) error {
+func startAfter(ctx context.Context, tx parley.Tx, c *parley.Contact) (int64, error) {
 	ps, err := tx.ListParticipants(ctx, c.ID)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	for _, p := range ps {
 		if p.Role == parley.RoleCustomer && p.Connected {
-			return nil
+			return tx.LastSeq(ctx, c.InitialContactID)
 		}
 	}
-	items, err := tx.ListItems(ctx, parley.ItemQuery{ChainID: c.InitialContactID})
-	if err != nil {
-		return err
-	}
-	now := s.clock.Now()
-	var entries []*parley.OutboxEntry
-	for _, it := range items {
-		if it.Recipient != "" {
-			continue
-		}
-		entries = append(entries, &parley.OutboxEntry{StreamID: st.ID, Seq: it.Seq, ChainID: it.ChainID, ItemID: it.ID,
-			CreatedAt: now, NextAt: now})
-	}
-	if len(entries) == 0 {
-		return nil
-	}
-	return tx.InsertOutbox(ctx, entries)
+	return 0, nil
 }
 
 // StopContactStreaming stops a stream of the chat of contactID. Items already committed are still delivered.
@@ -244,12 +238,17 @@ func (s *Service) StopContactStreaming(ctx context.Context, instanceID, contactI
 		if err != nil {
 			return err
 		}
-		return tx.StopStream(ctx, st.ID, s.clock.Now())
+		last, err := tx.LastSeq(ctx, st.ChainID)
+		if err != nil {
+			return err
+		}
+		return tx.StopStream(ctx, st.ID, s.clock.Now(), last)
 	})
 	if err != nil {
 		return err
 	}
 	s.forgetChain(c.InitialContactID)
+	s.streams.drop(streamingID)
 	s.log.InfoContext(ctx, "streaming stopped", "contact_id", c.ID, "streaming_id", streamingID)
 	return nil
 }
@@ -320,11 +319,11 @@ func (s *Service) Replay(ctx context.Context, instanceID, streamingID string) (i
 
 // Stats is a snapshot of the streaming metrics.
 type Stats struct {
-	Backlog   int64 // entries waiting for delivery (pending, not dead)
-	DeadCount int64 // entries dead-lettered and not replayed
-	Delivered int64 // entries delivered by this process since New
+	Backlog   int64 // streamed items waiting for delivery (not dead)
+	DeadCount int64 // items dead-lettered and not replayed
+	Delivered int64 // items delivered by this process since New
 	Retried   int64 // failed deliveries that were scheduled for a retry, since New
-	Dead      int64 // entries this process dead-lettered since New
+	Dead      int64 // items this process dead-lettered since New
 	Leading   bool  // whether this process holds the "outbox" lease
 }
 

@@ -5,8 +5,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -14,6 +16,8 @@ import (
 	"github.com/parley-chat/parley"
 	"github.com/parley-chat/parley/bus/local"
 	"github.com/parley-chat/parley/chat"
+	"github.com/parley-chat/parley/internal/testserver"
+	"github.com/parley-chat/parley/store/postgres"
 	"github.com/parley-chat/parley/store/sqlite"
 	"github.com/parley-chat/parley/streaming"
 )
@@ -72,7 +76,7 @@ func (f *fakeEndpoint) delivered(stream string) []delivery {
 
 // env is a chat service and a streaming service over one SQLite file, with the worker running.
 type env struct {
-	st     *sqlite.Store
+	st     parley.Store
 	chat   *chat.Service
 	str    *streaming.Service
 	inst   *parley.Instance
@@ -86,10 +90,18 @@ type env struct {
 var fastRetries = streaming.Config{RetryBase: 2 * time.Millisecond, RetryCap: 20 * time.Millisecond,
 	ScanInterval: 50 * time.Millisecond, Workers: 4}
 
-func open(t *testing.T, dir string, ep streaming.Endpoint, cfg streaming.Config) *env {
+// open opens the store at where (a postgres:// DSN, or a directory for a SQLite file) with the chat and
+// streaming services over it.
+func open(t *testing.T, where string, ep streaming.Endpoint, cfg streaming.Config) *env {
 	t.Helper()
 	ctx := t.Context()
-	st, err := sqlite.Open(ctx, filepath.Join(dir, "parley.db"), nil)
+	var st parley.Store
+	var err error
+	if strings.HasPrefix(where, "postgres://") {
+		st, err = postgres.Open(ctx, where, nil)
+	} else {
+		st, err = sqlite.Open(ctx, filepath.Join(where, "parley.db"), nil)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -241,6 +253,10 @@ func TestFailingEndpointRecovers(t *testing.T) {
 // TestPermanentErrorDeadLettersAndReplay: a permanent error dead-letters the entry at once (the items behind
 // it still go), the dead letter is listed, and a replay delivers it once the endpoint takes it.
 func TestPermanentErrorDeadLettersAndReplay(t *testing.T) {
+	testPermanentErrorDeadLettersAndReplay(t, t.TempDir())
+}
+
+func testPermanentErrorDeadLettersAndReplay(t *testing.T, where string) {
 	ep := &fakeEndpoint{}
 	poison := errors.New("413 payload too large")
 	ep.setFail(func(_ int, it *parley.Item) error {
@@ -249,12 +265,13 @@ func TestPermanentErrorDeadLettersAndReplay(t *testing.T) {
 		}
 		return nil
 	})
-	e := open(t, t.TempDir(), ep, fastRetries)
+	e := open(t, where, ep, fastRetries)
 	c := e.customer(t, "Ann")
 	id := e.stream(t, c, topic, "tok")
 	items := send(t, e, c, 3)
 	waitFor(t, "the items after the poisoned one", func() bool { return len(ep.delivered(id)) == 2 })
 	inOrder(t, "before replay", ep.delivered(id), []*parley.Item{items[0], items[2]})
+	cursorAt(t, e, id, items[2].Seq)
 
 	dead, err := e.str.DeadLetters(t.Context(), e.inst.ID, 0)
 	if err != nil {
@@ -319,8 +336,9 @@ func TestMaxAttempts(t *testing.T) {
 
 // TestRestartMidBacklog: items streamed while the endpoint is down survive closing and reopening the database:
 // after the restart every one of them is delivered, in order.
-func TestRestartMidBacklog(t *testing.T) {
-	dir := t.TempDir()
+func TestRestartMidBacklog(t *testing.T) { testRestartMidBacklog(t, t.TempDir()) }
+
+func testRestartMidBacklog(t *testing.T, dir string) {
 	down := &fakeEndpoint{fail: func(int, *parley.Item) error { return errors.New("connection refused") }}
 	e := open(t, dir, down, fastRetries)
 	c := e.customer(t, "Ann")
@@ -591,5 +609,100 @@ func TestBatchEndpointPartialFailures(t *testing.T) {
 	}
 	if multi == 0 {
 		t.Errorf("no batch of more than one item among %v", ep.batches)
+	}
+}
+
+// TestRestartResumesAfterCursor: the items a stream delivered move its cursor, which outlives a restart: the
+// restarted worker delivers only what came after it, and no outbox row was written for any item.
+func TestRestartResumesAfterCursor(t *testing.T) { testRestartResumesAfterCursor(t, t.TempDir()) }
+
+func testRestartResumesAfterCursor(t *testing.T, where string) {
+	ep := &fakeEndpoint{}
+	e := open(t, where, ep, fastRetries)
+	c := e.customer(t, "Ann")
+	id := e.stream(t, c, topic, "")
+	first := send(t, e, c, 5)
+	waitFor(t, "the first items", func() bool { return len(ep.delivered(id)) == len(first) })
+	if rows, err := e.st.ListOutbox(t.Context(), parley.OutboxQuery{}); err != nil || len(rows) != 0 {
+		t.Errorf("outbox rows after a delivery: %v, %v; want none", rows, err)
+	}
+	e.close() // saves the cursor
+
+	ep2 := &fakeEndpoint{}
+	e2 := open(t, where, ep2, fastRetries)
+	st, err := e2.st.GetStream(t.Context(), id)
+	if err != nil || st.Cursor != first[len(first)-1].Seq {
+		t.Fatalf("after the restart: stream %+v, %v; want its cursor at Seq %d", st, err, first[len(first)-1].Seq)
+	}
+	more := send(t, e2, c, 3)
+	waitFor(t, "the items after the restart", func() bool { return len(ep2.delivered(id)) >= len(more) })
+	inOrder(t, "after the restart", ep2.delivered(id), more)
+}
+
+// TestFailureLeavesCursor: while the endpoint fails an item, the stream's cursor stays before it and the
+// stream records the failing item, its attempts and its error; the backlog holds it and what came after. Once
+// the endpoint takes it, the cursor passes everything.
+func TestFailureLeavesCursor(t *testing.T) { testFailureLeavesCursor(t, t.TempDir()) }
+
+func testFailureLeavesCursor(t *testing.T, where string) {
+	ep := &fakeEndpoint{}
+	e := open(t, where, ep, fastRetries)
+	c := e.customer(t, "Ann")
+	id := e.stream(t, c, topic, "")
+	ok := send(t, e, c, 2)
+	waitFor(t, "the first items", func() bool { return len(ep.delivered(id)) == 2 })
+	ep.setFail(func(int, *parley.Item) error { return errors.New("503 Service Unavailable") })
+	failing := send(t, e, c, 3)
+	var st *parley.Stream
+	waitFor(t, "recorded failures", func() bool {
+		var err error
+		st, err = e.st.GetStream(t.Context(), id)
+		return err == nil && st.Attempts >= 2 && st.Cursor == ok[1].Seq
+	})
+	if st.FailingSeq != failing[0].Seq || st.LastError != "503 Service Unavailable" {
+		t.Errorf("stream while failing: FailingSeq %d, LastError %q; want %d, the endpoint's error", st.FailingSeq,
+			st.LastError, failing[0].Seq)
+	}
+	if stats, err := e.str.Stats(t.Context()); err != nil || stats.Backlog != 3 {
+		t.Errorf("Stats while failing = %+v, %v; want a backlog of 3", stats, err)
+	}
+	if dead, err := e.str.DeadLetters(t.Context(), e.inst.ID, 0); err != nil || len(dead) != 0 {
+		t.Errorf("dead letters while retrying: %+v, %v", dead, err)
+	}
+
+	ep.setFail(nil)
+	cursorAt(t, e, id, failing[2].Seq)
+	inOrder(t, "after recovery", ep.delivered(id), append(ok, failing...))
+	if stats, err := e.str.Stats(t.Context()); err != nil || stats.Backlog != 0 {
+		t.Errorf("Stats after recovery = %+v, %v; want no backlog", stats, err)
+	}
+}
+
+// cursorAt waits until the stream's saved cursor is at seq.
+func cursorAt(t *testing.T, e *env, id string, seq int64) {
+	t.Helper()
+	waitFor(t, fmt.Sprintf("the cursor at Seq %d", seq), func() bool {
+		st, err := e.st.GetStream(t.Context(), id)
+		return err == nil && st.Cursor == seq
+	})
+}
+
+// TestPostgres runs the cursor tests on Postgres (skipped when it does not answer): the worker reads the same
+// cursors, items and dead letters from either store.
+func TestPostgres(t *testing.T) {
+	base := os.Getenv("PARLEY_TEST_POSTGRES")
+	if base == "" {
+		base = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
+	}
+	for name, fn := range map[string]func(*testing.T, string){
+		"RestartMidBacklog":                  testRestartMidBacklog,
+		"RestartResumesAfterCursor":          testRestartResumesAfterCursor,
+		"FailureLeavesCursor":                testFailureLeavesCursor,
+		"PermanentErrorDeadLettersAndReplay": testPermanentErrorDeadLettersAndReplay,
+	} {
+		t.Run(name, func(t *testing.T) {
+			dsn, _ := testserver.PostgresSchema(t, base)
+			fn(t, dsn)
+		})
 	}
 }

@@ -26,8 +26,10 @@ type dispatcher struct {
 	ready  []string            // streams to hand out, in the order they were rung
 	queued map[string]bool     // in ready
 	busy   map[string]bool     // a worker has it
-	soon   map[string]bool     // rung by new entries: ready at the next linger tick
+	soon   map[string]bool     // rung by new items: ready at the next linger tick
 	again  map[string]bool     // rung while busy
+	check  map[string]bool     // found by a scan: read the store, whatever the item cache says
+	replay map[string]bool     // may have replayed entries
 	timers map[string]*retryAt // next retry per stream
 	closed bool                // Run returned: no more timers
 
@@ -43,7 +45,7 @@ type retryAt struct {
 
 func (d *dispatcher) init() {
 	d.queued, d.busy, d.again, d.timers = map[string]bool{}, map[string]bool{}, map[string]bool{}, map[string]*retryAt{}
-	d.soon = map[string]bool{}
+	d.soon, d.check, d.replay = map[string]bool{}, map[string]bool{}, map[string]bool{}
 	d.kick, d.scan = make(chan struct{}, 1), make(chan struct{}, 1)
 }
 
@@ -66,6 +68,36 @@ func (d *dispatcher) poke(id string) {
 	}
 	d.mu.Unlock()
 	signal(d.kick)
+}
+
+// pokeStore is poke for a stream the store says has work: its next turn reads the store (for items another
+// node committed, which this process's item cache does not know of), and its replayed entries when replays is
+// set.
+func (d *dispatcher) pokeStore(id string, replays bool) {
+	d.mu.Lock()
+	d.check[id] = true
+	if replays {
+		d.replay[id] = true
+	}
+	d.mu.Unlock()
+	d.poke(id)
+}
+
+// flags takes the stream's check flag and reads its replay flag (a turn clears that one once the stream has
+// no replayed entry left).
+func (d *dispatcher) flags(id string) (check, replays bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	check, replays = d.check[id], d.replay[id]
+	delete(d.check, id)
+	return check, replays
+}
+
+// replaysDone clears the stream's replay flag.
+func (d *dispatcher) replaysDone(id string) {
+	d.mu.Lock()
+	delete(d.replay, id)
+	d.mu.Unlock()
 }
 
 // pokeSoon is poke at the next linger tick (see Config.Linger).
@@ -169,6 +201,7 @@ func (s *Service) Run(ctx context.Context) {
 	var wg sync.WaitGroup
 	holder := lease.New(s.store, LeaseName, s.cfg.NodeID, s.clock, s.cfg.LeaseTTL, s.log, func(held bool) {
 		s.d.leading.Store(held)
+		s.streams.clear()
 		if held {
 			s.d.scanSoon()
 		}
@@ -191,13 +224,13 @@ func (s *Service) Run(ctx context.Context) {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		s.runDeletes(ctx)
+		s.runSaves(ctx)
 	}()
 	defer func() {
 		close(work)
 		cancel()
 		wg.Wait()
-		s.flushDeletes(context.Background()) // what the last turns delivered
+		s.saveCursors(context.Background()) // what the last turns delivered
 		s.d.stop()
 		s.d.leading.Store(false)
 	}()
@@ -236,131 +269,250 @@ func (s *Service) Run(ctx context.Context) {
 	}
 }
 
-// scan rings every stream with pending entries.
+// scan rings every stream the store says has work: items after its cursor, or replayed entries.
 func (s *Service) scan(ctx context.Context) {
 	if !s.d.leading.Load() {
 		return
 	}
-	ids, err := s.store.OutboxStreams(ctx, 0)
+	behind, err := s.store.StreamsBehind(ctx, 0)
+	var replays []string
+	if err == nil {
+		replays, err = s.store.OutboxStreams(ctx, 0)
+	}
 	if err != nil {
 		if ctx.Err() == nil {
 			s.log.Error("streaming: outbox scan", "err", err)
 		}
 		return
 	}
-	for _, id := range ids {
-		s.d.poke(id)
+	for _, id := range replays {
+		s.d.pokeStore(id, true)
+	}
+	for _, id := range behind {
+		s.d.pokeStore(id, false)
 	}
 }
 
-// turn delivers the due entries of one stream in Seq order, up to Config.Batch of them, and reports whether
-// more may be waiting. It stops at the first entry that is not due or fails (and rings the stream again when
-// that entry is due), so entry n+1 never goes before entry n; a dead-lettered entry no longer holds the stream.
+// turn delivers one stream's due work, in Seq order: its replayed entries, then the items after its cursor, up
+// to Config.Batch of them, and reports whether more may be waiting. It stops at the first item that is not due
+// or fails (and rings the stream again when that item is due), so item n+1 never goes before item n; a
+// dead-lettered item no longer holds up the stream.
 func (s *Service) turn(ctx context.Context, id string) (more bool) {
-	wm := s.del.watermark(id)
-	es, err := s.store.ListOutbox(ctx, parley.OutboxQuery{StreamID: id, Limit: s.cfg.Batch})
+	check, replays := s.d.flags(id)
+	// The unsaved position first: it is dropped only once the store has it, so reading it before the store
+	// never misses both.
+	unsaved := s.cur.get(id)
+	st, err := s.stream(ctx, id, check)
+	if parley.IsCode(err, parley.ENOTFOUND) {
+		return false
+	}
 	if err != nil {
-		if ctx.Err() == nil {
-			s.log.Error("streaming: read outbox", "streaming_id", id, "err", err)
-			s.d.retry(id, s.clock.Now().Add(storeRetry), s.clock.Now())
-		}
+		s.storeFailed(ctx, id, "read stream", err)
 		return false
 	}
-	full := len(es) == s.cfg.Batch
-	for len(es) > 0 && es[0].Seq <= wm { // delivered; the delete is pending
-		es = es[1:]
-	}
-	if len(es) == 0 {
-		if full { // a page of entries whose delete is pending: look again once they are gone
-			now := s.clock.Now()
-			s.d.retry(id, now.Add(2*deleteEvery), now)
+	if replays {
+		if stop := s.replays(ctx, st); stop {
+			return false
 		}
+	}
+	st.Cursor = max(st.Cursor, unsaved)
+	// The kept row must not fall behind what was delivered once the unsaved position is gone.
+	s.streams.update(id, func(c *parley.Stream) { c.Cursor = max(c.Cursor, st.Cursor) })
+	if st.Done() {
 		return false
 	}
-	st, err := s.store.GetStream(ctx, id)
+	now := s.clock.Now()
+	if attempts, next, _ := st.Failing(st.FailingSeq); attempts > 0 && next.After(now) {
+		s.d.retry(id, next, now)
+		return false
+	}
+	items, err := s.backlog(ctx, st, check)
 	if err != nil {
-		if ctx.Err() == nil {
-			s.log.Error("streaming: read stream", "streaming_id", id, "err", err)
-			s.d.retry(id, s.clock.Now().Add(storeRetry), s.clock.Now())
-		}
+		s.storeFailed(ctx, id, "read items", err)
 		return false
 	}
-	contacts := map[string]*parley.Contact{}
-	// Delivered entries are deleted in batches by runDeletes; until then the stream skips them.
-	var delivered []*parley.OutboxEntry
-	defer func() { s.del.add(delivered) }()
+	full := len(items) == s.cfg.Batch
+	// Cursors are saved in batches by runSaves; until then the stream's turns read them from s.cur.
+	done := st.Cursor
+	defer func() {
+		if done > st.Cursor {
+			s.cur.add(id, done)
+			s.streams.update(id, func(c *parley.Stream) { c.Cursor = max(c.Cursor, done) })
+		}
+	}()
 	batcher, _ := s.endpoint.(BatchEndpoint)
-	for i := 0; i < len(es); {
+	for len(items) > 0 {
 		if !s.d.leading.Load() || ctx.Err() != nil {
 			return false
 		}
-		now := s.clock.Now()
-		if es[i].NextAt.After(now) {
-			s.d.retry(id, es[i].NextAt, now)
-			return false
+		// Items for one participant only are not streamed: the cursor passes them.
+		for len(items) > 0 && items[0].Recipient != "" {
+			done, items = items[0].Seq, items[1:]
 		}
-		// The due entries from i, up to MaxBatch of them when the endpoint takes batches.
-		j := i + 1
-		for batcher != nil && j < len(es) && j-i < MaxBatch && !es[j].NextAt.After(now) {
+		if len(items) == 0 {
+			break
+		}
+		// The next items, up to MaxBatch of them when the endpoint takes batches.
+		j := 1
+		for batcher != nil && j < len(items) && j < MaxBatch && items[j].Recipient == "" {
 			j++
 		}
-		ds, derr, storeErr := s.load(ctx, es[i:j], contacts)
+		ds, derr, storeErr := s.load(ctx, items[:j])
 		if storeErr != nil || ctx.Err() != nil {
-			// Not the endpoint's fault (or shutting down): the entries stay as they are.
+			// Not the endpoint's fault (or shutting down): the items wait.
 			if ctx.Err() == nil {
-				s.log.Error("streaming: read item", "streaming_id", id, "seq", es[i].Seq, "err", storeErr)
-				s.d.retry(id, now.Add(storeRetry), now)
+				s.storeFailed(ctx, id, "read contact", storeErr)
 			}
 			return false
 		}
-		n := 0
-		if len(ds) > 0 {
-			dctx, cancel := context.WithTimeout(ctx, s.cfg.DeliverTimeout)
-			if batcher != nil && len(ds) > 1 {
-				n, derr = batcher.DeliverBatch(dctx, st.EndpointARN, st.ID, ds)
-			} else if derr = s.endpoint.Deliver(dctx, st.EndpointARN, st.ID, ds[0].Contact, ds[0].Item); derr == nil {
-				n = 1
-			}
-			cancel()
-			if ctx.Err() != nil {
-				return false
-			}
-		}
-		if n < len(ds) && derr == nil {
-			derr = errors.New("streaming: the endpoint took only part of the batch and gave no error")
-		}
-		delivered = append(delivered, es[i:i+n]...)
-		i += n
-		if n == len(ds) && (derr == nil || len(ds) > 0) {
-			continue // all delivered (an entry load stopped at is read again next round)
-		}
-		// es[i] failed: derr is the endpoint's answer, or why its item cannot be read.
-		if stop := s.failed(ctx, st, es[i], derr); stop {
+		n, derr := s.deliver(ctx, st, batcher, ds, derr)
+		if ctx.Err() != nil {
 			return false
 		}
-		i++ // dead-lettered: it no longer holds up the stream
+		if n > 0 {
+			done = items[n-1].Seq
+			s.delivered.Add(int64(n))
+		}
+		items = items[n:]
+		if derr == nil {
+			continue
+		}
+		// items[0] failed: derr is the endpoint's answer, or why its contact cannot be read.
+		if stop := s.failed(ctx, st, items[0], derr); stop {
+			return false
+		}
+		done, items = items[0].Seq, items[1:] // dead-lettered: it no longer holds up the stream
 	}
 	return full
 }
 
-// load reads the items and contacts of entries, in order. It stops at the first entry whose item or contact
-// is gone: ds holds the entries before it and derr is a permanent error for it. storeErr is a failure to read
-// that is nobody's answer yet.
-func (s *Service) load(ctx context.Context, es []*parley.OutboxEntry, contacts map[string]*parley.Contact) (ds []Delivery, derr, storeErr error) {
-	for _, e := range es {
-		it := s.items.get(e.ItemID, e.Seq)
-		if it == nil {
-			var err error
-			it, err = s.store.GetItem(ctx, e.ItemID)
-			if parley.IsCode(err, parley.ENOTFOUND) {
-				return ds, Permanent(err), nil
-			}
-			if err != nil {
-				return nil, nil, err
-			}
+// stream returns the row of stream id: the one read within streamFresh unless check is set, else from the
+// store.
+func (s *Service) stream(ctx context.Context, id string, check bool) (*parley.Stream, error) {
+	now := s.clock.Now()
+	if !check {
+		if st, ok := s.streams.get(id, now.Add(-streamFresh)); ok {
+			return st, nil
 		}
-		c, ok := contacts[it.ContactID]
-		if !ok {
+	}
+	gen := s.streams.generation()
+	st, err := s.store.GetStream(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	s.streams.put(st, now, gen)
+	return st, nil
+}
+
+// backlog returns the items of st's chain after its cursor (up to its LastSeq once stopped), at most
+// Config.Batch: from the item cache when it holds them all, from the store otherwise or when check is set.
+func (s *Service) backlog(ctx context.Context, st *parley.Stream, check bool) ([]*parley.Item, error) {
+	var upto int64
+	if !st.Active() {
+		upto = st.LastSeq
+	}
+	items, complete := s.items.run(st.ChainID, st.Cursor, upto, s.cfg.Batch)
+	if len(items) == s.cfg.Batch || (complete && !check) {
+		return items, nil
+	}
+	after := st.Cursor + int64(len(items))
+	q := parley.ItemQuery{ChainID: st.ChainID, AfterSeq: after, Limit: s.cfg.Batch - len(items)}
+	if upto > 0 {
+		q.BeforeSeq = upto + 1
+	}
+	more, err := s.store.ListItems(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return append(items, more...), nil
+}
+
+// deliver gives ds to the endpoint, in one call when there are several, and returns how many of them, from
+// the first, it took; err is why ds[n] was not delivered. derr, the reason load stopped before the item after
+// ds, is returned as is when ds is empty.
+func (s *Service) deliver(ctx context.Context, st *parley.Stream, batcher BatchEndpoint, ds []Delivery, derr error) (int, error) {
+	if len(ds) == 0 {
+		return 0, derr
+	}
+	dctx, cancel := context.WithTimeout(ctx, s.cfg.DeliverTimeout)
+	defer cancel()
+	var n int
+	var err error
+	if batcher != nil && len(ds) > 1 {
+		n, err = batcher.DeliverBatch(dctx, st.EndpointARN, st.ID, ds)
+	} else if err = s.endpoint.Deliver(dctx, st.EndpointARN, st.ID, ds[0].Contact, ds[0].Item); err == nil {
+		n = 1
+	}
+	if n < len(ds) && err == nil {
+		err = errors.New("streaming: the endpoint took only part of the batch and gave no error")
+	}
+	return n, err
+}
+
+// replays delivers the stream's due replayed entries in Seq order and reports whether the stream must wait (an
+// entry is not due, failed, or the store failed). A delivered entry is deleted.
+func (s *Service) replays(ctx context.Context, st *parley.Stream) (stop bool) {
+	es, err := s.store.ListOutbox(ctx, parley.OutboxQuery{StreamID: st.ID})
+	if err != nil {
+		s.storeFailed(ctx, st.ID, "read outbox", err)
+		return true
+	}
+	if len(es) == 0 {
+		s.d.replaysDone(st.ID)
+		return false
+	}
+	wctx := context.WithoutCancel(ctx)
+	for _, e := range es {
+		if !s.d.leading.Load() || ctx.Err() != nil {
+			return true
+		}
+		now := s.clock.Now()
+		if e.NextAt.After(now) {
+			s.d.retry(st.ID, e.NextAt, now)
+			return true
+		}
+		it, err := s.store.GetItem(ctx, e.ItemID)
+		if err != nil && !parley.IsCode(err, parley.ENOTFOUND) {
+			s.storeFailed(ctx, st.ID, "read item", err)
+			return true
+		}
+		var derr error
+		if err == nil {
+			var ds []Delivery
+			ds, derr, err = s.load(ctx, []*parley.Item{it})
+			if err != nil {
+				s.storeFailed(ctx, st.ID, "read contact", err)
+				return true
+			}
+			_, derr = s.deliver(ctx, st, nil, ds, derr)
+			if ctx.Err() != nil {
+				return true
+			}
+		} else {
+			derr = Permanent(err)
+		}
+		if derr == nil {
+			s.delivered.Add(1)
+			if err := s.store.Update(wctx, func(tx parley.Tx) error { return tx.DeleteOutbox(wctx, e.StreamID, e.Seq) }); err != nil {
+				s.storeFailed(ctx, st.ID, "delete delivered entry", err)
+				return true
+			}
+			continue
+		}
+		if stop := s.failedEntry(ctx, st, e, derr); stop {
+			return true
+		}
+	}
+	return false
+}
+
+// load finds the contacts of items, in order. It stops at the first item whose contact is gone: ds holds the
+// items before it and derr is a permanent error for it. storeErr is a failure to read that is nobody's answer
+// yet.
+func (s *Service) load(ctx context.Context, items []*parley.Item) (ds []Delivery, derr, storeErr error) {
+	for _, it := range items {
+		c := s.contacts.get(it.ContactID)
+		if c == nil {
 			var err error
 			c, err = s.store.GetContact(ctx, it.ContactID)
 			if parley.IsCode(err, parley.ENOTFOUND) {
@@ -369,47 +521,98 @@ func (s *Service) load(ctx context.Context, es []*parley.OutboxEntry, contacts m
 			if err != nil {
 				return nil, nil, err
 			}
-			contacts[it.ContactID] = c
+			s.contacts.put(c)
 		}
 		ds = append(ds, Delivery{Contact: c, Item: it})
 	}
 	return ds, nil, nil
 }
 
-// failed records a failed delivery of e: retried later with backoff, or dead-lettered when derr is permanent or
-// e has run out of attempts or age. stop reports that the stream must wait (the entry will be retried, or the
-// store could not record the failure).
-func (s *Service) failed(ctx context.Context, st *parley.Stream, e *parley.OutboxEntry, derr error) (stop bool) {
+// storeFailed logs a failed store call of a stream's turn and rings the stream again a little later.
+func (s *Service) storeFailed(ctx context.Context, id, what string, err error) {
+	if ctx.Err() != nil {
+		return
+	}
+	s.log.Error("streaming: "+what, "streaming_id", id, "err", err)
+	now := s.clock.Now()
+	s.d.retry(id, now.Add(storeRetry), now)
+}
+
+// failed records a failed delivery of it, the item after st's cursor: retried later with backoff (the stream
+// waits), or dead-lettered (an outbox entry, and the cursor passes it) when derr is permanent or the item has
+// run out of attempts or age. stop reports that the stream must wait (the item will be retried, or the store
+// could not record the failure).
+func (s *Service) failed(ctx context.Context, st *parley.Stream, it *parley.Item, derr error) (stop bool) {
+	attempts, _, _ := st.Failing(it.Seq)
+	e := &parley.OutboxEntry{StreamID: st.ID, Seq: it.Seq, ChainID: it.ChainID, ItemID: it.ID, CreatedAt: it.Time,
+		Attempts: attempts}
+	e.Dead = s.judge(e, derr)
 	wctx := context.WithoutCancel(ctx)
+	fail := &parley.Stream{ID: st.ID, ChainID: st.ChainID, FailingSeq: e.Seq, Attempts: e.Attempts, NextAt: e.NextAt,
+		LastError: e.LastError}
+	err := s.store.Update(wctx, func(tx parley.Tx) error {
+		if !e.Dead {
+			return tx.FailStream(wctx, fail)
+		}
+		if err := tx.InsertOutbox(wctx, []*parley.OutboxEntry{e}); err != nil && !parley.IsCode(err, parley.ECONFLICT) {
+			return err
+		}
+		return tx.AdvanceStream(wctx, st.ID, e.Seq)
+	})
+	if err == nil && !e.Dead {
+		s.streams.update(st.ID, func(c *parley.Stream) {
+			c.FailingSeq, c.Attempts, c.NextAt, c.LastError = fail.FailingSeq, fail.Attempts, fail.NextAt, fail.LastError
+		})
+	}
+	return s.recorded(st, e, derr, err)
+}
+
+// failedEntry records a failed delivery of a replayed entry: retried later with backoff, or dead again.
+func (s *Service) failedEntry(ctx context.Context, st *parley.Stream, e *parley.OutboxEntry, derr error) (stop bool) {
+	e.Dead = s.judge(e, derr)
+	wctx := context.WithoutCancel(ctx)
+	err := s.store.Update(wctx, func(tx parley.Tx) error { return tx.UpdateOutbox(wctx, e) })
+	return s.recorded(st, e, derr, err)
+}
+
+// judge counts a failed attempt of e and decides whether it is dead: derr is permanent, or e has run out of
+// attempts or age. A live e gets its next attempt's time.
+func (s *Service) judge(e *parley.OutboxEntry, derr error) (dead bool) {
 	now := s.clock.Now()
 	e.Attempts++
 	e.LastError = derr.Error()
 	if len(e.LastError) > maxErrorLen {
 		e.LastError = e.LastError[:maxErrorLen]
 	}
-	dead := IsPermanent(derr) || (s.cfg.MaxAttempts > 0 && e.Attempts >= s.cfg.MaxAttempts) ||
+	e.NextAt = now
+	dead = IsPermanent(derr) || (s.cfg.MaxAttempts > 0 && e.Attempts >= s.cfg.MaxAttempts) ||
 		(s.cfg.MaxAge > 0 && now.Sub(e.CreatedAt) >= s.cfg.MaxAge)
-	if dead {
-		e.Dead = true
-	} else {
+	if !dead {
 		e.NextAt = now.Add(s.backoff(e.Attempts))
 	}
-	if err := s.store.Update(wctx, func(tx parley.Tx) error { return tx.UpdateOutbox(wctx, e) }); err != nil {
+	return dead
+}
+
+// recorded finishes a failure whose record was written (err nil) or not: it counts it, logs it, and rings the
+// stream for the retry. stop reports that the stream must wait.
+func (s *Service) recorded(st *parley.Stream, e *parley.OutboxEntry, derr, err error) (stop bool) {
+	now := s.clock.Now()
+	if err != nil {
 		s.log.Error("streaming: record failed delivery", "streaming_id", st.ID, "seq", e.Seq, "err", err)
 		s.d.retry(st.ID, now.Add(storeRetry), now)
 		return true
 	}
-	if dead {
-		s.dead.Add(1)
-		s.log.Warn("streaming: entry dead-lettered", "streaming_id", st.ID, "contact_id", e.ChainID, "seq", e.Seq,
-			"attempts", e.Attempts, "endpoint", st.EndpointARN, "err", derr)
-		return false
+	if !e.Dead {
+		s.retried.Add(1)
+		s.log.Debug("streaming: delivery failed, will retry", "streaming_id", st.ID, "contact_id", e.ChainID,
+			"seq", e.Seq, "attempts", e.Attempts, "next", e.NextAt, "err", derr)
+		s.d.retry(st.ID, e.NextAt, now)
+		return true
 	}
-	s.retried.Add(1)
-	s.log.Debug("streaming: delivery failed, will retry", "streaming_id", st.ID, "contact_id", e.ChainID,
-		"seq", e.Seq, "attempts", e.Attempts, "next", e.NextAt, "err", derr)
-	s.d.retry(st.ID, e.NextAt, now)
-	return true
+	s.dead.Add(1)
+	s.log.Warn("streaming: item dead-lettered", "streaming_id", st.ID, "contact_id", e.ChainID, "seq", e.Seq,
+		"attempts", e.Attempts, "endpoint", st.EndpointARN, "err", derr)
+	return false
 }
 
 // backoff is the wait before the retry that follows failed attempt n (1, 2, ...): RetryBase doubled n-1 times,

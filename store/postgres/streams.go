@@ -79,22 +79,22 @@ func (r reader) ListOutbox(ctx context.Context, q parley.OutboxQuery) ([]*parley
 
 // OutboxStreams returns the ids of streams with pending entries.
 func (r reader) OutboxStreams(ctx context.Context, limit int) ([]string, error) {
-	query := `SELECT DISTINCT stream_id FROM outbox WHERE NOT dead ORDER BY stream_id`
-	var args []any
-	if limit > 0 {
-		query += ` LIMIT ?`
-		args = append(args, limit)
-	}
-	return queryAll(ctx, r.q, func(sc rows.Scanner) (string, error) {
-		var id string
-		return id, sc.Scan(&id)
-	}, query, args...)
+	query, args := rows.Limit(rows.OutboxStreamsQuery(`NOT dead`), limit)
+	return queryAll(ctx, r.q, rows.ScanID, query, args...)
 }
 
-// CountOutbox returns the number of pending and dead entries.
+// StreamsBehind returns the ids of streams whose chains hold items after their cursors.
+func (r reader) StreamsBehind(ctx context.Context, limit int) ([]string, error) {
+	query, args := rows.Limit(rows.StreamsBehindQuery, limit)
+	return queryAll(ctx, r.q, rows.ScanID, query, args...)
+}
+
+// CountOutbox returns the number of items waiting (after the cursors, and pending entries) and dead entries.
 func (r reader) CountOutbox(ctx context.Context) (pending, dead int64, err error) {
-	err = r.q.QueryRow(ctx, `SELECT count(*) FILTER (WHERE NOT dead), count(*) FILTER (WHERE dead) FROM outbox`).
-		Scan(&pending, &dead)
+	err = r.q.QueryRow(ctx, `SELECT
+		(SELECT count(*) FROM streams s JOIN items i ON `+rows.StreamBehind+` AND i.recipient = '' WHERE `+rows.OpenStreams+`)
+		+ (SELECT count(*) FROM outbox WHERE NOT dead),
+		(SELECT count(*) FROM outbox WHERE dead)`).Scan(&pending, &dead)
 	if err != nil {
 		return 0, 0, fmt.Errorf("postgres: count outbox: %w", err)
 	}
@@ -103,18 +103,32 @@ func (r reader) CountOutbox(ctx context.Context) (pending, dead int64, err error
 
 // InsertStream stores a new stream; ECONFLICT if its id exists or its chain used its ClientToken.
 func (t *tx) InsertStream(ctx context.Context, st *parley.Stream) error {
-	tag, err := exec(ctx, t.q, `INSERT INTO streams (`+rows.StreamCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+	tag, err := exec(ctx, t.q, `INSERT INTO streams (`+rows.StreamCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT DO NOTHING`,
 		st.ID, st.InstanceID, st.ChainID, st.ContactID, st.EndpointARN, st.ClientToken, rows.ToMS(st.StartedAt),
-		rows.ToMS(st.StoppedAt))
+		rows.ToMS(st.StoppedAt), st.Cursor, st.LastSeq, st.FailingSeq, st.Attempts, rows.ToMS(st.NextAt), st.LastError)
 	return inserted(tag, err, "insert stream", "a streaming configuration with this id or ClientToken exists")
 }
 
-// StopStream stops a stream (a stopped stream keeps its first StoppedAt); ENOTFOUND (STREAM) if there is none.
-func (t *tx) StopStream(ctx context.Context, id string, at time.Time) error {
-	res, err := exec(ctx, t.q, `UPDATE streams SET stopped_at = CASE WHEN stopped_at = 0 THEN ? ELSE stopped_at END
-		WHERE id = ?`, rows.ToMS(at), id)
+// StopStream stops a stream (a stopped stream keeps its first StoppedAt and LastSeq); ENOTFOUND (STREAM) if there
+// is none.
+func (t *tx) StopStream(ctx context.Context, id string, at time.Time, lastSeq int64) error {
+	res, err := exec(ctx, t.q, `UPDATE streams SET last_seq = CASE WHEN stopped_at = 0 THEN ? ELSE last_seq END,
+		stopped_at = CASE WHEN stopped_at = 0 THEN ? ELSE stopped_at END WHERE id = ?`, lastSeq, rows.ToMS(at), id)
 	return updated(res, err, "stop stream", "STREAM", "streaming configuration not found")
+}
+
+// AdvanceStream moves a stream's cursor forward; ENOTFOUND (STREAM) if there is none.
+func (t *tx) AdvanceStream(ctx context.Context, id string, cursor int64) error {
+	res, err := exec(ctx, t.q, `UPDATE streams SET delivered_seq = greatest(delivered_seq, ?) WHERE id = ?`, cursor, id)
+	return updated(res, err, "advance stream", "STREAM", "streaming configuration not found")
+}
+
+// FailStream records the failed deliveries of a stream's item; ENOTFOUND (STREAM) if there is none.
+func (t *tx) FailStream(ctx context.Context, st *parley.Stream) error {
+	res, err := exec(ctx, t.q, `UPDATE streams SET failing_seq = ?, attempts = ?, next_at = ?, last_error = ? WHERE id = ?`,
+		st.FailingSeq, st.Attempts, rows.ToMS(st.NextAt), st.LastError, st.ID)
+	return updated(res, err, "fail stream", "STREAM", "streaming configuration not found")
 }
 
 // InsertOutbox stores new outbox entries; ECONFLICT if one exists for the same stream and Seq.

@@ -214,6 +214,17 @@ func (c *cache) putStreams(chain string, v []*parley.Stream) {
 	c.journal = append(c.journal, cacheKey{streamsKey, chain})
 }
 
+// patchStream applies a change of a stream's delivery state to its cached copy, if chain's streams are cached.
+// A rollback drops the chain's entry.
+func (c *cache) patchStream(chain, id string, f func(*parley.Stream)) {
+	for _, st := range c.streams[chain] {
+		if st.ID == id {
+			f(st)
+			c.journal = append(c.journal, cacheKey{streamsKey, chain})
+		}
+	}
+}
+
 // dropStreams forgets the streams of chain (a stream was added to it).
 func (c *cache) dropStreams(chain string) { delete(c.streams, chain) }
 

@@ -2,7 +2,9 @@ package sqlite
 
 import (
 	"database/sql"
+	"fmt"
 	"path/filepath"
+	"slices"
 	"testing"
 )
 
@@ -15,11 +17,7 @@ func TestMigrateFromVersion1(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, err := sql.Open("sqlite", dsn(path, false))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, q := range []string{
+	writeRaw(t, path, "set up a version 1 database", []string{
 		ms[0].sql,
 		`CREATE TABLE schema_version (version INTEGER NOT NULL) STRICT`,
 		`INSERT INTO schema_version (version) VALUES (1)`,
@@ -28,14 +26,7 @@ func TestMigrateFromVersion1(t *testing.T) {
 		`INSERT INTO contacts VALUES ('c-1', 'i-1', 'c-1', '', '', 'CHAT', 'API', 'ACTIVE', 'f-1', 'q-1', '', NULL,
 			NULL, NULL, 60, 1000, 0, 0, 0, '', 1000)`,
 		`INSERT INTO participants VALUES ('p-1', 'c-1', 'c-1', 'CUSTOMER', 'Customer', X'01', 'JOINED', 0, 1000, 0)`,
-	} {
-		if _, err := db.ExecContext(ctx, q); err != nil {
-			t.Fatalf("set up a version 1 database: %v\n%s", err, q)
-		}
-	}
-	if err := db.Close(); err != nil {
-		t.Fatal(err)
-	}
+	})
 
 	s, err := Open(ctx, path, nil)
 	if err != nil {
@@ -69,5 +60,84 @@ func TestMigrateFromVersion1(t *testing.T) {
 	}
 	if p.TokenSealed != nil {
 		t.Errorf("migrated participant has a sealed token %x, want none", p.TokenSealed)
+	}
+}
+
+// TestMigrateOutboxToCursors: schema version 14 turns a stream's pending outbox rows into its cursor (just before
+// the oldest row, or the chain's end when it had none; a stopped stream ends at its newest row) and keeps only
+// the dead rows.
+func TestMigrateOutboxToCursors(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "parley.db")
+	ms, err := loadMigrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	setup := []string{`CREATE TABLE schema_version (version INTEGER NOT NULL) STRICT`}
+	for _, m := range ms[:13] {
+		setup = append(setup, m.sql)
+	}
+	setup = append(setup, `INSERT INTO schema_version (version) VALUES (13)`)
+	for seq := 1; seq <= 6; seq++ {
+		for _, chain := range []string{"c-1", "c-2", "c-3"} {
+			setup = append(setup, fmt.Sprintf(`INSERT INTO items (chain_id, seq, id, contact_id, type, content_type,
+				content, participant_id, display_name, role, time, client_token, recipient, transient)
+				VALUES ('%[1]s', %[2]d, '%[1]s-%[2]d', '%[1]s', 'MESSAGE', 'text/plain', 'hi', 'p', 'P', 'CUSTOMER',
+				1000, '', '', 0)`, chain, seq))
+		}
+	}
+	setup = append(setup,
+		// s-1 runs with rows 4 to 6 pending and 2 dead; s-2 runs and has none; s-3 stopped with 3 to 5 pending.
+		`INSERT INTO streams VALUES ('s-1', 'i-1', 'c-1', 'c-1', 'arn:aws:sns:us-west-2:0:t', '', 1000, 0),
+			('s-2', 'i-1', 'c-2', 'c-2', 'arn:aws:sns:us-west-2:0:t', '', 1000, 0),
+			('s-3', 'i-1', 'c-3', 'c-3', 'arn:aws:sns:us-west-2:0:t', '', 1000, 2000)`,
+		`INSERT INTO outbox (stream_id, seq, chain_id, item_id, created_at, next_at, dead) VALUES
+			('s-1', 2, 'c-1', 'c-1-2', 1000, 1000, 1), ('s-1', 4, 'c-1', 'c-1-4', 1000, 1000, 0),
+			('s-1', 5, 'c-1', 'c-1-5', 1000, 1000, 0), ('s-1', 6, 'c-1', 'c-1-6', 1000, 1000, 0),
+			('s-3', 3, 'c-3', 'c-3-3', 1000, 1000, 0), ('s-3', 5, 'c-3', 'c-3-5', 1000, 1000, 0)`)
+	writeRaw(t, path, "set up a version 13 database", setup)
+
+	s, err := Open(ctx, path, nil)
+	if err != nil {
+		t.Fatalf("Open of a version 13 database: %v", err)
+	}
+	defer s.Close()
+	for _, want := range []struct {
+		id           string
+		cursor, last int64
+	}{{"s-1", 3, 0}, {"s-2", 6, 0}, {"s-3", 2, 5}} {
+		st, err := s.GetStream(ctx, want.id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Cursor != want.cursor || st.LastSeq != want.last {
+			t.Errorf("stream %s: Cursor %d, LastSeq %d; want %d, %d", want.id, st.Cursor, st.LastSeq, want.cursor, want.last)
+		}
+	}
+	behind, err := s.StreamsBehind(ctx, 0)
+	if err != nil || !slices.Equal(behind, []string{"s-1", "s-3"}) {
+		t.Errorf("StreamsBehind = %v, %v; want s-1, s-3", behind, err)
+	}
+	pending, dead, err := s.CountOutbox(ctx)
+	if err != nil || pending != 3+3 || dead != 1 {
+		t.Errorf("CountOutbox = %d pending, %d dead, %v; want 6, 1", pending, dead, err)
+	}
+}
+
+// writeRaw runs statements on the SQLite file at path, outside the store (what an older version wrote).
+func writeRaw(t *testing.T, path, what string, stmts []string) {
+	t.Helper()
+	db, err := sql.Open("sqlite", dsn(path, false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, q := range stmts {
+		if _, err := db.ExecContext(t.Context(), q); err != nil {
+			t.Fatalf("%s: %v\n%s", what, err, q)
+		}
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
 	}
 }

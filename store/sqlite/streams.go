@@ -2,6 +2,8 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -79,21 +81,22 @@ func (r reader) ListOutbox(ctx context.Context, q parley.OutboxQuery) ([]*parley
 
 // OutboxStreams returns the ids of streams with pending entries.
 func (r reader) OutboxStreams(ctx context.Context, limit int) ([]string, error) {
-	query := `SELECT DISTINCT stream_id FROM outbox WHERE dead = 0 ORDER BY stream_id`
-	var args []any
-	if limit > 0 {
-		query += ` LIMIT ?`
-		args = append(args, limit)
-	}
-	return queryAll(ctx, r.q, func(sc rows.Scanner) (string, error) {
-		var id string
-		return id, sc.Scan(&id)
-	}, query, args...)
+	query, args := rows.Limit(rows.OutboxStreamsQuery(`dead = 0`), limit)
+	return queryAll(ctx, r.q, rows.ScanID, query, args...)
 }
 
-// CountOutbox returns the number of pending and dead entries.
+// StreamsBehind returns the ids of streams whose chains hold items after their cursors.
+func (r reader) StreamsBehind(ctx context.Context, limit int) ([]string, error) {
+	query, args := rows.Limit(rows.StreamsBehindQuery, limit)
+	return queryAll(ctx, r.q, rows.ScanID, query, args...)
+}
+
+// CountOutbox returns the number of items waiting (after the cursors, and pending entries) and dead entries.
 func (r reader) CountOutbox(ctx context.Context) (pending, dead int64, err error) {
-	row, err := r.q.queryRow(ctx, `SELECT count(*) FILTER (WHERE dead = 0), count(*) FILTER (WHERE dead != 0) FROM outbox`)
+	row, err := r.q.queryRow(ctx, `SELECT
+		(SELECT count(*) FROM streams s JOIN items i ON `+rows.StreamBehind+` AND i.recipient = '' WHERE `+rows.OpenStreams+`)
+		+ (SELECT count(*) FROM outbox WHERE dead = 0),
+		(SELECT count(*) FROM outbox WHERE dead != 0)`)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -122,18 +125,54 @@ func (t *tx) ListStreams(ctx context.Context, chainID string, activeOnly bool) (
 // InsertStream stores a new stream; ECONFLICT if its id exists or its chain used its ClientToken.
 func (t *tx) InsertStream(ctx context.Context, st *parley.Stream) error {
 	t.c.dropStreams(st.ChainID)
-	_, err := t.q.exec(ctx, `INSERT INTO streams (`+rows.StreamCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err := t.q.exec(ctx, `INSERT INTO streams (`+rows.StreamCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		st.ID, st.InstanceID, st.ChainID, st.ContactID, st.EndpointARN, st.ClientToken, rows.ToMS(st.StartedAt),
-		rows.ToMS(st.StoppedAt))
+		rows.ToMS(st.StoppedAt), st.Cursor, st.LastSeq, st.FailingSeq, st.Attempts, rows.ToMS(st.NextAt), st.LastError)
 	return writeErr(err, "insert stream", "a streaming configuration with this id or ClientToken exists")
 }
 
-// StopStream stops a stream (a stopped stream keeps its first StoppedAt); ENOTFOUND (STREAM) if there is none.
-func (t *tx) StopStream(ctx context.Context, id string, at time.Time) error {
+// StopStream stops a stream (a stopped stream keeps its first StoppedAt and LastSeq); ENOTFOUND (STREAM) if there
+// is none.
+func (t *tx) StopStream(ctx context.Context, id string, at time.Time, lastSeq int64) error {
 	t.c.dropAllStreams()
-	res, err := t.q.exec(ctx, `UPDATE streams SET stopped_at = CASE WHEN stopped_at = 0 THEN ? ELSE stopped_at END
-		WHERE id = ?`, rows.ToMS(at), id)
+	res, err := t.q.exec(ctx, `UPDATE streams SET last_seq = CASE WHEN stopped_at = 0 THEN ? ELSE last_seq END,
+		stopped_at = CASE WHEN stopped_at = 0 THEN ? ELSE stopped_at END WHERE id = ?`, lastSeq, rows.ToMS(at), id)
 	return updated(res, err, "stop stream", "STREAM", "streaming configuration not found")
+}
+
+// AdvanceStream moves a stream's cursor forward; ENOTFOUND (STREAM) if there is none. It runs for every
+// delivered batch, so it leaves the writer's cache of active streams alone: the cached copies only lose their
+// delivery state (Cursor and the failure fields), which is patched in place.
+func (t *tx) AdvanceStream(ctx context.Context, id string, cursor int64) error {
+	var chain string
+	var cur int64
+	row, err := t.q.queryRow(ctx, `UPDATE streams SET delivered_seq = max(delivered_seq, ?) WHERE id = ?
+		RETURNING chain_id, delivered_seq`, cursor, id)
+	if err == nil {
+		err = row.Scan(&chain, &cur)
+	}
+	if err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return parley.NotFound("STREAM", "streaming configuration not found")
+		}
+		return writeErr(err, "advance stream", "")
+	}
+	t.c.patchStream(chain, id, func(st *parley.Stream) { st.Cursor = cur })
+	return nil
+}
+
+// FailStream records the failed deliveries of a stream's item; ENOTFOUND (STREAM) if there is none.
+func (t *tx) FailStream(ctx context.Context, st *parley.Stream) error {
+	res, err := t.q.exec(ctx, `UPDATE streams SET failing_seq = ?, attempts = ?, next_at = ?, last_error = ? WHERE id = ?`,
+		st.FailingSeq, st.Attempts, rows.ToMS(st.NextAt), st.LastError, st.ID)
+	if err := updated(res, err, "fail stream", "STREAM", "streaming configuration not found"); err != nil {
+		return err
+	}
+	t.c.patchStream(st.ChainID, st.ID, func(c *parley.Stream) {
+		c.FailingSeq, c.Attempts, c.NextAt, c.LastError = st.FailingSeq, st.Attempts, rows.FromMS(rows.ToMS(st.NextAt)),
+			st.LastError
+	})
+	return nil
 }
 
 // InsertOutbox stores new outbox entries; ECONFLICT if one exists for the same stream and Seq.

@@ -87,6 +87,7 @@ func Run(t *testing.T, open func(t *testing.T) parley.Store) {
 		{"Lease/Concurrent", testLeaseConcurrent},
 		{"Streams", testStreams},
 		{"Streams/InTx", testStreamsInTx},
+		{"Streams/Cursor", testStreamCursor},
 		{"Outbox", testOutbox},
 	}
 	for _, tc := range tests {

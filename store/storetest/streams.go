@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -14,7 +15,7 @@ func newStream(id, chainID, token string) *parley.Stream {
 
 func storedStream(st *parley.Stream) *parley.Stream {
 	c := *st
-	c.StartedAt, c.StoppedAt = ms(st.StartedAt), ms(st.StoppedAt)
+	c.StartedAt, c.StoppedAt, c.NextAt = ms(st.StartedAt), ms(st.StoppedAt), ms(st.NextAt)
 	return &c
 }
 
@@ -34,7 +35,8 @@ func storedEntry(e *parley.OutboxEntry) *parley.OutboxEntry {
 func testStreams(t *testing.T, s parley.Store) {
 	ctx := t.Context()
 	a, b, other := newStream("s-a", "c-1", "tok-a"), newStream("s-b", "c-1", "tok-b"), newStream("s-o", "c-2", "tok-a")
-	b.StartedAt = base.Add(time.Second)
+	b.StartedAt, b.Cursor = base.Add(time.Second), 3
+	b.FailingSeq, b.Attempts, b.NextAt, b.LastError = 4, 2, base.Add(time.Minute), "503"
 	update(t, s, func(tx parley.Tx) error {
 		for _, st := range []*parley.Stream{a, b, other} { // the same token on another chain is fine
 			if err := tx.InsertStream(ctx, st); err != nil {
@@ -64,16 +66,16 @@ func testStreams(t *testing.T, s parley.Store) {
 	diff(t, "ListStreams active", []*parley.Stream{storedStream(a), storedStream(b)}, list)
 
 	stop := base.Add(time.Minute)
-	update(t, s, func(tx parley.Tx) error { return tx.StopStream(ctx, "s-a", stop) })
-	update(t, s, func(tx parley.Tx) error { return tx.StopStream(ctx, "s-a", stop.Add(time.Hour)) }) // keeps the first
-	a.StoppedAt = stop
+	update(t, s, func(tx parley.Tx) error { return tx.StopStream(ctx, "s-a", stop, 4) })
+	update(t, s, func(tx parley.Tx) error { return tx.StopStream(ctx, "s-a", stop.Add(time.Hour), 9) }) // keeps the first
+	a.StoppedAt, a.LastSeq = stop, 4
 	list, err = s.ListStreams(ctx, "c-1", true)
 	must(t, "ListStreams", err)
 	diff(t, "ListStreams active after stop", []*parley.Stream{storedStream(b)}, list)
 	list, err = s.ListStreams(ctx, "c-1", false)
 	must(t, "ListStreams", err)
 	diff(t, "ListStreams all after stop", []*parley.Stream{storedStream(a), storedStream(b)}, list)
-	err = s.Update(ctx, func(tx parley.Tx) error { return tx.StopStream(ctx, "s-none", stop) })
+	err = s.Update(ctx, func(tx parley.Tx) error { return tx.StopStream(ctx, "s-none", stop, 0) })
 	wantNotFound(t, "StopStream of a missing stream", err, "STREAM")
 }
 
@@ -212,7 +214,7 @@ func testStreamsInTx(t *testing.T, s parley.Store) {
 	wantCode(t, "rolled-back insert", err, parley.EREQUEST)
 	active("after a rolled-back insert", "s-a")
 	update(t, s, func(tx parley.Tx) error {
-		if err := tx.StopStream(ctx, "s-a", base); err != nil {
+		if err := tx.StopStream(ctx, "s-a", base, 0); err != nil {
 			return err
 		}
 		sts, err := tx.ListStreams(ctx, "c-1", true)
@@ -225,4 +227,116 @@ func testStreamsInTx(t *testing.T, s parley.Store) {
 	sts, err := s.ListStreams(ctx, "c-1", true)
 	must(t, "ListStreams", err)
 	diff(t, "ListStreams from the store after a stop", []*parley.Stream(nil), sts)
+}
+
+// testStreamCursor: the items of a stream's chain after its Cursor are its backlog (only those up to LastSeq
+// once it stopped); AdvanceStream moves the cursor forward only, FailStream records a failing item, and a
+// transaction sees its own cursor moves and nothing of a rolled-back one.
+func testStreamCursor(t *testing.T, s parley.Store) {
+	ctx := t.Context()
+	behind := func(what string, want ...string) {
+		t.Helper()
+		ids, err := s.StreamsBehind(ctx, 0)
+		must(t, "StreamsBehind", err)
+		diff(t, what, want, ids)
+	}
+	backlog := func(what string, want int64) {
+		t.Helper()
+		pending, _, err := s.CountOutbox(ctx)
+		must(t, "CountOutbox", err)
+		if pending != want {
+			t.Errorf("%s: CountOutbox pending = %d, want %d", what, pending, want)
+		}
+	}
+	cursor := func(id string, want int64) *parley.Stream {
+		t.Helper()
+		st, err := s.GetStream(ctx, id)
+		must(t, "GetStream", err)
+		if st.Cursor != want {
+			t.Errorf("stream %s: Cursor = %d, want %d", id, st.Cursor, want)
+		}
+		return st
+	}
+	var items []*parley.Item
+	for i := range 3 {
+		items = append(items, newItem("c-1", fmt.Sprintf("c1-%d", i)))
+	}
+	appendItems(t, s, items...)
+	a, b := newStream("s-a", "c-1", "t-a"), newStream("s-b", "c-1", "t-b")
+	b.Cursor = 3 // started after the chain's third item
+	update(t, s, func(tx parley.Tx) error {
+		if err := tx.InsertStream(ctx, a); err != nil {
+			return err
+		}
+		return tx.InsertStream(ctx, b)
+	})
+	behind("a new stream with a cursor at 0", "s-a")
+	backlog("three items behind one stream", 3)
+
+	// One item for everyone and one addressed to a participant: both put b behind; only one counts.
+	more, private := newItem("c-1", "c1-3"), newItem("c-1", "c1-4")
+	private.Recipient = "p-1"
+	appendItems(t, s, more, private)
+	behind("both streams behind", "s-a", "s-b")
+	backlog("a private item does not count", 4+1)
+
+	update(t, s, func(tx parley.Tx) error { return tx.AdvanceStream(ctx, "s-a", 2) })
+	update(t, s, func(tx parley.Tx) error { return tx.AdvanceStream(ctx, "s-a", 1) }) // never back
+	cursor("s-a", 2)
+	update(t, s, func(tx parley.Tx) error { return tx.AdvanceStream(ctx, "s-b", 5) })
+	behind("b caught up", "s-a")
+	backlog("a has two left", 2)
+	err := s.Update(ctx, func(tx parley.Tx) error { return tx.AdvanceStream(ctx, "s-none", 1) })
+	wantNotFound(t, "AdvanceStream of a missing stream", err, "STREAM")
+
+	// Stopped at Seq 4: the private item 5 is not a's to deliver.
+	update(t, s, func(tx parley.Tx) error { return tx.StopStream(ctx, "s-a", base, 4) })
+	appendItems(t, s, newItem("c-1", "c1-5"))
+	behind("a stopped, b behind again", "s-a", "s-b")
+	update(t, s, func(tx parley.Tx) error { return tx.AdvanceStream(ctx, "s-a", 4) })
+	if st := cursor("s-a", 4); !st.Done() {
+		t.Errorf("stream stopped at 4 with its cursor at 4: Done() = false")
+	}
+	behind("a done", "s-b")
+
+	// A failing item is recorded on the stream; it describes that item only while it is after the cursor.
+	fail := &parley.Stream{ID: "s-b", ChainID: "c-1", FailingSeq: 6, Attempts: 3, NextAt: base.Add(time.Second),
+		LastError: "503"}
+	update(t, s, func(tx parley.Tx) error { return tx.FailStream(ctx, fail) })
+	st := cursor("s-b", 5)
+	if n, next, msg := st.Failing(6); n != 3 || !next.Equal(ms(fail.NextAt)) || msg != "503" {
+		t.Errorf("Failing(6) = %d, %v, %q; want 3, %v, 503", n, next, msg, ms(fail.NextAt))
+	}
+	if n, _, _ := st.Failing(7); n != 0 {
+		t.Errorf("Failing(7) = %d attempts, want 0 (another item's failures)", n)
+	}
+	err = s.Update(ctx, func(tx parley.Tx) error { return tx.FailStream(ctx, &parley.Stream{ID: "s-none"}) })
+	wantNotFound(t, "FailStream of a missing stream", err, "STREAM")
+
+	// Inside a transaction: ListStreams sees its own moves; a rolled-back move is gone.
+	err = s.Update(ctx, func(tx parley.Tx) error {
+		if _, err := tx.ListStreams(ctx, "c-1", true); err != nil { // a store may cache them now
+			return err
+		}
+		if err := tx.AdvanceStream(ctx, "s-b", 6); err != nil {
+			return err
+		}
+		sts, err := tx.ListStreams(ctx, "c-1", true)
+		if err != nil {
+			return err
+		}
+		if len(sts) != 1 || sts[0].Cursor != 6 {
+			return parley.Errorf(parley.EINTERNAL, "own cursor move not seen: %+v", sts)
+		}
+		return parley.Errorf(parley.EREQUEST, "rolled back")
+	})
+	wantCode(t, "rolled-back AdvanceStream", err, parley.EREQUEST)
+	cursor("s-b", 5)
+	update(t, s, func(tx parley.Tx) error {
+		sts, err := tx.ListStreams(ctx, "c-1", true)
+		if err == nil && (len(sts) != 1 || sts[0].Cursor != 5) {
+			return parley.Errorf(parley.EINTERNAL, "a rolled-back cursor move seen: %+v", sts)
+		}
+		return err
+	})
 }

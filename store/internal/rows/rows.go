@@ -76,13 +76,13 @@ func ScanParticipant(sc Scanner) (*parley.Participant, error) {
 // ScanStream reads a row selected by StreamCols.
 func ScanStream(sc Scanner) (*parley.Stream, error) {
 	var st parley.Stream
-	var started, stopped int64
+	var started, stopped, next int64
 	err := sc.Scan(&st.ID, &st.InstanceID, &st.ChainID, &st.ContactID, &st.EndpointARN, &st.ClientToken,
-		&started, &stopped)
+		&started, &stopped, &st.Cursor, &st.LastSeq, &st.FailingSeq, &st.Attempts, &next, &st.LastError)
 	if err != nil {
 		return nil, err
 	}
-	st.StartedAt, st.StoppedAt = FromMS(started), FromMS(stopped)
+	st.StartedAt, st.StoppedAt, st.NextAt = FromMS(started), FromMS(stopped), FromMS(next)
 	return &st, nil
 }
 
@@ -165,7 +165,40 @@ const ItemCols = `chain_id, seq, id, contact_id, type, content_type, content, pa
 	receipt_recipient, receipt_delivered_at, receipt_read_at, revises`
 
 // StreamCols are the columns of its table, in the order its scan function reads them.
-const StreamCols = `id, instance_id, chain_id, contact_id, endpoint_arn, client_token, started_at, stopped_at`
+const StreamCols = `id, instance_id, chain_id, contact_id, endpoint_arn, client_token, started_at, stopped_at,
+	delivered_seq, last_seq, failing_seq, attempts, next_at, last_error`
+
+// StreamsBehindQuery selects the ids of the open streams whose chains hold items after their cursors, ordered
+// by id.
+const StreamsBehindQuery = `SELECT s.id FROM streams s WHERE ` + OpenStreams +
+	` AND EXISTS (SELECT 1 FROM items i WHERE ` + StreamBehind + `) ORDER BY s.id`
+
+// OutboxStreamsQuery selects the ids of the streams with pending outbox entries, notDead being the SQL of the
+// condition of a pending entry, ordered by id.
+func OutboxStreamsQuery(notDead string) string {
+	return `SELECT DISTINCT stream_id FROM outbox WHERE ` + notDead + ` ORDER BY stream_id`
+}
+
+// Limit appends a LIMIT to query when limit is positive, and returns its argument.
+func Limit(query string, limit int) (string, []any) {
+	if limit <= 0 {
+		return query, nil
+	}
+	return query + ` LIMIT ?`, []any{limit}
+}
+
+// ScanID reads a row of one string.
+func ScanID(sc Scanner) (string, error) {
+	var id string
+	return id, sc.Scan(&id)
+}
+
+// OpenStreams is the condition (on streams s) of the streams not done; StreamBehind (on streams s and items i)
+// selects the items of s's chain that s has yet to deliver.
+const (
+	OpenStreams  = `(s.stopped_at = 0 OR s.delivered_seq < s.last_seq)`
+	StreamBehind = `i.chain_id = s.chain_id AND i.seq > s.delivered_seq AND (s.stopped_at = 0 OR i.seq <= s.last_seq)`
+)
 
 // OutboxCols are the columns of its table, in the order its scan function reads them.
 const OutboxCols = `o.stream_id, o.seq, o.chain_id, o.item_id, o.created_at, o.attempts, o.next_at, o.last_error, o.dead`

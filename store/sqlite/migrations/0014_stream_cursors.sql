@@ -1,0 +1,28 @@
+-- Schema version 14: the items table is the streaming outbox. A stream keeps a cursor (delivered_seq: the Seq of
+-- its chain up to which it is done) instead of one outbox row per streamed item, which cost the writer an insert
+-- in every message's transaction and a delete after delivery. The items after the cursor (up to last_seq once
+-- the stream stopped) are its backlog, read by the items primary key (chain_id, seq); a delivered batch moves
+-- the cursor once. The failing_seq, attempts, next_at and last_error columns record the failed deliveries of
+-- the item after the cursor. The outbox table keeps only dead-lettered items and replayed ones waiting.
+--
+-- A stream's cursor starts just before its oldest pending row (or at its chain's end when it had none); a
+-- stopped stream's last_seq is its newest pending row. The pending rows then go: the cursor covers them.
+
+ALTER TABLE streams ADD COLUMN delivered_seq INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE streams ADD COLUMN last_seq INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE streams ADD COLUMN failing_seq INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE streams ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE streams ADD COLUMN next_at INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE streams ADD COLUMN last_error TEXT NOT NULL DEFAULT '';
+
+UPDATE streams SET delivered_seq = coalesce(
+	(SELECT min(seq) - 1 FROM outbox WHERE stream_id = streams.id AND dead = 0),
+	(SELECT max(seq) FROM items WHERE chain_id = streams.chain_id),
+	0);
+UPDATE streams SET last_seq = max(delivered_seq,
+	coalesce((SELECT max(seq) FROM outbox WHERE stream_id = streams.id AND dead = 0), 0))
+WHERE stopped_at != 0;
+DELETE FROM outbox WHERE dead = 0;
+
+-- The streams not done: the delivery worker's sweep looks only at these.
+CREATE INDEX streams_open ON streams (id) WHERE stopped_at = 0 OR delivered_seq < last_seq;
