@@ -164,13 +164,22 @@ func (s *Store) Update(ctx context.Context, fn func(tx parley.Tx) error) error {
 		// The next attempt locks the chains this one appended to first, in a fixed order: the deadlock between
 		// two transactions that append to the same chains in opposite orders cannot happen twice.
 		prelock = locked
-		// A short random pause keeps the transactions that collided from colliding again at once.
-		wait := time.Duration(rand.Int64N(int64(attempt) * int64(2*time.Millisecond)))
-		select {
-		case <-time.After(wait):
-		case <-ctx.Done():
-			return fmt.Errorf("postgres: update: %w (after a retryable error: %v)", ctx.Err(), err)
+		if perr := pause(ctx, attempt); perr != nil {
+			return fmt.Errorf("postgres: update: %w (after a retryable error: %v)", perr, err)
 		}
+	}
+}
+
+// pause waits before the next attempt of a transaction that failed with a retryable error: a short random
+// pause keeps the transactions that collided from colliding again at once. It returns ctx's error if ctx ends
+// first.
+func pause(ctx context.Context, attempt int) error {
+	wait := time.Duration(rand.Int64N(int64(attempt) * int64(2*time.Millisecond)))
+	select {
+	case <-time.After(wait):
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
 	}
 }
 
