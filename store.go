@@ -56,7 +56,8 @@ type Batch struct {
 	// stores nothing (ErrNotBatched).
 	MaxSeq int64
 	// Committing, when set, runs inside the transaction after the items and participants were stored, before
-	// the commit; its error rolls the whole batch back and is AppendBatch's. It must use only tx.
+	// the commit, with each append's Item or Err set as they stand if the batch commits; its error rolls the
+	// whole batch back and is AppendBatch's. It must use only tx.
 	Committing func(ctx context.Context, tx Tx) error
 }
 

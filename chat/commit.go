@@ -71,17 +71,28 @@ func (s *Service) commit(ctx context.Context, fn func(tx parley.Tx, ch *Change) 
 		if err := fn(tx, ch); err != nil {
 			return err
 		}
-		for _, o := range s.observers {
-			if err := o.Committing(ctx, tx, ch); err != nil {
-				return err
-			}
-		}
-		return nil
+		return s.committing(ctx, tx, ch)
 	})
 	ch.tx = nil
 	if err != nil {
 		return nil, err
 	}
+	s.committed(ch)
+	return ch, nil
+}
+
+// committing runs the observers' Committing for a change inside its transaction (commit's, or a batch's).
+func (s *Service) committing(ctx context.Context, tx parley.Tx, ch *Change) error {
+	for _, o := range s.observers {
+		if err := o.Committing(ctx, tx, ch); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// committed does what follows a change's commit: its beforePublish work, the bus, the observers' Committed.
+func (s *Service) committed(ch *Change) {
 	for _, f := range ch.first {
 		f()
 	}
@@ -89,7 +100,6 @@ func (s *Service) commit(ctx context.Context, fn func(tx parley.Tx, ch *Change) 
 	for _, o := range s.observers {
 		o.Committed(ch)
 	}
-	return ch, nil
 }
 
 // publish rings the bus for a committed change: its items, then its events. A failure only delays delivery

@@ -80,6 +80,8 @@ type Service struct {
 	unsubscribe func() // from the Bus's domain events
 	// auth caches authenticated ConnectionTokens (nil: disabled).
 	auth *authCache
+	// batch groups participants' appends into batches, on a store that can (nil otherwise; batch.go).
+	batch *batcher
 }
 
 // StartChatInput is StartChatContact's input, validated against the model by the API layer.

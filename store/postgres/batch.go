@@ -27,6 +27,17 @@ func (s *Store) AppendBatch(ctx context.Context, b *parley.Batch) error {
 	if len(b.Appends) == 0 {
 		return nil
 	}
+	err := s.retryBatch(ctx, b)
+	if err != nil {
+		for _, a := range b.Appends {
+			a.Item, a.Err = nil, nil // nothing was stored
+		}
+	}
+	return err
+}
+
+// retryBatch runs b until it commits or fails with an error that is not retryable, up to maxAttempts times.
+func (s *Store) retryBatch(ctx context.Context, b *parley.Batch) error {
 	for attempt := 1; ; attempt++ {
 		err := s.appendBatch(ctx, b)
 		if err == nil || !retryable(err) {
@@ -181,6 +192,9 @@ func (s *Store) appendBatch(ctx context.Context, b *parley.Batch) error {
 	if err := s.storeBatch(ctx, t, items, participant, changed, b.MaxSeq); err != nil {
 		return err
 	}
+	for i, a := range owners {
+		a.Item = items[i]
+	}
 	if b.Committing != nil {
 		active := make(map[string][]*parley.Stream, len(chains))
 		for _, ch := range chains {
@@ -203,9 +217,6 @@ func (s *Store) appendBatch(ctx context.Context, b *parley.Batch) error {
 		return fmt.Errorf("postgres: commit: %w", err)
 	}
 	committed = true
-	for i, a := range owners {
-		a.Item = items[i]
-	}
 	return nil
 }
 

@@ -70,7 +70,8 @@ func message(chain, participant, id, token string, timer time.Time) *parley.Batc
 
 // TestAppendBatch stores several items in each of several chains in one batch: each chain's Seqs follow on
 // from what it held, in the batch's order; the participants Build changed are stored; Committing runs in the
-// transaction and sees the chains' active streams; a second batch goes on where the first ended.
+// transaction, with the items and their Seqs, and sees the chains' active streams; a second batch goes on where
+// the first ended; a batch that would pass MaxSeq stores nothing.
 func TestAppendBatch(t *testing.T) {
 	t.Parallel()
 	s := openSmall(t, testDSN(t))
@@ -101,6 +102,11 @@ func TestAppendBatch(t *testing.T) {
 	var streamsSeen map[string]int
 	b := &parley.Batch{Appends: appends, Committing: func(ctx2 context.Context, tx parley.Tx) error {
 		streamsSeen = map[string]int{}
+		for _, a := range appends {
+			if a.Item == nil || a.Item.Seq == 0 || a.Err != nil {
+				t.Errorf("in Committing, append %s: item %+v, err %v; want its item with its Seq", a.ParticipantID, a.Item, a.Err)
+			}
+		}
 		for i := range chains {
 			c := fmt.Sprintf("c-%d", i)
 			st, err := tx.ListStreams(ctx2, c, true)
