@@ -13,7 +13,7 @@ import (
 // Group commit of participants' messages and events on a store that can append many in one transaction
 // (parley.BatchAppender, the Postgres store): each request's transaction would cost it about six round trips to
 // the database, and the database the same statements again for every message; a batch costs four round trips
-// and four statements, whatever its size (docs/decisions/0009-batched-appends.md).
+// and four statements, whatever its size (docs/decisions/0010-batched-appends.md).
 //
 // Requests are spread over shards by chain, and each shard runs one batch at a time: batches that run at once
 // share no chain, so none waits for another's row locks (batches of random chats would, nearly always), and a
@@ -137,9 +137,15 @@ func shardOf(chain string) int {
 }
 
 // lead runs a batch of sh, whose first request is the caller's, then hands the shard's queue to the next leader
-// (or leaves the shard idle) and wakes the batch's other requests.
+// (or leaves the shard idle) and wakes the batch's other requests. It does so even if the batch panics (the
+// panic goes on up the leader's request): the shard must not stop, nor the other requests wait for ever.
 func (b *batcher) lead(sh *batchShard, batch []*batchReq) {
+	defer b.handOff(sh, batch)
 	b.run(batch)
+}
+
+// handOff ends a batch of sh: see lead.
+func (b *batcher) handOff(sh *batchShard, batch []*batchReq) {
 	sh.mu.Lock()
 	var next []*batchReq
 	if n := min(len(sh.queue), maxBatch); n > 0 {
@@ -159,11 +165,14 @@ func (b *batcher) lead(sh *batchShard, batch []*batchReq) {
 	}
 }
 
-// run stores a batch and does what follows each change's commit, setting each request's outcome.
+// run stores a batch and does what follows each change's commit, setting each request's outcome. Until the
+// batch's outcome is known, a request's is ErrNotBatched: if Build or Committing panics, the others go on
+// through commit.
 func (b *batcher) run(batch []*batchReq) {
 	appends := make([]*parley.BatchAppend, 0, len(batch))
 	live := batch[:0:0]
 	for _, r := range batch {
+		r.err = parley.ErrNotBatched
 		if err := r.ctx.Err(); err != nil {
 			r.err = err // as Update: a request whose ctx ended before its transaction ran stores nothing
 			continue
@@ -195,15 +204,15 @@ func (b *batcher) run(batch []*batchReq) {
 		if !errors.Is(err, parley.ErrNotBatched) {
 			s.log.Debug("append batch failed: its requests go one by one", "appends", len(live), "err", err)
 		}
-		for _, r := range live {
-			r.err = parley.ErrNotBatched
-		}
-		return
+		return // every request goes through commit
 	}
 	b.batches.Add(1)
 	b.appends.Add(int64(len(live)))
 	for _, r := range live {
-		if r.err = r.a.Err; r.err == nil {
+		r.err = r.a.Err
+	}
+	for _, r := range live {
+		if r.err == nil {
 			s.committed(&r.ch)
 		}
 	}

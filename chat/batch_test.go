@@ -3,6 +3,7 @@ package chat_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"runtime"
 	"sync"
@@ -40,7 +41,7 @@ func (g *gate) Committed(*chat.Change) {}
 // TestBatchedAppends sends messages to several chats at once on Postgres: they are stored in batches (every one
 // of them, with dense Seqs per chat and the observers run in the batch's transaction), retries with the same
 // ClientToken return the first item and store nothing, requests that arrive while a batch runs go together in
-// the next one, and a message to an ended chat is refused.
+// the next one, an observer's error fails the message, and a message to an ended chat is refused.
 func TestBatchedAppends(t *testing.T) {
 	ctx := t.Context()
 	dsn, _ := testserver.PostgresSchema(t, testserver.PostgresURL())
@@ -187,6 +188,20 @@ func TestBatchedAppends(t *testing.T) {
 	} else if last := items[len(items)-1]; last.Seq != int64(len(items)+1) {
 		t.Errorf("chat 1 after the queued batch: last Seq %d, want %d (dense)", last.Seq, len(items)+1)
 	}
+
+	// An observer's error fails the batch; each request then goes on its own, and fails with it.
+	obs.mu.Lock()
+	obs.fail = errors.New("outbox full")
+	obs.mu.Unlock()
+	if _, err := svc.SendMessage(ctx, callers[2], "text/plain", "lost?", "lost"); err == nil || err.Error() != "outbox full" {
+		t.Errorf("SendMessage with a failing observer: %v, want its error", err)
+	}
+	if _, err := st.ItemByClientToken(ctx, callers[2].Contact.InitialContactID, callers[2].Participant.ID, "message:lost"); !parley.IsCode(err, parley.ENOTFOUND) {
+		t.Errorf("the rolled-back message is stored: %v", err)
+	}
+	obs.mu.Lock()
+	obs.fail = nil
+	obs.mu.Unlock()
 
 	// An ended chat refuses a message; a retry of one stored before the end still answers its item.
 	if err := svc.Disconnect(ctx, callers[0], ""); err != nil {
