@@ -103,19 +103,11 @@ func (s *Store) appendBatch(ctx context.Context, b *parley.Batch) error {
 	for _, a := range b.Appends {
 		a.Item, a.Err = nil, nil
 	}
-	ptx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted})
+	t, err := s.begin(ctx)
 	if err != nil {
-		return fmt.Errorf("postgres: begin: %w", err)
+		return err
 	}
-	t := &tx{tx: ptx}
-	t.reader = reader{q: t, lock: rowLock}
-	bg := context.WithoutCancel(ctx)
-	committed := false
-	defer func() {
-		if !committed {
-			ptx.Rollback(bg)
-		}
-	}()
+	defer t.rollback(ctx)
 
 	chains, pids := make([]string, 0, len(b.Appends)), make([]string, 0, len(b.Appends))
 	for _, a := range b.Appends {
@@ -131,7 +123,7 @@ func (s *Store) appendBatch(ctx context.Context, b *parley.Batch) error {
 	if b.Committing != nil {
 		reads.Queue(batchStreams, chains)
 	}
-	br := ptx.SendBatch(ctx, &reads)
+	br := t.tx.SendBatch(ctx, &reads)
 	contacts, err := batchRows(t, br, scanContact)
 	var parts []*parley.Participant
 	if err == nil {
@@ -195,29 +187,17 @@ func (s *Store) appendBatch(ctx context.Context, b *parley.Batch) error {
 	for i, a := range owners {
 		a.Item = items[i]
 	}
-	if b.Committing != nil {
-		active := make(map[string][]*parley.Stream, len(chains))
-		for _, ch := range chains {
-			active[ch] = nil
-		}
-		for _, st := range streams {
-			active[st.ChainID] = append(active[st.ChainID], st)
-		}
-		if err := b.Committing(ctx, &batchTx{tx: t, streams: active}); err != nil {
-			if t.retry != nil && !retryable(err) {
-				return fmt.Errorf("%w (after %w)", err, t.retry)
-			}
-			return err
-		}
+	if b.Committing == nil {
+		return t.commit(ctx, nil)
 	}
-	if err := ptx.Commit(bg); err != nil {
-		if t.retry != nil {
-			return fmt.Errorf("postgres: commit: %w (after %w)", err, t.retry)
-		}
-		return fmt.Errorf("postgres: commit: %w", err)
+	active := make(map[string][]*parley.Stream, len(chains))
+	for _, ch := range chains {
+		active[ch] = nil
 	}
-	committed = true
-	return nil
+	for _, st := range streams {
+		active[st.ChainID] = append(active[st.ChainID], st)
+	}
+	return t.commit(ctx, b.Committing(ctx, &batchTx{tx: t, streams: active}))
 }
 
 // storeBatch stores items (assigning their Seqs) and the changed participants, in one round trip. It returns
