@@ -13,7 +13,7 @@ import (
 // Group commit of participants' messages and events on a store that can append many in one transaction
 // (parley.BatchAppender, the Postgres store): each request's transaction would cost it about six round trips to
 // the database, and the database the same statements again for every message; a batch costs four round trips
-// and four statements, whatever its size (docs/decisions/0010-batched-appends.md).
+// and five or six statements, whatever its size (docs/decisions/0010-batched-appends.md).
 //
 // Requests are spread over shards by chain, and each shard runs one batch at a time: batches that run at once
 // share no chain, so none waits for another's row locks (batches of random chats would, nearly always), and a

@@ -52,8 +52,9 @@ type Observer interface {
 	// commits or rolls back with the change (the streaming outbox writes its rows here). An error rolls the
 	// change back and is returned to the caller. It may run more than once for one change (the store retries).
 	Committing(ctx context.Context, tx parley.Tx, ch *Change) error
-	// Committed runs after the commit and after the change was published, on the goroutine that made it, in
-	// commit order for one chain (the flow runner hears customer messages here). It must not block.
+	// Committed runs after the commit and after the change was published, on the goroutine that made it (or that
+	// led its batch, batch.go), in commit order for one chain (the flow runner hears customer messages here). It
+	// must not block.
 	Committed(ch *Change)
 }
 
