@@ -114,6 +114,10 @@ type Reader interface {
 	ListAgentStatuses(ctx context.Context, instanceID string) ([]*AgentStatus, error)
 	// ListSecurityProfiles returns the security profiles of an instance ordered by name.
 	ListSecurityProfiles(ctx context.Context, instanceID string) ([]*SecurityProfile, error)
+	// GetView returns a view by id; ENOTFOUND (VIEW) if there is none.
+	GetView(ctx context.Context, id string) (*View, error)
+	// ListViews returns the views of an instance ordered by name.
+	ListViews(ctx context.Context, instanceID string) ([]*View, error)
 	// AgentSession finds a logged-in session by the hash of its token, expired or not (the caller checks
 	// ExpiresAt); ENOTFOUND (AGENT_SESSION) if there is none.
 	AgentSession(ctx context.Context, tokenHash []byte) (*AgentSession, error)
@@ -255,6 +259,9 @@ type Tx interface {
 	PutQuickConnect(ctx context.Context, q *QuickConnect) error
 	PutAgentStatus(ctx context.Context, s *AgentStatus) error
 	PutSecurityProfile(ctx context.Context, p *SecurityProfile) error
+	PutView(ctx context.Context, v *View) error
+	// DeleteView deletes a view; ENOTFOUND (VIEW) if there is none.
+	DeleteView(ctx context.Context, id string) error
 	// PutAgentSession stores a session; ECONFLICT if its token hash exists. The user must exist.
 	PutAgentSession(ctx context.Context, s *AgentSession) error
 	// DeleteAgentSession deletes a session (logout). Deleting a missing session is not an error.

@@ -201,7 +201,7 @@ func (s *Service) Close() {
 }
 
 // restore puts back a contact that was connected to an agent when the server stopped.
-func (s *Service) restore(c *parley.Contact, now time.Time) {
+func (s *Service) restore(c *parley.Contact, participantID, token string, now time.Time) {
 	a := s.agents[c.AgentID]
 	if a == nil {
 		return
@@ -210,7 +210,8 @@ func (s *Service) restore(c *parley.Contact, now time.Time) {
 		s.log.Warn("restore connection", "contact_id", c.ID, "user_id", a.user.ID, "err", err)
 		return
 	}
-	s.work[c.ID] = &work{contact: c, agentID: a.user.ID, state: ContactConnected, connectedAt: c.AgentConnectedAt}
+	s.work[c.ID] = &work{contact: c, agentID: a.user.ID, state: ContactConnected, connectedAt: c.AgentConnectedAt,
+		participant: participantID, token: token}
 }
 
 // loadAgent reads a user's status and routing profile.

@@ -101,7 +101,13 @@ func (s *Service) rebuild(ctx context.Context) error {
 		for _, c := range contacts {
 			switch {
 			case c.AgentID != "":
-				s.locked(func(now time.Time) { s.restore(c, now) })
+				pid, token, err := s.chat.AgentParticipant(ctx, c.ID, c.AgentID)
+				if err != nil {
+					s.log.Warn("rebuild: the agent's ParticipantToken is not available to its workspace",
+						"contact_id", c.ID, "user_id", c.AgentID, "err", err)
+					pid, token = "", ""
+				}
+				s.locked(func(now time.Time) { s.restore(c, pid, token, now) })
 			case c.QueueID != "" && !c.EnqueuedAt.IsZero(): // in its queue, not only a flow's working queue
 				s.contactQueued(c)
 			}

@@ -165,6 +165,8 @@ func TestTwoNodes(t *testing.T) {
 	}
 	if st := b.State(ann); len(st.Contacts) != 1 || st.Contacts[0].ContactID != c1 || st.Contacts[0].State != agents.ContactConnected {
 		t.Fatalf("ann on the new routing node: %+v, want connected to %s", st, c1)
+	} else if st.Contacts[0].ParticipantToken != view.ParticipantToken {
+		t.Fatalf("ann's ParticipantToken on the new routing node: %q, want the one she accepted with", st.Contacts[0].ParticipantToken)
 	}
 	c2 := f.start(flow) // ann has a second slot
 	if o := offerOf(t, onB); o.ContactID != c2 {

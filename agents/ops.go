@@ -189,7 +189,8 @@ func (s *Service) state(userID string) State {
 func (s *Service) view(w *work) *ContactView {
 	c := w.contact
 	v := &ContactView{ContactID: c.ID, InitialContactID: c.InitialContactID, QueueID: c.QueueID, State: w.state,
-		AgentID: w.agentID, Attributes: c.Attributes, ParticipantID: w.participant, ConnectedAt: w.connectedAt}
+		AgentID: w.agentID, Attributes: c.Attributes, ParticipantID: w.participant, ConnectedAt: w.connectedAt,
+		CustomerID: c.CustomerID}
 	if v.State == "" {
 		v.State = ContactOffered
 	}

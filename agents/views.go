@@ -66,6 +66,9 @@ type ContactView struct {
 	EndedAt      time.Time
 	EndReason    string
 	CustomerName string // filled once the agent accepted, or by Describe
+	// CustomerID is the contact's CustomerId: the customer StartChatContact named, or the one who signed in with
+	// the Authenticate Customer block.
+	CustomerID string
 	// Attributes are the contact's; callers must not change them.
 	Attributes       map[string]string
 	ParticipantID    string

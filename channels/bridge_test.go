@@ -139,10 +139,16 @@ func (c *fakeChannel) texts() []string {
 func startBridge(t *testing.T, be Backend, o Options) (*Bridge, *fakeChannel) {
 	t.Helper()
 	ch := &fakeChannel{}
+	return runBridge(t, be, o, ch), ch
+}
+
+// runBridge runs a bridge of chans over be until the test ends.
+func runBridge(t *testing.T, be Backend, o Options, chans ...Channel) *Bridge {
+	t.Helper()
 	if o.RetryBase == 0 {
 		o.RetryBase, o.RetryCap = 5*time.Millisecond, 20*time.Millisecond
 	}
-	b, err := New(filepath.Join(t.TempDir(), "channels.db"), be, []Channel{ch}, o)
+	b, err := New(filepath.Join(t.TempDir(), "channels.db"), be, chans, o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,7 +156,7 @@ func startBridge(t *testing.T, be Backend, o Options) (*Bridge, *fakeChannel) {
 	done := make(chan struct{})
 	go func() { defer close(done); b.Run(ctx) }()
 	t.Cleanup(func() { cancel(); <-done; b.Close() })
-	return b, ch
+	return b
 }
 
 func in(user, id, text string) Inbound {

@@ -33,6 +33,15 @@
 // lost). Ended conversations are kept EndedTTL for late items, then swept, as are rows idle longer than any
 // chat lasts.
 //
+// # Outbound chats
+//
+// A chat the business starts (StartOutboundChatContact; StartOutbound) is created by the caller, then stored as
+// the customer's conversation on the channel — the numbered channel's id of the customer's phone number — with
+// a nonce derived from the request's ClientToken, and set up as above. From then on it is the customer's open
+// conversation like any other: the flow's messages go to their phone and their replies into the chat. A retry
+// with the same ClientToken finds the conversation by its nonce; a customer with another open conversation on
+// the channel is a conflict.
+//
 // # Concurrency
 //
 // Bridge is safe for concurrent use. Run owns the queue's worker goroutines (at most Workers users at once,

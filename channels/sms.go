@@ -58,6 +58,12 @@ func (*SMS) Name() string { return "sms" }
 func (*SMS) Kind() string { return "SMS" }
 func (*SMS) MaxText() int { return 1600 }
 
+// Number is the origination number messages are sent from.
+func (s *SMS) Number() string { return s.cfg.Number }
+
+// UserID is a customer on SMS: their number as Pinpoint's originationNumber gives it (E.164).
+func (*SMS) UserID(number string) string { return number }
+
 // Routes mounts /webhook/sms.
 func (s *SMS) Routes(mux *http.ServeMux, in Inbox) {
 	mux.HandleFunc("GET /webhook/sms", func(w http.ResponseWriter, r *http.Request) { serveHealth(w, r, in, s.Name()) })

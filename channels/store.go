@@ -287,6 +287,27 @@ func (s *store) create(ctx context.Context, c *conversation) (*conversation, err
 		WHERE channel = ? AND user_id = ? AND generation = ?`, c.Channel, c.UserID, c.Generation))
 }
 
+// createStarted stores a new conversation whose chat is already started (an outbound chat: contact and
+// ParticipantToken set), unless the user already has one of its generation; either way it returns the stored
+// one.
+func (s *store) createStarted(ctx context.Context, c *conversation) (*conversation, error) {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO conversations (channel, user_id, generation, nonce, contact_id,
+		participant_token, state, started_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+		c.Channel, c.UserID, c.Generation, c.Nonce, c.ContactID, c.ParticipantToken, c.State, ms(c.StartedAt),
+		ms(c.UpdatedAt))
+	if err != nil {
+		return nil, err
+	}
+	return scanConversation(s.db.QueryRowContext(ctx, `SELECT `+conversationCols+` FROM conversations
+		WHERE channel = ? AND user_id = ? AND generation = ?`, c.Channel, c.UserID, c.Generation))
+}
+
+// byNonce returns a user's conversation of a nonce, nil if there is none.
+func (s *store) byNonce(ctx context.Context, k userKey, nonce string) (*conversation, error) {
+	return scanConversation(s.db.QueryRowContext(ctx, `SELECT `+conversationCols+` FROM conversations
+		WHERE channel = ? AND user_id = ? AND nonce = ?`, k.Channel, k.UserID, nonce))
+}
+
 // save writes a conversation's mutable fields.
 func (s *store) save(ctx context.Context, c *conversation) error {
 	var choices []byte

@@ -59,6 +59,12 @@ func (*Twilio) Name() string { return "twilio" }
 func (*Twilio) Kind() string { return "SMS" }
 func (*Twilio) MaxText() int { return 1600 }
 
+// Number is the Twilio number messages are sent from.
+func (t *Twilio) Number() string { return t.cfg.From }
+
+// UserID is a customer on Twilio: their number as Twilio's From gives it (E.164).
+func (*Twilio) UserID(number string) string { return number }
+
 // Routes mounts /webhook/twilio.
 func (t *Twilio) Routes(mux *http.ServeMux, in Inbox) {
 	mux.HandleFunc("GET /webhook/twilio", func(w http.ResponseWriter, r *http.Request) { serveHealth(w, r, in, t.Name()) })

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/parley-chat/parley"
 )
 
 // WhatsAppConfig configures the WhatsApp Cloud API (channels.whatsapp, PARLEY_WHATSAPP_*).
@@ -21,15 +23,22 @@ type WhatsAppConfig struct {
 	PhoneNumberID string `yaml:"phone_number_id"`
 	// APIURL is the Graph API base, version included. Default https://graph.facebook.com/v21.0.
 	APIURL string `yaml:"api_url"`
+	// Number is the business phone number (E.164) of PhoneNumberID. Optional: with it, the number is listed
+	// by ListPhoneNumbersV2 and StartOutboundChatContact can start WhatsApp chats from it.
+	Number string `yaml:"number"`
 }
 
 // Enabled reports whether any setting is given: the channel is on.
 func (c WhatsAppConfig) Enabled() bool {
-	return c.AppSecret != "" || c.VerifyToken != "" || c.AccessToken != "" || c.PhoneNumberID != "" || c.APIURL != ""
+	return c.AppSecret != "" || c.VerifyToken != "" || c.AccessToken != "" || c.PhoneNumberID != "" || c.APIURL != "" ||
+		c.Number != ""
 }
 
 // Validate checks that an enabled channel has everything it needs.
 func (c WhatsAppConfig) Validate() error {
+	if c.Number != "" && !parley.E164(c.Number) {
+		return fmt.Errorf("channels.whatsapp: number %q is not an E.164 number such as +12065550102", c.Number)
+	}
 	return required("whatsapp", map[string]string{"app_secret": c.AppSecret, "verify_token": c.VerifyToken,
 		"access_token": c.AccessToken, "phone_number_id": c.PhoneNumberID}, c.APIURL)
 }
@@ -58,6 +67,12 @@ func NewWhatsApp(cfg WhatsAppConfig, hc *http.Client) (*WhatsApp, error) {
 func (*WhatsApp) Name() string { return "whatsapp" }
 func (*WhatsApp) Kind() string { return "WHATSAPP" }
 func (*WhatsApp) MaxText() int { return 4096 }
+
+// Number is the business's phone number, "" when not configured.
+func (w *WhatsApp) Number() string { return w.cfg.Number }
+
+// UserID is a customer's WhatsApp id: their number's digits, without the "+".
+func (*WhatsApp) UserID(number string) string { return strings.TrimPrefix(number, "+") }
 
 // Routes mounts /webhook/whatsapp.
 func (w *WhatsApp) Routes(mux *http.ServeMux, in Inbox) {

@@ -47,13 +47,45 @@ func (a *Attachments) dispatchScans(ctx context.Context, wg *sync.WaitGroup) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			a.scan(ctx, f)
+			a.claimAndScan(ctx, f)
 			a.mu.Lock()
 			delete(a.scanning, f.ID)
 			a.mu.Unlock()
 			a.kick() // others may be waiting for a worker
 		}()
 	}
+}
+
+// claimAndScan scans f if this node wins the file's lease ("scan:" and its Id): with several nodes on one store
+// each would find the file IN_PROGRESS and ask the Scanner about it. The lease lasts as long as every attempt may
+// take, so a node that dies mid-scan leaves the file to the next node's dispatch once it expires.
+func (a *Attachments) claimAndScan(ctx context.Context, f *parley.File) {
+	owner, name, now := a.svc.cfg.NodeID, "scan:"+f.ID, a.svc.now()
+	until := now.Add(time.Duration(a.cfg.ScanAttempts)*(a.cfg.ScanTimeout+a.cfg.ScanRetryDelay) + time.Minute)
+	holder, _, err := a.svc.store.AcquireLease(ctx, name, owner, now, until)
+	if err != nil {
+		if ctx.Err() == nil {
+			a.svc.log.Error("claim attachment scan", "attachment_id", f.ID, "err", err)
+		}
+		return
+	}
+	if holder != owner {
+		return // another node scans it
+	}
+	defer func() {
+		if err := a.svc.store.ReleaseLease(context.WithoutCancel(ctx), name, owner); err != nil {
+			a.svc.log.Warn("release attachment scan claim", "attachment_id", f.ID, "err", err)
+		}
+	}()
+	// f was listed before the claim: the node that held it may have decided and let go since.
+	cur, err := a.svc.store.GetFile(ctx, f.ID)
+	if err != nil || cur.Status != parley.AttachmentInProgress {
+		if err != nil && !parley.IsCode(err, parley.ENOTFOUND) && ctx.Err() == nil {
+			a.svc.log.Error("read attachment to scan", "attachment_id", f.ID, "err", err)
+		}
+		return
+	}
+	a.scan(ctx, cur)
 }
 
 // scan asks the Scanner about f, retrying failures, and records the decision. A scan cut short by shutdown

@@ -82,6 +82,7 @@ func (s *Service) BatchStats() (batches, appends int64) {
 // append stores the item build makes for the caller, as appendIdempotent's transaction does, in a batch. It
 // returns parley.ErrNotBatched when the request must go through commit instead.
 func (b *batcher) append(ctx context.Context, c *Caller, token string, build func(time.Time) *parley.Item) (*parley.Item, error) {
+	start := time.Now()
 	r := &batchReq{ctx: ctx, wake: make(chan []*batchReq, 1)}
 	r.a = parley.BatchAppend{ChainID: c.Contact.InitialContactID, ParticipantID: c.Participant.ID,
 		Build: func(contact *parley.Contact, p *parley.Participant) (*parley.Item, *parley.Participant, error) {
@@ -121,6 +122,10 @@ func (b *batcher) append(ctx context.Context, c *Caller, token string, build fun
 			b.lead(sh, batch)
 		}
 	}
+	if errors.Is(r.err, parley.ErrNotBatched) {
+		return nil, r.err // commit observes the latency
+	}
+	b.s.commits.Observe(time.Since(start))
 	if r.err != nil {
 		return nil, r.err
 	}

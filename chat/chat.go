@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/parley-chat/parley"
+	"github.com/parley-chat/parley/internal/durhist"
 )
 
 // New returns a service over store and bus. It fails if the configuration is unusable.
@@ -55,7 +56,8 @@ func New(store parley.Store, bus parley.Bus, clock parley.Clock, log *slog.Logge
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Service{store: store, bus: bus, clock: clock, log: log, cfg: cfg, auth: newAuthCache(cfg.AuthCacheTTL)}
+	s := &Service{store: store, bus: bus, clock: clock, log: log, cfg: cfg, auth: newAuthCache(cfg.AuthCacheTTL),
+		commits: durhist.Default()}
 	s.batch = newBatcher(s)
 	s.inputs = &flowInputs{s: s}
 	s.Observe(s.inputs)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/parley-chat/parley"
+	"github.com/parley-chat/parley/internal/durhist"
 )
 
 // Change collects what one state change of the chat core produced, inside its transaction: the items it
@@ -67,6 +68,7 @@ func (s *Service) Observe(o Observer) { s.observers = append(s.observers, o) }
 func (s *Service) commit(ctx context.Context, fn func(tx parley.Tx, ch *Change) error) (*Change, error) {
 	ch := &Change{}
 	ch.Items = ch.buf[:0]
+	start := time.Now()
 	err := s.store.Update(ctx, func(tx parley.Tx) error {
 		ch.tx, ch.Items, ch.Events, ch.first, ch.flowWaits = tx, ch.Items[:0], ch.Events[:0], ch.first[:0], false
 		if err := fn(tx, ch); err != nil {
@@ -74,6 +76,7 @@ func (s *Service) commit(ctx context.Context, fn func(tx parley.Tx, ch *Change) 
 		}
 		return s.committing(ctx, tx, ch)
 	})
+	s.commits.Observe(time.Since(start))
 	ch.tx = nil
 	if err != nil {
 		return nil, err
@@ -102,6 +105,11 @@ func (s *Service) committed(ch *Change) {
 		o.Committed(ch)
 	}
 }
+
+// CommitLatency is the store's latency for the changes of the chat core, from the start of Update to its return
+// (a group commit's wait included), successful or not; for an append that went in a batch (batch.go), from its
+// arrival in the queue to its batch's outcome.
+func (s *Service) CommitLatency() durhist.Snapshot { return s.commits.Snapshot() }
 
 // publish rings the bus for a committed change: its items, then its events. A failure only delays delivery
 // (subscribers fill item gaps from the store on the next item, clients resume from the transcript, and the

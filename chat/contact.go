@@ -1,6 +1,7 @@
 package chat
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"time"
@@ -36,6 +37,12 @@ func (s *Service) StartChat(ctx context.Context, in StartChatInput) (*StartChatO
 	if err != nil {
 		return nil, err
 	}
+	return s.start(ctx, req)
+}
+
+// start answers a retried ClientToken with the first answer, else starts the checked chat req.
+func (s *Service) start(ctx context.Context, req *startRequest) (*StartChatOutput, error) {
+	in := req.StartChatInput
 	if in.ClientToken != "" {
 		if out, err := s.replayStart(ctx, req.scope, in.ClientToken); err == nil || !parley.IsCode(err, parley.ENOTFOUND) {
 			return out, err
@@ -45,6 +52,7 @@ func (s *Service) StartChat(ctx context.Context, in StartChatInput) (*StartChatO
 		return nil, err
 	}
 	if in.Persistent != nil { // after the replay: a retry's first attempt continues the session already
+		var err error
 		if req.continued, err = s.resolveSource(ctx, req.inst.ID, *in.Persistent); err != nil {
 			return nil, err
 		}
@@ -72,6 +80,9 @@ type startRequest struct {
 	scope    string        // of the ClientToken's idempotency record
 	// continued is the past contact a persistent chat continues from; nil for a new session.
 	continued *parley.Contact
+	// method is the contact's InitiationMethod ("" is API); systemMessage a SYSTEM message stored first.
+	method        string
+	systemMessage *Message
 }
 
 // checkStart resolves the instance and the flow and enforces the rules the model cannot express: content types,
@@ -134,7 +145,7 @@ func (s *Service) createChat(ctx context.Context, req *startRequest) (*StartChat
 	now := s.now()
 	c := &parley.Contact{
 		ID: contactID, InstanceID: req.inst.ID, InitialContactID: contactID, RelatedContactID: req.RelatedContactID,
-		Channel: parley.ChannelChat, InitiationMethod: "API", State: parley.ContactActive, FlowID: req.flow.ID,
+		Channel: parley.ChannelChat, InitiationMethod: cmp.Or(req.method, "API"), State: parley.ContactActive, FlowID: req.flow.ID,
 		CustomerID: req.CustomerID, Attributes: req.Attributes, SegmentAttributes: req.SegmentAttributes,
 		SupportedContentTypes: req.types, DurationMinutes: int(req.duration / time.Minute),
 		InitiatedAt: now, DueAt: now.Add(s.cfg.ConnectWindow), UpdatedAt: now,
@@ -164,6 +175,12 @@ func (s *Service) createChat(ctx context.Context, req *startRequest) (*StartChat
 		}
 		if err := ch.Append(ctx, s.event(&stored, p, parley.EventParticipantJoined, now)); err != nil {
 			return err
+		}
+		if m := req.systemMessage; m != nil {
+			if err := ch.Append(ctx, s.message(&stored, &parley.Participant{DisplayName: systemName, Role: parley.RoleSystem},
+				m.ContentType, m.Content, now)); err != nil {
+				return err
+			}
 		}
 		if m := req.InitialMessage; m != nil {
 			if err := ch.Append(ctx, s.message(&stored, p, m.ContentType, m.Content, now)); err != nil {

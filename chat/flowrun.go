@@ -612,7 +612,30 @@ var errFlowMoved = errors.New("chat: the flow moved on")
 
 // advance takes one step of a contact's flow with an input (a customer's message, a timer), and records it if
 // the flow is still where the step started. It does nothing for a contact that has ended or runs no flow.
+//
+// When the flow moved on while the step ran (another input won the race: a message on another node, a timer),
+// an input that happened, such as a customer's message, is stepped again from where the flow is now, as one node
+// would have taken it after the other; a timer is not, since the wait it ended is over.
 func (s *Service) advance(ctx context.Context, contactID string, in flow.Input) error {
+	for attempt := 1; ; attempt++ {
+		err := s.advanceOnce(ctx, contactID, in)
+		if !errors.Is(err, errFlowMoved) {
+			return err
+		}
+		if in.Kind == flow.InputTimeout {
+			return nil
+		}
+		if attempt == maxFlowRaces {
+			return fmt.Errorf("the flow kept moving under %d steps with this input: it is dropped", attempt)
+		}
+	}
+}
+
+// maxFlowRaces bounds how often advance takes an input again after losing the race to another step.
+const maxFlowRaces = 5
+
+// advanceOnce is one attempt of advance; errFlowMoved if the flow moved on while the step ran.
+func (s *Service) advanceOnce(ctx context.Context, contactID string, in flow.Input) error {
 	c, err := s.store.GetContact(ctx, contactID)
 	if err != nil {
 		return err
@@ -647,9 +670,6 @@ func (s *Service) advance(ctx context.Context, contactID string, in flow.Input) 
 		}
 		return s.apply(ctx, tx, ch, cur, fo)
 	})
-	if errors.Is(err, errFlowMoved) {
-		return nil
-	}
 	return err
 }
 
@@ -681,7 +701,7 @@ func (fi *flowInputs) Committed(ch *Change) {
 	}
 	for _, it := range ch.Items {
 		if it.Role == parley.RoleCustomer && it.Type == parley.ItemMessage && it.Revises == "" {
-			fi.send(flowInput{contactID: it.ContactID, in: flow.CustomerMessage(choiceText(it.Content))})
+			fi.send(flowInput{contactID: it.ContactID, in: customerInput(it)})
 		}
 	}
 }

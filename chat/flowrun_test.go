@@ -358,3 +358,50 @@ func TestFlowEndWithoutQueue(t *testing.T) {
 		t.Errorf("transcript %q", tr)
 	}
 }
+
+// TestFlowInputsRaceAcrossNodes: two services on one store and bus, as two nodes; a flow asks twice; the customer
+// answers both questions at once, one answer through each node, so the two nodes' flow workers step the same
+// contact together and one loses the race. The loser takes its input again from where the flow is now, so every
+// chat gets past both questions, whichever answer each took.
+func TestFlowInputsRaceAcrossNodes(t *testing.T) {
+	f := newFlowFixture(t)
+	other, err := chat.New(f.st, f.bus, f.clk, nil, chat.Config{Secret: bytes.Repeat([]byte{5}, 32)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(other.Close)
+	q := func(id, next string) string {
+		return `{"Identifier":"` + id + `","Type":"GetParticipantInput","Parameters":{"Text":"` + id + `?","StoreInput":"False",` +
+			`"InputTimeLimitSeconds":"60"},"Transitions":{"NextAction":"` + next + `","Errors":[{"NextAction":"` + next +
+			`","ErrorType":"NoMatchingCondition"},{"NextAction":"end","ErrorType":"InputTimeLimitExceeded"}]}}`
+	}
+	done := `{"Identifier":"done","Type":"MessageParticipant","Parameters":{"Text":"Both answered"},"Transitions":{"NextAction":"end"}}`
+	id := f.flow("twice", "q1", q("q1", "q2"), q("q2", "done"), done, end)
+	const chats = 20
+	callers := make([]*chat.Caller, chats)
+	for i := range callers {
+		callers[i] = f.start(id, nil)
+	}
+	var wg sync.WaitGroup
+	for _, c := range callers {
+		for n, svc := range []*chat.Service{f.svc, other} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if _, err := svc.SendMessage(t.Context(), c, "text/plain", fmt.Sprint("answer ", n), fmt.Sprint("m", n)); err != nil {
+					t.Error(err)
+				}
+			}()
+		}
+	}
+	wg.Wait()
+	for i, c := range callers {
+		f.waitFor(c.Contact.ID, fmt.Sprintf("chat %d's flow to get past both questions", i), func(c *parley.Contact) bool {
+			return !c.Active()
+		})
+		tr := f.transcript(c.Contact.ID)
+		if len(tr) < 2 || tr[len(tr)-2] != "SYSTEM: Both answered" {
+			t.Errorf("chat %d: %q, want the flow to thank for both answers and end", i, tr)
+		}
+	}
+}

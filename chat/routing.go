@@ -61,8 +61,10 @@ func (s *Service) joinUser(ctx context.Context, contactID string, user *parley.U
 		if err := admit(tx, ch, c, now); err != nil {
 			return err
 		}
+		// The sealed copy lets a routing node that takes over give the agent's workspace its token again.
 		p = &parley.Participant{ID: pid, ContactID: c.ID, ChainID: c.InitialContactID, Role: role,
-			DisplayName: name, UserID: user.ID, TokenHash: hashToken(token), State: parley.ParticipantJoined, JoinedAt: now}
+			DisplayName: name, UserID: user.ID, TokenHash: hashToken(token), TokenSealed: s.sealToken(pid, token),
+			State: parley.ParticipantJoined, JoinedAt: now}
 		if err := tx.InsertParticipant(ctx, p); err != nil {
 			return err
 		}
@@ -245,6 +247,23 @@ func (s *Service) EndContact(ctx context.Context, contactID, userID string) erro
 		return err // the customer remains with the contact's disconnect flow
 	}
 	return s.end(ctx, c.ID, parley.ReasonAgentDisconnect, agent, "")
+}
+
+// AgentParticipant returns the participant Id and ParticipantToken of userID's agent in a contact, for a routing
+// node that rebuilds its state from the store (the store keeps the token sealed). ENOTFOUND if the user is not
+// the contact's agent; EINTERNAL for an agent that joined before tokens were sealed.
+func (s *Service) AgentParticipant(ctx context.Context, contactID, userID string) (id, token string, err error) {
+	ps, err := s.store.ListParticipants(ctx, contactID)
+	if err != nil {
+		return "", "", err
+	}
+	for _, p := range ps {
+		if p.UserID == userID && p.State == parley.ParticipantJoined && p.Role == parley.RoleAgent {
+			token, err := s.storedParticipantToken(ctx, p.ID)
+			return p.ID, token, err
+		}
+	}
+	return "", "", parley.NotFound("PARTICIPANT", "user %s is not the agent of contact %s", userID, contactID)
 }
 
 // CustomerName returns the display name of the customer of a contact's chain ("" if unknown).

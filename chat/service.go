@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/parley-chat/parley"
+	"github.com/parley-chat/parley/internal/durhist"
 )
 
 // Config tunes the service. The zero value of each field means its default.
@@ -78,9 +79,13 @@ type Service struct {
 	functions   Functions
 	routingView RoutingView
 	inputs      *flowInputs
+	// identity signs customers in for the Authenticate Customer block (authn.go); nil: not configured.
+	identity    IdentityProvider
 	unsubscribe func() // from the Bus's domain events
 	// auth caches authenticated ConnectionTokens (nil: disabled).
 	auth *authCache
+	// commits is the store's Update latency of every change (commit.go).
+	commits *durhist.Histogram
 	// batch groups participants' appends into batches, on a store that can (nil otherwise; batch.go).
 	batch *batcher
 }

@@ -57,10 +57,15 @@ func newParticipantToken() string { return randomToken("P") }
 
 func newConnectionToken() string { return randomToken("C") }
 
-// sealer is the AEAD that seals ParticipantTokens. It draws a random nonce for each seal and puts it before the
-// ciphertext; one seal per customer or bot participant stays far below the 2^32 seals a key may make that way.
-func (s *Service) sealer() cipher.AEAD {
-	block, err := aes.NewCipher(s.mac("participant-token-seal"))
+// participantSeal is the sealer purpose of ParticipantTokens.
+const participantSeal = "participant-token-seal"
+
+// sealer is the AEAD that seals tokens for a purpose ("participant-token-seal" for ParticipantTokens,
+// "view-token" for view tokens), under a key derived from the secret for that purpose. It draws a random nonce
+// for each seal and puts it before the ciphertext; one seal per customer or bot participant, or per view shown,
+// stays far below the 2^32 seals a key may make that way.
+func (s *Service) sealer(purpose string) cipher.AEAD {
+	block, err := aes.NewCipher(s.mac(purpose))
 	if err != nil {
 		panic(err) // the key is a SHA-256 MAC: always 32 bytes
 	}
@@ -73,7 +78,7 @@ func (s *Service) sealer() cipher.AEAD {
 
 // sealToken is the stored form of a participant's token that a replay can open (Participant.TokenSealed).
 func (s *Service) sealToken(participantID, token string) []byte {
-	return s.sealer().Seal(nil, nil, []byte(token), []byte(participantID))
+	return s.sealer(participantSeal).Seal(nil, nil, []byte(token), []byte(participantID))
 }
 
 // storedParticipantToken returns the ParticipantToken of a stored participant, for the replay of the request
@@ -87,7 +92,7 @@ func (s *Service) storedParticipantToken(ctx context.Context, participantID stri
 	}
 	var token string
 	if p.TokenSealed != nil {
-		b, err := s.sealer().Open(nil, nil, p.TokenSealed, []byte(participantID))
+		b, err := s.sealer(participantSeal).Open(nil, nil, p.TokenSealed, []byte(participantID))
 		if err != nil {
 			return "", parley.Internal(fmt.Errorf("open the sealed token of participant %s: %w", participantID, err))
 		}

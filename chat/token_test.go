@@ -52,22 +52,22 @@ func TestSealedToken(t *testing.T) {
 	if again := s.sealToken("p1", tok); bytes.Equal(again, sealed) {
 		t.Error("sealing twice gave the same bytes: the nonce is not random")
 	}
-	if got, err := s.sealer().Open(nil, nil, sealed, []byte("p1")); err != nil || string(got) != tok {
+	if got, err := s.sealer(participantSeal).Open(nil, nil, sealed, []byte("p1")); err != nil || string(got) != tok {
 		t.Fatalf("open = %q, %v; want %q", got, err, tok)
 	}
-	if _, err := s.sealer().Open(nil, nil, sealed, []byte("p2")); err == nil {
+	if _, err := s.sealer(participantSeal).Open(nil, nil, sealed, []byte("p2")); err == nil {
 		t.Error("a token sealed for p1 opens for p2")
 	}
 	other, err := New(nil, nil, nil, nil, Config{Secret: bytes.Repeat([]byte{8}, 32)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := other.sealer().Open(nil, nil, sealed, []byte("p1")); err == nil {
+	if _, err := other.sealer(participantSeal).Open(nil, nil, sealed, []byte("p1")); err == nil {
 		t.Error("a token sealed under one secret opens under another")
 	}
 	flipped := bytes.Clone(sealed)
 	flipped[len(flipped)-1] ^= 1
-	if _, err := s.sealer().Open(nil, nil, flipped, []byte("p1")); err == nil {
+	if _, err := s.sealer(participantSeal).Open(nil, nil, flipped, []byte("p1")); err == nil {
 		t.Error("an altered sealed token opens")
 	}
 }

@@ -17,6 +17,12 @@
 //
 // Without an Endpoint the session talks to Amazon Connect (https://participant.connect.{region}.amazonaws.com).
 //
+// # Agents
+//
+// Login logs in to parley's own agent API (docs/agent-api.md; Amazon Connect's agent side is private) and
+// returns an Agent: SetStatus, the event stream of offers (Events), Accept, Reject, Transfer, End and Clear. An
+// accepted contact's AgentChatDetails make a Session like any other participant's.
+//
 // # Events
 //
 // Chat items and connection changes arrive as Events, through callbacks registered with the On* methods, or

@@ -56,6 +56,7 @@ type request struct {
 	path   string // escaped path, appended to the endpoint
 	query  url.Values
 	bearer string // X-Amz-Bearer
+	auth   string // Authorization: Bearer (parley's agent API)
 	in     any    // JSON body; nil for none
 }
 
@@ -112,6 +113,9 @@ func (t *transport) once(ctx context.Context, r request, body []byte, out any) e
 	req.Header.Set("User-Agent", userAgent)
 	if r.bearer != "" {
 		req.Header.Set("X-Amz-Bearer", r.bearer)
+	}
+	if r.auth != "" {
+		req.Header.Set("Authorization", "Bearer "+r.auth)
 	}
 	if t.sign != nil {
 		if err := t.sign(req, body); err != nil {

@@ -22,7 +22,8 @@ var catalog = map[string]support{
 	"MessageParticipantIteratively":   runs,
 	"GetParticipantInput":             runs,
 	"DisconnectParticipant":           runs,
-	"ShowView":                        errorBranch, // views do not exist in parley yet; Validate refuses it
+	"ShowView":                        runs,
+	"AuthenticateParticipant":         runs,
 	"ConnectParticipantWithLexBot":    errorBranch,
 	"TransferParticipantToThirdParty": errorBranch,
 
@@ -89,7 +90,7 @@ var catalog = map[string]support{
 func waits(t string) bool {
 	switch t {
 	case "GetParticipantInput", "Wait", "MessageParticipantIteratively", "ShowView", "ConnectParticipantWithLexBot",
-		"Loop":
+		"Loop", "AuthenticateParticipant":
 		return true
 	}
 	return false

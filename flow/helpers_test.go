@@ -44,8 +44,14 @@ func parse(t testing.TB, content []byte) *flow.Flow {
 // Each Step's state goes through JSON, as a store would keep it.
 func run(t testing.TB, env *fakeEnv, inputs ...flow.Input) (*flow.State, flow.Outcome) {
 	t.Helper()
+	return runIn(t, env, env, inputs...)
+}
+
+// runIn is run with an Env that wraps env (to add optional abilities).
+func runIn(t testing.TB, e flow.Env, env *fakeEnv, inputs ...flow.Input) (*flow.State, flow.Outcome) {
+	t.Helper()
 	st := flow.NewState("main")
-	out, err := flow.Step(context.Background(), env, st, flow.Start())
+	out, err := flow.Step(context.Background(), e, st, flow.Start())
 	if err != nil {
 		t.Fatalf("Step(Start): %v", err)
 	}
@@ -54,7 +60,7 @@ func run(t testing.TB, env *fakeEnv, inputs ...flow.Input) (*flow.State, flow.Ou
 		if in.Kind == flow.InputTimeout && !st.Until.IsZero() {
 			env.now = st.Until
 		}
-		out, err = flow.Step(context.Background(), env, st, in)
+		out, err = flow.Step(context.Background(), e, st, in)
 		if err != nil {
 			t.Fatalf("Step(%v): %v", in, err)
 		}

@@ -121,6 +121,10 @@ func (sc scope) lookup(path []string) (string, bool) {
 		return st.StoredCustomerInput, true
 	case "Metrics":
 		return st.Metrics[key], true
+	case "Views":
+		return views(st.Views, path[1:]), true
+	case "Customer":
+		return st.Customer[key], true
 	}
 	if v, ok := c.fields()[strings.Join(path, ".")]; ok {
 		return v, true
@@ -137,7 +141,7 @@ var namespaces = map[string]bool{
 	"LanguageCode": true, "CustomerId": true, "CustomerEndpoint": true, "SystemEndpoint": true, "Queue": true,
 	"Agent": true, "Lex": true, "Metrics": true, "Media": true, "MediaStreams": true, "References": true,
 	"Customer": true, "Case": true, "Task": true, "Tags": true, "TextToSpeechVoiceId": true,
-	"LastParticipantInput": true, "Email": true, "Campaign": true,
+	"LastParticipantInput": true, "Email": true, "Campaign": true, "Views": true,
 }
 
 // fields are the contact's data by reference path.

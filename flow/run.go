@@ -84,6 +84,12 @@ type State struct {
 	Metrics map[string]string `json:"metrics,omitempty"`
 	// EventHooks records the hooks this run set (the contact's hooks are what Env.SetEventHook stored).
 	EventHooks map[string]string `json:"eventHooks,omitempty"`
+	// Views is $.Views: the customer's answer to the last view ShowView showed.
+	Views *Views `json:"views,omitempty"`
+	// Authentication is the customer's sign-in AuthenticateParticipant waits for, and Customer the signed-in
+	// customer's $.Customer attributes (authenticate.go).
+	Authentication *AuthSession      `json:"authentication,omitempty"`
+	Customer       map[string]string `json:"customer,omitempty"`
 }
 
 // NewState returns the State of a run of the flow flowID (an id or ARN Env.LoadFlow understands) that has not
@@ -107,6 +113,8 @@ type Input struct {
 	Kind InputKind
 	// Text is the customer's message (InputCustomerMessage).
 	Text string
+	// Auth is how a sign-in ended (InputAuthentication).
+	Auth *AuthResult
 }
 
 // Start starts a run.
@@ -252,6 +260,10 @@ func (r *runner) wakes(in Input) bool {
 		return st.Wait == WaitInput || st.Wait == WaitEvent && r.waitsForReturn()
 	case InputCustomerReturned:
 		return st.Wait == WaitEvent && r.waitsForReturn()
+	case InputViewResponse:
+		return st.Wait == WaitView
+	case InputAuthentication:
+		return r.wakesAuthentication(in)
 	}
 	return false
 }
@@ -483,6 +495,10 @@ func (r *runner) resume(a *Action, in Input) (string, error) {
 		}
 	case "MessageParticipantIteratively":
 		res = result{match: true, value: resultMessagesInterrupt, fallback: true}
+	case "ShowView":
+		res = r.viewAnswered(in)
+	case "AuthenticateParticipant":
+		res = r.authenticated(a, in)
 	default:
 		return "", fmt.Errorf("%w: action %q (%s) does not wait", ErrBadState, a.Identifier, a.Type)
 	}
@@ -614,6 +630,10 @@ func (r *runner) exec(a *Action) result {
 		return r.setFlowAttributes(p)
 	case "InvokeLambdaFunction", "InvokeExternalResource":
 		return r.invoke(a)
+	case "ShowView":
+		return r.showView(a)
+	case "AuthenticateParticipant":
+		return r.authenticate(a)
 	}
 	return fail(errNoMatchingError, fmt.Errorf("%s is not supported on a chat", a.Type))
 }

@@ -59,8 +59,7 @@ type AgentResolver interface {
 	AgentExists(ctx context.Context, ref string) (bool, error)
 }
 
-// ViewResolver is implemented by Resolvers that know views. Without it, ShowView is refused: parley has no views
-// yet.
+// ViewResolver is implemented by Resolvers that know views. Without it, ShowView is refused.
 type ViewResolver interface {
 	ViewExists(ctx context.Context, ref string) (bool, error)
 }
@@ -228,6 +227,8 @@ func (v *validator) parameters(a *Action) {
 		seconds("InvocationTimeLimitSeconds", 1, maxLambdaSeconds)
 	case "MessageParticipantIteratively":
 		seconds("InterruptFrequencySeconds", 1, maxWaitSeconds)
+	case "ShowView":
+		seconds("InvocationTimeLimitSeconds", 1, maxWaitSeconds)
 	case "UpdateContactEventHooks":
 		for _, k := range sortedKeys(p.object("EventHooks")) {
 			if !eventHooks[k] {
@@ -275,7 +276,7 @@ func (v *validator) references(a *Action) {
 	if a.Type == "ShowView" {
 		vr, ok := v.r.(ViewResolver)
 		if !ok {
-			v.problem(a, "views are not supported by this server yet.")
+			v.problem(a, "views are not supported by this server.")
 		} else if view := p.object("ViewResource"); view != nil {
 			id, _ := scalarText(view["Id"])
 			add("view", id, vr.ViewExists)

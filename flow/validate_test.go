@@ -84,6 +84,7 @@ func TestValidateProblems(t *testing.T) {
 		{"hours that do not exist", doc(`{"Identifier":"a","Type":"CheckHoursOfOperation","Parameters":{"HoursOfOperationId":"h-9"},"Transitions":{"NextAction":"end"}}`, end), resolver{}, "a", "CheckHoursOfOperation", `the hours of operation "h-9" does not exist`},
 		{"a Lambda function not configured", doc(lambda(""), fact, say("error")), resolver{}, "a", "InvokeLambdaFunction", `the Lambda function "arn:fn" does not exist`},
 		{"ShowView without views", doc(`{"Identifier":"a","Type":"ShowView","Parameters":{"ViewResource":{"Id":"v-1"}},"Transitions":{"NextAction":"end"}}`, end), resolver{}, "a", "ShowView", "views are not supported"},
+		{"ShowView with a time limit out of range", doc(`{"Identifier":"a","Type":"ShowView","Parameters":{"ViewResource":{"Id":"v-1"},"InvocationTimeLimitSeconds":"0"},"Transitions":{"NextAction":"end"}}`, end), nil, "a", "ShowView", `InvocationTimeLimitSeconds is "0"`},
 		{"ShowView of a view that does not exist", doc(`{"Identifier":"a","Type":"ShowView","Parameters":{"ViewResource":{"Id":"v-1"}},"Transitions":{"NextAction":"end"}}`, end), viewResolver{resolver{}}, "a", "ShowView", `the view "v-1" does not exist`},
 	}
 	for _, tc := range cases {

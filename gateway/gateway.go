@@ -53,6 +53,7 @@ import (
 
 	"github.com/parley-chat/parley"
 	"github.com/parley-chat/parley/chat"
+	"github.com/parley-chat/parley/internal/durhist"
 	"github.com/parley-chat/parley/wire"
 )
 
@@ -158,6 +159,7 @@ type Gateway struct {
 	subscribed atomic.Int64
 	slow       atomic.Int64
 	gapReads   atomic.Int64
+	busLag     *durhist.Histogram // item time → the bus delivers it to this node
 }
 
 var _ http.Handler = (*Gateway)(nil)
@@ -167,7 +169,8 @@ func New(b Backend, bus parley.Bus, log *slog.Logger, opts Options) *Gateway {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	g := &Gateway{backend: b, bus: bus, log: log, opts: opts.withDefaults(), conns: make(map[*conn]struct{})}
+	g := &Gateway{backend: b, bus: bus, log: log, opts: opts.withDefaults(), conns: make(map[*conn]struct{}),
+		busLag: durhist.Default()}
 	g.ctx, g.cancel = context.WithCancel(context.Background())
 	g.hub.init(g)
 	return g
@@ -315,6 +318,11 @@ func (g *Gateway) CatchUp() {
 		c.pushCatchUp()
 	}
 }
+
+// BusLag is how long items took from their time (taken in the transaction that stored them) until the bus
+// brought them to this node's sockets: the store's commit and the bus's delivery, for the chains this node
+// follows.
+func (g *Gateway) BusLag() durhist.Snapshot { return g.busLag.Snapshot() }
 
 // DropAll closes every socket's connection at once, without a close frame, as a network cut would. The
 // gateway keeps accepting new sockets.

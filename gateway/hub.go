@@ -4,6 +4,7 @@ import (
 	"hash/maphash"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/parley-chat/parley"
 )
@@ -121,6 +122,9 @@ func (cs *chainSubs) onItem(it *parley.Item) {
 		// The sockets see a gap at the next item and read this one from the backend.
 		cs.hub.g.log.Error("gateway: encode item", "contact_id", it.ContactID, "item_id", it.ID, "err", err)
 		return
+	}
+	if it.Revises == "" { // a revision keeps its item's time
+		cs.hub.g.busLag.Observe(time.Since(it.Time))
 	}
 	e := &encItem{seq: it.Seq, recipient: it.Recipient, frame: frame, ends: itemEnds(it)}
 	for _, c := range conns {

@@ -1,6 +1,7 @@
 // Package metrics exposes what an operator watches as Prometheus metrics (prometheus/client_golang): the APIs'
 // requests by operation and status with their latency, and, read at each scrape, the sockets, the chats, the
-// queues and their oldest contact, the agents by activity, the streaming outbox and the store's commits.
+// queues and their oldest contact, the agents by activity, the streaming outbox, the store's commits and their
+// latency, and the bus's delivery lag.
 //
 // A Metrics is safe for concurrent use. Request is called on every answered request and only touches
 // counters; everything else is read when Prometheus scrapes.
@@ -19,6 +20,7 @@ import (
 	"github.com/parley-chat/parley/agents"
 	"github.com/parley-chat/parley/api/httpapi"
 	"github.com/parley-chat/parley/gateway"
+	"github.com/parley-chat/parley/internal/durhist"
 	"github.com/parley-chat/parley/streaming"
 )
 
@@ -31,6 +33,9 @@ type Sources struct {
 	// Commits is the store's writer: transactions and the updates they carried (SQLite's group commit).
 	Commits     func() (batches, updates int64)
 	Connections func() int
+	// CommitLatency is the chat core's store updates; BusLag is items from their time to this node's sockets.
+	CommitLatency func() durhist.Snapshot
+	BusLag        func() durhist.Snapshot
 }
 
 // Metrics is the registry and the request counters.
@@ -88,6 +93,8 @@ var (
 	descDelivered   = prometheus.NewDesc("parley_streaming_delivered_total", "Streamed items this process delivered.", nil, nil)
 	descBatches     = prometheus.NewDesc("parley_store_commits_total", "Transactions the store's writer committed.", nil, nil)
 	descUpdates     = prometheus.NewDesc("parley_store_updates_total", "Updates those transactions carried (updates per commit: the group-commit batch).", nil, nil)
+	descCommit      = prometheus.NewDesc("parley_store_update_duration_seconds", "Latency of the chat core's store updates (a group commit's wait included).", nil, nil)
+	descBusLag      = prometheus.NewDesc("parley_bus_delivery_seconds", "From an item's time (taken in its storing transaction) to the bus bringing it to this node's sockets.", nil, nil)
 )
 
 // scrape reads the sources when Prometheus asks.
@@ -95,7 +102,7 @@ type scrape struct{ src Sources }
 
 func (s *scrape) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descSockets, descSlow, descGapReads, descConnections, descActive, descWaiting,
-		descOldest, descAgents, descBacklog, descDead, descDelivered, descBatches, descUpdates} {
+		descOldest, descAgents, descBacklog, descDead, descDelivered, descBatches, descUpdates, descCommit, descBusLag} {
 		ch <- d
 	}
 }
@@ -157,4 +164,12 @@ func (s *scrape) Collect(ch chan<- prometheus.Metric) {
 		counter(descBatches, float64(b))
 		counter(descUpdates, float64(u))
 	}
+	histogram := func(d *prometheus.Desc, f func() durhist.Snapshot) {
+		if f != nil {
+			h := f()
+			ch <- prometheus.MustNewConstHistogram(d, h.Count, h.SumSeconds, h.Buckets)
+		}
+	}
+	histogram(descCommit, s.src.CommitLatency)
+	histogram(descBusLag, s.src.BusLag)
 }

@@ -4,6 +4,7 @@
 # Expects Go and Node.js (>= 20, with npm) to be installed; on Debian as root it installs the rest:
 #   * Debian's awscli (AWS CLI v2 at /usr/bin/aws) when /usr/bin/aws is missing
 #   * Debian's chromium (/usr/bin/chromium) when missing, for the ChatJS attachment test in a real browser
+#   * Debian's jq and curl when missing, for the docs' commands that test/docs runs
 #     (apt-get update runs once, before the first of these installs)
 #   * test/js/node_modules via `npm ci` when it is missing or package-lock.json changed since the last install
 # then runs `go vet ./...` and `go test -race -count=1 -timeout 30m ./...`, and test/e2e once more with every
@@ -83,6 +84,16 @@ else
 			install_failed "could not install chromium with apt-get (needs root and apt-get)"
 		fi
 	fi
+
+	# jq and curl from Debian, for the commands of README.md and docs/ that test/docs runs.
+	for tool in jq curl; do
+		if command -v "$tool" >/dev/null; then
+			say "$tool: $(command -v "$tool") present"
+		else
+			say "$tool: installing Debian's $tool (apt-get install -y $tool)"
+			apt_install "$tool" || install_failed "could not install $tool with apt-get (needs root and apt-get)"
+		fi
+	done
 
 	# npm packages for test/js (ChatJS, AWS SDK for JS v3, ws, playwright-core), exactly as pinned by package-lock.json.
 	js=$root/test/js

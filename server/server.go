@@ -18,6 +18,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -33,6 +34,7 @@ import (
 	"github.com/parley-chat/parley/api/participant"
 	"github.com/parley-chat/parley/api/sigv4"
 	"github.com/parley-chat/parley/api/startchat"
+	"github.com/parley-chat/parley/auth/oidc"
 	"github.com/parley-chat/parley/channels"
 	"github.com/parley-chat/parley/chat"
 	"github.com/parley-chat/parley/functions"
@@ -106,6 +108,9 @@ type Config struct {
 	IntegrationDestinations map[string]string `yaml:"integration_destinations"`
 	// Attachments configures file attachments: limits, storage (files or S3), scanning.
 	Attachments AttachmentsConfig `yaml:"attachments"`
+	// Authentication is the OpenID Connect provider the Authenticate Customer flow block signs customers in with
+	// (package auth/oidc; docs/configuration.md). Default: none, and the block takes its error branch.
+	Authentication oidc.Config `yaml:"authentication"`
 	// CustomerIdle is the customer's idle timer on chats whose UpdateParticipantRoleConfig set none, and
 	// CustomerAutoDisconnect the auto-disconnect timer that starts when the customer goes idle (chat.Config).
 	// Defaults 10m and 15m; "off" runs no such timer, as Amazon Connect does.
@@ -153,6 +158,12 @@ func (t *Timer) UnmarshalText(b []byte) error {
 	}
 	*t = Timer(d)
 	return nil
+}
+
+// WithDefaults returns c with the defaults of the fields it leaves unset, as New applies them.
+func (c Config) WithDefaults() Config {
+	c.defaults()
+	return c
 }
 
 func (c *Config) defaults() {
@@ -245,7 +256,15 @@ func (m *Main) Start(ctx context.Context) (err error) {
 	if err := m.cfg.Limits.Validate(); err != nil {
 		return err
 	}
+	if m.cfg.Authentication.Enabled() {
+		if err := m.cfg.Authentication.Validate(); err != nil {
+			return err
+		}
+	}
 	if err := m.cfg.Limits.CheckOperations(append(connect.Operations(), participant.Operations...)); err != nil {
+		return err
+	}
+	if err := checkListen(m.cfg.Listen); err != nil {
 		return err
 	}
 	if verifier.DevMode() {
@@ -331,6 +350,9 @@ func (m *Main) Start(ctx context.Context) (err error) {
 	if err := m.openAttachments(); err != nil {
 		return err
 	}
+	if err := m.openAuthentication(); err != nil {
+		return err
+	}
 	m.admin = admin.New(m.store, m.bus, m.cfg.Clock, m.log, admin.Config{Region: m.cfg.Region, AccountID: m.cfg.AccountID})
 	m.functions = &functions.Invoker{URLs: m.cfg.Functions, Log: m.log.With("component", "functions")}
 	m.admin.SetFunctions(m.functions.Configured)
@@ -364,6 +386,9 @@ func (m *Main) Start(ctx context.Context) (err error) {
 	mux.Handle("/participant/", participant.New(m.svc, m.log, participant.WithAttachments(m.att),
 		participant.WithThrottle(limiter)))
 	mux.Handle("/attachments/", files.New(m.att, m.log))
+	if m.cfg.Authentication.Enabled() {
+		mux.HandleFunc("GET "+AuthCallbackPath, m.authCallback)
+	}
 	pages, err := web.New(web.Page{Base: m.baseURL, InstanceID: m.instance.ID, FlowID: m.flow.ID})
 	if err != nil {
 		return err
@@ -395,7 +420,7 @@ func (m *Main) Start(ctx context.Context) (err error) {
 	}
 	mux.Handle("/", guard(connect.New(m.svc, m.admin, verifier, m.log, connect.WithAgents(m.agents),
 		connect.WithStreaming(m.streaming), connect.WithThrottle(limiter),
-		connect.WithIntegrationDestinations(m.cfg.IntegrationDestinations))))
+		connect.WithIntegrationDestinations(m.cfg.IntegrationDestinations), connect.WithChannels(m.bridge, m.instance.ID))))
 	proxies, err := parseProxies(m.cfg.TrustedProxies)
 	if err != nil {
 		return err
@@ -610,10 +635,12 @@ func (m *Main) MetricsAddr() net.Addr {
 // startMetrics serves the Prometheus metrics on their own listener.
 func (m *Main) startMetrics() error {
 	src := metrics.Sources{
-		Sockets:     m.gw.Stats,
-		Connections: m.conns.Open,
-		Live:        m.agents.LiveView,
-		Streaming:   m.streaming.Stats,
+		CommitLatency: m.svc.CommitLatency,
+		BusLag:        m.gw.BusLag,
+		Sockets:       m.gw.Stats,
+		Connections:   m.conns.Open,
+		Live:          m.agents.LiveView,
+		Streaming:     m.streaming.Stats,
 		ActiveChats: func(ctx context.Context) (int, error) {
 			insts, err := m.store.ListInstances(ctx)
 			if err != nil {
@@ -714,6 +741,21 @@ func (m *Main) healthz(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(h)
+}
+
+// checkListen says precisely what is wrong with a listen address, before anything else judges it.
+func checkListen(addr string) error {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("listen address %q: want HOST:PORT, for example 127.0.0.1:8080 or :8080 (%v)", addr, err)
+	}
+	if n, err := strconv.ParseUint(port, 10, 16); err != nil || (n == 0 && port != "0") {
+		return fmt.Errorf("listen address %q: port %q is not a number from 0 to 65535", addr, port)
+	}
+	if strings.ContainsAny(host, " /?#@") {
+		return fmt.Errorf("listen address %q: host %q is not an IP address or a host name", addr, host)
+	}
+	return nil
 }
 
 // loopbackAddr reports whether a listen address can only be reached from this machine: a loopback IP or

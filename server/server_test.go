@@ -174,3 +174,14 @@ func TestHealthz(t *testing.T) {
 		t.Errorf("server without its store: %d %v", status, h)
 	}
 }
+
+// TestBadListenAddress: a listen address that is not HOST:PORT is reported as such, whatever else is configured.
+func TestBadListenAddress(t *testing.T) {
+	for _, addr := range []string{"nonsense:abc", "8080", "127.0.0.1:99999", "127.0.0.1:", "a b:80"} {
+		m := server.New(server.Config{DataDir: t.TempDir(), Listen: addr}, nil)
+		err := m.Start(t.Context())
+		if err == nil || !strings.Contains(err.Error(), "listen address") {
+			t.Errorf("listen %q: %v, want an error about the listen address", addr, err)
+		}
+	}
+}

@@ -204,6 +204,16 @@
     });
   }
 
+  // viewText shows a view the flow sent (ShowView) and the customer's answer to it read-only, as text.
+  function viewText(it) {
+    if (it.ContentType !== CT.interactive && it.ContentType !== 'application/vnd.amazonaws.connect.message.interactive.response') return '';
+    var t; try { t = JSON.parse(it.Content); } catch (e) { return ''; }
+    if (!t || t.templateType !== 'ViewResource') return '';
+    if (t.action) return 'View answered: ' + t.action + (t.data && Object.keys(t.data).length ? ' ' + JSON.stringify(t.data) : '');
+    var c = (t.data && t.data.content) || {}, d = c.viewData || {};
+    return 'View shown: ' + (c.viewId || '').split('/').pop() + (d.Heading ? ' — ' + d.Heading : '');
+  }
+
   function item(ch, it) {
     var ct = it.ContentType, me = it.ParticipantId === ch.c.ParticipantId;
     if (ct === CT.typing) { if (!me) { ch.status.textContent = (it.DisplayName || ch.name) + ' is typing…';
@@ -216,7 +226,7 @@
     if (ct === CT.ended) return note(ch, 'The chat has ended.');
     if (it.Type !== 'MESSAGE' && it.Type !== 'ATTACHMENT') return;
     ch.status.textContent = '';
-    var body = it.Content || '';
+    var body = viewText(it) || it.Content || '';
     if (it.Type === 'ATTACHMENT') {
       var a = (it.Attachments || [])[0] || {};
       body = el('a', { href: '#', target: '_blank', rel: 'noopener', text: '📎 ' + (a.AttachmentName || '') });

@@ -360,6 +360,7 @@
     var self = this, t;
     try { t = JSON.parse(content); } catch (e) { parent.textContent = content; return; }
     var c = (t.data && t.data.content) || {};
+    if (t.templateType === 'ViewResource') return this.view(parent, c);
     parent.appendChild(el('span', { text: [c.title, c.subtitle].filter(Boolean).join('\n') }));
     var opts = (c.elements || []).map(function (e) { return e.title; }).concat((c.timeslots || []).map(function (x) { return x.date; }));
     var box = el('div', { class: 'choices', role: 'group', 'aria-label': c.title || '' });
@@ -370,6 +371,44 @@
       } }));
     });
     parent.appendChild(box);
+  };
+
+  // view shows a flow's ShowView: the view's actions come from DescribeView (by the message's token), its text and
+  // fields from the message's viewData (Heading, SubHeading, Description, and a Form's Sections of FormInput
+  // items). An action button answers with the form's values as an interactive response, which moves the flow.
+  Widget.prototype.view = function (parent, c) {
+    var self = this, d = c.viewData || {}, form = el('form', { class: 'view' });
+    if (d.Heading) form.appendChild(el('strong', { text: d.Heading }));
+    [d.SubHeading, d.Description].filter(Boolean).forEach(function (t) { form.appendChild(el('p', { text: t })); });
+    var sections = typeof d.Sections === 'string' ? (function () { try { return JSON.parse(d.Sections); } catch (e) { return []; } })() : d.Sections || [];
+    sections.forEach(function (sec) {
+      if (sec.Heading) form.appendChild(el('p', { text: sec.Heading }));
+      (sec.Items || []).forEach(function (f) {
+        if (!f.Name) return;
+        var input = el(f.InputType === 'textarea' ? 'textarea' : 'input', { name: f.Name, 'aria-label': f.Label || f.Name });
+        if (f.InputType && f.InputType !== 'textarea') input.setAttribute('type', f.InputType);
+        if (f.Required) input.setAttribute('required', '');
+        if (f.DefaultValue) input.value = f.DefaultValue;
+        form.appendChild(el('label', { text: (f.Label || f.Name) + ' ' }, [input]));
+      });
+    });
+    var box = el('div', { class: 'choices', role: 'group' });
+    form.appendChild(box);
+    parent.appendChild(form);
+    if (!this.conn || !c.viewToken) return;
+    fetch(this.endpoint + '/participant/views/' + encodeURIComponent(c.viewToken), { headers: { 'X-Amz-Bearer': this.conn.token } })
+      .then(function (r) { return r.json(); }).then(function (r) {
+        var actions = (r.View && r.View.Content && r.View.Content.Actions) || [];
+        actions.forEach(function (a) {
+          box.appendChild(el('button', { type: 'button', text: d[a] || a, onclick: function () {
+            if (a === 'Next' && !form.reportValidity()) return;
+            var data = {};
+            form.querySelectorAll('input,textarea').forEach(function (i) { data[i.name] = i.type === 'checkbox' ? i.checked : i.value; });
+            form.querySelectorAll('input,textarea,button').forEach(function (b) { b.disabled = true; });
+            self.send(CT.response, JSON.stringify({ templateType: 'ViewResource', version: '1.0', action: a, data: data }));
+          } }));
+        });
+      }).catch(function () {});
   };
 
   Widget.prototype.receipt = function (md) {

@@ -77,6 +77,7 @@ type AgentContact struct {
 	EndedAt          string            `json:"EndedAt,omitempty"`
 	EndReason        string            `json:"EndReason,omitempty"`
 	CustomerName     string            `json:"CustomerName,omitempty"`
+	CustomerID       string            `json:"CustomerId,omitempty"`
 	Attributes       map[string]string `json:"Attributes,omitempty"`
 	ParticipantID    string            `json:"ParticipantId,omitempty"`
 	ParticipantToken string            `json:"ParticipantToken,omitempty"`
@@ -107,6 +108,20 @@ type TransferResponse struct {
 	ContactID string `json:"ContactId"`
 }
 
+// AgentQuickConnect is a transfer target as GET /agent/v1/quick-connects lists it: a queue or a user.
+type AgentQuickConnect struct {
+	ID      string `json:"Id"`
+	Name    string `json:"Name"`
+	Type    string `json:"Type"`
+	QueueID string `json:"QueueId,omitempty"`
+	UserID  string `json:"UserId,omitempty"`
+}
+
+// QuickConnectsResponse is the response of GET /agent/v1/quick-connects.
+type QuickConnectsResponse struct {
+	QuickConnects []AgentQuickConnect `json:"QuickConnects"`
+}
+
 // MonitorRequest is the body of POST /agent/v1/contacts/{ContactId}/monitor.
 type MonitorRequest struct {
 	Mode string `json:"Mode,omitempty"` // SILENT (default)
@@ -127,6 +142,30 @@ type QueueStatus struct {
 	OldestContactAgeSeconds int64  `json:"OldestContactAgeSeconds"`
 	AgentsAvailable         int    `json:"AgentsAvailable"`
 	AgentsOnContact         int    `json:"AgentsOnContact"`
+}
+
+// AgentInstance is the instance of an admin's session (GET /agent/v1/instance).
+type AgentInstance struct {
+	ID          string `json:"Id"`
+	Arn         string `json:"Arn"`
+	Alias       string `json:"Alias"`
+	CreatedTime string `json:"CreatedTime"`
+}
+
+// AgentUsersResponse lists the users of an admin's instance (GET /agent/v1/users).
+type AgentUsersResponse struct {
+	Users []AgentUser `json:"Users"`
+}
+
+// PasswordRequest is the body of PUT /agent/v1/users/{Username}/password: the new password, or none for a
+// generated one.
+type PasswordRequest struct {
+	Password string `json:"Password,omitempty"`
+}
+
+// PasswordResponse is its response: the generated password, when the request gave none.
+type PasswordResponse struct {
+	Password string `json:"Password,omitempty"`
 }
 
 // AgentEvent is one frame of the agent event stream.

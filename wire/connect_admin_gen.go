@@ -20,10 +20,16 @@ const (
 	PathCreateRoutingProfile = "/routing-profiles/{InstanceId}"
 	// PathCreateUser is the URI of CreateUser (PUT).
 	PathCreateUser = "/users/{InstanceId}"
+	// PathCreateView is the URI of CreateView (PUT).
+	PathCreateView = "/views/{InstanceId}"
+	// PathCreateViewVersion is the URI of CreateViewVersion (PUT).
+	PathCreateViewVersion = "/views/{InstanceId}/{ViewId}/versions"
 	// PathDeleteContactFlow is the URI of DeleteContactFlow (DELETE).
 	PathDeleteContactFlow = "/contact-flows/{InstanceId}/{ContactFlowId}"
 	// PathDeleteUser is the URI of DeleteUser (DELETE).
 	PathDeleteUser = "/users/{InstanceId}/{UserId}"
+	// PathDeleteView is the URI of DeleteView (DELETE).
+	PathDeleteView = "/views/{InstanceId}/{ViewId}"
 	// PathDescribeContactFlow is the URI of DescribeContactFlow (GET).
 	PathDescribeContactFlow = "/contact-flows/{InstanceId}/{ContactFlowId}"
 	// PathDescribeHoursOfOperation is the URI of DescribeHoursOfOperation (GET).
@@ -36,6 +42,8 @@ const (
 	PathDescribeRoutingProfile = "/routing-profiles/{InstanceId}/{RoutingProfileId}"
 	// PathDescribeUser is the URI of DescribeUser (GET).
 	PathDescribeUser = "/users/{InstanceId}/{UserId}"
+	// PathDescribeView is the URI of DescribeView (GET).
+	PathDescribeView = "/views/{InstanceId}/{ViewId}"
 	// PathGetCurrentMetricData is the URI of GetCurrentMetricData (POST).
 	PathGetCurrentMetricData = "/metrics/current/{InstanceId}"
 	// PathGetCurrentUserData is the URI of GetCurrentUserData (POST).
@@ -48,6 +56,10 @@ const (
 	PathListHoursOfOperations = "/hours-of-operations-summary/{InstanceId}"
 	// PathListInstances is the URI of ListInstances (GET).
 	PathListInstances = "/instance"
+	// PathListPhoneNumbers is the URI of ListPhoneNumbers (GET).
+	PathListPhoneNumbers = "/phone-numbers-summary/{InstanceId}"
+	// PathListPhoneNumbersV2 is the URI of ListPhoneNumbersV2 (POST).
+	PathListPhoneNumbersV2 = "/phone-number/list"
 	// PathListQueues is the URI of ListQueues (GET).
 	PathListQueues = "/queues-summary/{InstanceId}"
 	// PathListQuickConnects is the URI of ListQuickConnects (GET).
@@ -60,6 +72,8 @@ const (
 	PathListSecurityProfiles = "/security-profiles-summary/{InstanceId}"
 	// PathListUsers is the URI of ListUsers (GET).
 	PathListUsers = "/users-summary/{InstanceId}"
+	// PathListViews is the URI of ListViews (GET).
+	PathListViews = "/views/{InstanceId}"
 	// PathPutUserStatus is the URI of PutUserStatus (PUT).
 	PathPutUserStatus = "/users/{InstanceId}/{UserId}/status"
 	// PathSearchContacts is the URI of SearchContacts (POST).
@@ -82,6 +96,10 @@ const (
 	PathUpdateRoutingProfileConcurrency = "/routing-profiles/{InstanceId}/{RoutingProfileId}/concurrency"
 	// PathUpdateUserRoutingProfile is the URI of UpdateUserRoutingProfile (POST).
 	PathUpdateUserRoutingProfile = "/users/{InstanceId}/{UserId}/routing-profile"
+	// PathUpdateViewContent is the URI of UpdateViewContent (POST).
+	PathUpdateViewContent = "/views/{InstanceId}/{ViewId}"
+	// PathUpdateViewMetadata is the URI of UpdateViewMetadata (POST).
+	PathUpdateViewMetadata = "/views/{InstanceId}/{ViewId}/metadata"
 )
 
 // AfterContactWorkConfig is a structure of the com.amazonaws.connect model.
@@ -421,6 +439,35 @@ type CreateUserResponse struct {
 	UserArn string `json:"UserArn,omitempty"`
 }
 
+// CreateViewRequest is the input of CreateView (PUT /views/{InstanceId}).
+type CreateViewRequest struct {
+	InstanceID  string            `json:"-"`                     // path label; required; length 1..100; pattern ^[a-zA-Z0-9\_\-:\/]+$
+	ClientToken *string           `json:"ClientToken,omitempty"` // length ..500; pattern ^([\p{L}\p{Z}\p{N}_.:\/=+\-@]*)$
+	Status      *string           `json:"Status,omitempty"`      // required; one of PUBLISHED, SAVED
+	Content     *ViewInputContent `json:"Content,omitempty"`     // required
+	Description *string           `json:"Description,omitempty"` // length 1..4096; pattern ^([\p{L}\p{N}_.:\/=+\-@,()']+[\p{L}\p{Z}\p{N}_.:\/=+\-@,()']*)$
+	Name        *string           `json:"Name,omitempty"`        // required; length 1..255; pattern ^([\p{L}\p{N}_.:\/=+\-@()']+[\p{L}\p{Z}\p{N}_.:\/=+\-@()']*)$
+	Tags        map[string]string `json:"Tags,omitempty"`        // length 1..50
+}
+
+// CreateViewResponse is the output of CreateView (PUT /views/{InstanceId}).
+type CreateViewResponse struct {
+	View *View `json:"View,omitempty"`
+}
+
+// CreateViewVersionRequest is the input of CreateViewVersion (PUT /views/{InstanceId}/{ViewId}/versions).
+type CreateViewVersionRequest struct {
+	InstanceID         string  `json:"-"`                            // path label; required; length 1..100; pattern ^[a-zA-Z0-9\_\-:\/]+$
+	ViewID             string  `json:"-"`                            // path label; required; length 1..500; pattern ^[a-zA-Z0-9\_\-:\/$]+$
+	VersionDescription *string `json:"VersionDescription,omitempty"` // length 1..4096; pattern ^([\p{L}\p{N}_.:\/=+\-@,()']+[\p{L}\p{Z}\p{N}_.:\/=+\-@,()']*)$
+	ViewContentSha256  *string `json:"ViewContentSha256,omitempty"`  // length 1..64; pattern ^[a-zA-Z0-9]$
+}
+
+// CreateViewVersionResponse is the output of CreateViewVersion (PUT /views/{InstanceId}/{ViewId}/versions).
+type CreateViewVersionResponse struct {
+	View *View `json:"View,omitempty"`
+}
+
 // CrossChannelBehavior is a structure of the com.amazonaws.connect model.
 //
 // Defines the cross-channel routing behavior that allows an agent working on a contact in one channel to be
@@ -476,6 +523,15 @@ type DeleteUserRequest struct {
 	InstanceID string `json:"-"` // path label; required; length 1..100
 	UserID     string `json:"-"` // path label; required
 }
+
+// DeleteViewRequest is the input of DeleteView (DELETE /views/{InstanceId}/{ViewId}).
+type DeleteViewRequest struct {
+	InstanceID string `json:"-"` // path label; required; length 1..100; pattern ^[a-zA-Z0-9\_\-:\/]+$
+	ViewID     string `json:"-"` // path label; required; length 1..500; pattern ^[a-zA-Z0-9\_\-:\/$]+$
+}
+
+// DeleteViewResponse is the output of DeleteView (DELETE /views/{InstanceId}/{ViewId}).
+type DeleteViewResponse struct{}
 
 // DescribeContactFlowRequest is the input of DescribeContactFlow (GET /contact-flows/{InstanceId}/{ContactFlowId}).
 type DescribeContactFlowRequest struct {
@@ -541,6 +597,17 @@ type DescribeUserRequest struct {
 // DescribeUserResponse is the output of DescribeUser (GET /users/{InstanceId}/{UserId}).
 type DescribeUserResponse struct {
 	User *User `json:"User,omitempty"`
+}
+
+// DescribeViewRequest is the input of DescribeView (GET /views/{InstanceId}/{ViewId}).
+type DescribeViewRequest struct {
+	InstanceID string `json:"-"` // path label; required; length 1..100; pattern ^[a-zA-Z0-9\_\-:\/]+$
+	ViewID     string `json:"-"` // path label; required; length 1..500; pattern ^[a-zA-Z0-9\_\-:\/$]+$
+}
+
+// DescribeViewResponse is the output of DescribeView (GET /views/{InstanceId}/{ViewId}).
+type DescribeViewResponse struct {
+	View *View `json:"View,omitempty"`
 }
 
 // Dimensions is a structure of the com.amazonaws.connect model.
@@ -786,6 +853,54 @@ type ListInstancesResponse struct {
 	NextToken           string            `json:"NextToken,omitempty"`
 }
 
+// ListPhoneNumbersRequest is the input of ListPhoneNumbers (GET /phone-numbers-summary/{InstanceId}).
+type ListPhoneNumbersRequest struct {
+	InstanceID              string   `json:"-"` // path label; required; length 1..100
+	PhoneNumberTypes        []string `json:"-"` // query phoneNumberTypes; length ..6
+	PhoneNumberCountryCodes []string `json:"-"` // query phoneNumberCountryCodes; length ..10
+	NextToken               *string  `json:"-"` // query nextToken
+	MaxResults              *int     `json:"-"` // query maxResults; range 1..1000
+}
+
+// ListPhoneNumbersResponse is the output of ListPhoneNumbers (GET /phone-numbers-summary/{InstanceId}).
+type ListPhoneNumbersResponse struct {
+	PhoneNumberSummaryList []PhoneNumberSummary `json:"PhoneNumberSummaryList"` // sent even when empty
+	NextToken              string               `json:"NextToken,omitempty"`
+}
+
+// ListPhoneNumbersSummary is a structure of the com.amazonaws.connect model.
+//
+// Information about phone numbers that have been claimed to your Connect Customer instance or traffic
+// distribution group.
+type ListPhoneNumbersSummary struct {
+	PhoneNumberID          string `json:"PhoneNumberId,omitempty"`
+	PhoneNumberArn         string `json:"PhoneNumberArn,omitempty"`
+	PhoneNumber            string `json:"PhoneNumber,omitempty"`
+	PhoneNumberCountryCode string `json:"PhoneNumberCountryCode,omitempty"`
+	PhoneNumberType        string `json:"PhoneNumberType,omitempty"`
+	TargetArn              string `json:"TargetArn,omitempty"`
+	InstanceID             string `json:"InstanceId,omitempty"`
+	PhoneNumberDescription string `json:"PhoneNumberDescription,omitempty"`
+	SourcePhoneNumberArn   string `json:"SourcePhoneNumberArn,omitempty"`
+}
+
+// ListPhoneNumbersV2Request is the input of ListPhoneNumbersV2 (POST /phone-number/list).
+type ListPhoneNumbersV2Request struct {
+	TargetArn               *string  `json:"TargetArn,omitempty"`
+	InstanceID              *string  `json:"InstanceId,omitempty"`              // length 1..100
+	MaxResults              *int     `json:"MaxResults,omitempty"`              // range 1..1000
+	NextToken               *string  `json:"NextToken,omitempty"`               // length 1..100000
+	PhoneNumberCountryCodes []string `json:"PhoneNumberCountryCodes,omitempty"` // length ..10
+	PhoneNumberTypes        []string `json:"PhoneNumberTypes,omitempty"`        // length ..6
+	PhoneNumberPrefix       *string  `json:"PhoneNumberPrefix,omitempty"`       // pattern \\+?[0-9]{1,11}
+}
+
+// ListPhoneNumbersV2Response is the output of ListPhoneNumbersV2 (POST /phone-number/list).
+type ListPhoneNumbersV2Response struct {
+	NextToken                   string                    `json:"NextToken,omitempty"`
+	ListPhoneNumbersSummaryList []ListPhoneNumbersSummary `json:"ListPhoneNumbersSummaryList"` // sent even when empty
+}
+
 // ListQueuesRequest is the input of ListQueues (GET /queues-summary/{InstanceId}).
 type ListQueuesRequest struct {
 	InstanceID string   `json:"-"` // path label; required; length 1..100
@@ -869,6 +984,20 @@ type ListUsersResponse struct {
 	NextToken       string        `json:"NextToken,omitempty"`
 }
 
+// ListViewsRequest is the input of ListViews (GET /views/{InstanceId}).
+type ListViewsRequest struct {
+	InstanceID string  `json:"-"` // path label; required; length 1..100; pattern ^[a-zA-Z0-9\_\-:\/]+$
+	Type       *string `json:"-"` // query type; one of CUSTOMER_MANAGED, AWS_MANAGED
+	NextToken  *string `json:"-"` // query nextToken; length 1..4096; pattern ^[a-zA-Z0-9=\/+_.-]+$
+	MaxResults *int    `json:"-"` // query maxResults; range 1..100
+}
+
+// ListViewsResponse is the output of ListViews (GET /views/{InstanceId}).
+type ListViewsResponse struct {
+	ViewsSummaryList []ViewSummary `json:"ViewsSummaryList,omitempty"`
+	NextToken        string        `json:"NextToken,omitempty"`
+}
+
 // MatchCriteria is a structure of the com.amazonaws.connect model.
 //
 // An object to define AgentsCriteria.
@@ -939,6 +1068,17 @@ type PhoneNumberConfig struct {
 // Contains information about a phone number for a quick connect.
 type PhoneNumberQuickConnectConfig struct {
 	PhoneNumber *string `json:"PhoneNumber,omitempty"` // required; pattern \\+[1-9]\\d{1,14}$
+}
+
+// PhoneNumberSummary is a structure of the com.amazonaws.connect model.
+//
+// Contains summary information about a phone number for a contact center.
+type PhoneNumberSummary struct {
+	ID                     string `json:"Id,omitempty"`
+	Arn                    string `json:"Arn,omitempty"`
+	PhoneNumber            string `json:"PhoneNumber,omitempty"`
+	PhoneNumberType        string `json:"PhoneNumberType,omitempty"`
+	PhoneNumberCountryCode string `json:"PhoneNumberCountryCode,omitempty"`
 }
 
 // PutUserStatusRequest is the input of PutUserStatus (PUT /users/{InstanceId}/{UserId}/status).
@@ -1412,6 +1552,30 @@ type UpdateUserRoutingProfileRequest struct {
 	InstanceID       string  `json:"-"`                          // path label; required; length 1..100
 }
 
+// UpdateViewContentRequest is the input of UpdateViewContent (POST /views/{InstanceId}/{ViewId}).
+type UpdateViewContentRequest struct {
+	InstanceID string            `json:"-"`                 // path label; required; length 1..100; pattern ^[a-zA-Z0-9\_\-:\/]+$
+	ViewID     string            `json:"-"`                 // path label; required; length 1..500; pattern ^[a-zA-Z0-9\_\-:\/$]+$
+	Status     *string           `json:"Status,omitempty"`  // required; one of PUBLISHED, SAVED
+	Content    *ViewInputContent `json:"Content,omitempty"` // required
+}
+
+// UpdateViewContentResponse is the output of UpdateViewContent (POST /views/{InstanceId}/{ViewId}).
+type UpdateViewContentResponse struct {
+	View *View `json:"View,omitempty"`
+}
+
+// UpdateViewMetadataRequest is the input of UpdateViewMetadata (POST /views/{InstanceId}/{ViewId}/metadata).
+type UpdateViewMetadataRequest struct {
+	InstanceID  string  `json:"-"`                     // path label; required; length 1..100; pattern ^[a-zA-Z0-9\_\-:\/]+$
+	ViewID      string  `json:"-"`                     // path label; required; length 1..500; pattern ^[a-zA-Z0-9\_\-:\/$]+$
+	Name        *string `json:"Name,omitempty"`        // length 1..255; pattern ^([\p{L}\p{N}_.:\/=+\-@()']+[\p{L}\p{Z}\p{N}_.:\/=+\-@()']*)$
+	Description *string `json:"Description,omitempty"` // length 1..4096; pattern ^([\p{L}\p{N}_.:\/=+\-@,()']+[\p{L}\p{Z}\p{N}_.:\/=+\-@,()']*)$
+}
+
+// UpdateViewMetadataResponse is the output of UpdateViewMetadata (POST /views/{InstanceId}/{ViewId}/metadata).
+type UpdateViewMetadataResponse struct{}
+
 // User is a structure of the com.amazonaws.connect model.
 //
 // Contains information about a user account for an Connect Customer instance.
@@ -1508,6 +1672,55 @@ type UserSummary struct {
 	Username           string        `json:"Username,omitempty"`
 	LastModifiedTime   *EpochSeconds `json:"LastModifiedTime,omitempty"`
 	LastModifiedRegion string        `json:"LastModifiedRegion,omitempty"`
+}
+
+// View is a structure of the com.amazonaws.connect model.
+//
+// A view resource object.
+type View struct {
+	ID                 string            `json:"Id,omitempty"`
+	Arn                string            `json:"Arn,omitempty"`
+	Name               string            `json:"Name,omitempty"`
+	Status             string            `json:"Status,omitempty"`
+	Type               string            `json:"Type,omitempty"`
+	Description        string            `json:"Description,omitempty"`
+	Version            int32             `json:"Version,omitempty"`
+	VersionDescription string            `json:"VersionDescription,omitempty"`
+	Content            *ViewContent      `json:"Content,omitempty"`
+	Tags               map[string]string `json:"Tags,omitempty"`
+	CreatedTime        *EpochSeconds     `json:"CreatedTime,omitempty"`
+	LastModifiedTime   *EpochSeconds     `json:"LastModifiedTime,omitempty"`
+	ViewContentSha256  string            `json:"ViewContentSha256,omitempty"`
+}
+
+// ViewContent is a structure of the com.amazonaws.connect model.
+//
+// View content containing all content necessary to render a view except for runtime input data.
+type ViewContent struct {
+	InputSchema string   `json:"InputSchema,omitempty"`
+	Template    string   `json:"Template,omitempty"`
+	Actions     []string `json:"Actions,omitempty"`
+}
+
+// ViewInputContent is a structure of the com.amazonaws.connect model.
+//
+// View content containing all content necessary to render a view except for runtime input data and the
+// runtime input schema, which is auto-generated by this operation.
+type ViewInputContent struct {
+	Template *string  `json:"Template,omitempty"`
+	Actions  []string `json:"Actions,omitempty"`
+}
+
+// ViewSummary is a structure of the com.amazonaws.connect model.
+//
+// A summary of a view's metadata.
+type ViewSummary struct {
+	ID          string `json:"Id,omitempty"`
+	Arn         string `json:"Arn,omitempty"`
+	Name        string `json:"Name,omitempty"`
+	Type        string `json:"Type,omitempty"`
+	Status      string `json:"Status,omitempty"`
+	Description string `json:"Description,omitempty"`
 }
 
 // VoiceEnhancementConfig is a structure of the com.amazonaws.connect model.

@@ -18,6 +18,8 @@ const (
 	PathStartChatContact = "/contact/chat"
 	// PathStartContactStreaming is the URI of StartContactStreaming (POST).
 	PathStartContactStreaming = "/contact/start-streaming"
+	// PathStartOutboundChatContact is the URI of StartOutboundChatContact (PUT).
+	PathStartOutboundChatContact = "/contact/outbound-chat"
 	// PathStopContact is the URI of StopContact (POST).
 	PathStopContact = "/contact/stop"
 	// PathStopContactStreaming is the URI of StopContactStreaming (POST).
@@ -34,12 +36,8 @@ const (
 const (
 	// PathStartContactMediaProcessing is the URI of StartContactMediaProcessing (POST).
 	PathStartContactMediaProcessing = "/contact/start-contact-media-processing"
-	// PathStartOutboundChatContact is the URI of StartOutboundChatContact (PUT).
-	PathStartOutboundChatContact = "/contact/outbound-chat"
 	// PathStopContactMediaProcessing is the URI of StopContactMediaProcessing (POST).
 	PathStopContactMediaProcessing = "/contact/stop-contact-media-processing"
-	// PathUpdateParticipantAuthentication is the URI of UpdateParticipantAuthentication (POST).
-	PathUpdateParticipantAuthentication = "/contact/update-participant-authentication"
 )
 
 // ChatEvent is a structure of the com.amazonaws.connect model.
@@ -118,6 +116,14 @@ type DescribeContactResponse struct {
 // Contains details about why a contact was disconnected.
 type DisconnectReason struct {
 	Code *string `json:"Code,omitempty"`
+}
+
+// Endpoint is a structure of the com.amazonaws.connect model.
+//
+// Information about the endpoint.
+type Endpoint struct {
+	Type    *string `json:"Type,omitempty"`    // one of TELEPHONE_NUMBER, VOIP, CONTACT_FLOW, CONNECT_PHONENUMBER_ARN, EMAIL_ADDRESS
+	Address *string `json:"Address,omitempty"` // length 0..256
 }
 
 // GetContactAttributesRequest is the input of GetContactAttributes (GET /contact/attributes/{InstanceId}/{InitialContactId}).
@@ -271,6 +277,28 @@ type StartContactStreamingResponse struct {
 	StreamingID string `json:"StreamingId"`
 }
 
+// StartOutboundChatContactRequest is the input of StartOutboundChatContact (PUT /contact/outbound-chat).
+type StartOutboundChatContactRequest struct {
+	SourceEndpoint                 *Endpoint                        `json:"SourceEndpoint,omitempty"`      // required
+	DestinationEndpoint            *Endpoint                        `json:"DestinationEndpoint,omitempty"` // required
+	InstanceID                     *string                          `json:"InstanceId,omitempty"`          // required; length 1..100
+	SegmentAttributes              map[string]SegmentAttributeValue `json:"SegmentAttributes,omitempty"`   // required
+	Attributes                     map[string]string                `json:"Attributes,omitempty"`
+	ContactFlowID                  *string                          `json:"ContactFlowId,omitempty"`         // required; length 0..500
+	ChatDurationInMinutes          *int                             `json:"ChatDurationInMinutes,omitempty"` // range 60..10080
+	ParticipantDetails             *ParticipantDetails              `json:"ParticipantDetails,omitempty"`
+	InitialSystemMessage           *ChatMessage                     `json:"InitialSystemMessage,omitempty"`
+	InitialTemplatedSystemMessage  *TemplatedMessageConfig          `json:"InitialTemplatedSystemMessage,omitempty"`
+	RelatedContactID               *string                          `json:"RelatedContactId,omitempty"` // length 1..256
+	SupportedMessagingContentTypes []string                         `json:"SupportedMessagingContentTypes,omitempty"`
+	ClientToken                    *string                          `json:"ClientToken,omitempty"` // length 0..500
+}
+
+// StartOutboundChatContactResponse is the output of StartOutboundChatContact (PUT /contact/outbound-chat).
+type StartOutboundChatContactResponse struct {
+	ContactID string `json:"ContactId,omitempty"`
+}
+
 // StopContactRequest is the input of StopContact (POST /contact/stop).
 type StopContactRequest struct {
 	ContactID        *string           `json:"ContactId,omitempty"`  // required; length 1..256
@@ -290,6 +318,23 @@ type StopContactStreamingRequest struct {
 
 // StopContactStreamingResponse is the output of StopContactStreaming (POST /contact/stop-streaming).
 type StopContactStreamingResponse struct{}
+
+// TemplateAttributes is a structure of the com.amazonaws.connect model.
+//
+// Information about the template attributes.
+type TemplateAttributes struct {
+	CustomAttributes          map[string]string `json:"CustomAttributes,omitempty"`
+	CustomerProfileAttributes *string           `json:"CustomerProfileAttributes,omitempty"`
+}
+
+// TemplatedMessageConfig is a structure of the com.amazonaws.connect model.
+//
+// Information about template message configuration.
+type TemplatedMessageConfig struct {
+	KnowledgeBaseID    *string             `json:"KnowledgeBaseId,omitempty"`    // required; length 1..500
+	MessageTemplateID  *string             `json:"MessageTemplateId,omitempty"`  // required; length 1..500
+	TemplateAttributes *TemplateAttributes `json:"TemplateAttributes,omitempty"` // required
+}
 
 // TransferContactRequest is the input of TransferContact (POST /contact/transfer).
 type TransferContactRequest struct {

@@ -1,11 +1,9 @@
 package wire
 
-// Paths of the Participant Service operations parley answers as unsupported (the served ones are generated:
-// participant_gen.go).
+// Paths of the Participant Service operations whose shapes are not generated (those of the others are in
+// participant_gen.go): DescribeView (participant_view.go) and the ones parley answers as unsupported.
 const (
-	PathDescribeViewPrefix   = "/participant/views/"
-	PathGetAuthenticationURL = "/participant/authentication-url"
-	PathCancelAuthentication = "/participant/cancel-authentication"
+	PathDescribeViewPrefix = "/participant/views/"
 
 	// HeaderBearer carries the ParticipantToken or ConnectionToken.
 	HeaderBearer = "X-Amz-Bearer"

@@ -56,6 +56,9 @@ func New(svc *agents.Service, log *slog.Logger) http.Handler {
 	mux.HandleFunc("GET /agent/v1/queues", h.supervisor(h.queues))
 	mux.HandleFunc("GET /agent/v1/live-contacts", h.supervisor(h.liveContacts))
 	mux.HandleFunc("GET /agent/v1/agents", h.supervisor(h.agentList))
+	mux.HandleFunc("GET /agent/v1/instance", h.admin(h.instance))
+	mux.HandleFunc("GET /agent/v1/users", h.admin(h.users))
+	mux.HandleFunc("PUT /agent/v1/users/{username}/password", h.admin(h.resetPassword))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("X-Amzn-Errortype", "UnknownOperationException")
 		httpapi.WriteJSON(w, http.StatusNotFound, wire.Error{Type: "UnknownOperationException",
@@ -287,18 +290,10 @@ func (h *handler) quickConnects(w http.ResponseWriter, r *http.Request, u *parle
 		h.fail(w, r, err)
 		return
 	}
-	type qc struct {
-		ID      string `json:"Id"`
-		Name    string `json:"Name"`
-		Type    string `json:"Type"`
-		QueueID string `json:"QueueId,omitempty"`
-		UserID  string `json:"UserId,omitempty"`
-	}
-	out := struct {
-		QuickConnects []qc `json:"QuickConnects"`
-	}{QuickConnects: []qc{}}
+	out := wire.QuickConnectsResponse{QuickConnects: []wire.AgentQuickConnect{}}
 	for _, q := range qcs {
-		out.QuickConnects = append(out.QuickConnects, qc{q.ID, q.Name, q.Type, q.QueueID, q.UserID})
+		out.QuickConnects = append(out.QuickConnects, wire.AgentQuickConnect{ID: q.ID, Name: q.Name, Type: q.Type,
+			QueueID: q.QueueID, UserID: q.UserID})
 	}
 	httpapi.WriteJSON(w, http.StatusOK, out)
 }
@@ -427,8 +422,8 @@ func contactJSON(c agents.ContactView) wire.AgentContact {
 	return wire.AgentContact{ContactID: c.ContactID, InitialContactID: c.InitialContactID, QueueID: c.QueueID,
 		State: contactStates[c.State], AgentID: c.AgentID, OfferDeadline: timeJSON(c.OfferDeadline),
 		ConnectedAt: timeJSON(c.ConnectedAt), EndedAt: timeJSON(c.EndedAt), EndReason: c.EndReason,
-		QueueName: c.QueueName, CustomerName: c.CustomerName, Attributes: c.Attributes, ParticipantID: c.ParticipantID,
-		ParticipantToken: c.ParticipantToken}
+		QueueName: c.QueueName, CustomerName: c.CustomerName, CustomerID: c.CustomerID, Attributes: c.Attributes,
+		ParticipantID: c.ParticipantID, ParticipantToken: c.ParticipantToken}
 }
 
 func timeJSON(t time.Time) string {

@@ -27,13 +27,14 @@ import (
 //     one too) and applies Connect's password policy, whose pattern needs look-aheads.
 //   - Phone numbers: the model's PhoneNumber pattern is escaped twice (it matches a backslash, not a "+") and
 //     neither it nor SensitivePhoneNumber's is anchored at the start; parley checks E.164 strictly.
+//   - PhoneNumberPrefix: the model's pattern is escaped twice too; parley takes an optional "+" and 1 to 11 digits.
 //   - MediaConcurrencies: the documented ranges per channel (VOICE 1) and channels listed once, in the same walk
 //     as the model's checks of each entry, so that the first failure and its words stay as they were.
 //
 // The real-time metrics' filters, groupings, metrics and sort criteria are in metrics_validate.go. Generated
 // and hand-written checks report the first failure, naming the member ("QueueConfigs[0].QueueReference.Channel").
 //
-//go:generate go run ../../internal/smithygen -model botocore@1.43.11:connect/2017-08-08/service-2.json.gz -mode checks -dispatch Admin -out validate_admin_gen.go -ops AssociateRoutingProfileQueues,CreateAgentStatus,CreateContactFlow,CreateHoursOfOperation,CreateQueue,CreateQuickConnect,CreateRoutingProfile,CreateUser,DeleteContactFlow,DeleteUser,DescribeContactFlow,DescribeHoursOfOperation,DescribeQueue,DescribeQuickConnect,DescribeRoutingProfile,DescribeUser,GetCurrentMetricData,GetCurrentUserData,ListAgentStatuses,ListContactFlows,ListHoursOfOperations,ListInstances,ListQueues,ListQuickConnects,ListRoutingProfileQueues,ListRoutingProfiles,ListSecurityProfiles,ListUsers,PutUserStatus,SearchContacts,UpdateContactFlowContent,UpdateContactFlowMetadata,UpdateContactFlowName,UpdateContactRoutingData,UpdateQueueHoursOfOperation,UpdateQueueMaxContacts,UpdateQueueStatus,UpdateRoutingProfileConcurrency,UpdateUserRoutingProfile -custom SearchCriteria.ContactAnalysis=checkContactAnalysis,CreateAgentStatusRequest.Tags=checkTags,CreateContactFlowRequest.Tags=checkTags,CreateHoursOfOperationRequest.Tags=checkTags,CreateQueueRequest.Tags=checkTags,CreateQuickConnectRequest.Tags=checkTags,CreateRoutingProfileRequest.Tags=checkTags,CreateUserRequest.Tags=checkTags,CreateUserRequest.Password=checkPassword,UserIdentityInfo.Mobile=checkMobile,UserPhoneConfig.DeskPhoneNumber=checkPhoneNumber,PhoneNumberConfig.PhoneNumber=checkPhoneNumber,PhoneNumberQuickConnectConfig.PhoneNumber=checkMobile,CreateRoutingProfileRequest.MediaConcurrencies=checkMediaConcurrencies,UpdateRoutingProfileConcurrencyRequest.MediaConcurrencies=checkMediaConcurrencies,GetCurrentMetricDataRequest.Filters=checkMetricFilters,GetCurrentMetricDataRequest.Groupings=checkGroupings,GetCurrentMetricDataRequest.CurrentMetrics=checkCurrentMetrics,GetCurrentMetricDataRequest.SortCriteria=checkSortCriteria,GetCurrentUserDataRequest.Filters=checkUserDataFilters -enums BehaviorType,Channel,ContactInitiationMethod,ContactState,CurrentMetricName,Grouping,SortOrder,Unit
+//go:generate go run ../../internal/smithygen -model botocore@1.43.11:connect/2017-08-08/service-2.json.gz -mode checks -dispatch Admin -out validate_admin_gen.go -ops AssociateRoutingProfileQueues,CreateAgentStatus,CreateContactFlow,CreateHoursOfOperation,CreateQueue,CreateQuickConnect,CreateRoutingProfile,CreateUser,CreateView,CreateViewVersion,DeleteContactFlow,DeleteUser,DeleteView,DescribeContactFlow,DescribeHoursOfOperation,DescribeQueue,DescribeQuickConnect,DescribeRoutingProfile,DescribeUser,DescribeView,GetCurrentMetricData,GetCurrentUserData,ListAgentStatuses,ListContactFlows,ListHoursOfOperations,ListInstances,ListPhoneNumbers,ListPhoneNumbersV2,ListQueues,ListQuickConnects,ListRoutingProfileQueues,ListRoutingProfiles,ListSecurityProfiles,ListUsers,ListViews,PutUserStatus,SearchContacts,UpdateContactFlowContent,UpdateContactFlowMetadata,UpdateContactFlowName,UpdateContactRoutingData,UpdateQueueHoursOfOperation,UpdateQueueMaxContacts,UpdateQueueStatus,UpdateRoutingProfileConcurrency,UpdateUserRoutingProfile,UpdateViewContent,UpdateViewMetadata -custom ListPhoneNumbersV2Request.PhoneNumberPrefix=checkPhoneNumberPrefix,SearchCriteria.ContactAnalysis=checkContactAnalysis,CreateAgentStatusRequest.Tags=checkTags,CreateContactFlowRequest.Tags=checkTags,CreateHoursOfOperationRequest.Tags=checkTags,CreateQueueRequest.Tags=checkTags,CreateQuickConnectRequest.Tags=checkTags,CreateRoutingProfileRequest.Tags=checkTags,CreateUserRequest.Tags=checkTags,CreateUserRequest.Password=checkPassword,UserIdentityInfo.Mobile=checkMobile,UserPhoneConfig.DeskPhoneNumber=checkPhoneNumber,PhoneNumberConfig.PhoneNumber=checkPhoneNumber,PhoneNumberQuickConnectConfig.PhoneNumber=checkMobile,CreateRoutingProfileRequest.MediaConcurrencies=checkMediaConcurrencies,UpdateRoutingProfileConcurrencyRequest.MediaConcurrencies=checkMediaConcurrencies,GetCurrentMetricDataRequest.Filters=checkMetricFilters,GetCurrentMetricDataRequest.Groupings=checkGroupings,GetCurrentMetricDataRequest.CurrentMetrics=checkCurrentMetrics,GetCurrentMetricDataRequest.SortCriteria=checkSortCriteria,GetCurrentUserDataRequest.Filters=checkUserDataFilters,CreateViewRequest.Tags=checkTags,CreateViewVersionRequest.ViewContentSha256=checkViewContentSHA256 -enums BehaviorType,Channel,ContactInitiationMethod,ContactState,CurrentMetricName,Grouping,SortOrder,Unit
 
 // checkTags checks a TagMap: 1..50 entries; keys 1..128 characters of letters, spaces, digits and _.:/=+-@, not
 // starting with "aws:"; values at most 256 characters.
@@ -76,23 +77,21 @@ var (
 
 func e164Check(example string) func(c *httpapi.Check, field string, number *string) {
 	return func(c *httpapi.Check, field string, number *string) {
-		if number != nil && !phoneNumberOK(*number) {
+		if number != nil && !parley.E164(*number) {
 			c.Fail(field, "%s must be an E.164 number%s", field, example)
 		}
 	}
 }
 
-// phoneNumberOK reports whether s is an E.164 number: "+", a digit from 1 to 9, then 1 to 14 digits.
-func phoneNumberOK(s string) bool {
-	if len(s) < 3 || len(s) > 16 || s[0] != '+' || s[1] < '1' || s[1] > '9' {
-		return false
+// checkPhoneNumberPrefix checks ListPhoneNumbersV2's PhoneNumberPrefix: an optional "+", then 1 to 11 digits.
+func checkPhoneNumberPrefix(c *httpapi.Check, field string, prefix *string) {
+	if prefix == nil {
+		return
 	}
-	for i := 2; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
+	digits := strings.TrimPrefix(*prefix, "+")
+	if len(digits) < 1 || len(digits) > 11 || strings.Trim(digits, "0123456789") != "" {
+		c.Fail(field, "%s must be an optional + followed by 1 to 11 digits", field)
 	}
-	return true
 }
 
 // checkMediaConcurrencies checks MediaConcurrencies: each entry's channel, its concurrency in the documented

@@ -3,7 +3,8 @@
 // StartChatContact, CreateParticipant, StopContact, DescribeContact, GetContactAttributes,
 // UpdateContactAttributes, UpdateParticipantRoleConfig, ListInstances and ListContactFlows; StartContactStreaming
 // and StopContactStreaming, with parley's dead-letter operations of the streaming outbox (streaming.go), served by
-// the streaming package; and the admin operations that configure an
+// the streaming package; StartOutboundChatContact, ListPhoneNumbersV2 and ListPhoneNumbers (outbound.go), from the
+// numbers of the channel bridge's SMS and WhatsApp channels; and the admin operations that configure an
 // instance (queues, routing profiles, users and their status, agent statuses, hours of operation, quick
 // connects, security profiles; admin*.go), served by the admin package; and the real-time metrics
 // GetCurrentMetricData and GetCurrentUserData (metrics*.go), computed from the agents package's live view. The
@@ -54,6 +55,7 @@ type backend interface {
 	ListInstances(ctx context.Context) ([]*parley.Instance, error)
 	ListContactFlows(ctx context.Context, instanceID string, types []string) ([]*parley.ContactFlow, error)
 	StartChat(ctx context.Context, in chat.StartChatInput) (*chat.StartChatOutput, error)
+	StartOutboundChat(ctx context.Context, in chat.OutboundChatInput) (*chat.StartChatOutput, error)
 	IntegrationChat(ctx context.Context, key string, start chat.StartChatInput, create bool) (*chat.StartChatOutput, bool, func(), error)
 	IntegrationEventAs(ctx context.Context, participantToken, typ, contentType, content, clientToken string) error
 	CreateParticipant(ctx context.Context, in chat.CreateParticipantInput) (*chat.CreateParticipantOutput, error)
@@ -71,12 +73,15 @@ type backend interface {
 var _ backend = (*chat.Service)(nil)
 
 type handler struct {
-	svc      backend
-	adm      adminService     // nil: the admin operations answer InvalidRequestException
-	live     liveService      // nil: the real-time metrics answer InvalidRequestException
-	streams  streamingService // nil: message streaming answers InvalidRequestException
-	verifier *sigv4.Verifier
-	limits   *throttle.Limiter // nil: no throttling
+	svc     backend
+	adm     adminService     // nil: the admin operations answer InvalidRequestException
+	live    liveService      // nil: the real-time metrics answer InvalidRequestException
+	streams streamingService // nil: message streaming answers InvalidRequestException
+	chans   channelService   // nil: no instance owns a phone number
+	// chansInstance is the instance that owns the numbers of chans.
+	chansInstance string
+	verifier      *sigv4.Verifier
+	limits        *throttle.Limiter // nil: no throttling
 	// destinations maps SendChatIntegrationEvent DestinationIds to an instance or a contact flow ARN.
 	destinations map[string]string
 	log          *slog.Logger
@@ -169,7 +174,8 @@ var routes = append(append([]route{
 	operation(kindChat, "ListContactFlows", http.MethodGet, wire.PathListContactFlows,
 		list[wire.ListContactFlowsResponse](listing{kind: "flows"}, listContactFlows, flowSummary)),
 
-	op("StartOutboundChatContact", http.MethodPut, wire.PathStartOutboundChatContact, nil),
+	operation(kindRequest, "StartOutboundChatContact", http.MethodPut, wire.PathStartOutboundChatContact,
+		(*handler).startOutboundChatContact),
 	operation(kindChat, "TransferContact", http.MethodPost, wire.PathTransferContact, (*handler).transferContact),
 	operation(kindChat, "SearchContacts", http.MethodPost, wire.PathSearchContacts, (*handler).searchContacts),
 	operation(kindChat, "UpdateContactRoutingData", http.MethodPost, wire.PathUpdateContactRoutingData,
@@ -186,10 +192,11 @@ var routes = append(append([]route{
 			}
 			return &wire.CreatePersistentContactAssociationResponse{ContinuedFromContactID: from}, nil
 		}),
-	op("UpdateParticipantAuthentication", http.MethodPost, wire.PathUpdateParticipantAuthentication, nil),
+	op("UpdateParticipantAuthentication", http.MethodPost, wire.PathUpdateParticipantAuthentication,
+		(*handler).updateParticipantAuthentication),
 	op("StartContactMediaProcessing", http.MethodPost, wire.PathStartContactMediaProcessing, nil),
 	op("StopContactMediaProcessing", http.MethodPost, wire.PathStopContactMediaProcessing, nil),
-}, adminRoutes...), append(append(flowRoutes, metricsRoutes...), streamingRoutes...)...)
+}, adminRoutes...), append(append(append(append(flowRoutes, metricsRoutes...), streamingRoutes...), phoneNumberRoutes...), viewRoutes...)...)
 
 // Operations returns the names of the Connect API operations the handler routes (served or not), as
 // throttling.operations may name them.
@@ -257,10 +264,15 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	switch {
 	case rt == nil:
+		if name := modelOperationOf(r); name != "" {
+			httpapi.SetOperation(r.Context(), name)
+			h.fail(w, r, unsupported("%s", name))
+			return
+		}
 		h.fail(w, r, parley.Errorf(httpapi.EUnknownOperation, "Unknown operation: %s %s", r.Method,
 			truncate(r.URL.EscapedPath(), 200)))
 	case rt.serve == nil:
-		h.fail(w, r, parley.Errorf(parley.EREQUEST, "%s is not supported by parley yet", rt.name))
+		h.fail(w, r, unsupported("%s", rt.name))
 	case !h.limits.Allow(rt.name, "account", true):
 		h.fail(w, r, parley.Errorf(parley.ETHROTTLE, "Rate exceeded for %s", rt.name))
 	default:

@@ -82,6 +82,12 @@ func (f *fakeBackend) StartChat(_ context.Context, in chat.StartChatInput) (*cha
 	return f.startChat(in)
 }
 
+// StartOutboundChat is not faked: StartOutboundChatContact is tested against the whole server (test/e2e).
+func (f *fakeBackend) StartOutboundChat(context.Context, chat.OutboundChatInput) (*chat.StartChatOutput, error) {
+	f.record("StartOutboundChat", false)
+	return nil, errUnexpected
+}
+
 func (f *fakeBackend) CreateParticipant(_ context.Context, in chat.CreateParticipantInput) (*chat.CreateParticipantOutput, error) {
 	if !f.record("CreateParticipant", f.createParticipant != nil) {
 		return nil, errUnexpected

@@ -204,7 +204,8 @@ type metricQuery struct {
 	page                       listQuery
 }
 
-// unsupported fails a valid request with a feature parley does not have.
+// unsupported fails a valid request with a feature or an operation parley does not have: one error, the same
+// type and wording everywhere.
 func unsupported(format string, args ...any) error {
 	return parley.Errorf(parley.EREQUEST, format+" is not supported by parley yet", args...)
 }

@@ -27,6 +27,9 @@ const (
 	kindChat    opKind = iota // the chat operations: the Connect error table
 	kindAdmin                 // needs the admin service; reports ECONFLICT as DuplicateResourceException
 	kindMetrics               // an admin operation that also needs the agents' live view
+	// kindRequest is a chat operation whose model lists InvalidRequestException but not
+	// InvalidParameterException (StartOutboundChatContact): a failed check is reported as the former.
+	kindRequest
 )
 
 // none is the output of an operation without output members.
@@ -58,7 +61,10 @@ func operation[In, Out any](kind opKind, name, method, pattern string,
 	}
 	rt.serve = func(h *handler, w http.ResponseWriter, r *http.Request, labels []string) {
 		fail := h.fail
-		if kind != kindChat {
+		if kind == kindRequest {
+			fail = h.failRequest
+		}
+		if kind == kindAdmin || kind == kindMetrics {
 			if h.adm == nil || (kind == kindMetrics && h.live == nil) {
 				h.fail(w, r, parley.Errorf(parley.EREQUEST, "%s is not supported by this server", name))
 				return

@@ -21,7 +21,7 @@ import (
 // is reported, naming the member (nested members as "Outer.Inner", list members as "List[i]", map entries as
 // "Map.key").
 //
-//go:generate go run ../../internal/smithygen -model connect-chat-subset.json -mode checks -dispatch Chat -out validate_gen.go -ops CreateParticipant,CreatePersistentContactAssociation,DescribeContact,GetContactAttributes,StartChatContact,SendChatIntegrationEvent,StartContactStreaming,StopContact,StopContactStreaming,TransferContact,UpdateContactAttributes,UpdateParticipantRoleConfig -custom StartChatContactRequest.Attributes=checkAttributes,NewSessionDetails.Attributes=checkAttributes,StartChatContactRequest.SegmentAttributes=checkSegmentAttributes,UpdateContactAttributesRequest.Attributes=checkAttributes
+//go:generate go run ../../internal/smithygen -model connect-chat-subset.json -mode checks -dispatch Chat -out validate_gen.go -ops CreateParticipant,CreatePersistentContactAssociation,DescribeContact,GetContactAttributes,StartChatContact,SendChatIntegrationEvent,StartContactStreaming,StartOutboundChatContact,StopContact,StopContactStreaming,TransferContact,UpdateContactAttributes,UpdateParticipantRoleConfig -custom StartChatContactRequest.Attributes=checkAttributes,NewSessionDetails.Attributes=checkAttributes,StartChatContactRequest.SegmentAttributes=checkSegmentAttributes,StartOutboundChatContactRequest.Attributes=checkAttributes,StartOutboundChatContactRequest.SegmentAttributes=checkSegmentAttributes,UpdateContactAttributesRequest.Attributes=checkAttributes
 
 // Attribute limits from the StartChatContact and UpdateContactAttributes documentation.
 const (

@@ -28,6 +28,8 @@ var (
 	enumCurrentMetricName                    = []string{"AGENTS_ONLINE", "AGENTS_AVAILABLE", "AGENTS_ON_CALL", "AGENTS_NON_PRODUCTIVE", "AGENTS_AFTER_CONTACT_WORK", "AGENTS_ERROR", "AGENTS_STAFFED", "CONTACTS_IN_QUEUE", "OLDEST_CONTACT_AGE", "CONTACTS_SCHEDULED", "AGENTS_ON_CONTACT", "SLOTS_ACTIVE", "SLOTS_AVAILABLE", "ESTIMATED_WAIT_TIME"}
 	enumGrouping                             = []string{"QUEUE", "CHANNEL", "ROUTING_PROFILE", "ROUTING_STEP_EXPRESSION", "AGENT_STATUS", "SUBTYPE", "VALIDATION_TEST_TYPE"}
 	enumHoursOfOperationDays                 = []string{"SUNDAY", "MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY"}
+	enumPhoneNumberCountryCode               = []string{"AF", "AL", "DZ", "AS", "AD", "AO", "AI", "AQ", "AG", "AR", "AM", "AW", "AU", "AT", "AZ", "BS", "BH", "BD", "BB", "BY", "BE", "BZ", "BJ", "BM", "BT", "BO", "BA", "BW", "BR", "IO", "VG", "BN", "BG", "BF", "BI", "KH", "CM", "CA", "CV", "KY", "CF", "TD", "CL", "CN", "CX", "CC", "CO", "KM", "CK", "CR", "HR", "CU", "CW", "CY", "CZ", "CD", "DK", "DJ", "DM", "DO", "TL", "EC", "EG", "SV", "GQ", "ER", "EE", "ET", "FK", "FO", "FJ", "FI", "FR", "PF", "GA", "GM", "GE", "DE", "GH", "GI", "GR", "GL", "GD", "GU", "GT", "GG", "GN", "GW", "GY", "HT", "HN", "HK", "HU", "IS", "IN", "ID", "IR", "IQ", "IE", "IM", "IL", "IT", "CI", "JM", "JP", "JE", "JO", "KZ", "KE", "KI", "KW", "KG", "LA", "LV", "LB", "LS", "LR", "LY", "LI", "LT", "LU", "MO", "MK", "MG", "MW", "MY", "MV", "ML", "MT", "MH", "MR", "MU", "YT", "MX", "FM", "MD", "MC", "MN", "ME", "MS", "MA", "MZ", "MM", "NA", "NR", "NP", "NL", "AN", "NC", "NZ", "NI", "NE", "NG", "NU", "KP", "MP", "NO", "OM", "PK", "PW", "PA", "PG", "PY", "PE", "PH", "PN", "PL", "PT", "PR", "QA", "CG", "RE", "RO", "RU", "RW", "BL", "SH", "KN", "LC", "MF", "PM", "VC", "WS", "SM", "ST", "SA", "SN", "RS", "SC", "SL", "SG", "SX", "SK", "SI", "SB", "SO", "ZA", "KR", "ES", "LK", "SD", "SR", "SJ", "SZ", "SE", "CH", "SY", "TW", "TJ", "TZ", "TH", "TG", "TK", "TO", "TT", "TN", "TR", "TM", "TC", "TV", "VI", "UG", "UA", "AE", "GB", "US", "UY", "UZ", "VU", "VA", "VE", "VN", "WF", "EH", "YE", "ZM", "ZW"}
+	enumPhoneNumberType                      = []string{"TOLL_FREE", "DID", "UIFN", "SHARED", "THIRD_PARTY_TF", "THIRD_PARTY_DID", "SHORT_CODE"}
 	enumPhoneType                            = []string{"SOFT_PHONE", "DESK_PHONE"}
 	enumQueueStatus                          = []string{"ENABLED", "DISABLED"}
 	enumQueueType                            = []string{"STANDARD", "AGENT"}
@@ -38,12 +40,20 @@ var (
 	enumSortOrder                            = []string{"ASCENDING", "DESCENDING"}
 	enumSortableFieldName                    = []string{"INITIATION_TIMESTAMP", "SCHEDULED_TIMESTAMP", "CONNECTED_TO_AGENT_TIMESTAMP", "DISCONNECT_TIMESTAMP", "INITIATION_METHOD", "CHANNEL", "EXPIRY_TIMESTAMP"}
 	enumUnit                                 = []string{"SECONDS", "COUNT", "PERCENT"}
+	enumViewStatus                           = []string{"PUBLISHED", "SAVED"}
+	enumViewType                             = []string{"CUSTOMER_MANAGED", "AWS_MANAGED"}
 	enumVoiceEnhancementMode                 = []string{"VOICE_ISOLATION", "NOISE_SUPPRESSION", "NONE"}
 )
 
 // The patterns the checks use.
 var (
-	patternRegionName = regexp.MustCompile("[a-z]{2}(-[a-z]+){1,2}(-[0-9])?")
+	patternRegionName       = regexp.MustCompile("[a-z]{2}(-[a-z]+){1,2}(-[0-9])?")
+	patternViewAction       = regexp.MustCompile("^([\\p{L}\\p{N}_.:\\/=+\\-@()']+[\\p{L}\\p{Z}\\p{N}_.:\\/=+\\-@()']*)$")
+	patternViewDescription  = regexp.MustCompile("^([\\p{L}\\p{N}_.:\\/=+\\-@,()']+[\\p{L}\\p{Z}\\p{N}_.:\\/=+\\-@,()']*)$")
+	patternViewsClientToken = regexp.MustCompile("^([\\p{L}\\p{Z}\\p{N}_.:\\/=+\\-@]*)$")
+	patternViewsNextToken   = regexp.MustCompile("^[a-zA-Z0-9=\\/+_.-]+$")
+	patternViewId           = regexp.MustCompile("^[a-zA-Z0-9\\_\\-:\\/$]+$")
+	patternViewsInstanceId  = regexp.MustCompile("^[a-zA-Z0-9\\_\\-:\\/]+$")
 )
 
 // validateAssociateRoutingProfileQueuesRequest checks an AssociateRoutingProfileQueues request (POST
@@ -254,6 +264,57 @@ func validateCreateUserRequest(c *httpapi.Check, v *wire.CreateUserRequest) {
 	checkTags(c, "Tags", v.Tags)
 }
 
+// validateCreateViewRequest checks a CreateView request (PUT /views/{InstanceId}) against the constraints of
+// the model.
+func validateCreateViewRequest(c *httpapi.Check, v *wire.CreateViewRequest) {
+	c.Len("InstanceId", v.InstanceID, 1, 100)
+	if !patternViewsInstanceId.MatchString(v.InstanceID) {
+		c.Fail("InstanceId", "InstanceId must match the pattern ^[a-zA-Z0-9\\_\\-:\\/]+$")
+	}
+	c.String("ClientToken", v.ClientToken, false, 0, 500)
+	if v.ClientToken != nil && !patternViewsClientToken.MatchString(*v.ClientToken) {
+		c.Fail("ClientToken", "ClientToken must match the pattern ^([\\p{L}\\p{Z}\\p{N}_.:\\/=+\\-@]*)$")
+	}
+	c.Enum("Status", v.Status, true, enumViewStatus...)
+	c.Required("Content", v.Content != nil)
+	if v := v.Content; v != nil {
+		for i := range v.Actions {
+			f := fmt.Sprintf("Content.Actions[%d]", i)
+			c.Len(f, v.Actions[i], 1, 255)
+			if !patternViewAction.MatchString(v.Actions[i]) {
+				c.Fail(f, "%s must match the pattern ^([\\p{L}\\p{N}_.:\\/=+\\-@()']+[\\p{L}\\p{Z}\\p{N}_.:\\/=+\\-@()']*)$", f)
+			}
+		}
+	}
+	c.String("Description", v.Description, false, 1, 4096)
+	if v.Description != nil && !patternViewDescription.MatchString(*v.Description) {
+		c.Fail("Description", "Description must match the pattern ^([\\p{L}\\p{N}_.:\\/=+\\-@,()']+[\\p{L}\\p{Z}\\p{N}_.:\\/=+\\-@,()']*)$")
+	}
+	c.String("Name", v.Name, true, 1, 255)
+	if v.Name != nil && !patternViewAction.MatchString(*v.Name) {
+		c.Fail("Name", "Name must match the pattern ^([\\p{L}\\p{N}_.:\\/=+\\-@()']+[\\p{L}\\p{Z}\\p{N}_.:\\/=+\\-@()']*)$")
+	}
+	checkTags(c, "Tags", v.Tags)
+}
+
+// validateCreateViewVersionRequest checks a CreateViewVersion request (PUT
+// /views/{InstanceId}/{ViewId}/versions) against the constraints of the model.
+func validateCreateViewVersionRequest(c *httpapi.Check, v *wire.CreateViewVersionRequest) {
+	c.Len("InstanceId", v.InstanceID, 1, 100)
+	if !patternViewsInstanceId.MatchString(v.InstanceID) {
+		c.Fail("InstanceId", "InstanceId must match the pattern ^[a-zA-Z0-9\\_\\-:\\/]+$")
+	}
+	c.Len("ViewId", v.ViewID, 1, 500)
+	if !patternViewId.MatchString(v.ViewID) {
+		c.Fail("ViewId", "ViewId must match the pattern ^[a-zA-Z0-9\\_\\-:\\/$]+$")
+	}
+	c.String("VersionDescription", v.VersionDescription, false, 1, 4096)
+	if v.VersionDescription != nil && !patternViewDescription.MatchString(*v.VersionDescription) {
+		c.Fail("VersionDescription", "VersionDescription must match the pattern ^([\\p{L}\\p{N}_.:\\/=+\\-@,()']+[\\p{L}\\p{Z}\\p{N}_.:\\/=+\\-@,()']*)$")
+	}
+	checkViewContentSHA256(c, "ViewContentSha256", v.ViewContentSha256)
+}
+
 // validateDeleteContactFlowRequest checks a DeleteContactFlow request (DELETE
 // /contact-flows/{InstanceId}/{ContactFlowId}) against the constraints of the model.
 func validateDeleteContactFlowRequest(c *httpapi.Check, v *wire.DeleteContactFlowRequest) {
@@ -265,6 +326,19 @@ func validateDeleteContactFlowRequest(c *httpapi.Check, v *wire.DeleteContactFlo
 // constraints of the model.
 func validateDeleteUserRequest(c *httpapi.Check, v *wire.DeleteUserRequest) {
 	c.Len("InstanceId", v.InstanceID, 1, 100)
+}
+
+// validateDeleteViewRequest checks a DeleteView request (DELETE /views/{InstanceId}/{ViewId}) against the
+// constraints of the model.
+func validateDeleteViewRequest(c *httpapi.Check, v *wire.DeleteViewRequest) {
+	c.Len("InstanceId", v.InstanceID, 1, 100)
+	if !patternViewsInstanceId.MatchString(v.InstanceID) {
+		c.Fail("InstanceId", "InstanceId must match the pattern ^[a-zA-Z0-9\\_\\-:\\/]+$")
+	}
+	c.Len("ViewId", v.ViewID, 1, 500)
+	if !patternViewId.MatchString(v.ViewID) {
+		c.Fail("ViewId", "ViewId must match the pattern ^[a-zA-Z0-9\\_\\-:\\/$]+$")
+	}
 }
 
 // validateDescribeContactFlowRequest checks a DescribeContactFlow request (GET
@@ -302,6 +376,19 @@ func validateDescribeRoutingProfileRequest(c *httpapi.Check, v *wire.DescribeRou
 // constraints of the model.
 func validateDescribeUserRequest(c *httpapi.Check, v *wire.DescribeUserRequest) {
 	c.Len("InstanceId", v.InstanceID, 1, 100)
+}
+
+// validateDescribeViewRequest checks a DescribeView request (GET /views/{InstanceId}/{ViewId}) against the
+// constraints of the model.
+func validateDescribeViewRequest(c *httpapi.Check, v *wire.DescribeViewRequest) {
+	c.Len("InstanceId", v.InstanceID, 1, 100)
+	if !patternViewsInstanceId.MatchString(v.InstanceID) {
+		c.Fail("InstanceId", "InstanceId must match the pattern ^[a-zA-Z0-9\\_\\-:\\/]+$")
+	}
+	c.Len("ViewId", v.ViewID, 1, 500)
+	if !patternViewId.MatchString(v.ViewID) {
+		c.Fail("ViewId", "ViewId must match the pattern ^[a-zA-Z0-9\\_\\-:\\/$]+$")
+	}
 }
 
 // validateGetCurrentMetricDataRequest checks a GetCurrentMetricData request (POST
@@ -371,6 +458,58 @@ func validateListInstancesRequest(c *httpapi.Check, v *wire.ListInstancesRequest
 	c.Int("MaxResults", v.MaxResults, false, 1, 10)
 }
 
+// validateListPhoneNumbersRequest checks a ListPhoneNumbers request (GET /phone-numbers-summary/{InstanceId})
+// against the constraints of the model.
+func validateListPhoneNumbersRequest(c *httpapi.Check, v *wire.ListPhoneNumbersRequest) {
+	c.Len("InstanceId", v.InstanceID, 1, 100)
+	if v.PhoneNumberTypes != nil {
+		if n := len(v.PhoneNumberTypes); n > 6 {
+			c.Fail("PhoneNumberTypes", "PhoneNumberTypes must have at most 6 items (got %d)", n)
+		}
+	}
+	for i := range v.PhoneNumberTypes {
+		f := fmt.Sprintf("PhoneNumberTypes[%d]", i)
+		c.Enum(f, &v.PhoneNumberTypes[i], false, enumPhoneNumberType...)
+	}
+	if v.PhoneNumberCountryCodes != nil {
+		if n := len(v.PhoneNumberCountryCodes); n > 10 {
+			c.Fail("PhoneNumberCountryCodes", "PhoneNumberCountryCodes must have at most 10 items (got %d)", n)
+		}
+	}
+	for i := range v.PhoneNumberCountryCodes {
+		f := fmt.Sprintf("PhoneNumberCountryCodes[%d]", i)
+		c.Enum(f, &v.PhoneNumberCountryCodes[i], false, enumPhoneNumberCountryCode...)
+	}
+	c.Int("MaxResults", v.MaxResults, false, 1, 1000)
+}
+
+// validateListPhoneNumbersV2Request checks a ListPhoneNumbersV2 request (POST /phone-number/list) against the
+// constraints of the model.
+func validateListPhoneNumbersV2Request(c *httpapi.Check, v *wire.ListPhoneNumbersV2Request) {
+	c.String("InstanceId", v.InstanceID, false, 1, 100)
+	c.Int("MaxResults", v.MaxResults, false, 1, 1000)
+	c.String("NextToken", v.NextToken, false, 1, 100000)
+	if v.PhoneNumberCountryCodes != nil {
+		if n := len(v.PhoneNumberCountryCodes); n > 10 {
+			c.Fail("PhoneNumberCountryCodes", "PhoneNumberCountryCodes must have at most 10 items (got %d)", n)
+		}
+	}
+	for i := range v.PhoneNumberCountryCodes {
+		f := fmt.Sprintf("PhoneNumberCountryCodes[%d]", i)
+		c.Enum(f, &v.PhoneNumberCountryCodes[i], false, enumPhoneNumberCountryCode...)
+	}
+	if v.PhoneNumberTypes != nil {
+		if n := len(v.PhoneNumberTypes); n > 6 {
+			c.Fail("PhoneNumberTypes", "PhoneNumberTypes must have at most 6 items (got %d)", n)
+		}
+	}
+	for i := range v.PhoneNumberTypes {
+		f := fmt.Sprintf("PhoneNumberTypes[%d]", i)
+		c.Enum(f, &v.PhoneNumberTypes[i], false, enumPhoneNumberType...)
+	}
+	checkPhoneNumberPrefix(c, "PhoneNumberPrefix", v.PhoneNumberPrefix)
+}
+
 // validateListQueuesRequest checks a ListQueues request (GET /queues-summary/{InstanceId}) against the
 // constraints of the model.
 func validateListQueuesRequest(c *httpapi.Check, v *wire.ListQueuesRequest) {
@@ -429,6 +568,21 @@ func validateListSecurityProfilesRequest(c *httpapi.Check, v *wire.ListSecurityP
 func validateListUsersRequest(c *httpapi.Check, v *wire.ListUsersRequest) {
 	c.Len("InstanceId", v.InstanceID, 1, 100)
 	c.Int("MaxResults", v.MaxResults, false, 1, 1000)
+}
+
+// validateListViewsRequest checks a ListViews request (GET /views/{InstanceId}) against the constraints of
+// the model.
+func validateListViewsRequest(c *httpapi.Check, v *wire.ListViewsRequest) {
+	c.Len("InstanceId", v.InstanceID, 1, 100)
+	if !patternViewsInstanceId.MatchString(v.InstanceID) {
+		c.Fail("InstanceId", "InstanceId must match the pattern ^[a-zA-Z0-9\\_\\-:\\/]+$")
+	}
+	c.Enum("Type", v.Type, false, enumViewType...)
+	c.String("NextToken", v.NextToken, false, 1, 4096)
+	if v.NextToken != nil && !patternViewsNextToken.MatchString(*v.NextToken) {
+		c.Fail("NextToken", "NextToken must match the pattern ^[a-zA-Z0-9=\\/+_.-]+$")
+	}
+	c.Int("MaxResults", v.MaxResults, false, 1, 100)
 }
 
 // validatePutUserStatusRequest checks a PutUserStatus request (PUT /users/{InstanceId}/{UserId}/status)
@@ -644,6 +798,51 @@ func validateUpdateRoutingProfileConcurrencyRequest(c *httpapi.Check, v *wire.Up
 func validateUpdateUserRoutingProfileRequest(c *httpapi.Check, v *wire.UpdateUserRoutingProfileRequest) {
 	c.Len("InstanceId", v.InstanceID, 1, 100)
 	c.Required("RoutingProfileId", v.RoutingProfileID != nil)
+}
+
+// validateUpdateViewContentRequest checks an UpdateViewContent request (POST /views/{InstanceId}/{ViewId})
+// against the constraints of the model.
+func validateUpdateViewContentRequest(c *httpapi.Check, v *wire.UpdateViewContentRequest) {
+	c.Len("InstanceId", v.InstanceID, 1, 100)
+	if !patternViewsInstanceId.MatchString(v.InstanceID) {
+		c.Fail("InstanceId", "InstanceId must match the pattern ^[a-zA-Z0-9\\_\\-:\\/]+$")
+	}
+	c.Len("ViewId", v.ViewID, 1, 500)
+	if !patternViewId.MatchString(v.ViewID) {
+		c.Fail("ViewId", "ViewId must match the pattern ^[a-zA-Z0-9\\_\\-:\\/$]+$")
+	}
+	c.Enum("Status", v.Status, true, enumViewStatus...)
+	c.Required("Content", v.Content != nil)
+	if v := v.Content; v != nil {
+		for i := range v.Actions {
+			f := fmt.Sprintf("Content.Actions[%d]", i)
+			c.Len(f, v.Actions[i], 1, 255)
+			if !patternViewAction.MatchString(v.Actions[i]) {
+				c.Fail(f, "%s must match the pattern ^([\\p{L}\\p{N}_.:\\/=+\\-@()']+[\\p{L}\\p{Z}\\p{N}_.:\\/=+\\-@()']*)$", f)
+			}
+		}
+	}
+}
+
+// validateUpdateViewMetadataRequest checks an UpdateViewMetadata request (POST
+// /views/{InstanceId}/{ViewId}/metadata) against the constraints of the model.
+func validateUpdateViewMetadataRequest(c *httpapi.Check, v *wire.UpdateViewMetadataRequest) {
+	c.Len("InstanceId", v.InstanceID, 1, 100)
+	if !patternViewsInstanceId.MatchString(v.InstanceID) {
+		c.Fail("InstanceId", "InstanceId must match the pattern ^[a-zA-Z0-9\\_\\-:\\/]+$")
+	}
+	c.Len("ViewId", v.ViewID, 1, 500)
+	if !patternViewId.MatchString(v.ViewID) {
+		c.Fail("ViewId", "ViewId must match the pattern ^[a-zA-Z0-9\\_\\-:\\/$]+$")
+	}
+	c.String("Name", v.Name, false, 1, 255)
+	if v.Name != nil && !patternViewAction.MatchString(*v.Name) {
+		c.Fail("Name", "Name must match the pattern ^([\\p{L}\\p{N}_.:\\/=+\\-@()']+[\\p{L}\\p{Z}\\p{N}_.:\\/=+\\-@()']*)$")
+	}
+	c.String("Description", v.Description, false, 1, 4096)
+	if v.Description != nil && !patternViewDescription.MatchString(*v.Description) {
+		c.Fail("Description", "Description must match the pattern ^([\\p{L}\\p{N}_.:\\/=+\\-@,()']+[\\p{L}\\p{Z}\\p{N}_.:\\/=+\\-@,()']*)$")
+	}
 }
 
 // validateAfterContactWorkConfigPerChannel checks the AfterContactWorkConfigPerChannel structure named field.
@@ -948,10 +1147,16 @@ func validateAdminInput(c *httpapi.Check, in any) bool {
 		validateCreateRoutingProfileRequest(c, v)
 	case *wire.CreateUserRequest:
 		validateCreateUserRequest(c, v)
+	case *wire.CreateViewRequest:
+		validateCreateViewRequest(c, v)
+	case *wire.CreateViewVersionRequest:
+		validateCreateViewVersionRequest(c, v)
 	case *wire.DeleteContactFlowRequest:
 		validateDeleteContactFlowRequest(c, v)
 	case *wire.DeleteUserRequest:
 		validateDeleteUserRequest(c, v)
+	case *wire.DeleteViewRequest:
+		validateDeleteViewRequest(c, v)
 	case *wire.DescribeContactFlowRequest:
 		validateDescribeContactFlowRequest(c, v)
 	case *wire.DescribeHoursOfOperationRequest:
@@ -964,6 +1169,8 @@ func validateAdminInput(c *httpapi.Check, in any) bool {
 		validateDescribeRoutingProfileRequest(c, v)
 	case *wire.DescribeUserRequest:
 		validateDescribeUserRequest(c, v)
+	case *wire.DescribeViewRequest:
+		validateDescribeViewRequest(c, v)
 	case *wire.GetCurrentMetricDataRequest:
 		validateGetCurrentMetricDataRequest(c, v)
 	case *wire.GetCurrentUserDataRequest:
@@ -976,6 +1183,10 @@ func validateAdminInput(c *httpapi.Check, in any) bool {
 		validateListHoursOfOperationsRequest(c, v)
 	case *wire.ListInstancesRequest:
 		validateListInstancesRequest(c, v)
+	case *wire.ListPhoneNumbersRequest:
+		validateListPhoneNumbersRequest(c, v)
+	case *wire.ListPhoneNumbersV2Request:
+		validateListPhoneNumbersV2Request(c, v)
 	case *wire.ListQueuesRequest:
 		validateListQueuesRequest(c, v)
 	case *wire.ListQuickConnectsRequest:
@@ -988,6 +1199,8 @@ func validateAdminInput(c *httpapi.Check, in any) bool {
 		validateListSecurityProfilesRequest(c, v)
 	case *wire.ListUsersRequest:
 		validateListUsersRequest(c, v)
+	case *wire.ListViewsRequest:
+		validateListViewsRequest(c, v)
 	case *wire.PutUserStatusRequest:
 		validatePutUserStatusRequest(c, v)
 	case *wire.SearchContactsRequest:
@@ -1010,6 +1223,10 @@ func validateAdminInput(c *httpapi.Check, in any) bool {
 		validateUpdateRoutingProfileConcurrencyRequest(c, v)
 	case *wire.UpdateUserRoutingProfileRequest:
 		validateUpdateUserRoutingProfileRequest(c, v)
+	case *wire.UpdateViewContentRequest:
+		validateUpdateViewContentRequest(c, v)
+	case *wire.UpdateViewMetadataRequest:
+		validateUpdateViewMetadataRequest(c, v)
 	default:
 		return false
 	}
@@ -1036,10 +1253,16 @@ func adminPathLabels(in any) []*string {
 		return []*string{&v.InstanceID}
 	case *wire.CreateUserRequest:
 		return []*string{&v.InstanceID}
+	case *wire.CreateViewRequest:
+		return []*string{&v.InstanceID}
+	case *wire.CreateViewVersionRequest:
+		return []*string{&v.InstanceID, &v.ViewID}
 	case *wire.DeleteContactFlowRequest:
 		return []*string{&v.InstanceID, &v.ContactFlowID}
 	case *wire.DeleteUserRequest:
 		return []*string{&v.InstanceID, &v.UserID}
+	case *wire.DeleteViewRequest:
+		return []*string{&v.InstanceID, &v.ViewID}
 	case *wire.DescribeContactFlowRequest:
 		return []*string{&v.InstanceID, &v.ContactFlowID}
 	case *wire.DescribeHoursOfOperationRequest:
@@ -1052,6 +1275,8 @@ func adminPathLabels(in any) []*string {
 		return []*string{&v.InstanceID, &v.RoutingProfileID}
 	case *wire.DescribeUserRequest:
 		return []*string{&v.InstanceID, &v.UserID}
+	case *wire.DescribeViewRequest:
+		return []*string{&v.InstanceID, &v.ViewID}
 	case *wire.GetCurrentMetricDataRequest:
 		return []*string{&v.InstanceID}
 	case *wire.GetCurrentUserDataRequest:
@@ -1061,6 +1286,8 @@ func adminPathLabels(in any) []*string {
 	case *wire.ListContactFlowsRequest:
 		return []*string{&v.InstanceID}
 	case *wire.ListHoursOfOperationsRequest:
+		return []*string{&v.InstanceID}
+	case *wire.ListPhoneNumbersRequest:
 		return []*string{&v.InstanceID}
 	case *wire.ListQueuesRequest:
 		return []*string{&v.InstanceID}
@@ -1073,6 +1300,8 @@ func adminPathLabels(in any) []*string {
 	case *wire.ListSecurityProfilesRequest:
 		return []*string{&v.InstanceID}
 	case *wire.ListUsersRequest:
+		return []*string{&v.InstanceID}
+	case *wire.ListViewsRequest:
 		return []*string{&v.InstanceID}
 	case *wire.PutUserStatusRequest:
 		return []*string{&v.InstanceID, &v.UserID}
@@ -1094,6 +1323,10 @@ func adminPathLabels(in any) []*string {
 		return []*string{&v.InstanceID, &v.RoutingProfileID}
 	case *wire.UpdateUserRoutingProfileRequest:
 		return []*string{&v.InstanceID, &v.UserID}
+	case *wire.UpdateViewContentRequest:
+		return []*string{&v.InstanceID, &v.ViewID}
+	case *wire.UpdateViewMetadataRequest:
+		return []*string{&v.InstanceID, &v.ViewID}
 	}
 	return nil
 }
@@ -1109,6 +1342,8 @@ func bindAdminQuery(c *httpapi.Check, in any, q url.Values) {
 		v.NextToken, v.MaxResults = adminQueryString(q, "nextToken"), adminQueryInt(c, q, "maxResults", "MaxResults")
 	case *wire.ListInstancesRequest:
 		v.NextToken, v.MaxResults = adminQueryString(q, "nextToken"), adminQueryInt(c, q, "maxResults", "MaxResults")
+	case *wire.ListPhoneNumbersRequest:
+		v.PhoneNumberTypes, v.PhoneNumberCountryCodes, v.NextToken, v.MaxResults = q["phoneNumberTypes"], q["phoneNumberCountryCodes"], adminQueryString(q, "nextToken"), adminQueryInt(c, q, "maxResults", "MaxResults")
 	case *wire.ListQueuesRequest:
 		v.QueueTypes, v.NextToken, v.MaxResults = q["queueTypes"], adminQueryString(q, "nextToken"), adminQueryInt(c, q, "maxResults", "MaxResults")
 	case *wire.ListQuickConnectsRequest:
@@ -1121,6 +1356,8 @@ func bindAdminQuery(c *httpapi.Check, in any, q url.Values) {
 		v.NextToken, v.MaxResults = adminQueryString(q, "nextToken"), adminQueryInt(c, q, "maxResults", "MaxResults")
 	case *wire.ListUsersRequest:
 		v.NextToken, v.MaxResults = adminQueryString(q, "nextToken"), adminQueryInt(c, q, "maxResults", "MaxResults")
+	case *wire.ListViewsRequest:
+		v.Type, v.NextToken, v.MaxResults = adminQueryString(q, "type"), adminQueryString(q, "nextToken"), adminQueryInt(c, q, "maxResults", "MaxResults")
 	}
 }
 

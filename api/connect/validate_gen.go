@@ -4,6 +4,8 @@ package connect
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/parley-chat/parley/api/httpapi"
 	"github.com/parley-chat/parley/wire"
@@ -13,6 +15,7 @@ import (
 var (
 	enumChatEventType                           = []string{"DISCONNECT", "MESSAGE", "EVENT"}
 	enumDisconnectOnCustomerExitParticipantType = []string{"AGENT"}
+	enumEndpointType                            = []string{"TELEPHONE_NUMBER", "VOIP", "CONTACT_FLOW", "CONNECT_PHONENUMBER_ARN", "EMAIL_ADDRESS"}
 	enumParticipantRole                         = []string{"AGENT", "CUSTOMER", "SYSTEM", "CUSTOM_BOT", "SUPERVISOR"}
 	enumParticipantTimerAction                  = []string{"Unset"}
 	enumParticipantTimerType                    = []string{"IDLE", "DISCONNECT_NONCUSTOMER"}
@@ -145,6 +148,52 @@ func validateStartContactStreamingRequest(c *httpapi.Check, v *wire.StartContact
 	c.String("ClientToken", v.ClientToken, true, 0, 500)
 }
 
+// validateStartOutboundChatContactRequest checks a StartOutboundChatContact request (PUT
+// /contact/outbound-chat) against the constraints of the model.
+func validateStartOutboundChatContactRequest(c *httpapi.Check, v *wire.StartOutboundChatContactRequest) {
+	c.Required("SourceEndpoint", v.SourceEndpoint != nil)
+	if v := v.SourceEndpoint; v != nil {
+		c.Enum("SourceEndpoint.Type", v.Type, false, enumEndpointType...)
+		c.String("SourceEndpoint.Address", v.Address, false, 0, 256)
+	}
+	c.Required("DestinationEndpoint", v.DestinationEndpoint != nil)
+	if v := v.DestinationEndpoint; v != nil {
+		c.Enum("DestinationEndpoint.Type", v.Type, false, enumEndpointType...)
+		c.String("DestinationEndpoint.Address", v.Address, false, 0, 256)
+	}
+	c.String("InstanceId", v.InstanceID, true, 1, 100)
+	c.Required("SegmentAttributes", v.SegmentAttributes != nil)
+	checkSegmentAttributes(c, "SegmentAttributes", v.SegmentAttributes)
+	checkAttributes(c, "Attributes", v.Attributes)
+	c.String("ContactFlowId", v.ContactFlowID, true, 0, 500)
+	c.Int("ChatDurationInMinutes", v.ChatDurationInMinutes, false, 60, 10080)
+	if v := v.ParticipantDetails; v != nil {
+		c.String("ParticipantDetails.DisplayName", v.DisplayName, true, 1, 256)
+	}
+	if v := v.InitialSystemMessage; v != nil {
+		c.String("InitialSystemMessage.ContentType", v.ContentType, true, 1, 100)
+		c.String("InitialSystemMessage.Content", v.Content, true, 1, 16384)
+	}
+	if v := v.InitialTemplatedSystemMessage; v != nil {
+		c.String("InitialTemplatedSystemMessage.KnowledgeBaseId", v.KnowledgeBaseID, true, 1, 500)
+		c.String("InitialTemplatedSystemMessage.MessageTemplateId", v.MessageTemplateID, true, 1, 500)
+		c.Required("InitialTemplatedSystemMessage.TemplateAttributes", v.TemplateAttributes != nil)
+		if v := v.TemplateAttributes; v != nil {
+			for _, k := range slices.Sorted(maps.Keys(v.CustomAttributes)) {
+				c.Len("InitialTemplatedSystemMessage.TemplateAttributes.CustomAttributes keys", k, 1, 32767)
+				x, f := v.CustomAttributes[k], "InitialTemplatedSystemMessage.TemplateAttributes.CustomAttributes"+"."+k
+				c.Len(f, x, 0, 32767)
+			}
+		}
+	}
+	c.String("RelatedContactId", v.RelatedContactID, false, 1, 256)
+	for i := range v.SupportedMessagingContentTypes {
+		f := fmt.Sprintf("SupportedMessagingContentTypes[%d]", i)
+		c.Len(f, v.SupportedMessagingContentTypes[i], 1, 100)
+	}
+	c.String("ClientToken", v.ClientToken, false, 0, 500)
+}
+
 // validateStopContactRequest checks a StopContact request (POST /contact/stop) against the constraints of the
 // model.
 func validateStopContactRequest(c *httpapi.Check, v *wire.StopContactRequest) {
@@ -230,6 +279,8 @@ func validateChatInput(c *httpapi.Check, in any) bool {
 		validateStartChatContactRequest(c, v)
 	case *wire.StartContactStreamingRequest:
 		validateStartContactStreamingRequest(c, v)
+	case *wire.StartOutboundChatContactRequest:
+		validateStartOutboundChatContactRequest(c, v)
 	case *wire.StopContactRequest:
 		validateStopContactRequest(c, v)
 	case *wire.StopContactStreamingRequest:

@@ -48,7 +48,8 @@ func WithThrottle(l *throttle.Limiter) Option {
 // Operations are the Participant API operations a limiter throttles (per instance), as throttling.operations
 // may name them.
 var Operations = []string{"CreateParticipantConnection", "SendMessage", "SendEvent", "GetTranscript",
-	"DisconnectParticipant", "StartAttachmentUpload", "CompleteAttachmentUpload", "GetAttachment"}
+	"DisconnectParticipant", "StartAttachmentUpload", "CompleteAttachmentUpload", "GetAttachment", "DescribeView",
+	"GetAuthenticationUrl", "CancelParticipantAuthentication"}
 
 // New returns the Participant Service handler, to be mounted at /participant/.
 func New(svc *chat.Service, log *slog.Logger, opts ...Option) http.Handler {
@@ -70,13 +71,8 @@ func New(svc *chat.Service, log *slog.Logger, opts ...Option) http.Handler {
 			h.mux.HandleFunc("POST "+path, func(w http.ResponseWriter, r *http.Request) { h.fail(w, r, errNoAttachments) })
 		}
 	}
-	for op, path := range map[string]string{
-		"DescribeView":                    "GET " + wire.PathDescribeViewPrefix + "{ViewToken...}",
-		"GetAuthenticationUrl":            "POST " + wire.PathGetAuthenticationURL,
-		"CancelParticipantAuthentication": "POST " + wire.PathCancelAuthentication,
-	} {
-		h.mux.HandleFunc(path, h.unsupported(op))
-	}
+	h.mux.HandleFunc("GET "+wire.PathDescribeViewPrefix+"{ViewToken...}", h.authed("DescribeView", h.describeView))
+	h.authenticationRoutes()
 	h.mux.HandleFunc("/", h.unknown)
 	return httpapi.Middleware(log, httpapi.Participant, h.mux)
 }
@@ -101,12 +97,6 @@ func (h *Handler) failAuth(w http.ResponseWriter, r *http.Request, err error) {
 		err = parley.Errorf(parley.ETHROTTLE, "Rate exceeded: too many requests with invalid tokens from this address (limits.unauthenticated)")
 	}
 	h.fail(w, r, err)
-}
-
-func (h *Handler) unsupported(op string) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		h.fail(w, r, parley.Errorf(parley.EINVALID, "%s is not supported by parley yet", op))
-	}
 }
 
 func (h *Handler) unknown(w http.ResponseWriter, r *http.Request) {

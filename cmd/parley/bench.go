@@ -24,32 +24,35 @@ import (
 	"github.com/parley-chat/parley/bench/relay"
 )
 
-const benchUsage = `usage: parley bench idle|chat|start [flags]   run a load scenario (docs/benchmarks.md)
-       parley bench soak [flags]               chats while the server is killed with SIGKILL and restarted
-       parley bench relay [--listen ADDR]      run the baseline relay
-run 'parley bench chat -h' or 'parley bench soak -h' for the flags`
+// benchCommands are the subcommands of parley bench.
+var benchCommands = []command{
+	{name: bench.ScenarioIdle, summary: "open idle participant sockets; report memory and CPU per socket", run: benchRun(benchScenario(bench.ScenarioIdle))},
+	{name: bench.ScenarioChat, summary: "chats exchanging messages; report throughput and latency", run: benchRun(benchScenario(bench.ScenarioChat))},
+	{name: bench.ScenarioStart, summary: "start chats routed to auto-accepting agents; report the rate and latency", run: benchRun(benchScenario(bench.ScenarioStart))},
+	{name: "soak", summary: "chats while the server is killed with SIGKILL and restarted", run: benchRun(benchSoak)},
+	{name: "relay", summary: "run the baseline relay", run: benchRun(benchRelay)},
+	{name: "worker", hidden: true, run: benchRun(func(ctx context.Context, _ []string, stdout, _ io.Writer) error {
+		return bench.Worker(ctx, os.Stdin, stdout) // a client process of a multi-process run, started by bench
+	})},
+}
 
-func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		fmt.Fprintln(stderr, benchUsage)
-		return flag.ErrHelp
+// benchRun runs a bench subcommand until it ends or is interrupted.
+func benchRun(f func(ctx context.Context, args []string, stdout, stderr io.Writer) error) runFunc {
+	return func(ctx context.Context, args []string, _ func(string) string, stdout, stderr io.Writer) error {
+		ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		return f(ctx, args, stdout, stderr)
 	}
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	sub, args := args[0], args[1:]
-	switch sub {
-	case "relay":
-		return benchRelay(ctx, args, stdout, stderr)
-	case "worker":
-		return bench.Worker(ctx, os.Stdin, stdout)
-	case "soak":
-		return benchSoak(ctx, args, stdout, stderr)
-	case bench.ScenarioIdle, bench.ScenarioChat, bench.ScenarioStart:
-	default:
-		fmt.Fprintln(stderr, benchUsage)
-		return fmt.Errorf("unknown bench scenario %q", sub)
-	}
+}
 
+// benchScenario runs a load scenario and prints its report.
+func benchScenario(sub string) func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	return func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+		return benchScenarioRun(ctx, sub, args, stdout, stderr)
+	}
+}
+
+func benchScenarioRun(ctx context.Context, sub string, args []string, stdout, stderr io.Writer) error {
 	cfg := bench.Config{Scenario: sub, Log: stderr}
 	fs := flag.NewFlagSet("parley bench "+sub, flag.ContinueOnError)
 	fs.SetOutput(stderr)

@@ -16,7 +16,7 @@ func TestBenchBoth(t *testing.T) {
 	var out bytes.Buffer
 	args := []string{"chat", "--target", "both", "--rounds", "1", "--server", "inproc", "--chats", "2",
 		"--duration", "1s", "--warmup", "200ms", "--json"}
-	if err := benchCmd(t.Context(), args, &out, io.Discard); err != nil {
+	if err := run(t.Context(), append([]string{"bench"}, args...), noEnv, &out, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	var got struct {
@@ -34,7 +34,7 @@ func TestBenchBoth(t *testing.T) {
 		t.Errorf("comparison %+v", c)
 	}
 
-	err := benchCmd(t.Context(), []string{"start", "--target", "both"}, io.Discard, io.Discard)
+	err := run(t.Context(), []string{"bench", "start", "--target", "both"}, noEnv, io.Discard, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "no baseline") {
 		t.Errorf("start --target both: got %v, want an error saying it has no baseline", err)
 	}
@@ -53,7 +53,7 @@ func TestBenchSoakFlags(t *testing.T) {
 		{[]string{"soak", "--nodes", "3"}, "several nodes need"},
 		{[]string{"soak", "extra"}, "unexpected argument"},
 	} {
-		err := benchCmd(t.Context(), tc.args, io.Discard, io.Discard)
+		err := run(t.Context(), append([]string{"bench"}, tc.args...), noEnv, io.Discard, io.Discard)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%q: got %v, want an error containing %q", tc.args, err, tc.want)
 		}

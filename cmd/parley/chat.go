@@ -87,12 +87,7 @@ Exit codes: 0 you left, 3 someone else ended the chat, 1 error, 2 usage.
 `)
 		fs.PrintDefaults()
 	}
-	def := func(env, fallback string) string {
-		if v := getenv(env); v != "" {
-			return v
-		}
-		return fallback
-	}
+	def := envOr(getenv)
 	fs.StringVar(&o.endpoint, "endpoint", def("PARLEY_ENDPOINT", "http://127.0.0.1:8080"),
 		"parley's endpoint, for both APIs; empty means Amazon Connect in --region (env PARLEY_ENDPOINT)")
 	fs.StringVar(&o.region, "region", def("AWS_REGION", "us-west-2"), "AWS region (env AWS_REGION)")
@@ -115,6 +110,16 @@ Exit codes: 0 you left, 3 someone else ended the chat, 1 error, 2 usage.
 		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 	return o, nil
+}
+
+// envOr returns a function that reads an environment variable, or fallback when it is empty: a flag's default.
+func envOr(getenv func(string) string) func(env, fallback string) string {
+	return func(env, fallback string) string {
+		if v := getenv(env); v != "" {
+			return v
+		}
+		return fallback
+	}
 }
 
 // runChat is parley chat with its input and outputs given; it returns the exit code, or an error (exit code 1,

@@ -167,12 +167,16 @@ type chatView struct {
 func (v *chatView) me() string { return v.c.s.ChatDetails().ParticipantID }
 
 // who names a participant: "You", the display name the event carries or an earlier one did, or "someone".
-func (v *chatView) who(id, name string) string {
-	if id != "" && id == v.me() {
+func (v *chatView) who(id, name string) string { return participantName(id, name, v.me(), v.names) }
+
+// participantName names a participant: "You" when it is me, the display name the event carries or an earlier
+// one did (names), or "someone".
+func participantName(id, name, me string, names map[string]string) string {
+	if id != "" && id == me {
 		return "You"
 	}
 	if name == "" {
-		name = v.names[id]
+		name = names[id]
 	}
 	if name == "" {
 		name = "someone"

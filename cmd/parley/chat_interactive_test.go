@@ -49,30 +49,39 @@ func openPTY(t *testing.T) (master, tty *os.File) {
 	return m, s
 }
 
-// TestChatInteractive drives parley chat's interactive mode through a pseudo-terminal, as a person at a
-// terminal would, while a bot chats with it: the transcript, the typing indicator both ways, receipts both ways,
-// and /quit.
-func TestChatInteractive(t *testing.T) {
+// terminal opens a pseudo-terminal whose modes stty can read (or skips the test): keys are written to master,
+// everything the program writes to tty collects in screen (logged when the test fails); before is the
+// terminal's modes, to compare with after the program ends.
+func terminal(t *testing.T) (master, tty *os.File, screen *lockedBuffer, before string) {
+	t.Helper()
 	if _, err := os.Stat("/usr/bin/stty"); err != nil {
 		if _, err := os.Stat("/bin/stty"); err != nil {
 			t.Skip("no stty")
 		}
 	}
-	master, tty := openPTY(t)
+	master, tty = openPTY(t)
 	before, err := stty(tty, "-g")
 	if err != nil {
 		t.Skipf("stty cannot read the pseudo-terminal: %v", err)
 	}
-	srv := testserver.Start(t)
-	ctx := testContext(t)
-
-	screen := &lockedBuffer{}
+	screen = &lockedBuffer{}
 	go io.Copy(screen, master) // ends when the pty closes
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Logf("screen:\n%s", screen.String())
 		}
 	})
+	return master, tty, screen, before
+}
+
+// TestChatInteractive drives parley chat's interactive mode through a pseudo-terminal, as a person at a
+// terminal would, while a bot chats with it: the transcript, the typing indicator both ways, receipts both ways,
+// and /quit.
+func TestChatInteractive(t *testing.T) {
+	master, tty, screen, before := terminal(t)
+	srv := testserver.Start(t)
+	ctx := testContext(t)
+
 	done := make(chan chatResult, 1)
 	go func() {
 		code, err := runChat(ctx, []string{"--endpoint", srv.URL, "--name", "Ann", "--message", "hello, anyone?"}, noEnv,

@@ -12,6 +12,7 @@ import (
 
 	"github.com/parley-chat/parley/functions"
 	"github.com/parley-chat/parley/server"
+	"github.com/parley-chat/parley/throttle"
 )
 
 // options is everything `parley serve` reads: the server's Config plus logging.
@@ -21,41 +22,52 @@ type options struct {
 	LogFormat     string `yaml:"log_format"`
 }
 
-// setting is one configuration value, settable by flag, environment variable and YAML key.
+// setting is one configuration value, settable by flag, environment variable and YAML key. def is the default
+// -h shows: the value the server takes when none is set.
 type setting struct {
-	flag, env, usage string
-	dst              *string
+	flag, env, def, usage string
+	dst                   *string
 }
+
+// Defaults of the logging settings.
+const (
+	defaultLogLevel  = "info"
+	defaultLogFormat = "text"
+)
 
 // loadOptions applies, lowest precedence first: defaults, the YAML file (--config or PARLEY_CONFIG), PARLEY_*
 // environment variables, flags.
 func loadOptions(args []string, getenv func(string) string, stderr io.Writer) (*options, error) {
-	o := &options{LogLevel: "info", LogFormat: "text"}
+	o := &options{LogLevel: defaultLogLevel, LogFormat: defaultLogFormat}
+	d := server.Config{}.WithDefaults()
 	var configPath, accessKeys, functionList, customerIdle, customerAutoDisconnect, proxies string
 	settings := []setting{
-		{"data", "PARLEY_DATA", "data directory (SQLite database, server secret)", &o.DataDir},
-		{"database", "PARLEY_DATABASE", "postgres:// URL of a database shared by several nodes (default: SQLite in the data directory)", &o.Database},
-		{"nats", "PARLEY_NATS", "nats:// URL of the NATS server that carries the bus between nodes (default: in-process)", &o.NATS},
-		{"nats-prefix", "PARLEY_NATS_PREFIX", "subject prefix, so clusters can share a NATS server (default: derived from the database)", &o.NATSPrefix},
-		{"listen", "PARLEY_LISTEN", "HTTP and WebSocket listen address", &o.Listen},
-		{"public-url", "PARLEY_PUBLIC_URL", "base URL clients reach the server at (https → wss WebSocket URLs)", &o.PublicURL},
-		{"region", "PARLEY_REGION", "AWS region shown in ARNs and client settings", &o.Region},
-		{"access-keys", "PARLEY_ACCESS_KEYS", "SigV4 keys for the Connect API: id:secret[,id:secret...]", &accessKeys},
-		{"secret", "PARLEY_SECRET", "hex secret for tokens (default: generated into the data dir)", &o.Secret},
-		{"bootstrap", "PARLEY_BOOTSTRAP", "YAML file of queues, routing profiles, users... applied at every start", &o.Bootstrap},
-		{"functions", "PARLEY_FUNCTIONS", "HTTP endpoints of the Lambda functions flows invoke: arn=url[,arn=url...]", &functionList},
-		{"sns-endpoint", "PARLEY_SNS_ENDPOINT", "endpoint URL of SNS (or an SNS-compatible service) for streaming; credentials from the AWS chain", &o.Streaming.SNSEndpoint},
-		{"attachment-bucket", "PARLEY_ATTACHMENT_BUCKET", "S3 bucket for attachments (default: files under the data dir)", &o.Attachments.S3.Bucket},
-		{"attachment-endpoint", "PARLEY_ATTACHMENT_ENDPOINT", "endpoint URL of an S3-compatible service for the attachment bucket", &o.Attachments.S3.Endpoint},
-		{"attachment-scan-url", "PARLEY_ATTACHMENT_SCAN_URL", "webhook that approves or rejects every attachment", &o.Attachments.ScanURL},
-		{"customer-idle", "PARLEY_CUSTOMER_IDLE", "customer idle timer where UpdateParticipantRoleConfig set none: a duration, or off (default 10m)", &customerIdle},
-		{"customer-auto-disconnect", "PARLEY_CUSTOMER_AUTO_DISCONNECT", "auto-disconnect timer after the customer went idle: a duration, or off (default 15m)", &customerAutoDisconnect},
-		{"trusted-proxies", "PARLEY_TRUSTED_PROXIES", "addresses or CIDR prefixes of the proxies in front of parley, comma-separated: their X-Forwarded-For names the client", &proxies},
-		{"limits", "PARLEY_LIMITS", "limits profile: default (limits no real client meets), connect (plus Amazon Connect's API quotas) or off", &o.Limits.Profile},
-		{"metrics", "PARLEY_METRICS", "serve Prometheus metrics at /metrics on this address, e.g. 127.0.0.1:9090 (default off)", &o.Metrics},
-		{"pprof", "PARLEY_PPROF", "serve net/http/pprof on this loopback address, e.g. 127.0.0.1:6060 (default off)", &o.Pprof},
-		{"log-level", "PARLEY_LOG_LEVEL", "debug, info, warn or error", &o.LogLevel},
-		{"log-format", "PARLEY_LOG_FORMAT", "text or json", &o.LogFormat},
+		{"data", "PARLEY_DATA", d.DataDir, "data directory (SQLite database, server secret)", &o.DataDir},
+		{"database", "PARLEY_DATABASE", "", "postgres:// URL of a database shared by several nodes (default: SQLite in the data directory)", &o.Database},
+		{"nats", "PARLEY_NATS", "", "nats:// URL of the NATS server that carries the bus between nodes (default: in-process)", &o.NATS},
+		{"nats-prefix", "PARLEY_NATS_PREFIX", "", "subject prefix, so clusters can share a NATS server (default: derived from the database)", &o.NATSPrefix},
+		{"listen", "PARLEY_LISTEN", d.Listen, "HTTP and WebSocket listen address", &o.Listen},
+		{"public-url", "PARLEY_PUBLIC_URL", "", "base URL clients reach the server at (https → wss WebSocket URLs)", &o.PublicURL},
+		{"region", "PARLEY_REGION", d.Region, "AWS region shown in ARNs and client settings", &o.Region},
+		{"access-keys", "PARLEY_ACCESS_KEYS", "", "SigV4 keys for the Connect API: id:secret[,id:secret...]", &accessKeys},
+		{"secret", "PARLEY_SECRET", "", "hex secret for tokens (default: generated into the data dir)", &o.Secret},
+		{"bootstrap", "PARLEY_BOOTSTRAP", "", "YAML file of queues, routing profiles, users... applied at every start", &o.Bootstrap},
+		{"functions", "PARLEY_FUNCTIONS", "", "HTTP endpoints of the Lambda functions flows invoke: arn=url[,arn=url...]", &functionList},
+		{"sns-endpoint", "PARLEY_SNS_ENDPOINT", "", "endpoint URL of SNS (or an SNS-compatible service) for streaming; credentials from the AWS chain", &o.Streaming.SNSEndpoint},
+		{"attachment-bucket", "PARLEY_ATTACHMENT_BUCKET", "", "S3 bucket for attachments (default: files under the data dir)", &o.Attachments.S3.Bucket},
+		{"attachment-endpoint", "PARLEY_ATTACHMENT_ENDPOINT", "", "endpoint URL of an S3-compatible service for the attachment bucket", &o.Attachments.S3.Endpoint},
+		{"attachment-scan-url", "PARLEY_ATTACHMENT_SCAN_URL", "", "webhook that approves or rejects every attachment", &o.Attachments.ScanURL},
+		{"customer-idle", "PARLEY_CUSTOMER_IDLE", "", "customer idle timer where UpdateParticipantRoleConfig set none: a duration, or off (default 10m)", &customerIdle},
+		{"customer-auto-disconnect", "PARLEY_CUSTOMER_AUTO_DISCONNECT", "", "auto-disconnect timer after the customer went idle: a duration, or off (default 15m)", &customerAutoDisconnect},
+		{"trusted-proxies", "PARLEY_TRUSTED_PROXIES", "", "addresses or CIDR prefixes of the proxies in front of parley, comma-separated: their X-Forwarded-For names the client", &proxies},
+		{"limits", "PARLEY_LIMITS", throttle.ProfileDefault, "limits profile: default (limits no real client meets), connect (plus Amazon Connect's API quotas) or off", &o.Limits.Profile},
+		{"auth-issuer", "PARLEY_AUTH_ISSUER", "", "issuer URL of the OpenID Connect provider customers sign in with (Authenticate Customer)", &o.Authentication.Issuer},
+		{"auth-client-id", "PARLEY_AUTH_CLIENT_ID", "", "parley's client id at that provider", &o.Authentication.ClientID},
+		{"auth-client-secret", "PARLEY_AUTH_CLIENT_SECRET", "", "parley's client secret at that provider", &o.Authentication.ClientSecret},
+		{"metrics", "PARLEY_METRICS", "", "serve Prometheus metrics at /metrics on this address, e.g. 127.0.0.1:9090 (default off)", &o.Metrics},
+		{"pprof", "PARLEY_PPROF", "", "serve net/http/pprof on this loopback address, e.g. 127.0.0.1:6060 (default off)", &o.Pprof},
+		{"log-level", "PARLEY_LOG_LEVEL", defaultLogLevel, "debug, info, warn or error", &o.LogLevel},
+		{"log-format", "PARLEY_LOG_FORMAT", defaultLogFormat, "text or json", &o.LogFormat},
 	}
 	fs := flag.NewFlagSet("parley serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -64,7 +76,7 @@ func loadOptions(args []string, getenv func(string) string, stderr io.Writer) (*
 	for _, s := range settings {
 		v := new(string)
 		flagVals[s.flag] = v
-		fs.StringVar(v, s.flag, "", s.usage+" (env "+s.env+")")
+		fs.StringVar(v, s.flag, s.def, s.usage+" (env "+s.env+")") // shown by -h; a flag counts only when set
 	}
 	if err := parseFlags(fs, args); err != nil {
 		return nil, err

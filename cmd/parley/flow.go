@@ -21,31 +21,15 @@ import (
 	"github.com/parley-chat/parley/functions"
 )
 
-const flowUsage = `usage: parley flow check [flags] FLOW.json...   validate flows as CreateContactFlow does
-       parley flow run [flags] FLOW.json          run a flow with a scripted customer (no server)
-       parley flow log [flags] CONTACT_ID         print a contact's flow log from a running server
-run 'parley flow check|run|log -h' for the flags; docs/flows.md, "Testing flows offline"`
+// flowCommands are the subcommands of parley flow (docs/flows.md, "Testing flows offline").
+var flowCommands = []command{
+	{name: "check", summary: "validate flows as CreateContactFlow does", run: flowCheck},
+	{name: "run", summary: "run a flow with a scripted customer (no server)", run: flowRun},
+	{name: "log", summary: "print a contact's flow log from a running server", run: flowLog},
+}
 
 // errInvalid is the error of a check that found problems: they are printed, and the command exits 1.
 var errInvalid = errors.New("invalid flows")
-
-func flowCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		fmt.Fprintln(stderr, flowUsage)
-		return flag.ErrHelp
-	}
-	switch sub, args := args[0], args[1:]; sub {
-	case "check":
-		return flowCheck(ctx, args, getenv, stdout, stderr)
-	case "run":
-		return flowRun(ctx, args, getenv, stdout, stderr)
-	case "log":
-		return flowLog(ctx, args, getenv, stdout, stderr)
-	default:
-		fmt.Fprintln(stderr, flowUsage)
-		return fmt.Errorf("unknown flow command %q", sub)
-	}
-}
 
 // flowFlags are the flags check and run share: other flows and Lambda endpoints.
 type flowFlags struct {
@@ -193,8 +177,8 @@ const flowCheckUsage = `usage: parley flow check [flags] FLOW.json...
 
 Validates each flow as CreateContactFlow does (status PUBLISHED) and prints every problem; exits 1 when there
 is any. References to other flows must name a given file (by its name, with or without .json, or an ARN ending
-in it) or a --flow mapping; Lambda ARNs must be mapped by --functions; queues, hours and agents are accepted
-with a note. Flags:`
+in it) or a --flow mapping; Lambda ARNs must be mapped by --functions; queues, hours, agents and views other
+than the AWS managed ones are accepted with a note. Flags:`
 
 func flowCheck(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	var ff flowFlags

@@ -105,7 +105,8 @@ func lambda(t *testing.T, status int, body string) string {
 
 func TestFlowHelp(t *testing.T) {
 	_, stderr, err := runParley(t, "", "flow", "-h")
-	if !errors.Is(err, flag.ErrHelp) || !strings.Contains(stderr, "parley flow check") || !strings.Contains(stderr, "parley flow run") {
+	if !errors.Is(err, flag.ErrHelp) || !strings.Contains(stderr, "usage: parley flow COMMAND") ||
+		!strings.Contains(stderr, "  check ") || !strings.Contains(stderr, "  run ") {
 		t.Fatalf("err = %v, stderr:\n%s", err, stderr)
 	}
 	if _, _, err := runParley(t, "", "flow", "fly"); err == nil {
@@ -330,7 +331,7 @@ func TestFlowLog(t *testing.T) {
 		t.Fatal(err)
 	}
 	var out, errOut bytes.Buffer
-	if err := flowCmd(ctx, []string{"log", "--endpoint", srv.URL, "--region", srv.Region, cd.ContactID}, noEnv, &out, &errOut); err != nil {
+	if err := run(ctx, []string{"flow", "log", "--endpoint", srv.URL, "--region", srv.Region, cd.ContactID}, noEnv, &out, &errOut); err != nil {
 		t.Fatalf("flow log: %v\n%s", err, errOut.String())
 	}
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
@@ -341,7 +342,7 @@ func TestFlowLog(t *testing.T) {
 	}
 
 	out.Reset()
-	if err := flowCmd(ctx, []string{"log", "--endpoint", srv.URL, "--region", srv.Region, "--instance-id", srv.InstanceID,
+	if err := run(ctx, []string{"flow", "log", "--endpoint", srv.URL, "--region", srv.Region, "--instance-id", srv.InstanceID,
 		"--json", cd.ContactID}, noEnv, &out, &errOut); err != nil {
 		t.Fatal(err)
 	}
@@ -358,11 +359,11 @@ func TestFlowLog(t *testing.T) {
 		t.Errorf("flow log --json: %+v", recs)
 	}
 
-	err = flowCmd(ctx, []string{"log", "--endpoint", srv.URL, "--region", srv.Region, "no-such-contact"}, noEnv, &out, &errOut)
+	err = run(ctx, []string{"flow", "log", "--endpoint", srv.URL, "--region", srv.Region, "no-such-contact"}, noEnv, &out, &errOut)
 	if err == nil || !strings.Contains(err.Error(), "ResourceNotFound") {
 		t.Errorf("flow log of an unknown contact: %v, want ResourceNotFound", err)
 	}
-	if err := flowCmd(ctx, []string{"log", "--endpoint", srv.URL}, noEnv, &out, &errOut); err == nil {
+	if err := run(ctx, []string{"flow", "log", "--endpoint", srv.URL}, noEnv, &out, &errOut); err == nil {
 		t.Error("flow log without a contact succeeded")
 	}
 }

@@ -61,6 +61,10 @@
 //   - -paths Op,...: shapes also writes the Path constants of these operations, and nothing else of them
 //     (parley answers them as unsupported).
 //
+// -mode operations writes the table of every operation of the model (name, method, URI pattern) and needs no
+// -ops: a router answers a request for an operation it does not serve as unsupported, and only a request that
+// is no operation of the model as unknown.
+//
 // A Smithy integer becomes int where the model gives it a @range (the generated check enforces it, and the
 // 32-bit limit where the range is open) and int32 otherwise (the JSON decoder enforces the 32-bit range); long
 // is int64; a timestamp is EpochSeconds (restJson1's epoch seconds). Field names are the member names with the
@@ -110,7 +114,7 @@ func parseArgs(args []string) (config, error) {
 	var cfg config
 	var ops, always, extra, external, custom, last, enums, pointer, paths string
 	fs.StringVar(&cfg.model, "model", "", "the model: a file name under ../shared/spec, or botocore@VERSION:path")
-	fs.StringVar(&cfg.mode, "mode", "shapes", "shapes or checks")
+	fs.StringVar(&cfg.mode, "mode", "shapes", "shapes, checks or operations")
 	fs.StringVar(&cfg.out, "out", "", "the output file")
 	fs.StringVar(&ops, "ops", "", "the operations, comma-separated")
 	fs.StringVar(&always, "always", "", "output members sent even when empty: Shape.Member,...")
@@ -127,11 +131,11 @@ func parseArgs(args []string) (config, error) {
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
-	if cfg.model == "" || cfg.out == "" || ops == "" {
+	if cfg.model == "" || cfg.out == "" || (ops == "" && cfg.mode != "operations") {
 		return cfg, errors.New("-model, -out and -ops are required")
 	}
-	if cfg.mode != "shapes" && cfg.mode != "checks" {
-		return cfg, fmt.Errorf("-mode %q: want shapes or checks", cfg.mode)
+	if cfg.mode != "shapes" && cfg.mode != "checks" && cfg.mode != "operations" {
+		return cfg, fmt.Errorf("-mode %q: want shapes, checks or operations", cfg.mode)
 	}
 	cfg.ops = list(ops)
 	cfg.always, cfg.external = set(list(always)), set(list(external))
@@ -195,8 +199,11 @@ func generate(dir string, cfg config) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if cfg.mode == "checks" {
+	switch cfg.mode {
+	case "checks":
 		return g.checks(pkg, modulePath)
+	case "operations":
+		return g.operations(pkg)
 	}
 	return g.shapes(pkg)
 }

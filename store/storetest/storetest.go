@@ -44,6 +44,7 @@ func Run(t *testing.T, open func(t *testing.T) parley.Store) {
 		{"HoursOfOperation", testHoursOfOperation},
 		{"RoutingProfile", testRoutingProfile},
 		{"QuickConnect", testQuickConnect},
+		{"View", testView},
 		{"AgentSession", testAgentSession},
 		{"ConfigNotFound", testConfigNotFound},
 		{"Contact/Active", testActiveContacts},

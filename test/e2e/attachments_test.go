@@ -534,6 +534,11 @@ type scanHook struct {
 	mu      sync.Mutex
 	answers map[string]chan string // attachment name → answers
 	got     map[string][]byte
+	calls   map[string]int // attachment name → scan requests
+}
+
+func newScanHook(t *testing.T) *scanHook {
+	return &scanHook{t: t, answers: map[string]chan string{}, got: map[string][]byte{}, calls: map[string]int{}}
 }
 
 func (h *scanHook) answer(name string) chan string {
@@ -551,6 +556,9 @@ func (h *scanHook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), 400)
 		return
 	}
+	h.mu.Lock()
+	h.calls[req.File.FileName]++
+	h.mu.Unlock()
 	resp, err := http.Get(req.File.FileLocation.URL)
 	if err != nil {
 		http.Error(w, err.Error(), 502)
@@ -580,7 +588,7 @@ func (h *scanHook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // decision reaches every socket as the same item (same Id) with the new status, the transcript shows the
 // current status, and a REJECTED attachment cannot be downloaded.
 func TestAttachmentScanning(t *testing.T) {
-	hook := &scanHook{t: t, answers: map[string]chan string{}, got: map[string][]byte{}}
+	hook := newScanHook(t)
 	hs := httptest.NewServer(hook)
 	t.Cleanup(hs.Close)
 	dataDir := t.TempDir()

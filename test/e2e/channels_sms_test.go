@@ -44,6 +44,51 @@ func (o *smsOutbox) wait(t *testing.T, to, want string) {
 	t.Fatalf("no SMS containing %q to %s; sent %q", want, to, o.sent[to])
 }
 
+// fakePinpoint is Amazon Pinpoint's SendMessages for app-1, which records the texts sent from number in out.
+func fakePinpoint(t *testing.T, out *smsOutbox, number string) *httptest.Server {
+	pinpoint := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			Addresses            map[string]any
+			MessageConfiguration struct {
+				SMSMessage struct{ Body, OriginationNumber string }
+			}
+		}
+		b, _ := io.ReadAll(r.Body)
+		if err := json.Unmarshal(b, &req); err != nil || r.URL.Path != "/v1/apps/app-1/messages" {
+			t.Errorf("pinpoint: %s %s", r.URL.Path, b)
+		}
+		var to string
+		for a := range req.Addresses {
+			to = a
+		}
+		if req.MessageConfiguration.SMSMessage.OriginationNumber != number {
+			t.Errorf("sent from %q", req.MessageConfiguration.SMSMessage.OriginationNumber)
+		}
+		out.add(to, req.MessageConfiguration.SMSMessage.Body)
+		fmt.Fprintf(w, `{"ApplicationId":"app-1","Result":{%q:{"DeliveryStatus":"SUCCESSFUL","StatusCode":200}}}`, to)
+	}))
+	t.Cleanup(pinpoint.Close)
+	return pinpoint
+}
+
+// postSMS posts a customer's SMS from one number to another to the server's /webhook/sms, as Pinpoint's
+// two-way SMS notifies it through SNS (unsigned: the channel is configured to skip the verification).
+func postSMS(t *testing.T, base, from, to, id, text string) {
+	t.Helper()
+	msg, _ := json.Marshal(map[string]string{"originationNumber": from, "destinationNumber": to,
+		"messageBody": text, "inboundMessageId": id})
+	env, _ := json.Marshal(map[string]string{"Type": "Notification", "MessageId": "sns-" + id, "TopicArn": "arn:aws:sns:us-west-2:1:sms",
+		"Message": string(msg), "Timestamp": "2026-12-04T02:00:00.000Z", "SignatureVersion": "1"})
+	resp, err := http.Post(base+"/webhook/sms", "text/plain", strings.NewReader(string(env)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("webhook = %d", resp.StatusCode)
+	}
+}
+
 // agentReply accepts the offered chat as the demo agent and sends text through the Participant API.
 func agentReply(t *testing.T, e *env, agent *agentClient, text string) string {
 	t.Helper()
@@ -62,28 +107,7 @@ func TestSMSChatWithAgent(t *testing.T) {
 	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "secret")
 	out := &smsOutbox{sent: map[string][]string{}}
-	pinpoint := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var req struct {
-			Addresses            map[string]any
-			MessageConfiguration struct {
-				SMSMessage struct{ Body, OriginationNumber string }
-			}
-		}
-		b, _ := io.ReadAll(r.Body)
-		if err := json.Unmarshal(b, &req); err != nil || r.URL.Path != "/v1/apps/app-1/messages" {
-			t.Errorf("pinpoint: %s %s", r.URL.Path, b)
-		}
-		var to string
-		for a := range req.Addresses {
-			to = a
-		}
-		if req.MessageConfiguration.SMSMessage.OriginationNumber != "+12065550100" {
-			t.Errorf("sent from %q", req.MessageConfiguration.SMSMessage.OriginationNumber)
-		}
-		out.add(to, req.MessageConfiguration.SMSMessage.Body)
-		fmt.Fprintf(w, `{"ApplicationId":"app-1","Result":{%q:{"DeliveryStatus":"SUCCESSFUL","StatusCode":200}}}`, to)
-	}))
-	t.Cleanup(pinpoint.Close)
+	pinpoint := fakePinpoint(t, out, "+12065550100")
 	e := newEnv(t, func(c *server.Config) {
 		c.Channels.SMS = channels.SMSConfig{PinpointAppID: "app-1", Number: "+12065550100", PinpointEndpoint: pinpoint.URL,
 			InsecureSkipVerify: true} // the local "SNS" cannot sign; channels' tests verify signatures
@@ -92,20 +116,7 @@ func TestSMSChatWithAgent(t *testing.T) {
 	user, password, _ := e.srv.DemoAgent()
 	agent := login(t, e.srv.URL, user, password)
 
-	notify := func(id, text string) {
-		msg, _ := json.Marshal(map[string]string{"originationNumber": "+14255550182", "destinationNumber": "+12065550100",
-			"messageBody": text, "inboundMessageId": id})
-		env, _ := json.Marshal(map[string]string{"Type": "Notification", "MessageId": "sns-" + id, "TopicArn": "arn:aws:sns:us-west-2:1:sms",
-			"Message": string(msg), "Timestamp": "2026-12-04T02:00:00.000Z", "SignatureVersion": "1"})
-		resp, err := http.Post(e.srv.URL+"/webhook/sms", "text/plain", strings.NewReader(string(env)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != 200 {
-			t.Fatalf("webhook = %d", resp.StatusCode)
-		}
-	}
+	notify := func(id, text string) { postSMS(t, e.srv.URL, "+14255550182", "+12065550100", id, text) }
 	notify("in-1", "hello by SMS")
 	notify("in-1", "hello by SMS") // SNS delivers at least once
 	out.wait(t, "+14255550182", "Hello, thanks for contacting us.")

@@ -6,9 +6,11 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/parley-chat/parley/internal/testserver"
 	"github.com/parley-chat/parley/server"
@@ -19,13 +21,7 @@ import (
 // both: the customer on node B and a bot on node A see each other's messages live on their sockets, and either
 // node reads the whole transcript. A node with another secret refuses to join.
 func TestCluster(t *testing.T) {
-	dsn, natsURL := testserver.ClusterDeps(t)
-	secret := make([]byte, 32)
-	_, _ = rand.Read(secret)
-	prefix := "parley_test_" + hex.EncodeToString(secret[:4])
-	node := func(c *server.Config) {
-		c.Database, c.NATS, c.NATSPrefix, c.Secret = dsn, natsURL, prefix, hex.EncodeToString(secret)
-	}
+	node, dsn, natsURL, prefix := clusterNode(t)
 	var nodes [2]*testserver.Server
 	var wg sync.WaitGroup
 	for i := range nodes {
@@ -96,5 +92,54 @@ func TestCluster(t *testing.T) {
 	if err := m.Start(context.Background()); err == nil || !strings.Contains(err.Error(), "secret") {
 		m.Close()
 		t.Errorf("a node with another secret: %v, want a refusal that names the secret", err)
+	}
+}
+
+// clusterNode returns the configuration of a test cluster's nodes (a fresh Postgres schema, NATS under a prefix
+// of the test's, one secret), and its parts; it skips the test without Postgres or NATS.
+func clusterNode(t *testing.T) (node func(*server.Config), dsn, natsURL, prefix string) {
+	dsn, natsURL = testserver.ClusterDeps(t)
+	secret := make([]byte, 32)
+	_, _ = rand.Read(secret)
+	prefix = "parley_test_" + hex.EncodeToString(secret[:4])
+	return func(c *server.Config) {
+		c.Database, c.NATS, c.NATSPrefix, c.Secret = dsn, natsURL, prefix, hex.EncodeToString(secret)
+	}, dsn, natsURL, prefix
+}
+
+// TestClusterScansOnce: two nodes look for attachments to scan every 20 ms; an attachment uploaded through one is
+// scanned once, by one node, while the scan takes its time.
+func TestClusterScansOnce(t *testing.T) {
+	hook := newScanHook(t)
+	hs := httptest.NewServer(hook)
+	t.Cleanup(hs.Close)
+	node, _, _, _ := clusterNode(t)
+	scanning := func(c *server.Config) {
+		node(c)
+		c.Attachments.ScanURL = hs.URL
+		c.Attachments.SweepInterval = 20 * time.Millisecond
+	}
+	a := testserver.Start(t, scanning)
+	b := testserver.Start(t, scanning)
+	ea := &env{t: t, srv: a, cc: connectClient(a), pc: participantClient(a.URL, a.Region)}
+	eb := &env{t: t, srv: b, cc: connectClient(b), pc: participantClient(b.URL, b.Region)}
+	ch := ea.startChat()
+	cust := eb.connect(ch.ParticipantToken)
+	cs := dial(t, cust.URL)
+	up := eb.sendFile(cust.Token, "once.png", "image/png", pattern(4000))
+	if first := cs.nextAttachment(); first.Attachments[0].Status != "IN_PROGRESS" {
+		t.Fatalf("first item = %+v, want IN_PROGRESS", first)
+	}
+	time.Sleep(300 * time.Millisecond) // 15 sweeps of each node while the scanner holds the first request
+	hook.answer("once.png") <- "APPROVED"
+	if rev := cs.nextAttachment(); rev.Attachments[0].Status != "APPROVED" || rev.Attachments[0].AttachmentID != up.ID {
+		t.Fatalf("after the scan: %+v, want APPROVED", rev)
+	}
+	time.Sleep(100 * time.Millisecond)
+	hook.mu.Lock()
+	calls := hook.calls["once.png"]
+	hook.mu.Unlock()
+	if calls != 1 {
+		t.Errorf("the scanner was asked %d times about one attachment, want once", calls)
 	}
 }

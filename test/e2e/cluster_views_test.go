@@ -2,8 +2,6 @@ package e2e
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"reflect"
 	"testing"
 	"time"
@@ -13,7 +11,6 @@ import (
 	ctypes "github.com/aws/aws-sdk-go-v2/service/connect/types"
 
 	"github.com/parley-chat/parley/internal/testserver"
-	"github.com/parley-chat/parley/server"
 	"github.com/parley-chat/parley/wire"
 )
 
@@ -22,13 +19,7 @@ import (
 // stream on B hears the offer, and B's /me and /contacts show it offered, then connected; a supervisor on B sees
 // the same /live-contacts and /queues as on A, and GetCurrentMetricData answers the same on both nodes.
 func TestClusterViews(t *testing.T) {
-	dsn, natsURL := testserver.ClusterDeps(t)
-	secret := make([]byte, 32)
-	_, _ = rand.Read(secret)
-	prefix := "parley_test_" + hex.EncodeToString(secret[:4])
-	node := func(c *server.Config) {
-		c.Database, c.NATS, c.NATSPrefix, c.Secret = dsn, natsURL, prefix, hex.EncodeToString(secret)
-	}
+	node, _, _, _ := clusterNode(t)
 	a := testserver.Start(t, node) // first: it takes the routing lease
 	b := testserver.Start(t, node)
 	if !a.Agents().Lead(context.Background()) || b.Agents().Lead(context.Background()) {

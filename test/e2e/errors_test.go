@@ -108,11 +108,11 @@ func TestParticipantErrors(t *testing.T) {
 				ContentType: awsv1.String("application/octet-stream"), ClientToken: awsv1.String("c")})
 			return err
 		}, "ValidationException", 400},
-		{"describe view not yet", func() error {
+		{"describe view of a token that names no view", func() error {
 			_, err := e.pc.DescribeViewWithContext(ctx(t), &connectparticipant.DescribeViewInput{ConnectionToken: tok,
 				ViewToken: awsv1.String("a/b:c")})
 			return err
-		}, "ValidationException", 400},
+		}, "ResourceNotFoundException", 404},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) { wantCode(t, c.call(), c.code, c.status) })

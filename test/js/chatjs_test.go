@@ -1,5 +1,6 @@
 // Package js_test runs the unmodified amazon-connect-chatjs and the AWS SDK for JavaScript v3 under Node against an
-// in-process parley server: chatjs.test.js is the test, this file starts the server and runs `node --test`.
+// in-process parley server: chatjs.test.js (a whole chat) and views.test.js (a ShowView form) are the tests, the Go
+// tests start the server and run `node --test`.
 //
 // It needs node and test/js/node_modules (scripts/test.sh installs them with npm ci); without them it skips.
 package js_test
@@ -24,31 +25,43 @@ import (
 const nodeTimeout = 120 * time.Second
 
 func TestChatJS(t *testing.T) {
+	node, dir := nodeAndModules(t)
+	srv := testserver.Start(t)
+	control := startControl(t, srv)
+	runNode(t, node, dir, "chatjs.test.js",
+		"PARLEY_ENDPOINT="+srv.URL,
+		"PARLEY_REGION="+srv.Region,
+		"PARLEY_INSTANCE_ID="+srv.InstanceID,
+		"PARLEY_FLOW_ID="+srv.ContactFlowID,
+		"PARLEY_CONTROL_URL="+control)
+}
+
+// nodeAndModules returns node's path and this directory, or skips the test when node or node_modules is missing.
+func nodeAndModules(t *testing.T) (node, dir string) {
+	t.Helper()
 	node, err := exec.LookPath("node")
 	if err != nil {
 		t.Skip("node not found on PATH: install Node.js >= 20 (scripts/test.sh expects it preinstalled)")
 	}
-	dir, err := filepath.Abs(".")
+	dir, err = filepath.Abs(".")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "node_modules", "amazon-connect-chatjs")); err != nil {
 		t.Skip("node_modules missing: run scripts/test.sh or npm ci in test/js")
 	}
+	return node, dir
+}
 
-	srv := testserver.Start(t)
-	control := startControl(t, srv)
-
+// runNode runs `node --test file` in dir with env added to the environment, logging its output, and fails the
+// test when node fails or does not finish within nodeTimeout.
+func runNode(t *testing.T, node, dir, file string, env ...string) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), nodeTimeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, node, "--test", "--test-force-exit", "--test-reporter=spec", "chatjs.test.js")
+	cmd := exec.CommandContext(ctx, node, "--test", "--test-force-exit", "--test-reporter=spec", file)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(),
-		"PARLEY_ENDPOINT="+srv.URL,
-		"PARLEY_REGION="+srv.Region,
-		"PARLEY_INSTANCE_ID="+srv.InstanceID,
-		"PARLEY_FLOW_ID="+srv.ContactFlowID,
-		"PARLEY_CONTROL_URL="+control,
+	cmd.Env = append(append(os.Environ(), env...),
 		// The SDK must not pick up a developer's real AWS configuration.
 		"AWS_CONFIG_FILE="+os.DevNull,
 		"AWS_SHARED_CREDENTIALS_FILE="+os.DevNull,
@@ -60,17 +73,17 @@ func TestChatJS(t *testing.T) {
 	out := &lineLogger{t: t}
 	cmd.Stdout = out
 	cmd.Stderr = out
-	err = cmd.Run()
+	err := cmd.Run()
 	out.flush()
 	if ctx.Err() != nil {
-		t.Fatalf("node --test did not finish within %v (killed)", nodeTimeout)
+		t.Fatalf("node --test %s did not finish within %v (killed)", file, nodeTimeout)
 	}
 	if err != nil {
 		var exit *exec.ExitError
 		if errors.As(err, &exit) {
-			t.Fatalf("node --test chatjs.test.js failed (exit code %d); see the output above", exit.ExitCode())
+			t.Fatalf("node --test %s failed (exit code %d); see the output above", file, exit.ExitCode())
 		}
-		t.Fatalf("node --test chatjs.test.js: %v", err)
+		t.Fatalf("node --test %s: %v", file, err)
 	}
 }
 
