@@ -2,6 +2,7 @@ package parley
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 )
@@ -23,6 +24,57 @@ type Store interface {
 	Update(ctx context.Context, fn func(tx Tx) error) error
 	// Close releases the store's resources.
 	Close() error
+}
+
+// BatchAppender is an optional ability of a Store: it stores the appends of many requests, each to its own
+// chain, in one transaction, where Update would need one transaction (and its round trips) per request. A store
+// whose writes are cheap already (SQLite's single writer commits many Updates at once) does without it.
+type BatchAppender interface {
+	// AppendBatch runs b in one transaction. For each append it locks the chain's newest contact and the
+	// participant (as ActiveContact and GetParticipant do inside Update), calls Build, stores the item it
+	// returns at the chain's next Seq (the appends of one chain in the order of b.Appends) and the participant
+	// it returns, then runs b.Committing, and commits.
+	//
+	// A nil result means committed: each append then has Item set (stored, Seq assigned) or Err (nothing of it
+	// stored; ENOTFOUND (CONTACT or PARTICIPANT), Build's error, or ErrNotBatched). An error means nothing was
+	// stored: a failure of the batch as a whole (b.Committing's error, the database's), or ErrNotBatched when
+	// the batch cannot be stored as one (an item's Id or ClientToken exists, an item would pass b.MaxSeq); the
+	// caller then stores each append in a transaction of its own. Like Update, AppendBatch may run the
+	// transaction more than once (Build and Committing too), and returns ctx's error without running anything
+	// if ctx has ended.
+	AppendBatch(ctx context.Context, b *Batch) error
+}
+
+// ErrNotBatched says that an append, or a whole batch, must be stored in a transaction of its own (Update):
+// BatchAppender stores only the plain case.
+var ErrNotBatched = errors.New("parley: the append needs a transaction of its own")
+
+// Batch is the work of BatchAppender.AppendBatch.
+type Batch struct {
+	Appends []*BatchAppend
+	// MaxSeq, when positive, is the highest Seq an item may take: a batch that would pass it in any chain
+	// stores nothing (ErrNotBatched).
+	MaxSeq int64
+	// Committing, when set, runs inside the transaction after the items and participants were stored, before
+	// the commit, with each append's Item or Err set as they stand if the batch commits; its error rolls the
+	// whole batch back and is AppendBatch's. It must use only tx.
+	Committing func(ctx context.Context, tx Tx) error
+}
+
+// BatchAppend is one request of a Batch: an item for the chain ChainID from the participant ParticipantID.
+type BatchAppend struct {
+	ChainID       string
+	ParticipantID string
+	// Build runs inside the transaction with the chain's newest contact and the participant as they stand
+	// there (after the batch's earlier appends of the same participant), both locked; it must not modify c.
+	// It returns the item to store in the chain (the store assigns its Seq) and, when it changed the
+	// participant, the participant to store (the fields UpdateParticipant writes). An error fails this
+	// append only. Build may run more than once.
+	Build func(c *Contact, p *Participant) (*Item, *Participant, error)
+
+	// Set by AppendBatch when it returns nil: the stored item, or why there is none.
+	Item *Item
+	Err  error
 }
 
 // Reader is the read side of a Store, usable in and out of transactions.

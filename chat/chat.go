@@ -58,6 +58,7 @@ func New(store parley.Store, bus parley.Bus, clock parley.Clock, log *slog.Logge
 	}
 	s := &Service{store: store, bus: bus, clock: clock, log: log, cfg: cfg, auth: newAuthCache(cfg.AuthCacheTTL),
 		commits: durhist.Default()}
+	s.batch = newBatcher(s)
 	s.inputs = &flowInputs{s: s}
 	s.Observe(s.inputs)
 	if bus != nil {

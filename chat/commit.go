@@ -53,8 +53,9 @@ type Observer interface {
 	// commits or rolls back with the change (the streaming outbox writes its rows here). An error rolls the
 	// change back and is returned to the caller. It may run more than once for one change (the store retries).
 	Committing(ctx context.Context, tx parley.Tx, ch *Change) error
-	// Committed runs after the commit and after the change was published, on the goroutine that made it, in
-	// commit order for one chain (the flow runner hears customer messages here). It must not block.
+	// Committed runs after the commit and after the change was published, on the goroutine that made it (or that
+	// led its batch, batch.go), in commit order for one chain (the flow runner hears customer messages here). It
+	// must not block.
 	Committed(ch *Change)
 }
 
@@ -73,18 +74,29 @@ func (s *Service) commit(ctx context.Context, fn func(tx parley.Tx, ch *Change) 
 		if err := fn(tx, ch); err != nil {
 			return err
 		}
-		for _, o := range s.observers {
-			if err := o.Committing(ctx, tx, ch); err != nil {
-				return err
-			}
-		}
-		return nil
+		return s.committing(ctx, tx, ch)
 	})
 	s.commits.Observe(time.Since(start))
 	ch.tx = nil
 	if err != nil {
 		return nil, err
 	}
+	s.committed(ch)
+	return ch, nil
+}
+
+// committing runs the observers' Committing for a change inside its transaction (commit's, or a batch's).
+func (s *Service) committing(ctx context.Context, tx parley.Tx, ch *Change) error {
+	for _, o := range s.observers {
+		if err := o.Committing(ctx, tx, ch); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// committed does what follows a change's commit: its beforePublish work, the bus, the observers' Committed.
+func (s *Service) committed(ch *Change) {
 	for _, f := range ch.first {
 		f()
 	}
@@ -92,11 +104,11 @@ func (s *Service) commit(ctx context.Context, fn func(tx parley.Tx, ch *Change) 
 	for _, o := range s.observers {
 		o.Committed(ch)
 	}
-	return ch, nil
 }
 
 // CommitLatency is the store's latency for the changes of the chat core, from the start of Update to its return
-// (a group commit's wait included), successful or not.
+// (a group commit's wait included), successful or not; for an append that went in a batch (batch.go), from its
+// arrival in the queue to its batch's outcome.
 func (s *Service) CommitLatency() durhist.Snapshot { return s.commits.Snapshot() }
 
 // publish rings the bus for a committed change: its items, then its events. A failure only delays delivery

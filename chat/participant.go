@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/json"
+	"errors"
 	"net/url"
 	"time"
 	"unicode/utf8"
@@ -186,11 +187,39 @@ func (s *Service) mayShow(ctx context.Context, c *Caller) error {
 // a retry is rare, so the common case costs no read. A retry's append is refused by the unique (participant,
 // ClientToken) index (ECONFLICT), or by the re-check if the chat has ended since the first request (EACCESS);
 // either way the first request's item is the answer.
+//
+// On a store that appends in batches the append goes in a batch with other requests' (batch.go), unless the
+// batch sends it back to a transaction of its own.
 func (s *Service) appendIdempotent(ctx context.Context, c *Caller, scope, clientToken string, build func(time.Time) *parley.Item) (*parley.Item, error) {
 	token := ""
 	if clientToken != "" {
 		token = scope + clientToken
 	}
+	var it *parley.Item
+	err := parley.ErrNotBatched
+	if s.batch != nil {
+		it, err = s.batch.append(ctx, c, token, build)
+	}
+	if errors.Is(err, parley.ErrNotBatched) {
+		it, err = s.appendOne(ctx, c, token, build)
+	}
+	if err != nil && token != "" && (parley.IsCode(err, parley.ECONFLICT) || parley.IsCode(err, parley.EACCESS)) {
+		first, ferr := s.store.ItemByClientToken(ctx, c.Participant.ChainID, c.Participant.ID, token)
+		if ferr == nil {
+			return first, nil
+		}
+		if parley.IsCode(err, parley.ECONFLICT) || !parley.IsCode(ferr, parley.ENOTFOUND) {
+			return nil, ferr
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return it, nil
+}
+
+// appendOne is appendIdempotent's append in a transaction of its own.
+func (s *Service) appendOne(ctx context.Context, c *Caller, token string, build func(time.Time) *parley.Item) (*parley.Item, error) {
 	var it *parley.Item
 	_, err := s.commit(ctx, func(tx parley.Tx, ch *Change) error {
 		contact, p, err := s.stillActive(ctx, tx, c)
@@ -212,15 +241,6 @@ func (s *Service) appendIdempotent(ctx context.Context, c *Caller, scope, client
 		}
 		return s.checkItemCap(it)
 	})
-	if err != nil && token != "" && (parley.IsCode(err, parley.ECONFLICT) || parley.IsCode(err, parley.EACCESS)) {
-		first, ferr := s.store.ItemByClientToken(ctx, c.Participant.ChainID, c.Participant.ID, token)
-		if ferr == nil {
-			return first, nil
-		}
-		if parley.IsCode(err, parley.ECONFLICT) || !parley.IsCode(ferr, parley.ENOTFOUND) {
-			return nil, ferr
-		}
-	}
 	if err != nil {
 		return nil, err
 	}

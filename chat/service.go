@@ -4,7 +4,8 @@
 //
 // Every method that changes state goes through one path (commit, in commit.go): a store transaction that
 // records the items and domain events it produced, observers that write in the same transaction, then the Bus
-// rings with the items and events once committed (durable before acknowledged). Contacts queued, accepted,
+// rings with the items and events once committed (durable before acknowledged). On a store that can, the
+// participants' messages and events go in batches that take the same steps (batch.go). Contacts queued, accepted,
 // transferred and ended are announced only as events on the Bus, so whoever routes them may run on any node. Service is safe for concurrent use; Run owns the timer goroutine.
 package chat
 
@@ -85,6 +86,8 @@ type Service struct {
 	auth *authCache
 	// commits is the store's Update latency of every change (commit.go).
 	commits *durhist.Histogram
+	// batch groups participants' appends into batches, on a store that can (nil otherwise; batch.go).
+	batch *batcher
 }
 
 // StartChatInput is StartChatContact's input, validated against the model by the API layer.

@@ -165,23 +165,35 @@ func (s *Service) startTimers(ctx context.Context, tx parley.Tx, c *parley.Conta
 // participant whose timers are not running costs nothing.
 func (s *Service) resetTimers(ctx context.Context, tx parley.Tx, ch *Change, c *parley.Contact, p *parley.Participant,
 	now time.Time) error {
-	if p.TimerAt.IsZero() && p.IdleAt.IsZero() {
+	changed, returned := s.resetTimer(c, p, now)
+	if !changed {
 		return nil
 	}
-	d := s.firstTimer(c, p.Role)
-	if p.IdleAt.IsZero() && d > 0 && !p.TimerAt.Before(now.Add(d)) {
-		return nil // reset within the slack of the last reset
-	}
-	if !p.IdleAt.IsZero() {
+	if returned {
 		if err := ch.Append(ctx, s.timerEvent(c, p, parley.EventParticipantReturned, now)); err != nil {
 			return err
 		}
 	}
+	return tx.UpdateParticipant(ctx, p)
+}
+
+// resetTimer starts p's timers again for a message at now, in p: changed reports whether p must be stored,
+// returned whether p was idle (participant.returned is due, before the message). A participant whose timers
+// are not running, or were reset within the slack of the last reset, is left alone.
+func (s *Service) resetTimer(c *parley.Contact, p *parley.Participant, now time.Time) (changed, returned bool) {
+	if p.TimerAt.IsZero() && p.IdleAt.IsZero() {
+		return false, false
+	}
+	d := s.firstTimer(c, p.Role)
+	if p.IdleAt.IsZero() && d > 0 && !p.TimerAt.Before(now.Add(d)) {
+		return false, false
+	}
+	returned = !p.IdleAt.IsZero()
 	p.TimerAt, p.IdleAt = time.Time{}, time.Time{}
 	if d > 0 {
 		p.TimerAt = now.Add(d + timerSlack(d))
 	}
-	return tx.UpdateParticipant(ctx, p)
+	return true, returned
 }
 
 // timerEvent is one of the timer events, from p: transient, as Connect keeps them out of transcripts.

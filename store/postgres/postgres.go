@@ -8,8 +8,11 @@
 //   - Reads on the Store (its Reader methods) run on the pool, each statement on its own, and see committed data
 //     only.
 //   - Update runs fn in its own READ COMMITTED transaction on a connection of the pool and commits when fn returns
-//     nil; a nil error always means committed. There is no group commit: concurrent Updates run concurrently,
-//     each on its own connection, and wait for each other only where they touch the same rows.
+//     nil; a nil error always means committed. Concurrent Updates run concurrently, each on its own
+//     connection, and wait for each other only where they touch the same rows.
+//   - AppendBatch (batch.go, parley.BatchAppender) stores many participants' appends in one transaction of four
+//     round trips: the chat core's group commit for messages and events. It locks contacts, participants and
+//     chains in id order, so batches never deadlock each other, and retries as Update does.
 //   - fn may be called more than once: a transaction that fails with a serialization failure (SQLSTATE 40001), a
 //     deadlock (40P01) or a lock timeout the store set itself (55P03, see AppendItem) is rolled back and fn runs
 //     again, up to maxAttempts times. fn must have no effects outside the transaction.
@@ -164,51 +167,80 @@ func (s *Store) Update(ctx context.Context, fn func(tx parley.Tx) error) error {
 		// The next attempt locks the chains this one appended to first, in a fixed order: the deadlock between
 		// two transactions that append to the same chains in opposite orders cannot happen twice.
 		prelock = locked
-		// A short random pause keeps the transactions that collided from colliding again at once.
-		wait := time.Duration(rand.Int64N(int64(attempt) * int64(2*time.Millisecond)))
-		select {
-		case <-time.After(wait):
-		case <-ctx.Done():
-			return fmt.Errorf("postgres: update: %w (after a retryable error: %v)", ctx.Err(), err)
+		if perr := pause(ctx, attempt); perr != nil {
+			return fmt.Errorf("postgres: update: %w (after a retryable error: %v)", perr, err)
 		}
+	}
+}
+
+// pause waits before the next attempt of a transaction that failed with a retryable error: a short random
+// pause keeps the transactions that collided from colliding again at once. It returns ctx's error if ctx ends
+// first.
+func pause(ctx context.Context, attempt int) error {
+	wait := time.Duration(rand.Int64N(int64(attempt) * int64(2*time.Millisecond)))
+	select {
+	case <-time.After(wait):
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
 	}
 }
 
 // attempt runs fn once in its own transaction. It returns the chains fn appended to (for a retry's prelock) and
 // the outcome: nil only if the transaction committed.
 func (s *Store) attempt(ctx context.Context, fn func(tx parley.Tx) error, prelock []string) (chains []string, err error) {
+	t, err := s.begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer t.rollback(ctx)
+	if err := t.lockChains(ctx, prelock); err != nil {
+		return t.chains, err
+	}
+	if err := t.commit(ctx, fn(t)); err != nil {
+		return t.chains, err
+	}
+	return nil, nil
+}
+
+// begin starts a READ COMMITTED transaction for one attempt. The caller defers its rollback, which does nothing
+// once it committed.
+func (s *Store) begin(ctx context.Context) (*tx, error) {
 	ptx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted})
 	if err != nil {
 		return nil, fmt.Errorf("postgres: begin: %w", err)
 	}
 	t := &tx{tx: ptx}
 	t.reader = reader{q: t, lock: rowLock}
-	// The outcome of a transaction whose fn ran must not depend on whether the caller is still waiting.
-	bg := context.WithoutCancel(ctx)
-	committed := false
-	defer func() {
-		if !committed {
-			// Rolling back a transaction that failed (or whose connection broke) says nothing new.
-			ptx.Rollback(bg)
-		}
-	}()
-	if err := t.lockChains(ctx, prelock); err != nil {
-		return t.chains, err
-	}
-	if err := fn(t); err != nil {
+	return t, nil
+}
+
+// commit ends an attempt whose work returned err: it commits if err is nil, and returns the outcome, nil only if
+// the transaction committed. The commit ignores ctx's cancellation: the outcome of a transaction whose work ran
+// must not depend on whether the caller is still waiting.
+func (t *tx) commit(ctx context.Context, err error) error {
+	if err != nil {
 		if t.retry != nil && !retryable(err) {
-			// fn turned a deadlock into an error of its own (or swallowed it and failed later): the transaction
-			// is aborted by the deadlock, so it is the deadlock that counts.
-			return t.chains, fmt.Errorf("%w (after %w)", err, t.retry)
+			// The work turned a deadlock into an error of its own (or swallowed it and failed later): the
+			// transaction is aborted by the deadlock, so it is the deadlock that counts.
+			return fmt.Errorf("%w (after %w)", err, t.retry)
 		}
-		return t.chains, err
+		return err
 	}
-	if err := ptx.Commit(bg); err != nil {
+	if err := t.tx.Commit(context.WithoutCancel(ctx)); err != nil {
 		if t.retry != nil {
-			return t.chains, fmt.Errorf("postgres: commit: %w (after %w)", err, t.retry)
+			return fmt.Errorf("postgres: commit: %w (after %w)", err, t.retry)
 		}
-		return t.chains, fmt.Errorf("postgres: commit: %w", err)
+		return fmt.Errorf("postgres: commit: %w", err)
 	}
-	committed = true
-	return nil, nil
+	t.committed = true
+	return nil
+}
+
+// rollback rolls the attempt back unless it committed (after a failure, a broken connection or a panic).
+func (t *tx) rollback(ctx context.Context) {
+	if !t.committed {
+		// Rolling back a transaction that failed (or whose connection broke) says nothing new.
+		t.tx.Rollback(context.WithoutCancel(ctx))
+	}
 }

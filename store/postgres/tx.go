@@ -22,6 +22,8 @@ type tx struct {
 	// chains are the chains this transaction appended to, whose rows it therefore holds locked, and the one
 	// whose lock it failed to get: a retry takes them all first (lockChains).
 	chains []string
+	// committed is set once the transaction committed (commit).
+	committed bool
 }
 
 var _ parley.Tx = (*tx)(nil)
