@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/parley-chat/parley"
+	"github.com/parley-chat/parley/chat"
 	"github.com/parley-chat/parley/wire"
 )
 
@@ -32,7 +33,9 @@ type Document struct {
 	InitialContactID string `json:"InitialContactId"`
 	ContactID        string `json:"ContactId"`
 	Participants     []Participant
-	Transcript       []Item
+	// Transcript holds the items as GetTranscript shows them, without ContactId (the document's) and
+	// MessageMetadata.
+	Transcript []wire.Item
 }
 
 // Participant names one participant of the contact.
@@ -40,41 +43,19 @@ type Participant struct {
 	ParticipantID string `json:"ParticipantId"`
 }
 
-// Item is one message, event or attachment of the transcript.
-type Item struct {
-	AbsoluteTime    string
-	Content         string `json:",omitempty"`
-	ContentType     string
-	ID              string `json:"Id"`
-	Type            string
-	ParticipantID   string       `json:"ParticipantId,omitempty"`
-	DisplayName     string       `json:",omitempty"`
-	ParticipantRole string       `json:",omitempty"`
-	Attachments     []Attachment `json:",omitempty"`
-}
-
-// Attachment describes a file of an ATTACHMENT item, as GetTranscript does.
-type Attachment struct {
-	ContentType    string
-	AttachmentID   string `json:"AttachmentId"`
-	AttachmentName string
-	Status         string
-}
-
 // pageSize is how many items Build reads at a time.
 const pageSize = 500
 
 // Build reads the transcript of contact c (ended or not) from r: the items of its chain that belong to c and
 // that GetTranscript shows, except those addressed to one participant only (the chat.ended sent to one who
-// left), and the participants of c with those who speak in its items. An attachment item carries its files and
-// no content, as in Connect's transcripts.
+// left), and the participants of c with those who speak in its items.
 func Build(ctx context.Context, r parley.Reader, c *parley.Contact) (*Document, error) {
 	in, err := r.GetInstance(ctx, c.InstanceID)
 	if err != nil {
 		return nil, fmt.Errorf("transcripts: instance of contact %s: %w", c.ID, err)
 	}
 	d := &Document{Version: Version, AWSAccountID: accountID(in.ARN), InstanceID: in.ID,
-		InitialContactID: c.InitialContactID, ContactID: c.ID, Participants: []Participant{}, Transcript: []Item{}}
+		InitialContactID: c.InitialContactID, ContactID: c.ID, Participants: []Participant{}, Transcript: []wire.Item{}}
 	parts, err := r.ListParticipants(ctx, c.ID)
 	if err != nil {
 		return nil, fmt.Errorf("transcripts: participants of contact %s: %w", c.ID, err)
@@ -111,24 +92,9 @@ func Build(ctx context.Context, r parley.Reader, c *parley.Contact) (*Document, 
 	}
 }
 
-func item(it *parley.Item) Item {
-	w := Item{
-		AbsoluteTime:    wire.FormatTime(it.Time),
-		Content:         it.Content,
-		ContentType:     it.ContentType,
-		ID:              it.ID,
-		Type:            string(it.Type),
-		ParticipantID:   it.ParticipantID,
-		DisplayName:     it.DisplayName,
-		ParticipantRole: string(it.Role),
-	}
-	for _, a := range it.Attachments {
-		w.Attachments = append(w.Attachments, Attachment{ContentType: a.ContentType, AttachmentID: a.ID,
-			AttachmentName: a.Name, Status: a.Status})
-	}
-	if len(w.Attachments) > 0 {
-		w.Content = ""
-	}
+func item(it *parley.Item) wire.Item {
+	w := chat.WireItem(it, false)
+	w.ContactID, w.MessageMetadata = "", nil
 	return w
 }
 

@@ -16,44 +16,28 @@ var _ parley.Archive = (*Store)(nil)
 
 // PendingExports implements parley.Archive.
 func (s *Store) PendingExports(ctx context.Context, since time.Time, limit int) ([]*parley.Contact, error) {
-	return queryAll(ctx, s.reader.q, scanContact, `SELECT `+rows.ContactCols+` FROM contacts
-		WHERE ended_at <> 0 AND ended_at >= ?
-		AND NOT EXISTS (SELECT 1 FROM transcript_exports e WHERE e.contact_id = contacts.id)
-		ORDER BY ended_at, id LIMIT ?`, rows.ToMS(since), limit)
+	return queryAll(ctx, s.reader.q, scanContact, rows.PendingExportsSQL, rows.ToMS(since), limit)
 }
 
 // MarkExported implements parley.Archive.
 func (s *Store) MarkExported(ctx context.Context, id string, at time.Time) error {
 	return s.Update(ctx, func(ptx parley.Tx) error {
-		_, err := exec(ctx, ptx.(*tx).q, `INSERT INTO transcript_exports (contact_id, exported_at) VALUES (?, ?)
-			ON CONFLICT (contact_id) DO NOTHING`, id, rows.ToMS(at))
+		_, err := exec(ctx, ptx.(*tx).q, rows.MarkExportedSQL, id, rows.ToMS(at))
 		return writeErr(err, "mark exported", "")
 	})
 }
 
 // ExpiredChains implements parley.Archive.
 func (s *Store) ExpiredChains(ctx context.Context, before time.Time, exportedOnly bool, limit int) ([]string, error) {
-	q := `SELECT c.initial_contact_id FROM contacts c
-		WHERE c.ended_at <> 0 AND c.ended_at < ?
-		AND NOT EXISTS (SELECT 1 FROM contacts o WHERE o.initial_contact_id = c.initial_contact_id
-			AND (o.ended_at = 0 OR o.ended_at >= ?))`
-	if exportedOnly {
-		q += ` AND NOT EXISTS (SELECT 1 FROM contacts o WHERE o.initial_contact_id = c.initial_contact_id
-			AND NOT EXISTS (SELECT 1 FROM transcript_exports e WHERE e.contact_id = o.id))`
-	}
-	q += ` GROUP BY c.initial_contact_id ORDER BY max(c.ended_at), c.initial_contact_id LIMIT ?`
 	ms := rows.ToMS(before)
-	return queryAll(ctx, s.reader.q, func(sc rows.Scanner) (string, error) {
-		var id string
-		return id, sc.Scan(&id)
-	}, q, ms, ms, limit)
+	return queryAll(ctx, s.reader.q, rows.ScanString, rows.ExpiredChainsSQL(exportedOnly), ms, ms, limit)
 }
 
 // PurgeChain implements parley.Archive.
 func (s *Store) PurgeChain(ctx context.Context, chainID string) error {
 	return s.Update(ctx, func(ptx parley.Tx) error {
 		t := ptx.(*tx)
-		files, err := queryAll(ctx, t.q, scanString, `SELECT id FROM attachments WHERE chain_id = ? ORDER BY id`, chainID)
+		files, err := queryAll(ctx, t.q, rows.ScanString, rows.ChainFilesSQL, chainID)
 		if err != nil {
 			return err
 		}
@@ -61,34 +45,16 @@ func (s *Store) PurgeChain(ctx context.Context, chainID string) error {
 		if err != nil {
 			return fmt.Errorf("postgres: purge: %w", err)
 		}
-		for _, stmt := range purgeChain {
+		for _, stmt := range rows.PurgeChainSQL {
 			if _, err := exec(ctx, t.q, stmt, chainID); err != nil {
 				return fmt.Errorf("postgres: purge chain: %w", err)
 			}
 		}
-		if _, err := exec(ctx, t.q, `INSERT INTO purges (chain_id, file_ids, created_at) VALUES (?, ?, ?)
-			ON CONFLICT (chain_id) DO NOTHING`, chainID, string(ids), time.Now().UnixMilli()); err != nil {
+		if _, err := exec(ctx, t.q, rows.InsertPurgeSQL, chainID, string(ids), time.Now().UnixMilli()); err != nil {
 			return fmt.Errorf("postgres: purge chain: %w", err)
 		}
 		return nil
 	})
-}
-
-// purgeChain deletes a chain's rows but its items, children before parents (foreign keys).
-var purgeChain = []string{
-	`DELETE FROM connections WHERE participant_id IN (SELECT id FROM participants WHERE chain_id = ?)`,
-	`DELETE FROM attachments WHERE chain_id = ?`,
-	`DELETE FROM outbox WHERE stream_id IN (SELECT id FROM streams WHERE chain_id = ?)`,
-	`DELETE FROM streams WHERE chain_id = ?`,
-	`DELETE FROM flow_log WHERE contact_id IN (SELECT id FROM contacts WHERE initial_contact_id = ?)`,
-	`DELETE FROM transcript_exports WHERE contact_id IN (SELECT id FROM contacts WHERE initial_contact_id = ?)`,
-	`DELETE FROM participants WHERE chain_id = ?`,
-	`DELETE FROM contacts WHERE initial_contact_id = ?`,
-}
-
-func scanString(sc rows.Scanner) (string, error) {
-	var v string
-	return v, sc.Scan(&v)
 }
 
 // Purges implements parley.Archive.
@@ -100,27 +66,25 @@ func (s *Store) Purges(ctx context.Context, limit int) ([]parley.Purge, error) {
 			return p, err
 		}
 		return p, fromJSON(ids, &p.FileIDs)
-	}, `SELECT chain_id, file_ids FROM purges ORDER BY created_at, chain_id LIMIT ?`, limit)
+	}, rows.PurgesSQL, limit)
 }
 
-// PurgeItems implements parley.Archive.
+// PurgeItems implements parley.Archive. Ending the purge also drops the chain's Seq row.
 func (s *Store) PurgeItems(ctx context.Context, chainID string, limit int) (int, error) {
 	var n int64
 	err := s.Update(ctx, func(ptx parley.Tx) error {
 		t := ptx.(*tx)
-		res, err := exec(ctx, t.q, `DELETE FROM items WHERE chain_id = ? AND seq IN
-			(SELECT seq FROM items WHERE chain_id = ? ORDER BY seq LIMIT ?)`, chainID, chainID, limit)
+		res, err := exec(ctx, t.q, rows.PurgeItemsSQL, chainID, chainID, limit)
 		if err != nil {
 			return fmt.Errorf("postgres: purge items: %w", err)
 		}
-		n = res.RowsAffected()
-		if n > 0 {
+		if n = res.RowsAffected(); n > 0 {
 			return nil
 		}
 		if _, err := exec(ctx, t.q, `DELETE FROM chains WHERE chain_id = ?`, chainID); err != nil {
 			return fmt.Errorf("postgres: end purge: %w", err)
 		}
-		_, err = exec(ctx, t.q, `DELETE FROM purges WHERE chain_id = ?`, chainID)
+		_, err = exec(ctx, t.q, rows.EndPurgeSQL, chainID)
 		return writeErr(err, "end purge", "")
 	})
 	return int(n), err
@@ -130,8 +94,7 @@ func (s *Store) PurgeItems(ctx context.Context, chainID string, limit int) (int,
 func (s *Store) DeleteIdempotent(ctx context.Context, before time.Time, limit int) (int, error) {
 	var n int64
 	err := s.Update(ctx, func(ptx parley.Tx) error {
-		res, err := exec(ctx, ptx.(*tx).q, `DELETE FROM idempotency WHERE (scope, token) IN
-			(SELECT scope, token FROM idempotency WHERE created_at < ? LIMIT ?)`, rows.ToMS(before), limit)
+		res, err := exec(ctx, ptx.(*tx).q, rows.DeleteIdempotentSQL, rows.ToMS(before), limit)
 		if err != nil {
 			return fmt.Errorf("postgres: delete idempotency: %w", err)
 		}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/parley-chat/parley/server"
 	"github.com/parley-chat/parley/transcripts"
+	"github.com/parley-chat/parley/wire"
 )
 
 // TestTranscriptExportAndRetention: an ended chat's transcript is written in Amazon Connect's layout, once, under
@@ -78,7 +79,7 @@ func TestTranscriptExportAndRetention(t *testing.T) {
 	if strings.Join(parts, ",") != ch.ParticipantID+","+botID {
 		t.Errorf("Participants %v, want the customer %s and the bot %s", parts, ch.ParticipantID, botID)
 	}
-	got := map[string]transcripts.Item{}
+	got := map[string]wire.Item{}
 	var ended bool
 	for _, it := range doc.Transcript {
 		got[it.ID] = it
@@ -90,7 +91,7 @@ func TestTranscriptExportAndRetention(t *testing.T) {
 	if it := got[answer]; it.Content != "how can I help?" || it.ParticipantRole != "CUSTOM_BOT" || it.DisplayName != "Bot" {
 		t.Errorf("the bot's message: %+v", it)
 	}
-	var att *transcripts.Item
+	var att *wire.Item
 	for _, it := range doc.Transcript {
 		if it.Type == "ATTACHMENT" {
 			att = &it
