@@ -155,12 +155,16 @@ type segment struct {
 	upTo  int64
 }
 
-// segments returns the chains of c's transcript, oldest first; the last is c's own chain.
+// segments returns the chains of c's transcript, oldest first; the last is c's own chain. History stops at a
+// past session deleted after its retention period.
 func (s *Service) segments(ctx context.Context, c *parley.Contact) ([]segment, error) {
 	segs := []segment{{chain: c.InitialContactID}}
 	from := c.ContinuedFromContactID
 	for depth := 0; from != "" && depth < maxRehydrated; depth++ {
 		past, err := s.store.GetContact(ctx, from)
+		if parley.IsCode(err, parley.ENOTFOUND) {
+			break
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -172,6 +176,9 @@ func (s *Service) segments(ctx context.Context, c *parley.Contact) ([]segment, e
 			segs = append(segs, segment{chain: past.InitialContactID, upTo: upTo})
 		}
 		newest, err := s.store.ActiveContact(ctx, past.InitialContactID)
+		if parley.IsCode(err, parley.ENOTFOUND) {
+			break
+		}
 		if err != nil {
 			return nil, err
 		}

@@ -113,6 +113,14 @@ func TestTranscriptExportAndRetention(t *testing.T) {
 				SourceContactId: aws.String(ch.ContactID)}})
 		return err
 	}
+	// A chat that continues this one (persistent chat) outlives it.
+	next := e.startChat(func(in *connect.StartChatContactInput) {
+		in.PersistentChat = &ctypes.PersistentChat{RehydrationType: ctypes.RehydrationTypeEntirePastSession,
+			SourceContactId: aws.String(ch.ContactID)}
+	})
+	if got := e.messages(e.connect(next.ParticipantToken).Token, "FORWARD", "ASCENDING"); len(got) != 2 {
+		t.Fatalf("the continuing chat's transcript: %v; want the past session's two messages", got)
+	}
 	if n, err := sweeper.Sweep(ctx(t)); err != nil || n != 0 {
 		t.Fatalf("Sweep within retention: %d, %v; want nothing deleted", n, err)
 	}
@@ -132,7 +140,10 @@ func TestTranscriptExportAndRetention(t *testing.T) {
 	out, err := e.cc.SearchContacts(ctx(t), &connect.SearchContactsInput{InstanceId: aws.String(e.srv.InstanceID),
 		TimeRange: &ctypes.SearchContactsTimeRange{Type: ctypes.SearchContactsTimeRangeTypeInitiationTimestamp,
 			StartTime: aws.Time(started.Add(-time.Hour)), EndTime: aws.Time(started.Add(time.Hour))}})
-	if err != nil || len(out.Contacts) != 0 {
-		t.Errorf("SearchContacts after the sweep: %+v, %v; want no contact", out, err)
+	if err != nil || len(out.Contacts) != 1 || aws.ToString(out.Contacts[0].Id) != next.ContactID {
+		t.Errorf("SearchContacts after the sweep: %+v, %v; want only the continuing chat", out, err)
+	}
+	if got := e.messages(e.connect(next.ParticipantToken).Token, "FORWARD", "ASCENDING"); len(got) != 0 {
+		t.Errorf("the continuing chat's transcript after the sweep: %v; want the deleted history gone", got)
 	}
 }
