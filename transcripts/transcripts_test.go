@@ -327,3 +327,55 @@ func TestSweep(t *testing.T) {
 		sweep(0)
 	}
 }
+
+// counting records every Put.
+type counting struct {
+	mu   sync.Mutex
+	puts []string
+}
+
+func (c *counting) Put(_ context.Context, key string, _ []byte) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.puts = append(c.puts, key)
+	return nil
+}
+
+func (c *counting) count() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.puts)
+}
+
+// TestExportOneNode: two nodes' exporters on one store (the lease decides which exports) write each transcript
+// once.
+func TestExportOneNode(t *testing.T) {
+	s := openStore(t)
+	seed(t, s, nil)
+	dest := &counting{}
+	ctx, cancel := context.WithCancel(t.Context())
+	var wg sync.WaitGroup
+	for _, node := range []string{"node-a", "node-b"} {
+		e, err := transcripts.NewExporter(s, dest, "", transcripts.Options{NodeID: node, Interval: time.Millisecond})
+		if err != nil {
+			t.Fatal(err)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			e.Run(ctx)
+		}()
+	}
+	for dest.count() < 2 {
+		time.Sleep(time.Millisecond)
+	}
+	// Both keep looking for a while: nothing is exported again.
+	for range 50 {
+		time.Sleep(time.Millisecond)
+	}
+	cancel()
+	wg.Wait()
+	if dest.count() != 2 || dest.puts[0] == dest.puts[1] {
+		t.Errorf("puts %v, want each of the two transcripts once", dest.puts)
+	}
+}
