@@ -119,7 +119,8 @@ func (e *Exporter) Run(ctx context.Context) {
 }
 
 // ExportPending exports the transcripts of the ended contacts not yet exported, earliest ended first, and
-// returns how many it exported. It stops at the first failure, which the next call tries again.
+// returns how many it exported. A contact that fails does not hold up the others of its batch; the pass stops
+// after that batch, and the next call tries the failed ones again.
 func (e *Exporter) ExportPending(ctx context.Context) (int, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -130,12 +131,19 @@ func (e *Exporter) ExportPending(ctx context.Context) (int, error) {
 		if err != nil {
 			return n, err
 		}
+		var first error
 		for _, c := range cs {
 			if err := e.export(ctx, c); err != nil {
-				e.since = c.EndedAt
-				return n, fmt.Errorf("export the transcript of contact %s: %w", c.ID, err)
+				if first == nil {
+					first = fmt.Errorf("export the transcript of contact %s: %w", c.ID, err)
+					e.since = c.EndedAt
+				}
+				continue
 			}
 			n++
+		}
+		if first != nil {
+			return n, first
 		}
 		if len(cs) < batch {
 			if s := start.Add(-commitLag); s.After(e.since) {
