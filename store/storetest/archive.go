@@ -114,7 +114,18 @@ func testArchivePurge(t *testing.T, s parley.Store) {
 	must(t, "MarkExported", a.MarkExported(ctx, "a2", base))
 	expired(time.Now().Add(24*time.Hour), true, "a1")
 
+	st := newStream("s-a1", "a1", "tok-s")
+	st.ContactID = "a1"
+	update(t, s, func(tx parley.Tx) error {
+		if err := tx.InsertStream(ctx, st); err != nil {
+			return err
+		}
+		return tx.InsertOutbox(ctx, []*parley.OutboxEntry{newEntry(st.ID, "a1", 1)}) // a dead letter, say
+	})
+
 	must(t, "PurgeChain", a.PurgeChain(ctx, "a1"))
+	_, err := s.GetStream(ctx, "s-a1")
+	wantNotFound(t, "GetStream of a purged chain's stream", err, "STREAM")
 	for _, id := range []string{"a1", "a2"} {
 		_, err := s.GetContact(ctx, id)
 		wantNotFound(t, "GetContact of a purged contact", err, "CONTACT")

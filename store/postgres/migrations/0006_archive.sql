@@ -1,4 +1,4 @@
--- Schema version 4 (SQLite's 13): the transcript export marks each ended contact it exported, and the retention
+-- Schema version 6 (SQLite's 15): the transcript export marks each ended contact it exported, and the retention
 -- sweep deletes chats past their retention (parley.Archive): a purge records a chain whose contacts are gone and
 -- whose items and attachment bytes are being deleted, in batches.
 
