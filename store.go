@@ -388,3 +388,36 @@ func LookupInstance(ctx context.Context, r Reader, idOrARN string) (*Instance, e
 	}
 	return in, err
 }
+
+// Archive is the optional ability of a Store (a type assertion) to keep the two duties that come after a chat:
+// exporting each ended contact's transcript once (package transcripts) and deleting chats past their retention.
+// Each method runs in its own short transaction, so neither duty ever holds up the chats going on.
+type Archive interface {
+	// PendingExports returns up to limit (> 0) ended contacts whose EndedAt is not before since and that
+	// MarkExported has not marked, earliest EndedAt first.
+	PendingExports(ctx context.Context, since time.Time, limit int) ([]*Contact, error)
+	// MarkExported records that the transcript of contact id was exported at at. Marking twice is not an error.
+	MarkExported(ctx context.Context, id string, at time.Time) error
+	// ExpiredChains returns up to limit (> 0) chains (InitialContactIDs) every contact of which ended before
+	// before — and, when exportedOnly, has been marked exported — the chains that ended first first.
+	ExpiredChains(ctx context.Context, before time.Time, exportedOnly bool, limit int) ([]string, error)
+	// PurgeChain begins deleting a chain: in one transaction it deletes the chain's contacts, their
+	// participants, connections, attachment records, flow logs, streams, outbox entries and export marks, and
+	// records a Purge holding the ids of the attachments, whose bytes the caller deletes. The chain's items
+	// go afterwards, in batches (PurgeItems). A chain with no contact left is not an error.
+	PurgeChain(ctx context.Context, chainID string) error
+	// Purges returns up to limit (> 0) purges begun and not finished, oldest first.
+	Purges(ctx context.Context, limit int) ([]Purge, error)
+	// PurgeItems deletes up to limit (> 0) items of a purged chain and returns how many; once the chain has
+	// none left it finishes the purge and returns 0.
+	PurgeItems(ctx context.Context, chainID string, limit int) (int, error)
+	// DeleteIdempotent deletes up to limit (> 0) idempotency records stored before before and returns how many.
+	DeleteIdempotent(ctx context.Context, before time.Time, limit int) (int, error)
+}
+
+// Purge is a chain whose deletion has begun: its contacts are gone, its items and attachment bytes not yet.
+type Purge struct {
+	ChainID string
+	// FileIDs are the attachments the chain had, whose bytes ("uploads/<id>", "files/<id>") are to be deleted.
+	FileIDs []string
+}

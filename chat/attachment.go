@@ -36,6 +36,10 @@ import (
 func uploadKey(id string) string { return "uploads/" + id }
 func fileKey(id string) string   { return "files/" + id }
 
+// AttachmentBlobKeys returns the keys under which an attachment's bytes may be kept in the Blob (before and
+// after CompleteAttachmentUpload), for those who delete them.
+func AttachmentBlobKeys(id string) []string { return []string{uploadKey(id), fileKey(id)} }
+
 // Paths of parley's own upload and download endpoints (api/files serves them), each followed by the attachment
 // id.
 const (
@@ -713,7 +717,7 @@ func (a *Attachments) Sweep(ctx context.Context) (int, error) {
 			}
 			// The record goes first: a CompleteAttachmentUpload racing with the sweep then fails instead of
 			// completing an attachment whose bytes are gone.
-			for _, k := range []string{uploadKey(f.ID), fileKey(f.ID)} {
+			for _, k := range AttachmentBlobKeys(f.ID) {
 				if err := a.blob.Delete(ctx, k); err != nil {
 					a.svc.log.Warn("delete orphaned upload", "attachment_id", f.ID, "err", err)
 				}

@@ -32,8 +32,8 @@ type PersistentChat struct {
 
 // resolveSource returns the past contact a new chat of instanceID continues from: for ENTIRE_PAST_SESSION the
 // most recent contact of the source's session, for FROM_SEGMENT the source itself. Errors: EINVALID (type),
-// ENOTFOUND (no such contact in the instance), EREQUEST (the past session has not ended, or an active chat
-// already continues it).
+// ENOTFOUND (no such contact in the instance), EREQUEST (the past session has not ended, ended longer ago than
+// the retention period, or an active chat already continues it).
 func (s *Service) resolveSource(ctx context.Context, instanceID string, p PersistentChat) (*parley.Contact, error) {
 	switch p.RehydrationType {
 	case RehydrateEntireSession, RehydrateFromSegment:
@@ -60,6 +60,10 @@ func (s *Service) resolveSource(ctx context.Context, instanceID string, p Persis
 	}
 	if newest.Active() {
 		return nil, parley.Errorf(parley.EREQUEST, "the chat session of contact %s has not ended: only ended chats can be continued", src.ID)
+	}
+	if r := s.cfg.Retention; r > 0 && newest.EndedAt.Before(s.now().Add(-r)) {
+		return nil, parley.Errorf(parley.EREQUEST, "the chat session of contact %s ended more than %s ago: only chats within the retention period can be continued",
+			src.ID, r)
 	}
 	if p.RehydrationType == RehydrateEntireSession {
 		src = newest
@@ -151,12 +155,16 @@ type segment struct {
 	upTo  int64
 }
 
-// segments returns the chains of c's transcript, oldest first; the last is c's own chain.
+// segments returns the chains of c's transcript, oldest first; the last is c's own chain. History stops at a
+// past session deleted after its retention period.
 func (s *Service) segments(ctx context.Context, c *parley.Contact) ([]segment, error) {
 	segs := []segment{{chain: c.InitialContactID}}
 	from := c.ContinuedFromContactID
 	for depth := 0; from != "" && depth < maxRehydrated; depth++ {
 		past, err := s.store.GetContact(ctx, from)
+		if parley.IsCode(err, parley.ENOTFOUND) {
+			break
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -168,6 +176,9 @@ func (s *Service) segments(ctx context.Context, c *parley.Contact) ([]segment, e
 			segs = append(segs, segment{chain: past.InitialContactID, upTo: upTo})
 		}
 		newest, err := s.store.ActiveContact(ctx, past.InitialContactID)
+		if parley.IsCode(err, parley.ENOTFOUND) {
+			break
+		}
 		if err != nil {
 			return nil, err
 		}

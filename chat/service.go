@@ -56,6 +56,9 @@ type Config struct {
 	// MaxActiveChats caps an instance's active chats (LimitExceededException). Zero: no cap (limits.go).
 	MaxChatItems   int
 	MaxActiveChats int
+	// Retention is how long an ended chat is kept before the retention sweep deletes it (package transcripts);
+	// persistent chat refuses to continue a chat ended longer ago. Zero: kept forever.
+	Retention time.Duration
 }
 
 // Service implements the chat operations.

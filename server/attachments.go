@@ -73,6 +73,7 @@ func (m *Main) openAttachments() error {
 		}
 		b = s
 	}
+	m.blob = b
 	scan := ac.Scanner
 	switch {
 	case scan != nil:

@@ -45,6 +45,7 @@ import (
 	"github.com/parley-chat/parley/streaming"
 	"github.com/parley-chat/parley/streaming/sink"
 	"github.com/parley-chat/parley/throttle"
+	"github.com/parley-chat/parley/transcripts"
 	"github.com/parley-chat/parley/web"
 )
 
@@ -111,6 +112,11 @@ type Config struct {
 	// Authentication is the OpenID Connect provider the Authenticate Customer flow block signs customers in with
 	// (package auth/oidc; docs/configuration.md). Default: none, and the block takes its error branch.
 	Authentication oidc.Config `yaml:"authentication"`
+	// Transcripts exports the transcript of every ended chat contact, as Amazon Connect writes it to S3, to a
+	// directory or a bucket (docs/transcripts.md). Default: no export.
+	Transcripts TranscriptsConfig `yaml:"transcripts"`
+	// Retention deletes ended chats, with their attachments, once they are older than it. Default: kept forever.
+	Retention RetentionConfig `yaml:"retention"`
 	// CustomerIdle is the customer's idle timer on chats whose UpdateParticipantRoleConfig set none, and
 	// CustomerAutoDisconnect the auto-disconnect timer that starts when the customer goes idle (chat.Config).
 	// Defaults 10m and 15m; "off" runs no such timer, as Amazon Connect does.
@@ -203,7 +209,11 @@ type Main struct {
 	bus   parley.Bus
 	svc   *chat.Service
 	att   *chat.Attachments
-	gw    *gateway.Gateway
+	blob  parley.Blob // the attachments' bytes
+	// exporter and sweeper are the transcript export and the retention sweep, when configured (transcripts.go).
+	exporter *transcripts.Exporter
+	sweeper  *transcripts.Sweeper
+	gw       *gateway.Gateway
 	// onBusReconnect, once the gateway exists, has every socket read what the bus may have lost while it was cut off.
 	onBusReconnect atomic.Pointer[func()]
 	http           *http.Server
@@ -330,6 +340,7 @@ func (m *Main) Start(ctx context.Context) (err error) {
 	}
 	limits := m.cfg.Limits.Resolve()
 	cc.MaxChatItems, cc.MaxActiveChats = max(limits.ChatItems, 0), max(limits.ConcurrentChats, 0)
+	cc.Retention = m.cfg.Retention.Contacts
 	m.svc, err = chat.New(m.store, m.bus, m.cfg.Clock, m.log, cc)
 	if err != nil {
 		return err
@@ -351,6 +362,9 @@ func (m *Main) Start(ctx context.Context) (err error) {
 		return err
 	}
 	if err := m.openAuthentication(); err != nil {
+		return err
+	}
+	if err := m.openTranscripts(); err != nil {
 		return err
 	}
 	m.admin = admin.New(m.store, m.bus, m.cfg.Clock, m.log, admin.Config{Region: m.cfg.Region, AccountID: m.cfg.AccountID})
@@ -454,6 +468,7 @@ func (m *Main) Start(ctx context.Context) (err error) {
 		m.streaming.Run(runCtx) // delivers while this node holds the "outbox" lease
 	}()
 	go m.runAttachments(runCtx)
+	m.runTranscripts(runCtx)
 	if m.bridge != nil {
 		m.wg.Add(1)
 		go func() {

@@ -65,6 +65,16 @@ type Store struct {
 
 // New returns a store for the configured bucket. It does not contact the bucket.
 func New(cfg Config) (*Store, error) {
+	client, err := NewClient(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return NewWithClient(client, cfg.Bucket, cfg.Prefix), nil
+}
+
+// NewClient returns an S3 client for the configured bucket's service, as New uses it (parley's other writers to
+// buckets share it). It does not contact the service.
+func NewClient(cfg Config) (*s3.Client, error) {
 	if cfg.Bucket == "" {
 		return nil, errors.New("blob/s3: a bucket is required")
 	}
@@ -100,7 +110,7 @@ func New(cfg Config) (*Store, error) {
 		}
 		opts.BaseEndpoint = aws.String(strings.TrimRight(cfg.Endpoint, "/"))
 	}
-	return NewWithClient(s3.New(opts), cfg.Bucket, cfg.Prefix), nil
+	return s3.New(opts), nil
 }
 
 // NewWithClient returns a store over an S3 client the caller configured.

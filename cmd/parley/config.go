@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"gopkg.in/yaml.v3"
 
@@ -40,7 +41,7 @@ const (
 func loadOptions(args []string, getenv func(string) string, stderr io.Writer) (*options, error) {
 	o := &options{LogLevel: defaultLogLevel, LogFormat: defaultLogFormat}
 	d := server.Config{}.WithDefaults()
-	var configPath, accessKeys, functionList, customerIdle, customerAutoDisconnect, proxies string
+	var configPath, accessKeys, functionList, customerIdle, customerAutoDisconnect, proxies, retention string
 	settings := []setting{
 		{"data", "PARLEY_DATA", d.DataDir, "data directory (SQLite database, server secret)", &o.DataDir},
 		{"database", "PARLEY_DATABASE", "", "postgres:// URL of a database shared by several nodes (default: SQLite in the data directory)", &o.Database},
@@ -57,6 +58,11 @@ func loadOptions(args []string, getenv func(string) string, stderr io.Writer) (*
 		{"attachment-bucket", "PARLEY_ATTACHMENT_BUCKET", "", "S3 bucket for attachments (default: files under the data dir)", &o.Attachments.S3.Bucket},
 		{"attachment-endpoint", "PARLEY_ATTACHMENT_ENDPOINT", "", "endpoint URL of an S3-compatible service for the attachment bucket", &o.Attachments.S3.Endpoint},
 		{"attachment-scan-url", "PARLEY_ATTACHMENT_SCAN_URL", "", "webhook that approves or rejects every attachment", &o.Attachments.ScanURL},
+		{"transcripts-dir", "PARLEY_TRANSCRIPTS_DIR", "", "directory to export ended chats' transcripts to, in Amazon Connect's layout (default: no export)", &o.Transcripts.Dir},
+		{"transcripts-bucket", "PARLEY_TRANSCRIPTS_BUCKET", "", "S3 bucket to export ended chats' transcripts to", &o.Transcripts.S3.Bucket},
+		{"transcripts-endpoint", "PARLEY_TRANSCRIPTS_ENDPOINT", "", "endpoint URL of an S3-compatible service for the transcripts bucket", &o.Transcripts.S3.Endpoint},
+		{"transcripts-prefix", "PARLEY_TRANSCRIPTS_PREFIX", "", "key prefix of exported transcripts (default connect/<instance alias>/ChatTranscripts)", &o.Transcripts.Prefix},
+		{"retention-contacts", "PARLEY_RETENTION_CONTACTS", "", "delete ended chats and their attachments this long after they ended, e.g. 2160h (default: keep forever)", &retention},
 		{"customer-idle", "PARLEY_CUSTOMER_IDLE", "", "customer idle timer where UpdateParticipantRoleConfig set none: a duration, or off (default 10m)", &customerIdle},
 		{"customer-auto-disconnect", "PARLEY_CUSTOMER_AUTO_DISCONNECT", "", "auto-disconnect timer after the customer went idle: a duration, or off (default 15m)", &customerAutoDisconnect},
 		{"trusted-proxies", "PARLEY_TRUSTED_PROXIES", "", "addresses or CIDR prefixes of the proxies in front of parley, comma-separated: their X-Forwarded-For names the client", &proxies},
@@ -129,6 +135,19 @@ func loadOptions(args []string, getenv func(string) string, stderr io.Writer) (*
 		if err := t.dst.UnmarshalText([]byte(t.v)); err != nil {
 			return nil, fmt.Errorf("%s: %w", t.name, err)
 		}
+	}
+	if retention != "" {
+		d, err := time.ParseDuration(retention)
+		if err != nil || d <= 0 {
+			return nil, fmt.Errorf("retention-contacts: %q is not a positive duration (such as 2160h)", retention)
+		}
+		o.Retention.Contacts = d
+	}
+	if o.Retention.Contacts < 0 {
+		return nil, errors.New("retention.contacts: must be a positive duration (such as 2160h)")
+	}
+	if err := o.Transcripts.Validate(); err != nil {
+		return nil, err
 	}
 	if functionList != "" {
 		fns, err := functions.ParseList(functionList)

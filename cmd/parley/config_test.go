@@ -117,18 +117,20 @@ func TestConfigErrors(t *testing.T) {
 	_ = os.WriteFile(badFunctions, []byte("functions:\n  state-lookup: http://127.0.0.1:1\n"), 0o600)
 	none := func(string) string { return "" }
 	for name, args := range map[string][]string{
-		"bad yaml":         {"--config", bad},
-		"unknown yaml key": {"--config", unknown},
-		"missing file":     {"--config", filepath.Join(dir, "nope.yaml")},
-		"bad access keys":  {"--access-keys", "nocolon"},
-		"bad functions":    {"--functions", "arn:aws:lambda:us-east-1:123456789012:function:f=ftp://x"},
-		"functions no arn": {"--functions", "http://127.0.0.1:1"},
-		"yaml functions":   {"--config", badFunctions},
-		"unknown flag":     {"--nope"},
-		"stray argument":   {"extra"},
-		"bad log level":    {"--log-level", "loud"},
-		"bad idle timer":   {"--customer-idle", "soon"},
-		"negative timer":   {"--customer-auto-disconnect", "-5m"},
+		"bad yaml":                    {"--config", bad},
+		"unknown yaml key":            {"--config", unknown},
+		"missing file":                {"--config", filepath.Join(dir, "nope.yaml")},
+		"bad access keys":             {"--access-keys", "nocolon"},
+		"bad functions":               {"--functions", "arn:aws:lambda:us-east-1:123456789012:function:f=ftp://x"},
+		"functions no arn":            {"--functions", "http://127.0.0.1:1"},
+		"yaml functions":              {"--config", badFunctions},
+		"unknown flag":                {"--nope"},
+		"stray argument":              {"extra"},
+		"bad log level":               {"--log-level", "loud"},
+		"bad idle timer":              {"--customer-idle", "soon"},
+		"negative timer":              {"--customer-auto-disconnect", "-5m"},
+		"bad retention":               {"--retention-contacts", "90d"},
+		"two transcript destinations": {"--transcripts-dir", dir, "--transcripts-bucket", "b"},
 	} {
 		o, err := loadOptions(args, none, io.Discard)
 		if err == nil && name == "bad log level" {
@@ -245,5 +247,31 @@ func TestConfigIntegrationDestinations(t *testing.T) {
 	o, err := loadOptions(nil, func(k string) string { return map[string]string{"PARLEY_CONFIG": file}[k] }, io.Discard)
 	if err != nil || len(o.IntegrationDestinations) != 1 || o.IntegrationDestinations[phone] != flow {
 		t.Fatalf("integration destinations = %v, %v", o.IntegrationDestinations, err)
+	}
+}
+
+// TestConfigTranscripts: the transcripts: and retention: sections, and the PARLEY_TRANSCRIPTS_* and
+// PARLEY_RETENTION_CONTACTS variables over them.
+func TestConfigTranscripts(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "parley.yaml")
+	yaml := "transcripts:\n  s3:\n    bucket: chats\n    endpoint: http://127.0.0.1:9000\n  prefix: exports\nretention:\n  contacts: 2160h\n"
+	if err := os.WriteFile(file, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	o, err := loadOptions([]string{"--config", file}, func(string) string { return "" }, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.Transcripts.S3.Bucket != "chats" || o.Transcripts.S3.Endpoint != "http://127.0.0.1:9000" ||
+		o.Transcripts.Prefix != "exports" || o.Retention.Contacts != 2160*time.Hour {
+		t.Errorf("from YAML: transcripts %+v, retention %+v", o.Transcripts, o.Retention)
+	}
+	env := map[string]string{"PARLEY_TRANSCRIPTS_DIR": "/var/lib/parley/transcripts", "PARLEY_RETENTION_CONTACTS": "720h"}
+	o, err = loadOptions(nil, func(k string) string { return env[k] }, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.Transcripts.Dir != env["PARLEY_TRANSCRIPTS_DIR"] || o.Retention.Contacts != 720*time.Hour {
+		t.Errorf("from the environment: transcripts %+v, retention %+v", o.Transcripts, o.Retention)
 	}
 }

@@ -89,6 +89,9 @@ func Run(t *testing.T, open func(t *testing.T) parley.Store) {
 		{"Streams/InTx", testStreamsInTx},
 		{"Streams/Cursor", testStreamCursor},
 		{"Outbox", testOutbox},
+		{"Archive/Exports", testArchiveExports},
+		{"Archive/Purge", testArchivePurge},
+		{"Archive/Idempotent", testArchiveIdempotent},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
