@@ -590,14 +590,9 @@ func (c *conn) process(batch []entry, out *outBuf) error {
 				return err
 			}
 		default: // sync
-			if err := c.flush(out); err != nil {
-				return err
-			}
-			ctx, cancel := context.WithTimeout(c.g.ctx, c.g.opts.BackendTimeout)
-			last, err := c.g.backend.LastSeq(ctx, c.id.ChainID)
-			cancel()
+			last, err := c.flushAndReadLast(out)
 			if err != nil {
-				return fmt.Errorf("last seq: %w", err)
+				return err
 			}
 			c.last, c.synced = last, true
 		}
@@ -750,20 +745,29 @@ func (c *conn) fillGap(upto int64, out *outBuf) error {
 	return nil
 }
 
+// flushAndReadLast writes what is gathered, then reads the chain's last Seq from the backend.
+func (c *conn) flushAndReadLast(out *outBuf) (int64, error) {
+	if err := c.flush(out); err != nil {
+		return 0, err
+	}
+	ctx, cancel := context.WithTimeout(c.g.ctx, c.g.opts.BackendTimeout)
+	defer cancel()
+	last, err := c.g.backend.LastSeq(ctx, c.id.ChainID)
+	if err != nil {
+		return 0, fmt.Errorf("last seq: %w", err)
+	}
+	return last, nil
+}
+
 // catchUp writes the items the backend has after the last one written, then what was held and is now
 // contiguous. A socket that has not synced yet reads from the store anyway.
 func (c *conn) catchUp(out *outBuf) error {
 	if !c.synced {
 		return nil
 	}
-	if err := c.flush(out); err != nil {
-		return err
-	}
-	ctx, cancel := context.WithTimeout(c.g.ctx, c.g.opts.BackendTimeout)
-	last, err := c.g.backend.LastSeq(ctx, c.id.ChainID)
-	cancel()
+	last, err := c.flushAndReadLast(out)
 	if err != nil {
-		return fmt.Errorf("last seq: %w", err)
+		return err
 	}
 	// What is committed after this read comes through the bus, which is back.
 	if err := c.fillGap(last, out); err != nil {
