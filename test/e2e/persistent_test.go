@@ -147,6 +147,11 @@ func TestPersistentChat(t *testing.T) {
 			t.Errorf("B's transcript %v: %v, want %v", dir, got, want)
 		}
 	}
+	// The other side of the chat (a bot here; an agent reads it the same way) sees the past session too.
+	botToken, _ := e.addBot(bID)
+	if got := e.messages(e.connect(botToken).Token, "FORWARD", "ASCENDING"); !slices.Equal(got, want) {
+		t.Errorf("B's transcript read by its bot: %v, want %v", got, want)
+	}
 	leave(bc)
 
 	// C continues B, which continued A: the history chains.
