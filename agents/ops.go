@@ -381,7 +381,15 @@ func (s *Service) End(ctx context.Context, u *parley.User, contactID string) err
 	if _, err := s.connected(u, contactID); err != nil {
 		return err
 	}
-	return s.chat.EndContact(ctx, contactID, u.ID)
+	if err := s.chat.EndContact(ctx, contactID, u.ID); err != nil {
+		return err
+	}
+	// The agent is in after-contact work when End answers, so that a Clear right after it finds it there: the
+	// contact.ended event may come later, through another node's bus (applying it twice does nothing).
+	if c, err := s.store.GetContact(ctx, contactID); err == nil && !c.Active() {
+		s.contactEnded(c)
+	}
+	return nil
 }
 
 // Clear ends after-contact work on a contact: the slot frees. Errors: ENOTFOUND, ECONFLICT (not in ACW).

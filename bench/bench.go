@@ -423,8 +423,8 @@ func (r *Report) Text(w io.Writer) {
 		if len(x.Flows) > 0 {
 			fmt.Fprintf(&b, "  flows: %s\n", strings.Join(x.Flows, " → "))
 		}
-		fmt.Fprintf(&b, "  failed starts %d, never offered %d, never connected %d, withdrawn %d, end/clear failures %d\n",
-			x.StartErrors, x.NotOffered, x.NotConnected, x.Withdrawn, x.EndErrors)
+		fmt.Fprintf(&b, "  failed starts %d, never offered %d, offered twice %d, never connected %d, withdrawn %d, end/clear failures %d\n",
+			x.StartErrors, x.NotOffered, x.OfferedTwice, x.NotConnected, x.Withdrawn, x.EndErrors)
 		lat("StartChatContact", x.StartCall)
 		lat("start → offer", x.Offer)
 		lat("start → agent joined", x.Joined)

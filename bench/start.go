@@ -35,6 +35,9 @@ type StartReport struct {
 	NotConnected int64 `json:"not_connected"`
 	Withdrawn    int64 `json:"withdrawn"`
 	EndErrors    int64 `json:"end_errors"`
+	// OfferedTwice counts chats offered more than once (to one agent or several): with auto-accepting agents and
+	// nothing withdrawn, each chat is offered once, whichever node started it.
+	OfferedTwice int64 `json:"offered_twice"`
 	// StartCall is the StartChatContact round trip; Offer is its sending → the offer on an agent's event
 	// stream; Joined is its sending → contact.connected (the auto-accepting agent joined the chat).
 	StartCall Latency `json:"start_call"`
@@ -62,6 +65,7 @@ func bootstrapAgents(n int) string {
 // StartChatContact answer reaches the generator, so records are created by whichever comes first.
 type contactRec struct {
 	sent, answered, offered, connected time.Time
+	offers                             int
 }
 
 type startRun struct {
@@ -104,9 +108,11 @@ func (ag *agentClient) event(ev wire.AgentEvent, now time.Time) {
 	switch ev.Type {
 	case wire.EventOffer:
 		ag.run.mu.Lock()
-		if r := ag.run.rec(id); r.offered.IsZero() {
+		r := ag.run.rec(id)
+		if r.offered.IsZero() {
 			r.offered = now
 		}
+		r.offers++
 		ag.run.mu.Unlock()
 	case wire.EventContactConnected:
 		ag.run.mu.Lock()
@@ -386,6 +392,9 @@ func runStart(ctx context.Context, cfg *Config, r *Report) error {
 			x.Offered++
 			offer.record(0, rec.offered.Sub(rec.sent))
 		}
+		if rec.offers > 1 {
+			x.OfferedTwice++
+		}
 		if rec.connected.IsZero() {
 			x.NotConnected++
 		} else {
@@ -405,7 +414,7 @@ func runStart(ctx context.Context, cfg *Config, r *Report) error {
 			Threads: s1.threads}
 	}
 	// Start failures, withdrawals and end failures are in run.errs already.
-	run.errs.n.Add(x.NotOffered + x.NotConnected)
+	run.errs.n.Add(x.NotOffered + x.NotConnected + x.OfferedTwice)
 	run.errs.into(r)
 	return nil
 }

@@ -61,9 +61,11 @@ func TestBenchCluster(t *testing.T) {
 		t.Errorf("idle: %d sockets open in %d client processes, want 30 in 3", x.Open, x.Procs)
 	}
 
+	// Chats start on the three nodes in turn, 30 a second, while the routing node offers them to agents whose
+	// streams are on all three: each is offered once and joined.
 	start := base(bench.ScenarioStart)
-	start.Agents, start.StartRate = 3, 10
-	if x := run(start).Start; x.Started == 0 || x.Connected != x.Started {
-		t.Errorf("start: started %d, offered %d, connected %d", x.Started, x.Offered, x.Connected)
+	start.Agents, start.StartRate = 3, 30
+	if x := run(start).Start; x.Started == 0 || x.Offered != x.Started || x.Connected != x.Started || x.OfferedTwice != 0 {
+		t.Errorf("start: started %d, offered %d (%d twice), connected %d", x.Started, x.Offered, x.OfferedTwice, x.Connected)
 	}
 }
