@@ -58,6 +58,18 @@ func waitOutput(t *testing.T, out interface{ String() string }, want string) {
 	}
 }
 
+// waitCount waits until out contains want n times.
+func waitCount(t *testing.T, out interface{ String() string }, want string, n int) {
+	t.Helper()
+	deadline := time.Now().Add(testWait)
+	for strings.Count(out.String(), want) < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("output contains %q %d times, want %d:\n%s", want, strings.Count(out.String(), want), n, out.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
 // jsonEvents parses scripting mode's output.
 func jsonEvents(t *testing.T, out string) []jsonLine {
 	t.Helper()
