@@ -270,6 +270,8 @@ type Tx interface {
 	PutAgentSession(ctx context.Context, s *AgentSession) error
 	// DeleteAgentSession deletes a session (logout). Deleting a missing session is not an error.
 	DeleteAgentSession(ctx context.Context, tokenHash []byte) error
+	// DeleteUserAgentSessions deletes every session of a user (its password changed). None is not an error.
+	DeleteUserAgentSessions(ctx context.Context, userID string) error
 
 	// InsertContact stores a new contact; ECONFLICT if the id exists.
 	InsertContact(ctx context.Context, c *Contact) error

@@ -274,7 +274,8 @@ func (s *Service) PutUserStatus(ctx context.Context, instanceID, userID, statusI
 }
 
 // ResetPassword gives a user a new password: password, or, when empty, a generated one, which it returns. It is
-// the operator's way back into a lost account (`parley admin reset-password`), so it asks for no old password.
+// the operator's way back into a lost account (`parley admin reset-password`), so it asks for no old password;
+// it ends the user's sessions.
 // Errors: ENOTFOUND (no such user in the instance), EINVALID (a password that breaks Connect's policy).
 func (s *Service) ResetPassword(ctx context.Context, instanceID, username, password string) (string, error) {
 	if password == "" {
@@ -296,7 +297,10 @@ func (s *Service) ResetPassword(ctx context.Context, instanceID, username, passw
 			return err
 		}
 		u.PasswordHash = hash
-		return tx.PutUser(ctx, u)
+		if err := tx.PutUser(ctx, u); err != nil {
+			return err
+		}
+		return tx.DeleteUserAgentSessions(ctx, u.ID) // whoever knew the old password is logged out
 	})
 	if err != nil {
 		return "", err

@@ -316,12 +316,13 @@ func (h *handler) queues(w http.ResponseWriter, r *http.Request, u *parley.User)
 }
 
 func (h *handler) liveContacts(w http.ResponseWriter, r *http.Request, u *parley.User) {
-	httpapi.WriteJSON(w, http.StatusOK, wire.AgentContactsResponse{Contacts: contactsJSON(h.describe(r.Context(), h.svc.LiveContacts()))})
+	cs := h.svc.InstanceContacts(r.Context(), u.InstanceID, h.svc.LiveContacts())
+	httpapi.WriteJSON(w, http.StatusOK, wire.AgentContactsResponse{Contacts: contactsJSON(h.describe(r.Context(), cs))})
 }
 
 func (h *handler) agentList(w http.ResponseWriter, r *http.Request, u *parley.User) {
 	var out []wire.AgentState
-	for _, st := range h.svc.Agents() {
+	for _, st := range h.svc.InstanceAgents(r.Context(), u.InstanceID, h.svc.Agents()) {
 		out = append(out, stateJSON(st))
 	}
 	httpapi.WriteJSON(w, http.StatusOK, struct {

@@ -189,9 +189,18 @@ func TestAdminServer(t *testing.T) {
 		t.Error("admin transcript without a contact: no error")
 	}
 
+	_, demoPassword, _ := srv.DemoAgent()
+	before, err := client.Login(ctx, client.LoginInput{Endpoint: srv.URL, Username: "agent", Password: demoPassword})
+	if err != nil {
+		t.Fatal(err)
+	}
 	out, err = admin(env, "reset-password", "--user", "agent")
 	if err != nil {
 		t.Fatal(err)
+	}
+	// A new password logs out whoever used the old one.
+	if _, err := before.State(ctx); err == nil || !strings.Contains(err.Error(), "Unauthorized") {
+		t.Errorf("a session from before reset-password: %v, want UnauthorizedException", err)
 	}
 	pw := strings.TrimSpace(out[strings.LastIndex(out, ":")+1:])
 	body, _ := json.Marshal(wire.LoginRequest{Username: "agent", Password: pw})

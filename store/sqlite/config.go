@@ -287,3 +287,9 @@ func (t *tx) DeleteAgentSession(ctx context.Context, tokenHash []byte) error {
 	_, err := t.q.exec(ctx, `DELETE FROM agent_sessions WHERE token_hash = ?`, tokenHash)
 	return writeErr(err, "delete agent session", "conflict")
 }
+
+// DeleteUserAgentSessions deletes every session of a user. None is not an error.
+func (t *tx) DeleteUserAgentSessions(ctx context.Context, userID string) error {
+	_, err := t.q.exec(ctx, `DELETE FROM agent_sessions WHERE user_id = ?`, userID)
+	return writeErr(err, "delete a user's agent sessions", "conflict")
+}

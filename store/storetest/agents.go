@@ -379,6 +379,22 @@ func testAgentSession(t *testing.T, s parley.Store) {
 	_, err = s.AgentSession(ctx, sess.TokenHash)
 	wantNotFound(t, "AgentSession after DeleteAgentSession", err, "AGENT_SESSION")
 	update(t, s, func(tx parley.Tx) error { return tx.DeleteAgentSession(ctx, sess.TokenHash) })
+
+	// A user's sessions go together, and only that user's.
+	putAll(t, s, putUser, newUser("u-2", "i-1", "bob"))
+	mine := []*parley.AgentSession{sess, {TokenHash: []byte("second"), UserID: "u-1", CreatedAt: base, ExpiresAt: sess.ExpiresAt}}
+	bobs := &parley.AgentSession{TokenHash: []byte("bob's"), UserID: "u-2", CreatedAt: base, ExpiresAt: sess.ExpiresAt}
+	for _, x := range append(mine, bobs) {
+		update(t, s, func(tx parley.Tx) error { return tx.PutAgentSession(ctx, x) })
+	}
+	update(t, s, func(tx parley.Tx) error { return tx.DeleteUserAgentSessions(ctx, "u-1") })
+	for _, x := range mine {
+		_, err = s.AgentSession(ctx, x.TokenHash)
+		wantNotFound(t, "AgentSession after DeleteUserAgentSessions", err, "AGENT_SESSION")
+	}
+	_, err = s.AgentSession(ctx, bobs.TokenHash)
+	must(t, "another user's AgentSession after DeleteUserAgentSessions", err)
+	update(t, s, func(tx parley.Tx) error { return tx.DeleteUserAgentSessions(ctx, "u-1") })
 }
 
 func testConfigNotFound(t *testing.T, s parley.Store) {
