@@ -197,6 +197,9 @@ func (c *Config) defaults() {
 	if c.UploadTimeout <= 0 {
 		c.UploadTimeout = 10 * time.Minute
 	}
+	if c.OfferTimeout <= 0 {
+		c.OfferTimeout = 30 * time.Second
+	}
 }
 
 // Main is a running parley server.

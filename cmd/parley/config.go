@@ -41,7 +41,7 @@ const (
 func loadOptions(args []string, getenv func(string) string, stderr io.Writer) (*options, error) {
 	o := &options{LogLevel: defaultLogLevel, LogFormat: defaultLogFormat}
 	d := server.Config{}.WithDefaults()
-	var configPath, accessKeys, functionList, customerIdle, customerAutoDisconnect, proxies, retention string
+	var configPath, accessKeys, functionList, customerIdle, customerAutoDisconnect, proxies, retention, offerTimeout string
 	settings := []setting{
 		{"data", "PARLEY_DATA", d.DataDir, "data directory (SQLite database, server secret)", &o.DataDir},
 		{"database", "PARLEY_DATABASE", "", "postgres:// URL of a database shared by several nodes (default: SQLite in the data directory)", &o.Database},
@@ -63,6 +63,7 @@ func loadOptions(args []string, getenv func(string) string, stderr io.Writer) (*
 		{"transcripts-endpoint", "PARLEY_TRANSCRIPTS_ENDPOINT", "", "endpoint URL of an S3-compatible service for the transcripts bucket", &o.Transcripts.S3.Endpoint},
 		{"transcripts-prefix", "PARLEY_TRANSCRIPTS_PREFIX", "", "key prefix of exported transcripts (default connect/<instance alias>/ChatTranscripts)", &o.Transcripts.Prefix},
 		{"retention-contacts", "PARLEY_RETENTION_CONTACTS", "", "delete ended chats and their attachments this long after they ended, e.g. 2160h (default: keep forever)", &retention},
+		{"offer-timeout", "PARLEY_OFFER_TIMEOUT", d.OfferTimeout.String(), "how long an agent has to accept an offered chat before it goes to another (and the agent is Missed)", &offerTimeout},
 		{"customer-idle", "PARLEY_CUSTOMER_IDLE", "", "customer idle timer where UpdateParticipantRoleConfig set none: a duration, or off (default 10m)", &customerIdle},
 		{"customer-auto-disconnect", "PARLEY_CUSTOMER_AUTO_DISCONNECT", "", "auto-disconnect timer after the customer went idle: a duration, or off (default 15m)", &customerAutoDisconnect},
 		{"trusted-proxies", "PARLEY_TRUSTED_PROXIES", "", "addresses or CIDR prefixes of the proxies in front of parley, comma-separated: their X-Forwarded-For names the client", &proxies},
@@ -142,6 +143,16 @@ func loadOptions(args []string, getenv func(string) string, stderr io.Writer) (*
 			return nil, fmt.Errorf("retention-contacts: %q is not a positive duration (such as 2160h)", retention)
 		}
 		o.Retention.Contacts = d
+	}
+	if offerTimeout != "" {
+		d, err := time.ParseDuration(offerTimeout)
+		if err != nil || d <= 0 {
+			return nil, fmt.Errorf("offer-timeout: %q is not a positive duration (such as 45s)", offerTimeout)
+		}
+		o.OfferTimeout = d
+	}
+	if o.OfferTimeout < 0 {
+		return nil, errors.New("offer_timeout: must be a positive duration (such as 45s)")
 	}
 	if o.Retention.Contacts < 0 {
 		return nil, errors.New("retention.contacts: must be a positive duration (such as 2160h)")

@@ -130,6 +130,8 @@ func TestConfigErrors(t *testing.T) {
 		"bad idle timer":              {"--customer-idle", "soon"},
 		"negative timer":              {"--customer-auto-disconnect", "-5m"},
 		"bad retention":               {"--retention-contacts", "90d"},
+		"bad offer timeout":           {"--offer-timeout", "soon"},
+		"zero offer timeout":          {"--offer-timeout", "0s"},
 		"two transcript destinations": {"--transcripts-dir", dir, "--transcripts-bucket", "b"},
 	} {
 		o, err := loadOptions(args, none, io.Discard)
@@ -273,5 +275,32 @@ func TestConfigTranscripts(t *testing.T) {
 	}
 	if o.Transcripts.Dir != env["PARLEY_TRANSCRIPTS_DIR"] || o.Retention.Contacts != 720*time.Hour {
 		t.Errorf("from the environment: transcripts %+v, retention %+v", o.Transcripts, o.Retention)
+	}
+}
+
+// TestConfigOfferTimeout: offer_timeout in YAML, PARLEY_OFFER_TIMEOUT over it, --offer-timeout over both.
+func TestConfigOfferTimeout(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "parley.yaml")
+	if err := os.WriteFile(file, []byte("offer_timeout: 45s\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{}
+	getenv := func(k string) string { return env[k] }
+	for _, c := range []struct {
+		env, flag string
+		want      time.Duration
+	}{{"", "", 45 * time.Second}, {"20s", "", 20 * time.Second}, {"20s", "1m", time.Minute}} {
+		env["PARLEY_OFFER_TIMEOUT"] = c.env
+		args := []string{"--config", file}
+		if c.flag != "" {
+			args = append(args, "--offer-timeout", c.flag)
+		}
+		o, err := loadOptions(args, getenv, io.Discard)
+		if err != nil {
+			t.Fatalf("env %q, flag %q: %v", c.env, c.flag, err)
+		}
+		if o.OfferTimeout != c.want {
+			t.Errorf("env %q, flag %q: offer timeout %v, want %v", c.env, c.flag, o.OfferTimeout, c.want)
+		}
 	}
 }
