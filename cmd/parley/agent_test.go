@@ -27,23 +27,8 @@ func agentTerminal(t *testing.T, ctx context.Context, srv *testserver.Server, ge
 	master *os.File, screen *lockedBuffer, wait func(what string)) {
 	t.Helper()
 	master, tty, screen, before := terminal(t)
-	ctx, cancel := context.WithCancel(ctx)
-	done := make(chan chatResult, 1)
-	finished := make(chan struct{})
-	go func() {
-		defer close(finished)
-		code, err := runAgent(ctx, []string{"--endpoint", srv.URL}, getenv, tty, tty, io.Discard)
-		done <- chatResult{code, err}
-	}()
-	// A test that fails early must not close the terminal under a running parley agent (cleanups run last
-	// first, so this runs before the terminal's).
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case <-finished:
-		case <-time.After(testWait):
-			t.Errorf("parley agent did not end when its context was cancelled")
-		}
+	done := goRun(t, ctx, func(ctx context.Context) (int, error) {
+		return runAgent(ctx, []string{"--endpoint", srv.URL}, getenv, tty, tty, io.Discard)
 	})
 	return master, screen, func(what string) {
 		t.Helper()

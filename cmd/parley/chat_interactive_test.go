@@ -3,6 +3,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -82,12 +83,10 @@ func TestChatInteractive(t *testing.T) {
 	srv := testserver.Start(t)
 	ctx := testContext(t)
 
-	done := make(chan chatResult, 1)
-	go func() {
-		code, err := runChat(ctx, []string{"--endpoint", srv.URL, "--name", "Ann", "--message", "hello, anyone?"}, noEnv,
+	done := goRun(t, ctx, func(ctx context.Context) (int, error) {
+		return runChat(ctx, []string{"--endpoint", srv.URL, "--name", "Ann", "--message", "hello, anyone?"}, noEnv,
 			tty, tty, io.Discard)
-		done <- chatResult{code, err}
-	}()
+	})
 
 	waitOutput(t, screen, "/quit or Ctrl-D leaves.")
 	m := regexp.MustCompile(`Chat ([0-9a-f-]{36})\.`).FindStringSubmatch(screen.String())

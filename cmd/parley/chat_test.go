@@ -107,18 +107,40 @@ type chatResult struct {
 	err  error
 }
 
+// goRun runs a command in-process on a goroutine and returns its result's channel. When the test ends, the
+// command's context is cancelled and goRun waits for it to return before earlier cleanups (a terminal's, a
+// pipe's) close what it still reads: a test that fails early must not race with a command still running.
+func goRun(t *testing.T, ctx context.Context, run func(context.Context) (int, error)) <-chan chatResult {
+	t.Helper()
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan chatResult, 1)
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		code, err := run(ctx)
+		done <- chatResult{code, err}
+	}()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case <-finished:
+		case <-time.After(testWait):
+			t.Errorf("the command did not end when its context was cancelled")
+		}
+	})
+	return done
+}
+
 // startRunChat runs parley chat in-process with stdin fed through the returned writer.
 func startRunChat(t *testing.T, ctx context.Context, args ...string) (io.WriteCloser, *lockedBuffer, <-chan chatResult) {
 	t.Helper()
 	inR, inW := io.Pipe()
 	out := &lockedBuffer{}
-	done := make(chan chatResult, 1)
-	go func() {
-		code, err := runChat(ctx, args, noEnv, inR, out, io.Discard)
-		inR.Close()
-		done <- chatResult{code, err}
-	}()
 	t.Cleanup(func() { inW.Close() })
+	done := goRun(t, ctx, func(ctx context.Context) (int, error) {
+		defer inR.Close()
+		return runChat(ctx, args, noEnv, inR, out, io.Discard)
+	})
 	return inW, out, done
 }
 
