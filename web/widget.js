@@ -438,10 +438,15 @@
     try { session = JSON.parse(it.Content || '{}').SessionId; } catch (e) {}
     if (!session || !this.conn) return;
     var redirect = this.o.authenticationRedirectUri || new URL('/authentication/callback', this.endpoint || location.href).href;
+    // popup opens the sign-in page; where popups are blocked, the prompt offers it as a link instead.
     var popup = function (u) {
       var w = window.open(u || '', 'parley-sign-in', 'popup,width=480,height=640');
-      if (!w && u) window.location = u;
+      if (!w && u) fallback(u);
       return w;
+    };
+    var fallback = function (u) {
+      text.textContent = '';
+      text.appendChild(el('a', { href: u, target: '_blank', rel: 'noopener noreferrer', text: s.signInPrompt }));
     };
     var ask = function () {
       if (!asked) {
@@ -455,7 +460,7 @@
     var signIn = el('button', { type: 'button', text: s.signIn, onclick: function () {
       if (url) { popup(url); return; }
       var w = popup(''); // opened within the click, so that no popup blocker stops it
-      ask().then(function (u) { if (w) w.location = u; else window.location = u; }).catch(function () { if (w) w.close(); });
+      ask().then(function (u) { if (w) w.location = u; else fallback(u); }).catch(function () { if (w) w.close(); });
     } });
     var skip = el('button', { type: 'button', text: s.skipSignIn, onclick: function () {
       skip.disabled = true;
