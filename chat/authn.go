@@ -34,7 +34,9 @@ import (
 //     token (package auth/oidc), and the flow goes on: on success with the customer's id (the token's subject)
 //     as the contact's CustomerId, the segment attribute connect:CustomerAuthentication AUTHENTICATED, and the
 //     token's claims as $.Customer; on a failure on its error branch. CancelParticipantAuthentication takes the
-//     OptedOut branch, and the action's time limit its TimeLimitExceeded branch.
+//     OptedOut branch, and the action's time limit its TimeLimitExceeded branch (authentication.timeout). A
+//     session whose URL is not asked for within flow.AuthURLWindow expires (authentication.expired) and takes
+//     TimeLimitExceeded then.
 //
 // Nothing secret is stored: the state, the nonce and the code verifier are derived from the server secret, the
 // contact and the session (authSecret), so the state names its contact and proves it was issued for the session
@@ -57,6 +59,7 @@ const (
 	eventAuthFailed    = "application/vnd.amazonaws.connect.event.authentication.failed"
 	eventAuthTimeout   = "application/vnd.amazonaws.connect.event.authentication.timeout"
 	eventAuthCancelled = "application/vnd.amazonaws.connect.event.authentication.cancelled"
+	eventAuthExpired   = "application/vnd.amazonaws.connect.event.authentication.expired"
 
 	eventDisplayNameUpdated = "application/vnd.amazonaws.connect.event.participant.displayname.updated"
 )
@@ -70,9 +73,6 @@ const (
 // segmentAuthentication is the segment attribute that says the customer authenticated, as pre-chat
 // authentication sets it with StartChatContact.
 const segmentAuthentication = "connect:CustomerAuthentication"
-
-// authURLWindow is how long after authentication.initiated GetAuthenticationUrl may be called.
-const authURLWindow = time.Minute
 
 var errAuthNotConfigured = parley.Errorf(parley.EREQUEST,
 	"customer authentication is not configured on this server (the authentication: section)")
@@ -93,7 +93,7 @@ func (e *flowEnv) StartAuthentication(context.Context) (string, error) {
 // customer's identity on the contact.
 func (e *flowEnv) EndAuthentication(_ context.Context, r flow.AuthResult) error {
 	ct := map[flow.AuthOutcome]string{flow.AuthSucceeded: eventAuthSucceeded, flow.AuthFailed: eventAuthFailed,
-		flow.AuthTimedOut: eventAuthTimeout, flow.AuthCancelled: eventAuthCancelled}[r.Outcome]
+		flow.AuthTimedOut: eventAuthTimeout, flow.AuthCancelled: eventAuthCancelled, flow.AuthExpired: eventAuthExpired}[r.Outcome]
 	if ct == "" {
 		return errors.New("unknown authentication outcome " + string(r.Outcome))
 	}
@@ -214,8 +214,9 @@ func (s *Service) customerSession(ctx context.Context, caller *Caller, sessionID
 }
 
 // AuthenticationURL is GetAuthenticationUrl: the provider's sign-in URL for the session sessionID, which sends
-// the customer back to redirectURI. It may be asked within a minute of the session's start. Errors: those of
-// customerSession, EINVALID (RedirectUri not an absolute http(s) URL), EREQUEST (too late).
+// the customer back to redirectURI. It may be asked within a minute of the session's start (flow.AuthURLWindow);
+// once asked, the session no longer expires. Errors: those of customerSession, EINVALID (RedirectUri not an
+// absolute http(s) URL), EREQUEST (too late).
 func (s *Service) AuthenticationURL(ctx context.Context, caller *Caller, sessionID, redirectURI string) (string, error) {
 	c, st, err := s.customerSession(ctx, caller, sessionID)
 	if err != nil {
@@ -224,13 +225,13 @@ func (s *Service) AuthenticationURL(ctx context.Context, caller *Caller, session
 	if u, err := url.Parse(redirectURI); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		return "", parley.Invalid("RedirectUri", "RedirectUri must be an absolute http or https URL")
 	}
-	if s.now().Sub(st.Authentication.Started) > authURLWindow {
+	if s.now().Sub(st.Authentication.Started) > flow.AuthURLWindow {
 		return "", parley.Errorf(parley.EREQUEST,
 			"the authentication URL must be asked for within a minute of the authentication.initiated event")
 	}
-	if st.Authentication.RedirectURI != redirectURI {
-		// The code exchange must repeat the redirect URI: it is kept with the session.
-		st.Authentication.RedirectURI = redirectURI
+	// The code exchange must repeat the redirect URI: it is kept with the session, whose timer moves from its
+	// expiry to the action's time limit.
+	if st.AuthenticationURLAsked(redirectURI) {
 		state, err := json.Marshal(st)
 		if err != nil {
 			return "", err
@@ -243,7 +244,7 @@ func (s *Service) AuthenticationURL(ctx context.Context, caller *Caller, session
 			if !bytes.Equal(cur.FlowState, c.FlowState) {
 				return parley.Errorf(parley.EREQUEST, "the authentication session has ended")
 			}
-			cur.FlowState = state
+			cur.FlowState, cur.FlowWakeAt = state, st.Until
 			return tx.UpdateContact(ctx, cur)
 		})
 		if err != nil {

@@ -137,13 +137,45 @@ func TestAuthenticationEnds(t *testing.T) {
 			}
 		}},
 		{name: "timeout", want: "timeout", end: func(t *testing.T, f *flowFixture, _ *oidctest.Provider, c *chat.Caller, session string) {
-			f.clk.add(2 * time.Minute)
+			// The URL was asked for: the session does not expire after a minute, and times out at its limit.
+			f.clk.add(30 * time.Second)
+			if _, err := f.svc.AuthenticationURL(t.Context(), c, session, redirect); err != nil {
+				t.Fatal(err)
+			}
+			f.clk.add(time.Minute)
 			if _, err := f.svc.AuthenticationURL(t.Context(), c, session, redirect); !parley.IsCode(err, parley.EREQUEST) {
 				t.Errorf("GetAuthenticationUrl after a minute: %v, want EREQUEST", err)
 			}
-			f.clk.add(time.Minute + time.Second)
+			if n, err := f.svc.FireFlowTimers(t.Context()); err != nil || n != 0 {
+				t.Fatalf("FireFlowTimers after 90 s with the URL asked for: %d, %v; want 0 (no expiry)", n, err)
+			}
+			f.clk.add(90*time.Second + time.Second)
 			if n, err := f.svc.FireFlowTimers(t.Context()); err != nil || n != 1 {
 				t.Fatalf("FireFlowTimers: %d, %v", n, err)
+			}
+		}},
+		{name: "late timer", want: "timeout", end: func(t *testing.T, f *flowFixture, _ *oidctest.Provider, _ *chat.Caller, _ string) {
+			// A timer that fires only after the time limit (the server was down) ends the session as timed out.
+			f.clk.add(3*time.Minute + time.Second)
+			if n, err := f.svc.FireFlowTimers(t.Context()); err != nil || n != 1 {
+				t.Fatalf("FireFlowTimers: %d, %v", n, err)
+			}
+		}},
+		{name: "expired", want: "expired", end: func(t *testing.T, f *flowFixture, _ *oidctest.Provider, c *chat.Caller, session string) {
+			// Nobody asks for the URL within a minute: the session expires then, long before its time limit.
+			f.clk.add(59 * time.Second)
+			if n, err := f.svc.FireFlowTimers(t.Context()); err != nil || n != 0 {
+				t.Fatalf("FireFlowTimers within the minute: %d, %v; want 0", n, err)
+			}
+			f.clk.add(2 * time.Second)
+			if n, err := f.svc.FireFlowTimers(t.Context()); err != nil || n != 1 {
+				t.Fatalf("FireFlowTimers after the minute: %d, %v; want 1", n, err)
+			}
+			if _, err := f.svc.AuthenticationURL(t.Context(), c, session, redirect); !parley.IsCode(err, parley.EINVALID) {
+				t.Errorf("GetAuthenticationUrl for the expired session: %v, want EINVALID (no session waits)", err)
+			}
+			if err := f.svc.CancelAuthentication(t.Context(), c, session); !parley.IsCode(err, parley.EINVALID) {
+				t.Errorf("CancelParticipantAuthentication for the expired session: %v, want EINVALID", err)
 			}
 		}},
 	} {
@@ -151,7 +183,8 @@ func TestAuthenticationEnds(t *testing.T) {
 			f, fake := authFixture(t)
 			c := f.start(f.flow("auth", "auth", authActions...), nil)
 			tc.end(t, f, fake, c, f.sessionID(c.Contact.ID))
-			branch := map[string]string{"failed": "failed", "cancelled": "opted out", "timeout": "timed out"}[tc.want]
+			branch := map[string]string{"failed": "failed", "cancelled": "opted out", "timeout": "timed out",
+				"expired": "timed out"}[tc.want]
 			wantTimeline(t, f, c.Contact.ID, "SYSTEM authentication.initiated", "SYSTEM authentication."+tc.want,
 				"SYSTEM: "+branch, "SYSTEM chat.ended")
 			got, err := f.st.GetContact(t.Context(), c.Contact.ID)

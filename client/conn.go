@@ -799,6 +799,8 @@ func (m *manager) deliver(it wire.Item, fromTranscript bool) {
 		ev.Type = EventParticipantReturned
 	case it.ContentType == ContentTypeAutoDisconnection:
 		ev.Type = EventAutoDisconnection
+	case authenticationEvents[it.ContentType] != 0:
+		ev.Type = authenticationEvents[it.ContentType]
 	default:
 		ev.Type = EventMessage
 	}

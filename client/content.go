@@ -26,6 +26,18 @@ const (
 	ContentTypeChatEnded              = "application/vnd.amazonaws.connect.event.chat.ended"
 	ContentTypeTransferSucceeded      = "application/vnd.amazonaws.connect.event.transfer.succeeded"
 	ContentTypeTransferFailed         = "application/vnd.amazonaws.connect.event.transfer.failed"
+	ContentTypeDisplayNameUpdated     = "application/vnd.amazonaws.connect.event.participant.displayname.updated"
+)
+
+// Content types of the events of customer authentication (the Authenticate Customer flow block), each delivered
+// as its own event type. The Content of each is {"SessionId":"…"} (AuthenticationSessionID reads it).
+const (
+	ContentTypeAuthenticationInitiated = "application/vnd.amazonaws.connect.event.authentication.initiated"
+	ContentTypeAuthenticationSucceeded = "application/vnd.amazonaws.connect.event.authentication.succeeded"
+	ContentTypeAuthenticationFailed    = "application/vnd.amazonaws.connect.event.authentication.failed"
+	ContentTypeAuthenticationTimeout   = "application/vnd.amazonaws.connect.event.authentication.timeout"
+	ContentTypeAuthenticationExpired   = "application/vnd.amazonaws.connect.event.authentication.expired"
+	ContentTypeAuthenticationCancelled = "application/vnd.amazonaws.connect.event.authentication.cancelled"
 )
 
 // Item types (wire.Item.Type) that the session looks at.

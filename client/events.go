@@ -15,7 +15,8 @@ type EventType int
 // Event types.
 const (
 	// EventMessage is every chat item not routed to a more specific event: messages, attachments, and events such
-	// as participant.joined, participant.left, transfer.succeeded and chat.ended (ChatJS onMessage).
+	// as participant.joined, participant.left, transfer.succeeded and chat.ended (ChatJS onMessage). The
+	// authentication events have event types of their own (EventAuthenticationInitiated, …), as in ChatJS.
 	EventMessage EventType = iota + 1
 	// EventTyping is a participant typing (ChatJS onTyping). Typing is pushed live only; it is not in
 	// transcripts, so one missed while disconnected is not delivered later.
@@ -46,6 +47,24 @@ const (
 	// delivered as an EventMessage just before), or when a reconnect was refused with 403, in which case Item
 	// is a synthetic chat.ended item with an empty Id and Err is the refusal. It is final.
 	EventEnded
+	// EventAuthenticationInitiated is the authentication.initiated event: the flow asks the customer to sign in
+	// (ChatJS onAuthenticationInitiated). AuthenticationSessionID(Item) is the session to pass to
+	// GetAuthenticationURL, within a minute, or to CancelAuthentication.
+	EventAuthenticationInitiated
+	// EventAuthenticationSuccessful is the authentication.succeeded event: the customer signed in (ChatJS
+	// onAuthenticationSuccessful).
+	EventAuthenticationSuccessful
+	// EventAuthenticationFailed is the authentication.failed event (ChatJS onAuthenticationFailed).
+	EventAuthenticationFailed
+	// EventAuthenticationTimeout is the authentication.timeout event: the customer did not finish signing in
+	// within the flow's time limit (ChatJS onAuthenticationTimeout).
+	EventAuthenticationTimeout
+	// EventAuthenticationExpired is the authentication.expired event: the session ended unused because its
+	// sign-in URL was not asked for within a minute (ChatJS onAuthenticationExpired).
+	EventAuthenticationExpired
+	// EventAuthenticationCanceled is the authentication.cancelled event: the customer chose not to sign in
+	// (CancelAuthentication; ChatJS onAuthenticationCanceled).
+	EventAuthenticationCanceled
 )
 
 var eventNames = [...]string{
@@ -60,6 +79,23 @@ var eventNames = [...]string{
 	EventConnectionLost:        "connectionLost",
 	EventConnectionBroken:      "connectionBroken",
 	EventEnded:                 "ended",
+
+	EventAuthenticationInitiated:  "authenticationInitiated",
+	EventAuthenticationSuccessful: "authenticationSuccessful",
+	EventAuthenticationFailed:     "authenticationFailed",
+	EventAuthenticationTimeout:    "authenticationTimeout",
+	EventAuthenticationExpired:    "authenticationExpired",
+	EventAuthenticationCanceled:   "authenticationCanceled",
+}
+
+// authenticationEvents routes the authentication events' content types to their event types.
+var authenticationEvents = map[string]EventType{
+	ContentTypeAuthenticationInitiated: EventAuthenticationInitiated,
+	ContentTypeAuthenticationSucceeded: EventAuthenticationSuccessful,
+	ContentTypeAuthenticationFailed:    EventAuthenticationFailed,
+	ContentTypeAuthenticationTimeout:   EventAuthenticationTimeout,
+	ContentTypeAuthenticationExpired:   EventAuthenticationExpired,
+	ContentTypeAuthenticationCancelled: EventAuthenticationCanceled,
 }
 
 // String returns the ChatJS handler name without "on", lower camel case: "message", "readReceipt", ….

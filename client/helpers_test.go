@@ -93,7 +93,9 @@ type recorder struct {
 var allTypes = []client.EventType{client.EventMessage, client.EventTyping, client.EventReadReceipt,
 	client.EventDeliveredReceipt, client.EventParticipantIdle, client.EventParticipantReturned,
 	client.EventAutoDisconnection, client.EventConnectionEstablished, client.EventConnectionLost,
-	client.EventConnectionBroken, client.EventEnded}
+	client.EventConnectionBroken, client.EventEnded, client.EventAuthenticationInitiated,
+	client.EventAuthenticationSuccessful, client.EventAuthenticationFailed, client.EventAuthenticationTimeout,
+	client.EventAuthenticationExpired, client.EventAuthenticationCanceled}
 
 func record(s *client.Session) *recorder {
 	r := &recorder{}
@@ -115,6 +117,12 @@ func record(s *client.Session) *recorder {
 	s.OnConnectionLost(add)
 	s.OnConnectionBroken(add)
 	s.OnEnded(add)
+	s.OnAuthenticationInitiated(add)
+	s.OnAuthenticationSuccessful(add)
+	s.OnAuthenticationFailed(add)
+	s.OnAuthenticationTimeout(add)
+	s.OnAuthenticationExpired(add)
+	s.OnAuthenticationCanceled(add)
 	return r
 }
 

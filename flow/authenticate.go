@@ -18,6 +18,12 @@ import (
 // exports them: NextAction on success; a Condition Equals "OptedOut" when the customer cancels
 // (CancelParticipantAuthentication); the error TimeLimitExceeded when the time runs out; NoMatchingError when the
 // sign-in fails (the provider's error, a code or token that does not validate) or cannot start.
+//
+// The session expires unused when the customer's client does not ask for its sign-in URL within AuthURLWindow of
+// authentication.initiated (GetAuthenticationUrl refuses after that, so the customer can no longer sign in): the
+// run then ends the session as expired (the authentication.expired event) and takes TimeLimitExceeded at once,
+// instead of holding the chat until the time limit (parley's reading of an event Connect names but does not
+// describe; docs/flows.md). Once the URL was asked for, the run waits until the time limit.
 
 // Limits of TimeLimitMinutes, as the console has them.
 const (
@@ -26,6 +32,10 @@ const (
 	errTimeLimit   = "TimeLimitExceeded"
 	resultOptedOut = "OptedOut"
 )
+
+// AuthURLWindow is how long after authentication.initiated the customer's client may ask for the sign-in URL
+// (GetAuthenticationUrl: "within one minute of receiving the authenticationInitiated event").
+const AuthURLWindow = time.Minute
 
 // WaitAuthentication: AuthenticateParticipant waits for the customer's sign-in, or its time limit.
 const WaitAuthentication WaitKind = "AUTHENTICATION"
@@ -48,6 +58,9 @@ type Authenticator interface {
 type AuthSession struct {
 	ID      string    `json:"id"`
 	Started time.Time `json:"started"`
+	// Deadline is the end of the action's time limit (zero in sessions stored before it was kept: then
+	// State.Until is the time limit).
+	Deadline time.Time `json:"deadline,omitzero"`
 	// RedirectURI is the RedirectUri the customer's client gave GetAuthenticationUrl, which the code exchange
 	// must repeat ("" until it is given).
 	RedirectURI string `json:"redirectUri,omitempty"`
@@ -62,6 +75,7 @@ const (
 	AuthFailed    AuthOutcome = "FAILED"
 	AuthCancelled AuthOutcome = "CANCELLED" // the customer opted out
 	AuthTimedOut  AuthOutcome = "TIMEOUT"
+	AuthExpired   AuthOutcome = "EXPIRED" // the sign-in URL was not asked for in time (AuthURLWindow)
 )
 
 // AuthResult is the end of a sign-in.
@@ -97,8 +111,28 @@ func (r *runner) authenticate(a *Action) result {
 	if res := r.effect(err); res.failed() {
 		return res
 	}
-	r.st.Authentication = &AuthSession{ID: id, Started: r.now}
-	return r.waitFor(a, WaitAuthentication, minutes*60)
+	deadline := r.now.Add(time.Duration(minutes) * time.Minute)
+	r.st.Authentication = &AuthSession{ID: id, Started: r.now, Deadline: deadline}
+	res := r.waitFor(a, WaitAuthentication, 0)
+	r.st.Until = r.now.Add(AuthURLWindow) // the session expires unless its URL is asked for
+	return res
+}
+
+// AuthenticationURLAsked records that the customer's client asked for the sign-in URL of the session the run
+// waits for, with redirectURI (which the code exchange repeats): the session no longer expires, and the run
+// waits until the action's time limit. It reports whether the state changed; the caller stores it, with Until
+// as the contact's flow timer.
+func (st *State) AuthenticationURLAsked(redirectURI string) bool {
+	s := st.Authentication
+	if s == nil || st.Wait != WaitAuthentication {
+		return false
+	}
+	changed := s.RedirectURI != redirectURI
+	s.RedirectURI = redirectURI
+	if !s.Deadline.IsZero() && !st.Until.Equal(s.Deadline) {
+		st.Until, changed = s.Deadline, true
+	}
+	return changed
 }
 
 // authenticated resumes AuthenticateParticipant with the end of its session (a timer: its time limit).
@@ -106,8 +140,12 @@ func (r *runner) authenticated(a *Action, in Input) result {
 	session := r.st.Authentication
 	r.st.Authentication = nil
 	end := AuthResult{Outcome: AuthTimedOut}
-	if in.Kind == InputAuthentication {
+	switch {
+	case in.Kind == InputAuthentication:
 		end = *in.Auth
+	case session != nil && session.RedirectURI == "" && r.now.Before(session.Deadline):
+		end = AuthResult{Outcome: AuthExpired,
+			Detail: fmt.Sprintf("the sign-in URL was not asked for within %v of authentication.initiated", AuthURLWindow)}
 	}
 	if session != nil {
 		end.SessionID = session.ID
@@ -126,6 +164,8 @@ func (r *runner) authenticated(a *Action, in Input) result {
 		return result{}
 	case AuthTimedOut:
 		return fail(errTimeLimit, nil)
+	case AuthExpired:
+		return fail(errTimeLimit, errors.New(end.Detail))
 	case AuthCancelled:
 		for _, c := range a.Transitions.Conditions {
 			for _, o := range c.Operands {

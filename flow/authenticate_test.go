@@ -56,8 +56,8 @@ func TestAuthenticateParticipant(t *testing.T) {
 			want: []string{"authentication.initiated s-1", "authentication s-1 CANCELLED ", "say optedout"}, status: flow.StatusEnded},
 		{name: "failed", inputs: []flow.Input{flow.Authenticated(flow.AuthResult{SessionID: "s-1", Outcome: flow.AuthFailed, Detail: "bad nonce"})},
 			want: []string{"authentication.initiated s-1", "authentication s-1 FAILED ", "say error"}, status: flow.StatusEnded},
-		{name: "timeout", inputs: []flow.Input{flow.Timeout()},
-			want: []string{"authentication.initiated s-1", "authentication s-1 TIMEOUT ", "say timeout"}, status: flow.StatusEnded},
+		{name: "expired", inputs: []flow.Input{flow.Timeout()}, // nobody asked for the URL within a minute
+			want: []string{"authentication.initiated s-1", "authentication s-1 EXPIRED ", "say timeout"}, status: flow.StatusEnded},
 		{name: "another session's end changes nothing", inputs: []flow.Input{flow.Authenticated(flow.AuthResult{SessionID: "s-0", Outcome: flow.AuthSucceeded}),
 			flow.CustomerMessage("hi")}, want: []string{"authentication.initiated s-1"}, status: flow.StatusWaiting},
 	} {
@@ -70,13 +70,49 @@ func TestAuthenticateParticipant(t *testing.T) {
 				t.Errorf("status %s, want %s", out.Status, tc.status)
 			}
 			if tc.status == flow.StatusWaiting {
-				if st.Authentication == nil || st.Authentication.ID != "s-1" || !st.Until.Equal(t0.Add(5*time.Minute)) {
+				// The timer is the session's expiry; the time limit is kept for when the URL is asked for.
+				if st.Authentication == nil || st.Authentication.ID != "s-1" || !st.Until.Equal(t0.Add(flow.AuthURLWindow)) ||
+					!st.Authentication.Deadline.Equal(t0.Add(5*time.Minute)) {
 					t.Errorf("waiting state %+v until %v", st.Authentication, st.Until)
 				}
 			} else if st.Authentication != nil {
 				t.Errorf("the session outlived the action: %+v", st.Authentication)
 			}
 		})
+	}
+}
+
+// TestAuthenticateParticipantURLAsked: once the customer's client asks for the sign-in URL, the session does not
+// expire; the run waits until the time limit, and then times out.
+func TestAuthenticateParticipantURLAsked(t *testing.T) {
+	env := &authEnv{fakeEnv: newEnv()}
+	env.add(t, "main", parse(t, doc(authFlow...)))
+	st := flow.NewState("main")
+	if _, err := flow.Step(context.Background(), env, st, flow.Start()); err != nil {
+		t.Fatal(err)
+	}
+	st = roundTrip(t, st)
+	if !st.AuthenticationURLAsked("https://shop.example.com/back") {
+		t.Fatal("AuthenticationURLAsked changed nothing")
+	}
+	if st.AuthenticationURLAsked("https://shop.example.com/back") {
+		t.Error("AuthenticationURLAsked with the same RedirectUri changed the state again")
+	}
+	if !st.Until.Equal(t0.Add(5*time.Minute)) || st.Authentication.RedirectURI != "https://shop.example.com/back" {
+		t.Fatalf("after the URL was asked for: until %v, session %+v; want the time limit", st.Until, st.Authentication)
+	}
+	env.now = t0.Add(2 * time.Minute) // past the expiry, before the limit: a stale timer does not wake the run
+	if out, err := flow.Step(context.Background(), env, roundTrip(t, st), flow.Timeout()); err != nil || out.Status != flow.StatusWaiting {
+		t.Fatalf("a timeout before the limit: %v, %v; want still waiting", out.Status, err)
+	}
+	env.now = st.Until
+	out, err := flow.Step(context.Background(), env, roundTrip(t, st), flow.Timeout())
+	if err != nil || out.Status != flow.StatusEnded {
+		t.Fatalf("the time limit: %v, %v", out.Status, err)
+	}
+	checkEffects(t, env.fakeEnv, []string{"authentication.initiated s-1", "authentication s-1 TIMEOUT ", "say timeout"})
+	if (&flow.State{}).AuthenticationURLAsked("https://x.example") {
+		t.Error("AuthenticationURLAsked changed a state that waits for no sign-in")
 	}
 }
 

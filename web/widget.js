@@ -15,14 +15,27 @@
     delivered: 'application/vnd.amazonaws.connect.event.message.delivered',
     joined: 'application/vnd.amazonaws.connect.event.participant.joined',
     left: 'application/vnd.amazonaws.connect.event.participant.left',
-    ended: 'application/vnd.amazonaws.connect.event.chat.ended'
+    ended: 'application/vnd.amazonaws.connect.event.chat.ended',
+    authInitiated: 'application/vnd.amazonaws.connect.event.authentication.initiated'
+  };
+  // The outcomes of a sign-in (the Authenticate Customer block): content type → the string shown.
+  var AUTH_OUTCOMES = {
+    'application/vnd.amazonaws.connect.event.authentication.succeeded': 'signedIn',
+    'application/vnd.amazonaws.connect.event.authentication.failed': 'signInFailed',
+    'application/vnd.amazonaws.connect.event.authentication.timeout': 'signInTimeout',
+    'application/vnd.amazonaws.connect.event.authentication.expired': 'signInExpired',
+    'application/vnd.amazonaws.connect.event.authentication.cancelled': 'signInCancelled'
   };
   var STRINGS = {
     launch: 'Chat with us', title: 'Chat', message: 'Message', send: 'Send', end: 'End chat', close: 'Close',
     start: 'Start chat', name: 'Your name', connecting: 'Connecting…', reconnecting: 'Reconnecting…',
     typing: ' is typing…', ended: 'The chat has ended.', unreachable: 'The chat service cannot be reached. Retrying…',
     failed: 'The chat could not be started. Please try again.', joined: ' joined the chat', left: ' left the chat',
-    you: 'You', read: 'Read', newChat: 'New chat', attach: 'Attach a file', notSent: 'The file could not be sent: '
+    you: 'You', read: 'Read', newChat: 'New chat', attach: 'Attach a file', notSent: 'The file could not be sent: ',
+    signInPrompt: 'Please sign in to your account', signIn: 'Sign in', skipSignIn: 'Continue without signing in',
+    signInUnavailable: 'Sign in unavailable', signedIn: 'You are now signed in to your account',
+    signInFailed: 'Sign in failed', signInTimeout: 'Sign in timed out', signInExpired: 'Sign in expired',
+    signInCancelled: 'Sign in cancelled'
   };
   var CSS = [
     ':host{all:initial;font:14px/1.4 system-ui,sans-serif;color:#1b1b1b}',
@@ -44,6 +57,7 @@
     '.choices{display:flex;flex-wrap:wrap;gap:4px;margin-top:4px}',
     '.choices button{border:1px solid var(--pc-accent,#0b5cad);background:#fff;color:var(--pc-accent,#0b5cad);border-radius:12px;padding:3px 10px;cursor:pointer;font:inherit}',
     '.status{font-size:12px;color:#555;padding:0 12px;min-height:18px}',
+    '.auth{align-self:center;text-align:center;font-size:13px}.auth .choices{justify-content:center}',
     'form{display:flex;gap:6px;padding:8px;border-top:1px solid #ddd}',
     'textarea,input{flex:1;resize:none;font:inherit;padding:6px;border:1px solid #bbb;border-radius:6px}',
     '.file{background:transparent;border:0;color:inherit;text-decoration:underline;cursor:pointer;font:inherit;padding:0}',
@@ -89,6 +103,7 @@
     this.key = 'parley-chat:' + (opts.instanceId || '') + ':' + (opts.contactFlowId || '');
     this.seen = {};
     this.others = {};
+    this.signIns = {}; // SessionId → the sign-in prompt's end, while the flow waits for it
     this.build();
     var saved = this.load();
     if (saved) { this.details = saved; this.open(true); this.connect(); }
@@ -333,6 +348,8 @@
     if (ct === CT.ended) return this.finish();
     if (ct === CT.joined) return this.note((it.DisplayName || '') + s.joined);
     if (ct === CT.left) return this.note((it.DisplayName || '') + s.left);
+    if (ct === CT.authInitiated) return this.signInPrompt(it);
+    if (AUTH_OUTCOMES[ct]) return this.signInOutcome(it, s[AUTH_OUTCOMES[ct]]);
     if (it.Type !== 'MESSAGE' && it.Type !== 'ATTACHMENT') return;
     this.hideTyping();
     var box = el('div', { class: 'msg' + (me ? ' me' : ''), 'data-id': it.Id });
@@ -411,6 +428,61 @@
       }).catch(function () {});
   };
 
+  // signInPrompt asks the customer to sign in, as Connect's hosted widget does when the flow's Authenticate
+  // Customer block sends authentication.initiated: the sign-in URL is asked for at once (GetAuthenticationUrl
+  // answers only within a minute of the event), "Sign in" opens it in a popup, where the identity provider sends
+  // the customer on to the redirect URI (parley's own callback page unless authenticationRedirectUri is set), and
+  // "Continue without signing in" cancels (CancelParticipantAuthentication). The outcome event ends the prompt.
+  Widget.prototype.signInPrompt = function (it) {
+    var self = this, s = this.s, session, url, asked, finished = false;
+    try { session = JSON.parse(it.Content || '{}').SessionId; } catch (e) {}
+    if (!session || !this.conn) return;
+    var redirect = this.o.authenticationRedirectUri || new URL('/authentication/callback', this.endpoint || location.href).href;
+    // popup opens the sign-in page; where popups are blocked, the prompt offers it as a link instead.
+    var popup = function (u) {
+      var w = window.open(u || '', 'parley-sign-in', 'popup,width=480,height=640');
+      if (!w && u) fallback(u);
+      return w;
+    };
+    var fallback = function (u) {
+      text.textContent = '';
+      text.appendChild(el('a', { href: u, target: '_blank', rel: 'noopener noreferrer', text: s.signInPrompt }));
+    };
+    var ask = function () {
+      if (!asked) {
+        asked = self.api('/participant/authentication-url', self.conn.token, { SessionId: session, RedirectUri: redirect })
+          .then(function (r) { url = r.AuthenticationUrl; return url; });
+        asked.catch(function () { asked = null; if (!finished) text.textContent = s.signInUnavailable; });
+      }
+      return asked;
+    };
+    var text = el('span', { text: s.signInPrompt });
+    var signIn = el('button', { type: 'button', text: s.signIn, onclick: function () {
+      if (url) { popup(url); return; }
+      var w = popup(''); // opened within the click, so that no popup blocker stops it
+      ask().then(function (u) { if (w) w.location = u; else fallback(u); }).catch(function () { if (w) w.close(); });
+    } });
+    var skip = el('button', { type: 'button', text: s.skipSignIn, onclick: function () {
+      skip.disabled = true;
+      self.api('/participant/cancel-authentication', self.conn.token, { SessionId: session })
+        .catch(function () { if (!finished) skip.disabled = false; });
+    } });
+    var box = el('div', { class: 'auth', role: 'group', 'aria-label': s.signInPrompt, 'data-session': session },
+      [text, el('div', { class: 'choices' }, [signIn, skip])]);
+    this.log.appendChild(box);
+    this.log.scrollTop = this.log.scrollHeight;
+    this.signIns[session] = function () { finished = true; signIn.disabled = true; skip.disabled = true; };
+    // Asked after the current batch of items: a past sign-in's outcome, later in the same transcript page,
+    // ends the prompt first and nothing is asked for it.
+    setTimeout(function () { if (!finished) ask(); }, 0);
+  };
+
+  Widget.prototype.signInOutcome = function (it, text) {
+    var session; try { session = JSON.parse(it.Content || '{}').SessionId; } catch (e) {}
+    if (session && this.signIns[session]) { this.signIns[session](); delete this.signIns[session]; }
+    this.note(text);
+  };
+
   Widget.prototype.receipt = function (md) {
     var read = (md.Receipts || []).some(function (r) { return r.ReadTimestamp; });
     var box = read && this.log.querySelector('.msg.me[data-id="' + md.MessageId + '"]');
@@ -458,7 +530,7 @@
   };
 
   Widget.prototype.restart = function () {
-    this.ended = false; this.details = null; this.conn = null; this.starting = null; this.seen = {};
+    this.ended = false; this.details = null; this.conn = null; this.starting = null; this.seen = {}; this.signIns = {};
     this.log.textContent = ''; this.say('');
     this.input.disabled = false; this.sendBtn.disabled = false;
     this.endBtn.textContent = this.s.end;
@@ -472,6 +544,6 @@
   if (cfg && cfg.autoInit !== undefined) {
     window.ParleyChat.init({ endpoint: cfg.endpoint || new URL(document.currentScript.src).origin,
       instanceId: cfg.instanceId, contactFlowId: cfg.contactFlowId, displayName: cfg.displayName, title: cfg.title,
-      preChat: cfg.preChat !== undefined });
+      preChat: cfg.preChat !== undefined, authenticationRedirectUri: cfg.authenticationRedirectUri });
   }
 })();

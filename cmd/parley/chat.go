@@ -7,7 +7,9 @@ package main
 //
 // Interactive mode (stdin is a terminal): the transcript so far, then live messages; what you type is sent when
 // you press Enter; others see you typing and you see them typing; your messages show when they were delivered
-// and read, and messages you see are marked read; /quit or Ctrl-D on an empty line leaves the chat.
+// and read, and messages you see are marked read; /quit or Ctrl-D on an empty line leaves the chat. When the flow
+// asks the customer to sign in (authentication.initiated), the sign-in link is printed, to open in a browser; /skip
+// goes on without signing in (CancelParticipantAuthentication).
 //
 // Scripting mode (--script, or stdin is not a terminal): every line of stdin is sent as a text/plain message;
 // every event is printed on stdout as one JSON object per line ({"event":"chat",…} first, then "message",
@@ -37,6 +39,7 @@ import (
 
 	"github.com/parley-chat/parley"
 	"github.com/parley-chat/parley/client"
+	"github.com/parley-chat/parley/server"
 	"github.com/parley-chat/parley/wire"
 )
 
@@ -69,6 +72,7 @@ type chatOptions struct {
 	name, message                  string
 	participantToken               string
 	participantID, contactID       string
+	authRedirectURI                string
 	script, wait, history, receipt bool
 	verbose                        bool
 }
@@ -98,6 +102,8 @@ Exit codes: 0 you left, 3 someone else ended the chat, 1 error, 2 usage.
 	fs.StringVar(&o.participantToken, "participant-token", "", "join a chat with this ParticipantToken instead of starting one")
 	fs.StringVar(&o.participantID, "participant-id", "", "with --participant-token: your ParticipantId (learnt from your first message otherwise)")
 	fs.StringVar(&o.contactID, "contact-id", "", "with --participant-token: the chat's ContactId (learnt otherwise)")
+	fs.StringVar(&o.authRedirectURI, "auth-redirect-uri", "", "where the identity provider sends you back after signing in "+
+		"(default: parley's own page, the endpoint's "+server.AuthCallbackPath+")")
 	fs.BoolVar(&o.script, "script", false, "scripting mode even when stdin is a terminal")
 	fs.BoolVar(&o.wait, "wait", false, "scripting mode: at the end of stdin, stay until the chat ends instead of leaving")
 	fs.BoolVar(&o.history, "history", true, "show the transcript so far")

@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/parley-chat/parley/client"
+	"github.com/parley-chat/parley/server"
 	"github.com/parley-chat/parley/wire"
 )
 
@@ -159,8 +160,9 @@ type chatView struct {
 	marked  map[string]string    // message Id → receipt already shown ("delivered", "read")
 	pending []byte               // an incomplete UTF-8 sequence or escape sequence
 
-	quitting bool // leaving: keys are ignored
-	lost     bool // the connection was lost (and may come back)
+	quitting bool   // leaving: keys are ignored
+	lost     bool   // the connection was lost (and may come back)
+	signIn   string // the SessionId of the sign-in the flow waits for, while it waits
 }
 
 // me is our ParticipantId (learnt from our first message when we joined with a token alone).
@@ -212,6 +214,8 @@ func (v *chatView) keys(b []byte) {
 			v.quit()
 		case e.enter && strings.TrimSpace(e.line) == "/quit":
 			v.quit()
+		case e.enter && strings.TrimSpace(e.line) == "/skip":
+			v.skipSignIn()
 		case e.enter && strings.TrimSpace(e.line) != "":
 			v.out.backlog = append(v.out.backlog, e.line)
 		}
@@ -272,6 +276,14 @@ func (v *chatView) event(e client.Event) (ended bool) {
 		v.sc.line("* %s is back", v.who(it.ParticipantID, it.DisplayName))
 	case client.EventAutoDisconnection:
 		v.sc.line("* %s was disconnected for inactivity", v.who(it.ParticipantID, it.DisplayName))
+	case client.EventAuthenticationInitiated:
+		v.askSignIn(e)
+	case client.EventAuthenticationSuccessful, client.EventAuthenticationFailed, client.EventAuthenticationTimeout,
+		client.EventAuthenticationExpired, client.EventAuthenticationCanceled:
+		if client.AuthenticationSessionID(it) == v.signIn {
+			v.signIn = ""
+		}
+		v.sc.line("%s", render(it, ""))
 	case client.EventConnectionLost:
 		v.lost = true
 		v.sc.line("* Connection lost (%v); reconnecting…", e.Err)
@@ -289,6 +301,48 @@ func (v *chatView) event(e client.Event) (ended bool) {
 		return true
 	}
 	return false
+}
+
+// askSignIn shows the sign-in link of the session an authentication.initiated event starts (GetAuthenticationUrl
+// must be asked within a minute of it, so it is asked at once). A replayed event of a session that has ended
+// shows nothing.
+func (v *chatView) askSignIn(e client.Event) {
+	session := client.AuthenticationSessionID(e.Item)
+	redirect := v.c.o.authRedirectURI
+	if redirect == "" && v.c.o.endpoint != "" {
+		redirect = strings.TrimSuffix(v.c.o.endpoint, "/") + server.AuthCallbackPath
+	}
+	if redirect == "" {
+		v.sc.line("* Please sign in to your account (pass --auth-redirect-uri to get the link); /skip goes on without")
+		v.signIn = session
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	u, err := v.c.s.GetAuthenticationURL(ctx, session, redirect)
+	switch {
+	case err != nil && e.FromTranscript:
+		return // most likely a past sign-in
+	case err != nil:
+		v.sc.line("* Sign in unavailable: %v", err)
+		return
+	}
+	v.signIn = session
+	v.sc.line("* Please sign in to your account: %s", u)
+	v.sc.line("  (open the link in a browser; /skip goes on without signing in)")
+}
+
+// skipSignIn goes on without signing in (CancelParticipantAuthentication).
+func (v *chatView) skipSignIn() {
+	if v.signIn == "" {
+		v.sc.line("* No sign-in to skip")
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := v.c.s.CancelAuthentication(ctx, v.signIn); err != nil {
+		v.sc.line("! the sign-in was not skipped: %v", err)
+	}
 }
 
 // message shows a message or an event item (joined, left, …); its sender stops typing, and another
@@ -354,6 +408,16 @@ func render(it wire.Item, who string) string {
 		return fmt.Sprintf("%s* Transferred", at)
 	case client.ContentTypeTransferFailed:
 		return fmt.Sprintf("%s* The transfer failed", at)
+	case client.ContentTypeAuthenticationSucceeded:
+		return fmt.Sprintf("%s* You are now signed in to your account", at)
+	case client.ContentTypeAuthenticationFailed:
+		return fmt.Sprintf("%s* Sign in failed", at)
+	case client.ContentTypeAuthenticationTimeout:
+		return fmt.Sprintf("%s* Sign in timed out", at)
+	case client.ContentTypeAuthenticationExpired:
+		return fmt.Sprintf("%s* Sign in expired", at)
+	case client.ContentTypeAuthenticationCancelled:
+		return fmt.Sprintf("%s* Sign in cancelled", at)
 	}
 	return fmt.Sprintf("%s* %s", at, strings.TrimPrefix(it.ContentType, "application/vnd.amazonaws.connect."))
 }

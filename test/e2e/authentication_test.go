@@ -190,6 +190,33 @@ func TestCustomerAuthentication(t *testing.T) {
 					t.Fatalf("FireFlowTimers: %d, %v", n, err)
 				}
 			}},
+		{name: "expired", want: []string{"initiated", "expired", "The sign-in timed out.", "Anything else?"},
+			signIn: func(t *testing.T, e *env, _ *oidctest.Provider, clk *fakeClock, token, session string) {
+				// The customer's client never asks for the sign-in URL: a minute later the session expires,
+				// and the flow does not wait for the rest of its three minutes.
+				clk.add(time.Minute + time.Second)
+				if n, err := e.srv.Service().FireFlowTimers(ctx(t)); err != nil || n != 1 {
+					t.Fatalf("FireFlowTimers: %d, %v", n, err)
+				}
+				_, err := e.authenticationURL(token, session)
+				wantCode(t, err, "ValidationException", 400)
+				wantCode(t, e.cancelAuthentication(token, session), "ValidationException", 400)
+			}},
+		{name: "timeout after the URL", want: []string{"initiated", "timeout", "The sign-in timed out.", "Anything else?"},
+			signIn: func(t *testing.T, e *env, _ *oidctest.Provider, clk *fakeClock, token, session string) {
+				// The URL was asked for but the customer never came back: no expiry, the time limit.
+				if _, err := e.authenticationURL(token, session); err != nil {
+					t.Fatal(err)
+				}
+				clk.add(time.Minute + time.Second)
+				if n, err := e.srv.Service().FireFlowTimers(ctx(t)); err != nil || n != 0 {
+					t.Fatalf("FireFlowTimers after a minute: %d, %v; want 0", n, err)
+				}
+				clk.add(2 * time.Minute)
+				if n, err := e.srv.Service().FireFlowTimers(ctx(t)); err != nil || n != 1 {
+					t.Fatalf("FireFlowTimers at the limit: %d, %v; want 1", n, err)
+				}
+			}},
 		{name: "cancel", want: []string{"initiated", "cancelled", "You chose not to sign in.", "Anything else?"},
 			signIn: func(t *testing.T, e *env, _ *oidctest.Provider, _ *fakeClock, token, session string) {
 				if err := e.cancelAuthentication(token, session); err != nil {

@@ -1,0 +1,128 @@
+package client_test
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/connect"
+	ctypes "github.com/aws/aws-sdk-go-v2/service/connect/types"
+
+	"github.com/parley-chat/parley/auth/oidc"
+	"github.com/parley-chat/parley/auth/oidc/oidctest"
+	"github.com/parley-chat/parley/client"
+	"github.com/parley-chat/parley/internal/testserver"
+	"github.com/parley-chat/parley/server"
+)
+
+// signInTwice asks the customer to sign in, greets them, then asks again; opting out is answered, and every
+// branch ends at a question, so the chat stays open.
+const signInTwice = `{"Version":"2019-10-30","StartAction":"Auth","Actions":[
+{"Identifier":"Auth","Type":"AuthenticateParticipant","Parameters":{"TimeLimitMinutes":"3"},
+ "Transitions":{"NextAction":"Hello","Conditions":[{"NextAction":"OptedOut","Condition":{"Operator":"Equals","Operands":["OptedOut"]}}],
+  "Errors":[{"NextAction":"Wait","ErrorType":"TimeLimitExceeded"},{"NextAction":"Wait","ErrorType":"NoMatchingError"}]}},
+{"Identifier":"Hello","Type":"MessageParticipant","Parameters":{"Text":"Welcome back $.Customer.FirstName"},"Transitions":{"NextAction":"Again"}},
+{"Identifier":"Again","Type":"AuthenticateParticipant","Parameters":{"TimeLimitMinutes":"3"},
+ "Transitions":{"NextAction":"Wait","Conditions":[{"NextAction":"OptedOut","Condition":{"Operator":"Equals","Operands":["OptedOut"]}}],
+  "Errors":[{"NextAction":"Wait","ErrorType":"TimeLimitExceeded"},{"NextAction":"Wait","ErrorType":"NoMatchingError"}]}},
+{"Identifier":"OptedOut","Type":"MessageParticipant","Parameters":{"Text":"You chose not to sign in."},"Transitions":{"NextAction":"Wait"}},
+{"Identifier":"Wait","Type":"GetParticipantInput","Parameters":{"Text":"Anything else?","InputTimeLimitSeconds":"600"},"Transitions":{"NextAction":"Wait","Errors":[{"NextAction":"Wait","ErrorType":"InputTimeLimitExceeded"}]}}]}`
+
+// TestAuthentication: a customer's session sees the authentication events as their own event types, asks for the
+// sign-in URL, signs in at a fake OpenID Connect provider whose redirect lands on parley's callback page, and then
+// opts out of the flow's second sign-in — against a real parley server.
+func TestAuthentication(t *testing.T) {
+	fake := oidctest.New(t, oidctest.User{Subject: "user-7", GivenName: "Ann"})
+	srv := testserver.Start(t, func(c *server.Config) {
+		c.Authentication = oidc.Config{Issuer: fake.URL, ClientID: oidctest.ClientID, ClientSecret: oidctest.ClientSecret}
+	})
+	ctx := testCtx(t)
+	cc := connect.NewFromConfig(aws.Config{Region: srv.Region, Credentials: aws.AnonymousCredentials{}},
+		func(o *connect.Options) { o.BaseEndpoint = aws.String(srv.URL) })
+	f, err := cc.CreateContactFlow(ctx, &connect.CreateContactFlowInput{InstanceId: aws.String(srv.InstanceID),
+		Name: aws.String("Sign in"), Type: ctypes.ContactFlowTypeContactFlow, Content: aws.String(signInTwice)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cd := startChat(t, srv, srv.URL, func(in *client.StartChatInput) { in.ContactFlowID = aws.ToString(f.ContactFlowId) })
+	cust, r := session(t, srv.URL, cd, client.Options{ReplayTranscript: true})
+	if _, err := cust.GetAuthenticationURL(ctx, strings.Repeat("0", 36), srv.URL); !errors.Is(err, client.ErrNotConnected) {
+		t.Fatalf("GetAuthenticationURL before Connect: %v, want ErrNotConnected", err)
+	}
+	if err := cust.Connect(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	first := r.waitItem(t, client.EventAuthenticationInitiated, nil)
+	session := client.AuthenticationSessionID(first.Item)
+	if len(session) != 36 || first.Item.ContentType != client.ContentTypeAuthenticationInitiated {
+		t.Fatalf("authentication.initiated %+v: SessionId %q", first.Item, session)
+	}
+	var ae *client.APIError
+	if _, err := cust.GetAuthenticationURL(ctx, "0f8fad5b-d9cb-469f-a165-70867728950e", srv.URL+server.AuthCallbackPath); !errors.As(err, &ae) ||
+		ae.Code != "ValidationException" || ae.Operation != "GetAuthenticationUrl" {
+		t.Fatalf("GetAuthenticationURL for another session: %v, want a ValidationException", err)
+	}
+	u, err := cust.GetAuthenticationURL(ctx, session, srv.URL+server.AuthCallbackPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(u, fake.URL+"/") {
+		t.Fatalf("the sign-in URL %s is not the provider's", u)
+	}
+	// The browser: the provider signs the customer in and sends them to parley's callback page.
+	resp, err := http.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || resp.Request.URL.Path != server.AuthCallbackPath {
+		t.Fatalf("the browser ended at %s with %s", resp.Request.URL, resp.Status)
+	}
+	ok := r.waitItem(t, client.EventAuthenticationSuccessful, nil)
+	if got := client.AuthenticationSessionID(ok.Item); got != session {
+		t.Errorf("authentication.succeeded for session %q, want %q", got, session)
+	}
+
+	// The flow asks again; the customer goes on without signing in.
+	second := r.waitItem(t, client.EventAuthenticationInitiated, func(e client.Event) bool {
+		return client.AuthenticationSessionID(e.Item) != session
+	})
+	again := client.AuthenticationSessionID(second.Item)
+	if err := cust.CancelAuthentication(ctx, again); err != nil {
+		t.Fatal(err)
+	}
+	if got := client.AuthenticationSessionID(r.waitItem(t, client.EventAuthenticationCanceled, nil).Item); got != again {
+		t.Errorf("authentication.cancelled for session %q, want %q", got, again)
+	}
+	if err := cust.CancelAuthentication(ctx, again); !errors.As(err, &ae) || ae.Code != "ValidationException" {
+		t.Errorf("CancelAuthentication of an ended session: %v, want a ValidationException", err)
+	}
+	evs := r.waitFor(t, "the opted-out branch", func(evs []client.Event) bool {
+		for _, e := range evs {
+			if e.Item.Content == "Anything else?" {
+				return true
+			}
+		}
+		return false
+	})
+	// The order the chat had, and no authentication event delivered as a message.
+	var got []string
+	for _, e := range evs {
+		switch {
+		case e.Type == client.EventMessage && strings.Contains(e.Item.ContentType, "authentication"):
+			t.Errorf("an authentication event delivered as a message: %+v", e.Item)
+		case strings.HasPrefix(e.Type.String(), "authentication"):
+			got = append(got, e.Type.String())
+		case e.Type == client.EventMessage && e.Item.ParticipantRole == client.RoleSystem && e.Item.Type == client.ItemTypeMessage:
+			got = append(got, e.Item.Content)
+		}
+	}
+	want := []string{"authenticationInitiated", "authenticationSuccessful", "Welcome back Ann", "authenticationInitiated",
+		"authenticationCanceled", "You chose not to sign in.", "Anything else?"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("events %q, want %q\n%s", got, want, dump(evs))
+	}
+}
