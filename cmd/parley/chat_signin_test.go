@@ -3,6 +3,7 @@
 package main
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"regexp"
@@ -49,12 +50,10 @@ func TestChatInteractiveSignIn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	done := make(chan chatResult, 1)
-	go func() {
-		code, err := runChat(ctx, []string{"--endpoint", srv.URL, "--name", "Guest", "--instance-id", srv.InstanceID,
+	done := goRun(t, ctx, func(ctx context.Context) (int, error) {
+		return runChat(ctx, []string{"--endpoint", srv.URL, "--name", "Guest", "--instance-id", srv.InstanceID,
 			"--contact-flow-id", aws.ToString(f.ContactFlowId)}, noEnv, tty, tty, io.Discard)
-		done <- chatResult{code, err}
-	}()
+	})
 
 	waitOutput(t, screen, "open the link in a browser; /skip goes on without signing in")
 	m := regexp.MustCompile(`Please sign in to your account: (\S+)`).FindStringSubmatch(screen.String())
