@@ -12,6 +12,7 @@ import (
 
 	"github.com/parley-chat/parley"
 	"github.com/parley-chat/parley/auth"
+	"github.com/parley-chat/parley/chat"
 	"github.com/parley-chat/parley/routing"
 )
 
@@ -499,36 +500,27 @@ func (s *Service) localAgents() []State {
 const maxTranscriptPage = 200
 
 // ContactTranscript returns a page of the transcript of a contact's chat, active or ended, as its participants saw
-// it (messages, attachments and events; no typing, no receipts), oldest first: items after Seq after, at most
-// size (1 to 200; 0 means 200), and the Seq to continue after (0 at the end). A supervisor or admin may read any chat of its instance, an
-// agent the chats it handled. Errors: ENOTFOUND (no such contact in the user's instance), EACCESS (an agent who
-// did not handle it).
-func (s *Service) ContactTranscript(ctx context.Context, u *parley.User, contactID string, after int64, size int) ([]*parley.Item, int64, error) {
+// it (messages, attachments and events; no typing, no receipts), oldest first, with the past sessions a persistent
+// chat continues before its own items (chat.History): items after the token after ("" from the start), at most
+// size (1 to 200; 0 means 200), and the page's NextToken to continue with ("" at the end). A supervisor or admin may read
+// any chat of its instance, an agent the chats it handled. Errors: ENOTFOUND (no such contact in the user's
+// instance), EACCESS (an agent who did not handle it), EINVALID (a token of another transcript).
+func (s *Service) ContactTranscript(ctx context.Context, u *parley.User, contactID, after string, size int) (*chat.TranscriptPage, error) {
 	if size <= 0 || size > maxTranscriptPage {
 		size = maxTranscriptPage
 	}
 	c, err := s.store.GetContact(ctx, contactID)
 	if err != nil || c.InstanceID != u.InstanceID {
-		return nil, 0, parley.NotFound("CONTACT", "contact %s not found", contactID)
+		return nil, parley.NotFound("CONTACT", "contact %s not found", contactID)
 	}
 	if u.Role != parley.UserSupervisor && u.Role != parley.UserAdmin {
 		ps, err := s.store.ListParticipantsByUser(ctx, u.ID, false)
 		if err != nil {
-			return nil, 0, err
+			return nil, err
 		}
 		if !slices.ContainsFunc(ps, func(p *parley.Participant) bool { return p.ChainID == c.InitialContactID }) {
-			return nil, 0, parley.Errorf(parley.EACCESS, "you did not handle contact %s", contactID)
+			return nil, parley.Errorf(parley.EACCESS, "you did not handle contact %s", contactID)
 		}
 	}
-	items, err := s.store.ListItems(ctx, parley.ItemQuery{ChainID: c.InitialContactID, AfterSeq: after, Transcript: true,
-		Limit: size + 1})
-	if err != nil {
-		return nil, 0, err
-	}
-	var next int64
-	if len(items) > size {
-		items = items[:size]
-		next = items[len(items)-1].Seq
-	}
-	return items, next, nil
+	return s.chat.History(ctx, c, after, size)
 }

@@ -98,6 +98,10 @@ func (b *batcher) append(ctx context.Context, c *Caller, token string, build fun
 			r.ch.flowWaits = c.Participant.Role == parley.RoleCustomer && waiting(contact.FlowState)
 			it := build(b.s.now())
 			it.ClientToken = token
+			r.ch.hidden = nil
+			if r.ch.flowWaits {
+				hideViewAnswer(&r.ch, contact, it)
+			}
 			if it.Type != parley.ItemMessage {
 				return it, nil, nil
 			}

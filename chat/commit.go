@@ -25,6 +25,9 @@ type Change struct {
 	// flowWaits is set by a customer's message to a contact whose flow waits (for input, or the customer's
 	// return): the flow must hear of it (flowrun.go).
 	flowWaits bool
+	// hidden holds, by item Id, the content of a customer's answer to a view that was stored without its data
+	// (views.go): the flow hears the answer as the customer sent it; nothing else does.
+	hidden map[string]string
 }
 
 // beforePublish queues f to run once the change has committed, before it is published: work that must be done
@@ -70,7 +73,7 @@ func (s *Service) commit(ctx context.Context, fn func(tx parley.Tx, ch *Change) 
 	ch.Items = ch.buf[:0]
 	start := time.Now()
 	err := s.store.Update(ctx, func(tx parley.Tx) error {
-		ch.tx, ch.Items, ch.Events, ch.first, ch.flowWaits = tx, ch.Items[:0], ch.Events[:0], ch.first[:0], false
+		ch.tx, ch.Items, ch.Events, ch.first, ch.flowWaits, ch.hidden = tx, ch.Items[:0], ch.Events[:0], ch.first[:0], false, nil
 		if err := fn(tx, ch); err != nil {
 			return err
 		}

@@ -701,7 +701,11 @@ func (fi *flowInputs) Committed(ch *Change) {
 	}
 	for _, it := range ch.Items {
 		if it.Role == parley.RoleCustomer && it.Type == parley.ItemMessage && it.Revises == "" {
-			fi.send(flowInput{contactID: it.ContactID, in: customerInput(it)})
+			content, ok := ch.hidden[it.ID]
+			if !ok {
+				content = it.Content
+			}
+			fi.send(flowInput{contactID: it.ContactID, in: customerInput(it.ContentType, content)})
 		}
 	}
 }

@@ -231,6 +231,9 @@ func (s *Service) appendOne(ctx context.Context, c *Caller, token string, build 
 		}
 		it = build(s.now())
 		it.ClientToken = token
+		if ch.flowWaits {
+			hideViewAnswer(ch, contact, it)
+		}
 		if it.Type == parley.ItemMessage {
 			if err := s.resetTimers(ctx, tx, ch, contact, p, it.Time); err != nil {
 				return err

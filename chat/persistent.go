@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/parley-chat/parley"
 )
@@ -158,24 +159,29 @@ type segment struct {
 // segments returns the chains of c's transcript, oldest first; the last is c's own chain. History stops at a
 // past session deleted after its retention period.
 func (s *Service) segments(ctx context.Context, c *parley.Contact) ([]segment, error) {
+	return segmentsOf(ctx, s.store, c, &s.pastEnds)
+}
+
+// segmentsOf is segments, reading from r; ends, when not nil, caches segmentEnd.
+func segmentsOf(ctx context.Context, r parley.Reader, c *parley.Contact, ends *sync.Map) ([]segment, error) {
 	segs := []segment{{chain: c.InitialContactID}}
 	from := c.ContinuedFromContactID
 	for depth := 0; from != "" && depth < maxRehydrated; depth++ {
-		past, err := s.store.GetContact(ctx, from)
+		past, err := r.GetContact(ctx, from)
 		if parley.IsCode(err, parley.ENOTFOUND) {
 			break
 		}
 		if err != nil {
 			return nil, err
 		}
-		upTo, err := s.segmentEnd(ctx, past)
+		upTo, err := segmentEnd(ctx, r, past, ends)
 		if err != nil {
 			return nil, err
 		}
 		if upTo > 0 { // a past contact without items adds nothing but its own history
 			segs = append(segs, segment{chain: past.InitialContactID, upTo: upTo})
 		}
-		newest, err := s.store.ActiveContact(ctx, past.InitialContactID)
+		newest, err := r.ActiveContact(ctx, past.InitialContactID)
 		if parley.IsCode(err, parley.ENOTFOUND) {
 			break
 		}
@@ -191,15 +197,18 @@ func (s *Service) segments(ctx context.Context, c *parley.Contact) ([]segment, e
 }
 
 // segmentEnd is the Seq of the last item of past's contact in its chain (the chain's last item for its newest
-// contact): what a continuation of past rehydrates up to.
-func (s *Service) segmentEnd(ctx context.Context, past *parley.Contact) (int64, error) {
-	if v, ok := s.pastEnds.Load(past.ID); ok {
-		return v.(int64), nil
+// contact): what a continuation of past rehydrates up to. ends, when not nil, remembers it (past chains no
+// longer change).
+func segmentEnd(ctx context.Context, r parley.Reader, past *parley.Contact, ends *sync.Map) (int64, error) {
+	if ends != nil {
+		if v, ok := ends.Load(past.ID); ok {
+			return v.(int64), nil
+		}
 	}
 	before := int64(0)
 	end := int64(0)
 	for end == 0 {
-		items, err := s.store.ListItems(ctx, parley.ItemQuery{ChainID: past.InitialContactID, BeforeSeq: before,
+		items, err := r.ListItems(ctx, parley.ItemQuery{ChainID: past.InitialContactID, BeforeSeq: before,
 			Descending: true, Limit: 200})
 		if err != nil {
 			return 0, err
@@ -215,7 +224,9 @@ func (s *Service) segmentEnd(ctx context.Context, past *parley.Contact) (int64, 
 		}
 		before = items[len(items)-1].Seq
 	}
-	s.pastEnds.Store(past.ID, end)
+	if ends != nil {
+		ends.Store(past.ID, end)
+	}
 	return end, nil
 }
 

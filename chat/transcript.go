@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"sort"
+	"sync"
 
 	"github.com/parley-chat/parley"
 	"github.com/parley-chat/parley/wire"
@@ -73,7 +74,7 @@ func (s *Service) GetTranscript(ctx context.Context, c *Caller, q TranscriptQuer
 		base.SinceTime = q.StartTime
 	case q.HasMostRecent:
 		// Start at the MostRecent-th item back from the newest (0 is the newest).
-		newest, at, err := s.scan(ctx, segs, base, false, own, 0, q.MostRecent+1)
+		newest, at, err := scan(ctx, s.store, segs, base, false, own, 0, q.MostRecent+1)
 		if err != nil {
 			return nil, err
 		}
@@ -85,7 +86,7 @@ func (s *Service) GetTranscript(ctx context.Context, c *Caller, q TranscriptQuer
 		}
 	}
 
-	items, at, err := s.scan(ctx, segs, base, forward, k, bound, size+1)
+	items, at, err := scan(ctx, s.store, segs, base, forward, k, bound, size+1)
 	if err != nil {
 		return nil, err
 	}
@@ -127,8 +128,8 @@ func (s *Service) GetTranscript(ctx context.Context, c *Caller, q TranscriptQuer
 
 // scan reads up to limit transcript items from segment k on, after (forward) or before (backward) Seq bound (0:
 // from the segment's start or end), crossing into the next (forward) or previous (backward) segment as each
-// runs out. It returns the items in scan order and the segment of each.
-func (s *Service) scan(ctx context.Context, segs []segment, base parley.ItemQuery, forward bool, k int, bound int64,
+// runs out, from r. It returns the items in scan order and the segment of each.
+func scan(ctx context.Context, r parley.Reader, segs []segment, base parley.ItemQuery, forward bool, k int, bound int64,
 	limit int) ([]*parley.Item, []int, error) {
 	var items []*parley.Item
 	var at []int
@@ -147,7 +148,7 @@ func (s *Service) scan(ctx context.Context, segs []segment, base parley.ItemQuer
 				iq.BeforeSeq = end + 1
 			}
 		}
-		got, err := s.store.ListItems(ctx, iq)
+		got, err := r.ListItems(ctx, iq)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -209,4 +210,52 @@ func (s *Service) attachReceipts(ctx context.Context, chain string, items []*par
 		it.Receipts = out
 	}
 	return nil
+}
+
+// History reads a page of the transcript of a chat as its operators read it (the agent API's transcript, `parley
+// transcript`): every transcript item of the chain of contact c (any contact of it), oldest first, beginning with
+// the past sessions the chat continues (persistent chat) — the segments GetTranscript reads for the chat's
+// participants, with the past items' own Ids and ContactIds — but without a participant's view (whispers
+// included) and without receipts. after is "" for the first page, or the NextToken of the page before; the
+// page's NextToken is "" after the last page, and its InitialContactID c's chain. size is at least 1. Errors:
+// EINVALID (NextToken) for a token that is not one of this transcript's.
+func History(ctx context.Context, r parley.Reader, c *parley.Contact, after string, size int) (*TranscriptPage, error) {
+	return history(ctx, r, nil, c, after, size)
+}
+
+// History is the package's History, remembering where past sessions end as GetTranscript does.
+func (s *Service) History(ctx context.Context, c *parley.Contact, after string, size int) (*TranscriptPage, error) {
+	return history(ctx, s.store, &s.pastEnds, c, after, size)
+}
+
+// A History token is the Seq to continue after in the chat's own chain ("123"), or in the past session that many
+// sessions back ("123~2"): counted from the chat's own chain, it stays right when
+// CreatePersistentContactAssociation puts history before it.
+func history(ctx context.Context, r parley.Reader, ends *sync.Map, c *parley.Contact, after string, size int) (*TranscriptPage, error) {
+	newest, err := r.ActiveContact(ctx, c.InitialContactID) // the chain's newest contact knows what it continues
+	if err != nil {
+		return nil, err
+	}
+	segs, err := segmentsOf(ctx, r, newest, ends)
+	if err != nil {
+		return nil, err
+	}
+	own, k, bound := len(segs)-1, 0, int64(0)
+	if after != "" {
+		fwd, b, back, ok := parseSegmentBody("F" + after)
+		if !ok || !fwd || back > own || b < 0 {
+			return nil, parley.Invalid("NextToken", "NextToken is not a token of this transcript")
+		}
+		k, bound = own-back, b
+	}
+	items, at, err := scan(ctx, r, segs, parley.ItemQuery{Transcript: true}, true, k, bound, size+1)
+	if err != nil {
+		return nil, err
+	}
+	page := &TranscriptPage{InitialContactID: c.InitialContactID, Items: items}
+	if len(items) > size {
+		page.Items = items[:size]
+		page.NextToken = segmentBody("F", items[size-1].Seq, own-at[size-1])[1:]
+	}
+	return page, nil
 }

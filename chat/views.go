@@ -1,6 +1,7 @@
 package chat
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"strings"
@@ -107,14 +108,61 @@ func (s *Service) DescribeView(ctx context.Context, c *Caller, token string) (*v
 	return v, err
 }
 
+// isViewAnswer reports whether a message is an answer to a view: an interactive response of templateType
+// ViewResource.
+func isViewAnswer(contentType, content string) bool {
+	if contentType != parley.ContentInteractiveResponse || !strings.Contains(content, views.TemplateType) {
+		return false
+	}
+	var r struct{ TemplateType string }
+	return json.Unmarshal([]byte(content), &r) == nil && r.TemplateType == views.TemplateType
+}
+
 // customerInput is the input a customer's message gives the chat's flow: the answer to a view (an interactive
 // response of templateType ViewResource), or a message.
-func customerInput(it *parley.Item) flow.Input {
-	if it.ContentType == parley.ContentInteractiveResponse && strings.Contains(it.Content, views.TemplateType) {
-		var r struct{ TemplateType string }
-		if json.Unmarshal([]byte(it.Content), &r) == nil && r.TemplateType == views.TemplateType {
-			return flow.ViewResponse(it.Content)
-		}
+func customerInput(contentType, content string) flow.Input {
+	if isViewAnswer(contentType, content) {
+		return flow.ViewResponse(content)
 	}
-	return flow.CustomerMessage(choiceText(it.Content))
+	return flow.CustomerMessage(choiceText(content))
+}
+
+// hideViewAnswer stores a customer's answer to a view without its data when the ShowView that waits for it keeps
+// the response off the transcript (SensitiveDataConfiguration.HideResponseOn TRANSCRIPT): the item keeps its
+// Id, time, templateType, version and action, so everyone sees that and how the customer answered, and the data
+// is dropped before anything stores or publishes the item; only the flow hears it, through ch.hidden. It runs in
+// the message's transaction, with the contact as that transaction reads it.
+func hideViewAnswer(ch *Change, contact *parley.Contact, it *parley.Item) {
+	if it.Role != parley.RoleCustomer || it.Type != parley.ItemMessage || !hidesViewAnswer(contact.FlowState) ||
+		!isViewAnswer(it.ContentType, it.Content) {
+		return
+	}
+	var m map[string]json.RawMessage
+	if json.Unmarshal([]byte(it.Content), &m) != nil {
+		return
+	}
+	delete(m, "data")
+	b, err := json.Marshal(m)
+	if err != nil {
+		return
+	}
+	if ch.hidden == nil {
+		ch.hidden = map[string]string{}
+	}
+	ch.hidden[it.ID] = it.Content
+	it.Content = string(b)
+}
+
+// hidesViewAnswer reports whether a stored flow run waits for the answer to a view whose response is kept off the
+// transcript.
+func hidesViewAnswer(state []byte) bool {
+	if !bytes.Contains(state, []byte("hideViewResponse")) {
+		return false
+	}
+	var st struct {
+		Status flow.Status   `json:"status"`
+		Wait   flow.WaitKind `json:"wait"`
+		Hide   bool          `json:"hideViewResponse"`
+	}
+	return json.Unmarshal(state, &st) == nil && st.Status == flow.StatusWaiting && st.Wait == flow.WaitView && st.Hide
 }

@@ -58,3 +58,13 @@ func wireReceipt(r parley.Receipt) wire.Receipt {
 	}
 	return w
 }
+
+// WireHistory converts a page of History to the agent API's ContactTranscriptResponse.
+func WireHistory(p *TranscriptPage) *wire.ContactTranscriptResponse {
+	out := &wire.ContactTranscriptResponse{InitialContactID: p.InitialContactID, NextToken: p.NextToken,
+		Transcript: make([]wire.Item, 0, len(p.Items))}
+	for _, it := range p.Items {
+		out.Transcript = append(out.Transcript, WireItem(it, false))
+	}
+	return out
+}

@@ -74,6 +74,9 @@ type State struct {
 	// Wait is what the action waits for, and Until when its timer fires (zero: no timer).
 	Wait  WaitKind  `json:"wait,omitempty"`
 	Until time.Time `json:"until,omitzero"`
+	// HideViewResponse is set while a ShowView whose SensitiveDataConfiguration hides the response on the
+	// transcript waits: the customer's answer is stored without its data (views.go).
+	HideViewResponse bool `json:"hideViewResponse,omitempty"`
 	// StoredCustomerInput is $.StoredCustomerInput.
 	StoredCustomerInput string `json:"storedCustomerInput,omitempty"`
 	// External is $.External: the answer of the last Lambda function called.
@@ -207,7 +210,7 @@ func Step(ctx context.Context, env Env, st *State, in Input) (Outcome, error) {
 		return Outcome{}, err
 	}
 	r.at = st.FlowID
-	st.Status, st.Action, st.Wait, st.Until = "", "", "", time.Time{}
+	st.Status, st.Action, st.Wait, st.Until, st.HideViewResponse = "", "", "", time.Time{}, false
 	next, err := r.resume(a, in)
 	if err != nil {
 		return r.out, err

@@ -229,6 +229,15 @@ func (v *validator) parameters(a *Action) {
 		seconds("InterruptFrequencySeconds", 1, maxWaitSeconds)
 	case "ShowView":
 		seconds("InvocationTimeLimitSeconds", 1, maxWaitSeconds)
+		on, ok := hideResponseOn(p)
+		if !ok {
+			v.problem(a, `SensitiveDataConfiguration must be an object whose HideResponseOn is a list, as {"HideResponseOn":["%s"]}.`, HideOnTranscript)
+		}
+		for _, d := range on {
+			if d != HideOnTranscript {
+				v.problem(a, "SensitiveDataConfiguration.HideResponseOn names %q; the only destination is %s.", d, HideOnTranscript)
+			}
+		}
 	case "UpdateContactEventHooks":
 		for _, k := range sortedKeys(p.object("EventHooks")) {
 			if !eventHooks[k] {

@@ -85,6 +85,8 @@ func TestValidateProblems(t *testing.T) {
 		{"a Lambda function not configured", doc(lambda(""), fact, say("error")), resolver{}, "a", "InvokeLambdaFunction", `the Lambda function "arn:fn" does not exist`},
 		{"ShowView without views", doc(`{"Identifier":"a","Type":"ShowView","Parameters":{"ViewResource":{"Id":"v-1"}},"Transitions":{"NextAction":"end"}}`, end), resolver{}, "a", "ShowView", "views are not supported"},
 		{"ShowView with a time limit out of range", doc(`{"Identifier":"a","Type":"ShowView","Parameters":{"ViewResource":{"Id":"v-1"},"InvocationTimeLimitSeconds":"0"},"Transitions":{"NextAction":"end"}}`, end), nil, "a", "ShowView", `InvocationTimeLimitSeconds is "0"`},
+		{"ShowView with SensitiveDataConfiguration not a list", doc(`{"Identifier":"a","Type":"ShowView","Parameters":{"ViewResource":{"Id":"v-1"},"SensitiveDataConfiguration":{"HideResponseOn":"TRANSCRIPT"}},"Transitions":{"NextAction":"end"}}`, end), nil, "a", "ShowView", "HideResponseOn is a list"},
+		{"ShowView hiding the response on an unknown destination", doc(`{"Identifier":"a","Type":"ShowView","Parameters":{"ViewResource":{"Id":"v-1"},"SensitiveDataConfiguration":{"HideResponseOn":["TRANSCRIPT","LOGS"]}},"Transitions":{"NextAction":"end"}}`, end), nil, "a", "ShowView", `HideResponseOn names "LOGS"`},
 		{"ShowView of a view that does not exist", doc(`{"Identifier":"a","Type":"ShowView","Parameters":{"ViewResource":{"Id":"v-1"}},"Transitions":{"NextAction":"end"}}`, end), viewResolver{resolver{}}, "a", "ShowView", `the view "v-1" does not exist`},
 	}
 	for _, tc := range cases {

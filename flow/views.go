@@ -5,12 +5,18 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 )
 
 // ShowView: the flow shows a view (a form, a confirmation, ...) in the customer's chat and waits until the
 // customer answers it with one of the view's actions, or its time limit. The answer's action is the result the
 // action's conditions compare, and $.Views.Action and $.Views.ViewResultData hold the answer for the actions
 // that follow.
+//
+// SensitiveDataConfiguration {"HideResponseOn": ["TRANSCRIPT"]} (the one destination Connect's Flow Language
+// reference names) keeps the answer's data out of the transcript: the run records it in State.HideViewResponse
+// while it waits, and the Env that stores the customer's answer stores it without its data (package chat). The
+// flow still reads the data in $.Views.ViewResultData.
 
 // ViewEnv is implemented by Envs that can show views. Without it ShowView takes its error branch.
 type ViewEnv interface {
@@ -46,6 +52,36 @@ const (
 	defaultViewSeconds   = 300
 )
 
+// HideOnTranscript is the destination of SensitiveDataConfiguration.HideResponseOn that keeps a view's answer
+// out of the transcript, the only one Connect documents.
+const HideOnTranscript = "TRANSCRIPT"
+
+// hideResponseOn returns the destinations of a ShowView's SensitiveDataConfiguration.HideResponseOn, and false
+// when the parameter is there but not a list of strings.
+func hideResponseOn(p Params) ([]string, bool) {
+	sd := p.object("SensitiveDataConfiguration")
+	if sd == nil {
+		return nil, !p.has("SensitiveDataConfiguration")
+	}
+	raw, ok := sd["HideResponseOn"]
+	if !ok {
+		return nil, true
+	}
+	list, ok := raw.([]any)
+	if !ok {
+		return nil, false
+	}
+	out := make([]string, 0, len(list))
+	for _, x := range list {
+		s, ok := x.(string)
+		if !ok {
+			return nil, false
+		}
+		out = append(out, s)
+	}
+	return out, true
+}
+
 // showView runs ShowView.
 func (r *runner) showView(a *Action) result {
 	ve, ok := r.env.(ViewEnv)
@@ -71,6 +107,8 @@ func (r *runner) showView(a *Action) result {
 		return res
 	}
 	r.st.Views = nil
+	on, _ := hideResponseOn(p)
+	r.st.HideViewResponse = slices.Contains(on, HideOnTranscript)
 	return r.waitFor(a, WaitView, min(secs, maxWaitSeconds))
 }
 

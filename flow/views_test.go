@@ -3,6 +3,7 @@ package flow_test
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/parley-chat/parley/flow"
@@ -70,6 +71,42 @@ func TestShowView(t *testing.T) {
 				}
 			}
 			checkEffects(t, env.fakeEnv, tc.want)
+		})
+	}
+}
+
+// TestShowViewHidesResponse: a ShowView with SensitiveDataConfiguration HideResponseOn TRANSCRIPT marks the run
+// while it waits (State.HideViewResponse, which the chat reads to store the answer without its data); the answer
+// still reaches $.Views.ViewResultData, and the mark is gone once the view is answered. Without the parameter the
+// run is not marked.
+func TestShowViewHidesResponse(t *testing.T) {
+	hidden := strings.Replace(showView, `"InvocationTimeLimitSeconds":"30",`,
+		`"InvocationTimeLimitSeconds":"30","SensitiveDataConfiguration":{"HideResponseOn":["TRANSCRIPT"]},`, 1)
+	thanks := `{"Identifier":"thanks","Type":"MessageParticipant","Parameters":{"Text":"$.Views.ViewResultData.card"},"Transitions":{}}`
+	for _, tc := range []struct {
+		name   string
+		action string
+		hide   bool
+	}{{"hidden", hidden, true}, {"shown", showView, false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			env := &viewEnv{fakeEnv: newEnv()}
+			env.add(t, "main", parse(t, doc(tc.action, thanks, say("other"), say("slow"), say("error"), say("next"))))
+			st := flow.NewState("main")
+			if _, err := flow.Step(context.Background(), env, st, flow.Start()); err != nil {
+				t.Fatal(err)
+			}
+			st = roundTrip(t, st)
+			if st.HideViewResponse != tc.hide || st.Wait != flow.WaitView {
+				t.Fatalf("waiting: HideViewResponse %v, Wait %q; want %v, VIEW", st.HideViewResponse, st.Wait, tc.hide)
+			}
+			in := flow.ViewResponse(`{"templateType":"ViewResource","version":"1.0","action":"Next","data":{"card":"4111"}}`)
+			if _, err := flow.Step(context.Background(), env, st, in); err != nil {
+				t.Fatal(err)
+			}
+			if st.HideViewResponse {
+				t.Error("HideViewResponse still set after the answer")
+			}
+			checkEffects(t, env.fakeEnv, []string{"say 4111"})
 		})
 	}
 }

@@ -173,7 +173,7 @@ func (e *Exporter) export(ctx context.Context, c *parley.Contact) error {
 		if prefix == "" {
 			prefix = DefaultPrefix(in.Alias)
 		}
-		if err := e.dest.Put(ctx, Key(prefix, c.ID, c.EndedAt), body); err != nil {
+		if err := e.dest.Put(ctx, Key(prefix, c.ID, c.InitiatedAt), body); err != nil {
 			return err
 		}
 	}

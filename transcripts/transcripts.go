@@ -48,7 +48,7 @@ const pageSize = 500
 
 // Build reads the transcript of contact c (ended or not) from r: the items of its chain that belong to c and
 // that GetTranscript shows, except those addressed to one participant only (the chat.ended sent to one who
-// left), and the participants of c with those who speak in its items.
+// left), and the participants of c with everyone who has a ParticipantId in its items.
 func Build(ctx context.Context, r parley.Reader, c *parley.Contact) (*Document, error) {
 	in, err := r.GetInstance(ctx, c.InstanceID)
 	if err != nil {
@@ -81,9 +81,7 @@ func Build(ctx context.Context, r parley.Reader, c *parley.Contact) (*Document, 
 			if it.ContactID != c.ID || it.Recipient != "" {
 				continue
 			}
-			if it.Role != parley.RoleSystem {
-				add(it.ParticipantID)
-			}
+			add(it.ParticipantID)
 			d.Transcript = append(d.Transcript, item(it))
 		}
 		if len(items) < pageSize {
@@ -92,9 +90,14 @@ func Build(ctx context.Context, r parley.Reader, c *parley.Contact) (*Document, 
 	}
 }
 
+// item is an item as Connect's transcript file has it: GetTranscript's shape without ContactId (the document's)
+// and MessageMetadata; the chat.ended event, which belongs to no participant, has no ParticipantRole either.
 func item(it *parley.Item) wire.Item {
 	w := chat.WireItem(it, false)
 	w.ContactID, w.MessageMetadata = "", nil
+	if it.ContentType == parley.EventChatEnded && it.ParticipantID == "" {
+		w.ParticipantRole, w.DisplayName = "", ""
+	}
 	return w
 }
 
@@ -110,10 +113,11 @@ func accountID(arn string) string {
 // DefaultPrefix is where Connect puts an instance's chat transcripts in its bucket.
 func DefaultPrefix(alias string) string { return "connect/" + alias + "/ChatTranscripts" }
 
-// Key is where the transcript of a contact that ended at ended goes under prefix, as Connect names it:
-// PREFIX/YYYY/MM/DD/<ContactId>_<YYYYMMDD>T<HH:MM>_UTC.json, the date and time being the end's, in UTC.
-func Key(prefix, contactID string, ended time.Time) string {
-	t := ended.UTC()
+// Key is where the transcript of a contact initiated at initiated goes under prefix, as Connect names it:
+// PREFIX/YYYY/MM/DD/<ContactId>_<YYYYMMDD>T<HH:MM>_UTC.json, the date and minute being the contact's initiation
+// (not its end), in UTC.
+func Key(prefix, contactID string, initiated time.Time) string {
+	t := initiated.UTC()
 	return strings.TrimSuffix(prefix, "/") + "/" + t.Format("2006/01/02") + "/" + contactID + "_" +
 		t.Format("20060102T15:04") + "_UTC.json"
 }

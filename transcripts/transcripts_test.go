@@ -61,12 +61,12 @@ func seed(t *testing.T, s parley.Store, b parley.Blob) {
 	t.Helper()
 	ctx := t.Context()
 	in := &parley.Instance{ID: "inst-1", ARN: "arn:aws:connect:us-west-2:123456789012:instance/inst-1", Alias: "acme", CreatedAt: base}
-	contact := func(id string, ended time.Time) *parley.Contact {
+	contact := func(id string, initiated, ended time.Time) *parley.Contact {
 		return &parley.Contact{ID: id, InstanceID: in.ID, InitialContactID: "c-1", Channel: parley.ChannelChat,
-			InitiationMethod: "API", State: parley.ContactEnded, InitiatedAt: base, EndedAt: ended, UpdatedAt: ended}
+			InitiationMethod: "API", State: parley.ContactEnded, InitiatedAt: initiated, EndedAt: ended, UpdatedAt: ended}
 	}
-	c1, c2 := contact("c-1", base.Add(10*time.Minute)), contact("c-2", base.Add(20*time.Minute))
-	c2.PreviousContactID = "c-1"
+	c1, c2 := contact("c-1", base, base.Add(10*time.Minute)), contact("c-2", base.Add(10*time.Minute), base.Add(20*time.Minute))
+	c2.PreviousContactID, c2.InitiationMethod = "c-1", "TRANSFER"
 	part := func(id, contactID string, role parley.Role, name string) *parley.Participant {
 		return &parley.Participant{ID: id, ContactID: contactID, ChainID: "c-1", Role: role, DisplayName: name,
 			State: parley.ParticipantLeft, JoinedAt: base, TokenHash: []byte("h-" + id)}
@@ -92,9 +92,14 @@ func seed(t *testing.T, s parley.Store, b parley.Blob) {
 		endedForAgent,
 		item("c-1", "i-transferred", parley.ItemEvent, parley.EventTransferSucceeded, "", "", parley.RoleSystem, "SYSTEM_MESSAGE"),
 		item("c-2", "i-later", parley.ItemMessage, parley.ContentTextPlain, "Anyone there?", cust, parley.RoleCustomer, "Jane"),
+		item("c-2", "i-left-customer", parley.ItemEvent, parley.EventParticipantLeft, "", cust, parley.RoleCustomer, "Jane"),
+		item("c-2", "i-ended", parley.ItemEvent, parley.EventChatEnded, "", "", parley.RoleSystem, ""),
 	}
 	for i, it := range items {
 		it.Time = base.Add(time.Duration(i+1) * time.Second)
+		if it.ContactID == "c-2" {
+			it.Time = it.Time.Add(10 * time.Minute) // after the transfer
+		}
 	}
 	err := s.Update(ctx, func(tx parley.Tx) error {
 		if err := tx.PutInstance(ctx, in); err != nil {
@@ -135,17 +140,18 @@ func seed(t *testing.T, s parley.Store, b parley.Blob) {
 	}
 }
 
-// golden compares got, a transcript document, with testdata/name field by field (or rewrites it with -update).
+// golden compares got, a transcript document, with testdata/name: field by field for a readable difference, then
+// byte for byte once indented, which holds the order of the fields to Connect's (or rewrites it with -update).
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
 	path := filepath.Join("testdata", name)
+	var indented bytes.Buffer
+	if err := json.Indent(&indented, got, "", "  "); err != nil {
+		t.Fatalf("exported transcript: %v\n%s", err, got)
+	}
+	indented.WriteByte('\n')
 	if *update {
-		var v any
-		if err := json.Unmarshal(got, &v); err != nil {
-			t.Fatal(err)
-		}
-		b, _ := json.MarshalIndent(v, "", "  ")
-		if err := os.WriteFile(path, append(b, '\n'), 0o644); err != nil {
+		if err := os.WriteFile(path, indented.Bytes(), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -162,6 +168,8 @@ func golden(t *testing.T, name string, got []byte) {
 	}
 	if d := cmp.Diff(want, have); d != "" {
 		t.Errorf("exported transcript differs from %s (-want +got):\n%s", path, d)
+	} else if !bytes.Equal(wantB, indented.Bytes()) {
+		t.Errorf("exported transcript has the fields of %s in another order:\n%s", path, indented.Bytes())
 	}
 }
 
@@ -197,8 +205,8 @@ func TestExportGolden(t *testing.T) {
 	exportPending(t, newExporter(t, s, dest, clock), 2)
 
 	for _, c := range []struct{ key, golden string }{
-		{"connect/acme/ChatTranscripts/2026/03/14/c-1_20260314T15:19_UTC.json", "c-1.json"},
-		{"connect/acme/ChatTranscripts/2026/03/14/c-2_20260314T15:29_UTC.json", "c-2.json"},
+		{"connect/acme/ChatTranscripts/2026/03/14/c-1_20260314T15:09_UTC.json", "c-1.json"},
+		{"connect/acme/ChatTranscripts/2026/03/14/c-2_20260314T15:19_UTC.json", "c-2.json"},
 	} {
 		got, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(c.key)))
 		if err != nil {
@@ -265,7 +273,7 @@ func TestExportS3(t *testing.T) {
 	s := openStore(t)
 	seed(t, s, nil)
 	exportPending(t, newExporter(t, s, dest, &fakeClock{t: base.Add(time.Hour)}), 2)
-	obj, err := backend.GetObject("transcripts", "connect/acme/ChatTranscripts/2026/03/14/c-1_20260314T15:19_UTC.json", nil)
+	obj, err := backend.GetObject("transcripts", "connect/acme/ChatTranscripts/2026/03/14/c-1_20260314T15:09_UTC.json", nil)
 	if err != nil {
 		t.Fatalf("GetObject: %v", err)
 	}

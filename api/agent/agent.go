@@ -190,18 +190,9 @@ func (h *handler) contacts(w http.ResponseWriter, r *http.Request, u *parley.Use
 	httpapi.WriteJSON(w, http.StatusOK, wire.AgentContactsResponse{Contacts: contactsJSON(h.describe(r.Context(), h.svc.Contacts(u)))})
 }
 
-// transcript is a page of a contact's transcript, active or ended (agents.ContactTranscript); NextToken is the
-// Seq to continue after.
+// transcript is a page of a contact's transcript, active or ended, past sessions first (agents.ContactTranscript);
+// NextToken is opaque.
 func (h *handler) transcript(w http.ResponseWriter, r *http.Request, u *parley.User) {
-	var after int64
-	if tok := r.URL.Query().Get("NextToken"); tok != "" {
-		n, err := strconv.ParseInt(tok, 10, 64)
-		if err != nil || n < 0 {
-			h.fail(w, r, parley.Invalid("NextToken", "NextToken is not a token of this transcript"))
-			return
-		}
-		after = n
-	}
 	size := 0
 	if v := r.URL.Query().Get("MaxResults"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -211,7 +202,7 @@ func (h *handler) transcript(w http.ResponseWriter, r *http.Request, u *parley.U
 		}
 		size = n
 	}
-	items, next, err := h.svc.ContactTranscript(r.Context(), u, r.PathValue("id"), after, size)
+	page, err := h.svc.ContactTranscript(r.Context(), u, r.PathValue("id"), r.URL.Query().Get("NextToken"), size)
 	if parley.IsCode(err, parley.EACCESS) {
 		err = &parley.Error{Code: httpapi.EForbidden, Message: "only a supervisor, or an agent who handled the contact, may read its transcript"}
 	}
@@ -219,15 +210,7 @@ func (h *handler) transcript(w http.ResponseWriter, r *http.Request, u *parley.U
 		h.fail(w, r, err)
 		return
 	}
-	resp := wire.ContactTranscriptResponse{Transcript: make([]wire.Item, 0, len(items))}
-	for _, it := range items {
-		resp.InitialContactID = it.ChainID
-		resp.Transcript = append(resp.Transcript, chat.WireItem(it, false))
-	}
-	if next > 0 {
-		resp.NextToken = strconv.FormatInt(next, 10)
-	}
-	httpapi.WriteJSON(w, http.StatusOK, resp)
+	httpapi.WriteJSON(w, http.StatusOK, chat.WireHistory(page))
 }
 
 func (h *handler) contactAction(w http.ResponseWriter, r *http.Request, u *parley.User) {

@@ -44,7 +44,7 @@ type adminBackend interface {
 	Contacts(ctx context.Context) ([]wire.AgentContact, error)
 	ResetPassword(ctx context.Context, username, password string) (string, error)
 	// Transcript is a page of a contact's transcript after the Seq after, as the agent API answers it.
-	Transcript(ctx context.Context, contactID string, after int64) (*wire.ContactTranscriptResponse, error)
+	Transcript(ctx context.Context, contactID, after string) (*wire.ContactTranscriptResponse, error)
 	Close() error
 }
 

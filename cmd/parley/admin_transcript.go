@@ -6,10 +6,10 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
-	"github.com/parley-chat/parley"
 	chatsvc "github.com/parley-chat/parley/chat"
 	"github.com/parley-chat/parley/wire"
 )
@@ -17,14 +17,16 @@ import (
 // transcriptPage is how many items one read of a transcript asks for (the agent API's most).
 const transcriptPage = 200
 
-// adminTranscript prints a contact's whole transcript, active or ended: as text (time, role, name, content) or,
-// with --format json, as the agent API's ContactTranscriptResponse with every item.
+// adminTranscript prints a contact's whole transcript, active or ended, as the chat's participants and agents
+// see it — a persistent chat's past sessions first: as text (time, role, name, content) or, with --format json, as
+// the agent API's ContactTranscriptResponse with every item. When the transcript spans more than one contact (a
+// past session, a transfer), the text marks where each contact's items begin.
 func adminTranscript(ctx context.Context, b adminBackend, o *adminFlags, stdout io.Writer) error {
 	if o.contact == "" {
 		return usageError{fmt.Errorf("name the contact: parley transcript CONTACT_ID")}
 	}
 	out := wire.ContactTranscriptResponse{Transcript: []wire.Item{}}
-	var after int64
+	after := ""
 	for {
 		page, err := b.Transcript(ctx, o.contact, after)
 		if err != nil {
@@ -32,11 +34,8 @@ func adminTranscript(ctx context.Context, b adminBackend, o *adminFlags, stdout 
 		}
 		out.InitialContactID = page.InitialContactID
 		out.Transcript = append(out.Transcript, page.Transcript...)
-		if page.NextToken == "" {
+		if after = page.NextToken; after == "" {
 			break
-		}
-		if after, err = strconv.ParseInt(page.NextToken, 10, 64); err != nil {
-			return fmt.Errorf("transcript: bad NextToken %q", page.NextToken)
 		}
 	}
 	switch o.format {
@@ -46,7 +45,13 @@ func adminTranscript(ctx context.Context, b adminBackend, o *adminFlags, stdout 
 		return enc.Encode(out)
 	case "text":
 		var b strings.Builder
+		marks := slices.ContainsFunc(out.Transcript, func(it wire.Item) bool { return it.ContactID != out.Transcript[0].ContactID })
+		contact := ""
 		for _, it := range out.Transcript {
+			if marks && it.ContactID != contact {
+				contact = it.ContactID
+				fmt.Fprintf(&b, "--- contact %s\n", contact)
+			}
 			fmt.Fprintf(&b, "%s  %-8s %s\n", it.AbsoluteTime, it.ParticipantRole, transcriptLine(it))
 		}
 		_, err := io.WriteString(stdout, b.String())
@@ -74,8 +79,8 @@ func transcriptLine(it wire.Item) string {
 	return it.ContentType
 }
 
-// Transcript reads a page of a contact's transcript from the store, as the agent API answers it.
-func (a *adminStore) Transcript(ctx context.Context, contactID string, after int64) (*wire.ContactTranscriptResponse, error) {
+// Transcript reads a page of a contact's transcript from the store, as the agent API answers it (chat.History).
+func (a *adminStore) Transcript(ctx context.Context, contactID, after string) (*wire.ContactTranscriptResponse, error) {
 	inst, err := a.inst(ctx)
 	if err != nil {
 		return nil, err
@@ -84,27 +89,18 @@ func (a *adminStore) Transcript(ctx context.Context, contactID string, after int
 	if err != nil || c.InstanceID != inst.ID {
 		return nil, fmt.Errorf("contact %s not found in instance %s", contactID, inst.ID)
 	}
-	items, err := a.st.ListItems(ctx, parley.ItemQuery{ChainID: c.InitialContactID, AfterSeq: after, Transcript: true,
-		Limit: transcriptPage + 1})
+	page, err := chatsvc.History(ctx, a.st, c, after, transcriptPage)
 	if err != nil {
 		return nil, err
 	}
-	out := &wire.ContactTranscriptResponse{InitialContactID: c.InitialContactID, Transcript: []wire.Item{}}
-	if len(items) > transcriptPage {
-		items = items[:transcriptPage]
-		out.NextToken = strconv.FormatInt(items[len(items)-1].Seq, 10)
-	}
-	for _, it := range items {
-		out.Transcript = append(out.Transcript, chatsvc.WireItem(it, false))
-	}
-	return out, nil
+	return chatsvc.WireHistory(page), nil
 }
 
 // Transcript reads a page of a contact's transcript through the agent API.
-func (s *adminServer) Transcript(ctx context.Context, contactID string, after int64) (*wire.ContactTranscriptResponse, error) {
+func (s *adminServer) Transcript(ctx context.Context, contactID, after string) (*wire.ContactTranscriptResponse, error) {
 	q := url.Values{"MaxResults": {strconv.Itoa(transcriptPage)}}
-	if after > 0 {
-		q.Set("NextToken", strconv.FormatInt(after, 10))
+	if after != "" {
+		q.Set("NextToken", after)
 	}
 	var out wire.ContactTranscriptResponse
 	err := s.call(ctx, "GET", "/contacts/"+url.PathEscape(contactID)+"/transcript?"+q.Encode(), nil, &out)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -457,5 +458,98 @@ func TestTranscriptAfterChat(t *testing.T) {
 	}
 	if code, _ := sue.do("GET", "/contacts/no-such-contact/transcript", nil, nil); code != 404 {
 		t.Errorf("an unknown contact: %d, want 404", code)
+	}
+}
+
+// TestAgentTranscriptPersistentChat: a customer's chat with an agent ends; the customer starts a new chat that
+// continues it (aws-sdk-go-v2 StartChatContact with PersistentChat ENTIRE_PAST_SESSION). Through the agent API,
+// the agent who takes the new chat and a supervisor read the new chat's transcript page by page with the past
+// session first — the same items, Ids and ContactIds as the agent's GetTranscript (aws-sdk-go connectparticipant)
+// — while the past contact's transcript stays its own, and a token of one transcript is refused by another.
+func TestAgentTranscriptPersistentChat(t *testing.T) {
+	e := newEnv(t)
+	setupCenter(t, e)
+	ann := login(t, e.srv.URL, "ann", "Passw0rd-ann")
+	talk := func(ch chat, customer, agent string) (cust, ag conn) {
+		cust = e.connect(ch.ParticipantToken)
+		offer := ann.until(wire.EventOffer)
+		if offer.Contact.ContactID != ch.ContactID {
+			t.Fatalf("offered %s, want %s", offer.Contact.ContactID, ch.ContactID)
+		}
+		var accepted wire.AgentContact
+		ann.must("POST", "/contacts/"+ch.ContactID+"/accept", nil, &accepted)
+		ag = e.connect(accepted.ParticipantToken)
+		e.send(cust.Token, customer)
+		e.send(ag.Token, agent)
+		return cust, ag
+	}
+	past := e.startChat()
+	talk(past, "my order is late", "sorry, let me check")
+	ann.must("POST", "/contacts/"+past.ContactID+"/end", nil, nil)
+	ann.must("POST", "/contacts/"+past.ContactID+"/clear", nil, nil)
+
+	next := e.startChat(func(in *connect.StartChatContactInput) {
+		in.PersistentChat = &ctypes.PersistentChat{RehydrationType: ctypes.RehydrationTypeEntirePastSession,
+			SourceContactId: aws.String(past.ContactID)}
+	})
+	_, ag := talk(next, "it is still late", "it ships today")
+	sue := login(t, e.srv.URL, "sue", "Passw0rd-sue") // now: the chats went to Ann
+
+	// read returns a contact's transcript through the agent API as "Id@ContactId" and its messages' texts.
+	read := func(a *agentClient, contactID string) (ids, texts []string, pages int) {
+		token := ""
+		for {
+			var page wire.ContactTranscriptResponse
+			path := "/contacts/" + contactID + "/transcript?MaxResults=2"
+			if token != "" {
+				path += "&NextToken=" + url.QueryEscape(token)
+			}
+			a.must("GET", path, nil, &page)
+			pages++
+			if page.InitialContactID != contactID {
+				t.Fatalf("a page of %s says InitialContactId %s", contactID, page.InitialContactID)
+			}
+			for _, it := range page.Transcript {
+				ids = append(ids, it.ID+"@"+it.ContactID)
+				if it.Type == "MESSAGE" && it.ParticipantRole != "SYSTEM" {
+					texts = append(texts, it.Content)
+				}
+			}
+			if token = page.NextToken; token == "" {
+				return ids, texts, pages
+			}
+		}
+	}
+	var want []string
+	for _, it := range e.transcript(ag.Token) {
+		want = append(want, awsv1.StringValue(it.Id)+"@"+awsv1.StringValue(it.ContactId))
+	}
+	wantTexts := []string{"my order is late", "sorry, let me check", "it is still late", "it ships today"}
+	for name, a := range map[string]*agentClient{"the agent": ann, "the supervisor": sue} {
+		ids, texts, pages := read(a, next.ContactID)
+		if !slices.Equal(ids, want) {
+			t.Errorf("%s read\n%v\nGetTranscript has\n%v", name, ids, want)
+		}
+		if !slices.Equal(texts, wantTexts) || pages < 3 {
+			t.Errorf("%s read %v in %d pages, want %v", name, texts, pages, wantTexts)
+		}
+	}
+	var pastContacts int
+	for _, id := range want {
+		if strings.HasSuffix(id, "@"+past.ContactID) {
+			pastContacts++
+		}
+	}
+	if pastContacts == 0 {
+		t.Errorf("GetTranscript of the new chat has no item of the past contact: %v", want)
+	}
+	if _, texts, _ := read(sue, past.ContactID); !slices.Equal(texts, wantTexts[:2]) {
+		t.Errorf("the past contact's transcript: %v, want its own messages", texts)
+	}
+
+	var first wire.ContactTranscriptResponse
+	sue.must("GET", "/contacts/"+next.ContactID+"/transcript?MaxResults=1", nil, &first)
+	if code, _ := sue.do("GET", "/contacts/"+past.ContactID+"/transcript?NextToken="+url.QueryEscape(first.NextToken), nil, nil); code != 400 {
+		t.Errorf("a token of the new chat's transcript on the past chat's: %d, want 400", code)
 	}
 }

@@ -59,7 +59,7 @@ func TestTranscriptExportAndRetention(t *testing.T) {
 		t.Fatal(err)
 	}
 	in, _ := e.srv.Instance()
-	key := transcripts.Key(transcripts.DefaultPrefix(in.Alias), ch.ContactID, aws.ToTime(d.Contact.DisconnectTimestamp))
+	key := transcripts.Key(transcripts.DefaultPrefix(in.Alias), ch.ContactID, aws.ToTime(d.Contact.InitiationTimestamp))
 	b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(key)))
 	if err != nil {
 		t.Fatalf("the exported transcript: %v", err)

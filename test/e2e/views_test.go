@@ -1,8 +1,12 @@
 package e2e
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -234,5 +238,113 @@ func TestShowView(t *testing.T) {
 			}
 			break
 		}
+	}
+}
+
+// hiddenViewFlow shows the Form view with SensitiveDataConfiguration HideResponseOn TRANSCRIPT and branches on the
+// data of the answer: a known address is welcomed back, another is not.
+const hiddenViewFlow = `{"Version":"2019-10-30","StartAction":"form","Actions":[
+{"Identifier":"form","Type":"ShowView","Parameters":{"ViewResource":{"Id":"%FORM%","Version":"1"},
+ "InvocationTimeLimitSeconds":"60","SensitiveDataConfiguration":{"HideResponseOn":["TRANSCRIPT"]},
+ "ViewData":{"Heading":"Hello $.CustomerEndpoint.Address","Next":"Send",
+ "Sections":[{"Heading":"Card","Items":[{"Type":"FormInput","Name":"email","Label":"Email","InputType":"email"}]}]}},
+ "Transitions":{"NextAction":"end","Conditions":[{"NextAction":"known","Condition":{"Operator":"Equals","Operands":["Next"]}}],
+  "Errors":[{"NextAction":"end","ErrorType":"TimeLimitExceeded"},{"NextAction":"end","ErrorType":"NoMatchingCondition"},
+  {"NextAction":"end","ErrorType":"NoMatchingError"}]}},
+{"Identifier":"known","Type":"Compare","Parameters":{"ComparisonValue":"$.Views.ViewResultData.email"},"Transitions":{"NextAction":"stranger",
+  "Conditions":[{"NextAction":"welcome","Condition":{"Operator":"Equals","Operands":["ann@example.com"]}}],
+  "Errors":[{"NextAction":"stranger","ErrorType":"NoMatchingCondition"}]}},
+{"Identifier":"welcome","Type":"MessageParticipant","Parameters":{"Text":"Welcome back"},"Transitions":{"NextAction":"hold"}},
+{"Identifier":"stranger","Type":"MessageParticipant","Parameters":{"Text":"We do not know you yet"},"Transitions":{"NextAction":"hold"}},
+{"Identifier":"hold","Type":"Wait","Parameters":{"TimeLimitSeconds":"3600"},"Transitions":{"NextAction":"end",
+  "Conditions":[{"NextAction":"end","Condition":{"Operator":"Equals","Operands":["WaitCompleted"]}}],"Errors":[{"NextAction":"end","ErrorType":"NoMatchingError"}]}},
+{"Identifier":"end","Type":"EndFlowExecution","Parameters":{},"Transitions":{}}]}`
+
+// TestShowViewHidesResponse: a ShowView with SensitiveDataConfiguration HideResponseOn TRANSCRIPT. The customer
+// (aws-sdk-go connectparticipant) submits the form; the flow branches on the data it submitted (two chats, two
+// addresses, two branches), while the answer's item — on the WebSocket, in GetTranscript and in the transcript
+// exported when the chat ends — keeps its Id and action and carries none of the data.
+func TestShowViewHidesResponse(t *testing.T) {
+	dir := t.TempDir()
+	e := newEnv(t, func(c *server.Config) { c.Transcripts.Dir, c.Transcripts.Interval = dir, time.Hour })
+	formARN := "arn:aws:connect:" + e.srv.Region + ":aws:view/form"
+	flowID := createFlow(t, e, "Hidden views", strings.ReplaceAll(hiddenViewFlow, "%FORM%", formARN))
+	exporter, _ := e.srv.Transcripts()
+
+	for _, tc := range []struct{ email, said string }{
+		{"ann@example.com", "Welcome back"},
+		{"bob@example.com", "We do not know you yet"},
+	} {
+		ch := e.startChat(func(in *connect.StartChatContactInput) {
+			in.ContactFlowId = aws.String(flowID)
+			in.SupportedMessagingContentTypes = []string{"text/plain", "application/vnd.amazonaws.connect.message.interactive",
+				"application/vnd.amazonaws.connect.message.interactive.response"}
+		})
+		cust := e.connect(ch.ParticipantToken)
+		sock := dial(t, cust.URL)
+		viewOf(t, e.transcript(cust.Token))
+		answer := `{"templateType":"ViewResource","version":"1.0","action":"Next","data":{"email":"` + tc.email + `"}}`
+		sent, err := e.pc.SendMessageWithContext(ctx(t), &connectparticipant.SendMessageInput{
+			ConnectionToken: awsv1.String(cust.Token), Content: awsv1.String(answer),
+			ContentType: awsv1.String("application/vnd.amazonaws.connect.message.interactive.response")})
+		if err != nil {
+			t.Fatalf("SendMessage (the form): %v", err)
+		}
+		id := awsv1.StringValue(sent.Id)
+		hidden := func(where, content string) {
+			t.Helper()
+			var m map[string]any
+			if err := json.Unmarshal([]byte(content), &m); err != nil || m["action"] != "Next" ||
+				m["templateType"] != "ViewResource" || strings.Contains(content, tc.email) || m["data"] != nil {
+				t.Errorf("%s: the answer is %s; want its action and no data", where, content)
+			}
+		}
+		for said := false; !said; {
+			it := sock.next()
+			switch {
+			case it.ID == id:
+				hidden("WebSocket", it.Content)
+			case it.ContentType == "text/plain" && it.ParticipantRole == "SYSTEM":
+				if it.Content != tc.said {
+					t.Fatalf("%s: the flow said %q, want %q", tc.email, it.Content, tc.said)
+				}
+				said = true
+			}
+		}
+		var found bool
+		for _, it := range e.transcript(cust.Token) {
+			if awsv1.StringValue(it.Id) == id {
+				found = true
+				hidden("GetTranscript", awsv1.StringValue(it.Content))
+			}
+		}
+		if !found {
+			t.Errorf("GetTranscript has no item %s (the answer)", id)
+		}
+		if _, err := e.cc.StopContact(ctx(t), &connect.StopContactInput{InstanceId: aws.String(e.srv.InstanceID),
+			ContactId: aws.String(ch.ContactID)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, err := exporter.ExportPending(ctx(t)); err != nil || n != 2 {
+		t.Fatalf("ExportPending: %d, %v; want 2 transcripts", n, err)
+	}
+	var files int
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		files++
+		if err == nil && (bytes.Contains(b, []byte("ann@example.com")) || bytes.Contains(b, []byte("bob@example.com"))) {
+			t.Errorf("the exported transcript %s holds the hidden answer", path)
+		}
+		if err == nil && !bytes.Contains(b, []byte(`\"action\":\"Next\"`)) {
+			t.Errorf("the exported transcript %s has no answer", path)
+		}
+		return err
+	})
+	if err != nil || files != 2 {
+		t.Fatalf("exported files: %d, %v", files, err)
 	}
 }
