@@ -288,7 +288,8 @@ func (m *manager) read(sk *sock) {
 		select {
 		case m.frames <- frameMsg{s: sk, f: f}:
 		case <-m.ctx.Done():
-			return
+			// Shutting down: drop the frame and keep reading until the writer closes the connection after its
+			// close frame, so that a peer writing to us is never stuck and misses that close frame.
 		}
 	}
 }
