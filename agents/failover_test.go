@@ -1,10 +1,13 @@
 package agents_test
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"testing"
 	"time"
 
+	"github.com/parley-chat/parley"
 	"github.com/parley-chat/parley/admin"
 	"github.com/parley-chat/parley/agents"
 )
@@ -224,5 +227,80 @@ func TestFailoverAfterContactWorkLimit(t *testing.T) {
 	st := c.State(bob)
 	if len(st.Contacts) != 1 || st.Contacts[0].ContactID != c2 {
 		t.Fatalf("bob on the third routing node: %+v, want only %s (the expired work gone)", st.Contacts, c2)
+	}
+}
+
+// failingStates is a store whose writes of the routing state fail, as when the database refuses them.
+type failingStates struct{ parley.Store }
+
+func (s failingStates) Update(ctx context.Context, fn func(tx parley.Tx) error) error {
+	return s.Store.Update(ctx, func(tx parley.Tx) error { return fn(failingStatesTx{tx}) })
+}
+
+type failingStatesTx struct{ parley.Tx }
+
+var errStates = errors.New("the routing state cannot be written")
+
+func (failingStatesTx) PutAgentMissed(context.Context, *parley.AgentMissed) error { return errStates }
+func (failingStatesTx) DeleteAgentMissed(context.Context, string) error           { return errStates }
+func (failingStatesTx) PutAfterContactWork(context.Context, *parley.AfterContactWork) error {
+	return errStates
+}
+func (failingStatesTx) DeleteAfterContactWork(context.Context, string) error { return errStates }
+
+// TestSaveFailureKeepsRouting: when the routing state cannot be saved, routing goes on from memory: an agent is
+// still Missed and in after-contact work, and Clear and Available still work.
+func TestSaveFailureKeepsRouting(t *testing.T) {
+	f := newFixture(t, 30*time.Second)
+	sales := f.queue("Sales")
+	flow := f.flowTo(sales)
+	bob := f.user("bob", f.profile("Sales", 1, pq(sales, 1, 0)))
+	f.ag.Close()
+	n := agents.New(failingStates{f.store}, f.bus, f.chat, f.admin, f.clk, nil, agents.Config{OfferTimeout: 30 * time.Second,
+		NoTimer: true, NodeID: "node-failing"})
+	if err := n.Start(f.ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(n.Close)
+	if !n.Lead(f.ctx) {
+		t.Fatal("the node did not take the routing lease")
+	}
+	sub := n.Subscribe(bob)
+	if err := n.SetStatus(f.ctx, bob, "Available"); err != nil {
+		t.Fatal(err)
+	}
+	c1 := f.start(flow)
+	if o := offerOf(t, sub); o.ContactID != c1 {
+		t.Fatalf("offer %+v, want %s", o, c1)
+	}
+	f.clk.add(31 * time.Second)
+	n.Tick()
+	if st := n.State(bob); st.System != agents.SystemMissed {
+		t.Fatalf("bob after the offer timed out: %s, want Missed", st.System)
+	}
+	if err := n.SetStatus(f.ctx, bob, "Available"); err != nil {
+		t.Fatal(err)
+	}
+	if o := offerOf(t, sub); o.ContactID != c1 {
+		t.Fatalf("offer after Available: %+v, want %s", o, c1)
+	}
+	if _, err := n.Accept(f.ctx, bob, c1); err != nil {
+		t.Fatal(err)
+	}
+	if err := n.End(f.ctx, bob, c1); err != nil {
+		t.Fatal(err)
+	}
+	c2 := f.start(flow)
+	if st := n.State(bob); st.System != agents.SystemACW || len(st.Contacts) != 1 {
+		t.Fatalf("bob after ending the chat: %s with %+v, want after-contact work on %s only", st.System, st.Contacts, c1)
+	}
+	if err := n.Clear(f.ctx, bob, c1); err != nil {
+		t.Fatal(err)
+	}
+	if o := offerOf(t, sub); o.ContactID != c2 {
+		t.Fatalf("offer after Clear: %+v, want %s", o, c2)
+	}
+	if err := n.Check(); err != nil {
+		t.Fatal(err)
 	}
 }
