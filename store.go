@@ -121,6 +121,7 @@ type Reader interface {
 	// AgentSession finds a logged-in session by the hash of its token, expired or not (the caller checks
 	// ExpiresAt); ENOTFOUND (AGENT_SESSION) if there is none.
 	AgentSession(ctx context.Context, tokenHash []byte) (*AgentSession, error)
+	AgentStateReader
 
 	GetContact(ctx context.Context, id string) (*Contact, error)
 	// ListActiveContacts returns the ACTIVE contacts of an instance, oldest (InitiatedAt) first.
@@ -272,6 +273,7 @@ type Tx interface {
 	DeleteAgentSession(ctx context.Context, tokenHash []byte) error
 	// DeleteUserAgentSessions deletes every session of a user (its password changed). None is not an error.
 	DeleteUserAgentSessions(ctx context.Context, userID string) error
+	AgentStateWriter
 
 	// InsertContact stores a new contact; ECONFLICT if the id exists.
 	InsertContact(ctx context.Context, c *Contact) error
@@ -404,7 +406,8 @@ type Archive interface {
 	// before — and, when exportedOnly, has been marked exported — the chains that ended first first.
 	ExpiredChains(ctx context.Context, before time.Time, exportedOnly bool, limit int) ([]string, error)
 	// PurgeChain begins deleting a chain: in one transaction it deletes the chain's contacts, their
-	// participants, connections, attachment records, flow logs, streams, outbox entries and export marks, and
+	// participants, connections, attachment records, flow logs, streams, outbox entries, export marks and
+	// after-contact work, and
 	// records a Purge holding the ids of the attachments, whose bytes the caller deletes. The chain's items
 	// go afterwards, in batches (PurgeItems). A chain with no contact left is not an error.
 	PurgeChain(ctx context.Context, chainID string) error
@@ -422,4 +425,56 @@ type Purge struct {
 	ChainID string
 	// FileIDs are the attachments the chain had, whose bytes ("uploads/<id>", "files/<id>") are to be deleted.
 	FileIDs []string
+}
+
+// The routing state that outlives the routing node (docs/decisions/0004-routing.md): besides each agent's chosen
+// status (User.StatusID) and the active contacts, the node that takes routing over reads which agents are in
+// Missed and which ended contacts hold an agent in after-contact work. The routing node writes them when they
+// change, which is rarely (an offer timing out, a contact ending with an agent, a Clear).
+
+// AgentMissed records that an agent let an offer time out while it had the status StatusID, chosen at
+// StatusSince: it gets no offers until it sets a status again. A record whose status no longer matches the
+// user's is stale (the agent chose a status since) and means nothing.
+type AgentMissed struct {
+	UserID      string
+	StatusID    string
+	StatusSince time.Time
+	MissedAt    time.Time
+}
+
+// AfterContactWork is an agent's after-contact work on a contact that ended while the agent handled it: the
+// agent keeps the contact's slot until it clears the work or Until passes.
+type AfterContactWork struct {
+	ContactID string
+	UserID    string
+	// ParticipantID is the agent's participant in the contact.
+	ParticipantID string
+	EndedAt       time.Time
+	EndReason     string
+	// Until is when the after-contact-work limit ends the work; zero when the agent has no limit.
+	Until time.Time
+}
+
+// AgentStateReader reads the routing state of agents (part of Reader).
+type AgentStateReader interface {
+	// ListAgentsMissed returns the Missed records of the users of an instance, by user id.
+	ListAgentsMissed(ctx context.Context, instanceID string) ([]*AgentMissed, error)
+	// ListAfterContactWork returns the after-contact work on the contacts of an instance, by EndedAt, then
+	// ContactID.
+	ListAfterContactWork(ctx context.Context, instanceID string) ([]*AfterContactWork, error)
+}
+
+// AgentStateWriter writes the routing state of agents (part of Tx). A user's records go with the user
+// (DeleteUser), a contact's after-contact work with the contact (Archive.PurgeChain).
+type AgentStateWriter interface {
+	// PutAgentMissed creates or replaces the Missed record of m.UserID. The user must exist.
+	PutAgentMissed(ctx context.Context, m *AgentMissed) error
+	// DeleteAgentMissed deletes a user's Missed record. Deleting a missing record is not an error.
+	DeleteAgentMissed(ctx context.Context, userID string) error
+	// PutAfterContactWork creates or replaces the after-contact work on w.ContactID. The contact and the user
+	// must exist.
+	PutAfterContactWork(ctx context.Context, w *AfterContactWork) error
+	// DeleteAfterContactWork deletes the after-contact work on a contact. Deleting a missing one is not an
+	// error.
+	DeleteAfterContactWork(ctx context.Context, contactID string) error
 }

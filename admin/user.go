@@ -260,6 +260,11 @@ func (s *Service) PutUserStatus(ctx context.Context, instanceID, userID, statusI
 		if st.State != StatusEnabled {
 			return parley.Errorf(parley.EREQUEST, "agent status %s is disabled", st.Name)
 		}
+		// Setting a status, even the one the agent has, ends Missed; the routing node does the same when it hears
+		// of it, but a status set while no node routes must not find the agent Missed after the takeover.
+		if err := tx.DeleteAgentMissed(ctx, u.ID); err != nil {
+			return err
+		}
 		if u.StatusID == st.ID {
 			return nil
 		}

@@ -97,6 +97,7 @@ type Service struct {
 	subs   map[string]map[*Subscription]struct{}
 	timer  *time.Timer
 	post   []func()
+	saves  []save // changes of the routing state to write once the lock is released (state.go)
 	closed bool
 	// leader is set while this node holds the routing lease and has rebuilt the state (cluster.go).
 	leader bool
@@ -105,6 +106,8 @@ type Service struct {
 	unsubscribe func()             // ends the subscription to the bus's events (nil before Start)
 	stopLease   context.CancelFunc // stops the renewal loop (nil with NoTimer)
 	running     sync.WaitGroup     // the renewal loop and forwarded actions being carried out
+
+	wmu sync.Mutex // held while the routing state's queued changes are written (persist); taken before mu
 
 	pmu     sync.Mutex
 	pending map[string]chan *action // forwarded actions waiting for the leader's answer, by request id
@@ -138,13 +141,18 @@ func New(store parley.Store, bus parley.Bus, chatSvc *chat.Service, adminSvc *ad
 
 func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Millisecond) }
 
-// locked runs f under the lock, then the work f queued for after it (s.later).
+// locked runs f under the lock, then writes the changes of the routing state f queued (state.go), then runs the
+// work f queued for after it (s.later).
 func (s *Service) locked(f func(now time.Time)) {
 	s.mu.Lock()
 	f(s.now())
 	post := s.post
 	s.post = nil
+	saves := len(s.saves) > 0
 	s.mu.Unlock()
+	if saves {
+		s.persist()
+	}
 	for _, p := range post {
 		p()
 	}
@@ -324,6 +332,9 @@ func (s *Service) userStatusChanged(ctx context.Context, u *parley.User) {
 		return
 	}
 	s.locked(func(now time.Time) {
+		if old := s.agents[u.ID]; old != nil && old.missed {
+			s.unmissed(u.ID)
+		}
 		s.setAgent(a, now) // a status set again clears Missed: a.missed is false
 		s.dispatch(now)
 		s.notifyState(u.ID)
@@ -350,6 +361,9 @@ func (s *Service) configChanged(ctx context.Context, instanceID string) {
 		for _, a := range loaded {
 			if old := s.agents[a.user.ID]; old != nil {
 				a.missed = old.missed && !statusChanged(old, a)
+				if old.missed && !a.missed {
+					s.unmissed(a.user.ID)
+				}
 			}
 			s.setAgent(a, now)
 		}
@@ -431,14 +445,10 @@ func (s *Service) contactEnded(c *parley.Contact) {
 			return
 		}
 		w.contact = c
-		w.state, w.endedAt, w.endReason = ContactACW, now, c.DisconnectReason
-		if a := s.agents[w.agentID]; a != nil && a.user.AfterContactWorkTimeLimit > 0 {
-			w.acwDeadline = now.Add(time.Duration(a.user.AfterContactWorkTimeLimit) * time.Second)
-		}
+		s.enterACW(w, c.DisconnectReason, now)
 		s.notify(w.agentID, Event{Kind: EventContactEnded, ContactID: c.ID, Reason: c.DisconnectReason,
 			Contact: s.view(w)})
 		s.notifyState(w.agentID)
-		s.rearm(now)
 	})
 }
 
@@ -515,7 +525,7 @@ func (s *Service) Tick() {
 		}
 		for _, m := range s.engine.Expire(now) {
 			if a := s.agents[m.AgentID]; a != nil {
-				a.missed = true
+				s.miss(a, now)
 			}
 			s.withdrawn(m.Offer, "timeout")
 		}
@@ -531,6 +541,9 @@ func (s *Service) Tick() {
 // clear ends after-contact work: the slot frees. Callers hold the lock.
 func (s *Service) clear(contactID string, w *work, now time.Time) {
 	delete(s.work, contactID)
+	s.saveLater("after-contact work cleared", contactID, func(ctx context.Context, tx parley.Tx) error {
+		return tx.DeleteAfterContactWork(ctx, contactID)
+	})
 	s.engine.Release(contactID, w.agentID, now)
 	s.notify(w.agentID, Event{Kind: EventContactCleared, ContactID: contactID})
 	s.notifyState(w.agentID)

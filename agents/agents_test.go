@@ -124,15 +124,19 @@ func (f *fixture) profile(name string, slots int, queues ...parley.RoutingProfil
 
 func (f *fixture) user(name string, profile *parley.RoutingProfile) *parley.User {
 	f.t.Helper()
-	var agentProfile string
+	return f.userWith(admin.UserInput{Username: name, RoutingProfileID: profile.ID})
+}
+
+// userWith creates an agent (security profile Agent) from in.
+func (f *fixture) userWith(in admin.UserInput) *parley.User {
+	f.t.Helper()
 	profiles, _ := f.store.ListSecurityProfiles(f.ctx, f.inst.ID)
 	for _, p := range profiles {
 		if p.Name == parley.ProfileAgent {
-			agentProfile = p.ID
+			in.SecurityProfileIDs = []string{p.ID}
 		}
 	}
-	u, err := f.admin.CreateUser(f.ctx, f.inst.ID, admin.UserInput{Username: name, SecurityProfileIDs: []string{agentProfile},
-		RoutingProfileID: profile.ID})
+	u, err := f.admin.CreateUser(f.ctx, f.inst.ID, in)
 	if err != nil {
 		f.t.Fatal(err)
 	}

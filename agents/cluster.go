@@ -75,7 +75,9 @@ func (s *Service) stepDown() {
 }
 
 // rebuild makes this node the leader with the routing state read from the store: every agent whose status is
-// routable, every active contact that waits in a queue or is connected to an agent.
+// routable, with its Missed state; every agent's after-contact work; every active contact that is connected to
+// an agent or waits in a queue. What holds a slot (after-contact work, connections) is put back before the
+// waiting contacts are queued, so that no contact is offered into a slot that is not free.
 func (s *Service) rebuild(ctx context.Context) error {
 	s.locked(func(time.Time) { s.stepDown(); s.leader = true })
 	instances, err := s.store.ListInstances(ctx)
@@ -83,34 +85,8 @@ func (s *Service) rebuild(ctx context.Context) error {
 		return err
 	}
 	for _, in := range instances {
-		users, err := s.store.ListUsers(ctx, in.ID)
-		if err != nil {
+		if err := s.rebuildInstance(ctx, in.ID); err != nil {
 			return err
-		}
-		for _, u := range users {
-			a, err := s.loadAgent(ctx, u)
-			if err != nil {
-				return err
-			}
-			s.locked(func(now time.Time) { s.setAgent(a, now) })
-		}
-		contacts, err := s.store.ListActiveContacts(ctx, in.ID)
-		if err != nil {
-			return err
-		}
-		for _, c := range contacts {
-			switch {
-			case c.AgentID != "":
-				pid, token, err := s.chat.AgentParticipant(ctx, c.ID, c.AgentID)
-				if err != nil {
-					s.log.Warn("rebuild: the agent's ParticipantToken is not available to its workspace",
-						"contact_id", c.ID, "user_id", c.AgentID, "err", err)
-					pid, token = "", ""
-				}
-				s.locked(func(now time.Time) { s.restore(c, pid, token, now) })
-			case c.QueueID != "" && !c.EnqueuedAt.IsZero(): // in its queue, not only a flow's working queue
-				s.contactQueued(c)
-			}
 		}
 	}
 	s.locked(func(now time.Time) {
@@ -119,6 +95,65 @@ func (s *Service) rebuild(ctx context.Context) error {
 			s.notifyState(userID) // streams opened while no one led get their state
 		}
 	})
+	return nil
+}
+
+// rebuildInstance reads the routing state of one instance (rebuild).
+func (s *Service) rebuildInstance(ctx context.Context, instanceID string) error {
+	missed, err := s.store.ListAgentsMissed(ctx, instanceID)
+	if err != nil {
+		return err
+	}
+	missedBy := map[string]*parley.AgentMissed{}
+	for _, m := range missed {
+		missedBy[m.UserID] = m
+	}
+	users, err := s.store.ListUsers(ctx, instanceID)
+	if err != nil {
+		return err
+	}
+	for _, u := range users {
+		a, err := s.loadAgent(ctx, u)
+		if err != nil {
+			return err
+		}
+		a.missed = stillMissed(missedBy[u.ID], u)
+		s.locked(func(now time.Time) { s.setAgent(a, now) })
+	}
+	acw, err := s.store.ListAfterContactWork(ctx, instanceID)
+	if err != nil {
+		return err
+	}
+	for _, r := range acw {
+		c, err := s.store.GetContact(ctx, r.ContactID)
+		if err != nil {
+			s.log.Warn("rebuild: after-contact work on an unreadable contact", "contact_id", r.ContactID,
+				"user_id", r.UserID, "err", err)
+			continue
+		}
+		s.locked(func(now time.Time) { s.restoreACW(c, r, now) })
+	}
+	contacts, err := s.store.ListActiveContacts(ctx, instanceID)
+	if err != nil {
+		return err
+	}
+	for _, c := range contacts {
+		if c.AgentID == "" {
+			continue
+		}
+		pid, token, err := s.chat.AgentParticipant(ctx, c.ID, c.AgentID)
+		if err != nil {
+			s.log.Warn("rebuild: the agent's ParticipantToken is not available to its workspace",
+				"contact_id", c.ID, "user_id", c.AgentID, "err", err)
+			pid, token = "", ""
+		}
+		s.locked(func(now time.Time) { s.restore(c, pid, token, now) })
+	}
+	for _, c := range contacts {
+		if c.AgentID == "" && c.QueueID != "" && !c.EnqueuedAt.IsZero() { // in its queue, not only a flow's working queue
+			s.contactQueued(c)
+		}
+	}
 	return nil
 }
 

@@ -75,8 +75,14 @@ func (o *offersOnBus) count(contactID string) int {
 // second starts another agents service on the fixture's store and bus: a second node of the same cluster.
 func (f *fixture) second() *agents.Service {
 	f.t.Helper()
+	return f.node("node-b")
+}
+
+// node starts another agents service, named id, on the fixture's store and bus: another node of the same cluster.
+func (f *fixture) node(id string) *agents.Service {
+	f.t.Helper()
 	b := agents.New(f.store, f.bus, f.chat, f.admin, f.clk, nil, agents.Config{OfferTimeout: 30 * time.Second,
-		NoTimer: true, NodeID: "node-b"})
+		NoTimer: true, NodeID: id})
 	if err := b.Start(f.ctx); err != nil {
 		f.t.Fatal(err)
 	}

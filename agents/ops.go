@@ -263,10 +263,11 @@ func (s *Service) Accept(ctx context.Context, u *parley.User, contactID string) 
 		s.notify(u.ID, Event{Kind: EventContactConnected, Contact: &ev})
 		if w.endedWhileAccepting || !c.Active() {
 			// The chat ended right after the agent joined: after-contact work.
-			w.state, w.endedAt = ContactACW, now
-			if w.endReason == "" {
-				w.endReason = c.DisconnectReason
+			reason := w.endReason
+			if reason == "" {
+				reason = c.DisconnectReason
 			}
+			s.enterACW(w, reason, now)
 			s.notify(u.ID, Event{Kind: EventContactEnded, ContactID: c.ID, Reason: w.endReason, Contact: s.view(w)})
 		}
 		s.notifyState(u.ID)

@@ -74,6 +74,9 @@ func (t *tx) DeleteUser(ctx context.Context, id string) error {
 	if _, err := exec(ctx, t.q, `DELETE FROM agent_sessions WHERE user_id = ?`, id); err != nil {
 		return fmt.Errorf("postgres: delete user sessions: %w", err)
 	}
+	if err := t.deleteUserAgentState(ctx, id); err != nil {
+		return err
+	}
 	res, err := exec(ctx, t.q, `DELETE FROM users WHERE id = ?`, id)
 	return updated(res, err, "delete user", "USER", "user not found")
 }

@@ -76,6 +76,9 @@ func (t *tx) DeleteUser(ctx context.Context, id string) error {
 	if _, err := t.q.exec(ctx, `DELETE FROM agent_sessions WHERE user_id = ?`, id); err != nil {
 		return fmt.Errorf("sqlite: delete user sessions: %w", err)
 	}
+	if err := t.deleteUserAgentState(ctx, id); err != nil {
+		return err
+	}
 	res, err := t.q.exec(ctx, `DELETE FROM users WHERE id = ?`, id)
 	return updated(res, err, "delete user", "USER", "user not found")
 }

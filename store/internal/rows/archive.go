@@ -38,6 +38,7 @@ var PurgeChainSQL = []string{
 	`DELETE FROM streams WHERE chain_id = ?`,
 	`DELETE FROM flow_log WHERE contact_id IN (SELECT id FROM contacts WHERE initial_contact_id = ?)`,
 	`DELETE FROM transcript_exports WHERE contact_id IN (SELECT id FROM contacts WHERE initial_contact_id = ?)`,
+	`DELETE FROM after_contact_work WHERE contact_id IN (SELECT id FROM contacts WHERE initial_contact_id = ?)`,
 	`DELETE FROM participants WHERE chain_id = ?`,
 	`DELETE FROM contacts WHERE initial_contact_id = ?`,
 }
