@@ -26,10 +26,17 @@ const (
 	NotFound           = "NotFound"           // 404
 	InvalidParameter   = "InvalidParameter"   // 400
 	AuthorizationError = "AuthorizationError" // 403
+	// BatchRequestTooLong answers a PublishBatch whose messages and attributes add up to more than
+	// MaxBatchBytes (400).
+	BatchRequestTooLong = "BatchRequestTooLong"
 )
 
+// MaxBatchBytes is SNS's bound on the messages and message attributes (names, types and values) of one
+// PublishBatch together: 256 KiB.
+const MaxBatchBytes = 256 << 10
+
 var statuses = map[string]int{InternalError: 500, Throttled: 400, NotFound: 404, InvalidParameter: 400,
-	AuthorizationError: 403, "InvalidParameterValue": 400, "InvalidAction": 400, "ServiceUnavailable": 503}
+	AuthorizationError: 403, BatchRequestTooLong: 400, "InvalidParameterValue": 400, "InvalidAction": 400, "ServiceUnavailable": 503}
 
 // Attribute is a message attribute as published.
 type Attribute struct {
@@ -191,6 +198,17 @@ func (s *Server) publishBatch(w http.ResponseWriter, f url.Values, region string
 	}
 	if len(entries) == 0 || len(entries) > 10 {
 		writeError(w, "InvalidParameter", "PublishBatchRequestEntries must hold 1 to 10 entries")
+		return
+	}
+	size := 0
+	for _, p := range entries {
+		size += len(p.Message)
+		for name, a := range p.MessageAttributes {
+			size += len(name) + len(a.DataType) + len(a.StringValue)
+		}
+	}
+	if size > MaxBatchBytes {
+		writeError(w, BatchRequestTooLong, fmt.Sprintf("The batch request contains %d bytes, more than %d", size, MaxBatchBytes))
 		return
 	}
 	s.mu.Lock()
