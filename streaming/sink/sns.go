@@ -9,8 +9,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/sns"
-	"github.com/aws/aws-sdk-go-v2/service/sns/types"
 	"github.com/aws/smithy-go"
 
 	"github.com/parley-chat/parley"
@@ -25,7 +23,7 @@ type SNS struct {
 	accountID string
 
 	mu      sync.Mutex
-	clients map[string]*sns.Client // by region
+	regions map[string]*snsRegion  // see snsquery.go
 	queues  map[string]*topicQueue // by topic ARN: see snsbatch.go
 }
 
@@ -53,7 +51,7 @@ func NewSNS(ctx context.Context, o SNSOptions) (*SNS, error) {
 			return nil, fmt.Errorf("sink: AWS configuration: %w", err)
 		}
 	}
-	return &SNS{aws: cfg, endpoint: o.Endpoint, accountID: o.AccountID, clients: map[string]*sns.Client{},
+	return &SNS{aws: cfg, endpoint: o.Endpoint, accountID: o.AccountID, regions: map[string]*snsRegion{},
 		queues: map[string]*topicQueue{}}, nil
 }
 
@@ -83,12 +81,11 @@ func (s *SNS) Publish(ctx context.Context, topicARN, message string, attrs map[s
 }
 
 func (s *SNS) publish(ctx context.Context, t Topic, message string, attrs map[string]string) error {
-	in := &sns.PublishInput{TopicArn: aws.String(t.ARN), Message: aws.String(message),
-		MessageAttributes: make(map[string]types.MessageAttributeValue, len(attrs))}
-	for k, v := range attrs {
-		in.MessageAttributes[k] = types.MessageAttributeValue{DataType: aws.String("String"), StringValue: aws.String(v)}
+	r, err := s.region(ctx, t.Region)
+	if err != nil {
+		return err
 	}
-	if _, err := s.client(t.Region).Publish(ctx, in); err != nil {
+	if _, err := r.post(ctx, publishBody(t.ARN, &rendered{message, attrs})); err != nil {
 		return snsError(t.ARN, err)
 	}
 	return nil
@@ -110,27 +107,25 @@ func (s *SNS) send(ctx context.Context, t Topic, parts []part) (errs []error, wh
 		}
 		return []error{nil}, nil
 	}
-	in := &sns.PublishBatchInput{TopicArn: aws.String(t.ARN),
-		PublishBatchRequestEntries: make([]types.PublishBatchRequestEntry, 0, len(msgs))}
-	for i, m := range msgs {
-		e := types.PublishBatchRequestEntry{Id: aws.String(strconv.Itoa(i)), Message: aws.String(m.message),
-			MessageAttributes: make(map[string]types.MessageAttributeValue, len(m.attrs))}
-		for k, v := range m.attrs {
-			e.MessageAttributes[k] = types.MessageAttributeValue{DataType: aws.String("String"), StringValue: aws.String(v)}
-		}
-		in.PublishBatchRequestEntries = append(in.PublishBatchRequestEntries, e)
+	r, err := s.region(ctx, t.Region)
+	if err != nil {
+		return nil, err
 	}
-	out, err := s.client(t.Region).PublishBatch(ctx, in)
+	data, err := r.post(ctx, publishBatchBody(t.ARN, msgs))
+	if err != nil {
+		return nil, snsError(t.ARN, err)
+	}
+	out, err := decodeBatchAnswer(data)
 	if err != nil {
 		return nil, snsError(t.ARN, err)
 	}
 	errs = make([]error, len(msgs))
 	for _, f := range out.Failed {
-		i, err := strconv.Atoi(aws.ToString(f.Id))
+		i, err := strconv.Atoi(f.ID)
 		if err != nil || i < 0 || i >= len(msgs) {
 			continue
 		}
-		errs[i] = fmt.Errorf("sink: publish to %s: %s: %s", t.ARN, aws.ToString(f.Code), aws.ToString(f.Message))
+		errs[i] = fmt.Errorf("sink: publish to %s: %s: %s", t.ARN, f.Code, f.Message)
 		if f.SenderFault {
 			errs[i] = Permanent(errs[i])
 		}
@@ -138,7 +133,7 @@ func (s *SNS) send(ctx context.Context, t Topic, parts []part) (errs []error, wh
 	// An entry SNS lists neither as failed nor as published was not published.
 	ok := make(map[string]bool, len(out.Successful))
 	for _, e := range out.Successful {
-		ok[aws.ToString(e.Id)] = true
+		ok[e.ID] = true
 	}
 	for i := range errs {
 		if errs[i] == nil && !ok[strconv.Itoa(i)] {
@@ -154,22 +149,19 @@ type rendered struct {
 	attrs   map[string]string
 }
 
-// client returns the region's client, made once.
-func (s *SNS) client(region string) *sns.Client {
+// region returns how to reach the region's SNS, resolved once.
+func (s *SNS) region(ctx context.Context, name string) (*snsRegion, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if c, ok := s.clients[region]; ok {
-		return c
+	if r, ok := s.regions[name]; ok {
+		return r, nil
 	}
-	c := sns.NewFromConfig(s.aws, func(o *sns.Options) {
-		o.Region = region
-		o.Retryer = aws.NopRetryer{}
-		if s.endpoint != "" {
-			o.BaseEndpoint = aws.String(s.endpoint)
-		}
-	})
-	s.clients[region] = c
-	return c
+	r, err := newRegion(ctx, s.aws, s.endpoint, name)
+	if err != nil {
+		return nil, err
+	}
+	s.regions[name] = r
+	return r, nil
 }
 
 // snsError marks the errors no retry can fix as permanent.

@@ -1,17 +1,24 @@
 package sink
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/sns/types"
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/parley-chat/parley/streaming/sink/snstest"
 )
@@ -35,15 +42,19 @@ type gatedSNS struct {
 func newGatedSNS(t *testing.T, held int) *gatedSNS {
 	t.Helper()
 	g := &gatedSNS{fake: snstest.New(t), held: held, arrived: make(chan struct{}, held), release: make(chan struct{})}
+	g.fake.SecretAccessKey = "secret" // every request's signature is checked
 	g.fake.CreateTopic(batchTopic)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err := r.ParseForm(); err != nil {
+		body, _ := io.ReadAll(r.Body)
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		f, err := url.ParseQuery(string(body))
+		if err != nil {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
 		}
 		n := 1
-		if r.PostForm.Get("Action") == "PublishBatch" {
-			for n = 0; r.PostForm.Get(fmt.Sprintf("PublishBatchRequestEntries.member.%d.Id", n+1)) != ""; n++ {
+		if f.Get("Action") == "PublishBatch" {
+			for n = 0; f.Get(fmt.Sprintf("PublishBatchRequestEntries.member.%d.Id", n+1)) != ""; n++ {
 			}
 		}
 		g.mu.Lock()
@@ -334,4 +345,123 @@ func TestSNSCoalescedOrder(t *testing.T) {
 		t.Errorf("%d published, want %d", total, want)
 	}
 	t.Logf("%d items in %d requests", total, len(g.requests()))
+}
+
+// sdkBody returns the form body service/sns sends for in.
+func sdkBody(t *testing.T, call func(*sns.Client) error) url.Values {
+	t.Helper()
+	var body []byte
+	c := sns.New(sns.Options{Region: "eu-west-3", BaseEndpoint: aws.String("http://127.0.0.1:1"), Retryer: aws.NopRetryer{},
+		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+			return aws.Credentials{AccessKeyID: "AKID", SecretAccessKey: "s"}, nil
+		}),
+		HTTPClient: doFunc(func(r *http.Request) (*http.Response, error) {
+			body, _ = io.ReadAll(r.Body)
+			return nil, errors.New("captured")
+		})})
+	_ = call(c)
+	v, err := url.ParseQuery(string(body))
+	if err != nil || len(v) == 0 {
+		t.Fatalf("the SDK's body %q: %v", body, err)
+	}
+	return v
+}
+
+type doFunc func(*http.Request) (*http.Response, error)
+
+func (f doFunc) Do(r *http.Request) (*http.Response, error) { return f(r) }
+
+// TestSNSQueryMatchesSDK: the Publish and PublishBatch bodies parley builds are the forms service/sns sends for
+// the same notifications: the same fields, the same values, whatever the characters.
+func TestSNSQueryMatchesSDK(t *testing.T) {
+	odd := []rendered{
+		{message: `{"Content":"a b&c=d+e%f\n\"ü ✓ 😀 <x> ~._-*'()!"}`, attrs: map[string]string{"ContactId": "c 1&2", "Type": "MESSAGE",
+			"ParticipantRole": "CUSTOMER", "InitialContactId": "ü✓", "AccountId": "000000000000", "InstanceId": "i",
+			"ContentType": "text/plain; charset=utf-8", "MessageVisibility": "ALL"}},
+		{message: "plain", attrs: map[string]string{"Type": "EVENT"}},
+		{message: strings.Repeat("x", 3000) + "+", attrs: map[string]string{}},
+	}
+	str := func(v string) types.MessageAttributeValue {
+		return types.MessageAttributeValue{DataType: aws.String("String"), StringValue: aws.String(v)}
+	}
+	sdkAttrs := func(m rendered) map[string]types.MessageAttributeValue {
+		a := map[string]types.MessageAttributeValue{}
+		for k, v := range m.attrs {
+			a[k] = str(v)
+		}
+		return a
+	}
+	for i, m := range odd {
+		want := sdkBody(t, func(c *sns.Client) error {
+			_, err := c.Publish(context.Background(), &sns.PublishInput{TopicArn: aws.String(batchTopic), Message: aws.String(m.message),
+				MessageAttributes: sdkAttrs(m)})
+			return err
+		})
+		got, err := url.ParseQuery(string(publishBody(batchTopic, &m)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := cmp.Diff(want, got); d != "" {
+			t.Errorf("Publish %d (-SDK +parley):\n%s", i, d)
+		}
+	}
+	in := &sns.PublishBatchInput{TopicArn: aws.String(batchTopic)}
+	var ms []*rendered
+	for i := range 10 {
+		m := &odd[i%len(odd)]
+		ms = append(ms, m)
+		in.PublishBatchRequestEntries = append(in.PublishBatchRequestEntries, types.PublishBatchRequestEntry{
+			Id: aws.String(strconv.Itoa(i)), Message: aws.String(m.message), MessageAttributes: sdkAttrs(*m)})
+	}
+	want := sdkBody(t, func(c *sns.Client) error { _, err := c.PublishBatch(context.Background(), in); return err })
+	got, err := url.ParseQuery(string(publishBatchBody(batchTopic, ms)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("PublishBatch (-SDK +parley):\n%s", d)
+	}
+}
+
+// TestDecodeBatchAnswer: SNS's answers to PublishBatch, read by the scan or by encoding/xml, give the same
+// entries.
+func TestDecodeBatchAnswer(t *testing.T) {
+	const head = `<PublishBatchResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishBatchResult>`
+	const tail = `</PublishBatchResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></PublishBatchResponse>`
+	for _, tc := range []struct {
+		name, body string
+		ok         []string
+		failed     []string // Id:Code:SenderFault
+	}{
+		{"all published", head + `<Failed/><Successful><member><MessageId>m0</MessageId><Id>0</Id><SequenceNumber>1</SequenceNumber></member>` +
+			`<member><Id>1</Id><MessageId>m1</MessageId></member></Successful>` + tail, []string{"0", "1"}, nil},
+		{"empty Failed element, indented", head + "\n  <Failed>\n  </Failed>\n  <Successful>\n    <member>\n      <Id>7</Id>\n    </member>\n  </Successful>\n" + tail,
+			[]string{"7"}, nil},
+		{"no Failed element", head + `<Successful><member><Id>2</Id></member></Successful>` + tail, []string{"2"}, nil},
+		{"some failed", head + `<Failed><member><Id>1</Id><Code>InvalidParameter</Code><Message>bad</Message><SenderFault>true</SenderFault></member>` +
+			`<member><Id>2</Id><Code>InternalError</Code><Message>oops</Message><SenderFault>false</SenderFault></member></Failed>` +
+			`<Successful><member><Id>0</Id></member></Successful>` + tail, []string{"0"}, []string{"1:InvalidParameter:true", "2:InternalError:false"}},
+		{"all failed", head + `<Successful/><Failed><member><Id>0</Id><Code>InternalError</Code><SenderFault>false</SenderFault></member></Failed>` + tail,
+			nil, []string{"0:InternalError:false"}},
+		{"an escaped Id", head + `<Failed/><Successful><member><Id>a&amp;b</Id></member></Successful>` + tail, []string{"a&b"}, nil},
+	} {
+		out, err := decodeBatchAnswer([]byte(tc.body))
+		if err != nil {
+			t.Errorf("%s: %v", tc.name, err)
+			continue
+		}
+		var ok, failed []string
+		for _, s := range out.Successful {
+			ok = append(ok, s.ID)
+		}
+		for _, f := range out.Failed {
+			failed = append(failed, fmt.Sprintf("%s:%s:%v", f.ID, f.Code, f.SenderFault))
+		}
+		if fmt.Sprint(ok) != fmt.Sprint(tc.ok) || fmt.Sprint(failed) != fmt.Sprint(tc.failed) {
+			t.Errorf("%s: published %v, failed %v; want %v, %v", tc.name, ok, failed, tc.ok, tc.failed)
+		}
+	}
+	if _, err := decodeBatchAnswer([]byte("<html>busy</html")); err == nil {
+		t.Error("an answer that is not XML decoded")
+	}
 }
