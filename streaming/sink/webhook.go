@@ -270,7 +270,8 @@ func (w *Webhooks) post(ctx context.Context, s *subscription, typ, id string, bo
 	if err != nil {
 		return Permanent(err)
 	}
-	h := req.Header // the names are canonical already: no Set
+	// The names are canonical already: no Set.
+	h := req.Header
 	h["Content-Type"] = []string{"text/plain; charset=UTF-8"} // as SNS sends it
 	h["User-Agent"] = []string{"parley-streaming"}
 	h[HeaderMessageType] = []string{typ}
