@@ -3,7 +3,10 @@ package sink
 import (
 	"bytes"
 	"encoding/json"
+	"reflect"
 	"testing"
+
+	"github.com/parley-chat/parley/wire"
 )
 
 // jsonEnvelope is the reference: encoding/json's encoding of the envelope, HTML characters left alone.
@@ -50,5 +53,60 @@ func FuzzEnvelopeAsJSON(f *testing.F) {
 	f.Fuzz(func(t *testing.T, message, key, value, id string) {
 		checkEnvelope(t, Notification{Type: TypeNotification, MessageID: id, TopicArn: key + value, Message: message,
 			Timestamp: value}, map[string]string{key: value, "Type": message})
+	})
+}
+
+// fill sets every field of the value v points to, recursively: strings to s plus the field's name, slices to
+// one element, pointers to a new value.
+func fill(v reflect.Value, s string) {
+	switch v.Kind() {
+	case reflect.String:
+		v.SetString(s)
+	case reflect.Struct:
+		for i := range v.NumField() {
+			fill(v.Field(i), s+v.Type().Field(i).Name)
+		}
+	case reflect.Slice:
+		v.Set(reflect.MakeSlice(v.Type(), 1, 1))
+		fill(v.Index(0), s)
+	case reflect.Pointer:
+		v.Set(reflect.New(v.Type().Elem()))
+		fill(v.Elem(), s)
+	default:
+		panic("fill: " + v.Kind().String())
+	}
+}
+
+func checkItem(t testing.TB, w wire.Item) {
+	t.Helper()
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(&w); err != nil {
+		t.Fatal(err)
+	}
+	want := bytes.TrimSuffix(b.Bytes(), []byte("\n"))
+	got, err := appendItem(nil, &w)
+	if err != nil || got != string(want) {
+		t.Errorf("appendItem = %s, %v\n want %s", got, err, want)
+	}
+}
+
+// TestItemAsJSON: the hand-written Message is encoding/json's encoding of wire.Item, every field set or none;
+// a field added to wire.Item and not to appendItem fails here.
+func TestItemAsJSON(t *testing.T) {
+	var w wire.Item
+	fill(reflect.ValueOf(&w).Elem(), "<\"ü\u2028\x01&>")
+	checkItem(t, w)
+	checkItem(t, wire.Item{})
+	checkItem(t, wire.Item{Type: "MESSAGE", MessageMetadata: &wire.MessageMetadata{MessageID: "m"}})
+}
+
+func FuzzItemAsJSON(f *testing.F) {
+	f.Add("hello", "Jane")
+	f.Add("\"<&>\u2028\xff\x00", "")
+	f.Fuzz(func(t *testing.T, content, name string) {
+		checkItem(t, wire.Item{AbsoluteTime: "2021-09-08T13:28:24.656Z", Content: content, ContentType: "text/plain",
+			ID: "id", Type: "MESSAGE", DisplayName: name, ContactID: "c"})
 	})
 }
