@@ -413,8 +413,8 @@ func (r *Report) Text(w io.Writer) {
 			if s.DrainSeconds >= 0 {
 				drain = fmt.Sprintf("%.2f s after the load stopped", s.DrainSeconds)
 			}
-			fmt.Fprintf(&b, "  streamed to %s: %d of %d messages (%d notifications, %d refused), all in %s\n",
-				s.To, s.Messages, s.Expected, s.Notifications, s.Refused, drain)
+			fmt.Fprintf(&b, "  streamed to %s: %d of %d messages (%d notifications in %d requests, %d refused), all in %s\n",
+				s.To, s.Messages, s.Expected, s.Notifications, s.Requests, s.Refused, drain)
 		}
 	}
 	if x := r.Start; x != nil {

@@ -100,16 +100,21 @@ func TestChat(t *testing.T) {
 	}
 }
 
-// TestChatStreamed: with --stream every chat is streamed to the generator's webhook receiver, which gets every
-// acknowledged message with a valid signature.
+// TestChatStreamed: with --stream every chat is streamed to the generator's webhook receiver, or its SNS, which
+// gets every acknowledged message with a valid signature.
 func TestChatStreamed(t *testing.T) {
-	cfg := smokeConfig(t, ScenarioChat)
-	cfg.Chats, cfg.Stream = 3, true
-	r := run(t, cfg)
-	s := r.Chat.Stream
-	if s == nil || s.Expected == 0 || s.Messages < s.Expected || s.Refused != 0 || s.DrainSeconds < 0 || r.Errors != 0 {
-		t.Fatalf("stream report %+v, errors %d %v", s, r.Errors, r.ErrorSamples)
+	for _, to := range []string{"webhook", "sns"} {
+		cfg := smokeConfig(t, ScenarioChat)
+		cfg.Chats, cfg.Stream, cfg.StreamTo = 3, true, to
+		r := run(t, cfg)
+		s := r.Chat.Stream
+		if s == nil || s.Expected == 0 || s.Messages < s.Expected || s.Refused != 0 || s.DrainSeconds < 0 || r.Errors != 0 ||
+			s.Requests == 0 {
+			t.Fatalf("%s: stream report %+v, errors %d %v", to, s, r.Errors, r.ErrorSamples)
+		}
 	}
+	cfg := smokeConfig(t, ScenarioChat)
+	cfg.Stream = true
 	cfg.Server = "http://127.0.0.1:1"
 	if _, err := Run(t.Context(), cfg); err == nil {
 		t.Error("--stream against a running server was accepted")

@@ -28,14 +28,17 @@ type StreamReport struct {
 	// DrainSeconds is how long after the last acknowledged message the receiver had them all; -1: not within
 	// the 60 s the run waits.
 	DrainSeconds float64 `json:"drain_seconds"`
+	// Requests is the HTTP requests that carried them: one per notification to a webhook, one per Publish or
+	// PublishBatch to SNS (failed ones included).
+	Requests int64 `json:"requests"`
 	// Refused is deliveries whose signature or envelope did not check.
 	Refused int64 `json:"refused"`
 	// To is the receiver: "a webhook" or "SNS".
 	To string `json:"to"`
 }
 
-// receiver is a webhook subscriber of streamTopic on loopback, which checks every signature as a real
-// receiver would, or a local SNS that has the topic; either counts what it gets.
+// receiver is a webhook subscriber of streamTopic on loopback, or a local SNS that has the topic; either checks
+// every request's signature as a real receiver would (HMAC-SHA256, SigV4), and counts what it gets.
 type receiver struct {
 	secret   string
 	srv      *http.Server
@@ -43,6 +46,7 @@ type receiver struct {
 	url      string
 	messages atomic.Int64
 	all      atomic.Int64
+	requests atomic.Int64
 	refused  atomic.Int64
 }
 
@@ -52,6 +56,7 @@ func startReceiver(to string) (*receiver, error) {
 	case "sns":
 		rc := &receiver{sns: snstest.Start()}
 		rc.sns.Keep = false
+		rc.sns.SecretAccessKey = "bench" // env's: every request's signature is checked, as SNS does
 		rc.sns.CreateTopic(streamTopic)
 		rc.sns.OnPublish = func(p snstest.Publish) {
 			rc.all.Add(1)
@@ -74,6 +79,7 @@ func startReceiver(to string) (*receiver, error) {
 }
 
 func (rc *receiver) serve(w http.ResponseWriter, r *http.Request) {
+	rc.requests.Add(1)
 	n, err := sink.Verify(r, rc.secret)
 	if err != nil {
 		rc.refused.Add(1)
@@ -110,9 +116,9 @@ func (rc *receiver) wait(ctx context.Context, expected int64, since time.Time) *
 		}
 	}
 	x.Messages, x.Notifications, x.Refused = rc.messages.Load(), rc.all.Load(), rc.refused.Load()
-	x.To = "a webhook"
+	x.To, x.Requests = "a webhook", rc.requests.Load()
 	if rc.sns != nil {
-		x.To = "SNS"
+		x.To, x.Requests = "SNS", int64(rc.sns.Requests())
 	}
 	return x
 }

@@ -23,7 +23,8 @@ const LeaseName = "outbox"
 type Config struct {
 	// NodeID names this process as the owner of the "outbox" lease. Default: a new random id.
 	NodeID string
-	// Workers is how many streams are delivered in parallel. Default 16.
+	// Workers is how many streams are delivered in parallel. Default 64: a webhook takes one request per item,
+	// one stream at a time, so a receiver 10 ms away takes at most Workers × 100 items a second.
 	Workers int
 	// RetryBase is the longest wait before the first retry of a failed delivery; each later retry waits up
 	// to twice as long as the one before, at most RetryCap; each wait is drawn between half and all of that
@@ -56,7 +57,7 @@ func (c *Config) defaults() {
 		c.NodeID = uuid.NewString()
 	}
 	if c.Workers <= 0 {
-		c.Workers = 16
+		c.Workers = 64
 	}
 	if c.RetryBase <= 0 {
 		c.RetryBase = time.Second

@@ -7,6 +7,7 @@ import (
 
 	"github.com/parley-chat/parley"
 	"github.com/parley-chat/parley/chat"
+	"github.com/parley-chat/parley/wire"
 )
 
 // The message attributes of every notification, as Amazon Connect sets them on what it publishes.
@@ -55,30 +56,95 @@ func Render(c *parley.Contact, it *parley.Item, accountID string) (message strin
 	if w.ID == "" || w.Type == "" || w.ContactID == "" {
 		return "", nil, errors.New("sink: an item needs an Id, a Type and a contact")
 	}
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false) // Connect's JSON leaves <, > and & alone; the JSON is the same either way
-	if err := enc.Encode(&w); err != nil {
+	message, err = appendItem(make([]byte, 0, 400+len(w.Content)*5/4), &w)
+	if err != nil {
 		return "", nil, err
 	}
 	visibility := VisibilityAll
 	if it.Recipient != "" {
 		visibility = VisibilityAgent
 	}
-	attrs = map[string]string{}
-	for k, v := range map[string]string{
-		AttrInitialContactID:  w.InitialContactID,
-		AttrContactID:         w.ContactID,
-		AttrParticipantRole:   w.ParticipantRole,
-		AttrInstanceID:        c.InstanceID,
-		AttrAccountID:         accountID,
-		AttrType:              w.Type,
-		AttrContentType:       w.ContentType,
-		AttrMessageVisibility: visibility,
+	attrs = make(map[string]string, 8)
+	for _, a := range [...][2]string{
+		{AttrInitialContactID, w.InitialContactID},
+		{AttrContactID, w.ContactID},
+		{AttrParticipantRole, w.ParticipantRole},
+		{AttrInstanceID, c.InstanceID},
+		{AttrAccountID, accountID},
+		{AttrType, w.Type},
+		{AttrContentType, w.ContentType},
+		{AttrMessageVisibility, visibility},
 	} {
-		if v != "" {
-			attrs[k] = v
+		if a[1] != "" {
+			attrs[a[0]] = a[1]
 		}
 	}
-	return string(bytes.TrimSuffix(b.Bytes(), []byte("\n"))), attrs, nil
+	return message, attrs, nil
+}
+
+// appendItem returns the JSON of w, byte for byte what encoding/json writes with HTML characters left alone
+// (Connect's JSON leaves <, > and & alone; the JSON is the same either way): the fields in wire.Item's order,
+// empty ones left out. The string fields are written by hand, as every streamed item is rendered once per
+// stream; Attachments and MessageMetadata, on few items, by encoding/json.
+func appendItem(b []byte, w *wire.Item) (string, error) {
+	o := object{b: append(b, '{')}
+	o.str("AbsoluteTime", w.AbsoluteTime)
+	o.str("Content", w.Content)
+	o.str("ContentType", w.ContentType)
+	o.str("Id", w.ID)
+	o.str("Type", w.Type)
+	o.str("ParticipantId", w.ParticipantID)
+	o.str("DisplayName", w.DisplayName)
+	o.str("ParticipantRole", w.ParticipantRole)
+	if len(w.Attachments) > 0 {
+		if err := o.json("Attachments", w.Attachments); err != nil {
+			return "", err
+		}
+	}
+	if w.MessageMetadata != nil {
+		if err := o.json("MessageMetadata", w.MessageMetadata); err != nil {
+			return "", err
+		}
+	}
+	o.str("RelatedContactId", w.RelatedContactID)
+	o.str("ContactId", w.ContactID)
+	o.str("InitialContactId", w.InitialContactID)
+	return string(append(o.b, '}')), nil
+}
+
+// object appends the members of a JSON object.
+type object struct {
+	b []byte
+	n int
+}
+
+func (o *object) name(name string) {
+	if o.n > 0 {
+		o.b = append(o.b, ',')
+	}
+	o.n++
+	o.b = append(o.b, '"')
+	o.b = append(o.b, name...)
+	o.b = append(o.b, '"', ':')
+}
+
+// str adds a string member, unless v is empty (omitempty).
+func (o *object) str(name, v string) {
+	if v != "" {
+		o.name(name)
+		o.b = appendJSONString(o.b, v)
+	}
+}
+
+// json adds a member encoded by encoding/json, HTML characters left alone.
+func (o *object) json(name string, v any) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	o.name(name)
+	o.b = append(o.b, bytes.TrimSuffix(buf.Bytes(), []byte("\n"))...)
+	return nil
 }

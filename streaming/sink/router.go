@@ -168,11 +168,13 @@ func (r *Router) Deliver(ctx context.Context, endpointARN, streamingID string, c
 		}
 		return permanentf("sink: %s has no in-process handler and no webhook subscription, and SNS is not available: %v", t.ARN, err)
 	}
-	return r.sns.publish(ctx, t, msg, attrs)
+	_, err = r.sns.publishBatch(ctx, t, []rendered{{msg, attrs}})
+	return err
 }
 
-// DeliverBatch sends consecutive items of one stream: to SNS in one PublishBatch, to a handler or webhooks one
-// by one (their receivers take one notification per call). It returns how many were delivered, from the first;
+// DeliverBatch sends consecutive items of one stream: to SNS in PublishBatch requests shared with the other
+// streams of the topic (see SNS), to a handler or webhooks one by one (their receivers take one notification
+// per call). It returns how many were delivered, from the first;
 // when fewer than all, err is the error of the next one.
 func (r *Router) DeliverBatch(ctx context.Context, endpointARN, streamingID string, ds []streaming.Delivery) (int, error) {
 	t, err := ParseTopic(endpointARN)

@@ -9,23 +9,22 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/sns"
-	"github.com/aws/aws-sdk-go-v2/service/sns/types"
 	"github.com/aws/smithy-go"
 
 	"github.com/parley-chat/parley"
 )
 
-// SNS publishes notifications to SNS topics with aws-sdk-go-v2, one Publish per item, in the region of the
-// topic's ARN. The SDK does not retry: the streaming core does, with its own backoff, so one Deliver is one
-// request.
+// SNS publishes notifications to SNS topics with aws-sdk-go-v2, in the region of the topic's ARN: concurrent
+// deliveries to one topic go out together in PublishBatch requests (snsbatch.go), a lone one with Publish. The
+// SDK does not retry: the streaming core does, with its own backoff.
 type SNS struct {
 	aws       aws.Config
 	endpoint  string
 	accountID string
 
 	mu      sync.Mutex
-	clients map[string]*sns.Client // by region
+	regions map[string]*snsRegion  // see snsquery.go
+	queues  map[string]*topicQueue // by topic ARN: see snsbatch.go
 }
 
 // SNSOptions configure an SNS sink.
@@ -52,7 +51,8 @@ func NewSNS(ctx context.Context, o SNSOptions) (*SNS, error) {
 			return nil, fmt.Errorf("sink: AWS configuration: %w", err)
 		}
 	}
-	return &SNS{aws: cfg, endpoint: o.Endpoint, accountID: o.AccountID, clients: map[string]*sns.Client{}}, nil
+	return &SNS{aws: cfg, endpoint: o.Endpoint, accountID: o.AccountID, regions: map[string]*snsRegion{},
+		queues: map[string]*topicQueue{}}, nil
 }
 
 // Deliver publishes the notification of item it of contact c to the topic endpointARN. Errors: permanent for a
@@ -67,7 +67,8 @@ func (s *SNS) Deliver(ctx context.Context, endpointARN, streamingID string, c *p
 	if err != nil {
 		return Permanent(err)
 	}
-	return s.publish(ctx, t, msg, attrs)
+	_, err = s.publishBatch(ctx, t, []rendered{{msg, attrs}})
+	return err
 }
 
 // Publish publishes a rendered notification to a topic.
@@ -80,47 +81,66 @@ func (s *SNS) Publish(ctx context.Context, topicARN, message string, attrs map[s
 }
 
 func (s *SNS) publish(ctx context.Context, t Topic, message string, attrs map[string]string) error {
-	in := &sns.PublishInput{TopicArn: aws.String(t.ARN), Message: aws.String(message),
-		MessageAttributes: make(map[string]types.MessageAttributeValue, len(attrs))}
-	for k, v := range attrs {
-		in.MessageAttributes[k] = types.MessageAttributeValue{DataType: aws.String("String"), StringValue: aws.String(v)}
+	r, err := s.region(ctx, t.Region)
+	if err != nil {
+		return err
 	}
-	if _, err := s.client(t.Region).Publish(ctx, in); err != nil {
+	if _, err := r.post(ctx, publishBody(t.ARN, &rendered{message, attrs})); err != nil {
 		return snsError(t.ARN, err)
 	}
 	return nil
 }
 
-// publishBatch publishes up to 10 rendered notifications to a topic in one PublishBatch, in order, and returns
-// how many of them, from the first, SNS took; when fewer than all, err is the first refused one's error.
-func (s *SNS) publishBatch(ctx context.Context, t Topic, msgs []rendered) (int, error) {
-	in := &sns.PublishBatchInput{TopicArn: aws.String(t.ARN)}
-	for i, m := range msgs {
-		e := types.PublishBatchRequestEntry{Id: aws.String(strconv.Itoa(i)), Message: aws.String(m.message),
-			MessageAttributes: make(map[string]types.MessageAttributeValue, len(m.attrs))}
-		for k, v := range m.attrs {
-			e.MessageAttributes[k] = types.MessageAttributeValue{DataType: aws.String("String"), StringValue: aws.String(v)}
+// send publishes the entries of parts, in order, in one request: Publish for a single entry, PublishBatch
+// otherwise. whole is the request's error (nothing published); else errs holds each entry's error, nil for
+// the ones SNS took.
+func (s *SNS) send(ctx context.Context, t Topic, parts []part) (errs []error, whole error) {
+	var msgs []*rendered
+	for _, p := range parts {
+		for i := p.from; i < p.to; i++ {
+			msgs = append(msgs, &p.c.msgs[i])
 		}
-		in.PublishBatchRequestEntries = append(in.PublishBatchRequestEntries, e)
 	}
-	out, err := s.client(t.Region).PublishBatch(ctx, in)
+	if len(msgs) == 1 {
+		if err := s.publish(ctx, t, msgs[0].message, msgs[0].attrs); err != nil {
+			return nil, err
+		}
+		return []error{nil}, nil
+	}
+	r, err := s.region(ctx, t.Region)
 	if err != nil {
-		return 0, snsError(t.ARN, err)
+		return nil, err
 	}
-	first := len(msgs)
-	var ferr error
+	data, err := r.post(ctx, publishBatchBody(t.ARN, msgs))
+	if err != nil {
+		return nil, snsError(t.ARN, err)
+	}
+	out, err := decodeBatchAnswer(data)
+	if err != nil {
+		return nil, snsError(t.ARN, err)
+	}
+	errs = make([]error, len(msgs))
 	for _, f := range out.Failed {
-		i, err := strconv.Atoi(aws.ToString(f.Id))
-		if err != nil || i < 0 || i >= len(msgs) || i >= first {
+		i, err := strconv.Atoi(f.ID)
+		if err != nil || i < 0 || i >= len(msgs) {
 			continue
 		}
-		first = i
-		ferr = fmt.Errorf("sink: publish to %s: %s: %s", t.ARN, aws.ToString(f.Code), aws.ToString(f.Message))
+		errs[i] = fmt.Errorf("sink: publish to %s: %s: %s", t.ARN, f.Code, f.Message)
 		if f.SenderFault {
-			ferr = Permanent(ferr)
+			errs[i] = Permanent(errs[i])
 		}
 	}
-	return first, ferr
+	// An entry SNS lists neither as failed nor as published was not published.
+	ok := make(map[string]bool, len(out.Successful))
+	for _, e := range out.Successful {
+		ok[e.ID] = true
+	}
+	for i := range errs {
+		if errs[i] == nil && !ok[strconv.Itoa(i)] {
+			errs[i] = fmt.Errorf("sink: publish to %s: PublishBatch did not answer for entry %d", t.ARN, i)
+		}
+	}
+	return errs, nil
 }
 
 // rendered is a notification ready to publish.
@@ -129,22 +149,19 @@ type rendered struct {
 	attrs   map[string]string
 }
 
-// client returns the region's client, made once.
-func (s *SNS) client(region string) *sns.Client {
+// region returns how to reach the region's SNS, resolved once.
+func (s *SNS) region(ctx context.Context, name string) (*snsRegion, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if c, ok := s.clients[region]; ok {
-		return c
+	if r, ok := s.regions[name]; ok {
+		return r, nil
 	}
-	c := sns.NewFromConfig(s.aws, func(o *sns.Options) {
-		o.Region = region
-		o.Retryer = aws.NopRetryer{}
-		if s.endpoint != "" {
-			o.BaseEndpoint = aws.String(s.endpoint)
-		}
-	})
-	s.clients[region] = c
-	return c
+	r, err := newRegion(ctx, s.aws, s.endpoint, name)
+	if err != nil {
+		return nil, err
+	}
+	s.regions[name] = r
+	return r, nil
 }
 
 // snsError marks the errors no retry can fix as permanent.

@@ -24,6 +24,7 @@ func staticAWS() *aws.Config {
 
 func newSNS(t *testing.T, fake *snstest.Server) *sink.SNS {
 	t.Helper()
+	fake.SecretAccessKey = "secret" // staticAWS's: every request's signature is checked
 	s, err := sink.NewSNS(context.Background(), sink.SNSOptions{Endpoint: fake.URL, AccountID: account, AWS: staticAWS()})
 	if err != nil {
 		t.Fatal(err)
@@ -137,6 +138,7 @@ func TestSNSDefaultChain(t *testing.T) {
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "secret")
 	t.Setenv("AWS_REGION", "us-east-1") // the topic's region wins
 	fake := snstest.New(t)
+	fake.SecretAccessKey = "secret"
 	fake.CreateTopic(topicARN)
 	s, err := sink.NewSNS(context.Background(), sink.SNSOptions{Endpoint: fake.URL, AccountID: account})
 	if err != nil {
@@ -154,6 +156,7 @@ func TestSNSDefaultChain(t *testing.T) {
 // Message and attributes as single publishes; a refused batch delivers none.
 func TestRouterDeliverBatch(t *testing.T) {
 	fake := snstest.New(t)
+	fake.SecretAccessKey = "secret"
 	fake.CreateTopic(topicARN)
 	r, err := sink.NewRouter(context.Background(), sink.Config{SNSEndpoint: fake.URL}, sink.Options{AccountID: account, AWS: staticAWS()})
 	if err != nil {

@@ -6,10 +6,10 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"log/slog"
 	"net/http"
@@ -67,6 +67,22 @@ type subscription struct {
 	mu     sync.Mutex
 	sent   map[string]bool // MessageIds delivered, at most maxRemembered
 	sentAt []string
+
+	macs sync.Pool // HMAC-SHA256 keyed with Secret, reset between uses
+}
+
+// sign is Sign(body, s.Secret) with a reused HMAC.
+func (s *subscription) sign(body []byte) string {
+	m, _ := s.macs.Get().(hash.Hash)
+	if m == nil {
+		m = hmac.New(sha256.New, []byte(s.Secret))
+	}
+	m.Reset()
+	m.Write(body)
+	var sum [sha256.Size]byte
+	sig := "sha256=" + hex.EncodeToString(m.Sum(sum[:0]))
+	s.macs.Put(m)
+	return sig
 }
 
 // WebhookOptions configure Webhooks.
@@ -184,14 +200,8 @@ func (w *Webhooks) publish(ctx context.Context, topic, id, message string, attrs
 		return permanentf("sink: %s has no webhook subscription", topic)
 	}
 	n := Notification{Type: TypeNotification, MessageID: id, TopicArn: topic, Message: message,
-		Timestamp: wire.FormatTime(w.now()), MessageAttributes: make(map[string]Attribute, len(attrs))}
-	for k, v := range attrs {
-		n.MessageAttributes[k] = Attribute{Type: "String", Value: v}
-	}
-	body, err := marshal(n)
-	if err != nil {
-		return Permanent(err)
-	}
+		Timestamp: wire.FormatTime(w.now())}
+	body := appendEnvelope(make([]byte, 0, envelopeSize(&n, attrs)), &n, attrs)
 	var errs []error
 	permanent := true
 	for _, s := range subs {
@@ -243,10 +253,7 @@ func (w *Webhooks) confirm(ctx context.Context, s *subscription) error {
 		n.SubscribeURL = w.confirmURL + "?" + url.Values{"Action": {"ConfirmSubscription"}, "TopicArn": {s.topic},
 			"Token": {token}}.Encode()
 	}
-	body, err := marshal(n)
-	if err != nil {
-		return err
-	}
+	body := appendEnvelope(make([]byte, 0, envelopeSize(&n, nil)), &n, nil)
 	// A receiver may GET the SubscribeURL before it answers (ConfirmHandler): confirmed whatever it answers.
 	if err := w.post(ctx, s, TypeSubscriptionConfirmation, n.MessageID, body); err != nil && !s.confirmed.Load() {
 		return fmt.Errorf("sink: confirming the subscription: %w", err)
@@ -263,16 +270,17 @@ func (w *Webhooks) post(ctx context.Context, s *subscription, typ, id string, bo
 	if err != nil {
 		return Permanent(err)
 	}
+	// The names are canonical already: no Set.
 	h := req.Header
-	h.Set("Content-Type", "text/plain; charset=UTF-8") // as SNS sends it
-	h.Set("User-Agent", "parley-streaming")
-	h.Set(HeaderMessageType, typ)
-	h.Set(HeaderMessageID, id)
-	h.Set(HeaderTopicARN, s.topic)
+	h["Content-Type"] = []string{"text/plain; charset=UTF-8"} // as SNS sends it
+	h["User-Agent"] = []string{"parley-streaming"}
+	h[HeaderMessageType] = []string{typ}
+	h[HeaderMessageID] = []string{id}
+	h[HeaderTopicARN] = []string{s.topic}
 	if typ == TypeNotification {
-		h.Set(HeaderSubscriptionARN, s.arn)
+		h[HeaderSubscriptionARN] = []string{s.arn}
 	}
-	h.Set(SignatureHeader, Sign(body, s.Secret))
+	h[SignatureHeader] = []string{s.sign(body)}
 	resp, err := w.client.Do(req)
 	if err != nil {
 		return fmt.Errorf("sink: POST %s: %w", s.URL, err)
@@ -289,17 +297,6 @@ func (w *Webhooks) post(ctx context.Context, s *subscription, typ, id string, bo
 		return Permanent(err)
 	}
 	return err
-}
-
-// marshal encodes an envelope as SNS does, leaving <, > and & unescaped.
-func marshal(n Notification) ([]byte, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(n); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }
 
 // ConfirmHandler serves the SubscribeURL (GET ConfirmPath?Action=ConfirmSubscription&TopicArn=…&Token=…):

@@ -1,13 +1,19 @@
 // Package snstest is a fake Amazon SNS for tests: a real HTTP server on 127.0.0.1 that speaks the query
 // protocol's Publish and PublishBatch actions well enough for aws-sdk-go-v2's service/sns (a form body in, the
-// XML PublishResponse, PublishBatchResponse or ErrorResponse out). It records every accepted publish, refuses topics that were not
-// created with NotFound, and fails on demand (FailNext) with SNS's error codes. It does not check signatures;
-// it records the region the request was signed for. A Server is safe for concurrent use.
+// XML PublishResponse, PublishBatchResponse or ErrorResponse out). It records every accepted publish, refuses
+// topics that were not created with NotFound, and fails on demand (FailNext) with SNS's error codes. It checks
+// SigV4 signatures when given the secret key (SecretAccessKey), and records the region each request was signed
+// for. A Server is safe for concurrent use.
 package snstest
 
 import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/xml"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -15,7 +21,10 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/google/uuid"
 )
 
@@ -26,10 +35,18 @@ const (
 	NotFound           = "NotFound"           // 404
 	InvalidParameter   = "InvalidParameter"   // 400
 	AuthorizationError = "AuthorizationError" // 403
+	// BatchRequestTooLong answers a PublishBatch whose messages and attributes add up to more than
+	// MaxBatchBytes (400).
+	BatchRequestTooLong = "BatchRequestTooLong"
 )
 
+// MaxBatchBytes is SNS's bound on the messages and message attributes (names, types and values) of one
+// PublishBatch together: 256 KiB.
+const MaxBatchBytes = 256 << 10
+
 var statuses = map[string]int{InternalError: 500, Throttled: 400, NotFound: 404, InvalidParameter: 400,
-	AuthorizationError: 403, "InvalidParameterValue": 400, "InvalidAction": 400, "ServiceUnavailable": 503}
+	AuthorizationError: 403, BatchRequestTooLong: 400, "SignatureDoesNotMatch": 403, "MissingAuthenticationToken": 403,
+	"IncompleteSignature": 400, "InvalidParameterValue": 400, "InvalidAction": 400, "ServiceUnavailable": 503}
 
 // Attribute is a message attribute as published.
 type Attribute struct {
@@ -57,6 +74,10 @@ type Server struct {
 	OnPublish func(Publish)
 	// Keep, when false, keeps no publishes for Publishes (a long benchmark). New and Start set it.
 	Keep bool
+	// SecretAccessKey, when set before the first request, makes the server check every request's SigV4
+	// signature (service sns, any access key id) with it, as SNS does: a request whose signature does not
+	// match is refused with SignatureDoesNotMatch (403), one without with MissingAuthenticationToken (403).
+	SecretAccessKey string
 
 	srv      *httptest.Server
 	mu       sync.Mutex
@@ -120,7 +141,18 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, "InvalidAction", "want a form-encoded POST")
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20))
+	if err != nil {
+		writeError(w, InvalidParameter, err.Error())
+		return
+	}
+	if s.SecretAccessKey != "" {
+		if code, msg := checkSignature(r, body, s.SecretAccessKey); code != "" {
+			writeError(w, code, msg)
+			return
+		}
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
 	if err := r.ParseForm(); err != nil {
 		writeError(w, InvalidParameter, err.Error())
 		return
@@ -193,6 +225,17 @@ func (s *Server) publishBatch(w http.ResponseWriter, f url.Values, region string
 		writeError(w, "InvalidParameter", "PublishBatchRequestEntries must hold 1 to 10 entries")
 		return
 	}
+	size := 0
+	for _, p := range entries {
+		size += len(p.Message)
+		for name, a := range p.MessageAttributes {
+			size += len(name) + len(a.DataType) + len(a.StringValue)
+		}
+	}
+	if size > MaxBatchBytes {
+		writeError(w, BatchRequestTooLong, fmt.Sprintf("The batch request contains %d bytes, more than %d", size, MaxBatchBytes))
+		return
+	}
 	s.mu.Lock()
 	var whole string
 	if len(s.fail) > 0 {
@@ -254,6 +297,46 @@ func parsePublish(f url.Values, at, topic string) (p Publish, code, msg string) 
 		return p, "InvalidParameterValue", "Number of message attributes exceeds the limit of 10"
 	}
 	return p, "", ""
+}
+
+// checkSignature checks r's SigV4 Authorization header by signing the same request again with secret: the
+// headers it names, the body's hash, the time of its X-Amz-Date, the scope of its Credential.
+func checkSignature(r *http.Request, body []byte, secret string) (code, msg string) {
+	auth := r.Header.Get("Authorization")
+	if auth == "" {
+		return "MissingAuthenticationToken", "Request is missing Authentication Token"
+	}
+	fields := map[string]string{}
+	alg, rest, _ := strings.Cut(auth, " ")
+	for _, f := range strings.Split(rest, ",") {
+		k, v, _ := strings.Cut(strings.TrimSpace(f), "=")
+		fields[k] = v
+	}
+	scope := strings.Split(fields["Credential"], "/") // AKID/DATE/REGION/sns/aws4_request
+	at, err := time.Parse("20060102T150405Z", r.Header.Get("X-Amz-Date"))
+	if alg != "AWS4-HMAC-SHA256" || len(scope) != 5 || scope[3] != "sns" || scope[4] != "aws4_request" ||
+		fields["SignedHeaders"] == "" || fields["Signature"] == "" || err != nil || at.Format("20060102") != scope[1] {
+		return "IncompleteSignature", "malformed Authorization or X-Amz-Date: " + auth
+	}
+	again, err := http.NewRequest(r.Method, "http://"+r.Host+r.URL.RequestURI(), nil)
+	if err != nil {
+		return "IncompleteSignature", err.Error()
+	}
+	again.ContentLength = r.ContentLength
+	for _, h := range strings.Split(fields["SignedHeaders"], ";") {
+		if h != "host" && h != "content-length" {
+			again.Header[http.CanonicalHeaderKey(h)] = r.Header.Values(h)
+		}
+	}
+	sum := sha256.Sum256(body)
+	creds := aws.Credentials{AccessKeyID: scope[0], SecretAccessKey: secret, SessionToken: r.Header.Get("X-Amz-Security-Token")}
+	if err := v4.NewSigner().SignHTTP(context.Background(), creds, again, hex.EncodeToString(sum[:]), "sns", scope[2], at); err != nil {
+		return "IncompleteSignature", err.Error()
+	}
+	if again.Header.Get("Authorization") != auth {
+		return "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided."
+	}
+	return "", ""
 }
 
 // signedRegion returns the region of a SigV4 Authorization header's credential scope.

@@ -1,0 +1,344 @@
+package sink
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/smithy-go"
+)
+
+// SNS's requests are built here rather than by service/sns's Publish and PublishBatch: under load, the SDK's
+// per-request middleware stack and its query encoder (a map of every form field, sorted, then escaped) cost
+// about as much CPU as the chat message being streamed. Everything else is the SDK's: the client options of
+// the region (credentials chain, endpoint settings, HTTP client) come from sns.NewFromConfig, the URL from
+// SNS's endpoint resolver, and the request is signed with the SDK's SigV4 signer. The body is the query
+// protocol's form, as the SDK sends it (Action, Version, TopicArn, the entries and their attributes).
+
+// snsVersion is the query protocol's API version of SNS.
+const snsVersion = "2010-03-31"
+
+// maxAnswer bounds how much of an answer is read.
+const maxAnswer = 1 << 20
+
+// snsRegion is how requests reach one region's SNS.
+type snsRegion struct {
+	name   string
+	url    string
+	header http.Header // headers the endpoint asks for
+	creds  aws.CredentialsProvider
+	client sns.HTTPClient
+	signer *v4.Signer
+}
+
+// newRegion resolves a region's endpoint with the options service/sns would use.
+func newRegion(ctx context.Context, cfg aws.Config, endpoint, region string) (*snsRegion, error) {
+	o := sns.NewFromConfig(cfg, func(o *sns.Options) {
+		o.Region = region
+		if endpoint != "" {
+			o.BaseEndpoint = aws.String(endpoint)
+		}
+	}).Options()
+	ep, err := o.EndpointResolverV2.ResolveEndpoint(ctx, sns.EndpointParameters{
+		Region:       aws.String(region),
+		UseDualStack: aws.Bool(o.EndpointOptions.UseDualStackEndpoint == aws.DualStackEndpointStateEnabled),
+		UseFIPS:      aws.Bool(o.EndpointOptions.UseFIPSEndpoint == aws.FIPSEndpointStateEnabled),
+		Endpoint:     o.BaseEndpoint,
+	})
+	if err != nil {
+		return nil, Permanent(fmt.Errorf("sink: SNS endpoint of %s: %w", region, err))
+	}
+	u := ep.URI
+	u.Path = strings.TrimSuffix(u.Path, "/") + "/"
+	u.RawPath = ""
+	return &snsRegion{name: region, url: u.String(), header: ep.Headers, creds: o.Credentials, client: o.HTTPClient,
+		signer: v4.NewSigner()}, nil
+}
+
+// post sends a signed form body and returns the body of a 2xx answer; a non-2xx answer is an *snsAPIError.
+func (r *snsRegion) post(ctx context.Context, body []byte) ([]byte, error) {
+	if r.creds == nil {
+		return nil, fmt.Errorf("no AWS credentials to sign the request with")
+	}
+	creds, err := r.creds.Retrieve(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("AWS credentials: %w", err)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, r.url, bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	for k, vs := range r.header {
+		req.Header[k] = vs
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("User-Agent", "parley-streaming "+aws.SDKName+"/"+aws.SDKVersion)
+	sum := sha256.Sum256(body)
+	if err := r.signer.SignHTTP(ctx, creds, req, hex.EncodeToString(sum[:]), "sns", r.name, time.Now()); err != nil {
+		return nil, err
+	}
+	resp, err := r.client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return nil, apiError(resp.StatusCode, data)
+	}
+	return data, nil
+}
+
+// snsAPIError is an error SNS answered. It is a smithy.APIError, as the SDK's errors are.
+type snsAPIError struct {
+	Status  int
+	Code    string
+	Message string
+	Type    string // Sender or Receiver
+}
+
+func (e *snsAPIError) Error() string {
+	return fmt.Sprintf("api error %s: %s (HTTP %d)", e.Code, e.Message, e.Status)
+}
+func (e *snsAPIError) ErrorCode() string    { return e.Code }
+func (e *snsAPIError) ErrorMessage() string { return e.Message }
+func (e *snsAPIError) ErrorFault() smithy.ErrorFault {
+	switch {
+	case e.Type == "Sender":
+		return smithy.FaultClient
+	case e.Type == "Receiver" || e.Status >= 500:
+		return smithy.FaultServer
+	}
+	return smithy.FaultUnknown
+}
+
+var _ smithy.APIError = (*snsAPIError)(nil)
+
+// apiError decodes SNS's ErrorResponse; an answer without one keeps its status.
+func apiError(status int, body []byte) error {
+	var er struct {
+		Error struct {
+			Type    string `xml:"Type"`
+			Code    string `xml:"Code"`
+			Message string `xml:"Message"`
+		} `xml:"Error"`
+	}
+	e := &snsAPIError{Status: status}
+	if xml.Unmarshal(body, &er) == nil && er.Error.Code != "" {
+		e.Code, e.Message, e.Type = er.Error.Code, er.Error.Message, er.Error.Type
+		return e
+	}
+	e.Code, e.Message = http.StatusText(status), strings.TrimSpace(string(body[:min(len(body), 256)]))
+	if e.Code == "" {
+		e.Code = "HTTP" + strconv.Itoa(status)
+	}
+	return e
+}
+
+// publishBatchResponse is SNS's answer to PublishBatch.
+type publishBatchResponse struct {
+	Successful []struct {
+		ID string `xml:"Id"`
+	} `xml:"PublishBatchResult>Successful>member"`
+	Failed []struct {
+		ID          string `xml:"Id"`
+		Code        string `xml:"Code"`
+		Message     string `xml:"Message"`
+		SenderFault bool   `xml:"SenderFault"`
+	} `xml:"PublishBatchResult>Failed>member"`
+}
+
+// decodeBatchAnswer decodes SNS's answer to PublishBatch. The usual answer, every entry published, is read
+// by a scan for the Ids of <Successful> under an empty <Failed>; any other shape goes to encoding/xml, which
+// costs about as much as the rest of the request.
+func decodeBatchAnswer(data []byte) (publishBatchResponse, error) {
+	var out publishBatchResponse
+	if res, ok := element(data, "PublishBatchResult"); ok {
+		failed, hasFailed := element(res, "Failed")
+		succ, hasSucc := element(res, "Successful")
+		if hasSucc && (!hasFailed || len(bytes.TrimSpace(failed)) == 0) {
+			for {
+				id, ok := element(succ, "Id")
+				if !ok {
+					return out, nil
+				}
+				if bytes.ContainsAny(id, "&<") {
+					break
+				}
+				out.Successful = append(out.Successful, struct {
+					ID string `xml:"Id"`
+				}{string(id)})
+				succ = succ[bytes.Index(succ, []byte("</Id>"))+len("</Id>"):]
+			}
+			out = publishBatchResponse{}
+		}
+	}
+	if err := xml.Unmarshal(data, &out); err != nil {
+		return out, fmt.Errorf("SNS's answer to PublishBatch does not decode: %w", err)
+	}
+	return out, nil
+}
+
+// element returns the content of the first <name>…</name> (or <name/>, empty) in data, when it has no
+// attributes.
+func element(data []byte, name string) ([]byte, bool) {
+	open := "<" + name
+	for i := 0; ; {
+		j := bytes.Index(data[i:], []byte(open))
+		if j < 0 {
+			return nil, false
+		}
+		i += j + len(open)
+		switch {
+		case bytes.HasPrefix(data[i:], []byte("/>")):
+			return nil, true
+		case bytes.HasPrefix(data[i:], []byte(">")):
+			i++
+			end := bytes.Index(data[i:], []byte("</"+name+">"))
+			if end < 0 {
+				return nil, false
+			}
+			return data[i : i+end], true
+		}
+		// a longer name with the same start (<IdX>): look further
+	}
+}
+
+// form builds a query protocol body. Keys are made of unreserved characters only (letters, digits, dots),
+// so they are written as they are; values are escaped as url.QueryEscape does.
+type form struct{ b []byte }
+
+func (f *form) value(v string) {
+	f.b = append(f.b, '=')
+	f.b = appendQueryEscape(f.b, v)
+}
+
+// add adds key=value.
+func (f *form) add(key, value string) {
+	if len(f.b) > 0 {
+		f.b = append(f.b, '&')
+	}
+	f.b = append(f.b, key...)
+	f.value(value)
+}
+
+// addMember adds <prefix><n>.<field>=value, as in "PublishBatchRequestEntries.member.1.Id".
+func (f *form) addMember(prefix string, n int, field, value string) {
+	f.b = append(f.b, '&')
+	f.b = append(f.b, prefix...)
+	f.b = strconv.AppendInt(f.b, int64(n), 10)
+	f.b = append(f.b, '.')
+	f.b = append(f.b, field...)
+	f.value(value)
+}
+
+// addAttrs adds a notification's message attributes, with prefix before the "MessageAttributes.entry." keys,
+// in the order of their names as the SDK does.
+func (f *form) addAttrs(prefix string, attrs map[string]string) {
+	p := prefix + "MessageAttributes.entry."
+	var names [16]string
+	keys := names[:0]
+	for k := range attrs {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for i, k := range keys {
+		f.addMember(p, i+1, "Name", k)
+		f.addMember(p, i+1, "Value.DataType", "String")
+		f.addMember(p, i+1, "Value.StringValue", attrs[k])
+	}
+}
+
+// formSize is about what the form fields of m take (escaping included).
+func formSize(m *rendered) int {
+	n := 100 + escapedLen(m.message)
+	for k, v := range m.attrs {
+		n += 170 + len(k) + escapedLen(v)
+	}
+	return n
+}
+
+// publishBody is the form of Publish.
+func publishBody(topic string, m *rendered) []byte {
+	f := form{b: make([]byte, 0, 200+len(topic)*3+formSize(m))}
+	f.add("Action", "Publish")
+	f.add("Version", snsVersion)
+	f.add("TopicArn", topic)
+	f.add("Message", m.message)
+	f.addAttrs("", m.attrs)
+	return f.b
+}
+
+// publishBatchBody is the form of PublishBatch; entry i has the Id "i".
+func publishBatchBody(topic string, msgs []*rendered) []byte {
+	n := 200 + len(topic)*3
+	for _, m := range msgs {
+		n += 100 + formSize(m)
+	}
+	f := form{b: make([]byte, 0, n)}
+	f.add("Action", "PublishBatch")
+	f.add("Version", snsVersion)
+	f.add("TopicArn", topic)
+	const p = "PublishBatchRequestEntries.member."
+	var prefix []byte
+	for i, m := range msgs {
+		f.addMember(p, i+1, "Id", strconv.Itoa(i))
+		f.addMember(p, i+1, "Message", m.message)
+		prefix = strconv.AppendInt(append(prefix[:0], p...), int64(i+1), 10)
+		f.addAttrs(string(append(prefix, '.')), m.attrs)
+	}
+	return f.b
+}
+
+// escapedLen is len(url.QueryEscape(s)).
+func escapedLen(s string) int {
+	n := len(s)
+	for i := 0; i < len(s); i++ {
+		if !unreserved(s[i]) && s[i] != ' ' {
+			n += 2
+		}
+	}
+	return n
+}
+
+// unreservedByte holds the bytes url.QueryEscape leaves as they are.
+var unreservedByte = func() (t [256]bool) {
+	for c := range 256 {
+		t[c] = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.' || c == '~'
+	}
+	return t
+}()
+
+func unreserved(c byte) bool { return unreservedByte[c] }
+
+// appendQueryEscape appends url.QueryEscape(s) to b without making a string of it.
+func appendQueryEscape(b []byte, s string) []byte {
+	const hexDigits = "0123456789ABCDEF"
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case unreserved(c):
+			b = append(b, c)
+		case c == ' ':
+			b = append(b, '+')
+		default:
+			b = append(b, '%', hexDigits[c>>4], hexDigits[c&15])
+		}
+	}
+	return b
+}
