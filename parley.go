@@ -266,6 +266,23 @@ type Item struct {
 	Revises string
 }
 
+// Clone returns a copy of it that shares no slice or pointer with it, so that one side may change or reuse its
+// item while the other keeps the copy (a bus hands subscribers a clone of what was published).
+func (it *Item) Clone() *Item {
+	cp := *it
+	if it.Attachments != nil {
+		cp.Attachments = append([]Attachment(nil), it.Attachments...)
+	}
+	if it.Receipt != nil {
+		r := *it.Receipt
+		cp.Receipt = &r
+	}
+	if it.Receipts != nil {
+		cp.Receipts = append([]Receipt(nil), it.Receipts...)
+	}
+	return &cp
+}
+
 // Attachment describes a file attached to an item.
 type Attachment struct {
 	ID          string

@@ -97,7 +97,7 @@ func (b *Bus) Publish(_ context.Context, it *parley.Item) error {
 	if len(subs) == 0 {
 		return nil
 	}
-	cp := cloneItem(it)
+	cp := it.Clone()
 	for _, sub := range subs {
 		if sub.dead.Load() || b.closed.Load() {
 			continue
@@ -222,21 +222,4 @@ func (b *Bus) Subscriptions() int {
 func (b *Bus) Close() error {
 	b.closed.Store(true)
 	return nil
-}
-
-// cloneItem copies it deeply enough that the publisher may reuse or change its item after Publish returns
-// without racing with subscribers that kept the copy.
-func cloneItem(it *parley.Item) *parley.Item {
-	cp := *it
-	if it.Attachments != nil {
-		cp.Attachments = append([]parley.Attachment(nil), it.Attachments...)
-	}
-	if it.Receipt != nil {
-		r := *it.Receipt
-		cp.Receipt = &r
-	}
-	if it.Receipts != nil {
-		cp.Receipts = append([]parley.Receipt(nil), it.Receipts...)
-	}
-	return &cp
 }

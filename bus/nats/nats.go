@@ -25,8 +25,20 @@
 // does not wait: the client sends the subscription when it reconnects.
 //
 // Events have one NATS subscription per node, shared in the same way by every event subscriber, so the events of
-// one publisher (one Bus) arrive in the order published. Publish and PublishEvent deliver to this node's own
-// subscribers through the server too.
+// one publisher (one Bus) arrive in the order published.
+//
+// Own publications. The connection is made with NoEcho: the server never sends a node what the node itself
+// published, and Publish and PublishEvent hand it to this node's own subscribers in process instead, saving the
+// round trip through the server and a decode (an item goes as a copy, an event is decoded once from the bytes
+// sent). Only this Bus's own connection is affected: another Bus, even in the same process, is another node and
+// hears everything through the server. The local subscribers of a key (a chain, or the events) have a local
+// queue, drained by a goroutine that runs only while the queue is not empty, so Publish never calls a subscriber
+// and never waits for one. The queue is FIFO with one drainer, so a node's own items of a chain (and its own
+// events) reach its subscribers in the order published; relative to what other nodes publish they arrive in any
+// order, as before. It has the pending limits of the key's NATS subscription (1,024 messages or 4 MiB for a
+// chain): a subscriber that blocks stalls only its own key's local queue, and what goes beyond the limit is
+// dropped and logged ("slow consumer"); its subscribers see a gap in Seq and read the store. Local delivery does
+// not depend on the server: during an outage a node's own sockets still hear its own publications.
 //
 // Outages. Publish never waits for subscribers: the NATS client buffers the message and a flusher goroutine
 // writes it. While the server is unreachable the client reconnects forever and buffers up to 1 MiB of messages;
@@ -116,6 +128,11 @@ type Bus struct {
 
 	items  *registry[parley.Item]
 	events *registry[parley.Event]
+
+	// drainers counts the running local-queue drainers, which Close waits for. dmu orders starting one against
+	// Close: a drainer starts only under dmu while the bus is open, and Close sets closed under dmu.
+	dmu      sync.Mutex
+	drainers sync.WaitGroup
 }
 
 // New connects to the NATS server(s) at url (a comma-separated list is allowed). It waits for the first
@@ -150,6 +167,8 @@ func New(ctx context.Context, url string, opts Options) (*Bus, error) {
 		natsgo.PingInterval(pingInterval),
 		natsgo.MaxPingsOutstanding(maxPingsOut),
 		natsgo.DrainTimeout(drainTimeout),
+		// This node's own publications reach its subscribers through the local queues (see the package doc).
+		natsgo.NoEcho(),
 		natsgo.ConnectHandler(func(nc *natsgo.Conn) {
 			once.Do(func() { close(connected) })
 			b.log.Info("bus/nats: connected", "url", nc.ConnectedUrlRedacted())
@@ -208,10 +227,12 @@ func (b *Bus) itemSubject(chainID string) string { return b.prefix + ".item." + 
 
 func (b *Bus) eventSubject() string { return b.prefix + ".event" }
 
-// Publish sends it to the subscribers of its chain on every node. It does not wait for them; it returns an
-// EINTERNAL error if the bus is closed, if the encoded item exceeds the server's max_payload (1 MiB by default),
-// or if the server is unreachable and the reconnect buffer is full (the store has the item: subscribers will
-// read it from there). ctx is not used: Publish never blocks for long.
+// Publish sends it to the subscribers of its chain on every node: through the server to the other nodes, and
+// through the chain's local queue to this node's own (a copy of it, so the caller may reuse it). It does not wait
+// for them; it returns an EINTERNAL error if the bus is closed, if the encoded item exceeds the server's
+// max_payload (1 MiB by default), or if the server is unreachable and the reconnect buffer is full (the store has
+// the item: other nodes' subscribers will read it from there; this node's own have it queued all the same). ctx
+// is not used: Publish never blocks for long.
 func (b *Bus) Publish(_ context.Context, it *parley.Item) error {
 	if it == nil {
 		return parley.Errorf(parley.EINVALID, "publish: nil item")
@@ -222,6 +243,9 @@ func (b *Bus) Publish(_ context.Context, it *parley.Item) error {
 	data, err := json.Marshal(it)
 	if err != nil {
 		return parley.Internal(fmt.Errorf("bus/nats: encode item %s: %w", it.ID, err))
+	}
+	if g := b.items.local(it.ChainID); g != nil {
+		g.enqueue(localMsg[parley.Item]{v: it.Clone(), size: len(data)})
 	}
 	if err := b.nc.Publish(b.itemSubject(it.ChainID), data); err != nil {
 		return parley.Internal(fmt.Errorf("bus/nats: publish item %s of chain %s: %w", it.ID, it.ChainID, err))
@@ -255,6 +279,11 @@ func (b *Bus) PublishEvent(_ context.Context, ev *parley.Event) error {
 	data, err := json.Marshal(ev)
 	if err != nil {
 		return parley.Internal(fmt.Errorf("bus/nats: encode event %s: %w", ev.Kind, err))
+	}
+	if g := b.events.local(""); g != nil {
+		// Decoded by the drainer, as a NATS delivery is: the subscribers get their own copy of the contact or
+		// user the event carries, which the publisher may change once PublishEvent returns.
+		g.enqueue(localMsg[parley.Event]{data: data, size: len(data)})
 	}
 	if err := b.nc.Publish(b.eventSubject(), data); err != nil {
 		return parley.Internal(fmt.Errorf("bus/nats: publish event %s: %w", ev.Kind, err))
@@ -292,12 +321,23 @@ func (b *Bus) Chains() int { return b.items.topics() }
 func (b *Bus) Subscriptions() int { return b.items.subscribers() }
 
 // Close stops delivery to local subscribers at once, then drains the connection: messages this node published
-// reach the server before the connection closes. It waits for that at most a few seconds and is idempotent.
+// reach the server before the connection closes. It waits for that, and for the local queues' drainers to end,
+// at most a few seconds each, and is idempotent.
 func (b *Bus) Close() error {
-	if b.closed.Swap(true) {
+	// Under dmu: no drainer starts from now on; the running ones call no subscriber any more and end with their
+	// queue.
+	b.dmu.Lock()
+	already := b.closed.Swap(true)
+	b.dmu.Unlock()
+	if already {
 		<-b.gone
 		return nil
 	}
+	waitDrainers := make(chan struct{})
+	go func() {
+		b.drainers.Wait()
+		close(waitDrainers)
+	}()
 	err := b.nc.Drain()
 	if errors.Is(err, natsgo.ErrConnectionReconnecting) || errors.Is(err, natsgo.ErrConnectionClosed) {
 		// Nothing to drain: Drain closed the connection (or it was closed already).
@@ -310,6 +350,12 @@ func (b *Bus) Close() error {
 	case <-timer.C:
 		b.nc.Close()
 		<-b.gone
+	}
+	select {
+	case <-waitDrainers:
+	case <-time.After(drainTimeout):
+		// A subscriber broke its contract and blocks; its drainer ends when it returns.
+		b.log.Warn("bus/nats: close: a local subscriber is still blocked")
 	}
 	if err != nil {
 		return parley.Internal(fmt.Errorf("bus/nats: close: %w", err))
@@ -351,6 +397,21 @@ type group[T any] struct {
 	// and the last unsubscribe removes the subscription only once it exists.
 	mu   sync.Mutex
 	nsub *natsgo.Subscription // guarded by mu
+
+	// The local queue: this node's own publications for the key, waiting for the drainer (see the package doc).
+	lmu       sync.Mutex
+	pending   []localMsg[T] // guarded by lmu
+	pendBytes int           // guarded by lmu
+	draining  bool          // guarded by lmu: a drainer runs and will take what is pending
+	dropping  bool          // guarded by lmu: over the limit since the last drain (logged once)
+}
+
+// localMsg is one of this node's own publications in a local queue: the value itself (an item's copy) or the
+// bytes to decode it from (an event), and its encoded size for the pending limit.
+type localMsg[T any] struct {
+	v    *T
+	data []byte
+	size int
 }
 
 type subscriber[T any] struct {
@@ -462,22 +523,95 @@ func (r *registry[T]) natsSubscribe(subject string, handler natsgo.MsgHandler) *
 }
 
 // deliver runs on the NATS subscription's goroutine: it decodes the message once and calls every subscriber.
-func (g *group[T]) deliver(m *natsgo.Msg) {
+func (g *group[T]) deliver(m *natsgo.Msg) { g.call(nil, m.Data, m.Subject) }
+
+// call hands v (or, if v is nil, the value decoded from data) to every live subscriber of the group.
+func (g *group[T]) call(v *T, data []byte, subject string) {
 	b := g.r.b
 	subs := *g.subs.Load()
 	if len(subs) == 0 || b.closed.Load() {
 		return
 	}
-	v := new(T)
-	if err := json.Unmarshal(m.Data, v); err != nil {
-		b.log.Error("bus/nats: decode message; dropped", "subject", m.Subject, "err", err)
-		return
+	if v == nil {
+		v = new(T)
+		if err := json.Unmarshal(data, v); err != nil {
+			b.log.Error("bus/nats: decode message; dropped", "subject", subject, "err", err)
+			return
+		}
 	}
 	for _, sub := range subs {
 		if sub.dead.Load() || b.closed.Load() {
 			continue
 		}
 		sub.fn(v)
+	}
+}
+
+// local returns the group of key's local subscribers, or nil if this node has none.
+func (r *registry[T]) local(key string) *group[T] {
+	s := r.shard(key)
+	s.mu.Lock()
+	g := s.groups[key]
+	s.mu.Unlock()
+	return g
+}
+
+// enqueue adds one of this node's own publications to the group's local queue, and starts a drainer if none
+// runs. It never waits for a subscriber. Beyond the pending limits the message is dropped, as the NATS client
+// drops a slow consumer's.
+func (g *group[T]) enqueue(m localMsg[T]) {
+	r := g.r
+	g.lmu.Lock()
+	if len(g.pending) >= r.pendMsgs || g.pendBytes+m.size > r.pendBytes {
+		first := !g.dropping
+		g.dropping = true
+		g.lmu.Unlock()
+		if first {
+			r.b.log.Warn("bus/nats: slow consumer on the local queue; its subscribers read the gap from the store",
+				"pending", r.pendMsgs)
+		}
+		return
+	}
+	g.pending = append(g.pending, m)
+	g.pendBytes += m.size
+	if g.draining {
+		g.lmu.Unlock()
+		return
+	}
+	g.draining = true
+	g.lmu.Unlock()
+
+	b := r.b
+	b.dmu.Lock()
+	if b.closed.Load() {
+		b.dmu.Unlock()
+		return // the queue is never drained again: the bus delivers nothing after Close
+	}
+	b.drainers.Add(1)
+	b.dmu.Unlock()
+	go g.drain()
+}
+
+// drain delivers the local queue in order until it is empty. One drainer runs per group at a time.
+func (g *group[T]) drain() {
+	defer g.r.b.drainers.Done()
+	var batch []localMsg[T]
+	for {
+		g.lmu.Lock()
+		if len(g.pending) == 0 {
+			g.draining = false
+			g.lmu.Unlock()
+			return
+		}
+		// Swap the buffers: the next publications go to the one this batch used.
+		batch, g.pending = g.pending, batch[:0]
+		g.pendBytes = 0
+		g.dropping = false
+		g.lmu.Unlock()
+		for i := range batch {
+			g.call(batch[i].v, batch[i].data, "")
+			batch[i] = localMsg[T]{} // let the item go
+		}
 	}
 }
 

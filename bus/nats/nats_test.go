@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -557,43 +558,211 @@ func (l *logRecorder) has(sub string) bool {
 }
 
 // TestStuckSubscriberStallsOnlyItsChain: a subscriber that blocks (breaking the contract) holds up the other
-// subscribers of its own chain on this node, as on bus/local, but no other chain; its chain's messages beyond
-// the pending limit are dropped and logged, and it receives the items published after it recovers.
+// subscribers of its own chain on this node, as on bus/local, but no other chain and never Publish; its chain's
+// messages beyond the pending limit are dropped and logged, and it receives the items published after it
+// recovers. Both paths are covered: this node's own publications (its local queue) and another node's (its
+// NATS subscription).
 func TestStuckSubscriberStallsOnlyItsChain(t *testing.T) {
-	s := startServer(t, -1)
-	logs := &logRecorder{}
-	b := openLog(t, s.ClientURL(), randomPrefix(t), slog.New(logs))
-	entered, release := make(chan struct{}), make(chan struct{})
-	var once sync.Once
-	stuck := newRecorder()
-	t.Cleanup(b.Subscribe("stuck", func(it *parley.Item) {
-		once.Do(func() {
-			close(entered)
-			<-release
+	for _, tc := range []struct {
+		name   string
+		remote bool
+	}{{"OwnPublications", false}, {"AnotherNodes", true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := startServer(t, -1)
+			logs := &logRecorder{}
+			prefix := randomPrefix(t)
+			b := openLog(t, s.ClientURL(), prefix, slog.New(logs))
+			pub := b
+			if tc.remote {
+				pub = open(t, s.ClientURL(), prefix)
+			}
+			entered, release := make(chan struct{}), make(chan struct{})
+			var once sync.Once
+			t.Cleanup(func() { closeOnce(release) })
+			stuck := newRecorder()
+			t.Cleanup(b.Subscribe("stuck", func(it *parley.Item) {
+				once.Do(func() {
+					close(entered)
+					<-release
+				})
+				stuck.item(it)
+			}))
+			free := newRecorder()
+			t.Cleanup(b.Subscribe("free", free.item))
+
+			publish(t, pub, "stuck", "first")
+			<-entered
+			const flood = 3000 // beyond the chain's pending limit of 1,024 messages
+			published := make(chan struct{})
+			go func() {
+				defer close(published)
+				for i := range flood {
+					if err := pub.Publish(context.Background(), &parley.Item{ChainID: "stuck", ID: fmt.Sprintf("flood-%d", i)}); err != nil {
+						t.Errorf("Publish: %v", err)
+						return
+					}
+				}
+			}()
+			select {
+			case <-published:
+			case <-time.After(waitLimit):
+				t.Fatalf("publishing %d items on a chain whose subscriber blocks did not return within %v", flood, waitLimit)
+			}
+			// Another chain is not held up. (Through NATS the flood came first on the one connection, so it was
+			// read before this.)
+			publish(t, pub, "free", "free-1")
+			free.waitItem(t, "free-1")
+			close(release)
+
+			// Once the subscriber catches up, new items reach it. An item published at once may still find its
+			// queue full, so poll.
+			pollDelivery(t, pub, "stuck", stuck, "the recovered subscriber")
+			ids, _ := stuck.snapshot()
+			if len(ids) >= flood+2 {
+				t.Errorf("the stuck subscriber received all %d items: want the ones beyond the pending limit dropped", len(ids))
+			}
+			waitUntil(t, "the slow consumer to be logged", func() bool { return logs.has("slow consumer") })
 		})
-		stuck.item(it)
+	}
+}
+
+func closeOnce(c chan struct{}) {
+	select {
+	case <-c:
+	default:
+		close(c)
+	}
+}
+
+// TestOwnPublicationsOnce: the connection has NoEcho, so a node's own items and events reach its own
+// subscribers once, through its local queues, in the order published; another node (another connection, here
+// in the same process) receives them once through the server, and the first node still hears the other's.
+func TestOwnPublicationsOnce(t *testing.T) {
+	s := startServer(t, -1)
+	prefix := randomPrefix(t)
+	a, other := open(t, s.ClientURL(), prefix), open(t, s.ClientURL(), prefix)
+	const chain, n = "5e0c9f2a-7b1d-4e8a-9c3f-2d6b1a0e4f77", 200
+
+	type ordered struct {
+		mu     sync.Mutex
+		items  []string
+		events []string
+	}
+	var order ordered
+	onA, onOther := newRecorder(), newRecorder()
+	t.Cleanup(a.Subscribe(chain, func(it *parley.Item) {
+		order.mu.Lock()
+		order.items = append(order.items, it.ID)
+		order.mu.Unlock()
+		onA.item(it)
 	}))
-	free := newRecorder()
-	t.Cleanup(b.Subscribe("free", free.item))
+	t.Cleanup(a.SubscribeEvents(func(ev *parley.Event) {
+		order.mu.Lock()
+		order.events = append(order.events, ev.InstanceID)
+		order.mu.Unlock()
+		onA.event(ev)
+	}))
+	t.Cleanup(other.Subscribe(chain, onOther.item))
+	t.Cleanup(other.SubscribeEvents(onOther.event))
 
-	publish(t, b, "stuck", "first")
+	var want []string
+	for i := range n {
+		id := fmt.Sprintf("own-%03d", i)
+		want = append(want, id)
+		publish(t, a, chain, id)
+		publishEvent(t, a, id)
+	}
+	// When the other node has everything, the server has routed all of a's messages, an echo to a included (if
+	// there were one); the other node's marker is routed after them, so a receives it after any echo.
+	onOther.waitFor(t, "a's items and events on the other node", func(ids map[string]int, events []string) bool {
+		return len(ids) == n && len(events) == n
+	})
+	publish(t, other, chain, "marker")
+	publishEvent(t, other, "marker")
+	onA.waitItem(t, "marker")
+	onA.waitEvent(t, "marker")
+
+	ids, events := onA.snapshot()
+	for _, id := range want {
+		if ids[id] != 1 {
+			t.Errorf("a's subscriber received its own item %s %d times, want 1", id, ids[id])
+		}
+	}
+	if len(events) != n+1 {
+		t.Errorf("a's event subscriber received %d events, want its own %d once each and the marker", len(events), n)
+	}
+	onOther.waitItem(t, "marker")
+	onOther.waitEvent(t, "marker")
+	otherIDs, otherEvents := onOther.snapshot()
+	for _, id := range want {
+		if otherIDs[id] != 1 {
+			t.Errorf("the other node received a's item %s %d times, want 1", id, otherIDs[id])
+		}
+	}
+	if len(otherEvents) != n+1 {
+		t.Errorf("the other node received %d events, want a's %d and its own marker", len(otherEvents), n)
+	}
+	if otherIDs["marker"] != 1 {
+		t.Errorf("the other node received its own marker %d times, want 1", otherIDs["marker"])
+	}
+	order.mu.Lock()
+	defer order.mu.Unlock()
+	var ownItems, ownEvents []string
+	for _, id := range order.items {
+		if id != "marker" {
+			ownItems = append(ownItems, id)
+		}
+	}
+	for _, id := range order.events {
+		if id != "marker" {
+			ownEvents = append(ownEvents, id)
+		}
+	}
+	if !slices.Equal(ownItems, want) {
+		t.Errorf("own items arrived in the order %v, want the order published", ownItems)
+	}
+	if !slices.Equal(ownEvents, want) {
+		t.Errorf("own events arrived in the order %v, want the order published", ownEvents)
+	}
+}
+
+// TestBlockedEventSubscriberDoesNotBlockPublish: an event subscriber that blocks holds up neither PublishEvent
+// nor Publish on this node, and other chains' own items still arrive.
+func TestBlockedEventSubscriberDoesNotBlockPublish(t *testing.T) {
+	s := startServer(t, -1)
+	b := open(t, s.ClientURL(), randomPrefix(t))
+	release := make(chan struct{})
+	t.Cleanup(func() { closeOnce(release) })
+	entered := make(chan struct{}, 1)
+	t.Cleanup(b.SubscribeEvents(func(*parley.Event) {
+		select {
+		case entered <- struct{}{}:
+		default:
+		}
+		<-release
+	}))
+	r := newRecorder()
+	t.Cleanup(b.Subscribe("c", r.item))
+	publishEvent(t, b, "first")
 	<-entered
-	const flood = 3000 // beyond the chain's pending limit of 1,024 messages
-	for i := range flood {
-		publish(t, b, "stuck", fmt.Sprintf("flood-%d", i))
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := range 5000 {
+			if err := b.PublishEvent(context.Background(), &parley.Event{Kind: parley.EventConfigChanged, InstanceID: fmt.Sprint(i)}); err != nil {
+				t.Errorf("PublishEvent: %v", err)
+				return
+			}
+		}
+	}()
+	select {
+	case <-done:
+	case <-time.After(waitLimit):
+		t.Fatalf("PublishEvent with a blocked event subscriber did not return within %v", waitLimit)
 	}
-	// The client read the flood before this (one connection, one stream), and delivers it while "stuck" blocks.
-	publish(t, b, "free", "free-1")
-	free.waitItem(t, "free-1")
-	close(release)
-
-	publish(t, b, "stuck", "after")
-	stuck.waitItem(t, "after")
-	ids, _ := stuck.snapshot()
-	if len(ids) >= flood+2 {
-		t.Errorf("the stuck subscriber received all %d items: want the ones beyond the pending limit dropped", len(ids))
-	}
-	waitUntil(t, "the slow consumer to be logged", func() bool { return logs.has("slow consumer") })
+	publish(t, b, "c", "item")
+	r.waitItem(t, "item")
+	closeOnce(release)
 }
 
 // TestClientOptions: a server that requires credentials is reached with the client options that carry them.
