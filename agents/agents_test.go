@@ -405,6 +405,7 @@ func TestConcurrentRouting(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
+		begin := time.Now()
 		for step := 0; ; step++ {
 			if err := f.ag.Check(); err != nil {
 				t.Error(err)
@@ -416,8 +417,10 @@ func TestConcurrentRouting(t *testing.T) {
 			if step > 200 && chanClosed(started) && f.allSettled(contacts) {
 				return
 			}
-			if step > 2000 {
-				t.Error("contacts still unsettled after 2000 steps")
+			// A bound against a livelock, not a speed test: on a loaded machine the agents' goroutines may need
+			// many more steps to catch up, so it is in steps and in time both.
+			if step > 2000 && time.Since(begin) > time.Minute {
+				t.Errorf("contacts still unsettled after %d steps and %v", step, time.Since(begin).Round(time.Second))
 				return
 			}
 			f.clk.add(time.Duration(1+rng.IntN(10)) * time.Second)
