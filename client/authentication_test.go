@@ -17,19 +17,6 @@ import (
 	"github.com/parley-chat/parley/server"
 )
 
-// signInTwice asks the customer to sign in, greets them, then asks again; opting out is answered, and every
-// branch ends at a question, so the chat stays open.
-const signInTwice = `{"Version":"2019-10-30","StartAction":"Auth","Actions":[
-{"Identifier":"Auth","Type":"AuthenticateParticipant","Parameters":{"TimeLimitMinutes":"3"},
- "Transitions":{"NextAction":"Hello","Conditions":[{"NextAction":"OptedOut","Condition":{"Operator":"Equals","Operands":["OptedOut"]}}],
-  "Errors":[{"NextAction":"Wait","ErrorType":"TimeLimitExceeded"},{"NextAction":"Wait","ErrorType":"NoMatchingError"}]}},
-{"Identifier":"Hello","Type":"MessageParticipant","Parameters":{"Text":"Welcome back $.Customer.FirstName"},"Transitions":{"NextAction":"Again"}},
-{"Identifier":"Again","Type":"AuthenticateParticipant","Parameters":{"TimeLimitMinutes":"3"},
- "Transitions":{"NextAction":"Wait","Conditions":[{"NextAction":"OptedOut","Condition":{"Operator":"Equals","Operands":["OptedOut"]}}],
-  "Errors":[{"NextAction":"Wait","ErrorType":"TimeLimitExceeded"},{"NextAction":"Wait","ErrorType":"NoMatchingError"}]}},
-{"Identifier":"OptedOut","Type":"MessageParticipant","Parameters":{"Text":"You chose not to sign in."},"Transitions":{"NextAction":"Wait"}},
-{"Identifier":"Wait","Type":"GetParticipantInput","Parameters":{"Text":"Anything else?","InputTimeLimitSeconds":"600"},"Transitions":{"NextAction":"Wait","Errors":[{"NextAction":"Wait","ErrorType":"InputTimeLimitExceeded"}]}}]}`
-
 // TestAuthentication: a customer's session sees the authentication events as their own event types, asks for the
 // sign-in URL, signs in at a fake OpenID Connect provider whose redirect lands on parley's callback page, and then
 // opts out of the flow's second sign-in — against a real parley server.
@@ -42,7 +29,7 @@ func TestAuthentication(t *testing.T) {
 	cc := connect.NewFromConfig(aws.Config{Region: srv.Region, Credentials: aws.AnonymousCredentials{}},
 		func(o *connect.Options) { o.BaseEndpoint = aws.String(srv.URL) })
 	f, err := cc.CreateContactFlow(ctx, &connect.CreateContactFlowInput{InstanceId: aws.String(srv.InstanceID),
-		Name: aws.String("Sign in"), Type: ctypes.ContactFlowTypeContactFlow, Content: aws.String(signInTwice)})
+		Name: aws.String("Sign in"), Type: ctypes.ContactFlowTypeContactFlow, Content: aws.String(oidctest.SignInTwiceFlow)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,19 +13,6 @@ import (
 	"github.com/parley-chat/parley/server"
 )
 
-// signInFlowContent asks the customer to sign in, greets them by the first name they signed in with, and asks
-// again; opting out is answered, and every branch ends at a question so the chat stays open.
-const signInFlowContent = `{"Version":"2019-10-30","StartAction":"Auth","Actions":[
-{"Identifier":"Auth","Type":"AuthenticateParticipant","Parameters":{"TimeLimitMinutes":"3"},
- "Transitions":{"NextAction":"Hello","Conditions":[{"NextAction":"OptedOut","Condition":{"Operator":"Equals","Operands":["OptedOut"]}}],
-  "Errors":[{"NextAction":"Wait","ErrorType":"TimeLimitExceeded"},{"NextAction":"Wait","ErrorType":"NoMatchingError"}]}},
-{"Identifier":"Hello","Type":"MessageParticipant","Parameters":{"Text":"Welcome back $.Customer.FirstName"},"Transitions":{"NextAction":"Again"}},
-{"Identifier":"Again","Type":"AuthenticateParticipant","Parameters":{"TimeLimitMinutes":"3"},
- "Transitions":{"NextAction":"Wait","Conditions":[{"NextAction":"OptedOut","Condition":{"Operator":"Equals","Operands":["OptedOut"]}}],
-  "Errors":[{"NextAction":"Wait","ErrorType":"TimeLimitExceeded"},{"NextAction":"Wait","ErrorType":"NoMatchingError"}]}},
-{"Identifier":"OptedOut","Type":"MessageParticipant","Parameters":{"Text":"You chose not to sign in."},"Transitions":{"NextAction":"Wait"}},
-{"Identifier":"Wait","Type":"GetParticipantInput","Parameters":{"Text":"Anything else?","InputTimeLimitSeconds":"600"},"Transitions":{"NextAction":"Wait","Errors":[{"NextAction":"Wait","ErrorType":"InputTimeLimitExceeded"}]}}]}`
-
 // TestWidgetSignInInChromium: parley's widget, on parley's demo page in headless Chromium, when the flow asks the
 // customer to sign in (auth.browser.js says how): a "Sign in" button opens the identity provider's sign-in page
 // in a popup (a fake OpenID Connect provider on loopback, which signs Ann in at once and sends the popup to
@@ -41,7 +28,7 @@ func TestWidgetSignInInChromium(t *testing.T) {
 	defer cancel()
 	cc := sdk(srv)
 	if _, err := cc.UpdateContactFlowContent(ctx, &connect.UpdateContactFlowContentInput{InstanceId: aws.String(srv.InstanceID),
-		ContactFlowId: aws.String(srv.ContactFlowID), Content: aws.String(signInFlowContent)}); err != nil {
+		ContactFlowId: aws.String(srv.ContactFlowID), Content: aws.String(oidctest.SignInTwiceFlow)}); err != nil {
 		t.Fatalf("UpdateContactFlowContent: %v", err)
 	}
 

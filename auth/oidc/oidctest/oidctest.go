@@ -237,3 +237,17 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(v)
 }
+
+// SignInTwiceFlow is a contact flow (Flow Language) for tests of customer sign-in: it asks the customer to sign
+// in, greets them by the first name they signed in with, and asks again; opting out is answered, and every branch
+// ends at a question, so the chat stays open.
+const SignInTwiceFlow = `{"Version":"2019-10-30","StartAction":"Auth","Actions":[
+{"Identifier":"Auth","Type":"AuthenticateParticipant","Parameters":{"TimeLimitMinutes":"3"},
+ "Transitions":{"NextAction":"Hello","Conditions":[{"NextAction":"OptedOut","Condition":{"Operator":"Equals","Operands":["OptedOut"]}}],
+  "Errors":[{"NextAction":"Wait","ErrorType":"TimeLimitExceeded"},{"NextAction":"Wait","ErrorType":"NoMatchingError"}]}},
+{"Identifier":"Hello","Type":"MessageParticipant","Parameters":{"Text":"Welcome back $.Customer.FirstName"},"Transitions":{"NextAction":"Again"}},
+{"Identifier":"Again","Type":"AuthenticateParticipant","Parameters":{"TimeLimitMinutes":"3"},
+ "Transitions":{"NextAction":"Wait","Conditions":[{"NextAction":"OptedOut","Condition":{"Operator":"Equals","Operands":["OptedOut"]}}],
+  "Errors":[{"NextAction":"Wait","ErrorType":"TimeLimitExceeded"},{"NextAction":"Wait","ErrorType":"NoMatchingError"}]}},
+{"Identifier":"OptedOut","Type":"MessageParticipant","Parameters":{"Text":"You chose not to sign in."},"Transitions":{"NextAction":"Wait"}},
+{"Identifier":"Wait","Type":"GetParticipantInput","Parameters":{"Text":"Anything else?","InputTimeLimitSeconds":"600"},"Transitions":{"NextAction":"Wait","Errors":[{"NextAction":"Wait","ErrorType":"InputTimeLimitExceeded"}]}}]}`
