@@ -162,7 +162,14 @@ func (h *handler) me(w http.ResponseWriter, r *http.Request, u *parley.User) {
 	httpapi.WriteJSON(w, http.StatusOK, struct {
 		User  wire.AgentUser  `json:"User"`
 		State wire.AgentState `json:"State"`
-	}{userView(u), stateJSON(h.svc.State(u))})
+	}{userView(u), h.describedState(r.Context(), u)})
+}
+
+// describedState is the agent's state with its contacts' queue and customer names, as /contacts has them.
+func (h *handler) describedState(ctx context.Context, u *parley.User) wire.AgentState {
+	st := h.svc.State(u)
+	h.svc.Describe(ctx, st.Contacts)
+	return stateJSON(st)
 }
 
 func (h *handler) status(w http.ResponseWriter, r *http.Request, u *parley.User) {
@@ -183,7 +190,7 @@ func (h *handler) status(w http.ResponseWriter, r *http.Request, u *parley.User)
 	}
 	httpapi.WriteJSON(w, http.StatusOK, struct {
 		State wire.AgentState `json:"State"`
-	}{stateJSON(h.svc.State(u))})
+	}{h.describedState(r.Context(), u)})
 }
 
 func (h *handler) contacts(w http.ResponseWriter, r *http.Request, u *parley.User) {

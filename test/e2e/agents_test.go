@@ -286,8 +286,9 @@ func TestChatReachesAgents(t *testing.T) {
 	}
 	var me struct{ State wire.AgentState }
 	bob.must("GET", "/me", nil, &me)
-	if me.State.System != wire.SystemACW {
-		t.Fatalf("bob's state %+v", me.State)
+	if me.State.System != wire.SystemACW || len(me.State.Contacts) != 1 || me.State.Contacts[0].QueueName == "" ||
+		me.State.Contacts[0].CustomerName == "" {
+		t.Fatalf("bob's state %+v, want one contact in after-contact work with its queue and customer names", me.State)
 	}
 	bob.must("POST", "/contacts/"+tr.ContactID+"/clear", nil, nil)
 	ann.must("POST", "/contacts/"+ch.ContactID+"/clear", nil, nil)
