@@ -8,30 +8,8 @@
 const { test, after } = require('node:test');
 const assert = require('node:assert/strict');
 
-const ENV_NAMES = ['PARLEY_ENDPOINT', 'PARLEY_REGION', 'PARLEY_INSTANCE_ID', 'PARLEY_FLOW_ID'];
-const missingEnv = ENV_NAMES.filter((n) => !process.env[n]);
-const SKIP = missingEnv.length > 0 ? `${missingEnv.join(', ')} not set: run this through go test ./test/js` : false;
-const { PARLEY_ENDPOINT: ENDPOINT, PARLEY_REGION: REGION, PARLEY_INSTANCE_ID: INSTANCE_ID, PARLEY_FLOW_ID: FLOW_ID } =
-  process.env;
-const WAIT_MS = 10_000;
-
-// Globals ChatJS needs in Node (shared/reference/websocket-protocol.md §4.1).
-globalThis.self ??= globalThis;
-globalThis.window ??= globalThis;
-if (typeof navigator === 'undefined') globalThis.navigator = { onLine: true, userAgent: 'node' };
-globalThis.WebSocket = require('ws');
-require('amazon-connect-chatjs'); // defines globalThis.connect
+const { SKIP, ENDPOINT, REGION, INSTANCE_ID, FLOW_ID, eventually } = require('./chatjs-env.js');
 const { ConnectClient, StartChatContactCommand, DescribeContactCommand } = require('@aws-sdk/client-connect');
-
-async function eventually(fn, what) {
-  const end = Date.now() + WAIT_MS;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() >= end) throw new Error(`timed out after ${WAIT_MS} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 function open(started) {
   return connect.ChatSession.create({
