@@ -115,6 +115,10 @@ type Config struct {
 	// StreamTo is that receiver: "webhook" (a webhook subscription checking every signature, one notification
 	// per request; the default) or "sns" (a local SNS fake taking Publish and PublishBatch).
 	StreamTo string
+	// StreamReceiver is where that receiver runs: "process" (a child process at the lowest CPU priority,
+	// standing in for a receiver on another machine; the default with a spawned server) or "inproc" (in this
+	// process, the default with --server inproc).
+	StreamReceiver string
 	// streaming is the server's streaming section when Stream is set, streamingEnv the environment it needs.
 	streaming    *sink.Config
 	streamingEnv []string
@@ -415,6 +419,16 @@ func (r *Report) Text(w io.Writer) {
 			}
 			fmt.Fprintf(&b, "  streamed to %s: %d of %d messages (%d notifications in %d requests, %d refused), all in %s\n",
 				s.To, s.Messages, s.Expected, s.Notifications, s.Requests, s.Refused, drain)
+			if s.Process != "" {
+				fmt.Fprintf(&b, "  the receiver ran in %s", s.Process)
+				if s.CPU > 0 {
+					fmt.Fprintf(&b, ": %.2f cores over the window", s.CPU)
+				}
+				b.WriteString("\n")
+			}
+			if s.Error != "" {
+				fmt.Fprintf(&b, "  the receiver failed: %s\n", s.Error)
+			}
 		}
 	}
 	if x := r.Start; x != nil {

@@ -205,13 +205,13 @@ func runChat(ctx context.Context, cfg *Config, r *Report) error {
 		return fmt.Errorf("%d chats need about %d file descriptors in the generator; the limit is %d",
 			cfg.Chats, need, fdLimit())
 	}
-	var rc *receiver
+	var rc streamReceiver
 	if cfg.Stream {
 		if cfg.Target != TargetParley || (cfg.Server != "spawn" && cfg.Server != "inproc") {
 			return errors.New("--stream needs --target parley and a server the generator starts (--server spawn or inproc)")
 		}
 		var err error
-		if rc, err = startReceiver(cfg.StreamTo); err != nil {
+		if rc, err = cfg.startStreamReceiver(); err != nil {
 			return err
 		}
 		defer rc.close()
@@ -356,12 +356,19 @@ func runChat(ctx context.Context, cfg *Config, r *Report) error {
 	}
 	s0, haveProc := sampleProc(t)
 	c0, _ := readProc(os.Getpid())
+	var r0, r1 procSample
+	if rc != nil && rc.pid() != 0 {
+		r0, _ = readProc(rc.pid())
+	}
 	prof := startProfile(cfg.ProfileDir, "chat-"+cfg.Target+"-", t, cfg.Duration)
 	if err := sleepCtx(ctx, time.Until(winEnd)); err != nil {
 		return err
 	}
 	s1, _ := sampleProc(t)
 	c1, _ := readProc(os.Getpid())
+	if rc != nil && rc.pid() != 0 {
+		r1, _ = readProc(rc.pid())
+	}
 	swg.Wait()
 	files, perr := prof.finish()
 	r.Profiles = files
@@ -391,7 +398,11 @@ func runChat(ctx context.Context, cfg *Config, r *Report) error {
 			acked += p.acked.Load()
 		}
 		cfg.logf("waiting for the streaming receiver")
-		x.Stream = rc.wait(ctx, acked, time.Now())
+		x.Stream = waitReceiver(ctx, rc, acked, time.Now())
+		x.Stream.Process = "the generator"
+		if rc.pid() != 0 {
+			x.Stream.Process, x.Stream.CPU = "a process of its own at the lowest CPU priority", cpuShare(r0, r1)
+		}
 		run.errs.n.Add(max(x.Stream.Expected-x.Stream.Messages, 0) + x.Stream.Refused)
 	}
 	for _, p := range parties {

@@ -1,11 +1,18 @@
 package bench
 
 import (
+	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -35,6 +42,34 @@ type StreamReport struct {
 	Refused int64 `json:"refused"`
 	// To is the receiver: "a webhook" or "SNS".
 	To string `json:"to"`
+	// Process says where the receiver ran: "a process of its own at the lowest CPU priority" or "the generator".
+	Process string `json:"process"`
+	// CPU is the receiver process's CPU over the window, in cores (a receiver in the generator is in its CPU).
+	CPU float64 `json:"cpu_cores,omitempty"`
+	// Error is why the receiver could not be asked what it got.
+	Error string `json:"error,omitempty"`
+}
+
+// receiverStats are a receiver's counters.
+type receiverStats struct {
+	Messages      int64 `json:"messages"`      // chat messages received (MESSAGE items)
+	Notifications int64 `json:"notifications"` // every notification received
+	Requests      int64 `json:"requests"`      // HTTP requests that carried them
+	Refused       int64 `json:"refused"`       // deliveries whose signature or envelope did not check
+}
+
+// streamReceiver is where a --stream run delivers: a receiver in this process, or one in a child process
+// (procReceiver) that stands in for a receiver on another machine.
+type streamReceiver interface {
+	// config is the streaming section a server needs to deliver streamTopic to the receiver; env is what it
+	// needs besides: credentials to sign SNS requests with.
+	config() *sink.Config
+	env() []string
+	stats() (receiverStats, error)
+	// pid is the receiver's process when it is not this one, else 0.
+	pid() int
+	to() string
+	close() error
 }
 
 // receiver is a webhook subscriber of streamTopic on loopback, or a local SNS that has the topic; either checks
@@ -95,7 +130,6 @@ func (rc *receiver) serve(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// config is the streaming section a server needs to deliver streamTopic to the receiver.
 func (rc *receiver) config() *sink.Config {
 	if rc.sns != nil {
 		return &sink.Config{SNSEndpoint: rc.sns.URL}
@@ -103,32 +137,29 @@ func (rc *receiver) config() *sink.Config {
 	return &sink.Config{Subscriptions: map[string][]sink.Subscription{streamTopic: {{URL: rc.url, Secret: rc.secret}}}}
 }
 
-// wait waits up to 60 s for expected messages and reports what arrived.
-func (rc *receiver) wait(ctx context.Context, expected int64, since time.Time) *StreamReport {
-	x := &StreamReport{Expected: expected, DrainSeconds: -1}
-	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); {
-		if rc.messages.Load() >= expected {
-			x.DrainSeconds = time.Since(since).Seconds()
-			break
-		}
-		if sleepCtx(ctx, 20*time.Millisecond) != nil {
-			break
-		}
-	}
-	x.Messages, x.Notifications, x.Refused = rc.messages.Load(), rc.all.Load(), rc.refused.Load()
-	x.To, x.Requests = "a webhook", rc.requests.Load()
-	if rc.sns != nil {
-		x.To, x.Requests = "SNS", int64(rc.sns.Requests())
-	}
-	return x
-}
-
-// env is what a server needs besides config to reach the receiver: credentials to sign SNS requests with.
 func (rc *receiver) env() []string {
 	if rc.sns == nil {
 		return nil
 	}
 	return []string{"AWS_ACCESS_KEY_ID=bench", "AWS_SECRET_ACCESS_KEY=bench", "AWS_REGION=us-west-2"}
+}
+
+func (rc *receiver) stats() (receiverStats, error) {
+	st := receiverStats{Messages: rc.messages.Load(), Notifications: rc.all.Load(), Requests: rc.requests.Load(),
+		Refused: rc.refused.Load()}
+	if rc.sns != nil {
+		st.Requests = int64(rc.sns.Requests())
+	}
+	return st, nil
+}
+
+func (rc *receiver) pid() int { return 0 }
+
+func (rc *receiver) to() string {
+	if rc.sns != nil {
+		return "SNS"
+	}
+	return "a webhook"
 }
 
 func (rc *receiver) close() error {
@@ -137,6 +168,128 @@ func (rc *receiver) close() error {
 		return nil
 	}
 	return rc.srv.Close()
+}
+
+// receiverHello is the first line a child receiver writes: how to reach it.
+type receiverHello struct {
+	Config sink.Config `json:"config"`
+	Env    []string    `json:"env"`
+	To     string      `json:"to"`
+}
+
+// Receiver is the child process of a --stream run (parley bench receiver): it runs the receiver of --stream-to
+// to, at the lowest CPU priority, writes a receiverHello line to out, then answers each "stats" line of in with
+// a receiverStats line, until in ends.
+func Receiver(ctx context.Context, to string, in io.Reader, out io.Writer) error {
+	lowerPriority()
+	rc, err := startReceiver(to)
+	if err != nil {
+		return err
+	}
+	defer rc.close()
+	enc := json.NewEncoder(out)
+	if err := enc.Encode(receiverHello{Config: *rc.config(), Env: rc.env(), To: rc.to()}); err != nil {
+		return err
+	}
+	sc := bufio.NewScanner(in)
+	for sc.Scan() {
+		if sc.Text() != "stats" {
+			return fmt.Errorf("receiver: unknown command %q", sc.Text())
+		}
+		st, _ := rc.stats()
+		if err := enc.Encode(st); err != nil {
+			return err
+		}
+	}
+	return sc.Err()
+}
+
+// procReceiver is a child `parley bench receiver`. It stands in for a receiver on another machine: the child
+// runs at the lowest CPU priority, so that on a machine where it shares the cores with the server and the
+// generator it takes only what they leave, and its CPU is reported apart.
+type procReceiver struct {
+	cmd   *exec.Cmd
+	in    io.WriteCloser
+	out   *bufio.Scanner
+	hello receiverHello
+	errb  strings.Builder
+	errmu sync.Mutex
+	mu    sync.Mutex // one stats exchange at a time
+}
+
+func startProcReceiver(bin, to string) (*procReceiver, error) {
+	cmd := exec.Command(bin, "bench", "receiver", "--to", to)
+	dieWithParent(cmd)
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, err
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	p := &procReceiver{cmd: cmd, in: in, out: bufio.NewScanner(out)}
+	cmd.Stderr = &lockedWriter{w: &p.errb, mu: &p.errmu}
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	if err := p.read(&p.hello); err != nil {
+		p.close()
+		return nil, err
+	}
+	return p, nil
+}
+
+// read decodes the child's next line into v.
+func (p *procReceiver) read(v any) error {
+	if !p.out.Scan() {
+		p.errmu.Lock()
+		defer p.errmu.Unlock()
+		return fmt.Errorf("receiver process: %v: %s", errors.Join(p.out.Err(), io.ErrUnexpectedEOF), strings.TrimSpace(p.errb.String()))
+	}
+	return json.Unmarshal(p.out.Bytes(), v)
+}
+
+func (p *procReceiver) config() *sink.Config { return &p.hello.Config }
+func (p *procReceiver) env() []string        { return p.hello.Env }
+func (p *procReceiver) pid() int             { return p.cmd.Process.Pid }
+func (p *procReceiver) to() string           { return p.hello.To }
+
+func (p *procReceiver) stats() (receiverStats, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var st receiverStats
+	if _, err := io.WriteString(p.in, "stats\n"); err != nil {
+		return st, err
+	}
+	return st, p.read(&st)
+}
+
+func (p *procReceiver) close() error {
+	p.in.Close()
+	return p.cmd.Wait()
+}
+
+// wait waits up to 60 s for expected messages and reports what arrived.
+func waitReceiver(ctx context.Context, rc streamReceiver, expected int64, since time.Time) *StreamReport {
+	x := &StreamReport{Expected: expected, DrainSeconds: -1, To: rc.to()}
+	var st receiverStats
+	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); {
+		var err error
+		if st, err = rc.stats(); err != nil {
+			x.Error = err.Error()
+			break
+		}
+		if st.Messages >= expected {
+			x.DrainSeconds = time.Since(since).Seconds()
+			break
+		}
+		if sleepCtx(ctx, 20*time.Millisecond) != nil {
+			break
+		}
+	}
+	x.Messages, x.Notifications, x.Requests, x.Refused = st.Messages, st.Notifications, st.Requests, st.Refused
+	return x
 }
 
 // streamingYAML writes a configuration file with the streaming section cfg, for a spawned server.
@@ -164,4 +317,29 @@ func (a *api) startStreaming(ctx context.Context, instanceID, contactID string) 
 		return errors.New("StartContactStreaming: answer without StreamingId")
 	}
 	return nil
+}
+
+// startStreamReceiver starts the receiver of a --stream run where StreamReceiver says.
+func (c *Config) startStreamReceiver() (streamReceiver, error) {
+	where := c.StreamReceiver
+	if where == "" {
+		where = "inproc"
+		if c.Server == "spawn" {
+			where = "process"
+		}
+	}
+	switch where {
+	case "inproc":
+		return startReceiver(c.StreamTo)
+	case "process":
+		bin := c.Binary
+		if bin == "" {
+			var err error
+			if bin, err = os.Executable(); err != nil {
+				return nil, err
+			}
+		}
+		return startProcReceiver(bin, c.StreamTo)
+	}
+	return nil, fmt.Errorf("--stream-receiver %q: want process or inproc", c.StreamReceiver)
 }

@@ -441,7 +441,11 @@ func startProfile(dir, prefix string, t *target, window time.Duration) *profiler
 		}()
 	case t.pprof != "":
 		secs := max(1, int(window.Round(time.Second)/time.Second))
-		go func() { p.cpu <- fetch(fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", t.pprof, secs), cpuPath) }()
+		gen := p.generator(filepath.Join(dir, prefix+"generator-cpu.pprof"), window)
+		go func() {
+			err := fetch(fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", t.pprof, secs), cpuPath)
+			p.cpu <- errors.Join(err, <-gen)
+		}()
 	default:
 		p.cpu <- errors.New("the target has no pprof endpoint (start it with --pprof)")
 		return p
@@ -450,7 +454,31 @@ func startProfile(dir, prefix string, t *target, window time.Duration) *profiler
 	return p
 }
 
-// finish waits for the CPU profile and takes the heap profile.
+// generator profiles this process (the load generator, and the streaming receiver of a --stream run) over the
+// window when the target is another process; the returned channel reports the outcome.
+func (p *profiler) generator(path string, window time.Duration) <-chan error {
+	done := make(chan error, 1)
+	f, err := os.Create(path)
+	if err == nil {
+		err = pprof.StartCPUProfile(f)
+		if err != nil {
+			f.Close()
+		}
+	}
+	if err != nil {
+		done <- err
+		return done
+	}
+	p.files = append(p.files, path)
+	go func() {
+		time.Sleep(window)
+		pprof.StopCPUProfile()
+		done <- f.Close()
+	}()
+	return done
+}
+
+// finish waits for the CPU profiles and takes the heap profile.
 func (p *profiler) finish() ([]string, error) {
 	if p == nil {
 		return nil, nil

@@ -6,6 +6,7 @@ package main
 //	parley bench soak [flags]               chats while the server is killed with SIGKILL and restarted
 //	parley bench relay [--listen ADDR]      run the baseline relay server
 //	parley bench worker                     a client process of a multi-process run (started by bench itself)
+//	parley bench receiver --to webhook|sns  the streaming receiver of a --stream run (started by bench itself)
 
 import (
 	"context"
@@ -33,6 +34,16 @@ var benchCommands = []command{
 	{name: "relay", summary: "run the baseline relay", run: benchRun(benchRelay)},
 	{name: "worker", hidden: true, run: benchRun(func(ctx context.Context, _ []string, stdout, _ io.Writer) error {
 		return bench.Worker(ctx, os.Stdin, stdout) // a client process of a multi-process run, started by bench
+	})},
+	{name: "receiver", hidden: true, run: benchRun(func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+		// the streaming receiver of a --stream run, started by bench
+		fs := flag.NewFlagSet("parley bench receiver", flag.ContinueOnError)
+		fs.SetOutput(stderr)
+		to := fs.String("to", "webhook", "webhook or sns")
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		return bench.Receiver(ctx, *to, os.Stdin, stdout)
 	})},
 }
 
@@ -77,6 +88,7 @@ func benchScenarioRun(ctx context.Context, sub string, args []string, stdout, st
 	fs.Float64Var(&cfg.Rate, "rate", 0, "chat: total messages/s (0: as fast as acknowledged); start: StartChatContact/s (default 200)")
 	fs.IntVar(&cfg.Size, "size", 80, "chat: message content bytes")
 	fs.BoolVar(&cfg.Stream, "stream", false, "chat: stream every chat to a receiver in the generator (parley only)")
+	fs.StringVar(&cfg.StreamReceiver, "stream-receiver", "", "chat --stream: where the receiver runs: process (a child at the lowest CPU priority, standing in for a receiver on another machine; default with --server spawn) or inproc (in the generator)")
 	fs.StringVar(&cfg.StreamTo, "stream-to", "webhook", "chat --stream: webhook (signed, one notification a request) or sns (a local SNS taking PublishBatch)")
 	fs.IntVar(&cfg.Agents, "agents", 20, "start: auto-accepting agents (10 chat slots each)")
 	var flows listFlag

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -67,5 +68,31 @@ func TestBenchCluster(t *testing.T) {
 	start.Agents, start.StartRate = 3, 30
 	if x := run(start).Start; x.Started == 0 || x.Offered != x.Started || x.Connected != x.Started || x.OfferedTwice != 0 {
 		t.Errorf("start: started %d, offered %d (%d twice), connected %d", x.Started, x.Offered, x.OfferedTwice, x.Connected)
+	}
+}
+
+// TestBenchStreamProcess runs --stream against a spawned server with the receiver in a process of its own, as
+// docs/benchmarks.md measures it: the child receiver checks every signature, the generator asks it what it got,
+// and its CPU is reported apart from the generator's.
+func TestBenchStreamProcess(t *testing.T) {
+	skipUnlessCrashable(t, "spawns a server and a receiver process per endpoint")
+	bin := buildServer(t)
+	for _, to := range []string{"webhook", "sns"} {
+		cfg := bench.Config{Scenario: bench.ScenarioChat, Binary: bin, Chats: 3, Duration: time.Second, Warmup: -1,
+			Stream: true, StreamTo: to, Log: testLog{t}}
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		r, err := bench.Run(ctx, cfg)
+		cancel()
+		if err != nil {
+			t.Fatalf("%s: %v", to, err)
+		}
+		s := r.Chat.Stream
+		if s == nil || s.Expected == 0 || s.Messages < s.Expected || s.Refused != 0 || s.DrainSeconds < 0 ||
+			s.Requests == 0 || s.Error != "" || r.Errors != 0 {
+			t.Fatalf("%s: stream report %+v, errors %d %v", to, s, r.Errors, r.ErrorSamples)
+		}
+		if !strings.Contains(s.Process, "process of its own") || s.CPU <= 0 {
+			t.Errorf("%s: the receiver ran in %q with %.3f cores, want a process of its own with its CPU", to, s.Process, s.CPU)
+		}
 	}
 }
