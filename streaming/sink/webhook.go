@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
+	"crypto/x509"
 	"encoding/hex"
 	"encoding/xml"
 	"errors"
@@ -14,6 +15,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -52,6 +54,7 @@ const maxRemembered = 1024
 type Webhooks struct {
 	topics     map[string][]*subscription
 	client     *http.Client
+	poster     *poster // nil when WebhookOptions.Client is set
 	confirmURL string
 	now        func() time.Time
 	log        *slog.Logger
@@ -61,6 +64,7 @@ type Webhooks struct {
 type subscription struct {
 	topic, arn string
 	Subscription
+	target    *target
 	confirmed atomic.Bool
 	confirm   chan struct{} // holds the token of the one confirmation in flight
 
@@ -99,6 +103,8 @@ type WebhookOptions struct {
 	Now func() time.Time
 	// Log receives confirmations. Default: discarded.
 	Log *slog.Logger
+
+	roots *x509.CertPool // the CAs parley's own client trusts (tests); nil: the system's
 }
 
 // ValidateSubscriptions checks streaming.subscriptions: topic ARNs that ParseTopic accepts, absolute http(s)
@@ -137,8 +143,10 @@ func NewWebhooks(subs map[string][]Subscription, o WebhookOptions) (*Webhooks, e
 	w := &Webhooks{topics: map[string][]*subscription{}, client: o.Client, confirmURL: o.ConfirmURL,
 		now: o.Now, log: o.Log, accountID: o.AccountID}
 	if w.client == nil {
-		// Keep a connection per delivery worker open to each receiver: with http.DefaultTransport's two idle
-		// connections per host, every other delivery paid for a new TCP connection.
+		w.poster = newPoster(DefaultWebhookTimeout, o.roots)
+		// For receivers behind a proxy. Keep a connection per delivery worker open to each receiver: with
+		// http.DefaultTransport's two idle connections per host, every other delivery paid for a new TCP
+		// connection.
 		tr := http.DefaultTransport.(*http.Transport).Clone()
 		tr.MaxIdleConnsPerHost = 128
 		w.client = &http.Client{Timeout: DefaultWebhookTimeout, Transport: tr,
@@ -152,7 +160,11 @@ func NewWebhooks(subs map[string][]Subscription, o WebhookOptions) (*Webhooks, e
 	}
 	for topic, list := range subs {
 		for _, s := range list {
-			sub := &subscription{topic: topic, arn: topic + ":" + hashID(s.URL), Subscription: s,
+			t, err := newTarget(s.URL)
+			if err != nil {
+				return nil, err
+			}
+			sub := &subscription{topic: topic, arn: topic + ":" + hashID(s.URL), Subscription: s, target: t,
 				confirm: make(chan struct{}, 1), sent: map[string]bool{}}
 			w.topics[topic] = append(w.topics[topic], sub)
 		}
@@ -266,6 +278,48 @@ func (w *Webhooks) confirm(ctx context.Context, s *subscription) error {
 
 // post sends one signed envelope; a 2xx answer is success.
 func (w *Webhooks) post(ctx context.Context, s *subscription, typ, id string, body []byte) error {
+	if w.poster == nil || !s.target.direct {
+		return w.postClient(ctx, s, typ, id, body)
+	}
+	h := make([]byte, 0, 512)
+	h = append(h, "Content-Type: text/plain; charset=UTF-8\r\nUser-Agent: parley-streaming\r\n"...)
+	h = appendHeader(h, HeaderMessageType, typ)
+	h = appendHeader(h, HeaderMessageID, id)
+	h = appendHeader(h, HeaderTopicARN, s.topic)
+	if typ == TypeNotification {
+		h = appendHeader(h, HeaderSubscriptionARN, s.arn)
+	}
+	h = appendHeader(h, SignatureHeader, s.sign(body))
+	status, snippet, err := w.poster.post(ctx, s.target, h, body)
+	if err != nil {
+		return fmt.Errorf("sink: POST %s: %w", s.URL, err)
+	}
+	return answerError(s.URL, status, http.StatusText(status), snippet)
+}
+
+// appendHeader appends the header line "name: value\r\n".
+func appendHeader(b []byte, name, value string) []byte {
+	b = append(b, name...)
+	b = append(b, ": "...)
+	b = append(b, value...)
+	return append(b, "\r\n"...)
+}
+
+// answerError is nil for a 2xx answer, else the error of a receiver's answer: permanent for a 4xx other than
+// 408 and 429.
+func answerError(target string, code int, status string, snippet []byte) error {
+	if code >= 200 && code < 300 {
+		return nil
+	}
+	err := fmt.Errorf("sink: POST %s: %d %s: %q", target, code, status, strings.TrimSpace(string(snippet)))
+	if code >= 400 && code < 500 && code != http.StatusRequestTimeout && code != http.StatusTooManyRequests {
+		return Permanent(err)
+	}
+	return err
+}
+
+// postClient is post through the net/http client.
+func (w *Webhooks) postClient(ctx context.Context, s *subscription, typ, id string, body []byte) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.URL, bytes.NewReader(body))
 	if err != nil {
 		return Permanent(err)
@@ -287,16 +341,8 @@ func (w *Webhooks) post(ctx context.Context, s *subscription, typ, id string, bo
 	}
 	defer resp.Body.Close()
 	snippet, _ := io.ReadAll(io.LimitReader(resp.Body, 256))
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
-		return nil
-	}
-	err = fmt.Errorf("sink: POST %s: %s: %q", s.URL, resp.Status, strings.TrimSpace(string(snippet)))
-	if resp.StatusCode >= 400 && resp.StatusCode < 500 && resp.StatusCode != http.StatusRequestTimeout &&
-		resp.StatusCode != http.StatusTooManyRequests {
-		return Permanent(err)
-	}
-	return err
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxDiscard))
+	return answerError(s.URL, resp.StatusCode, strings.TrimSpace(strings.TrimPrefix(resp.Status, strconv.Itoa(resp.StatusCode))), snippet)
 }
 
 // ConfirmHandler serves the SubscribeURL (GET ConfirmPath?Action=ConfirmSubscription&TopicArn=…&Token=…):

@@ -1,0 +1,224 @@
+package sink
+
+import (
+	"bufio"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// The webhook sender's own HTTP/1.1 client. A notification is one small POST, so net/http's client costs more
+// than the request: two goroutines and their hand-offs per connection, a cloned header map, a Request and a
+// Response. poster writes the request (headers and body) with one write on a kept-alive connection and reads
+// the answer on the caller's goroutine. It speaks HTTP/1.1 over TCP or TLS and does not follow redirects (a
+// 3xx is an answer, as with the net/http client Webhooks used before). Receivers reached through a proxy
+// (HTTP_PROXY, HTTPS_PROXY) and WebhookOptions.Client go through net/http.
+
+// Poster limits.
+const (
+	maxIdlePerTarget = 128              // idle connections kept per receiver: one per delivery worker
+	idleTimeout      = 60 * time.Second // an idle connection older than this is closed, not reused
+	maxDiscard       = 64 << 10         // an answer's body is read to its end up to this, else the connection closes
+)
+
+// poster sends POSTs over connections it keeps per receiver.
+type poster struct {
+	timeout time.Duration
+	dialer  net.Dialer
+	roots   *x509.CertPool // nil: the system's
+	session tls.ClientSessionCache
+
+	mu   sync.Mutex
+	idle map[string][]*pconn // by target key
+}
+
+func newPoster(timeout time.Duration, roots *x509.CertPool) *poster {
+	return &poster{timeout: timeout, dialer: net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second},
+		roots: roots, session: tls.NewLRUClientSessionCache(64), idle: map[string][]*pconn{}}
+}
+
+// target is where a subscription's POSTs go, parsed once.
+type target struct {
+	key    string // scheme://addr
+	tls    bool
+	addr   string // host:port to dial
+	name   string // the TLS server name
+	head   []byte // "POST <request-URI> HTTP/1.1\r\nHost: <host>\r\n"
+	direct bool   // no proxy applies: poster may send it
+}
+
+func newTarget(raw string) (*target, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, err
+	}
+	port := u.Port()
+	if port == "" {
+		port = "80"
+		if u.Scheme == "https" {
+			port = "443"
+		}
+	}
+	t := &target{tls: u.Scheme == "https", addr: net.JoinHostPort(u.Hostname(), port), name: u.Hostname()}
+	t.key = u.Scheme + "://" + t.addr
+	t.head = fmt.Appendf(nil, "POST %s HTTP/1.1\r\nHost: %s\r\n", u.RequestURI(), u.Host)
+	proxy, err := http.ProxyFromEnvironment(&http.Request{URL: u})
+	t.direct = err == nil && proxy == nil
+	return t, nil
+}
+
+// pconn is one kept-alive connection.
+type pconn struct {
+	c    net.Conn
+	br   *bufio.Reader
+	buf  []byte // the request being written
+	used time.Time
+}
+
+// post sends body with the header lines hdr (each ending in CRLF, without Host and Content-Length) and returns
+// the answer's status and the first bytes of its body. A kept connection that fails before any answer (the
+// receiver closed it while idle) is replaced once: a delivery may arrive twice, never not at all unknowingly.
+func (p *poster) post(ctx context.Context, t *target, hdr, body []byte) (status int, snippet []byte, err error) {
+	for attempt := 0; ; attempt++ {
+		pc, reused, err := p.get(ctx, t)
+		if err != nil {
+			return 0, nil, err
+		}
+		status, snippet, keep, answered, err := p.roundTrip(ctx, pc, t, hdr, body)
+		if err == nil {
+			if keep {
+				p.put(t, pc)
+			} else {
+				pc.c.Close()
+			}
+			return status, snippet, nil
+		}
+		pc.c.Close()
+		if !reused || answered || attempt > 0 || ctx.Err() != nil {
+			return 0, nil, err
+		}
+	}
+}
+
+// get returns an idle connection to t (reused) or a new one.
+func (p *poster) get(ctx context.Context, t *target) (pc *pconn, reused bool, err error) {
+	now := time.Now()
+	p.mu.Lock()
+	for list := p.idle[t.key]; len(list) > 0; list = p.idle[t.key] {
+		pc = list[len(list)-1]
+		list[len(list)-1] = nil
+		p.idle[t.key] = list[:len(list)-1]
+		if now.Sub(pc.used) < idleTimeout {
+			p.mu.Unlock()
+			return pc, true, nil
+		}
+		pc.c.Close()
+	}
+	p.mu.Unlock()
+	dctx, cancel := context.WithTimeout(ctx, p.timeout)
+	defer cancel()
+	c, err := p.dialer.DialContext(dctx, "tcp", t.addr)
+	if err != nil {
+		return nil, false, err
+	}
+	if t.tls {
+		tc := tls.Client(c, &tls.Config{ServerName: t.name, RootCAs: p.roots, ClientSessionCache: p.session,
+			MinVersion: tls.VersionTLS12, NextProtos: []string{"http/1.1"}})
+		if err := tc.HandshakeContext(dctx); err != nil {
+			c.Close()
+			return nil, false, err
+		}
+		c = tc
+	}
+	return &pconn{c: c, br: bufio.NewReaderSize(c, 4096)}, false, nil
+}
+
+// put keeps pc for the next request to t.
+func (p *poster) put(t *target, pc *pconn) {
+	pc.used = time.Now()
+	p.mu.Lock()
+	if len(p.idle[t.key]) < maxIdlePerTarget {
+		p.idle[t.key] = append(p.idle[t.key], pc)
+		pc = nil
+	}
+	p.mu.Unlock()
+	if pc != nil {
+		pc.c.Close()
+	}
+}
+
+// closeIdle closes the idle connections.
+func (p *poster) closeIdle() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for k, list := range p.idle {
+		for _, pc := range list {
+			pc.c.Close()
+		}
+		delete(p.idle, k)
+	}
+}
+
+// roundTrip writes one request on pc and reads its answer. answered reports that the receiver said something
+// (so the request reached it); keep that pc may carry the next request.
+func (p *poster) roundTrip(ctx context.Context, pc *pconn, t *target, hdr, body []byte) (status int, snippet []byte, keep, answered bool, err error) {
+	deadline := time.Now().Add(p.timeout)
+	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
+		deadline = d
+	}
+	if err := pc.c.SetDeadline(deadline); err != nil {
+		return 0, nil, false, false, err
+	}
+	stop := context.AfterFunc(ctx, func() { pc.c.SetDeadline(time.Unix(1, 0)) })
+	defer stop()
+
+	b := append(pc.buf[:0], t.head...)
+	b = append(b, hdr...)
+	b = append(b, "Content-Length: "...)
+	b = strconv.AppendInt(b, int64(len(body)), 10)
+	b = append(b, "\r\n\r\n"...)
+	b = append(b, body...)
+	pc.buf = b
+	if _, err := pc.c.Write(b); err != nil {
+		return 0, nil, false, false, ctxErr(ctx, err)
+	}
+	if cap(pc.buf) > 64<<10 {
+		pc.buf = nil // do not keep a rare big request's buffer
+	}
+	for {
+		if _, err := pc.br.Peek(1); err != nil {
+			return 0, nil, false, false, ctxErr(ctx, err)
+		}
+		resp, err := http.ReadResponse(pc.br, nil)
+		if err != nil {
+			return 0, nil, false, true, ctxErr(ctx, err)
+		}
+		if resp.StatusCode >= 100 && resp.StatusCode < 200 && resp.StatusCode != http.StatusSwitchingProtocols {
+			continue // an interim answer: the final one follows
+		}
+		snippet, _ = io.ReadAll(io.LimitReader(resp.Body, 256))
+		n, _ := io.Copy(io.Discard, io.LimitReader(resp.Body, maxDiscard))
+		var one [1]byte
+		_, end := resp.Body.Read(one[:])
+		keep = !resp.Close && n < maxDiscard && errors.Is(end, io.EOF)
+		resp.Body.Close()
+		return resp.StatusCode, snippet, keep, true, nil
+	}
+}
+
+// ctxErr is err, or the context's error when the context ended it.
+func ctxErr(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return err
+}
