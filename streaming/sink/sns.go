@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"strconv"
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/smithy-go"
 
@@ -50,6 +52,13 @@ func NewSNS(ctx context.Context, o SNSOptions) (*SNS, error) {
 		if cfg, err = config.LoadDefaultConfig(ctx); err != nil {
 			return nil, fmt.Errorf("sink: AWS configuration: %w", err)
 		}
+	}
+	if cfg.HTTPClient == nil || o.AWS == nil {
+		// The SDK's client keeps 10 idle connections per host; a busy topic has more requests in flight than
+		// that, and every request past them paid for a new connection.
+		cfg.HTTPClient = awshttp.NewBuildableClient().WithTransportOptions(func(tr *http.Transport) {
+			tr.MaxIdleConnsPerHost = 128
+		})
 	}
 	return &SNS{aws: cfg, endpoint: o.Endpoint, accountID: o.AccountID, regions: map[string]*snsRegion{},
 		queues: map[string]*topicQueue{}}, nil
