@@ -11,6 +11,8 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -85,22 +87,22 @@ type pconn struct {
 }
 
 // post sends body with the header lines hdr (each ending in CRLF, without Host and Content-Length) and returns
-// the answer's status and the first bytes of its body. A kept connection that fails before any answer (the
+// the answer's status and the first keep bytes of its body. A kept connection that fails before any answer (the
 // receiver closed it while idle) is replaced once: a delivery may arrive twice, never not at all unknowingly.
-func (p *poster) post(ctx context.Context, t *target, hdr, body []byte) (status int, snippet []byte, err error) {
+func (p *poster) post(ctx context.Context, t *target, hdr, body []byte, keep int) (status int, answer []byte, err error) {
 	for attempt := 0; ; attempt++ {
 		pc, reused, err := p.get(ctx, t)
 		if err != nil {
 			return 0, nil, err
 		}
-		status, snippet, keep, answered, err := p.roundTrip(ctx, pc, t, hdr, body)
+		status, answer, reuse, answered, err := p.roundTrip(ctx, pc, t, hdr, body, keep)
 		if err == nil {
-			if keep {
+			if reuse {
 				p.put(t, pc)
 			} else {
 				pc.c.Close()
 			}
-			return status, snippet, nil
+			return status, answer, nil
 		}
 		pc.c.Close()
 		if !reused || answered || attempt > 0 || ctx.Err() != nil {
@@ -168,9 +170,10 @@ func (p *poster) closeIdle() {
 	}
 }
 
-// roundTrip writes one request on pc and reads its answer. answered reports that the receiver said something
-// (so the request reached it); keep that pc may carry the next request.
-func (p *poster) roundTrip(ctx context.Context, pc *pconn, t *target, hdr, body []byte) (status int, snippet []byte, keep, answered bool, err error) {
+// roundTrip writes one request on pc and reads its answer, keeping the first keep bytes of its body. answered
+// reports that the receiver said something (so the request reached it); reuse that pc may carry the next
+// request.
+func (p *poster) roundTrip(ctx context.Context, pc *pconn, t *target, hdr, body []byte, keep int) (status int, answer []byte, reuse, answered bool, err error) {
 	deadline := time.Now().Add(p.timeout)
 	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
 		deadline = d
@@ -205,20 +208,49 @@ func (p *poster) roundTrip(ctx context.Context, pc *pconn, t *target, hdr, body 
 		if resp.StatusCode >= 100 && resp.StatusCode < 200 && resp.StatusCode != http.StatusSwitchingProtocols {
 			continue // an interim answer: the final one follows
 		}
-		snippet, _ = io.ReadAll(io.LimitReader(resp.Body, 256))
+		if resp.ContentLength > 0 && resp.ContentLength <= int64(keep) {
+			answer = make([]byte, 0, resp.ContentLength)
+		}
+		answer, err = readSome(answer, resp.Body, keep)
+		if err != nil {
+			return 0, nil, false, true, ctxErr(ctx, err)
+		}
 		n, _ := io.Copy(io.Discard, io.LimitReader(resp.Body, maxDiscard))
 		var one [1]byte
 		_, end := resp.Body.Read(one[:])
-		keep = !resp.Close && n < maxDiscard && errors.Is(end, io.EOF)
+		reuse = !resp.Close && n < maxDiscard && errors.Is(end, io.EOF)
 		resp.Body.Close()
-		return resp.StatusCode, snippet, keep, true, nil
+		return resp.StatusCode, answer, reuse, true, nil
 	}
 }
 
-// ctxErr is err, or the context's error when the context ended it.
+// readSome appends up to n bytes of r to b, until r ends.
+func readSome(b []byte, r io.Reader, n int) ([]byte, error) {
+	limit := len(b) + n
+	for len(b) < limit {
+		if len(b) == cap(b) {
+			b = slices.Grow(b, min(max(512, cap(b)), limit-len(b)))
+		}
+		m, err := r.Read(b[len(b):min(cap(b), limit)])
+		b = b[:len(b)+m]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+	}
+	return b, nil
+}
+
+// ctxErr is err, or the context's error when the context ended it (the connection's deadline, the
+// context's, may pass a moment before the context says so).
 func ctxErr(ctx context.Context, err error) error {
 	if ctx.Err() != nil {
 		return ctx.Err()
+	}
+	if d, ok := ctx.Deadline(); ok && !time.Now().Before(d) && errors.Is(err, os.ErrDeadlineExceeded) {
+		return context.DeadlineExceeded
 	}
 	return err
 }

@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"fmt"
 	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -58,7 +59,7 @@ func TestPosterAnswers(t *testing.T) {
 	}
 	post := func(body string) (int, string) {
 		t.Helper()
-		status, snippet, err := p.post(context.Background(), tg, []byte("X-Test: yes\r\n"), []byte(body))
+		status, snippet, err := p.post(context.Background(), tg, []byte("X-Test: yes\r\n"), []byte(body), 256)
 		if err != nil {
 			t.Fatalf("%s: %v", body, err)
 		}
@@ -120,7 +121,7 @@ func TestPosterStaleConnection(t *testing.T) {
 	defer p.closeIdle()
 	tg, _ := newTarget("http://" + ln.Addr().String() + "/")
 	for i := range 5 {
-		status, _, err := p.post(context.Background(), tg, nil, []byte("x"))
+		status, _, err := p.post(context.Background(), tg, nil, []byte("x"), 256)
 		if err != nil || status != 200 {
 			t.Fatalf("post %d: %d %v", i, status, err)
 		}
@@ -133,17 +134,19 @@ func TestPosterStaleConnection(t *testing.T) {
 
 // TestPosterTLS: https receivers are reached over TLS, checked against the trusted CAs.
 func TestPosterTLS(t *testing.T) {
-	ts := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	ts := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.TLS == nil {
 			http.Error(w, "not TLS", 400)
 			return
 		}
 		io.WriteString(w, "secure")
 	}))
+	ts.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshake
+	ts.StartTLS()
 	defer ts.Close()
 	tg, _ := newTarget(ts.URL + "/")
 	untrusted := newPoster(5*time.Second, x509.NewCertPool())
-	if _, _, err := untrusted.post(context.Background(), tg, nil, []byte("x")); err == nil ||
+	if _, _, err := untrusted.post(context.Background(), tg, nil, []byte("x"), 256); err == nil ||
 		!strings.Contains(err.Error(), "certificate") {
 		t.Errorf("an untrusted certificate was accepted: %v", err)
 	}
@@ -152,7 +155,7 @@ func TestPosterTLS(t *testing.T) {
 	p := newPoster(5*time.Second, roots)
 	defer p.closeIdle()
 	for range 2 {
-		status, snippet, err := p.post(context.Background(), tg, nil, []byte("x"))
+		status, snippet, err := p.post(context.Background(), tg, nil, []byte("x"), 256)
 		if err != nil || status != 200 || string(snippet) != "secure" {
 			t.Fatalf("%d %q %v", status, snippet, err)
 		}
@@ -170,12 +173,12 @@ func TestPosterCancel(t *testing.T) {
 	tg, _ := newTarget(ts.URL + "/")
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(100*time.Millisecond, cancel)
-	if _, _, err := p.post(ctx, tg, nil, []byte("x")); err != context.Canceled {
+	if _, _, err := p.post(ctx, tg, nil, []byte("x"), 256); err != context.Canceled {
 		t.Errorf("post with a canceled context: %v, want context.Canceled", err)
 	}
 	ctx, cancel = context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
-	if _, _, err := p.post(ctx, tg, nil, []byte("x")); err != context.DeadlineExceeded {
+	if _, _, err := p.post(ctx, tg, nil, []byte("x"), 256); err != context.DeadlineExceeded {
 		t.Errorf("post past its deadline: %v, want context.DeadlineExceeded", err)
 	}
 }

@@ -41,10 +41,12 @@ type snsRegion struct {
 	creds  aws.CredentialsProvider
 	client sns.HTTPClient
 	signer *v4.Signer
+	poster *poster // replaces client unless nil
+	target *target // url's, for poster
 }
 
 // newRegion resolves a region's endpoint with the options service/sns would use.
-func newRegion(ctx context.Context, cfg aws.Config, endpoint, region string) (*snsRegion, error) {
+func newRegion(ctx context.Context, cfg aws.Config, endpoint, region string, p *poster) (*snsRegion, error) {
 	o := sns.NewFromConfig(cfg, func(o *sns.Options) {
 		o.Region = region
 		if endpoint != "" {
@@ -63,8 +65,14 @@ func newRegion(ctx context.Context, cfg aws.Config, endpoint, region string) (*s
 	u := ep.URI
 	u.Path = strings.TrimSuffix(u.Path, "/") + "/"
 	u.RawPath = ""
-	return &snsRegion{name: region, url: u.String(), header: ep.Headers, creds: o.Credentials, client: o.HTTPClient,
-		signer: v4.NewSigner()}, nil
+	r := &snsRegion{name: region, url: u.String(), header: ep.Headers, creds: o.Credentials, client: o.HTTPClient,
+		signer: v4.NewSigner()}
+	if p != nil {
+		if t, err := newTarget(r.url); err == nil && t.direct {
+			r.poster, r.target = p, t
+		}
+	}
+	return r, nil
 }
 
 // post sends a signed form body and returns the body of a 2xx answer; a non-2xx answer is an *snsAPIError.
@@ -88,6 +96,22 @@ func (r *snsRegion) post(ctx context.Context, body []byte) ([]byte, error) {
 	sum := sha256.Sum256(body)
 	if err := r.signer.SignHTTP(ctx, creds, req, hex.EncodeToString(sum[:]), "sns", r.name, time.Now()); err != nil {
 		return nil, err
+	}
+	if r.poster != nil {
+		h := make([]byte, 0, 512)
+		for k, vs := range req.Header {
+			for _, v := range vs {
+				h = appendHeader(h, k, v)
+			}
+		}
+		status, data, err := r.poster.post(ctx, r.target, h, body, maxAnswer)
+		if err != nil {
+			return nil, err
+		}
+		if status < 200 || status > 299 {
+			return nil, apiError(status, data)
+		}
+		return data, nil
 	}
 	resp, err := r.client.Do(req)
 	if err != nil {

@@ -290,7 +290,7 @@ func (w *Webhooks) post(ctx context.Context, s *subscription, typ, id string, bo
 		h = appendHeader(h, HeaderSubscriptionARN, s.arn)
 	}
 	h = appendHeader(h, SignatureHeader, s.sign(body))
-	status, snippet, err := w.poster.post(ctx, s.target, h, body)
+	status, snippet, err := w.poster.post(ctx, s.target, h, body, 256)
 	if err != nil {
 		return fmt.Errorf("sink: POST %s: %w", s.URL, err)
 	}
