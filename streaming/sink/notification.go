@@ -97,7 +97,11 @@ func Verify(r *http.Request, secret string) (Notification, error) {
 	if secret == "" {
 		return Notification{}, fmt.Errorf("%w: no secret to check it with", ErrSignature)
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, MaxEnvelope+1))
+	var body []byte
+	if r.ContentLength > 0 && r.ContentLength <= MaxEnvelope {
+		body = make([]byte, 0, r.ContentLength+1)
+	}
+	body, err := readSome(body, r.Body, MaxEnvelope+1)
 	if err != nil {
 		return Notification{}, err
 	}
@@ -120,9 +124,12 @@ func Verify(r *http.Request, secret string) (Notification, error) {
 
 // decode parses a signed body and checks that it is a complete envelope.
 func decode(body []byte, headerType string) (Notification, error) {
-	var n Notification
-	if err := json.Unmarshal(body, &n); err != nil {
-		return Notification{}, fmt.Errorf("%w: %v", ErrMalformed, err)
+	n, ok := scanEnvelope(body)
+	if !ok {
+		n = Notification{}
+		if err := json.Unmarshal(body, &n); err != nil {
+			return Notification{}, fmt.Errorf("%w: %v", ErrMalformed, err)
+		}
 	}
 	bad := func(why string) (Notification, error) { return Notification{}, fmt.Errorf("%w: %s", ErrMalformed, why) }
 	switch {
