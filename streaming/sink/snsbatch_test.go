@@ -465,3 +465,25 @@ func TestDecodeBatchAnswer(t *testing.T) {
 		t.Error("an answer that is not XML decoded")
 	}
 }
+
+// TestFormSizeBounds: the forms are built in the buffer formSize sizes, without growing it.
+func TestFormSizeBounds(t *testing.T) {
+	attrs := map[string]string{"InitialContactId": "c9d1f4ce-0000-4000-8000-000000000001", "ContactId": "c9d1f4ce-0000-4000-8000-000000000002",
+		"ParticipantRole": "CUSTOMER", "InstanceId": "b6d2e0f1-0000-4000-8000-000000000003", "AccountId": "123456789012",
+		"Type": "MESSAGE", "ContentType": "text/plain", "MessageVisibility": "ALL"}
+	m := &rendered{message: strings.Repeat(`{"Content":"é \"x\""}`, 20), attrs: attrs}
+	msgs := make([]*rendered, 10)
+	for i := range msgs {
+		msgs[i] = m
+	}
+	topic := "arn:aws:sns:us-west-2:123456789012:stream"
+	if n := growAllocs(func() { publishBatchBody(topic, msgs) }); n > 1 {
+		t.Errorf("PublishBatch body: %v allocations, want 1", n)
+	}
+	if n := growAllocs(func() { publishBody(topic, m) }); n > 1 {
+		t.Errorf("Publish body: %v allocations, want 1", n)
+	}
+}
+
+// growAllocs is the allocations of one f.
+func growAllocs(f func()) float64 { return testing.AllocsPerRun(10, f) }

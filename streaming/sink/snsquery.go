@@ -271,10 +271,9 @@ func (f *form) addMember(prefix string, n int, field, value string) {
 	f.value(value)
 }
 
-// addAttrs adds a notification's message attributes, with prefix before the "MessageAttributes.entry." keys,
-// in the order of their names as the SDK does.
-func (f *form) addAttrs(prefix string, attrs map[string]string) {
-	p := prefix + "MessageAttributes.entry."
+// addAttrs adds a notification's message attributes, with prefix before the "MessageAttributes.entry." keys
+// ("" or "PublishBatchRequestEntries.member.<n>."), in the order of their names as the SDK does.
+func (f *form) addAttrs(prefix []byte, attrs map[string]string) {
 	var names [16]string
 	keys := names[:0]
 	for k := range attrs {
@@ -282,29 +281,45 @@ func (f *form) addAttrs(prefix string, attrs map[string]string) {
 	}
 	slices.Sort(keys)
 	for i, k := range keys {
-		f.addMember(p, i+1, "Name", k)
-		f.addMember(p, i+1, "Value.DataType", "String")
-		f.addMember(p, i+1, "Value.StringValue", attrs[k])
+		f.addAttr(prefix, i+1, "Name", k)
+		f.addAttr(prefix, i+1, "Value.DataType", "String")
+		f.addAttr(prefix, i+1, "Value.StringValue", attrs[k])
 	}
 }
 
-// formSize is about what the form fields of m take (escaping included).
-func formSize(m *rendered) int {
-	n := 100 + escapedLen(m.message)
+// addAttr adds <prefix>MessageAttributes.entry.<n>.<field>=value.
+func (f *form) addAttr(prefix []byte, n int, field, value string) {
+	f.b = append(f.b, '&')
+	f.b = append(f.b, prefix...)
+	f.b = append(f.b, "MessageAttributes.entry."...)
+	f.b = strconv.AppendInt(f.b, int64(n), 10)
+	f.b = append(f.b, '.')
+	f.b = append(f.b, field...)
+	f.value(value)
+}
+
+// entryIDs are the Ids of a batch's entries.
+var entryIDs = [maxBatchEntries]string{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"}
+
+// formSize bounds what the form fields of m take, escaping included, when their keys start with a prefix of
+// prefixLen bytes ("" for Publish, "PublishBatchRequestEntries.member.<n>." for PublishBatch): each of an
+// attribute's three fields repeats the prefix and "MessageAttributes.entry.<i>.".
+func formSize(m *rendered, prefixLen int) int {
+	n := 2*(prefixLen+16) + escapedLen(m.message)
 	for k, v := range m.attrs {
-		n += 170 + len(k) + escapedLen(v)
+		n += 3*(prefixLen+32) + 36 + escapedLen(k) + escapedLen(v)
 	}
 	return n
 }
 
 // publishBody is the form of Publish.
 func publishBody(topic string, m *rendered) []byte {
-	f := form{b: make([]byte, 0, 200+len(topic)*3+formSize(m))}
+	f := form{b: make([]byte, 0, 200+len(topic)*3+formSize(m, 0))}
 	f.add("Action", "Publish")
 	f.add("Version", snsVersion)
 	f.add("TopicArn", topic)
 	f.add("Message", m.message)
-	f.addAttrs("", m.attrs)
+	f.addAttrs(nil, m.attrs)
 	return f.b
 }
 
@@ -312,19 +327,19 @@ func publishBody(topic string, m *rendered) []byte {
 func publishBatchBody(topic string, msgs []*rendered) []byte {
 	n := 200 + len(topic)*3
 	for _, m := range msgs {
-		n += 100 + formSize(m)
+		n += 16 + formSize(m, len("PublishBatchRequestEntries.member.10."))
 	}
 	f := form{b: make([]byte, 0, n)}
 	f.add("Action", "PublishBatch")
 	f.add("Version", snsVersion)
 	f.add("TopicArn", topic)
 	const p = "PublishBatchRequestEntries.member."
-	var prefix []byte
+	var buf [64]byte
 	for i, m := range msgs {
-		f.addMember(p, i+1, "Id", strconv.Itoa(i))
+		f.addMember(p, i+1, "Id", entryIDs[i])
 		f.addMember(p, i+1, "Message", m.message)
-		prefix = strconv.AppendInt(append(prefix[:0], p...), int64(i+1), 10)
-		f.addAttrs(string(append(prefix, '.')), m.attrs)
+		prefix := append(strconv.AppendInt(append(buf[:0], p...), int64(i+1), 10), '.')
+		f.addAttrs(prefix, m.attrs)
 	}
 	return f.b
 }
