@@ -7,9 +7,10 @@ import (
 	"github.com/parley-chat/parley"
 )
 
-// itemCacheSize bounds the recently committed items kept for delivery: about ten seconds of a busy server's
-// streamed items. A miss reads the store.
-const itemCacheSize = 1 << 15
+// itemCacheSize bounds the recently committed items kept for delivery: about five seconds of streamed items
+// at 13,000 a second, as many as one SQLite node commits (1 << 15 held two: a receiver that fell behind
+// briefly made the worker read the store). A miss reads the store.
+const itemCacheSize = 1 << 16
 
 // itemCache keeps the items of streamed chains as they are committed, so that the worker delivers them without
 // reading them back from the store, and the newest Seq committed on each such chain (its tail), so that the
