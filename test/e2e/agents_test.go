@@ -213,6 +213,21 @@ func TestChatReachesAgents(t *testing.T) {
 	if accepted.ParticipantToken == "" || accepted.State != wire.AgentContactConnected || accepted.CustomerName != "Customer" {
 		t.Fatalf("accept = %+v", accepted)
 	}
+	// The event stream's state events name the queue and the customer too.
+	for connected := false; !connected; {
+		ev := ann.until(wire.EventState)
+		if ev.State == nil {
+			t.Fatalf("state event without a state: %+v", ev)
+		}
+		i := slices.IndexFunc(ev.State.Contacts, func(c wire.AgentContact) bool {
+			return c.ContactID == ch.ContactID && c.State == wire.AgentContactConnected
+		})
+		if connected = i >= 0; connected {
+			if c := ev.State.Contacts[i]; c.QueueName != "BasicQueue" || c.CustomerName != "Customer" {
+				t.Fatalf("ann's state event has the contact as %+v (want the queue's and the customer's names)", c)
+			}
+		}
+	}
 	// The agent chats through the standard Participant API, like ChatJS's agent session.
 	out, err := e.pc.CreateParticipantConnectionWithContext(ctx(t), &connectparticipant.CreateParticipantConnectionInput{
 		ParticipantToken: awsv1.String(accepted.ParticipantToken), ConnectParticipant: awsv1.Bool(true),
