@@ -126,22 +126,31 @@ func (p *poster) get(ctx context.Context, t *target) (pc *pconn, reused bool, er
 		pc.c.Close()
 	}
 	p.mu.Unlock()
+	c, err := p.dial(ctx, t)
+	if err != nil {
+		return nil, false, err
+	}
+	return &pconn{c: c, br: bufio.NewReaderSize(c, 4096)}, false, nil
+}
+
+// dial connects to t, over TLS for https.
+func (p *poster) dial(ctx context.Context, t *target) (net.Conn, error) {
 	dctx, cancel := context.WithTimeout(ctx, p.timeout)
 	defer cancel()
 	c, err := p.dialer.DialContext(dctx, "tcp", t.addr)
 	if err != nil {
-		return nil, false, err
+		return nil, err
 	}
-	if t.tls {
-		tc := tls.Client(c, &tls.Config{ServerName: t.name, RootCAs: p.roots, ClientSessionCache: p.session,
-			MinVersion: tls.VersionTLS12, NextProtos: []string{"http/1.1"}})
-		if err := tc.HandshakeContext(dctx); err != nil {
-			c.Close()
-			return nil, false, err
-		}
-		c = tc
+	if !t.tls {
+		return c, nil
 	}
-	return &pconn{c: c, br: bufio.NewReaderSize(c, 4096)}, false, nil
+	tc := tls.Client(c, &tls.Config{ServerName: t.name, RootCAs: p.roots, ClientSessionCache: p.session,
+		MinVersion: tls.VersionTLS12, NextProtos: []string{"http/1.1"}})
+	if err := tc.HandshakeContext(dctx); err != nil {
+		c.Close()
+		return nil, err
+	}
+	return tc, nil
 }
 
 // put keeps pc for the next request to t.
@@ -184,26 +193,40 @@ func (p *poster) roundTrip(ctx context.Context, pc *pconn, t *target, hdr, body 
 	stop := context.AfterFunc(ctx, func() { pc.c.SetDeadline(time.Unix(1, 0)) })
 	defer stop()
 
-	b := append(pc.buf[:0], t.head...)
-	b = append(b, hdr...)
-	b = append(b, "Content-Length: "...)
-	b = strconv.AppendInt(b, int64(len(body)), 10)
-	b = append(b, "\r\n\r\n"...)
-	b = append(b, body...)
-	pc.buf = b
-	if _, err := pc.c.Write(b); err != nil {
+	pc.buf = appendRequest(pc.buf[:0], t, hdr, body)
+	if _, err := pc.c.Write(pc.buf); err != nil {
 		return 0, nil, false, false, ctxErr(ctx, err)
 	}
 	if cap(pc.buf) > 64<<10 {
 		pc.buf = nil // do not keep a rare big request's buffer
 	}
+	if _, err := pc.br.Peek(1); err != nil {
+		return 0, nil, false, false, ctxErr(ctx, err)
+	}
+	status, answer, reuse, err = readAnswer(pc.br, keep)
+	if err != nil {
+		return 0, nil, false, true, ctxErr(ctx, err)
+	}
+	return status, answer, reuse, true, nil
+}
+
+// appendRequest appends the POST of body to t with the header lines hdr.
+func appendRequest(b []byte, t *target, hdr, body []byte) []byte {
+	b = append(b, t.head...)
+	b = append(b, hdr...)
+	b = append(b, "Content-Length: "...)
+	b = strconv.AppendInt(b, int64(len(body)), 10)
+	b = append(b, "\r\n\r\n"...)
+	return append(b, body...)
+}
+
+// readAnswer reads one final answer from br (skipping interim 1xx ones), keeping the first keep bytes of its
+// body; reuse reports that the connection may carry the next request.
+func readAnswer(br *bufio.Reader, keep int) (status int, answer []byte, reuse bool, err error) {
 	for {
-		if _, err := pc.br.Peek(1); err != nil {
-			return 0, nil, false, false, ctxErr(ctx, err)
-		}
-		resp, err := http.ReadResponse(pc.br, nil)
+		resp, err := http.ReadResponse(br, nil)
 		if err != nil {
-			return 0, nil, false, true, ctxErr(ctx, err)
+			return 0, nil, false, err
 		}
 		if resp.StatusCode >= 100 && resp.StatusCode < 200 && resp.StatusCode != http.StatusSwitchingProtocols {
 			continue // an interim answer: the final one follows
@@ -211,16 +234,15 @@ func (p *poster) roundTrip(ctx context.Context, pc *pconn, t *target, hdr, body 
 		if resp.ContentLength > 0 && resp.ContentLength <= int64(keep) {
 			answer = make([]byte, 0, resp.ContentLength)
 		}
-		answer, err = readSome(answer, resp.Body, keep)
-		if err != nil {
-			return 0, nil, false, true, ctxErr(ctx, err)
+		if answer, err = readSome(answer, resp.Body, keep); err != nil {
+			return 0, nil, false, err
 		}
 		n, _ := io.Copy(io.Discard, io.LimitReader(resp.Body, maxDiscard))
 		var one [1]byte
 		_, end := resp.Body.Read(one[:])
 		reuse = !resp.Close && n < maxDiscard && errors.Is(end, io.EOF)
 		resp.Body.Close()
-		return resp.StatusCode, answer, reuse, true, nil
+		return resp.StatusCode, answer, reuse, nil
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -157,3 +158,27 @@ type registrar interface {
 }
 
 var _ registrar = (*sink.Router)(nil)
+
+// TestValidateSubscriptions: each refusal names what is wrong; a valid section passes.
+func TestValidateSubscriptions(t *testing.T) {
+	topic := "arn:aws:sns:us-west-2:123456789012:stream"
+	ok := sink.Subscription{URL: "https://hooks.example.com/in", Secret: "s"}
+	if err := sink.ValidateSubscriptions(map[string][]sink.Subscription{topic: {ok}}); err != nil {
+		t.Fatalf("valid subscriptions refused: %v", err)
+	}
+	for _, c := range []struct {
+		subs map[string][]sink.Subscription
+		want string
+	}{
+		{map[string][]sink.Subscription{"not-an-arn": {ok}}, "streaming.subscriptions"},
+		{map[string][]sink.Subscription{topic: {}}, "has no subscription"},
+		{map[string][]sink.Subscription{topic: {{URL: "ftp://x/", Secret: "s"}}}, "is not an http(s) URL"},
+		{map[string][]sink.Subscription{topic: {{URL: "https://x/"}}}, "needs a secret"},
+		{map[string][]sink.Subscription{topic: {ok, ok}}, "subscribed twice"},
+	} {
+		err := sink.ValidateSubscriptions(c.subs)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%v: %v, want an error with %q", c.subs, err, c.want)
+		}
+	}
+}
