@@ -69,7 +69,7 @@ func benchScenarioRun(ctx context.Context, sub string, args []string, stdout, st
 	fs.SetOutput(stderr)
 	fs.StringVar(&cfg.Target, "target", bench.TargetParley,
 		"server under load: parley, relay (the baseline), or both (relay and parley alternately, then their ratio)")
-	rounds := fs.Int("rounds", 3, "with --target both: rounds per target (the comparison takes medians)")
+	rounds := fs.Int("rounds", 3, "with --target both or --compare-stream: rounds (the comparison takes medians)")
 	fs.StringVar(&cfg.Server, "server", "spawn",
 		"spawn (a child 'parley serve' on a temp dir), inproc (this process), or the URL of a running loopback server")
 	fs.IntVar(&cfg.ServerPID, "server-pid", 0, "pid of a running server (with --server URL), for its RSS and CPU")
@@ -87,7 +87,8 @@ func benchScenarioRun(ctx context.Context, sub string, args []string, stdout, st
 	fs.IntVar(&cfg.Chats, "chats", 100, "chat: concurrent chats (two parties each)")
 	fs.Float64Var(&cfg.Rate, "rate", 0, "chat: total messages/s (0: as fast as acknowledged); start: StartChatContact/s (default 200)")
 	fs.IntVar(&cfg.Size, "size", 80, "chat: message content bytes")
-	fs.BoolVar(&cfg.Stream, "stream", false, "chat: stream every chat to a receiver in the generator (parley only)")
+	fs.BoolVar(&cfg.Stream, "stream", false, "chat: stream every chat to a receiver (see --stream-to, --stream-receiver; parley only)")
+	compareStream := fs.Bool("compare-stream", false, "chat: run without streaming and with it (as --stream) alternately, --rounds times, then their medians and ratio")
 	fs.StringVar(&cfg.StreamReceiver, "stream-receiver", "", "chat --stream: where the receiver runs: process (a child at the lowest CPU priority, standing in for a receiver on another machine; default with --server spawn) or inproc (in the generator)")
 	fs.StringVar(&cfg.StreamTo, "stream-to", "webhook", "chat --stream: webhook (signed, one notification a request) or sns (a local SNS taking PublishBatch)")
 	fs.IntVar(&cfg.Agents, "agents", 20, "start: auto-accepting agents (10 chat slots each)")
@@ -108,6 +109,9 @@ func benchScenarioRun(ctx context.Context, sub string, args []string, stdout, st
 	}
 	if sub == bench.ScenarioStart {
 		cfg.StartRate, cfg.Rate = cfg.Rate, 0
+	}
+	if *compareStream {
+		return benchCompareStream(ctx, cfg, *rounds, *jsonOut, stdout, stderr)
 	}
 	if cfg.Target != targetBoth {
 		rep, err := bench.Run(ctx, cfg)
@@ -163,6 +167,50 @@ func benchBoth(ctx context.Context, cfg bench.Config, rounds int, jsonOut bool, 
 		return writeJSON(stdout, struct {
 			Reports    []*bench.Report   `json:"reports"`
 			Comparison *bench.Comparison `json:"comparison"`
+		}{reports, cmp})
+	}
+	cmp.Text(stdout)
+	return nil
+}
+
+// benchCompareStream is --compare-stream: rounds of the chat scenario without streaming and with it, alternately,
+// then their comparison.
+func benchCompareStream(ctx context.Context, cfg bench.Config, rounds int, jsonOut bool, stdout, stderr io.Writer) error {
+	if cfg.Scenario != bench.ScenarioChat || cfg.Target != bench.TargetParley {
+		return errors.New("--compare-stream: the chat scenario against parley only")
+	}
+	if rounds < 1 || rounds > 10 {
+		return fmt.Errorf("--rounds %d: want 1 to 10", rounds)
+	}
+	var reports []*bench.Report
+	for i := range rounds {
+		for _, stream := range []bool{false, true} {
+			what := "without streaming"
+			if stream {
+				what = "streaming to " + cfg.StreamTo
+			}
+			fmt.Fprintf(stderr, "bench: round %d of %d, %s\n", i+1, rounds, what)
+			c := cfg
+			c.Stream = stream
+			rep, err := bench.Run(ctx, c)
+			if err != nil {
+				return fmt.Errorf("round %d, %s: %w", i+1, what, err)
+			}
+			reports = append(reports, rep)
+			if !jsonOut {
+				rep.Text(stdout)
+				fmt.Fprintln(stdout)
+			}
+		}
+	}
+	cmp, err := bench.CompareStream(reports)
+	if err != nil {
+		return err
+	}
+	if jsonOut {
+		return writeJSON(stdout, struct {
+			Reports    []*bench.Report         `json:"reports"`
+			Comparison *bench.StreamComparison `json:"comparison"`
 		}{reports, cmp})
 	}
 	cmp.Text(stdout)

@@ -40,6 +40,36 @@ func TestBenchBoth(t *testing.T) {
 	}
 }
 
+// TestBenchCompareStream runs the chat scenario tiny without streaming and with it, to SNS, and checks the
+// comparison that ends the report (a smoke test: it never judges a speed).
+func TestBenchCompareStream(t *testing.T) {
+	var out bytes.Buffer
+	args := []string{"chat", "--compare-stream", "--stream-to", "sns", "--rounds", "1", "--server", "inproc",
+		"--chats", "2", "--duration", "1s", "--warmup", "200ms", "--json"}
+	if err := run(t.Context(), append([]string{"bench"}, args...), noEnv, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Reports    []*bench.Report         `json:"reports"`
+		Comparison *bench.StreamComparison `json:"comparison"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &got); err != nil {
+		t.Fatalf("output is not the JSON report: %v\n%s", err, out.String())
+	}
+	if len(got.Reports) != 2 || got.Reports[0].Chat.Stream != nil || got.Reports[1].Chat.Stream == nil {
+		t.Fatalf("reports: want one without streaming, then one with it; got %d", len(got.Reports))
+	}
+	c := got.Comparison
+	if c == nil || c.Rounds != 1 || c.Without <= 0 || c.With <= 0 || c.Ratio != c.With/c.Without || c.To != "SNS" ||
+		c.DrainSeconds < 0 || len(c.Paired) != 1 {
+		t.Errorf("comparison %+v", c)
+	}
+	err := run(t.Context(), []string{"bench", "idle", "--compare-stream"}, noEnv, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "chat scenario") {
+		t.Errorf("idle --compare-stream: got %v, want an error naming the chat scenario", err)
+	}
+}
+
 // TestBenchSoakFlags checks that `parley bench soak` refuses bad flags before it starts anything (the scenario
 // itself runs in test/crash, against a built binary).
 func TestBenchSoakFlags(t *testing.T) {
