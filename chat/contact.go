@@ -177,8 +177,7 @@ func (s *Service) createChat(ctx context.Context, req *startRequest) (*StartChat
 			return err
 		}
 		if m := req.systemMessage; m != nil {
-			if err := ch.Append(ctx, s.message(&stored, &parley.Participant{DisplayName: systemName, Role: parley.RoleSystem},
-				m.ContentType, m.Content, now)); err != nil {
+			if err := ch.Append(ctx, s.message(&stored, system(&stored), m.ContentType, m.Content, now)); err != nil {
 				return err
 			}
 		}

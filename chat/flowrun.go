@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/google/uuid"
 	"hash/maphash"
 	"log/slog"
 	"maps"
@@ -52,6 +53,21 @@ const ReasonFlowDisconnect = "CONTACT_FLOW_DISCONNECT"
 
 // systemName is the DisplayName of the messages a flow sends, as Connect shows them.
 const systemName = "SYSTEM_MESSAGE"
+
+// systemParticipantID is the ParticipantId of the messages a contact's flow sends: Connect gives them a SYSTEM
+// participant of the contact, which its transcript files list with the others. It is a name-based UUID of the
+// contact, so every node and every restart gives the same one without storing it.
+func systemParticipantID(contactID string) string {
+	return uuid.NewSHA1(systemSpace, []byte(contactID)).String()
+}
+
+// systemSpace is the namespace of systemParticipantID.
+var systemSpace = uuid.MustParse("5b0f3c8e-2d47-4a61-9c55-0e8d7a1f6b23")
+
+// system is the SYSTEM participant of contact c, as the author of its flow's messages.
+func system(c *parley.Contact) *parley.Participant {
+	return &parley.Participant{ID: systemParticipantID(c.ID), DisplayName: systemName, Role: parley.RoleSystem}
+}
 
 // flowCache keeps the contact flows chats run, parsed, so that starting a chat or taking a step reads no flow
 // from the store. Any configuration change of an instance (the admin service announces flow changes as
@@ -241,9 +257,9 @@ func (e *flowEnv) LoadFlow(ctx context.Context, ref string) (string, *flow.Flow,
 // SendMessage implements flow.Env: a SYSTEM message to the chat.
 func (e *flowEnv) SendMessage(_ context.Context, m flow.Message) error {
 	e.effect(func(ctx context.Context, tx parley.Tx, ch *Change, c *parley.Contact, now time.Time) error {
-		return ch.Append(ctx, &parley.Item{ChainID: c.InitialContactID, ContactID: c.ID, ID: newID(),
-			Type: parley.ItemMessage, ContentType: m.ContentType, Content: m.Content, DisplayName: systemName,
-			Role: parley.RoleSystem, Time: now, Recipient: e.recipient})
+		it := e.s.message(c, system(c), m.ContentType, m.Content, now)
+		it.Recipient = e.recipient
+		return ch.Append(ctx, it)
 	})
 	return nil
 }

@@ -65,6 +65,21 @@ func TestShippedFlows(t *testing.T) {
 	if strings.Join(said, "|") != strings.Join(want, "|") {
 		t.Fatalf("the first contact flow said %q, want %q", said, want)
 	}
+	// As on Connect, a flow's messages come from a SYSTEM participant of the contact: one ParticipantId for all
+	// of them, nobody else's.
+	system := map[string]bool{}
+	for _, it := range e.transcript(cust.Token) {
+		if awsv1.StringValue(it.ParticipantRole) != "SYSTEM" || awsv1.StringValue(it.Type) != "MESSAGE" {
+			continue
+		}
+		system[awsv1.StringValue(it.ParticipantId)] = true
+		if awsv1.StringValue(it.DisplayName) != "SYSTEM_MESSAGE" {
+			t.Errorf("a flow message's DisplayName is %q, want SYSTEM_MESSAGE", awsv1.StringValue(it.DisplayName))
+		}
+	}
+	if len(system) != 1 || system[""] || system[ch.ParticipantID] {
+		t.Errorf("the flow's messages came from participants %v, want one SYSTEM participant of their own", system)
+	}
 	cs := dial(t, cust.URL)
 	ann := login(t, e.srv.URL, "ann", "Passw0rd-ann")
 	if offer := ann.until(wire.EventOffer); offer.Contact.ContactID != ch.ContactID {
