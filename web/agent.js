@@ -8,6 +8,11 @@
     typing: 'application/vnd.amazonaws.connect.event.typing', read: 'application/vnd.amazonaws.connect.event.message.read',
     joined: 'application/vnd.amazonaws.connect.event.participant.joined', left: 'application/vnd.amazonaws.connect.event.participant.left',
     ended: 'application/vnd.amazonaws.connect.event.chat.ended' };
+  // What the agent is told of the customer's sign-in (the flow's Authenticate Customer block).
+  var SIGN_IN = 'application/vnd.amazonaws.connect.event.authentication.';
+  var SIGN_IN_NOTES = { initiated: 'The customer was asked to sign in.', succeeded: 'The customer signed in.',
+    failed: 'The customer\'s sign-in failed.', timeout: 'The customer did not sign in in time.',
+    expired: 'The customer\'s sign-in expired.', cancelled: 'The customer chose not to sign in.' };
   var app = document.getElementById('app'), who = document.getElementById('who');
   var token = sessionStorage.getItem('parley-agent-token');
   var chats = {}, offers = {}, offerBox, chatBox, live;
@@ -224,6 +229,7 @@
     if (it.Type === 'EVENT' && it.InitialContactId && ch.c.InitialContactId && it.InitialContactId !== ch.c.InitialContactId) return;
     if (ct === CT.joined || ct === CT.left) return note(ch, (it.DisplayName || '') + (ct === CT.joined ? ' joined' : ' left'));
     if (ct === CT.ended) return note(ch, 'The chat has ended.');
+    if (ct && ct.indexOf(SIGN_IN) === 0 && SIGN_IN_NOTES[ct.slice(SIGN_IN.length)]) return note(ch, SIGN_IN_NOTES[ct.slice(SIGN_IN.length)]);
     if (it.Type !== 'MESSAGE' && it.Type !== 'ATTACHMENT') return;
     ch.status.textContent = '';
     var body = viewText(it) || it.Content || '';
