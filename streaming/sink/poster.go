@@ -2,6 +2,7 @@ package sink
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -14,6 +15,7 @@ import (
 	"os"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -223,6 +225,9 @@ func appendRequest(b []byte, t *target, hdr, body []byte) []byte {
 // readAnswer reads one final answer from br (skipping interim 1xx ones), keeping the first keep bytes of its
 // body; reuse reports that the connection may carry the next request.
 func readAnswer(br *bufio.Reader, keep int) (status int, answer []byte, reuse bool, err error) {
+	if status, answer, reuse, ok, err := quickAnswer(br, keep); ok || err != nil {
+		return status, answer, reuse, err
+	}
 	for {
 		resp, err := http.ReadResponse(br, nil)
 		if err != nil {
@@ -244,6 +249,101 @@ func readAnswer(br *bufio.Reader, keep int) (status int, answer []byte, reuse bo
 		resp.Body.Close()
 		return resp.StatusCode, answer, reuse, nil
 	}
+}
+
+// quickAnswer reads the common answer — HTTP/1.1, a final status, a Content-Length of at most maxDiscard, no
+// Transfer-Encoding, its head already in br's buffer — without net/http's allocations (a Response, a header map,
+// a body reader). ok false with a nil error means it consumed nothing and readAnswer must parse the answer.
+func quickAnswer(br *bufio.Reader, keep int) (status int, answer []byte, reuse, ok bool, err error) {
+	buf, _ := br.Peek(br.Buffered())
+	end := bytes.Index(buf, []byte("\r\n\r\n"))
+	if end < 0 {
+		return 0, nil, false, false, nil
+	}
+	head := buf[:end+2] // each line with its CRLF
+	if crlf := bytes.Count(head, []byte("\r\n")); bytes.Count(head, []byte("\n")) != crlf || bytes.Count(head, []byte("\r")) != crlf {
+		return 0, nil, false, false, nil // a bare CR or LF: net/http's reading of the lines decides
+	}
+	line, rest, _ := bytes.Cut(head, []byte("\r\n"))
+	if len(line) < 12 || string(line[:9]) != "HTTP/1.1 " || (len(line) > 12 && line[12] != ' ') {
+		return 0, nil, false, false, nil
+	}
+	for _, c := range line[9:12] {
+		if c < '0' || c > '9' {
+			return 0, nil, false, false, nil
+		}
+		status = status*10 + int(c-'0')
+	}
+	if status < 200 {
+		return 0, nil, false, false, nil
+	}
+	length, reuse := -1, true
+	for len(rest) > 0 {
+		line, rest, _ = bytes.Cut(rest, []byte("\r\n"))
+		name, value, found := bytes.Cut(line, []byte(":"))
+		if !found || !token(name) || !fieldValue(value) {
+			return 0, nil, false, false, nil // folded or malformed: net/http says what it is
+		}
+		value = bytes.TrimSpace(value)
+		switch {
+		case bytes.EqualFold(name, []byte("Content-Length")):
+			if len(value) == 0 || len(value) > 7 || length >= 0 {
+				return 0, nil, false, false, nil
+			}
+			length = 0
+			for _, c := range value {
+				if c < '0' || c > '9' {
+					return 0, nil, false, false, nil
+				}
+				length = length*10 + int(c-'0')
+			}
+		case bytes.EqualFold(name, []byte("Transfer-Encoding")):
+			return 0, nil, false, false, nil
+		case bytes.EqualFold(name, []byte("Connection")):
+			switch {
+			case bytes.EqualFold(value, []byte("close")):
+				reuse = false
+			case !bytes.EqualFold(value, []byte("keep-alive")):
+				return 0, nil, false, false, nil
+			}
+		}
+	}
+	if length < 0 || length > maxDiscard {
+		return 0, nil, false, false, nil
+	}
+	if _, err := br.Discard(end + 4); err != nil {
+		return 0, nil, false, true, err
+	}
+	if n := min(length, keep); n > 0 {
+		answer = make([]byte, n)
+		if _, err := io.ReadFull(br, answer); err != nil {
+			return 0, nil, false, true, err
+		}
+	}
+	if _, err := br.Discard(length - len(answer)); err != nil {
+		return 0, nil, false, true, err
+	}
+	return status, answer, reuse, true, nil
+}
+
+// token reports whether b is a non-empty HTTP token (a header field name).
+func token(b []byte) bool {
+	for _, c := range b {
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0) {
+			return false
+		}
+	}
+	return len(b) > 0
+}
+
+// fieldValue reports whether b holds no control character but tab.
+func fieldValue(b []byte) bool {
+	for _, c := range b {
+		if c < ' ' && c != '\t' || c == 0x7f {
+			return false
+		}
+	}
+	return true
 }
 
 // readSome appends up to n bytes of r to b, until r ends.

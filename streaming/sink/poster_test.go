@@ -2,6 +2,7 @@ package sink
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/x509"
 	"fmt"
@@ -181,4 +182,49 @@ func TestPosterCancel(t *testing.T) {
 	if _, _, err := p.post(ctx, tg, nil, []byte("x"), 256); err != context.DeadlineExceeded {
 		t.Errorf("post past its deadline: %v, want context.DeadlineExceeded", err)
 	}
+}
+
+// FuzzQuickAnswer holds quickAnswer to net/http: whenever it reads an answer, http.ReadResponse reads the same
+// bytes as the same answer (status, body, whether the connection stays open), and both leave the same bytes.
+func FuzzQuickAnswer(f *testing.F) {
+	for _, s := range []string{
+		"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokNEXT",
+		"HTTP/1.1 204 No Content\r\nContent-Length: 0\r\nConnection: keep-alive\r\n\r\n",
+		"HTTP/1.1 503 Service Unavailable\r\ncontent-length: 9\r\nConnection: close\r\n\r\nno thanks",
+		"HTTP/1.1 200\r\nContent-Length: 1\r\nX-A: b\r\n\r\nx",
+		"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n",
+		"HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok",
+		"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n",
+		"HTTP/1.1 200 OK\r\nContent-Length: +2\r\n\r\nok",
+		"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\nok",
+		"HTTP/1.1 200 OK\r\nX: a\r\n b\r\nContent-Length: 0\r\n\r\n",
+	} {
+		f.Add([]byte(s), 256)
+	}
+	f.Fuzz(func(t *testing.T, raw []byte, keep int) {
+		keep = 1 + (keep&0xffff)%512
+		quick := bufio.NewReaderSize(bytes.NewReader(raw), 4096)
+		quick.Peek(1)
+		status, answer, reuse, ok, err := quickAnswer(quick, keep)
+		if !ok || err != nil {
+			return
+		}
+		std := bufio.NewReaderSize(bytes.NewReader(raw), 4096)
+		resp, err := http.ReadResponse(std, nil)
+		if err != nil {
+			t.Fatalf("%q: quickAnswer read %d, net/http refuses it: %v", raw, status, err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		if len(body) > keep {
+			body = body[:keep]
+		}
+		if resp.StatusCode != status || !bytes.Equal(body, answer) || resp.Close == reuse {
+			t.Fatalf("%q: quickAnswer %d %q reuse %v; net/http %d %q close %v", raw, status, answer, reuse, resp.StatusCode, body, resp.Close)
+		}
+		left, _ := io.ReadAll(quick)
+		stdLeft, _ := io.ReadAll(std)
+		if !bytes.Equal(left, stdLeft) {
+			t.Fatalf("%q: quickAnswer leaves %q, net/http %q", raw, left, stdLeft)
+		}
+	})
 }
