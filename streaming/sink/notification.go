@@ -109,17 +109,34 @@ func Verify(r *http.Request, secret string) (Notification, error) {
 	if len(body) > MaxEnvelope {
 		return Notification{}, fmt.Errorf("%w: body over %d bytes", ErrMalformed, MaxEnvelope)
 	}
-	sig, ok := strings.CutPrefix(r.Header.Get(SignatureHeader), "sha256=")
-	got, err := hex.DecodeString(sig)
-	if !ok || err != nil || len(got) != sha256.Size {
+	return VerifyBody(body, r.Header.Get(SignatureHeader), r.Header.Get(HeaderMessageType), secret)
+}
+
+// VerifyBody is Verify for a receiver that has the delivery's raw body and headers but no *http.Request (a
+// serverless function, a server of its own): signature is the SignatureHeader's value, messageType the
+// HeaderMessageType's ("" if absent).
+func VerifyBody(body []byte, signature, messageType, secret string) (Notification, error) {
+	if secret == "" {
+		return Notification{}, fmt.Errorf("%w: no secret to check it with", ErrSignature)
+	}
+	if len(body) > MaxEnvelope {
+		return Notification{}, fmt.Errorf("%w: body over %d bytes", ErrMalformed, MaxEnvelope)
+	}
+	sig, ok := strings.CutPrefix(signature, "sha256=")
+	var got [sha256.Size]byte
+	if !ok || len(sig) != 2*sha256.Size {
+		return Notification{}, ErrSignature
+	}
+	if _, err := hex.Decode(got[:], []byte(sig)); err != nil {
 		return Notification{}, ErrSignature
 	}
 	m := hmac.New(sha256.New, []byte(secret))
 	m.Write(body)
-	if !hmac.Equal(got, m.Sum(nil)) {
+	var sum [sha256.Size]byte
+	if !hmac.Equal(got[:], m.Sum(sum[:0])) {
 		return Notification{}, ErrSignature
 	}
-	return decode(body, r.Header.Get(HeaderMessageType))
+	return decode(body, messageType)
 }
 
 // decode parses a signed body and checks that it is a complete envelope.

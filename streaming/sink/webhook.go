@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -213,7 +214,14 @@ func (w *Webhooks) publish(ctx context.Context, topic, id, message string, attrs
 	}
 	n := Notification{Type: TypeNotification, MessageID: id, TopicArn: topic, Message: message,
 		Timestamp: wire.FormatTime(w.now())}
-	body := appendEnvelope(make([]byte, 0, envelopeSize(&n, attrs)), &n, attrs)
+	bp := envelopes.Get().(*[]byte)
+	body := appendEnvelope(slices.Grow((*bp)[:0], envelopeSize(&n, attrs)), &n, attrs)
+	defer func() {
+		if cap(body) <= 64<<10 { // a rare big one is not kept
+			*bp = body
+			envelopes.Put(bp)
+		}
+	}()
 	var errs []error
 	permanent := true
 	for _, s := range subs {
@@ -241,6 +249,9 @@ func (w *Webhooks) publish(ctx context.Context, topic, id, message string, attrs
 		return errors.New(errors.Join(errs...).Error())
 	}
 }
+
+// envelopes holds the buffers of envelopes being sent: a post copies its body before it returns.
+var envelopes = sync.Pool{New: func() any { return new([]byte) }}
 
 // confirm sends s its SubscriptionConfirmation unless it is confirmed; one at a time per subscription.
 func (w *Webhooks) confirm(ctx context.Context, s *subscription) error {
@@ -320,7 +331,8 @@ func answerError(target string, code int, status string, snippet []byte) error {
 
 // postClient is post through the net/http client.
 func (w *Webhooks) postClient(ctx context.Context, s *subscription, typ, id string, body []byte) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.URL, bytes.NewReader(body))
+	// A copy: net/http may still read a body after Do returns, and body's buffer is reused.
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.URL, bytes.NewReader(bytes.Clone(body)))
 	if err != nil {
 		return Permanent(err)
 	}

@@ -380,6 +380,7 @@ func TestVerify(t *testing.T) {
 		"sha1":              {req(body, strings.Replace(sink.Sign(body, secret), "sha256", "sha1", 1), ""), sink.ErrSignature},
 		"not hex":           {req(body, "sha256=zz", ""), sink.ErrSignature},
 		"short":             {req(body, sink.Sign(body, secret)[:20], ""), sink.ErrSignature},
+		"long":              {req(body, sink.Sign(body, secret)+"00", ""), sink.ErrSignature},
 		"type mismatch":     {req(body, sink.Sign(body, secret), "SubscriptionConfirmation"), sink.ErrMalformed},
 		"not JSON":          {req([]byte("nope"), sink.Sign([]byte("nope"), secret), ""), sink.ErrMalformed},
 		"unknown type":      {req(bad(body, `"Type":"Other"`), sink.Sign(bad(body, `"Type":"Other"`), secret), ""), sink.ErrMalformed},
@@ -391,6 +392,13 @@ func TestVerify(t *testing.T) {
 	}
 	if _, err := sink.Verify(req(body, sink.Sign(body, ""), ""), ""); !errors.Is(err, sink.ErrSignature) {
 		t.Errorf("empty secret: %v, want ErrSignature", err)
+	}
+	// VerifyBody, from the raw body and header values, answers as Verify does.
+	if got, err := sink.VerifyBody(body, sink.Sign(body, secret), "Notification", secret); err != nil || cmp.Diff(n, got) != "" {
+		t.Errorf("VerifyBody: %+v, %v", got, err)
+	}
+	if _, err := sink.VerifyBody(tampered, sink.Sign(body, secret), "", secret); !errors.Is(err, sink.ErrSignature) {
+		t.Errorf("VerifyBody of a tampered body: %v, want ErrSignature", err)
 	}
 }
 
