@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -269,5 +270,23 @@ func TestClusterConfigBounds(t *testing.T) {
 	// 17,000 sockets per node, from two client processes each: none holds more than socketsPerProc.
 	if c.Procs != 6 {
 		t.Errorf("51,000 sockets on 3 nodes: %d client processes, want 6", c.Procs)
+	}
+}
+
+// TestReadDelivery: the webhook receiver reads the requests parley sends in place and any other well-formed
+// request through net/http, with the same result.
+func TestReadDelivery(t *testing.T) {
+	raw := "POST /hook HTTP/1.1\r\nHost: x\r\nX-Parley-Signature: sha256=ab\r\nx-amz-sns-message-type: Notification\r\nContent-Length: 5\r\n\r\nhello" +
+		"POST /hook HTTP/1.1\r\nHost: x\r\nX-Parley-Signature: sha256=cd\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n3\r\nbye\r\n0\r\n\r\n"
+	br := bufio.NewReader(strings.NewReader(raw))
+	want := []delivery{{body: []byte("hello"), sig: "sha256=ab", typ: "Notification"}, {body: []byte("bye"), sig: "sha256=cd", close: true}}
+	for i, w := range want {
+		d, err := readDelivery(br, nil)
+		if err != nil || string(d.body) != string(w.body) || d.sig != w.sig || d.typ != w.typ || d.close != w.close {
+			t.Errorf("request %d: %+v, %v; want %+v", i, d, err, w)
+		}
+	}
+	if _, err := readDelivery(br, nil); err == nil {
+		t.Error("a third request was read from two")
 	}
 }

@@ -2,6 +2,7 @@ package bench
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -11,6 +12,8 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -141,29 +144,95 @@ func (rc *receiver) serveConn(c net.Conn) {
 		rc.mu.Unlock()
 	}()
 	br := bufio.NewReader(c)
+	var buf []byte
 	for {
-		r, err := http.ReadRequest(br)
+		d, err := readDelivery(br, buf[:0])
 		if err != nil {
 			return
 		}
-		status := rc.serve(r)
-		if _, err := io.Copy(io.Discard, r.Body); err != nil {
-			return
-		}
+		buf = d.body
 		answer := "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
-		if status != http.StatusOK {
+		if rc.serve(d) != http.StatusOK {
 			answer = "HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n"
 		}
-		if _, err := io.WriteString(c, answer); err != nil || r.Close {
+		if _, err := io.WriteString(c, answer); err != nil || d.close {
 			return
 		}
 	}
 }
 
+// delivery is one request to the webhook receiver.
+type delivery struct {
+	body     []byte
+	sig, typ string // the X-Parley-Signature and x-amz-sns-message-type values
+	close    bool   // the connection ends after the answer
+}
+
+// readDelivery reads a request. The usual one (POST, HTTP/1.1, a Content-Length, its head in br's buffer) is
+// parsed in place, its body read into buf; anything else goes through http.ReadRequest.
+func readDelivery(br *bufio.Reader, buf []byte) (delivery, error) {
+	if _, err := br.Peek(1); err != nil {
+		return delivery{}, err
+	}
+	head, _ := br.Peek(br.Buffered())
+	if end := bytes.Index(head, []byte("\r\n\r\n")); end >= 0 {
+		if d, n, ok := parseDelivery(head[:end+2]); ok {
+			if _, err := br.Discard(end + 4); err != nil {
+				return delivery{}, err
+			}
+			d.body = slices.Grow(buf[:0], n)[:n]
+			_, err := io.ReadFull(br, d.body)
+			return d, err
+		}
+	}
+	r, err := http.ReadRequest(br)
+	if err != nil {
+		return delivery{}, err
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, sink.MaxEnvelope+1))
+	return delivery{body: body, sig: r.Header.Get(sink.SignatureHeader), typ: r.Header.Get(sink.HeaderMessageType),
+		close: r.Close}, err
+}
+
+// parseDelivery reads a request's head (its lines, each with its CRLF) and the length of its body; ok false
+// leaves it to http.ReadRequest.
+func parseDelivery(head []byte) (d delivery, length int, ok bool) {
+	line, rest, _ := bytes.Cut(head, []byte("\r\n"))
+	if !bytes.HasPrefix(line, []byte("POST ")) || !bytes.HasSuffix(line, []byte(" HTTP/1.1")) {
+		return d, 0, false
+	}
+	length = -1
+	for len(rest) > 0 {
+		line, rest, _ = bytes.Cut(rest, []byte("\r\n"))
+		name, value, found := bytes.Cut(line, []byte(":"))
+		if !found || len(name) == 0 || bytes.ContainsAny(name, " \t\r\n") {
+			return d, 0, false
+		}
+		value = bytes.TrimSpace(value)
+		switch {
+		case bytes.EqualFold(name, []byte("Content-Length")):
+			n, err := strconv.Atoi(string(value))
+			if err != nil || n < 0 || n > sink.MaxEnvelope || length >= 0 {
+				return d, 0, false
+			}
+			length = n
+		case bytes.EqualFold(name, []byte(sink.SignatureHeader)):
+			d.sig = string(value)
+		case bytes.EqualFold(name, []byte(sink.HeaderMessageType)):
+			d.typ = string(value)
+		case bytes.EqualFold(name, []byte("Connection")):
+			d.close = bytes.EqualFold(value, []byte("close"))
+		case bytes.EqualFold(name, []byte("Transfer-Encoding")), bytes.EqualFold(name, []byte("Expect")):
+			return d, 0, false
+		}
+	}
+	return d, length, length >= 0
+}
+
 // serve checks and counts one delivery and returns the status to answer.
-func (rc *receiver) serve(r *http.Request) int {
+func (rc *receiver) serve(d delivery) int {
 	rc.requests.Add(1)
-	n, err := sink.Verify(r, rc.secret)
+	n, err := sink.VerifyBody(d.body, d.sig, d.typ, rc.secret)
 	if err != nil {
 		rc.refused.Add(1)
 		return http.StatusForbidden
