@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"strconv"
 	"testing"
+
+	"github.com/google/uuid"
 )
 
 // readBack is what the fake takes from a form: the action, version and topic, Publish's message and each
@@ -119,4 +121,17 @@ func FuzzParseForm(f *testing.F) {
 		f.Add(body)
 	}
 	f.Fuzz(checkForm)
+}
+
+// TestNewID: ids are version 4 UUIDs as uuid.NewString writes them, and differ.
+func TestNewID(t *testing.T) {
+	seen := map[string]bool{}
+	for range 1000 {
+		id := newID()
+		u, err := uuid.Parse(id)
+		if err != nil || u.Version() != 4 || u.Variant() != uuid.RFC4122 || u.String() != id || seen[id] {
+			t.Fatalf("id %q: %v (version %v, variant %v, seen %v)", id, err, u.Version(), u.Variant(), seen[id])
+		}
+		seen[id] = true
+	}
 }
