@@ -100,9 +100,7 @@ func (f *form) add(key, value string, max int) {
 		if !ok {
 			return
 		}
-		for len(f.batch) < n {
-			f.batch = append(f.batch, entry{})
-		}
+		f.batch = extend(f.batch, n)
 		f.batch[n-1].add(rest, value, max)
 		return
 	}
@@ -130,9 +128,7 @@ func (e *entry) add(key, value string, max int) {
 	if !ok {
 		return
 	}
-	for len(e.attrs) < n {
-		e.attrs = append(e.attrs, attrFields{})
-	}
+	e.attrs = extend(e.attrs, n)
 	a := &e.attrs[n-1]
 	switch rest {
 	case "Name":
@@ -142,6 +138,17 @@ func (e *entry) add(key, value string, max int) {
 	case "Value.StringValue":
 		keep(&a.value, &a.set, 4, value)
 	}
+}
+
+// extend returns s at least n long, growing it to SNS's limit of ten entries or attributes at once.
+func extend[T any](s []T, n int) []T {
+	if n <= len(s) {
+		return s
+	}
+	if s == nil {
+		s = make([]T, 0, max(n, 10))
+	}
+	return append(s, make([]T, n-len(s))...)
 }
 
 // index reads "N." where N is written as strconv.Itoa writes a number from 1 to max.
