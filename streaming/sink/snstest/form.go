@@ -3,141 +3,195 @@ package snstest
 import (
 	"bytes"
 	"net/url"
-	"strings"
+	"sync"
 )
 
 // form is what the fake reads of a Publish or PublishBatch form body. A field given more than once keeps its
-// first value, as url.Values.Get does.
+// first value, as url.Values.Get does. Values are spans of all.
 type form struct {
-	action, version, topic string
-	set                    uint8   // which of action, version and topic were given
+	all                    string
+	action, version, topic val
 	publish                entry   // Publish's fields
 	batch                  []entry // PublishBatchRequestEntries.member.N, at N-1
 }
 
+// val is a field's value: all[from:to], when set.
+type val struct {
+	from, to int32
+	set      bool
+}
+
 // entry is one message's fields: a Publish's, or a PublishBatch entry's.
 type entry struct {
-	id, message, subject string
-	set                  uint8        // which of id, message and subject were given
+	id, message, subject val
 	attrs                []attrFields // MessageAttributes.entry.N, at N-1
 }
 
 // attrFields is one message attribute's fields.
-type attrFields struct {
-	name, dataType, value string
-	set                   uint8 // which of name, dataType and value were given
-}
+type attrFields struct{ name, dataType, value val }
 
-// keep sets *dst to v unless bit is already in *set.
-func keep(dst *string, set *uint8, bit uint8, v string) {
-	if *set&bit == 0 {
-		*dst, *set = v, *set|bit
-	}
-}
+// str returns the value v.
+func (f *form) str(v val) string { return f.all[v.from:v.to] }
+
+// buffers holds the byte slices of requests' bodies and of the values unescaped from them.
+var buffers = sync.Pool{New: func() any { return new([]byte) }}
 
 // parseForm reads a form body in one pass, keeping only the fields the fake looks at; it takes from a body
 // what url.ParseQuery's map would give the fake, and refuses what url.ParseQuery refuses, with its error
-// (url.ParseQuery itself names the error). Values are substrings of one copy of the body unless they hold
-// escapes; keys are unescaped only when they hold any. (A GODEBUG urlmaxqueryparams below the default
-// limit is not applied.)
+// (url.ParseQuery itself names the error). The values it keeps are unescaped into one string, the keys only
+// compared. (A GODEBUG urlmaxqueryparams below the default limit is not applied.)
 func parseForm(body []byte) (*form, error) {
 	f := &form{}
 	fields := bytes.Count(body, []byte("&")) + 1 // no index past this can be part of a run from 1
-	src := string(body)
 	if fields > maxParams {
-		if _, err := url.ParseQuery(src); err != nil {
+		if _, err := url.ParseQuery(string(body)); err != nil {
 			return nil, err
 		}
 	}
-	for rest := src; len(rest) > 0; {
-		var field string
-		field, rest, _ = strings.Cut(rest, "&")
-		if field == "" {
+	bp := buffers.Get().(*[]byte)
+	out := (*bp)[:0]
+	defer func() {
+		*bp = out[:0]
+		buffers.Put(bp)
+	}()
+	var keyBuf [128]byte
+	for rest := body; len(rest) > 0; {
+		var field []byte
+		field, rest, _ = bytes.Cut(rest, []byte("&"))
+		if len(field) == 0 {
 			continue
 		}
-		k, v, _ := strings.Cut(field, "=")
-		key, err := unescape(k)
-		if err == nil {
-			var value string
-			if value, err = unescape(v); err == nil && strings.IndexByte(field, ';') < 0 {
-				f.add(key, value, fields)
+		k, v, _ := bytes.Cut(field, []byte("="))
+		key, ok := unescape(keyBuf[:0], k)
+		if ok && bytes.IndexByte(field, ';') < 0 {
+			if dst := f.field(key, fields); dst != nil && !dst.set {
+				from := len(out)
+				if out, ok = unescape(out, v); ok {
+					*dst = val{from: int32(from), to: int32(len(out)), set: true}
+					continue
+				}
+			} else if validEscapes(v) {
 				continue
 			}
 		}
 		// url.ParseQuery reads on after an error and says which one counts.
-		_, err = url.ParseQuery(src)
+		_, err := url.ParseQuery(string(body))
 		return nil, err
 	}
+	f.all = string(out)
 	return f, nil
 }
 
 // maxParams is url.ParseQuery's default bound on a query's fields.
 const maxParams = 10000
 
-// unescape is url.QueryUnescape without a copy of what holds no escape.
-func unescape(s string) (string, error) {
-	if strings.IndexByte(s, '%') < 0 && strings.IndexByte(s, '+') < 0 {
-		return s, nil
+// unescape appends s unescaped as url.QueryUnescape does to dst; ok is false where it would fail.
+func unescape(dst, s []byte) ([]byte, bool) {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '+':
+			dst = append(dst, ' ')
+		case '%':
+			if i+2 >= len(s) {
+				return dst, false
+			}
+			hi, ok1 := unhex(s[i+1])
+			lo, ok2 := unhex(s[i+2])
+			if !ok1 || !ok2 {
+				return dst, false
+			}
+			dst = append(dst, hi<<4|lo)
+			i += 2
+		default:
+			dst = append(dst, c)
+		}
 	}
-	return url.QueryUnescape(s)
+	return dst, true
 }
 
-// add files one field.
-func (f *form) add(key, value string, max int) {
-	switch key {
-	case "Action":
-		keep(&f.action, &f.set, 1, value)
-		return
-	case "Version":
-		keep(&f.version, &f.set, 2, value)
-		return
-	case "TopicArn":
-		keep(&f.topic, &f.set, 4, value)
-		return
+// validEscapes reports whether unescape would take s.
+func validEscapes(s []byte) bool {
+	for i := bytes.IndexByte(s, '%'); i >= 0; {
+		if i+2 >= len(s) {
+			return false
+		}
+		if _, ok := unhex(s[i+1]); !ok {
+			return false
+		}
+		if _, ok := unhex(s[i+2]); !ok {
+			return false
+		}
+		j := bytes.IndexByte(s[i+3:], '%')
+		if j < 0 {
+			break
+		}
+		i += 3 + j
 	}
-	if rest, ok := strings.CutPrefix(key, "PublishBatchRequestEntries.member."); ok {
+	return true
+}
+
+func unhex(c byte) (byte, bool) {
+	switch {
+	case '0' <= c && c <= '9':
+		return c - '0', true
+	case 'a' <= c && c <= 'f':
+		return c - 'a' + 10, true
+	case 'A' <= c && c <= 'F':
+		return c - 'A' + 10, true
+	}
+	return 0, false
+}
+
+// field returns where the value of key goes, nil for a field the fake does not read.
+func (f *form) field(key []byte, max int) *val {
+	switch string(key) {
+	case "Action":
+		return &f.action
+	case "Version":
+		return &f.version
+	case "TopicArn":
+		return &f.topic
+	}
+	if rest, ok := bytes.CutPrefix(key, []byte("PublishBatchRequestEntries.member.")); ok {
 		n, rest, ok := index(rest, max)
 		if !ok {
-			return
+			return nil
 		}
 		f.batch = extend(f.batch, n)
-		f.batch[n-1].add(rest, value, max)
-		return
+		return f.batch[n-1].field(rest, max)
 	}
-	f.publish.add(key, value, max)
+	return f.publish.field(key, max)
 }
 
-// add files one of an entry's fields, key without the entry's prefix.
-func (e *entry) add(key, value string, max int) {
-	switch key {
+// field returns where the value of an entry's field goes, key without the entry's prefix.
+func (e *entry) field(key []byte, max int) *val {
+	switch string(key) {
 	case "Id":
-		keep(&e.id, &e.set, 1, value)
-		return
+		return &e.id
 	case "Message":
-		keep(&e.message, &e.set, 2, value)
-		return
+		return &e.message
 	case "Subject":
-		keep(&e.subject, &e.set, 4, value)
-		return
+		return &e.subject
 	}
-	rest, ok := strings.CutPrefix(key, "MessageAttributes.entry.")
+	rest, ok := bytes.CutPrefix(key, []byte("MessageAttributes.entry."))
 	if !ok {
-		return
+		return nil
 	}
 	n, rest, ok := index(rest, max)
 	if !ok {
-		return
+		return nil
 	}
 	e.attrs = extend(e.attrs, n)
 	a := &e.attrs[n-1]
-	switch rest {
+	switch string(rest) {
 	case "Name":
-		keep(&a.name, &a.set, 1, value)
+		return &a.name
 	case "Value.DataType":
-		keep(&a.dataType, &a.set, 2, value)
+		return &a.dataType
 	case "Value.StringValue":
-		keep(&a.value, &a.set, 4, value)
+		return &a.value
 	}
+	return nil
 }
 
 // extend returns s at least n long, growing it to SNS's limit of ten entries or attributes at once.
@@ -152,14 +206,14 @@ func extend[T any](s []T, n int) []T {
 }
 
 // index reads "N." where N is written as strconv.Itoa writes a number from 1 to max.
-func index(s string, max int) (n int, rest string, ok bool) {
-	digits, rest, ok := strings.Cut(s, ".")
-	if !ok || digits == "" || digits[0] == '0' || len(digits) > 9 {
-		return 0, "", false
+func index(s []byte, max int) (n int, rest []byte, ok bool) {
+	digits, rest, ok := bytes.Cut(s, []byte("."))
+	if !ok || len(digits) == 0 || digits[0] == '0' || len(digits) > 9 {
+		return 0, nil, false
 	}
-	for _, c := range []byte(digits) {
+	for _, c := range digits {
 		if c < '0' || c > '9' {
-			return 0, "", false
+			return 0, nil, false
 		}
 		n = n*10 + int(c-'0')
 	}

@@ -26,21 +26,25 @@ type parsed struct {
 // readValues is the reference: the fields read from url.ParseQuery's map with Get, as the fake did before
 // it parsed forms itself.
 func readValues(f url.Values) readBack {
+	var values form
+	get := func(key string) val {
+		v := f.Get(key)
+		from := len(values.all)
+		values.all += v
+		return val{from: int32(from), to: int32(len(values.all)), set: true}
+	}
 	publish := func(at, topic string) parsed {
-		p := Publish{TopicArn: topic, Message: f.Get(at + "Message"), Subject: f.Get(at + "Subject"),
-			MessageAttributes: map[string]Attribute{}}
-		var e entry
+		e := entry{message: get(at + "Message"), subject: get(at + "Subject")}
 		for i := 1; ; i++ {
 			prefix := at + "MessageAttributes.entry." + strconv.Itoa(i) + "."
 			if f.Get(prefix+"Name") == "" {
 				break
 			}
-			e.attrs = append(e.attrs, attrFields{name: f.Get(prefix + "Name"),
-				dataType: f.Get(prefix + "Value.DataType"), value: f.Get(prefix + "Value.StringValue")})
+			e.attrs = append(e.attrs, attrFields{name: get(prefix + "Name"),
+				dataType: get(prefix + "Value.DataType"), value: get(prefix + "Value.StringValue")})
 		}
-		e.message, e.subject = p.Message, p.Subject
-		q, code, msg := parsePublish(&e, topic)
-		return parsed{ID: f.Get(at + "Id"), Code: code, Msg: msg, P: q}
+		p, code, msg := parsePublish(&values, &e, topic)
+		return parsed{ID: f.Get(at + "Id"), Code: code, Msg: msg, P: p}
 	}
 	rb := readBack{Action: f.Get("Action"), Version: f.Get("Version"), Topic: f.Get("TopicArn"), Publish: publish("", f.Get("TopicArn"))}
 	for i := 1; ; i++ {
@@ -55,15 +59,16 @@ func readValues(f url.Values) readBack {
 
 // readForm is the same from parseForm's form.
 func readForm(f *form) readBack {
-	rb := readBack{Action: f.action, Version: f.version, Topic: f.topic}
-	p, code, msg := parsePublish(&f.publish, f.topic)
-	rb.Publish = parsed{ID: f.publish.id, Code: code, Msg: msg, P: p}
+	topic := f.str(f.topic)
+	rb := readBack{Action: f.str(f.action), Version: f.str(f.version), Topic: topic}
+	p, code, msg := parsePublish(f, &f.publish, topic)
+	rb.Publish = parsed{ID: f.str(f.publish.id), Code: code, Msg: msg, P: p}
 	for _, e := range f.batch {
-		if e.id == "" {
+		if f.str(e.id) == "" {
 			break
 		}
-		p, code, msg := parsePublish(&e, f.topic)
-		rb.Batch = append(rb.Batch, parsed{ID: e.id, Code: code, Msg: msg, P: p})
+		p, code, msg := parsePublish(f, &e, topic)
+		rb.Batch = append(rb.Batch, parsed{ID: f.str(e.id), Code: code, Msg: msg, P: p})
 	}
 	return rb
 }
@@ -104,8 +109,8 @@ func formSeeds() []string {
 		"PublishBatchRequestEntries.member.01.Id=a&PublishBatchRequestEntries.member.1.Id=&PublishBatchRequestEntries.member.1.Id=b",
 		"PublishBatchRequestEntries.member.+1.Id=a&PublishBatchRequestEntries.member.99999999999.Id=a&PublishBatchRequestEntries.member.1Id=a",
 		"MessageAttributes.entry.1.Name=a&MessageAttributes.entry.3.Name=c&MessageAttributes.entry.1.Name=z&Message=m&TopicArn=t",
-		"a+b=c+d&%41=%42",
-		"a=%zz", "a=1;b=2", "%=x", "x=%4", "",
+		"a+b=c+d&%41=%42&Acti%6Fn=P%75blish+x&Version=%zz",
+		"TopicArn=a&TopicArn=%zz", "Message=%4", "Other=%", "a=%zz", "a=1;b=2", "%=x", "x=%4", "%&;", "",
 	}
 }
 

@@ -139,7 +139,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, "InvalidAction", "want a form-encoded POST")
 		return
 	}
-	var buf bytes.Buffer
+	bp := buffers.Get().(*[]byte)
+	buf := bytes.NewBuffer((*bp)[:0])
+	defer func() {
+		*bp = buf.Bytes()[:0]
+		buffers.Put(bp)
+	}()
 	if r.ContentLength > 0 && r.ContentLength <= 1<<20 {
 		buf.Grow(int(r.ContentLength) + bytes.MinRead)
 	}
@@ -159,19 +164,20 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, InvalidParameter, err.Error())
 		return
 	}
-	if f.version != "2010-03-31" || (f.action != "Publish" && f.action != "PublishBatch") {
-		writeError(w, "InvalidAction", fmt.Sprintf("unsupported action %q version %q", f.action, f.version))
+	action, version := f.str(f.action), f.str(f.version)
+	if version != "2010-03-31" || (action != "Publish" && action != "PublishBatch") {
+		writeError(w, "InvalidAction", fmt.Sprintf("unsupported action %q version %q", action, version))
 		return
 	}
 	region := signedRegion(r.Header.Get("Authorization"))
 	s.mu.Lock()
 	s.requests++
 	s.mu.Unlock()
-	if f.action == "PublishBatch" {
+	if action == "PublishBatch" {
 		s.publishBatch(w, f, region)
 		return
 	}
-	p, code, msg := parsePublish(&f.publish, f.topic)
+	p, code, msg := parsePublish(f, &f.publish, f.str(f.topic))
 	p.Region = region
 	if code = s.accept(&p, code); code != "" {
 		writeError(w, code, msg)
@@ -210,17 +216,17 @@ func (s *Server) accept(p *Publish, code string) string {
 // publishBatch answers PublishBatch: up to 10 entries, each accepted or failed on its own (SenderFault for
 // the caller's mistakes); an injected failure or an unknown topic fails the whole request, as SNS does.
 func (s *Server) publishBatch(w http.ResponseWriter, f *form, region string) {
-	topic := f.topic
+	topic := f.str(f.topic)
 	n := 0
-	for n < len(f.batch) && f.batch[n].id != "" {
+	for n < len(f.batch) && f.str(f.batch[n].id) != "" {
 		n++
 	}
 	entries := make([]Publish, 0, n)
 	codes, msgs, ids := make([]string, 0, n), make([]string, 0, n), make([]string, 0, n)
 	for _, e := range f.batch[:n] {
-		p, code, msg := parsePublish(&e, topic)
+		p, code, msg := parsePublish(f, &e, topic)
 		p.Region = region
-		entries, codes, msgs, ids = append(entries, p), append(codes, code), append(msgs, msg), append(ids, e.id)
+		entries, codes, msgs, ids = append(entries, p), append(codes, code), append(msgs, msg), append(ids, f.str(e.id))
 	}
 	if len(entries) == 0 || len(entries) > 10 {
 		writeError(w, "InvalidParameter", "PublishBatchRequestEntries must hold 1 to 10 entries")
@@ -269,8 +275,8 @@ func (s *Server) publishBatch(w http.ResponseWriter, f *form, region string) {
 }
 
 // parsePublish reads Publish's parameters, checking them as SNS does; code is set when SNS would refuse them.
-func parsePublish(e *entry, topic string) (p Publish, code, msg string) {
-	p = Publish{TopicArn: topic, Message: e.message, Subject: e.subject,
+func parsePublish(f *form, e *entry, topic string) (p Publish, code, msg string) {
+	p = Publish{TopicArn: topic, Message: f.str(e.message), Subject: f.str(e.subject),
 		MessageAttributes: make(map[string]Attribute, len(e.attrs))}
 	if p.TopicArn == "" {
 		return p, InvalidParameter, "Invalid parameter: TopicArn or TargetArn Reason: no value for required parameter"
@@ -281,12 +287,12 @@ func parsePublish(e *entry, topic string) (p Publish, code, msg string) {
 	if len(p.Message) > 256<<10 {
 		return p, InvalidParameter, "Invalid parameter: Message too long"
 	}
-	for _, f := range e.attrs {
-		name := f.name
+	for _, fields := range e.attrs {
+		name := f.str(fields.name)
 		if name == "" {
 			break
 		}
-		a := Attribute{DataType: f.dataType, StringValue: f.value}
+		a := Attribute{DataType: f.str(fields.dataType), StringValue: f.str(fields.value)}
 		if a.DataType != "String" && a.DataType != "Number" && a.DataType != "String.Array" {
 			return p, "InvalidParameterValue", fmt.Sprintf("The message attribute '%s' has an invalid message attribute type", name)
 		}
