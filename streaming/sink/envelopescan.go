@@ -10,8 +10,18 @@ import (
 // spends on a notification. It reports ok only when encoding/json would decode body into the same Notification
 // without error; anything else (an unknown or repeated key, a value that is not a string, an escape it does not
 // know, invalid UTF-8, trailing data) is left to encoding/json (FuzzScanEnvelope holds it to that).
+//
+// It allocates little: the Message is a string of its own; the other fields and the attributes share one
+// (a few hundred bytes, so that a receiver keeping an Id does not keep the Message); the envelope's types and
+// Amazon Connect's attribute names are constants.
 func scanEnvelope(body []byte) (n Notification, ok bool) {
+	var stack [2048]byte
+	out := stack[:0] // not the scanner's: a slice stored through a pointer would put stack on the heap
 	s := scanner{b: body}
+	var fields [6]ref // Type, MessageId, Token, TopicArn, SubscribeURL, Timestamp
+	var pendingAttrs [10]attrRef
+	attrs := pendingAttrs[:0]
+	hasAttrs := false
 	if !s.byte('{') {
 		return n, false
 	}
@@ -20,35 +30,45 @@ func scanEnvelope(body []byte) (n Notification, ok bool) {
 		return n, s.end()
 	}
 	for {
-		key, ok := s.str()
-		if !ok || !s.byte(':') {
+		from := len(out)
+		if out, ok = s.str(out); !ok || !s.byte(':') {
 			return n, false
 		}
-		var f *string
-		switch key {
+		key := out[from:]
+		out = out[:from]
+		field := -1
+		switch string(key) {
 		case "Type":
-			f = &n.Type
+			field = 0
 		case "MessageId":
-			f = &n.MessageID
+			field = 1
 		case "Token":
-			f = &n.Token
+			field = 2
 		case "TopicArn":
-			f = &n.TopicArn
-		case "Message":
-			f = &n.Message
+			field = 3
 		case "SubscribeURL":
-			f = &n.SubscribeURL
+			field = 4
 		case "Timestamp":
-			f = &n.Timestamp
+			field = 5
+		case "Message":
+			if out, ok = s.str(out); !ok {
+				return n, false
+			}
+			n.Message = string(out[from:])
+			out = out[:from]
 		case "MessageAttributes":
-			if n.MessageAttributes != nil || !s.attrs(&n) {
+			if hasAttrs {
+				return n, false
+			}
+			hasAttrs = true
+			if out, attrs, ok = s.attrs(out, attrs); !ok {
 				return n, false
 			}
 		default:
 			return n, false
 		}
-		if f != nil {
-			if *f, ok = s.str(); !ok {
+		if field >= 0 {
+			if fields[field], out, ok = s.value(out); !ok {
 				return n, false
 			}
 		}
@@ -56,66 +76,139 @@ func scanEnvelope(body []byte) (n Notification, ok bool) {
 			s.i++
 			continue
 		}
-		if !s.byte('}') {
+		if !s.byte('}') || !s.end() {
 			return n, false
 		}
-		return n, s.end()
+		break
 	}
+	all := string(out)
+	n.Type, n.MessageID, n.Token = fields[0].in(all), fields[1].in(all), fields[2].in(all)
+	n.TopicArn, n.SubscribeURL, n.Timestamp = fields[3].in(all), fields[4].in(all), fields[5].in(all)
+	if hasAttrs {
+		n.MessageAttributes = make(map[string]Attribute, len(attrs))
+		for _, a := range attrs {
+			name := a.name.in(all)
+			if _, dup := n.MessageAttributes[name]; dup {
+				return n, false // encoding/json would merge the two objects
+			}
+			n.MessageAttributes[name] = Attribute{Type: a.typ.in(all), Value: a.value.in(all)}
+		}
+	}
+	return n, true
 }
 
-// attrs reads the MessageAttributes object.
-func (s *scanner) attrs(n *Notification) bool {
-	if !s.byte('{') {
-		return false
+// ref is a decoded string: a constant, or the bytes from:to of the scanner's output.
+type ref struct {
+	s        string
+	from, to int
+	out      bool
+}
+
+// in returns the string r refers to, all being the scanner's output.
+func (r ref) in(all string) string {
+	if r.out {
+		return all[r.from:r.to]
 	}
-	n.MessageAttributes = map[string]Attribute{}
+	return r.s
+}
+
+// attrRef is a message attribute not yet in the map.
+type attrRef struct{ name, typ, value ref }
+
+// known returns the constant equal to b, if b is one of the envelope's types, Amazon Connect's attribute
+// names or the attributes' type: those need no copy.
+func known(b []byte) (string, bool) {
+	switch string(b) {
+	case TypeNotification:
+		return TypeNotification, true
+	case TypeSubscriptionConfirmation:
+		return TypeSubscriptionConfirmation, true
+	case "String":
+		return "String", true
+	case AttrInitialContactID:
+		return AttrInitialContactID, true
+	case AttrContactID:
+		return AttrContactID, true
+	case AttrParticipantRole:
+		return AttrParticipantRole, true
+	case AttrInstanceID:
+		return AttrInstanceID, true
+	case AttrAccountID:
+		return AttrAccountID, true
+	case AttrType:
+		return AttrType, true
+	case AttrContentType:
+		return AttrContentType, true
+	case AttrMessageVisibility:
+		return AttrMessageVisibility, true
+	}
+	return "", false
+}
+
+// value reads a string onto out, or refers to a constant equal to it.
+func (s *scanner) value(out []byte) (ref, []byte, bool) {
+	from := len(out)
+	out, ok := s.str(out)
+	if !ok {
+		return ref{}, out, false
+	}
+	if k, ok := known(out[from:]); ok {
+		return ref{s: k}, out[:from], true
+	}
+	return ref{from: from, to: len(out), out: true}, out, true
+}
+
+// attrs reads the MessageAttributes object, its strings onto out, appending its attributes to pending.
+func (s *scanner) attrs(out []byte, pending []attrRef) ([]byte, []attrRef, bool) {
+	if !s.byte('{') {
+		return out, pending, false
+	}
 	if s.peek('}') {
 		s.i++
-		return true
+		return out, pending, true
 	}
 	for {
-		name, ok := s.str()
-		if !ok || !s.byte(':') || !s.byte('{') {
-			return false
+		var a attrRef
+		var ok bool
+		if a.name, out, ok = s.value(out); !ok || !s.byte(':') || !s.byte('{') {
+			return out, pending, false
 		}
-		if _, dup := n.MessageAttributes[name]; dup {
-			return false
-		}
-		var a Attribute
 		var seenType, seenValue bool
 		for {
-			key, ok := s.str()
-			if !ok || !s.byte(':') {
-				return false
+			from := len(out)
+			if out, ok = s.str(out); !ok || !s.byte(':') {
+				return out, pending, false
 			}
+			key := out[from:]
+			out = out[:from]
 			switch {
-			case key == "Type" && !seenType:
-				a.Type, ok = s.str()
+			case string(key) == "Type" && !seenType:
+				a.typ, out, ok = s.value(out)
 				seenType = true
-			case key == "Value" && !seenValue:
-				a.Value, ok = s.str()
+			case string(key) == "Value" && !seenValue:
+				a.value, out, ok = s.value(out)
 				seenValue = true
 			default:
-				return false
+				return out, pending, false
 			}
 			if !ok {
-				return false
+				return out, pending, false
 			}
 			if s.peek(',') {
 				s.i++
 				continue
 			}
 			if !s.byte('}') {
-				return false
+				return out, pending, false
 			}
 			break
 		}
-		n.MessageAttributes[name] = a
+		pending = append(pending, a)
 		if s.peek(',') {
 			s.i++
 			continue
 		}
-		return s.byte('}')
+		return out, pending, s.byte('}')
 	}
 }
 
@@ -157,90 +250,94 @@ func (s *scanner) end() bool {
 	return s.i == len(s.b)
 }
 
-// str reads a string, unescaping it.
-func (s *scanner) str() (string, bool) {
+// str reads a string, appending it unescaped to out.
+func (s *scanner) str(out []byte) ([]byte, bool) {
 	if !s.byte('"') {
-		return "", false
+		return out, false
 	}
-	start := s.i
-	// The common case: no escape, printable ASCII.
-	for s.i < len(s.b) {
-		c := s.b[s.i]
-		if c == '"' {
-			v := string(s.b[start:s.i])
+	for {
+		start := s.i
+		for s.i < len(s.b) && plain[s.b[s.i]] {
 			s.i++
-			return v, true
 		}
-		if c == '\\' || c < 0x20 || c >= utf8.RuneSelf {
-			break
+		out = append(out, s.b[start:s.i]...)
+		if s.i >= len(s.b) {
+			return out, false
 		}
-		s.i++
-	}
-	out := make([]byte, 0, s.i-start+64)
-	out = append(out, s.b[start:s.i]...)
-	for s.i < len(s.b) {
-		c := s.b[s.i]
-		switch {
+		switch c := s.b[s.i]; {
 		case c == '"':
 			s.i++
-			return string(out), true
+			return out, true
 		case c < 0x20:
-			return "", false
+			return out, false
 		case c >= utf8.RuneSelf:
 			r, size := utf8.DecodeRune(s.b[s.i:])
 			if r == utf8.RuneError && size == 1 {
-				return "", false // encoding/json would replace it: leave it to encoding/json
+				return out, false // encoding/json would replace it: leave it to encoding/json
 			}
 			out = append(out, s.b[s.i:s.i+size]...)
 			s.i += size
-		case c != '\\':
-			out = append(out, c)
-			s.i++
 		default:
-			if s.i+1 >= len(s.b) {
-				return "", false
-			}
-			e := s.b[s.i+1]
-			s.i += 2
-			switch e {
-			case '"', '\\', '/':
-				out = append(out, e)
-			case 'b':
-				out = append(out, '\b')
-			case 'f':
-				out = append(out, '\f')
-			case 'n':
-				out = append(out, '\n')
-			case 'r':
-				out = append(out, '\r')
-			case 't':
-				out = append(out, '\t')
-			case 'u':
-				r, ok := s.hex4()
-				if !ok {
-					return "", false
-				}
-				if utf16.IsSurrogate(r) {
-					// A pair makes one rune; anything else is left to encoding/json.
-					if s.i+1 >= len(s.b) || s.b[s.i] != '\\' || s.b[s.i+1] != 'u' {
-						return "", false
-					}
-					s.i += 2
-					r2, ok := s.hex4()
-					if !ok {
-						return "", false
-					}
-					if r = utf16.DecodeRune(r, r2); r == utf8.RuneError {
-						return "", false
-					}
-				}
-				out = utf8.AppendRune(out, r)
-			default:
-				return "", false
+			var ok bool
+			if out, ok = s.escape(out); !ok {
+				return out, false
 			}
 		}
 	}
-	return "", false
+}
+
+// plain holds the bytes a string holds as they are: printable ASCII but the quote and the backslash.
+var plain = func() (p [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		p[c] = c != '"' && c != '\\'
+	}
+	return p
+}()
+
+// escape reads the escape at s.i, appending what it stands for to out.
+func (s *scanner) escape(out []byte) ([]byte, bool) {
+	if s.i+1 >= len(s.b) {
+		return out, false
+	}
+	e := s.b[s.i+1]
+	s.i += 2
+	switch e {
+	case '"', '\\', '/':
+		out = append(out, e)
+	case 'b':
+		out = append(out, '\b')
+	case 'f':
+		out = append(out, '\f')
+	case 'n':
+		out = append(out, '\n')
+	case 'r':
+		out = append(out, '\r')
+	case 't':
+		out = append(out, '\t')
+	case 'u':
+		r, ok := s.hex4()
+		if !ok {
+			return out, false
+		}
+		if utf16.IsSurrogate(r) {
+			// A pair makes one rune; anything else is left to encoding/json.
+			if s.i+1 >= len(s.b) || s.b[s.i] != '\\' || s.b[s.i+1] != 'u' {
+				return out, false
+			}
+			s.i += 2
+			r2, ok := s.hex4()
+			if !ok {
+				return out, false
+			}
+			if r = utf16.DecodeRune(r, r2); r == utf8.RuneError {
+				return out, false
+			}
+		}
+		out = utf8.AppendRune(out, r)
+	default:
+		return out, false
+	}
+	return out, true
 }
 
 // hex4 reads the four hex digits of a \u escape.

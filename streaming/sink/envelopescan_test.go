@@ -1,7 +1,10 @@
 package sink
 
 import (
+	"bytes"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"reflect"
 	"testing"
 	"time"
@@ -39,33 +42,77 @@ func envelopeSeeds() [][]byte {
 	}
 }
 
-// FuzzScanEnvelope holds scanEnvelope to encoding/json: whenever it decodes, encoding/json decodes the same
-// bytes without error into the same Notification.
+// goldenEnvelopes are the envelopes of the golden files' items, as a webhook receives them.
+func goldenEnvelopes(tb testing.TB) [][]byte {
+	tb.Helper()
+	paths, err := filepath.Glob(filepath.Join("testdata", "*.json"))
+	if err != nil || len(paths) == 0 {
+		tb.Fatalf("golden files: %v %v", paths, err)
+	}
+	var out [][]byte
+	for i, p := range paths {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		var golden struct {
+			Message           json.RawMessage
+			MessageAttributes map[string]string
+		}
+		if err := json.Unmarshal(data, &golden); err != nil {
+			tb.Fatalf("%s: %v", p, err)
+		}
+		var msg bytes.Buffer
+		if err := json.Compact(&msg, golden.Message); err != nil {
+			tb.Fatalf("%s: %v", p, err)
+		}
+		n := Notification{Type: TypeNotification, MessageID: "3f9c2d4e-0000-4000-8000-00000000000" + string(rune('a'+i%6)),
+			TopicArn: "arn:aws:sns:us-west-2:123456789012:t", Message: msg.String(), Timestamp: "2021-09-08T13:28:24.860Z"}
+		out = append(out, appendEnvelope(nil, &n, golden.MessageAttributes))
+	}
+	return out
+}
+
+// checkScan: when scanEnvelope decodes body, encoding/json decodes it without error into the same
+// Notification. It reports whether scanEnvelope did.
+func checkScan(t *testing.T, body []byte) bool {
+	t.Helper()
+	got, ok := scanEnvelope(body)
+	if !ok {
+		return false
+	}
+	var want Notification
+	if err := json.Unmarshal(body, &want); err != nil {
+		t.Fatalf("scanEnvelope decoded %q, encoding/json refuses it: %v", body, err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("%q:\nscanEnvelope  %#v\nencoding/json %#v", body, got, want)
+	}
+	return true
+}
+
+// FuzzScanEnvelope holds scanEnvelope to encoding/json (checkScan); what it leaves, Verify gives to
+// encoding/json.
 func FuzzScanEnvelope(f *testing.F) {
 	for _, b := range envelopeSeeds() {
 		f.Add(b)
 	}
-	f.Fuzz(func(t *testing.T, body []byte) {
-		got, ok := scanEnvelope(body)
-		if !ok {
-			return
-		}
-		var want Notification
-		if err := json.Unmarshal(body, &want); err != nil {
-			t.Fatalf("scanEnvelope decoded %q, encoding/json refuses it: %v", body, err)
-		}
-		if !reflect.DeepEqual(got, want) {
-			t.Fatalf("%q:\nscanEnvelope  %#v\nencoding/json %#v", body, got, want)
-		}
-	})
+	for _, b := range goldenEnvelopes(f) {
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, body []byte) { checkScan(t, body) })
 }
 
-// TestScanEnvelopeTakesParleys: what parley writes never needs encoding/json.
+// TestScanEnvelopeTakesParleys: the envelopes parley writes (the golden files' items among them) are decoded
+// as encoding/json decodes them, never left to it.
 func TestScanEnvelopeTakesParleys(t *testing.T) {
-	for _, b := range envelopeSeeds()[:3] {
-		if _, ok := scanEnvelope(b); !ok {
+	for _, b := range append(envelopeSeeds()[:3], goldenEnvelopes(t)...) {
+		if !checkScan(t, b) {
 			t.Errorf("scanEnvelope left %q to encoding/json", b)
 		}
+	}
+	for _, b := range envelopeSeeds()[3:] {
+		checkScan(t, b)
 	}
 }
 

@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 
@@ -105,10 +104,9 @@ func Verify(r *http.Request, secret string) (Notification, error) {
 	if err != nil {
 		return Notification{}, err
 	}
-	r.Body = io.NopCloser(bytes.NewReader(body))
-	if len(body) > MaxEnvelope {
-		return Notification{}, fmt.Errorf("%w: body over %d bytes", ErrMalformed, MaxEnvelope)
-	}
+	rb := &bodyReader{}
+	rb.Reset(body)
+	r.Body = rb
 	return VerifyBody(body, r.Header.Get(SignatureHeader), r.Header.Get(HeaderMessageType), secret)
 }
 
@@ -123,30 +121,37 @@ func VerifyBody(body []byte, signature, messageType, secret string) (Notificatio
 		return Notification{}, fmt.Errorf("%w: body over %d bytes", ErrMalformed, MaxEnvelope)
 	}
 	sig, ok := strings.CutPrefix(signature, "sha256=")
-	var got [sha256.Size]byte
-	if !ok || len(sig) != 2*sha256.Size {
+	var hexSig [2 * sha256.Size]byte
+	var got, want [sha256.Size]byte
+	if !ok || len(sig) != len(hexSig) {
 		return Notification{}, ErrSignature
 	}
-	if _, err := hex.Decode(got[:], []byte(sig)); err != nil {
+	copy(hexSig[:], sig)
+	if _, err := hex.Decode(got[:], hexSig[:]); err != nil {
 		return Notification{}, ErrSignature
 	}
 	m := hmac.New(sha256.New, []byte(secret))
 	m.Write(body)
-	var sum [sha256.Size]byte
-	if !hmac.Equal(got[:], m.Sum(sum[:0])) {
+	if !hmac.Equal(got[:], m.Sum(want[:0])) {
 		return Notification{}, ErrSignature
 	}
 	return decode(body, messageType)
 }
 
+// bodyReader is the body Verify leaves in the request: the one it read, from the start.
+type bodyReader struct{ bytes.Reader }
+
+func (*bodyReader) Close() error { return nil }
+
 // decode parses a signed body and checks that it is a complete envelope.
 func decode(body []byte, headerType string) (Notification, error) {
 	n, ok := scanEnvelope(body)
 	if !ok {
-		n = Notification{}
-		if err := json.Unmarshal(body, &n); err != nil {
+		var j Notification // not n: what encoding/json decodes into is on the heap
+		if err := json.Unmarshal(body, &j); err != nil {
 			return Notification{}, fmt.Errorf("%w: %v", ErrMalformed, err)
 		}
+		n = j
 	}
 	bad := func(why string) (Notification, error) { return Notification{}, fmt.Errorf("%w: %s", ErrMalformed, why) }
 	switch {

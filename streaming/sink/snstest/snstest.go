@@ -15,8 +15,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -24,7 +22,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
-	"github.com/google/uuid"
 )
 
 // SNS's error codes that FailNext injects, with the HTTP status SNS answers them with.
@@ -80,6 +77,7 @@ type Server struct {
 
 	srv      *httptest.Server
 	signer   *v4.Signer
+	keys     signingKeys
 	mu       sync.Mutex
 	topics   map[string]bool
 	fail     []string
@@ -141,7 +139,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, "InvalidAction", "want a form-encoded POST")
 		return
 	}
-	var buf bytes.Buffer
+	bp := buffers.Get().(*[]byte)
+	buf := bytes.NewBuffer((*bp)[:0])
+	defer func() {
+		*bp = buf.Bytes()[:0]
+		buffers.Put(bp)
+	}()
 	if r.ContentLength > 0 && r.ContentLength <= 1<<20 {
 		buf.Grow(int(r.ContentLength) + bytes.MinRead)
 	}
@@ -161,19 +164,20 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, InvalidParameter, err.Error())
 		return
 	}
-	if f.Get("Version") != "2010-03-31" || (f.Get("Action") != "Publish" && f.Get("Action") != "PublishBatch") {
-		writeError(w, "InvalidAction", fmt.Sprintf("unsupported action %q version %q", f.Get("Action"), f.Get("Version")))
+	action, version := f.str(f.action), f.str(f.version)
+	if version != "2010-03-31" || (action != "Publish" && action != "PublishBatch") {
+		writeError(w, "InvalidAction", fmt.Sprintf("unsupported action %q version %q", action, version))
 		return
 	}
 	region := signedRegion(r.Header.Get("Authorization"))
 	s.mu.Lock()
 	s.requests++
 	s.mu.Unlock()
-	if f.Get("Action") == "PublishBatch" {
+	if action == "PublishBatch" {
 		s.publishBatch(w, f, region)
 		return
 	}
-	p, code, msg := parsePublish(f, "", f.Get("TopicArn"))
+	p, code, msg := parsePublish(f, &f.publish, f.str(f.topic))
 	p.Region = region
 	if code = s.accept(&p, code); code != "" {
 		writeError(w, code, msg)
@@ -182,7 +186,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/xml")
 	fmt.Fprintf(w, `<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/">`+
 		`<PublishResult><MessageId>%s</MessageId></PublishResult>`+
-		`<ResponseMetadata><RequestId>%s</RequestId></ResponseMetadata></PublishResponse>`, p.MessageID, uuid.NewString())
+		`<ResponseMetadata><RequestId>%s</RequestId></ResponseMetadata></PublishResponse>`, p.MessageID, newID())
 }
 
 // accept records p unless code (a refusal found while parsing), an injected failure or an
@@ -197,7 +201,7 @@ func (s *Server) accept(p *Publish, code string) string {
 		code = NotFound
 	}
 	if code == "" {
-		p.MessageID = uuid.NewString()
+		p.MessageID = newID()
 		if s.Keep {
 			s.publish = append(s.publish, *p)
 		}
@@ -211,18 +215,18 @@ func (s *Server) accept(p *Publish, code string) string {
 
 // publishBatch answers PublishBatch: up to 10 entries, each accepted or failed on its own (SenderFault for
 // the caller's mistakes); an injected failure or an unknown topic fails the whole request, as SNS does.
-func (s *Server) publishBatch(w http.ResponseWriter, f url.Values, region string) {
-	topic := f.Get("TopicArn")
-	var entries []Publish
-	var codes, msgs, ids []string
-	for i := 1; ; i++ {
-		prefix := "PublishBatchRequestEntries.member." + strconv.Itoa(i) + "."
-		if f.Get(prefix+"Id") == "" {
-			break
-		}
-		p, code, msg := parsePublish(f, prefix, topic)
+func (s *Server) publishBatch(w http.ResponseWriter, f *form, region string) {
+	topic := f.str(f.topic)
+	n := 0
+	for n < len(f.batch) && f.str(f.batch[n].id) != "" {
+		n++
+	}
+	entries := make([]Publish, 0, n)
+	codes, msgs, ids := make([]string, 0, n), make([]string, 0, n), make([]string, 0, n)
+	for _, e := range f.batch[:n] {
+		p, code, msg := parsePublish(f, &e, topic)
 		p.Region = region
-		entries, codes, msgs, ids = append(entries, p), append(codes, code), append(msgs, msg), append(ids, f.Get(prefix+"Id"))
+		entries, codes, msgs, ids = append(entries, p), append(codes, code), append(msgs, msg), append(ids, f.str(e.id))
 	}
 	if len(entries) == 0 || len(entries) > 10 {
 		writeError(w, "InvalidParameter", "PublishBatchRequestEntries must hold 1 to 10 entries")
@@ -251,27 +255,29 @@ func (s *Server) publishBatch(w http.ResponseWriter, f url.Values, region string
 		writeError(w, whole, "injected failure or unknown topic")
 		return
 	}
-	var ok, failed strings.Builder
+	var failed []byte
+	b := make([]byte, 0, 256+90*len(entries))
+	b = append(b, `<PublishBatchResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishBatchResult><Successful>`...)
 	for i := range entries {
 		if codes[i] != "" {
-			fmt.Fprintf(&failed, `<member><Id>%s</Id><Code>%s</Code><Message>%s</Message><SenderFault>true</SenderFault></member>`,
+			failed = fmt.Appendf(failed, `<member><Id>%s</Id><Code>%s</Code><Message>%s</Message><SenderFault>true</SenderFault></member>`,
 				ids[i], codes[i], msgs[i])
 			continue
 		}
 		s.accept(&entries[i], "")
-		fmt.Fprintf(&ok, `<member><Id>%s</Id><MessageId>%s</MessageId></member>`, ids[i], entries[i].MessageID)
+		b = fmt.Appendf(b, `<member><Id>%s</Id><MessageId>%s</MessageId></member>`, ids[i], entries[i].MessageID)
 	}
+	b = append(b, `</Successful><Failed>`...)
+	b = append(b, failed...)
+	b = fmt.Appendf(b, `</Failed></PublishBatchResult><ResponseMetadata><RequestId>%s</RequestId></ResponseMetadata></PublishBatchResponse>`, newID())
 	w.Header().Set("Content-Type", "text/xml")
-	fmt.Fprintf(w, `<PublishBatchResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishBatchResult>`+
-		`<Successful>%s</Successful><Failed>%s</Failed></PublishBatchResult>`+
-		`<ResponseMetadata><RequestId>%s</RequestId></ResponseMetadata></PublishBatchResponse>`,
-		ok.String(), failed.String(), uuid.NewString())
+	_, _ = w.Write(b)
 }
 
 // parsePublish reads Publish's parameters, checking them as SNS does; code is set when SNS would refuse them.
-func parsePublish(f url.Values, at, topic string) (p Publish, code, msg string) {
-	p = Publish{TopicArn: topic, Message: f.Get(at + "Message"), Subject: f.Get(at + "Subject"),
-		MessageAttributes: map[string]Attribute{}}
+func parsePublish(f *form, e *entry, topic string) (p Publish, code, msg string) {
+	p = Publish{TopicArn: topic, Message: f.str(e.message), Subject: f.str(e.subject),
+		MessageAttributes: make(map[string]Attribute, len(e.attrs))}
 	if p.TopicArn == "" {
 		return p, InvalidParameter, "Invalid parameter: TopicArn or TargetArn Reason: no value for required parameter"
 	}
@@ -281,13 +287,12 @@ func parsePublish(f url.Values, at, topic string) (p Publish, code, msg string) 
 	if len(p.Message) > 256<<10 {
 		return p, InvalidParameter, "Invalid parameter: Message too long"
 	}
-	for i := 1; ; i++ {
-		prefix := at + "MessageAttributes.entry." + strconv.Itoa(i) + "."
-		name := f.Get(prefix + "Name")
+	for _, fields := range e.attrs {
+		name := f.str(fields.name)
 		if name == "" {
 			break
 		}
-		a := Attribute{DataType: f.Get(prefix + "Value.DataType"), StringValue: f.Get(prefix + "Value.StringValue")}
+		a := Attribute{DataType: f.str(fields.dataType), StringValue: f.str(fields.value)}
 		if a.DataType != "String" && a.DataType != "Number" && a.DataType != "String.Array" {
 			return p, "InvalidParameterValue", fmt.Sprintf("The message attribute '%s' has an invalid message attribute type", name)
 		}
@@ -302,42 +307,9 @@ func parsePublish(f url.Values, at, topic string) (p Publish, code, msg string) 
 	return p, "", ""
 }
 
-// parseForm is url.ParseQuery of a form body, with the map sized for its fields and only the keys and values
-// that hold escapes unescaped: a PublishBatch of ten notifications has about 300 fields.
-func parseForm(body []byte) (url.Values, error) {
-	f := make(url.Values, bytes.Count(body, []byte("&"))+1)
-	unescape := func(b []byte) (string, error) {
-		if bytes.IndexByte(b, '%') < 0 && bytes.IndexByte(b, '+') < 0 {
-			return string(b), nil
-		}
-		return url.QueryUnescape(string(b))
-	}
-	for len(body) > 0 {
-		var field []byte
-		field, body, _ = bytes.Cut(body, []byte("&"))
-		if bytes.IndexByte(field, ';') >= 0 {
-			return nil, fmt.Errorf("invalid semicolon separator in query")
-		}
-		if len(field) == 0 {
-			continue
-		}
-		k, v, _ := bytes.Cut(field, []byte("="))
-		key, err := unescape(k)
-		if err != nil {
-			return nil, err
-		}
-		value, err := unescape(v)
-		if err != nil {
-			return nil, err
-		}
-		f[key] = append(f[key], value)
-	}
-	return f, nil
-}
-
-// checkSignature checks r's SigV4 Authorization header by signing the same request again with the secret: the
-// headers it names, the body's hash, the time of its X-Amz-Date, the scope of its Credential. The signer is
-// the server's, so that the key it derives for a day and region is derived once.
+// checkSignature checks r's SigV4 Authorization header against the one the request should carry, given the
+// secret: for the headers it names, the body's hash, the time of its X-Amz-Date, the scope of its Credential
+// (expectedAuth, or the SDK's signer for requests out of the ordinary).
 func (s *Server) checkSignature(r *http.Request, body []byte) (code, msg string) {
 	secret := s.SecretAccessKey
 	auth := r.Header.Get("Authorization")
@@ -356,25 +328,40 @@ func (s *Server) checkSignature(r *http.Request, body []byte) (code, msg string)
 		fields["SignedHeaders"] == "" || fields["Signature"] == "" || err != nil || at.Format("20060102") != scope[1] {
 		return "IncompleteSignature", "malformed Authorization or X-Amz-Date: " + auth
 	}
+	sum := sha256.Sum256(body)
+	payloadHash := hex.EncodeToString(sum[:])
+	want, ok := s.expectedAuth(r, secret, scope[0], scope[2], at, fields["SignedHeaders"], payloadHash)
+	if !ok {
+		if want, err = s.signAgain(r, secret, scope[0], scope[2], at, fields["SignedHeaders"], payloadHash); err != nil {
+			return "IncompleteSignature", err.Error()
+		}
+	}
+	if want != auth {
+		return "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided."
+	}
+	return "", ""
+}
+
+// signAgain returns the Authorization header of r signed again by aws-sdk-go-v2's signer as expectedAuth
+// describes it: a copy of r with the headers of the list signed, the signer adding X-Amz-Date and
+// X-Amz-Security-Token (and dropping the headers it never signs). The signer is the server's, so that the key
+// it derives for a day and region is derived once.
+func (s *Server) signAgain(r *http.Request, secret, akid, region string, at time.Time, signed, payloadHash string) (string, error) {
 	again, err := http.NewRequest(r.Method, "http://"+r.Host+r.URL.RequestURI(), nil)
 	if err != nil {
-		return "IncompleteSignature", err.Error()
+		return "", err
 	}
 	again.ContentLength = r.ContentLength
-	for _, h := range strings.Split(fields["SignedHeaders"], ";") {
+	for _, h := range strings.Split(signed, ";") {
 		if h != "host" && h != "content-length" {
 			again.Header[http.CanonicalHeaderKey(h)] = r.Header.Values(h)
 		}
 	}
-	sum := sha256.Sum256(body)
-	creds := aws.Credentials{AccessKeyID: scope[0], SecretAccessKey: secret, SessionToken: r.Header.Get("X-Amz-Security-Token")}
-	if err := s.signer.SignHTTP(context.Background(), creds, again, hex.EncodeToString(sum[:]), "sns", scope[2], at); err != nil {
-		return "IncompleteSignature", err.Error()
+	creds := aws.Credentials{AccessKeyID: akid, SecretAccessKey: secret, SessionToken: r.Header.Get("X-Amz-Security-Token")}
+	if err := s.signer.SignHTTP(context.Background(), creds, again, payloadHash, "sns", region, at); err != nil {
+		return "", err
 	}
-	if again.Header.Get("Authorization") != auth {
-		return "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided."
-	}
-	return "", ""
+	return again.Header.Get("Authorization"), nil
 }
 
 // signedRegion returns the region of a SigV4 Authorization header's credential scope.
@@ -406,5 +393,5 @@ func writeError(w http.ResponseWriter, code, msg string) {
 	w.WriteHeader(status)
 	fmt.Fprintf(w, `<ErrorResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/">`+
 		`<Error><Type>%s</Type><Code>%s</Code><Message>%s</Message></Error><RequestId>%s</RequestId></ErrorResponse>`,
-		typ, code, b.String(), uuid.NewString())
+		typ, code, b.String(), newID())
 }
