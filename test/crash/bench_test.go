@@ -91,6 +91,7 @@ func TestBenchStreamProcess(t *testing.T) {
 			s.Requests == 0 || s.Error != "" || r.Errors != 0 {
 			t.Fatalf("%s: stream report %+v, errors %d %v", to, s, r.Errors, r.ErrorSamples)
 		}
+		t.Logf("%s: %d messages streamed, the receiver's process %.3f cores", to, s.Messages, s.CPU)
 		if !strings.Contains(s.Process, "process of its own") || s.CPU <= 0 {
 			t.Errorf("%s: the receiver ran in %q with %.3f cores, want a process of its own with its CPU", to, s.Process, s.CPU)
 		}
