@@ -2,6 +2,7 @@ package sink
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net/http"
@@ -55,17 +56,30 @@ func NewSNS(ctx context.Context, o SNSOptions) (*SNS, error) {
 		}
 	}
 	var p *poster
-	if cfg.HTTPClient == nil || o.AWS == nil {
-		// Requests go out through parley's own HTTP client (poster.go): the SDK's, net/http's, costs two
-		// goroutine hand-offs and a 32 KiB copy buffer per request. The SDK's client, kept for endpoints behind
-		// a proxy, keeps 128 idle connections per host rather than 10.
-		p = newPoster(DefaultWebhookTimeout, nil)
-		cfg.HTTPClient = awshttp.NewBuildableClient().WithTransportOptions(func(tr *http.Transport) {
-			tr.MaxIdleConnsPerHost = 128
-		})
+	if bc, ok := sdkClient(cfg.HTTPClient, o.AWS == nil); ok {
+		// Requests go out through parley's own HTTP client (poster.go), trusting the CAs the SDK's client
+		// trusts (AWS_CA_BUNDLE, ca_bundle): the SDK's, net/http's, costs two goroutine hand-offs and a 32 KiB
+		// copy buffer per request. The SDK's client, kept for endpoints behind a proxy, keeps 128 idle
+		// connections per host rather than 10.
+		var roots *x509.CertPool
+		if tr := bc.GetTransport(); tr.TLSClientConfig != nil {
+			roots = tr.TLSClientConfig.RootCAs
+		}
+		p = newPoster(DefaultWebhookTimeout, roots)
+		cfg.HTTPClient = bc.WithTransportOptions(func(tr *http.Transport) { tr.MaxIdleConnsPerHost = 128 })
 	}
 	return &SNS{aws: cfg, poster: p, endpoint: o.Endpoint, accountID: o.AccountID, regions: map[string]*snsRegion{},
 		queues: map[string]*topicQueue{}}, nil
+}
+
+// sdkClient returns the SDK client parley may replace with its own: the one the default configuration made
+// (loaded), or a new one when the given configuration has none. A client of the caller's is theirs to keep.
+func sdkClient(c aws.HTTPClient, loaded bool) (*awshttp.BuildableClient, bool) {
+	if c == nil {
+		return awshttp.NewBuildableClient(), true
+	}
+	bc, ok := c.(*awshttp.BuildableClient)
+	return bc, ok && loaded
 }
 
 // Deliver publishes the notification of item it of contact c to the topic endpointARN. Errors: permanent for a

@@ -2,7 +2,13 @@ package sink_test
 
 import (
 	"context"
+	"encoding/pem"
+	"io"
+	"log"
+	"net/http/httptest"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -185,5 +191,44 @@ func TestRouterDeliverBatch(t *testing.T) {
 	fake.FailNext(snstest.InternalError, 1)
 	if n, err := r.DeliverBatch(context.Background(), topicARN, "stream-1", ds); n != 0 || err == nil || sink.IsPermanent(err) {
 		t.Errorf("a failing PublishBatch = %d, %v; want 0 and a retriable error", n, err)
+	}
+}
+
+// TestSNSCABundle: SNS over TLS trusts the CAs of AWS_CA_BUNDLE when the configuration is the default one, as
+// the SDK does, and without it not a certificate the system does not know.
+func TestSNSCABundle(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(dir, "config"))
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(dir, "credentials"))
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDENV")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "secret")
+	fake := snstest.New(t)
+	fake.SecretAccessKey = "secret"
+	fake.CreateTopic(topicARN)
+	ts := httptest.NewUnstartedServer(fake)
+	ts.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshake
+	ts.StartTLS()
+	defer ts.Close()
+	bundle := filepath.Join(dir, "ca.pem")
+	if err := os.WriteFile(bundle, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ts.Certificate().Raw}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	deliver := func() error {
+		s, err := sink.NewSNS(context.Background(), sink.SNSOptions{Endpoint: ts.URL, AccountID: account})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s.Deliver(context.Background(), topicARN, "stream-1", contact, renderCases()["message-agent"])
+	}
+	if err := deliver(); err == nil || !strings.Contains(err.Error(), "certificate") {
+		t.Errorf("without AWS_CA_BUNDLE: %v, want a certificate error", err)
+	}
+	t.Setenv("AWS_CA_BUNDLE", bundle)
+	if err := deliver(); err != nil {
+		t.Errorf("with AWS_CA_BUNDLE: %v", err)
+	}
+	if n := len(fake.Publishes()); n != 1 {
+		t.Errorf("%d publishes, want 1", n)
 	}
 }
