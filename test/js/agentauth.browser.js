@@ -3,51 +3,37 @@
 // and sees the sign-in in it. Run by auth_browser_test.go (CHROMIUM, PAGE_URL, CALLBACK_URL, BASE_URL,
 // AGENT_USER, AGENT_PASSWORD).
 'use strict';
-const { chromium } = require('playwright-core');
+const { run, openPage } = require('./browser-env.js');
 
-async function main() {
+run(async (browser) => {
   const env = process.env;
-  const browser = await chromium.launch({
-    executablePath: env.CHROMIUM,
-    args: ['--no-sandbox', '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1'],
-  });
-  try {
-    const agent = await (await browser.newContext({ viewport: { width: 1100, height: 700 } })).newPage();
-    const customer = await (await browser.newContext({ viewport: { width: 1000, height: 700 } })).newPage();
-    for (const [who, p] of [['agent', agent], ['customer', customer]]) {
-      p.on('pageerror', (e) => console.log(`[${who} exception] ${e.message}`));
-      p.on('console', (m) => { if (m.type() === 'error') console.log(`[${who} error] ${m.text()}`); });
-    }
-    await agent.goto(env.BASE_URL + '/agent/');
-    await agent.getByLabel('Username').fill(env.AGENT_USER);
-    await agent.getByLabel('Password').fill(env.AGENT_PASSWORD);
-    await agent.getByRole('button', { name: 'Log in' }).click();
-    await agent.getByLabel('Status').selectOption('Available');
-    console.log('the agent is Available');
+  const agent = await openPage(browser, 'agent', { viewport: { width: 1100, height: 700 } });
+  const customer = await openPage(browser, 'customer', { viewport: { width: 1000, height: 700 } });
+  await agent.goto(env.BASE_URL + '/agent/');
+  await agent.getByLabel('Username').fill(env.AGENT_USER);
+  await agent.getByLabel('Password').fill(env.AGENT_PASSWORD);
+  await agent.getByRole('button', { name: 'Log in' }).click();
+  await agent.getByLabel('Status').selectOption('Available');
+  console.log('the agent is Available');
 
-    await customer.goto(env.PAGE_URL);
-    await customer.getByRole('button', { name: 'Chat with us' }).click();
-    await customer.getByRole('textbox', { name: 'Your name' }).fill('Guest');
-    await customer.getByRole('button', { name: 'Start chat' }).click();
-    const signIn = customer.getByRole('log').getByRole('button', { name: 'Sign in' });
-    await signIn.waitFor({ timeout: 15000 });
-    const [popup] = await Promise.all([customer.waitForEvent('popup'), signIn.click()]);
-    await popup.waitForURL((u) => u.href.startsWith(env.CALLBACK_URL + '?'), { timeout: 15000 });
-    await popup.close();
-    await customer.getByRole('log').getByText('Welcome back Ann').waitFor({ timeout: 15000 });
-    console.log('the customer signed in');
+  await customer.goto(env.PAGE_URL);
+  await customer.getByRole('button', { name: 'Chat with us' }).click();
+  await customer.getByRole('textbox', { name: 'Your name' }).fill('Guest');
+  await customer.getByRole('button', { name: 'Start chat' }).click();
+  const signIn = customer.getByRole('log').getByRole('button', { name: 'Sign in' });
+  await signIn.waitFor({ timeout: 15000 });
+  const [popup] = await Promise.all([customer.waitForEvent('popup'), signIn.click()]);
+  await popup.waitForURL((u) => u.href.startsWith(env.CALLBACK_URL + '?'), { timeout: 15000 });
+  await popup.close();
+  await customer.getByRole('log').getByText('Welcome back Ann').waitFor({ timeout: 15000 });
+  console.log('the customer signed in');
 
-    // The flow then queues the chat: the agent takes it and reads the sign-in in the chat, under the name the
-    // customer signed in with.
-    await agent.getByRole('button', { name: 'Accept' }).click({ timeout: 20000 });
-    const chat = agent.getByRole('log', { name: 'Chat with Ann' });
-    await chat.getByText('The customer was asked to sign in.').waitFor({ timeout: 15000 });
-    await chat.getByText('The customer signed in.').waitFor({ timeout: 15000 });
-    await chat.getByText('Welcome back Ann').waitFor({ timeout: 15000 });
-    console.log('the agent sees the sign-in');
-  } finally {
-    await browser.close();
-  }
-}
-
-main().catch((e) => { console.error(e); process.exit(1); });
+  // The flow then queues the chat: the agent takes it and reads the sign-in in the chat, under the name the
+  // customer signed in with.
+  await agent.getByRole('button', { name: 'Accept' }).click({ timeout: 20000 });
+  const chat = agent.getByRole('log', { name: 'Chat with Ann' });
+  await chat.getByText('The customer was asked to sign in.').waitFor({ timeout: 15000 });
+  await chat.getByText('The customer signed in.').waitFor({ timeout: 15000 });
+  await chat.getByText('Welcome back Ann').waitFor({ timeout: 15000 });
+  console.log('the agent sees the sign-in');
+});
