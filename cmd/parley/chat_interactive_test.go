@@ -53,6 +53,20 @@ func openPTY(t *testing.T) (master, tty *os.File) {
 // terminal opens a pseudo-terminal whose modes stty can read (or skips the test): keys are written to master,
 // everything the program writes to tty collects in screen (logged when the test fails); before is the
 // terminal's modes, to compare with after the program ends.
+// quitChat types /quit into an interactive parley chat and waits for it to leave the chat and end.
+func quitChat(t *testing.T, master io.Writer, screen *lockedBuffer, done <-chan chatResult) {
+	t.Helper()
+	master.Write([]byte("/quit\r"))
+	select {
+	case r := <-done:
+		if r.err != nil || r.code != exitLeft {
+			t.Fatalf("parley chat ended with %d, %v\nscreen:\n%s", r.code, r.err, screen.String())
+		}
+	case <-time.After(testWait):
+		t.Fatalf("/quit did not end parley chat; screen:\n%s", screen.String())
+	}
+}
+
 func terminal(t *testing.T) (master, tty *os.File, screen *lockedBuffer, before string) {
 	t.Helper()
 	if _, err := os.Stat("/usr/bin/stty"); err != nil {
@@ -141,15 +155,7 @@ func TestChatInteractive(t *testing.T) {
 	waitOutput(t, screen, "✓✓ read by Bot")
 
 	// /quit leaves: the chat ends, exit code 0, and the terminal is restored.
-	master.Write([]byte("/quit\r"))
-	select {
-	case r := <-done:
-		if r.err != nil || r.code != exitLeft {
-			t.Fatalf("parley chat ended with %d, %v\nscreen:\n%s", r.code, r.err, screen.String())
-		}
-	case <-time.After(testWait):
-		t.Fatalf("/quit did not end parley chat; screen:\n%s", screen.String())
-	}
+	quitChat(t, master, screen, done)
 	nextEvent(t, botEvents, "ended", func(e client.Event) bool { return e.Type == client.EventEnded })
 	if after, err := stty(tty, "-g"); err != nil || after != before {
 		t.Fatalf("terminal modes after the chat: %q (%v), before %q", after, err, before)

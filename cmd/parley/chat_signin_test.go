@@ -71,13 +71,5 @@ func TestChatInteractiveSignIn(t *testing.T) {
 	waitOutput(t, screen, "* Sign in cancelled")
 	waitOutput(t, screen, ": You chose not to sign in.")
 
-	master.Write([]byte("/quit\r"))
-	select {
-	case r := <-done:
-		if r.err != nil || r.code != exitLeft {
-			t.Fatalf("parley chat ended with %d, %v\nscreen:\n%s", r.code, r.err, screen.String())
-		}
-	case <-time.After(testWait):
-		t.Fatalf("/quit did not end parley chat; screen:\n%s", screen.String())
-	}
+	quitChat(t, master, screen, done)
 }
