@@ -1,6 +1,8 @@
 package streaming
 
 import (
+	"maps"
+	"slices"
 	"sync"
 	"time"
 
@@ -15,13 +17,16 @@ const itemCacheSize = 1 << 16
 // itemCache keeps the items of streamed chains as they are committed, so that the worker delivers them without
 // reading them back from the store, and the newest Seq committed on each such chain (its tail), so that the
 // worker knows when the cache holds everything after a stream's cursor. Only committed items go in (Committed
-// puts them), so a (chain, Seq) names one item for good. The oldest go first once it is full.
+// puts them), so a (chain, Seq) names one item for good. An item leaves once every active stream of its chain
+// has delivered it (pass), so that while the endpoints keep up the cache holds only the items in flight and the
+// garbage collector has little to scan; the oldest go first once it is full.
 type itemCache struct {
-	mu    sync.Mutex
-	items map[itemKey]*parley.Item
-	ring  []itemKey // insertion order; next overwrites the oldest
-	next  int
-	tails map[string]int64 // chain → newest Seq put
+	mu     sync.Mutex
+	items  map[itemKey]*parley.Item
+	ring   []itemKey // insertion order; next overwrites the oldest (or a slot whose item was passed)
+	next   int
+	tails  map[string]int64            // chain → newest Seq put
+	passed map[string]map[string]int64 // chain → stream → Seq delivered, for chains with several streams
 }
 
 type itemKey struct {
@@ -72,11 +77,58 @@ func (c *itemCache) run(chain string, after, upto int64, limit int) (items []*pa
 	return items, known && seq >= tail
 }
 
+// pass records that stream delivered its chain's items up to seq, and drops the items that every stream of
+// streams (the chain's active streams) has delivered. A stream not among them (stopped, or started after the
+// chain's last commit) drops nothing. A dropped item that is wanted again (a stream that fell back, another
+// node's lease) is read from the store.
+func (c *itemCache) pass(chain, stream string, streams []string, seq int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(streams) != 1 || streams[0] != stream {
+		if !slices.Contains(streams, stream) {
+			return
+		}
+		if c.passed == nil {
+			c.passed = map[string]map[string]int64{}
+		}
+		at := c.passed[chain]
+		if at == nil {
+			at = map[string]int64{}
+			c.passed[chain] = at
+		}
+		at[stream] = max(at[stream], seq)
+		maps.DeleteFunc(at, func(id string, _ int64) bool { return !slices.Contains(streams, id) })
+		for _, id := range streams {
+			v, ok := at[id]
+			if !ok {
+				return
+			}
+			seq = min(seq, v)
+		}
+	}
+	// The chain's cached items are consecutive up to its newest: drop from seq down to the first one missing.
+	for ; seq > 0; seq-- {
+		k := itemKey{chain, seq}
+		if _, ok := c.items[k]; !ok {
+			return
+		}
+		delete(c.items, k)
+	}
+}
+
 // forget drops the tail of a chain whose streams all stopped; its items age out.
 func (c *itemCache) forget(chain string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	delete(c.tails, chain)
+	delete(c.passed, chain)
+}
+
+// len returns the number of items held.
+func (c *itemCache) len() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.items)
 }
 
 // contactCacheSize bounds the contacts kept for delivery; the cache starts over when it is full.

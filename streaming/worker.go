@@ -338,6 +338,7 @@ func (s *Service) turn(ctx context.Context, id string) (more bool) {
 		if done > st.Cursor {
 			s.cur.add(id, done)
 			s.streams.update(id, func(c *parley.Stream) { c.Cursor = max(c.Cursor, done) })
+			s.items.pass(st.ChainID, id, s.streamsOf(st.ChainID), done)
 		}
 	}()
 	batcher, _ := s.endpoint.(BatchEndpoint)
