@@ -360,7 +360,7 @@ func (m *Main) Start(ctx context.Context) (err error) {
 		endpoint = m.router
 	}
 	m.streaming = streaming.New(m.store, endpoint, m.cfg.Clock, m.log.With("component", "streaming"), sc)
-	m.svc.Observe(m.streaming) // the outbox is written in the transaction of every change
+	m.svc.Observe(m.streaming) // stops streams at chat end and rings the worker for committed items
 	if err := m.openAttachments(); err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"unsafe"
 
 	"github.com/parley-chat/parley"
 	"github.com/parley-chat/parley/chat"
@@ -109,7 +110,9 @@ func appendItem(b []byte, w *wire.Item) (string, error) {
 	o.str("RelatedContactId", w.RelatedContactID)
 	o.str("ContactId", w.ContactID)
 	o.str("InitialContactId", w.InitialContactID)
-	return string(append(o.b, '}')), nil
+	o.b = append(o.b, '}')
+	// The buffer is not written again: the string shares it (as strings.Builder does) rather than copy it.
+	return unsafe.String(unsafe.SliceData(o.b), len(o.b)), nil
 }
 
 // object appends the members of a JSON object.

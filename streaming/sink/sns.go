@@ -138,7 +138,22 @@ func (s *SNS) send(ctx context.Context, t Topic, parts []part) (errs []error, wh
 	if err != nil {
 		return nil, err
 	}
-	data, err := r.post(ctx, publishBatchBody(t.ARN, msgs))
+	// parley's client copies the body before post returns, so its buffer is used again; net/http's may still
+	// read it after.
+	var body []byte
+	if r.poster != nil {
+		bp := forms.Get().(*[]byte)
+		body = publishBatchBody(*bp, t.ARN, msgs)
+		defer func() {
+			if cap(body) <= maxPooledForm {
+				*bp = body
+				forms.Put(bp)
+			}
+		}()
+	} else {
+		body = publishBatchBody(nil, t.ARN, msgs)
+	}
+	data, err := r.post(ctx, body)
 	if err != nil {
 		return nil, snsError(t.ARN, err)
 	}
@@ -169,6 +184,12 @@ func (s *SNS) send(ctx context.Context, t Topic, parts []part) (errs []error, wh
 	}
 	return errs, nil
 }
+
+// forms holds the buffers of PublishBatch bodies sent by parley's client; one bigger than maxPooledForm (a
+// batch of long messages) is not kept.
+var forms = sync.Pool{New: func() any { return new([]byte) }}
+
+const maxPooledForm = 128 << 10
 
 // rendered is a notification ready to publish.
 type rendered struct {

@@ -414,7 +414,7 @@ func TestSNSQueryMatchesSDK(t *testing.T) {
 			Id: aws.String(strconv.Itoa(i)), Message: aws.String(m.message), MessageAttributes: sdkAttrs(*m)})
 	}
 	want := sdkBody(t, func(c *sns.Client) error { _, err := c.PublishBatch(context.Background(), in); return err })
-	got, err := url.ParseQuery(string(publishBatchBody(batchTopic, ms)))
+	got, err := url.ParseQuery(string(publishBatchBody(nil, batchTopic, ms)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -477,8 +477,12 @@ func TestFormSizeBounds(t *testing.T) {
 		msgs[i] = m
 	}
 	topic := "arn:aws:sns:us-west-2:123456789012:stream"
-	if n := growAllocs(func() { publishBatchBody(topic, msgs) }); n > 1 {
+	if n := growAllocs(func() { publishBatchBody(nil, topic, msgs) }); n > 1 {
 		t.Errorf("PublishBatch body: %v allocations, want 1", n)
+	}
+	buf := publishBatchBody(nil, topic, msgs)
+	if n := growAllocs(func() { buf = publishBatchBody(buf, topic, msgs) }); n != 0 {
+		t.Errorf("PublishBatch body in a buffer of the last one: %v allocations, want 0", n)
 	}
 	if n := growAllocs(func() { publishBody(topic, m) }); n > 1 {
 		t.Errorf("Publish body: %v allocations, want 1", n)

@@ -323,13 +323,17 @@ func publishBody(topic string, m *rendered) []byte {
 	return f.b
 }
 
-// publishBatchBody is the form of PublishBatch; entry i has the Id "i".
-func publishBatchBody(topic string, msgs []*rendered) []byte {
+// publishBatchBody appends the form of PublishBatch to dst[:0], grown once to the size it needs; entry i has
+// the Id "i".
+func publishBatchBody(dst []byte, topic string, msgs []*rendered) []byte {
 	n := 200 + len(topic)*3
 	for _, m := range msgs {
 		n += 16 + formSize(m, len("PublishBatchRequestEntries.member.10."))
 	}
-	f := form{b: make([]byte, 0, n)}
+	if cap(dst) < n {
+		dst = make([]byte, 0, n)
+	}
+	f := form{b: dst[:0]}
 	f.add("Action", "PublishBatch")
 	f.add("Version", snsVersion)
 	f.add("TopicArn", topic)
