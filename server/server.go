@@ -360,6 +360,9 @@ func (m *Main) Start(ctx context.Context) (err error) {
 		endpoint = m.router
 	}
 	m.streaming = streaming.New(m.store, endpoint, m.cfg.Clock, m.log.With("component", "streaming"), sc)
+	if m.cfg.NATS != "" {
+		m.streaming.Follow(m.bus) // items committed on other nodes ring the outbox's holder at once
+	}
 	m.svc.Observe(m.streaming) // stops streams at chat end and rings the worker for committed items
 	if err := m.openAttachments(); err != nil {
 		return err

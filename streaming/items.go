@@ -124,6 +124,13 @@ func (c *itemCache) forget(chain string) {
 	delete(c.passed, chain)
 }
 
+// knows reports whether an item at or after seq was committed on chain by this process.
+func (c *itemCache) knows(chain string, seq int64) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.tails[chain] >= seq
+}
+
 // len returns the number of items held.
 func (c *itemCache) len() int {
 	c.mu.Lock()

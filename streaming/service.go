@@ -114,6 +114,9 @@ type Service struct {
 	streams streamCache
 	// cur saves the streams' cursors in batches (cursors.go).
 	cur cursors
+	// bus, when set (Follow), brings the items other nodes commit on the chains in fol.
+	bus parley.Bus
+	fol follows
 
 	delivered, retried, dead atomic.Int64
 }

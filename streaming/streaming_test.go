@@ -77,6 +77,7 @@ func (f *fakeEndpoint) delivered(stream string) []delivery {
 // env is a chat service and a streaming service over one SQLite file, with the worker running.
 type env struct {
 	st     parley.Store
+	bus    parley.Bus
 	chat   *chat.Service
 	str    *streaming.Service
 	inst   *parley.Instance
@@ -94,6 +95,13 @@ var fastRetries = streaming.Config{RetryBase: 2 * time.Millisecond, RetryCap: 20
 // streaming services over it.
 func open(t *testing.T, where string, ep streaming.Endpoint, cfg streaming.Config) *env {
 	t.Helper()
+	return openNode(t, where, ep, cfg, false)
+}
+
+// openNode is open; with follow, the streaming service follows the bus (Service.Follow), as a node of a
+// cluster does.
+func openNode(t *testing.T, where string, ep streaming.Endpoint, cfg streaming.Config, follow bool) *env {
+	t.Helper()
 	ctx := t.Context()
 	var st parley.Store
 	var err error
@@ -105,15 +113,19 @@ func open(t *testing.T, where string, ep streaming.Endpoint, cfg streaming.Confi
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc, err := chat.New(st, local.New(), nil, nil, chat.Config{Secret: bytes.Repeat([]byte{7}, 32)})
+	bus := local.New()
+	svc, err := chat.New(st, bus, nil, nil, chat.Config{Secret: bytes.Repeat([]byte{7}, 32)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{st: st, chat: svc, done: make(chan struct{})}
+	e := &env{st: st, bus: bus, chat: svc, done: make(chan struct{})}
 	if ep == nil { // a typed nil would not be nil
 		e.str = streaming.New(st, nil, nil, nil, cfg)
 	} else {
 		e.str = streaming.New(st, ep, nil, nil, cfg)
+	}
+	if follow {
+		e.str.Follow(bus)
 	}
 	svc.Observe(e.str)
 	if e.inst, e.flow, err = svc.Bootstrap(ctx, "test"); err != nil {
@@ -489,6 +501,53 @@ func TestOneNodeDelivers(t *testing.T) {
 	defer func() { cancel(); <-done }()
 	more := send(t, e, c, 5)
 	waitFor(t, "the other items", func() bool { return len(ep1.delivered(id)) == 6 })
+	inOrder(t, "the lease holder", ep1.delivered(id), append(first, more...))
+	if got := ep2.delivered(id); len(got) != 0 {
+		t.Errorf("the node without the lease delivered %d items", len(got))
+	}
+}
+
+// TestOtherNodesItemsRingAtOnce: in a cluster (one store, one bus) the lease holder delivers the items another
+// node commits as they come, without waiting for its scan, which here runs once an hour.
+func TestOtherNodesItemsRingAtOnce(t *testing.T) {
+	cfg := fastRetries
+	cfg.ScanInterval = time.Hour
+	ep1 := &fakeEndpoint{}
+	e := openNode(t, t.TempDir(), ep1, cfg, true)
+	c := e.customer(t, "Ann")
+	id := e.stream(t, c, topic, "")
+	first := send(t, e, c, 1)
+	waitFor(t, "the first item, from the lease holder's node", func() bool { return len(ep1.delivered(id)) == 1 })
+
+	// A second node: its own chat service and streaming service on the same store and bus, without the lease.
+	svc2, err := chat.New(e.st, e.bus, nil, nil, chat.Config{Secret: bytes.Repeat([]byte{7}, 32)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer svc2.Close()
+	ep2 := &fakeEndpoint{}
+	cfg2 := cfg
+	cfg2.NodeID = "node-2"
+	str2 := streaming.New(e.st, ep2, nil, nil, cfg2)
+	str2.Follow(e.bus)
+	svc2.Observe(str2)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		str2.Run(ctx)
+	}()
+	defer func() { cancel(); <-done }()
+
+	var more []*parley.Item
+	for i := range 5 {
+		it, err := svc2.SendMessage(t.Context(), c, "text/plain", fmt.Sprintf("from node 2, %d", i), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		more = append(more, it)
+	}
+	waitFor(t, "the items committed on the other node", func() bool { return len(ep1.delivered(id)) == 6 })
 	inOrder(t, "the lease holder", ep1.delivered(id), append(first, more...))
 	if got := ep2.delivered(id); len(got) != 0 {
 		t.Errorf("the node without the lease delivered %d items", len(got))

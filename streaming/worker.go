@@ -107,6 +107,14 @@ func (d *dispatcher) pokeSoon(id string) {
 	d.mu.Unlock()
 }
 
+// pokeStoreSoon is pokeStore (without replays) at the next linger tick.
+func (d *dispatcher) pokeStoreSoon(id string) {
+	d.mu.Lock()
+	d.check[id] = true
+	d.soon[id] = true
+	d.mu.Unlock()
+}
+
 // release pokes the streams rung since the last tick.
 func (d *dispatcher) release() {
 	d.mu.Lock()
@@ -202,6 +210,9 @@ func (s *Service) Run(ctx context.Context) {
 	holder := lease.New(s.store, LeaseName, s.cfg.NodeID, s.clock, s.cfg.LeaseTTL, s.log, func(held bool) {
 		s.d.leading.Store(held)
 		s.streams.clear()
+		if !held {
+			s.unfollowAll()
+		}
 		if held {
 			s.d.scanSoon()
 		}
@@ -233,6 +244,7 @@ func (s *Service) Run(ctx context.Context) {
 		s.saveCursors(context.Background()) // what the last turns delivered
 		s.d.stop()
 		s.d.leading.Store(false)
+		s.unfollowAll()
 	}()
 
 	ticker := time.NewTicker(s.cfg.ScanInterval)
@@ -310,6 +322,9 @@ func (s *Service) turn(ctx context.Context, id string) (more bool) {
 		s.storeFailed(ctx, id, "read stream", err)
 		return false
 	}
+	if st.Active() {
+		s.follow(st.ChainID, id)
+	}
 	if replays {
 		if stop := s.replays(ctx, st); stop {
 			return false
@@ -319,6 +334,7 @@ func (s *Service) turn(ctx context.Context, id string) (more bool) {
 	// The kept row must not fall behind what was delivered once the unsaved position is gone.
 	s.streams.update(id, func(c *parley.Stream) { c.Cursor = max(c.Cursor, st.Cursor) })
 	if st.Done() {
+		s.unfollow(st.ChainID, id)
 		return false
 	}
 	now := s.clock.Now()

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -12,8 +13,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/connect"
+	ctypes "github.com/aws/aws-sdk-go-v2/service/connect/types"
+
 	"github.com/parley-chat/parley/internal/testserver"
 	"github.com/parley-chat/parley/server"
+	"github.com/parley-chat/parley/streaming/sink"
 )
 
 // TestCluster: two nodes on one Postgres database and one NATS server, started at the same moment, create one
@@ -141,5 +147,80 @@ func TestClusterScansOnce(t *testing.T) {
 	hook.mu.Unlock()
 	if calls != 1 {
 		t.Errorf("the scanner was asked %d times about one attachment, want once", calls)
+	}
+}
+
+// TestClusterStreamsAtOnce: in a cluster, the node holding the streaming outbox delivers the items the other
+// node commits as they come. The nodes look in the store for streams behind only once an hour, so an item that
+// only the scan would find never arrives: the customer writes through node B, then a bot through node A, and a
+// webhook subscriber gets every message of both.
+func TestClusterStreamsAtOnce(t *testing.T) {
+	const topic = "arn:aws:sns:us-west-2:000000000000:cluster-chats"
+	const secret = "cluster-secret"
+	var mu sync.Mutex
+	got := map[string]bool{}
+	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n, err := sink.Verify(r, secret)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusForbidden)
+			return
+		}
+		var m struct{ Type, Content string }
+		if n.Type == "Notification" && json.Unmarshal([]byte(n.Message), &m) == nil && m.Type == "MESSAGE" {
+			mu.Lock()
+			got[m.Content] = true
+			mu.Unlock()
+		}
+	}))
+	t.Cleanup(receiver.Close)
+	node, _, _, _ := clusterNode(t)
+	streamingNode := func(c *server.Config) {
+		node(c)
+		c.Streaming.Subscriptions = map[string][]sink.Subscription{topic: {{URL: receiver.URL, Secret: secret}}}
+		c.StreamingDelivery.ScanInterval = time.Hour
+	}
+	a := testserver.Start(t, streamingNode)
+	b := testserver.Start(t, streamingNode)
+	ea := &env{t: t, srv: a, cc: connectClient(a), pc: participantClient(a.URL, a.Region)}
+	eb := &env{t: t, srv: b, cc: connectClient(b), pc: participantClient(b.URL, b.Region)}
+	ch := ea.startChat()
+	if _, err := ea.cc.StartContactStreaming(ctx(t), &connect.StartContactStreamingInput{InstanceId: aws.String(a.InstanceID),
+		ContactId: aws.String(ch.ContactID), ClientToken: aws.String("cluster-stream"),
+		ChatStreamingConfiguration: &ctypes.ChatStreamingConfiguration{StreamingEndpointArn: aws.String(topic)}}); err != nil {
+		t.Fatalf("StartContactStreaming: %v", err)
+	}
+	cust := eb.connect(ch.ParticipantToken)
+	botToken, _ := ea.addBot(ch.ContactID)
+	bot := ea.connect(botToken)
+	// One node's messages, then the other's, each waited for: whichever node does not hold the outbox, its
+	// messages are delivered while the holder commits nothing.
+	for _, s := range []struct {
+		e          *env
+		token, who string
+	}{{eb, cust.Token, "customer on node B"}, {ea, bot.Token, "bot on node A"}} {
+		var want []string
+		for i := range 3 {
+			text := fmt.Sprintf("%s, %d", s.who, i)
+			s.e.send(s.token, text)
+			want = append(want, text)
+		}
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			mu.Lock()
+			var missing []string
+			for _, text := range want {
+				if !got[text] {
+					missing = append(missing, text)
+				}
+			}
+			mu.Unlock()
+			if len(missing) == 0 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the subscriber never got %q", missing)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
 	}
 }

@@ -1,0 +1,109 @@
+package streaming
+
+import (
+	"sync"
+
+	"github.com/parley-chat/parley"
+)
+
+// Follow has the worker listen on b, while it holds the lease, to the chains of the active streams it delivers,
+// so that an item committed on another node rings its streams at once rather than at the next scan
+// (Config.ScanInterval). A single node needs none: Committed rings the streams of the items it commits. Call it
+// before Run.
+func (s *Service) Follow(b parley.Bus) { s.bus = b }
+
+// follows are the chains the worker listens to on the bus, each with the streams it rings.
+type follows struct {
+	mu     sync.Mutex
+	chains map[string]*followed
+}
+
+type followed struct {
+	streams     map[string]bool
+	unsubscribe func()
+}
+
+// follow listens to the chain of stream id, once per chain, while this process leads.
+func (s *Service) follow(chain, id string) {
+	if s.bus == nil || !s.d.leading.Load() {
+		return
+	}
+	f := &s.fol
+	f.mu.Lock()
+	if c := f.chains[chain]; c != nil {
+		c.streams[id] = true
+		f.mu.Unlock()
+		return
+	}
+	f.mu.Unlock()
+	// Subscribing may wait for the bus (a networked one flushes): not under the lock.
+	unsubscribe := s.bus.Subscribe(chain, func(it *parley.Item) { s.heard(chain, it) })
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if c := f.chains[chain]; c != nil { // another turn subscribed meanwhile
+		c.streams[id] = true
+		go unsubscribe()
+		return
+	}
+	if f.chains == nil {
+		f.chains = map[string]*followed{}
+	}
+	f.chains[chain] = &followed{streams: map[string]bool{id: true}, unsubscribe: unsubscribe}
+}
+
+// unfollow stops ringing stream id for its chain, and listening to the chain once none of its streams is left.
+func (s *Service) unfollow(chain, id string) {
+	f := &s.fol
+	f.mu.Lock()
+	c := f.chains[chain]
+	if c == nil {
+		f.mu.Unlock()
+		return
+	}
+	delete(c.streams, id)
+	if len(c.streams) > 0 {
+		f.mu.Unlock()
+		return
+	}
+	delete(f.chains, chain)
+	f.mu.Unlock()
+	c.unsubscribe()
+}
+
+// unfollowAll stops listening to every chain (the lease is lost, or Run ends).
+func (s *Service) unfollowAll() {
+	f := &s.fol
+	f.mu.Lock()
+	chains := f.chains
+	f.chains = nil
+	f.mu.Unlock()
+	for _, c := range chains {
+		c.unsubscribe()
+	}
+}
+
+// heard rings the followed streams of chain for an item another node committed; their next turns read the store,
+// since this process's item cache does not hold items committed elsewhere (and the bus may skip or reorder
+// items; the store has them all). (The bus calls heard on its own
+// goroutines; it must not block.)
+func (s *Service) heard(chain string, it *parley.Item) {
+	if it.Transient || s.items.knows(chain, it.Seq) {
+		return // committed here: Committed rang its streams
+	}
+	f := &s.fol
+	f.mu.Lock()
+	var ids []string
+	if c := f.chains[chain]; c != nil {
+		for id := range c.streams {
+			ids = append(ids, id)
+		}
+	}
+	f.mu.Unlock()
+	for _, id := range ids {
+		if s.cfg.Linger > 0 {
+			s.d.pokeStoreSoon(id)
+		} else {
+			s.d.pokeStore(id, false)
+		}
+	}
+}
