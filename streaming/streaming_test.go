@@ -195,6 +195,17 @@ func send(t *testing.T, e *env, c *chat.Caller, n int) []*parley.Item {
 	return out
 }
 
+// runWorker runs svc's worker until the test ends.
+func runWorker(t *testing.T, svc *streaming.Service) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		svc.Run(ctx)
+	}()
+	t.Cleanup(func() { cancel(); <-done })
+}
+
 // waitFor polls cond until it holds; it gives up (failing the test) after a generous bound, so a test that
 // would hang fails instead. It asserts no timing.
 func waitFor(t *testing.T, what string, cond func() bool) {
@@ -491,14 +502,7 @@ func TestOneNodeDelivers(t *testing.T) {
 	ep2 := &fakeEndpoint{}
 	cfg := fastRetries
 	cfg.NodeID = "other-node"
-	other := streaming.New(e.st, ep2, nil, nil, cfg)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		other.Run(ctx)
-	}()
-	defer func() { cancel(); <-done }()
+	runWorker(t, streaming.New(e.st, ep2, nil, nil, cfg))
 	more := send(t, e, c, 5)
 	waitFor(t, "the other items", func() bool { return len(ep1.delivered(id)) == 6 })
 	inOrder(t, "the lease holder", ep1.delivered(id), append(first, more...))
@@ -531,13 +535,7 @@ func TestOtherNodesItemsRingAtOnce(t *testing.T) {
 	str2 := streaming.New(e.st, ep2, nil, nil, cfg2)
 	str2.Follow(e.bus)
 	svc2.Observe(str2)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		str2.Run(ctx)
-	}()
-	defer func() { cancel(); <-done }()
+	runWorker(t, str2)
 
 	var more []*parley.Item
 	for i := range 5 {
