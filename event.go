@@ -28,6 +28,9 @@ const (
 	// EventAgentAction: an agent asked a node that does not route to act (reject an offer, clear after-contact
 	// work); Data says what, in the agents package's own JSON. The routing node carries it out.
 	EventAgentAction EventKind = "agent.action"
+	// EventStreamStarted: StartContactStreaming started a stream on Contact's chain (or found it started); Data is
+	// its StreamingId. The node delivering the streaming outbox listens to the chain from then on.
+	EventStreamStarted EventKind = "stream.started"
 )
 
 // Event is a domain event: something that committed and that other parts of parley act on. Events are plain

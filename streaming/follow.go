@@ -12,6 +12,17 @@ import (
 // before Run.
 func (s *Service) Follow(b parley.Bus) { s.bus = b }
 
+// streamStarted follows the chain of a stream another node started (EventStreamStarted), so that its first
+// items do not wait for the scan. It runs on the bus's goroutine: following may wait for the bus, so it is done
+// on a goroutine of its own.
+func (s *Service) streamStarted(ev *parley.Event) {
+	if ev.Kind != parley.EventStreamStarted || ev.Contact == nil || len(ev.Data) == 0 || !s.d.leading.Load() {
+		return
+	}
+	chain, id := ev.Contact.InitialContactID, string(ev.Data)
+	go s.follow(chain, id)
+}
+
 // follows are the chains the worker listens to on the bus, each with the streams it rings.
 type follows struct {
 	mu     sync.Mutex
@@ -40,6 +51,10 @@ func (s *Service) follow(chain, id string) {
 	unsubscribe := s.bus.Subscribe(chain, func(it *parley.Item) { s.heard(chain, it) })
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if !s.d.leading.Load() { // the lease went meanwhile: unfollowAll may have run already
+		go unsubscribe()
+		return
+	}
 	if c := f.chains[chain]; c != nil { // another turn subscribed meanwhile
 		c.streams[id] = true
 		go unsubscribe()

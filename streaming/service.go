@@ -203,6 +203,13 @@ func (s *Service) StartContactStreaming(ctx context.Context, instanceID, contact
 		return "", err
 	}
 	s.d.pokeStore(id, false) // the items before the start, when it streams them
+	if s.bus != nil {
+		// The node delivering may be another: it follows the chain from now on (Follow).
+		ev := &parley.Event{Kind: parley.EventStreamStarted, InstanceID: inst.ID, Time: s.clock.Now(), Contact: c, Data: []byte(id)}
+		if err := s.bus.PublishEvent(ctx, ev); err != nil {
+			s.log.WarnContext(ctx, "streaming: announcing a stream failed; its items wait for the next scan", "streaming_id", id, "err", err)
+		}
+	}
 	s.log.InfoContext(ctx, "streaming started", "contact_id", c.ID, "streaming_id", id, "endpoint", endpointARN)
 	return id, nil
 }

@@ -184,9 +184,15 @@ func (e *env) stream(t *testing.T, c *chat.Caller, arn, token string) string {
 
 func send(t *testing.T, e *env, c *chat.Caller, n int) []*parley.Item {
 	t.Helper()
+	return sendVia(t, e.chat, c, n)
+}
+
+// sendVia sends n messages as c through svc (a node's chat service).
+func sendVia(t *testing.T, svc *chat.Service, c *chat.Caller, n int) []*parley.Item {
+	t.Helper()
 	var out []*parley.Item
 	for i := range n {
-		it, err := e.chat.SendMessage(t.Context(), c, "text/plain", fmt.Sprintf("message %d", i), "")
+		it, err := svc.SendMessage(t.Context(), c, "text/plain", fmt.Sprintf("message %d", i), "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -512,7 +518,8 @@ func TestOneNodeDelivers(t *testing.T) {
 }
 
 // TestOtherNodesItemsRingAtOnce: in a cluster (one store, one bus) the lease holder delivers the items another
-// node commits as they come, without waiting for its scan, which here runs once an hour.
+// node commits as they come, without waiting for its scan, which here runs once an hour; also on a stream that
+// other node started.
 func TestOtherNodesItemsRingAtOnce(t *testing.T) {
 	cfg := fastRetries
 	cfg.ScanInterval = time.Hour
@@ -537,18 +544,21 @@ func TestOtherNodesItemsRingAtOnce(t *testing.T) {
 	svc2.Observe(str2)
 	runWorker(t, str2)
 
-	var more []*parley.Item
-	for i := range 5 {
-		it, err := svc2.SendMessage(t.Context(), c, "text/plain", fmt.Sprintf("from node 2, %d", i), "")
-		if err != nil {
-			t.Fatal(err)
-		}
-		more = append(more, it)
-	}
+	more := sendVia(t, svc2, c, 5)
 	waitFor(t, "the items committed on the other node", func() bool { return len(ep1.delivered(id)) == 6 })
 	inOrder(t, "the lease holder", ep1.delivered(id), append(first, more...))
-	if got := ep2.delivered(id); len(got) != 0 {
-		t.Errorf("the node without the lease delivered %d items", len(got))
+
+	// A stream started on the other node: the holder hears of it (EventStreamStarted) and follows its chain.
+	bob := e.customer(t, "Bob")
+	id2, err := str2.StartContactStreaming(t.Context(), e.inst.ID, bob.Contact.ID, topic, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bobs := sendVia(t, svc2, bob, 3)
+	waitFor(t, "the items of a stream started on the other node", func() bool { return len(ep1.delivered(id2)) == 3 })
+	inOrder(t, "the lease holder", ep1.delivered(id2), bobs)
+	if got := len(ep2.delivered(id)) + len(ep2.delivered(id2)); got != 0 {
+		t.Errorf("the node without the lease delivered %d items", got)
 	}
 }
 

@@ -222,6 +222,9 @@ func (s *Service) Run(ctx context.Context) {
 		defer wg.Done()
 		holder.Run(ctx)
 	}()
+	if s.bus != nil {
+		defer s.bus.SubscribeEvents(s.streamStarted)()
+	}
 	work := make(chan string)
 	for range s.cfg.Workers {
 		wg.Add(1)

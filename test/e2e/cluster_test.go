@@ -152,8 +152,8 @@ func TestClusterScansOnce(t *testing.T) {
 
 // TestClusterStreamsAtOnce: in a cluster, the node holding the streaming outbox delivers the items the other
 // node commits as they come. The nodes look in the store for streams behind only once an hour, so an item that
-// only the scan would find never arrives: the customer writes through node B, then a bot through node A, and a
-// webhook subscriber gets every message of both.
+// only the scan would find never arrives: a webhook subscriber gets the messages of a chat whose customer is on
+// node B and whose bot is on node A, and of a chat started, streamed and written on one node, on each node.
 func TestClusterStreamsAtOnce(t *testing.T) {
 	const topic = "arn:aws:sns:us-west-2:000000000000:cluster-chats"
 	const secret = "cluster-secret"
@@ -183,25 +183,22 @@ func TestClusterStreamsAtOnce(t *testing.T) {
 	b := testserver.Start(t, streamingNode)
 	ea := &env{t: t, srv: a, cc: connectClient(a), pc: participantClient(a.URL, a.Region)}
 	eb := &env{t: t, srv: b, cc: connectClient(b), pc: participantClient(b.URL, b.Region)}
-	ch := ea.startChat()
-	if _, err := ea.cc.StartContactStreaming(ctx(t), &connect.StartContactStreamingInput{InstanceId: aws.String(a.InstanceID),
-		ContactId: aws.String(ch.ContactID), ClientToken: aws.String("cluster-stream"),
-		ChatStreamingConfiguration: &ctypes.ChatStreamingConfiguration{StreamingEndpointArn: aws.String(topic)}}); err != nil {
-		t.Fatalf("StartContactStreaming: %v", err)
+	// startStream starts a chat through e and streams it from there.
+	startStream := func(e *env, token string) chat {
+		ch := e.startChat()
+		if _, err := e.cc.StartContactStreaming(ctx(t), &connect.StartContactStreamingInput{InstanceId: aws.String(e.srv.InstanceID),
+			ContactId: aws.String(ch.ContactID), ClientToken: aws.String(token),
+			ChatStreamingConfiguration: &ctypes.ChatStreamingConfiguration{StreamingEndpointArn: aws.String(topic)}}); err != nil {
+			t.Fatalf("StartContactStreaming: %v", err)
+		}
+		return ch
 	}
-	cust := eb.connect(ch.ParticipantToken)
-	botToken, _ := ea.addBot(ch.ContactID)
-	bot := ea.connect(botToken)
-	// One node's messages, then the other's, each waited for: whichever node does not hold the outbox, its
-	// messages are delivered while the holder commits nothing.
-	for _, s := range []struct {
-		e          *env
-		token, who string
-	}{{eb, cust.Token, "customer on node B"}, {ea, bot.Token, "bot on node A"}} {
+	// sendAll sends three messages as token through e and waits until the subscriber has them.
+	sendAll := func(e *env, token, who string) {
 		var want []string
 		for i := range 3 {
-			text := fmt.Sprintf("%s, %d", s.who, i)
-			s.e.send(s.token, text)
+			text := fmt.Sprintf("%s, %d", who, i)
+			e.send(token, text)
 			want = append(want, text)
 		}
 		deadline := time.Now().Add(20 * time.Second)
@@ -215,12 +212,30 @@ func TestClusterStreamsAtOnce(t *testing.T) {
 			}
 			mu.Unlock()
 			if len(missing) == 0 {
-				break
+				return
 			}
 			if time.Now().After(deadline) {
 				t.Fatalf("the subscriber never got %q", missing)
 			}
 			time.Sleep(20 * time.Millisecond)
 		}
+	}
+
+	// A chat streamed from node A, its customer on node B and a bot on node A. One node's messages, then the
+	// other's, each waited for: whichever node does not hold the outbox, its messages are delivered while the
+	// holder commits nothing.
+	ch := startStream(ea, "cluster-stream")
+	cust := eb.connect(ch.ParticipantToken)
+	botToken, _ := ea.addBot(ch.ContactID)
+	bot := ea.connect(botToken)
+	sendAll(eb, cust.Token, "customer on node B")
+	sendAll(ea, bot.Token, "bot on node A")
+
+	// A chat started, streamed and written on one node only, on each node: the holder hears of the stream the
+	// other node started.
+	for _, e := range []*env{ea, eb} {
+		ch := startStream(e, "single-node-stream")
+		cust := e.connect(ch.ParticipantToken)
+		sendAll(e, cust.Token, "customer of a chat on "+e.srv.URL)
 	}
 }
