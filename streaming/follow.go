@@ -85,6 +85,13 @@ func (s *Service) unfollow(chain, id string) {
 	c.unsubscribe()
 }
 
+// following is the number of chains followed.
+func (s *Service) following() int {
+	s.fol.mu.Lock()
+	defer s.fol.mu.Unlock()
+	return len(s.fol.chains)
+}
+
 // unfollowAll stops listening to every chain (the lease is lost, or Run ends).
 func (s *Service) unfollowAll() {
 	f := &s.fol

@@ -336,6 +336,7 @@ type Stats struct {
 	Retried   int64 // failed deliveries that were scheduled for a retry, since New
 	Dead      int64 // items this process dead-lettered since New
 	Leading   bool  // whether this process holds the "outbox" lease
+	Following int   // chats whose items this process hears on the bus for its streams (Follow; with several nodes)
 }
 
 // Stats returns the metrics: the outbox's backlog and dead letters (read from the store) and this process's
@@ -346,7 +347,7 @@ func (s *Service) Stats(ctx context.Context) (Stats, error) {
 		return Stats{}, err
 	}
 	return Stats{Backlog: pending, DeadCount: dead, Delivered: s.delivered.Load(), Retried: s.retried.Load(),
-		Dead: s.dead.Load(), Leading: s.d.leading.Load()}, nil
+		Dead: s.dead.Load(), Leading: s.d.leading.Load(), Following: s.following()}, nil
 }
 
 // instance finds an instance by id or ARN.

@@ -557,6 +557,17 @@ func TestOtherNodesItemsRingAtOnce(t *testing.T) {
 	bobs := sendVia(t, svc2, bob, 3)
 	waitFor(t, "the items of a stream started on the other node", func() bool { return len(ep1.delivered(id2)) == 3 })
 	inOrder(t, "the lease holder", ep1.delivered(id2), bobs)
+	if st, _ := e.str.Stats(t.Context()); st.Following != 2 {
+		t.Errorf("the holder follows %d chats, want 2 (Ann's and Bob's)", st.Following)
+	}
+	// Bob's chat ends on the other node: once its last item is delivered, the holder stops following it.
+	if err := svc2.Disconnect(t.Context(), bob, ""); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the holder to stop following an ended chat", func() bool {
+		st, _ := e.str.Stats(t.Context())
+		return st.Following == 1
+	})
 	if got := len(ep2.delivered(id)) + len(ep2.delivered(id2)); got != 0 {
 		t.Errorf("the node without the lease delivered %d items", got)
 	}

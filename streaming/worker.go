@@ -359,6 +359,9 @@ func (s *Service) turn(ctx context.Context, id string) (more bool) {
 			s.streams.update(id, func(c *parley.Stream) { c.Cursor = max(c.Cursor, done) })
 			s.items.pass(st.ChainID, id, s.streamsOf(st.ChainID), done)
 		}
+		if !st.Active() && done >= st.LastSeq {
+			s.unfollow(st.ChainID, id) // its last item is out: no turn may come to see it done
+		}
 	}()
 	batcher, _ := s.endpoint.(BatchEndpoint)
 	for len(items) > 0 {

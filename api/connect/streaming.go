@@ -96,6 +96,7 @@ type StreamingStats struct {
 	Retried     int64 `json:"Retried"`
 	Dead        int64 `json:"DeadLettered"`
 	Leading     bool  `json:"Leading"`
+	Following   int   `json:"Following"`
 }
 
 // DeadLettersOutput is PathDeadLetters' answer.
@@ -131,7 +132,8 @@ var deadLettersRoute = op("ListStreamingDeadLetters", http.MethodGet, PathDeadLe
 			return
 		}
 		out := DeadLettersOutput{DeadLetters: make([]DeadLetter, 0, len(dls)), Stats: StreamingStats{Backlog: st.Backlog,
-			DeadLetters: st.DeadCount, Delivered: st.Delivered, Retried: st.Retried, Dead: st.Dead, Leading: st.Leading}}
+			DeadLetters: st.DeadCount, Delivered: st.Delivered, Retried: st.Retried, Dead: st.Dead, Leading: st.Leading,
+			Following: st.Following}}
 		for _, d := range dls {
 			out.DeadLetters = append(out.DeadLetters, DeadLetter{StreamingID: d.StreamID, EndpointARN: d.EndpointARN,
 				InitialContactID: d.ChainID, ItemID: d.ItemID, Seq: d.Seq, Attempts: d.Attempts, LastError: d.LastError,
