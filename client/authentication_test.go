@@ -2,15 +2,9 @@ package client_test
 
 import (
 	"errors"
-	"net/http"
 	"strings"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/connect"
-	ctypes "github.com/aws/aws-sdk-go-v2/service/connect/types"
-
-	"github.com/parley-chat/parley/auth/oidc"
 	"github.com/parley-chat/parley/auth/oidc/oidctest"
 	"github.com/parley-chat/parley/client"
 	"github.com/parley-chat/parley/internal/testserver"
@@ -21,19 +15,9 @@ import (
 // sign-in URL, signs in at a fake OpenID Connect provider whose redirect lands on parley's callback page, and then
 // opts out of the flow's second sign-in — against a real parley server.
 func TestAuthentication(t *testing.T) {
-	fake := oidctest.New(t, oidctest.User{Subject: "user-7", GivenName: "Ann"})
-	srv := testserver.Start(t, func(c *server.Config) {
-		c.Authentication = oidc.Config{Issuer: fake.URL, ClientID: oidctest.ClientID, ClientSecret: oidctest.ClientSecret}
-	})
+	srv, flowID := testserver.StartWithSignIn(t)
 	ctx := testCtx(t)
-	cc := connect.NewFromConfig(aws.Config{Region: srv.Region, Credentials: aws.AnonymousCredentials{}},
-		func(o *connect.Options) { o.BaseEndpoint = aws.String(srv.URL) })
-	f, err := cc.CreateContactFlow(ctx, &connect.CreateContactFlowInput{InstanceId: aws.String(srv.InstanceID),
-		Name: aws.String("Sign in"), Type: ctypes.ContactFlowTypeContactFlow, Content: aws.String(oidctest.SignInTwiceFlow)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cd := startChat(t, srv, srv.URL, func(in *client.StartChatInput) { in.ContactFlowID = aws.ToString(f.ContactFlowId) })
+	cd := startChat(t, srv, srv.URL, func(in *client.StartChatInput) { in.ContactFlowID = flowID })
 	cust, r := session(t, srv.URL, cd, client.Options{ReplayTranscript: true})
 	if _, err := cust.GetAuthenticationURL(ctx, strings.Repeat("0", 36), srv.URL); !errors.Is(err, client.ErrNotConnected) {
 		t.Fatalf("GetAuthenticationURL before Connect: %v, want ErrNotConnected", err)
@@ -56,18 +40,11 @@ func TestAuthentication(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(u, fake.URL+"/") {
+	if !strings.HasPrefix(u, srv.Config().Authentication.Issuer+"/") {
 		t.Fatalf("the sign-in URL %s is not the provider's", u)
 	}
 	// The browser: the provider signs the customer in and sends them to parley's callback page.
-	resp, err := http.Get(u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK || resp.Request.URL.Path != server.AuthCallbackPath {
-		t.Fatalf("the browser ended at %s with %s", resp.Request.URL, resp.Status)
-	}
+	oidctest.Browse(t, u, server.AuthCallbackPath)
 	ok := r.waitItem(t, client.EventAuthenticationSuccessful, nil)
 	if got := client.AuthenticationSessionID(ok.Item); got != session {
 		t.Errorf("authentication.succeeded for session %q, want %q", got, session)

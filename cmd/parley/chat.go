@@ -13,7 +13,8 @@ package main
 //
 // Scripting mode (--script, or stdin is not a terminal): every line of stdin is sent as a text/plain message;
 // every event is printed on stdout as one JSON object per line ({"event":"chat",…} first, then "message",
-// "typing", "readReceipt", …, "sent" for each message the service accepted, "error" for one it did not);
+// "typing", "readReceipt", …, "sent" for each message the service accepted, "error" for one it did not;
+// "authenticationUrl" after an authentication.initiated event, with the sign-in link as its content);
 // messages from others get delivered receipts. At the end of stdin the participant leaves the chat (with --wait
 // it stays until someone else ends it).
 //
@@ -415,6 +416,9 @@ func (c *chatRun) script(ctx context.Context, stdin io.Reader) (int, error) {
 				}
 			}
 			c.print(l)
+			if e.Type == client.EventAuthenticationInitiated {
+				c.printSignIn(e)
+			}
 			if c.o.receipt && c.fromOthers(e) {
 				_ = c.s.SendDeliveredReceipt(e.Item.ID)
 			}
@@ -429,6 +433,21 @@ func (c *chatRun) script(ctx context.Context, stdin io.Reader) (int, error) {
 			}
 			return exitLeft, nil
 		}
+	}
+}
+
+// printSignIn prints the sign-in link of the session an authentication.initiated event starts, as an
+// "authenticationUrl" line (its id the SessionId, its content the link), or an "error" line saying why there is
+// none. A replayed event of a session that has ended prints nothing.
+func (c *chatRun) printSignIn(e client.Event) {
+	session := client.AuthenticationSessionID(e.Item)
+	u, err := c.signInURL(session)
+	switch {
+	case err != nil && e.FromTranscript:
+	case err != nil:
+		c.print(jsonLine{Event: "error", ID: session, Error: "sign-in link: " + err.Error()})
+	default:
+		c.print(jsonLine{Event: "authenticationUrl", ID: session, Content: u})
 	}
 }
 

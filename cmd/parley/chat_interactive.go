@@ -308,19 +308,12 @@ func (v *chatView) event(e client.Event) (ended bool) {
 // shows nothing.
 func (v *chatView) askSignIn(e client.Event) {
 	session := client.AuthenticationSessionID(e.Item)
-	redirect := v.c.o.authRedirectURI
-	if redirect == "" && v.c.o.endpoint != "" {
-		redirect = strings.TrimSuffix(v.c.o.endpoint, "/") + server.AuthCallbackPath
-	}
-	if redirect == "" {
+	u, err := v.c.signInURL(session)
+	switch {
+	case errors.Is(err, errNoRedirect):
 		v.sc.line("* Please sign in to your account (pass --auth-redirect-uri to get the link); /skip goes on without")
 		v.signIn = session
 		return
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	u, err := v.c.s.GetAuthenticationURL(ctx, session, redirect)
-	switch {
 	case err != nil && e.FromTranscript:
 		return // most likely a past sign-in
 	case err != nil:
@@ -330,6 +323,25 @@ func (v *chatView) askSignIn(e client.Event) {
 	v.signIn = session
 	v.sc.line("* Please sign in to your account: %s", u)
 	v.sc.line("  (open the link in a browser; /skip goes on without signing in)")
+}
+
+// errNoRedirect: parley chat knows no address to send the customer back to after signing in.
+var errNoRedirect = errors.New("no redirect URI: pass --auth-redirect-uri")
+
+// signInURL asks for the sign-in link of an authentication session (GetAuthenticationUrl must be asked within a
+// minute of authentication.initiated, so it is asked at once). The provider sends the customer back to
+// --auth-redirect-uri, else to parley's own callback page at --endpoint.
+func (c *chatRun) signInURL(session string) (string, error) {
+	redirect := c.o.authRedirectURI
+	if redirect == "" && c.o.endpoint != "" {
+		redirect = strings.TrimSuffix(c.o.endpoint, "/") + server.AuthCallbackPath
+	}
+	if redirect == "" {
+		return "", errNoRedirect
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return c.s.GetAuthenticationURL(ctx, session, redirect)
 }
 
 // skipSignIn goes on without signing in (CancelParticipantAuthentication).

@@ -5,18 +5,13 @@ package main
 import (
 	"context"
 	"io"
-	"net/http"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/connect"
-	ctypes "github.com/aws/aws-sdk-go-v2/service/connect/types"
-
-	"github.com/parley-chat/parley/auth/oidc"
 	"github.com/parley-chat/parley/auth/oidc/oidctest"
+	"github.com/parley-chat/parley/client"
 	"github.com/parley-chat/parley/internal/testserver"
 	"github.com/parley-chat/parley/server"
 )
@@ -26,21 +21,11 @@ import (
 // and /skip goes on without signing in the second time.
 func TestChatInteractiveSignIn(t *testing.T) {
 	master, tty, screen, _ := terminal(t)
-	fake := oidctest.New(t, oidctest.User{Subject: "user-7", GivenName: "Ann"})
-	srv := testserver.Start(t, func(c *server.Config) {
-		c.Authentication = oidc.Config{Issuer: fake.URL, ClientID: oidctest.ClientID, ClientSecret: oidctest.ClientSecret}
-	})
 	ctx := testContext(t)
-	cc := connect.NewFromConfig(aws.Config{Region: srv.Region, Credentials: aws.AnonymousCredentials{}},
-		func(o *connect.Options) { o.BaseEndpoint = aws.String(srv.URL) })
-	f, err := cc.CreateContactFlow(ctx, &connect.CreateContactFlowInput{InstanceId: aws.String(srv.InstanceID),
-		Name: aws.String("Sign in"), Type: ctypes.ContactFlowTypeContactFlow, Content: aws.String(oidctest.SignInTwiceFlow)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv, flowID := testserver.StartWithSignIn(t)
 	done := goRun(t, ctx, func(ctx context.Context) (int, error) {
 		return runChat(ctx, []string{"--endpoint", srv.URL, "--name", "Guest", "--instance-id", srv.InstanceID,
-			"--contact-flow-id", aws.ToString(f.ContactFlowId)}, noEnv, tty, tty, io.Discard)
+			"--contact-flow-id", flowID}, noEnv, tty, tty, io.Discard)
 	})
 
 	waitOutput(t, screen, "open the link in a browser; /skip goes on without signing in")
@@ -48,14 +33,7 @@ func TestChatInteractiveSignIn(t *testing.T) {
 	if m == nil {
 		t.Fatalf("no sign-in link on the screen:\n%s", screen.String())
 	}
-	resp, err := http.Get(m[1]) // the browser: the provider signs Ann in and sends her to parley's callback
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK || resp.Request.URL.Path != server.AuthCallbackPath {
-		t.Fatalf("the browser ended at %s with %s", resp.Request.URL, resp.Status)
-	}
+	oidctest.Browse(t, m[1], server.AuthCallbackPath)
 	waitOutput(t, screen, "* You are now signed in to your account")
 	waitOutput(t, screen, ": Welcome back Ann")
 
@@ -72,4 +50,28 @@ func TestChatInteractiveSignIn(t *testing.T) {
 	waitOutput(t, screen, ": You chose not to sign in.")
 
 	quitChat(t, master, screen, done)
+}
+
+// TestChatScriptSignIn: in scripting mode, an authentication.initiated event is followed by an
+// "authenticationUrl" line with the sign-in link; following it signs the customer in.
+func TestChatScriptSignIn(t *testing.T) {
+	ctx := testContext(t)
+	srv, flowID := testserver.StartWithSignIn(t)
+	stdin, out, done := startRunChat(t, ctx, "--endpoint", srv.URL, "--name", "Guest", "--instance-id", srv.InstanceID,
+		"--contact-flow-id", flowID)
+	asked := waitEvent(t, out, "authentication.initiated", func(l jsonLine) bool {
+		return l.Item != nil && l.Item.ContentType == client.ContentTypeAuthenticationInitiated
+	})
+	link := waitEvent(t, out, "the sign-in link", func(l jsonLine) bool { return l.Event == "authenticationUrl" })
+	if want := client.AuthenticationSessionID(*asked.Item); link.ID != want || !strings.HasPrefix(link.Content, "http") {
+		t.Fatalf("authenticationUrl line %+v, want the link of session %s", link, want)
+	}
+	oidctest.Browse(t, link.Content, server.AuthCallbackPath)
+	waitEvent(t, out, "the greeting after signing in", func(l jsonLine) bool {
+		return l.Event == "message" && l.Item.Content == "Welcome back Ann"
+	})
+	stdin.Close()
+	if r := result(t, done); r.err != nil || r.code != exitLeft {
+		t.Fatalf("parley chat ended with %d, %v; want %d", r.code, r.err, exitLeft)
+	}
 }

@@ -16,9 +16,14 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/connect"
+	ctypes "github.com/aws/aws-sdk-go-v2/service/connect/types"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/nats-io/nats.go"
 
+	"github.com/parley-chat/parley/auth/oidc"
+	"github.com/parley-chat/parley/auth/oidc/oidctest"
 	"github.com/parley-chat/parley/server"
 )
 
@@ -58,6 +63,25 @@ func Start(t testing.TB, opts ...Option) *Server {
 	})
 	in, flow := m.Instance()
 	return &Server{Main: m, URL: m.URL(), Region: m.Config().Region, InstanceID: in.ID, ContactFlowID: flow.ID}
+}
+
+// StartWithSignIn runs a server whose customers sign in at a fake OpenID Connect provider (as Ann, subject
+// user-7), with oidctest.SignInTwiceFlow created on it through the Connect API; it returns the server and that
+// flow's id.
+func StartWithSignIn(t testing.TB, opts ...Option) (*Server, string) {
+	t.Helper()
+	fake := oidctest.New(t, oidctest.User{Subject: "user-7", GivenName: "Ann"})
+	srv := Start(t, append([]Option{func(c *server.Config) {
+		c.Authentication = oidc.Config{Issuer: fake.URL, ClientID: oidctest.ClientID, ClientSecret: oidctest.ClientSecret}
+	}}, opts...)...)
+	cc := connect.NewFromConfig(aws.Config{Region: srv.Region, Credentials: aws.AnonymousCredentials{}},
+		func(o *connect.Options) { o.BaseEndpoint = aws.String(srv.URL) })
+	f, err := cc.CreateContactFlow(context.Background(), &connect.CreateContactFlowInput{InstanceId: aws.String(srv.InstanceID),
+		Name: aws.String("Sign in"), Type: ctypes.ContactFlowTypeContactFlow, Content: aws.String(oidctest.SignInTwiceFlow)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv, aws.ToString(f.ContactFlowId)
 }
 
 // DropSockets abruptly closes every open WebSocket, as a network cut would; REST keeps working.

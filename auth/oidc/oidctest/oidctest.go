@@ -201,6 +201,21 @@ func SignIn(t testing.TB, authURL, redirectURI string) url.Values {
 	return back.Query()
 }
 
+// Browse follows an authorization URL to its end as the customer's browser does: the provider signs the user in
+// and sends the browser back to the redirect URI, which (on parley, its callback page) completes the sign-in.
+// It fails the test unless the browser ends at a page whose path is landingPath, answered 200.
+func Browse(t testing.TB, authURL, landingPath string) {
+	t.Helper()
+	resp, err := http.Get(authURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || resp.Request.URL.Path != landingPath {
+		t.Fatalf("the browser ended at %s with %s, want %s answered 200", resp.Request.URL, resp.Status, landingPath)
+	}
+}
+
 // IDToken returns an ID token for the user with the given nonce, signed with the published key: for tests of
 // the relying party's checks.
 func (p *Provider) IDToken(nonce string) string {
