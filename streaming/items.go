@@ -131,12 +131,6 @@ func (c *itemCache) knows(chain string, seq int64) bool {
 	return c.tails[chain] >= seq
 }
 
-// len returns the number of items held.
-func (c *itemCache) len() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return len(c.items)
-}
 
 // contactCacheSize bounds the contacts kept for delivery; the cache starts over when it is full.
 const contactCacheSize = 4096

@@ -6,6 +6,13 @@ import (
 	"github.com/parley-chat/parley"
 )
 
+// len returns the number of items held.
+func (c *itemCache) len() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.items)
+}
+
 // TestItemCachePass: an item leaves the cache once every active stream of its chain has delivered it, and not
 // before; a stream the cache does not know as active drops nothing; other chains keep theirs.
 func TestItemCachePass(t *testing.T) {

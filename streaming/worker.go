@@ -210,11 +210,10 @@ func (s *Service) Run(ctx context.Context) {
 	holder := lease.New(s.store, LeaseName, s.cfg.NodeID, s.clock, s.cfg.LeaseTTL, s.log, func(held bool) {
 		s.d.leading.Store(held)
 		s.streams.clear()
-		if !held {
-			s.unfollowAll()
-		}
 		if held {
 			s.d.scanSoon()
+		} else {
+			s.unfollowAll()
 		}
 	})
 	wg.Add(1)
