@@ -131,7 +131,6 @@ func (c *itemCache) knows(chain string, seq int64) bool {
 	return c.tails[chain] >= seq
 }
 
-
 // contactCacheSize bounds the contacts kept for delivery; the cache starts over when it is full.
 const contactCacheSize = 4096
 
