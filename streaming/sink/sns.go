@@ -187,7 +187,7 @@ func (s *SNS) send(ctx context.Context, t Topic, parts []part) (errs []error, wh
 
 // forms holds the buffers of PublishBatch bodies sent by parley's client; one bigger than maxPooledForm (a
 // batch of long messages) is not kept.
-var forms = sync.Pool{New: func() any { return new([]byte) }}
+var forms = sync.Pool{New: func() any { b := make([]byte, 0, 32<<10); return &b }}
 
 const maxPooledForm = 128 << 10
 

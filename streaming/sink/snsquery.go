@@ -305,12 +305,21 @@ var entryIDs = [maxBatchEntries]string{"0", "1", "2", "3", "4", "5", "6", "7", "
 // prefixLen bytes ("" for Publish, "PublishBatchRequestEntries.member.<n>." for PublishBatch): each of an
 // attribute's three fields repeats the prefix and "MessageAttributes.entry.<i>.".
 func formSize(m *rendered, prefixLen int) int {
-	n := 2*(prefixLen+16) + escapedLen(m.message)
+	return formBound(m, prefixLen, escapedLen)
+}
+
+// formBound is formSize with escaped(s) for what s takes escaped: escapedLen, or the cheaper worst case
+// maxEscapedLen.
+func formBound(m *rendered, prefixLen int, escaped func(string) int) int {
+	n := 2*(prefixLen+16) + escaped(m.message)
 	for k, v := range m.attrs {
-		n += 3*(prefixLen+32) + 36 + escapedLen(k) + escapedLen(v)
+		n += 3*(prefixLen+32) + 36 + escaped(k) + escaped(v)
 	}
 	return n
 }
+
+// maxEscapedLen bounds escapedLen(s) without reading s: every byte escaped.
+func maxEscapedLen(s string) int { return 3 * len(s) }
 
 // publishBody is the form of Publish.
 func publishBody(topic string, m *rendered) []byte {
@@ -323,15 +332,22 @@ func publishBody(topic string, m *rendered) []byte {
 	return f.b
 }
 
-// publishBatchBody appends the form of PublishBatch to dst[:0], grown once to the size it needs; entry i has
-// the Id "i".
+// publishBatchBody appends the form of PublishBatch to dst[:0]; entry i has the Id "i". A dst that holds the
+// worst case (every byte escaped) is used as it is; a nil dst is allocated at the size the form needs, and a
+// smaller one (a reused buffer) at the worst case, so that the next forms need not measure their escapes.
 func publishBatchBody(dst []byte, topic string, msgs []*rendered) []byte {
-	n := 200 + len(topic)*3
-	for _, m := range msgs {
-		n += 16 + formSize(m, len("PublishBatchRequestEntries.member.10."))
+	size := func(escaped func(string) int) int {
+		n := 200 + len(topic)*3
+		for _, m := range msgs {
+			n += 16 + formBound(m, len("PublishBatchRequestEntries.member.10."), escaped)
+		}
+		return n
 	}
-	if cap(dst) < n {
-		dst = make([]byte, 0, n)
+	if worst := size(maxEscapedLen); cap(dst) < worst {
+		if dst == nil {
+			worst = size(escapedLen)
+		}
+		dst = make([]byte, 0, worst)
 	}
 	f := form{b: dst[:0]}
 	f.add("Action", "PublishBatch")
@@ -369,19 +385,25 @@ var unreservedByte = func() (t [256]bool) {
 
 func unreserved(c byte) bool { return unreservedByte[c] }
 
-// appendQueryEscape appends url.QueryEscape(s) to b without making a string of it.
+// appendQueryEscape appends url.QueryEscape(s) to b without making a string of it; runs of bytes that stay as
+// they are (most of an id, a word) are copied at once.
 func appendQueryEscape(b []byte, s string) []byte {
 	const hexDigits = "0123456789ABCDEF"
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case unreserved(c):
-			b = append(b, c)
-		case c == ' ':
+	for len(s) > 0 {
+		i := 0
+		for i < len(s) && unreservedByte[s[i]] {
+			i++
+		}
+		b = append(b, s[:i]...)
+		if i == len(s) {
+			break
+		}
+		if c := s[i]; c == ' ' {
 			b = append(b, '+')
-		default:
+		} else {
 			b = append(b, '%', hexDigits[c>>4], hexDigits[c&15])
 		}
+		s = s[i+1:]
 	}
 	return b
 }
