@@ -234,21 +234,32 @@ type procWorker struct {
 
 func startProcWorker(bin string, job workerJob) (*procWorker, error) {
 	cmd := exec.Command(bin, "bench", "worker")
+	w := &procWorker{waitFn: cmd.Wait}
+	in, out, err := startChild(cmd, &lockedWriter{w: &w.errb, mu: &w.errmu})
+	if err != nil {
+		return nil, err
+	}
+	w.in = in
+	return w, w.begin(out, job)
+}
+
+// startChild starts cmd, a child of the generator that dies with it, and returns its stdin and stdout; its
+// stderr goes to stderr.
+func startChild(cmd *exec.Cmd, stderr io.Writer) (io.WriteCloser, io.Reader, error) {
 	dieWithParent(cmd)
 	in, err := cmd.StdinPipe()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	out, err := cmd.StdoutPipe()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	w := &procWorker{in: in, waitFn: cmd.Wait}
-	cmd.Stderr = &lockedWriter{w: &w.errb, mu: &w.errmu}
+	cmd.Stderr = stderr
 	if err := cmd.Start(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return w, w.begin(out, job)
+	return in, out, nil
 }
 
 // begin sends the job; out is the worker's stdout.

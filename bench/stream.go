@@ -342,20 +342,12 @@ type procReceiver struct {
 
 func startProcReceiver(bin, to string) (*procReceiver, error) {
 	cmd := exec.Command(bin, "bench", "receiver", "--to", to)
-	dieWithParent(cmd)
-	in, err := cmd.StdinPipe()
+	p := &procReceiver{cmd: cmd}
+	in, out, err := startChild(cmd, &lockedWriter{w: &p.errb, mu: &p.errmu})
 	if err != nil {
 		return nil, err
 	}
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		return nil, err
-	}
-	p := &procReceiver{cmd: cmd, in: in, out: bufio.NewScanner(out)}
-	cmd.Stderr = &lockedWriter{w: &p.errb, mu: &p.errmu}
-	if err := cmd.Start(); err != nil {
-		return nil, err
-	}
+	p.in, p.out = in, bufio.NewScanner(out)
 	if err := p.read(&p.hello); err != nil {
 		p.close()
 		return nil, err

@@ -136,12 +136,7 @@ func TestSNSErrors(t *testing.T) {
 // TestSNSDefaultChain: without an explicit configuration the credentials come from the standard chain (here
 // the environment).
 func TestSNSDefaultChain(t *testing.T) {
-	dir := t.TempDir()
-	t.Setenv("AWS_CONFIG_FILE", filepath.Join(dir, "config"))
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(dir, "credentials"))
-	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
-	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDENV")
-	t.Setenv("AWS_SECRET_ACCESS_KEY", "secret")
+	envCredentials(t)
 	t.Setenv("AWS_REGION", "us-east-1") // the topic's region wins
 	fake := snstest.New(t)
 	fake.SecretAccessKey = "secret"
@@ -197,12 +192,7 @@ func TestRouterDeliverBatch(t *testing.T) {
 // TestSNSCABundle: SNS over TLS trusts the CAs of AWS_CA_BUNDLE when the configuration is the default one, as
 // the SDK does, and without it not a certificate the system does not know.
 func TestSNSCABundle(t *testing.T) {
-	dir := t.TempDir()
-	t.Setenv("AWS_CONFIG_FILE", filepath.Join(dir, "config"))
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(dir, "credentials"))
-	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
-	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDENV")
-	t.Setenv("AWS_SECRET_ACCESS_KEY", "secret")
+	dir := envCredentials(t)
 	fake := snstest.New(t)
 	fake.SecretAccessKey = "secret"
 	fake.CreateTopic(topicARN)
@@ -231,4 +221,17 @@ func TestSNSCABundle(t *testing.T) {
 	if n := len(fake.Publishes()); n != 1 {
 		t.Errorf("%d publishes, want 1", n)
 	}
+}
+
+// envCredentials makes the standard AWS chain find only the environment's access key AKIDENV (secret "secret"):
+// no configuration or credentials file, no instance metadata. It returns the empty directory the files would
+// be in.
+func envCredentials(t *testing.T) string {
+	dir := t.TempDir()
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(dir, "config"))
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(dir, "credentials"))
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDENV")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "secret")
+	return dir
 }
