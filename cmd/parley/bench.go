@@ -142,22 +142,12 @@ func benchBoth(ctx context.Context, cfg bench.Config, rounds int, jsonOut bool, 
 	if rounds < 1 || rounds > 10 {
 		return fmt.Errorf("--rounds %d: want 1 to 10", rounds)
 	}
-	var reports []*bench.Report
-	for i := range rounds {
-		for _, target := range []string{bench.TargetRelay, bench.TargetParley} {
-			fmt.Fprintf(stderr, "bench: round %d of %d, %s\n", i+1, rounds, target)
-			c := cfg
-			c.Target = target
-			rep, err := bench.Run(ctx, c)
-			if err != nil {
-				return fmt.Errorf("round %d, %s: %w", i+1, target, err)
-			}
-			reports = append(reports, rep)
-			if !jsonOut {
-				rep.Text(stdout)
-				fmt.Fprintln(stdout)
-			}
-		}
+	relay, parley := cfg, cfg
+	relay.Target, parley.Target = bench.TargetRelay, bench.TargetParley
+	reports, err := benchRounds(ctx, rounds, []benchVariant{{bench.TargetRelay, relay}, {bench.TargetParley, parley}},
+		jsonOut, stdout, stderr)
+	if err != nil {
+		return err
 	}
 	cmp, err := bench.Compare(reports)
 	if err != nil {
@@ -182,26 +172,12 @@ func benchCompareStream(ctx context.Context, cfg bench.Config, rounds int, jsonO
 	if rounds < 1 || rounds > 10 {
 		return fmt.Errorf("--rounds %d: want 1 to 10", rounds)
 	}
-	var reports []*bench.Report
-	for i := range rounds {
-		for _, stream := range []bool{false, true} {
-			what := "without streaming"
-			if stream {
-				what = "streaming to " + cfg.StreamTo
-			}
-			fmt.Fprintf(stderr, "bench: round %d of %d, %s\n", i+1, rounds, what)
-			c := cfg
-			c.Stream = stream
-			rep, err := bench.Run(ctx, c)
-			if err != nil {
-				return fmt.Errorf("round %d, %s: %w", i+1, what, err)
-			}
-			reports = append(reports, rep)
-			if !jsonOut {
-				rep.Text(stdout)
-				fmt.Fprintln(stdout)
-			}
-		}
+	without, with := cfg, cfg
+	without.Stream, with.Stream = false, true
+	reports, err := benchRounds(ctx, rounds,
+		[]benchVariant{{"without streaming", without}, {"streaming to " + cfg.StreamTo, with}}, jsonOut, stdout, stderr)
+	if err != nil {
+		return err
 	}
 	cmp, err := bench.CompareStream(reports)
 	if err != nil {
@@ -215,6 +191,33 @@ func benchCompareStream(ctx context.Context, cfg bench.Config, rounds int, jsonO
 	}
 	cmp.Text(stdout)
 	return nil
+}
+
+// benchVariant is one run of each round of a comparison, and what stderr calls it.
+type benchVariant struct {
+	name string
+	cfg  bench.Config
+}
+
+// benchRounds runs the variants in order, once a round, and returns their reports in that order; each report is
+// printed as it comes unless jsonOut.
+func benchRounds(ctx context.Context, rounds int, variants []benchVariant, jsonOut bool, stdout, stderr io.Writer) ([]*bench.Report, error) {
+	var reports []*bench.Report
+	for i := range rounds {
+		for _, v := range variants {
+			fmt.Fprintf(stderr, "bench: round %d of %d, %s\n", i+1, rounds, v.name)
+			rep, err := bench.Run(ctx, v.cfg)
+			if err != nil {
+				return nil, fmt.Errorf("round %d, %s: %w", i+1, v.name, err)
+			}
+			reports = append(reports, rep)
+			if !jsonOut {
+				rep.Text(stdout)
+				fmt.Fprintln(stdout)
+			}
+		}
+	}
+	return reports, nil
 }
 
 func writeJSON(w io.Writer, v any) error {

@@ -3,16 +3,13 @@
 // and sees the sign-in in it. Run by auth_browser_test.go (CHROMIUM, PAGE_URL, CALLBACK_URL, BASE_URL,
 // AGENT_USER, AGENT_PASSWORD).
 'use strict';
-const { run, openPage } = require('./browser-env.js');
+const { run, openPage, logIn } = require('./browser-env.js');
 
 run(async (browser) => {
   const env = process.env;
   const agent = await openPage(browser, 'agent', { viewport: { width: 1100, height: 700 } });
   const customer = await openPage(browser, 'customer', { viewport: { width: 1000, height: 700 } });
-  await agent.goto(env.BASE_URL + '/agent/');
-  await agent.getByLabel('Username').fill(env.AGENT_USER);
-  await agent.getByLabel('Password').fill(env.AGENT_PASSWORD);
-  await agent.getByRole('button', { name: 'Log in' }).click();
+  await logIn(agent, env.BASE_URL, env.AGENT_USER, env.AGENT_PASSWORD);
   await agent.getByLabel('Status').selectOption('Available');
   console.log('the agent is Available');
 

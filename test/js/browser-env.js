@@ -30,4 +30,12 @@ async function openPage(browser, who, { viewport, warnings } = {}) {
   return p;
 }
 
-module.exports = { run, openPage };
+// logIn signs in to the agent workspace at base + '/agent/' on page p with its form.
+async function logIn(p, base, user, password) {
+  await p.goto(base + '/agent/');
+  await p.getByLabel('Username').fill(user);
+  await p.getByLabel('Password').fill(password);
+  await p.getByRole('button', { name: 'Log in' }).click();
+}
+
+module.exports = { run, openPage, logIn };

@@ -7,7 +7,7 @@
 'use strict';
 const assert = require('node:assert/strict');
 const path = require('node:path');
-const { run, openPage } = require('./browser-env.js');
+const { run, openPage, logIn } = require('./browser-env.js');
 
 run(async (browser) => {
   const env = process.env;
@@ -93,12 +93,8 @@ run(async (browser) => {
   console.log('after a dropped connection the widget caught up');
 
   // A supervisor sees the queues, the agents and the live chat, monitors it silently, then barges in.
-  const sup = await (await browser.newContext({ viewport: { width: 1100, height: 800 } })).newPage();
-  sup.on('pageerror', (e) => console.log(`[supervisor exception] ${e.message}`));
-  await sup.goto(env.BASE_URL + '/agent/');
-  await sup.getByLabel('Username').fill(env.SUPERVISOR_USER);
-  await sup.getByLabel('Password').fill(env.SUPERVISOR_PASSWORD);
-  await sup.getByRole('button', { name: 'Log in' }).click();
+  const sup = await openPage(browser, 'supervisor', { viewport: { width: 1100, height: 800 } });
+  await logIn(sup, env.BASE_URL, env.SUPERVISOR_USER, env.SUPERVISOR_PASSWORD);
   await sup.getByRole('table', { name: 'Queues' }).getByText('BasicQueue').waitFor({ timeout: 15000 });
   await sup.getByRole('table', { name: 'Agents' }).getByText(env.AGENT_USER, { exact: true }).waitFor({ timeout: 15000 });
   await sup.getByRole('button', { name: /^Monitor / }).first().click({ timeout: 15000 });
