@@ -320,8 +320,10 @@ type Tx interface {
 	// StopStream sets a stream's StoppedAt to at and its LastSeq to lastSeq unless it is already stopped;
 	// ENOTFOUND (STREAM) if there is none.
 	StopStream(ctx context.Context, id string, at time.Time, lastSeq int64) error
-	// AdvanceStream moves a stream's Cursor to cursor, never back; ENOTFOUND (STREAM) if there is none.
-	AdvanceStream(ctx context.Context, id string, cursor int64) error
+	// AdvanceStreams moves each stream's Cursor to its entry of cursors (stream id → Seq), never back, in one
+	// statement: the streaming worker saves the cursors of all the streams that delivered together. Ids of
+	// streams that do not exist (deleted with their chat) are skipped.
+	AdvanceStreams(ctx context.Context, cursors map[string]int64) error
 	// FailStream records the failed deliveries of a stream's item: it overwrites FailingSeq, Attempts, NextAt and
 	// LastError from st (matched by ID); ENOTFOUND (STREAM) if there is none.
 	FailStream(ctx context.Context, st *Stream) error

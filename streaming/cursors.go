@@ -78,14 +78,7 @@ func (s *Service) saveCursors(ctx context.Context) {
 	batch := cs.pending
 	cs.pending, cs.saving = cs.saving, batch
 	cs.mu.Unlock()
-	err := s.store.Update(ctx, func(tx parley.Tx) error {
-		for id, seq := range batch {
-			if err := tx.AdvanceStream(ctx, id, seq); err != nil && !parley.IsCode(err, parley.ENOTFOUND) {
-				return err
-			}
-		}
-		return nil
-	})
+	err := s.store.Update(ctx, func(tx parley.Tx) error { return tx.AdvanceStreams(ctx, batch) })
 	cs.mu.Lock()
 	defer cs.mu.Unlock()
 	if err != nil {

@@ -579,7 +579,7 @@ func (s *Service) failed(ctx context.Context, st *parley.Stream, it *parley.Item
 		if err := tx.InsertOutbox(wctx, []*parley.OutboxEntry{e}); err != nil && !parley.IsCode(err, parley.ECONFLICT) {
 			return err
 		}
-		return tx.AdvanceStream(wctx, st.ID, e.Seq)
+		return tx.AdvanceStreams(wctx, map[string]int64{st.ID: e.Seq})
 	})
 	if err == nil && !e.Dead {
 		s.streams.update(st.ID, func(c *parley.Stream) {

@@ -118,10 +118,19 @@ func (t *tx) StopStream(ctx context.Context, id string, at time.Time, lastSeq in
 	return updated(res, err, "stop stream", "STREAM", "streaming configuration not found")
 }
 
-// AdvanceStream moves a stream's cursor forward; ENOTFOUND (STREAM) if there is none.
-func (t *tx) AdvanceStream(ctx context.Context, id string, cursor int64) error {
-	res, err := exec(ctx, t.q, `UPDATE streams SET delivered_seq = greatest(delivered_seq, ?) WHERE id = ?`, cursor, id)
-	return updated(res, err, "advance stream", "STREAM", "streaming configuration not found")
+// AdvanceStreams moves streams' cursors forward, in one statement over arrays of ids and cursors; ids of
+// missing streams are skipped.
+func (t *tx) AdvanceStreams(ctx context.Context, cursors map[string]int64) error {
+	if len(cursors) == 0 {
+		return nil
+	}
+	ids, curs := make([]string, 0, len(cursors)), make([]int64, 0, len(cursors))
+	for id, cur := range cursors {
+		ids, curs = append(ids, id), append(curs, cur)
+	}
+	_, err := exec(ctx, t.q, `UPDATE streams SET delivered_seq = greatest(streams.delivered_seq, v.cursor)
+		FROM unnest(?::text[], ?::bigint[]) AS v(id, cursor) WHERE streams.id = v.id`, ids, curs)
+	return writeErr(err, "advance streams", "")
 }
 
 // FailStream records the failed deliveries of a stream's item; ENOTFOUND (STREAM) if there is none.

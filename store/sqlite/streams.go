@@ -2,8 +2,7 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
-	"errors"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -140,25 +139,38 @@ func (t *tx) StopStream(ctx context.Context, id string, at time.Time, lastSeq in
 	return updated(res, err, "stop stream", "STREAM", "streaming configuration not found")
 }
 
-// AdvanceStream moves a stream's cursor forward; ENOTFOUND (STREAM) if there is none. It runs for every
-// delivered batch, so it leaves the writer's cache of active streams alone: the cached copies only lose their
-// delivery state (Cursor and the failure fields), which is patched in place.
-func (t *tx) AdvanceStream(ctx context.Context, id string, cursor int64) error {
-	var chain string
-	var cur int64
-	row, err := t.q.queryRow(ctx, `UPDATE streams SET delivered_seq = max(delivered_seq, ?) WHERE id = ?
-		RETURNING chain_id, delivered_seq`, cursor, id)
-	if err == nil {
-		err = row.Scan(&chain, &cur)
+// AdvanceStreams moves streams' cursors forward, in one statement that reads them from a JSON array of
+// [id, cursor] pairs; ids of missing streams are skipped. It runs for every save of the worker's cursors, so
+// it leaves the writer's cache of active streams alone: the cached copies only lose their delivery state
+// (Cursor and the failure fields), which is patched in place.
+func (t *tx) AdvanceStreams(ctx context.Context, cursors map[string]int64) error {
+	if len(cursors) == 0 {
+		return nil
 	}
+	pairs := make([][2]any, 0, len(cursors))
+	for id, cur := range cursors {
+		pairs = append(pairs, [2]any{id, cur})
+	}
+	arg, err := json.Marshal(pairs)
 	if err != nil {
-		if errors.Is(err, sql.ErrNoRows) {
-			return parley.NotFound("STREAM", "streaming configuration not found")
-		}
-		return writeErr(err, "advance stream", "")
+		return err
 	}
-	t.c.patchStream(chain, id, func(st *parley.Stream) { st.Cursor = cur })
-	return nil
+	rs, err := t.q.query(ctx, `UPDATE streams SET delivered_seq = max(delivered_seq, v.cursor)
+		FROM (SELECT value->>0 AS id, value->>1 AS cursor FROM json_each(?)) AS v
+		WHERE streams.id = v.id RETURNING streams.id, streams.chain_id, streams.delivered_seq`, string(arg))
+	if err != nil {
+		return writeErr(err, "advance streams", "")
+	}
+	defer rs.Close()
+	for rs.Next() {
+		var id, chain string
+		var cur int64
+		if err := rs.Scan(&id, &chain, &cur); err != nil {
+			return writeErr(err, "advance streams", "")
+		}
+		t.c.patchStream(chain, id, func(st *parley.Stream) { st.Cursor = cur })
+	}
+	return writeErr(rs.Err(), "advance streams", "")
 }
 
 // FailStream records the failed deliveries of a stream's item; ENOTFOUND (STREAM) if there is none.

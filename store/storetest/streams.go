@@ -230,7 +230,7 @@ func testStreamsInTx(t *testing.T, s parley.Store) {
 }
 
 // testStreamCursor: the items of a stream's chain after its Cursor are its backlog (only those up to LastSeq
-// once it stopped); AdvanceStream moves the cursor forward only, FailStream records a failing item, and a
+// once it stopped); AdvanceStreams moves cursors forward only, FailStream records a failing item, and a
 // transaction sees its own cursor moves and nothing of a rolled-back one.
 func testStreamCursor(t *testing.T, s parley.Store) {
 	ctx := t.Context()
@@ -280,20 +280,26 @@ func testStreamCursor(t *testing.T, s parley.Store) {
 	behind("both streams behind", "s-a", "s-b")
 	backlog("a private item does not count", 4+1)
 
-	update(t, s, func(tx parley.Tx) error { return tx.AdvanceStream(ctx, "s-a", 2) })
-	update(t, s, func(tx parley.Tx) error { return tx.AdvanceStream(ctx, "s-a", 1) }) // never back
+	advance := func(cursors map[string]int64) {
+		t.Helper()
+		update(t, s, func(tx parley.Tx) error { return tx.AdvanceStreams(ctx, cursors) })
+	}
+	advance(map[string]int64{"s-a": 2})
+	advance(map[string]int64{"s-a": 1}) // never back
 	cursor("s-a", 2)
-	update(t, s, func(tx parley.Tx) error { return tx.AdvanceStream(ctx, "s-b", 5) })
+	advance(map[string]int64{"s-b": 5, "s-none": 1}) // a missing stream is skipped
 	behind("b caught up", "s-a")
 	backlog("a has two left", 2)
-	err := s.Update(ctx, func(tx parley.Tx) error { return tx.AdvanceStream(ctx, "s-none", 1) })
-	wantNotFound(t, "AdvanceStream of a missing stream", err, "STREAM")
+	advance(map[string]int64{"s-a": 1, "s-b": 4}) // both back: neither moves
+	cursor("s-a", 2)
+	cursor("s-b", 5)
+	advance(nil)
 
 	// Stopped at Seq 4: the private item 5 is not a's to deliver.
 	update(t, s, func(tx parley.Tx) error { return tx.StopStream(ctx, "s-a", base, 4) })
 	appendItems(t, s, newItem("c-1", "c1-5"))
 	behind("a stopped, b behind again", "s-a", "s-b")
-	update(t, s, func(tx parley.Tx) error { return tx.AdvanceStream(ctx, "s-a", 4) })
+	advance(map[string]int64{"s-a": 4})
 	if st := cursor("s-a", 4); !st.Done() {
 		t.Errorf("stream stopped at 4 with its cursor at 4: Done() = false")
 	}
@@ -310,7 +316,7 @@ func testStreamCursor(t *testing.T, s parley.Store) {
 	if n, _, _ := st.Failing(7); n != 0 {
 		t.Errorf("Failing(7) = %d attempts, want 0 (another item's failures)", n)
 	}
-	err = s.Update(ctx, func(tx parley.Tx) error { return tx.FailStream(ctx, &parley.Stream{ID: "s-none"}) })
+	err := s.Update(ctx, func(tx parley.Tx) error { return tx.FailStream(ctx, &parley.Stream{ID: "s-none"}) })
 	wantNotFound(t, "FailStream of a missing stream", err, "STREAM")
 
 	// Inside a transaction: ListStreams sees its own moves; a rolled-back move is gone.
@@ -318,7 +324,7 @@ func testStreamCursor(t *testing.T, s parley.Store) {
 		if _, err := tx.ListStreams(ctx, "c-1", true); err != nil { // a store may cache them now
 			return err
 		}
-		if err := tx.AdvanceStream(ctx, "s-b", 6); err != nil {
+		if err := tx.AdvanceStreams(ctx, map[string]int64{"s-b": 6}); err != nil {
 			return err
 		}
 		sts, err := tx.ListStreams(ctx, "c-1", true)
@@ -330,7 +336,7 @@ func testStreamCursor(t *testing.T, s parley.Store) {
 		}
 		return parley.Errorf(parley.EREQUEST, "rolled back")
 	})
-	wantCode(t, "rolled-back AdvanceStream", err, parley.EREQUEST)
+	wantCode(t, "rolled-back AdvanceStreams", err, parley.EREQUEST)
 	cursor("s-b", 5)
 	update(t, s, func(tx parley.Tx) error {
 		sts, err := tx.ListStreams(ctx, "c-1", true)
