@@ -1,5 +1,5 @@
 // Package sink delivers streamed chat items to where StartContactStreaming points them: an SNS topic
-// (Publish and PublishBatch requests signed with aws-sdk-go-v2's SigV4 signer, to AWS or to any endpoint that
+// (Publish and PublishBatch requests signed with SigV4, to AWS or to any endpoint that
 // speaks SNS's query API; concurrent deliveries to a topic share requests), webhook subscriptions that receive
 // the notification in SNS's HTTP envelope signed with HMAC-SHA256, or a handler registered in the same process
 // (the channel bridges). Every route carries the same payload: the Message JSON and the eight message

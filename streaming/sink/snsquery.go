@@ -23,8 +23,9 @@ import (
 // SNS's requests are built here rather than by service/sns's Publish and PublishBatch: under load, the SDK's
 // per-request middleware stack and its query encoder (a map of every form field, sorted, then escaped) cost
 // about as much CPU as the chat message being streamed. Everything else is the SDK's: the client options of
-// the region (credentials chain, endpoint settings, HTTP client) come from sns.NewFromConfig, the URL from
-// SNS's endpoint resolver, and the request is signed with the SDK's SigV4 signer. The body is the query
+// the region (credentials chain, endpoint settings, HTTP client) come from sns.NewFromConfig, and the URL from
+// SNS's endpoint resolver. Requests sent by parley's own client are signed by sigv4.go, which gives the
+// headers the SDK's SigV4 signer gives; the others by the SDK's signer. The body is the query
 // protocol's form, as the SDK sends it (Action, Version, TopicArn, the entries and their attributes).
 
 // snsVersion is the query protocol's API version of SNS.
@@ -43,6 +44,7 @@ type snsRegion struct {
 	signer *v4.Signer
 	poster *poster // replaces client unless nil
 	target *target // url's, for poster
+	sig    *sigv4  // signs poster's requests, unless nil (see sigv4.go)
 }
 
 // newRegion resolves a region's endpoint with the options service/sns would use.
@@ -70,6 +72,9 @@ func newRegion(ctx context.Context, cfg aws.Config, endpoint, region string, p *
 	if p != nil {
 		if t, err := newTarget(r.url); err == nil && t.direct {
 			r.poster, r.target = p, t
+			if u.Path == "/" && u.RawQuery == "" && len(ep.Headers) == 0 {
+				r.sig = &sigv4{host: u.Host, region: region}
+			}
 		}
 	}
 	return r, nil
@@ -84,6 +89,9 @@ func (r *snsRegion) post(ctx context.Context, body []byte) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("AWS credentials: %w", err)
 	}
+	if r.sig != nil {
+		return r.send(ctx, r.sig.appendSigned(make([]byte, 0, 512), creds, body, time.Now()), body)
+	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, r.url, bytes.NewReader(body))
 	if err != nil {
 		return nil, err
@@ -91,8 +99,8 @@ func (r *snsRegion) post(ctx context.Context, body []byte) ([]byte, error) {
 	for k, vs := range r.header {
 		req.Header[k] = vs
 	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("User-Agent", "parley-streaming "+aws.SDKName+"/"+aws.SDKVersion)
+	req.Header.Set("Content-Type", formContentType)
+	req.Header.Set("User-Agent", userAgent)
 	sum := sha256.Sum256(body)
 	if err := r.signer.SignHTTP(ctx, creds, req, hex.EncodeToString(sum[:]), "sns", r.name, time.Now()); err != nil {
 		return nil, err
@@ -104,14 +112,7 @@ func (r *snsRegion) post(ctx context.Context, body []byte) ([]byte, error) {
 				h = appendHeader(h, k, v)
 			}
 		}
-		status, data, err := r.poster.post(ctx, r.target, h, body, maxAnswer)
-		if err != nil {
-			return nil, err
-		}
-		if status < 200 || status > 299 {
-			return nil, apiError(status, data)
-		}
-		return data, nil
+		return r.send(ctx, h, body)
 	}
 	resp, err := r.client.Do(req)
 	if err != nil {
@@ -124,6 +125,18 @@ func (r *snsRegion) post(ctx context.Context, body []byte) ([]byte, error) {
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return nil, apiError(resp.StatusCode, data)
+	}
+	return data, nil
+}
+
+// send sends a request through the poster: the header lines h, the body.
+func (r *snsRegion) send(ctx context.Context, h, body []byte) ([]byte, error) {
+	status, data, err := r.poster.post(ctx, r.target, h, body, maxAnswer)
+	if err != nil {
+		return nil, err
+	}
+	if status < 200 || status > 299 {
+		return nil, apiError(status, data)
 	}
 	return data, nil
 }
