@@ -1,7 +1,6 @@
 package sink
 
 import (
-	"slices"
 	"unicode/utf8"
 )
 
@@ -9,7 +8,7 @@ import (
 // not used), byte for byte what encoding/json writes for the Notification with HTML characters left alone:
 // the fields in Notification's order, empty optional ones left out, the attributes by name. It is written by
 // hand because a webhook delivery is one envelope per item, and reflection was a tenth of its cost.
-func appendEnvelope(b []byte, n *Notification, attrs map[string]string) []byte {
+func appendEnvelope(b []byte, n *Notification, a *attrs) []byte {
 	b = append(b, `{"Type":`...)
 	b = appendJSONString(b, n.Type)
 	b = append(b, `,"MessageId":`...)
@@ -28,21 +27,15 @@ func appendEnvelope(b []byte, n *Notification, attrs map[string]string) []byte {
 	}
 	b = append(b, `,"Timestamp":`...)
 	b = appendJSONString(b, n.Timestamp)
-	if len(attrs) > 0 {
-		var names [16]string
-		keys := names[:0]
-		for k := range attrs {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
+	if len(a.list()) > 0 {
 		b = append(b, `,"MessageAttributes":{`...)
-		for i, k := range keys {
+		for i, kv := range a.list() {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendJSONString(b, k)
+			b = appendJSONString(b, kv[0])
 			b = append(b, `:{"Type":"String","Value":`...)
-			b = appendJSONString(b, attrs[k])
+			b = appendJSONString(b, kv[1])
 			b = append(b, '}')
 		}
 		b = append(b, '}')
@@ -51,10 +44,10 @@ func appendEnvelope(b []byte, n *Notification, attrs map[string]string) []byte {
 }
 
 // envelopeSize is about the length of n's envelope with attrs.
-func envelopeSize(n *Notification, attrs map[string]string) int {
+func envelopeSize(n *Notification, a *attrs) int {
 	size := 200 + len(n.MessageID) + len(n.Token) + len(n.TopicArn) + len(n.Message)*5/4 + len(n.SubscribeURL) + len(n.Timestamp)
-	for k, v := range attrs {
-		size += 40 + len(k) + len(v)
+	for _, kv := range a.list() {
+		size += 40 + len(kv[0]) + len(kv[1])
 	}
 	return size
 }

@@ -3,9 +3,16 @@ package sink
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"reflect"
+	"slices"
+	"strings"
 	"testing"
+	"time"
 
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/parley-chat/parley"
 	"github.com/parley-chat/parley/wire"
 )
 
@@ -27,10 +34,16 @@ func jsonEnvelope(t testing.TB, n Notification, attrs map[string]string) []byte 
 	return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
 }
 
+// envelopeOf is n's envelope with the attributes of m.
+func envelopeOf(n *Notification, m map[string]string) []byte {
+	a := attrsFrom(m)
+	return appendEnvelope(nil, n, &a)
+}
+
 func checkEnvelope(t testing.TB, n Notification, attrs map[string]string) {
 	t.Helper()
 	want := jsonEnvelope(t, n, attrs)
-	if got := appendEnvelope(nil, &n, attrs); !bytes.Equal(got, want) {
+	if got := envelopeOf(&n, attrs); !bytes.Equal(got, want) {
 		t.Errorf("appendEnvelope:\n got %s\nwant %s", got, want)
 	}
 }
@@ -109,4 +122,44 @@ func FuzzItemAsJSON(f *testing.F) {
 		checkItem(t, wire.Item{AbsoluteTime: "2021-09-08T13:28:24.656Z", Content: content, ContentType: "text/plain",
 			ID: "id", Type: "MESSAGE", DisplayName: name, ContactID: "c"})
 	})
+}
+
+// TestRenderAttrsInOrder: the attributes render gives the senders are Render's, in the order of their names
+// (SNS's form and the envelope list them so); attrsOf sorts a map's and refuses more than SNS takes.
+func TestRenderAttrsInOrder(t *testing.T) {
+	c := &parley.Contact{ID: "c-2", InitialContactID: "c-1", InstanceID: "i-1"}
+	msg := &parley.Item{ChainID: "c-1", ContactID: "c-2", Seq: 3, ID: "m-1", Type: parley.ItemMessage,
+		ContentType: parley.ContentTextPlain, Content: "hi", ParticipantID: "p-1", Role: parley.RoleCustomer,
+		Time: time.Unix(1e9, 0)}
+	private := &parley.Item{ChainID: "c-1", ContactID: "c-2", Seq: 4, ID: "e-1", Type: parley.ItemEvent,
+		ContentType: parley.EventParticipantJoined, Recipient: "p-9", Time: time.Unix(1e9, 0)}
+	for _, it := range []*parley.Item{msg, private} {
+		_, a, err := render(c, it, "123456789012")
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, m, err := Render(c, it, "123456789012")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.IsSortedFunc(a.list(), func(x, y [2]string) int { return strings.Compare(x[0], y[0]) }) {
+			t.Errorf("item %s: attributes not in the order of their names: %v", it.ID, a.list())
+		}
+		if d := cmp.Diff(m, a.toMap()); d != "" || len(a.list()) != len(m) {
+			t.Errorf("item %s: render's attributes are not Render's (-Render +render):\n%s", it.ID, d)
+		}
+	}
+
+	many := map[string]string{}
+	for i := range maxAttrs + 1 {
+		many[fmt.Sprintf("a%02d", i)] = "v"
+	}
+	if _, err := attrsOf(many); err == nil || !IsPermanent(err) {
+		t.Errorf("attrsOf of %d attributes: err = %v, want a permanent error", len(many), err)
+	}
+	delete(many, "a05")
+	a, err := attrsOf(many)
+	if err != nil || len(a.list()) != maxAttrs || a.list()[5][0] != "a06" {
+		t.Errorf("attrsOf of %d attributes: %v, %v; want them all, in order", len(many), a.list(), err)
+	}
 }

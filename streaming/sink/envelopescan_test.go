@@ -19,7 +19,7 @@ func envelopeSeeds() [][]byte {
 		Message: `{"Content":"héllo \"you\" \u2028 😀 <b>&amp;</b>\n","Id":"x"}`, Timestamp: wire.FormatTime(time.Unix(1e9, 0)),
 		MessageAttributes: map[string]Attribute{"Type": {"String", "MESSAGE"}, "ContentType": {"String", "text/plain"}}}
 	attrs := map[string]string{"Type": "MESSAGE", "ContentType": "text/plain"}
-	written := appendEnvelope(nil, &n, attrs)
+	written := envelopeOf(&n, attrs)
 	c := Notification{Type: TypeSubscriptionConfirmation, MessageID: "m", Token: "tok", TopicArn: "arn", Message: "hi",
 		SubscribeURL: "https://x/?a=1&b=2", Timestamp: "2026-01-01T00:00:00.000Z"}
 	confirm, _ := json.Marshal(c)
@@ -68,7 +68,7 @@ func goldenEnvelopes(tb testing.TB) [][]byte {
 		}
 		n := Notification{Type: TypeNotification, MessageID: "3f9c2d4e-0000-4000-8000-00000000000" + string(rune('a'+i%6)),
 			TopicArn: "arn:aws:sns:us-west-2:123456789012:t", Message: msg.String(), Timestamp: "2021-09-08T13:28:24.860Z"}
-		out = append(out, appendEnvelope(nil, &n, golden.MessageAttributes))
+		out = append(out, envelopeOf(&n, golden.MessageAttributes))
 	}
 	return out
 }

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"slices"
+	"strings"
 	"unsafe"
 
 	"github.com/parley-chat/parley"
@@ -41,8 +43,18 @@ const (
 // participants of the agent side, so those are AGENT, and a customer-facing bridge that applies Connect's rule
 // ((MessageVisibility == CUSTOMER or ALL) and ParticipantRole != CUSTOMER) never shows them to the customer.
 func Render(c *parley.Contact, it *parley.Item, accountID string) (message string, attrs map[string]string, err error) {
+	message, a, err := render(c, it, accountID)
+	if err != nil {
+		return "", nil, err
+	}
+	return message, a.toMap(), nil
+}
+
+// render is Render with the attributes as a list, which the senders use: a map costs more to build and to
+// walk in order than the rest of the notification.
+func render(c *parley.Contact, it *parley.Item, accountID string) (message string, a attrs, err error) {
 	if c == nil || it == nil {
-		return "", nil, errors.New("sink: Render needs a contact and an item")
+		return "", a, errors.New("sink: Render needs a contact and an item")
 	}
 	w := chat.WireItem(it, true)
 	if w.ContactID == "" {
@@ -55,32 +67,73 @@ func Render(c *parley.Contact, it *parley.Item, accountID string) (message strin
 		w.InitialContactID = w.ContactID
 	}
 	if w.ID == "" || w.Type == "" || w.ContactID == "" {
-		return "", nil, errors.New("sink: an item needs an Id, a Type and a contact")
+		return "", a, errors.New("sink: an item needs an Id, a Type and a contact")
 	}
 	message, err = appendItem(make([]byte, 0, 400+len(w.Content)*5/4), &w)
 	if err != nil {
-		return "", nil, err
+		return "", a, err
 	}
 	visibility := VisibilityAll
 	if it.Recipient != "" {
 		visibility = VisibilityAgent
 	}
-	attrs = make(map[string]string, 8)
-	for _, a := range [...][2]string{
-		{AttrInitialContactID, w.InitialContactID},
-		{AttrContactID, w.ContactID},
-		{AttrParticipantRole, w.ParticipantRole},
-		{AttrInstanceID, c.InstanceID},
+	// In the order of their names.
+	for _, kv := range [...][2]string{
 		{AttrAccountID, accountID},
-		{AttrType, w.Type},
+		{AttrContactID, w.ContactID},
 		{AttrContentType, w.ContentType},
+		{AttrInitialContactID, w.InitialContactID},
+		{AttrInstanceID, c.InstanceID},
 		{AttrMessageVisibility, visibility},
+		{AttrParticipantRole, w.ParticipantRole},
+		{AttrType, w.Type},
 	} {
-		if a[1] != "" {
-			attrs[a[0]] = a[1]
+		if kv[1] != "" {
+			a.kv[a.n] = kv
+			a.n++
 		}
 	}
-	return message, attrs, nil
+	return message, a, nil
+}
+
+// maxAttrs is how many message attributes SNS takes on a message.
+const maxAttrs = 10
+
+// attrs are a notification's message attributes (name, value), in the order of their names, which is the order
+// SNS's form and the webhook envelope list them in.
+type attrs struct {
+	n  int
+	kv [maxAttrs][2]string
+}
+
+// list returns the attributes in order; a nil *attrs has none.
+func (a *attrs) list() [][2]string {
+	if a == nil {
+		return nil
+	}
+	return a.kv[:a.n]
+}
+
+func (a *attrs) toMap() map[string]string {
+	m := make(map[string]string, a.n)
+	for _, kv := range a.list() {
+		m[kv[0]] = kv[1]
+	}
+	return m
+}
+
+// attrsOf returns the attributes of m in order; an error when there are more than SNS takes.
+func attrsOf(m map[string]string) (attrs, error) {
+	var a attrs
+	if len(m) > maxAttrs {
+		return a, permanentf("sink: %d message attributes; SNS takes at most %d", len(m), maxAttrs)
+	}
+	for k, v := range m {
+		a.kv[a.n] = [2]string{k, v}
+		a.n++
+	}
+	slices.SortFunc(a.list(), func(x, y [2]string) int { return strings.Compare(x[0], y[0]) })
+	return a, nil
 }
 
 // appendItem returns the JSON of w, byte for byte what encoding/json writes with HTML characters left alone

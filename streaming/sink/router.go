@@ -149,7 +149,7 @@ func (r *Router) Deliver(ctx context.Context, endpointARN, streamingID string, c
 	if err != nil {
 		return err
 	}
-	msg, attrs, err := Render(c, it, r.accountID)
+	msg, attrs, err := render(c, it, r.accountID)
 	if err != nil {
 		return Permanent(err)
 	}
@@ -158,9 +158,9 @@ func (r *Router) Deliver(ctx context.Context, endpointARN, streamingID string, c
 	r.mu.RUnlock()
 	switch {
 	case h != nil:
-		return h(ctx, msg, attrs)
+		return h(ctx, msg, attrs.toMap())
 	case r.webhooks.Has(t.ARN):
-		return r.webhooks.publish(ctx, t.ARN, messageID(streamingID, t.ARN, it.ID), msg, attrs)
+		return r.webhooks.publish(ctx, t.ARN, messageID(streamingID, t.ARN, it.ID), msg, &attrs)
 	}
 	if err := r.snsReady(ctx); err != nil {
 		if ctx.Err() != nil {
@@ -201,7 +201,7 @@ func (r *Router) DeliverBatch(ctx context.Context, endpointARN, streamingID stri
 	msgs := make([]rendered, 0, len(ds))
 	var renderErr error
 	for _, d := range ds {
-		msg, attrs, err := Render(d.Contact, d.Item, r.accountID)
+		msg, attrs, err := render(d.Contact, d.Item, r.accountID)
 		if err != nil {
 			renderErr = Permanent(err)
 			break

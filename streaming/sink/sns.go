@@ -90,7 +90,7 @@ func (s *SNS) Deliver(ctx context.Context, endpointARN, streamingID string, c *p
 	if err != nil {
 		return err
 	}
-	msg, attrs, err := Render(c, it, s.accountID)
+	msg, attrs, err := render(c, it, s.accountID)
 	if err != nil {
 		return Permanent(err)
 	}
@@ -104,15 +104,19 @@ func (s *SNS) Publish(ctx context.Context, topicARN, message string, attrs map[s
 	if err != nil {
 		return err
 	}
-	return s.publish(ctx, t, message, attrs)
+	a, err := attrsOf(attrs)
+	if err != nil {
+		return err
+	}
+	return s.publish(ctx, t, &rendered{message, a})
 }
 
-func (s *SNS) publish(ctx context.Context, t Topic, message string, attrs map[string]string) error {
+func (s *SNS) publish(ctx context.Context, t Topic, m *rendered) error {
 	r, err := s.region(ctx, t.Region)
 	if err != nil {
 		return err
 	}
-	if _, err := r.post(ctx, publishBody(t.ARN, &rendered{message, attrs})); err != nil {
+	if _, err := r.post(ctx, publishBody(t.ARN, m)); err != nil {
 		return snsError(t.ARN, err)
 	}
 	return nil
@@ -129,7 +133,7 @@ func (s *SNS) send(ctx context.Context, t Topic, parts []part) (errs []error, wh
 		}
 	}
 	if len(msgs) == 1 {
-		if err := s.publish(ctx, t, msgs[0].message, msgs[0].attrs); err != nil {
+		if err := s.publish(ctx, t, msgs[0]); err != nil {
 			return nil, err
 		}
 		return []error{nil}, nil
@@ -194,7 +198,7 @@ const maxPooledForm = 128 << 10
 // rendered is a notification ready to publish.
 type rendered struct {
 	message string
-	attrs   map[string]string
+	attrs   attrs
 }
 
 // region returns how to reach the region's SNS, resolved once.

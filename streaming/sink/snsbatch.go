@@ -68,8 +68,8 @@ func (s *SNS) queue(arn string) *topicQueue {
 // size is what an entry counts towards maxBatchBytes.
 func (m *rendered) size() int {
 	n := len(m.message)
-	for k, v := range m.attrs {
-		n += len(k) + len("String") + len(v)
+	for _, kv := range m.attrs.list() {
+		n += len(kv[0]) + len("String") + len(kv[1])
 	}
 	return n
 }

@@ -106,7 +106,7 @@ func msgs(name string, n, size int) []rendered {
 		if size > len(m) {
 			m += strings.Repeat("x", size-len(m))
 		}
-		ms = append(ms, rendered{message: m, attrs: map[string]string{"ContactId": name, "Type": "MESSAGE"}})
+		ms = append(ms, rendered{message: m, attrs: attrsFrom(map[string]string{"ContactId": name, "Type": "MESSAGE"})})
 	}
 	return ms
 }
@@ -229,7 +229,7 @@ func TestSNSCoalescedFailures(t *testing.T) {
 	s := newTestSNS(t, g.url)
 	first := holdTwo(t, s, g)
 	x := msgs("x", 3, 0)
-	x[1].attrs["Type"] = "" // SNS refuses an empty attribute value: InvalidParameterValue, the sender's fault
+	x[1].attrs = attrsFrom(map[string]string{"ContactId": "x", "Type": ""}) // SNS refuses an empty attribute value: InvalidParameterValue, the sender's fault
 	rx := publishAsync(context.Background(), s, x)
 	waitQueued(t, s, 1)
 	ry := publishAsync(context.Background(), s, msgs("y", 2, 0))
@@ -314,7 +314,7 @@ func TestSNSCoalescedOrder(t *testing.T) {
 				var ms []rendered
 				for range 1 + (i+c)%3 {
 					ms = append(ms, rendered{message: fmt.Sprintf("%s-%04d", name, seq),
-						attrs: map[string]string{"ContactId": name}})
+						attrs: attrsFrom(map[string]string{"ContactId": name})})
 					seq++
 				}
 				if n, err := s.publishBatch(context.Background(), Topic{ARN: batchTopic, Region: "eu-west-3"}, ms); n != len(ms) || err != nil {
@@ -375,19 +375,19 @@ func (f doFunc) Do(r *http.Request) (*http.Response, error) { return f(r) }
 // the same notifications: the same fields, the same values, whatever the characters.
 func TestSNSQueryMatchesSDK(t *testing.T) {
 	odd := []rendered{
-		{message: `{"Content":"a b&c=d+e%f\n\"ü ✓ 😀 <x> ~._-*'()!"}`, attrs: map[string]string{"ContactId": "c 1&2", "Type": "MESSAGE",
+		{message: `{"Content":"a b&c=d+e%f\n\"ü ✓ 😀 <x> ~._-*'()!"}`, attrs: attrsFrom(map[string]string{"ContactId": "c 1&2", "Type": "MESSAGE",
 			"ParticipantRole": "CUSTOMER", "InitialContactId": "ü✓", "AccountId": "000000000000", "InstanceId": "i",
-			"ContentType": "text/plain; charset=utf-8", "MessageVisibility": "ALL"}},
-		{message: "plain", attrs: map[string]string{"Type": "EVENT"}},
-		{message: strings.Repeat("x", 3000) + "+", attrs: map[string]string{}},
+			"ContentType": "text/plain; charset=utf-8", "MessageVisibility": "ALL"})},
+		{message: "plain", attrs: attrsFrom(map[string]string{"Type": "EVENT"})},
+		{message: strings.Repeat("x", 3000) + "+"},
 	}
 	str := func(v string) types.MessageAttributeValue {
 		return types.MessageAttributeValue{DataType: aws.String("String"), StringValue: aws.String(v)}
 	}
 	sdkAttrs := func(m rendered) map[string]types.MessageAttributeValue {
 		a := map[string]types.MessageAttributeValue{}
-		for k, v := range m.attrs {
-			a[k] = str(v)
+		for _, kv := range m.attrs.list() {
+			a[kv[0]] = str(kv[1])
 		}
 		return a
 	}
@@ -471,7 +471,7 @@ func TestFormSizeBounds(t *testing.T) {
 	attrs := map[string]string{"InitialContactId": "c9d1f4ce-0000-4000-8000-000000000001", "ContactId": "c9d1f4ce-0000-4000-8000-000000000002",
 		"ParticipantRole": "CUSTOMER", "InstanceId": "b6d2e0f1-0000-4000-8000-000000000003", "AccountId": "123456789012",
 		"Type": "MESSAGE", "ContentType": "text/plain", "MessageVisibility": "ALL"}
-	m := &rendered{message: strings.Repeat(`{"Content":"é \"x\""}`, 20), attrs: attrs}
+	m := &rendered{message: strings.Repeat(`{"Content":"é \"x\""}`, 20), attrs: attrsFrom(attrs)}
 	msgs := make([]*rendered, 10)
 	for i := range msgs {
 		msgs[i] = m
@@ -489,6 +489,15 @@ func TestFormSizeBounds(t *testing.T) {
 	}
 }
 
+// attrsFrom is attrsOf for a map that fits.
+func attrsFrom(m map[string]string) attrs {
+	a, err := attrsOf(m)
+	if err != nil {
+		panic(err)
+	}
+	return a
+}
+
 // growAllocs is the allocations of one f.
 func growAllocs(f func()) float64 { return testing.AllocsPerRun(10, f) }
 
@@ -501,7 +510,7 @@ func BenchmarkPublishBatchBody(b *testing.B) {
 	m := &rendered{message: `{"AbsoluteTime":"2026-12-04T15:06:44.123Z","Content":"` + strings.Repeat("0", 80) +
 		`","ContentType":"text/plain","Id":"33333333-be0d-4a44-889d-d2a86fc06f01","Type":"MESSAGE","ParticipantId":"` +
 		`c9d1f4ce-0000-4000-8000-000000000009","DisplayName":"Jane","ParticipantRole":"CUSTOMER","ContactId":` +
-		`"c9d1f4ce-0000-4000-8000-000000000002","InitialContactId":"c9d1f4ce-0000-4000-8000-000000000001"}`, attrs: attrs}
+		`"c9d1f4ce-0000-4000-8000-000000000002","InitialContactId":"c9d1f4ce-0000-4000-8000-000000000001"}`, attrs: attrsFrom(attrs)}
 	msgs := make([]*rendered, 10)
 	for i := range msgs {
 		msgs[i] = m

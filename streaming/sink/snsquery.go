@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -286,17 +285,11 @@ func (f *form) addMember(prefix string, n int, field, value string) {
 
 // addAttrs adds a notification's message attributes, with prefix before the "MessageAttributes.entry." keys
 // ("" or "PublishBatchRequestEntries.member.<n>."), in the order of their names as the SDK does.
-func (f *form) addAttrs(prefix []byte, attrs map[string]string) {
-	var names [16]string
-	keys := names[:0]
-	for k := range attrs {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for i, k := range keys {
-		f.addAttr(prefix, i+1, "Name", k)
+func (f *form) addAttrs(prefix []byte, a *attrs) {
+	for i, kv := range a.list() {
+		f.addAttr(prefix, i+1, "Name", kv[0])
 		f.addAttr(prefix, i+1, "Value.DataType", "String")
-		f.addAttr(prefix, i+1, "Value.StringValue", attrs[k])
+		f.addAttr(prefix, i+1, "Value.StringValue", kv[1])
 	}
 }
 
@@ -325,8 +318,8 @@ func formSize(m *rendered, prefixLen int) int {
 // maxEscapedLen.
 func formBound(m *rendered, prefixLen int, escaped func(string) int) int {
 	n := 2*(prefixLen+16) + escaped(m.message)
-	for k, v := range m.attrs {
-		n += 3*(prefixLen+32) + 36 + escaped(k) + escaped(v)
+	for _, kv := range m.attrs.list() {
+		n += 3*(prefixLen+32) + 36 + escaped(kv[0]) + escaped(kv[1])
 	}
 	return n
 }
@@ -341,7 +334,7 @@ func publishBody(topic string, m *rendered) []byte {
 	f.add("Version", snsVersion)
 	f.add("TopicArn", topic)
 	f.add("Message", m.message)
-	f.addAttrs(nil, m.attrs)
+	f.addAttrs(nil, &m.attrs)
 	return f.b
 }
 
@@ -372,7 +365,7 @@ func publishBatchBody(dst []byte, topic string, msgs []*rendered) []byte {
 		f.addMember(p, i+1, "Id", entryIDs[i])
 		f.addMember(p, i+1, "Message", m.message)
 		prefix := append(strconv.AppendInt(append(buf[:0], p...), int64(i+1), 10), '.')
-		f.addAttrs(prefix, m.attrs)
+		f.addAttrs(prefix, &m.attrs)
 	}
 	return f.b
 }

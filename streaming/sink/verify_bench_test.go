@@ -20,7 +20,7 @@ func benchEnvelope() []byte {
 	attrs := map[string]string{AttrInitialContactID: "c-1", AttrContactID: "c-1", AttrParticipantRole: "CUSTOMER",
 		AttrInstanceID: "00000000-0000-4000-8000-000000000001", AttrAccountID: "123456789012", AttrType: "MESSAGE",
 		AttrContentType: "text/plain", AttrMessageVisibility: VisibilityAll}
-	return appendEnvelope(nil, &n, attrs)
+	return envelopeOf(&n, attrs)
 }
 
 // BenchmarkVerify: what a webhook receiver spends on one notification in sink.Verify (reading the body,

@@ -195,19 +195,23 @@ func (w *Webhooks) Deliver(ctx context.Context, endpointARN, streamingID string,
 	if err != nil {
 		return err
 	}
-	msg, attrs, err := Render(c, it, w.accountID)
+	msg, attrs, err := render(c, it, w.accountID)
 	if err != nil {
 		return Permanent(err)
 	}
-	return w.publish(ctx, t.ARN, messageID(streamingID, t.ARN, it.ID), msg, attrs)
+	return w.publish(ctx, t.ARN, messageID(streamingID, t.ARN, it.ID), msg, &attrs)
 }
 
 // Publish sends a rendered notification to every subscription of topicARN, under a new MessageId.
 func (w *Webhooks) Publish(ctx context.Context, topicARN, message string, attrs map[string]string) error {
-	return w.publish(ctx, topicARN, newMessageID(), message, attrs)
+	a, err := attrsOf(attrs)
+	if err != nil {
+		return err
+	}
+	return w.publish(ctx, topicARN, newMessageID(), message, &a)
 }
 
-func (w *Webhooks) publish(ctx context.Context, topic, id, message string, attrs map[string]string) error {
+func (w *Webhooks) publish(ctx context.Context, topic, id, message string, attrs *attrs) error {
 	subs := w.topics[topic]
 	if len(subs) == 0 {
 		return permanentf("sink: %s has no webhook subscription", topic)
