@@ -149,13 +149,18 @@ func (r *Router) Deliver(ctx context.Context, endpointARN, streamingID string, c
 	if err != nil {
 		return err
 	}
+	r.mu.RLock()
+	h := r.handlers[t.ARN]
+	r.mu.RUnlock()
+	return r.deliver(ctx, t, h, streamingID, c, it)
+}
+
+// deliver is Deliver to a parsed topic whose handler, if any, is h.
+func (r *Router) deliver(ctx context.Context, t Topic, h Handler, streamingID string, c *parley.Contact, it *parley.Item) error {
 	msg, attrs, err := render(c, it, r.accountID)
 	if err != nil {
 		return Permanent(err)
 	}
-	r.mu.RLock()
-	h := r.handlers[t.ARN]
-	r.mu.RUnlock()
 	switch {
 	case h != nil:
 		return h(ctx, msg, attrs.toMap())
@@ -186,7 +191,7 @@ func (r *Router) DeliverBatch(ctx context.Context, endpointARN, streamingID stri
 	r.mu.RUnlock()
 	if h != nil || r.webhooks.Has(t.ARN) {
 		for i, d := range ds {
-			if err := r.Deliver(ctx, endpointARN, streamingID, d.Contact, d.Item); err != nil {
+			if err := r.deliver(ctx, t, h, streamingID, d.Contact, d.Item); err != nil {
 				return i, err
 			}
 		}

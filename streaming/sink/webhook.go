@@ -228,8 +228,10 @@ func (w *Webhooks) publish(ctx context.Context, topic, id, message string, attrs
 	}()
 	var errs []error
 	permanent := true
+	// Which subscriptions took the notification matters only to a retry after another one failed.
+	multi := len(subs) > 1
 	for _, s := range subs {
-		if s.delivered(id) {
+		if multi && s.delivered(id) {
 			continue
 		}
 		err := w.confirm(ctx, s)
@@ -241,7 +243,9 @@ func (w *Webhooks) publish(ctx context.Context, topic, id, message string, attrs
 			permanent = permanent && IsPermanent(err)
 			continue
 		}
-		s.remember(id)
+		if multi {
+			s.remember(id)
+		}
 	}
 	switch {
 	case len(errs) == 0:
