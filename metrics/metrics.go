@@ -91,6 +91,7 @@ var (
 	descBacklog     = prometheus.NewDesc("parley_streaming_outbox_backlog", "Streamed items waiting for delivery.", nil, nil)
 	descDead        = prometheus.NewDesc("parley_streaming_outbox_dead", "Streamed items dead-lettered and not replayed.", nil, nil)
 	descDelivered   = prometheus.NewDesc("parley_streaming_delivered_total", "Streamed items this process delivered.", nil, nil)
+	descStoreReads  = prometheus.NewDesc("parley_streaming_store_reads_total", "Turns of the streaming worker that read items from the store rather than its item cache.", nil, nil)
 	descBatches     = prometheus.NewDesc("parley_store_commits_total", "Transactions the store's writer committed.", nil, nil)
 	descUpdates     = prometheus.NewDesc("parley_store_updates_total", "Updates those transactions carried (updates per commit: the group-commit batch).", nil, nil)
 	descCommit      = prometheus.NewDesc("parley_store_update_duration_seconds", "Latency of the chat core's store updates (a group commit's wait included).", nil, nil)
@@ -102,7 +103,7 @@ type scrape struct{ src Sources }
 
 func (s *scrape) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descSockets, descSlow, descGapReads, descConnections, descActive, descWaiting,
-		descOldest, descAgents, descBacklog, descDead, descDelivered, descBatches, descUpdates, descCommit, descBusLag} {
+		descOldest, descAgents, descBacklog, descDead, descDelivered, descStoreReads, descBatches, descUpdates, descCommit, descBusLag} {
 		ch <- d
 	}
 }
@@ -157,6 +158,7 @@ func (s *scrape) Collect(ch chan<- prometheus.Metric) {
 			gauge(descBacklog, float64(st.Backlog))
 			gauge(descDead, float64(st.DeadCount))
 			counter(descDelivered, float64(st.Delivered))
+			counter(descStoreReads, float64(st.StoreReads))
 		}
 	}
 	if f := s.src.Commits; f != nil {

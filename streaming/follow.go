@@ -85,6 +85,26 @@ func (s *Service) unfollow(chain, id string) {
 	c.unsubscribe()
 }
 
+// chainStreams returns the active streams of chain as far as this process knows: those its own commits saw
+// (streamsOf), else, for a chain whose items are committed on other nodes, those it follows the chain for.
+func (s *Service) chainStreams(chain string) []string {
+	if ids := s.streamsOf(chain); ids != nil {
+		return ids
+	}
+	f := &s.fol
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	c := f.chains[chain]
+	if c == nil {
+		return nil
+	}
+	ids := make([]string, 0, len(c.streams))
+	for id := range c.streams {
+		ids = append(ids, id)
+	}
+	return ids
+}
+
 // following is the number of chains followed.
 func (s *Service) following() int {
 	s.fol.mu.Lock()
@@ -104,13 +124,14 @@ func (s *Service) unfollowAll() {
 	}
 }
 
-// heard rings the followed streams of chain for an item another node committed; their next turns read the store,
-// since this process's item cache does not hold items committed elsewhere (and the bus may skip or reorder
-// items; the store has them all). (The bus calls heard on its own
-// goroutines; it must not block.)
+// heard rings the followed streams of chain for an item another node committed. The bus carries the committed
+// item whole, so it goes into the item cache as a local commit's would, and the streams' next turns read only
+// their rows from the store (another node may have stopped them). An item the bus skipped or reordered leaves a
+// gap, where the cache's runs stop and the turn reads the store; one skipped after the last item heard is found
+// by the scan. (The bus calls heard on its own goroutines; it must not block.)
 func (s *Service) heard(chain string, it *parley.Item) {
-	if it.Transient || s.items.knows(chain, it.Seq) {
-		return // committed here: Committed rang its streams
+	if it.Transient || it.Seq <= 0 || s.items.knows(chain, it.Seq) {
+		return // committed here: Committed cached it and rang its streams
 	}
 	f := &s.fol
 	f.mu.Lock()
@@ -121,11 +142,11 @@ func (s *Service) heard(chain string, it *parley.Item) {
 		}
 	}
 	f.mu.Unlock()
+	if len(ids) == 0 {
+		return
+	}
+	s.items.put(it)
 	for _, id := range ids {
-		if s.cfg.Linger > 0 {
-			s.d.pokeStoreSoon(id)
-		} else {
-			s.d.pokeStore(id, false)
-		}
+		s.d.pokeFresh(id, s.cfg.Linger > 0)
 	}
 }

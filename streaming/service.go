@@ -118,7 +118,7 @@ type Service struct {
 	bus parley.Bus
 	fol follows
 
-	delivered, retried, dead atomic.Int64
+	delivered, retried, dead, storeReads atomic.Int64
 }
 
 // New returns the streaming service over store. endpoint delivers the items; with a nil endpoint streams can
@@ -337,6 +337,9 @@ type Stats struct {
 	Dead      int64 // items this process dead-lettered since New
 	Leading   bool  // whether this process holds the "outbox" lease
 	Following int   // chats whose items this process hears on the bus for its streams (Follow; with several nodes)
+	// StoreReads counts the turns, since New, that read a stream's items from the store rather than the item
+	// cache: items from before this process cached them, after a gap, or found by a scan.
+	StoreReads int64
 }
 
 // Stats returns the metrics: the outbox's backlog and dead letters (read from the store) and this process's
@@ -347,7 +350,7 @@ func (s *Service) Stats(ctx context.Context) (Stats, error) {
 		return Stats{}, err
 	}
 	return Stats{Backlog: pending, DeadCount: dead, Delivered: s.delivered.Load(), Retried: s.retried.Load(),
-		Dead: s.dead.Load(), Leading: s.d.leading.Load(), Following: s.following()}, nil
+		Dead: s.dead.Load(), Leading: s.d.leading.Load(), Following: s.following(), StoreReads: s.storeReads.Load()}, nil
 }
 
 // instance finds an instance by id or ARN.

@@ -544,9 +544,21 @@ func TestOtherNodesItemsRingAtOnce(t *testing.T) {
 	svc2.Observe(str2)
 	runWorker(t, str2)
 
+	reads := func() int64 {
+		st, err := e.str.Stats(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st.StoreReads
+	}
+	before := reads()
 	more := sendVia(t, svc2, c, 5)
 	waitFor(t, "the items committed on the other node", func() bool { return len(ep1.delivered(id)) == 6 })
 	inOrder(t, "the lease holder", ep1.delivered(id), append(first, more...))
+	// The bus brought them whole: the holder delivered them from its item cache.
+	if n := reads() - before; n != 0 {
+		t.Errorf("the holder read items from the store %d times for items it heard on the bus, want 0", n)
+	}
 
 	// A stream started on the other node: the holder hears of it (EventStreamStarted) and follows its chain.
 	bob := e.customer(t, "Bob")
@@ -568,6 +580,21 @@ func TestOtherNodesItemsRingAtOnce(t *testing.T) {
 		st, _ := e.str.Stats(t.Context())
 		return st.Following == 1
 	})
+	// Ann's stream is stopped on the other node while the holder has its row cached: the items after the stop,
+	// heard on the bus, are not streamed (their turns read the row again).
+	if err := str2.StopContactStreaming(t.Context(), e.inst.ID, c.Contact.ID, id); err != nil {
+		t.Fatal(err)
+	}
+	after := sendVia(t, svc2, c, 2)
+	bob2 := e.customer(t, "Bob again")
+	id3 := e.stream(t, bob2, topic, "")
+	marker := send(t, e, bob2, 1)
+	waitFor(t, "a later stream's item", func() bool { return len(ep1.delivered(id3)) == 1 })
+	inOrder(t, "the later stream", ep1.delivered(id3), marker)
+	if got := ep1.delivered(id); len(got) != 6 {
+		t.Errorf("the holder delivered %d items of a stream stopped on the other node, want the 6 before the stop "+
+			"(and not %d sent after it)", len(got), len(after))
+	}
 	if got := len(ep2.delivered(id)) + len(ep2.delivered(id2)); got != 0 {
 		t.Errorf("the node without the lease delivered %d items", got)
 	}

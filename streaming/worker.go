@@ -29,6 +29,7 @@ type dispatcher struct {
 	soon   map[string]bool     // rung by new items: ready at the next linger tick
 	again  map[string]bool     // rung while busy
 	check  map[string]bool     // found by a scan: read the store, whatever the item cache says
+	fresh  map[string]bool     // rung from the bus: read the stream's row from the store (another node may have stopped it)
 	replay map[string]bool     // may have replayed entries
 	timers map[string]*retryAt // next retry per stream
 	closed bool                // Run returned: no more timers
@@ -45,7 +46,7 @@ type retryAt struct {
 
 func (d *dispatcher) init() {
 	d.queued, d.busy, d.again, d.timers = map[string]bool{}, map[string]bool{}, map[string]bool{}, map[string]*retryAt{}
-	d.soon, d.check, d.replay = map[string]bool{}, map[string]bool{}, map[string]bool{}
+	d.soon, d.check, d.fresh, d.replay = map[string]bool{}, map[string]bool{}, map[string]bool{}, map[string]bool{}
 	d.kick, d.scan = make(chan struct{}, 1), make(chan struct{}, 1)
 }
 
@@ -83,14 +84,15 @@ func (d *dispatcher) pokeStore(id string, replays bool) {
 	d.poke(id)
 }
 
-// flags takes the stream's check flag and reads its replay flag (a turn clears that one once the stream has
-// no replayed entry left).
-func (d *dispatcher) flags(id string) (check, replays bool) {
+// flags takes the stream's check and fresh flags and reads its replay flag (a turn clears that one once the
+// stream has no replayed entry left).
+func (d *dispatcher) flags(id string) (check, fresh, replays bool) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	check, replays = d.check[id], d.replay[id]
+	check, fresh, replays = d.check[id], d.fresh[id], d.replay[id]
 	delete(d.check, id)
-	return check, replays
+	delete(d.fresh, id)
+	return check, fresh, replays
 }
 
 // replaysDone clears the stream's replay flag.
@@ -107,12 +109,19 @@ func (d *dispatcher) pokeSoon(id string) {
 	d.mu.Unlock()
 }
 
-// pokeStoreSoon is pokeStore (without replays) at the next linger tick.
-func (d *dispatcher) pokeStoreSoon(id string) {
+// pokeFresh is poke for a stream whose chain had an item committed on another node, which the item cache now
+// holds (Service.heard): its next turn reads the stream's row from the store, the items from the cache. soon
+// rings it at the next linger tick rather than at once.
+func (d *dispatcher) pokeFresh(id string, soon bool) {
 	d.mu.Lock()
-	d.check[id] = true
-	d.soon[id] = true
+	d.fresh[id] = true
+	if soon {
+		d.soon[id] = true
+	}
 	d.mu.Unlock()
+	if !soon {
+		d.poke(id)
+	}
 }
 
 // release pokes the streams rung since the last tick.
@@ -312,11 +321,11 @@ func (s *Service) scan(ctx context.Context) {
 // or fails (and rings the stream again when that item is due), so item n+1 never goes before item n; a
 // dead-lettered item no longer holds up the stream.
 func (s *Service) turn(ctx context.Context, id string) (more bool) {
-	check, replays := s.d.flags(id)
+	check, fresh, replays := s.d.flags(id)
 	// The unsaved position first: it is dropped only once the store has it, so reading it before the store
 	// never misses both.
 	unsaved := s.cur.get(id)
-	st, err := s.stream(ctx, id, check)
+	st, err := s.stream(ctx, id, check || fresh)
 	if parley.IsCode(err, parley.ENOTFOUND) {
 		return false
 	}
@@ -356,7 +365,7 @@ func (s *Service) turn(ctx context.Context, id string) (more bool) {
 		if done > st.Cursor {
 			s.cur.add(id, done)
 			s.streams.update(id, func(c *parley.Stream) { c.Cursor = max(c.Cursor, done) })
-			s.items.pass(st.ChainID, id, s.streamsOf(st.ChainID), done)
+			s.items.pass(st.ChainID, id, s.chainStreams(st.ChainID), done)
 		}
 		if !st.Active() && done >= st.LastSeq {
 			s.unfollow(st.ChainID, id) // its last item is out: no turn may come to see it done
@@ -442,6 +451,7 @@ func (s *Service) backlog(ctx context.Context, st *parley.Stream, check bool) ([
 	if upto > 0 {
 		q.BeforeSeq = upto + 1
 	}
+	s.storeReads.Add(1)
 	more, err := s.store.ListItems(ctx, q)
 	if err != nil {
 		return nil, err
