@@ -92,11 +92,17 @@ func (s *Service) Unsubscribe(u *parley.User, sub *Subscription) {
 	sub.close()
 }
 
-// notify sends an event to every stream of a user, on every node: it is published on the bus once the lock is
-// released, and each node's deliver hands it to its streams without blocking. Callers hold the lock (inside
-// locked, which runs what later queued).
+// queuedNotice is an event for a user's streams, waiting to be published.
+type queuedNotice struct {
+	userID string
+	ev     Event
+}
+
+// notify sends an event to every stream of a user, on every node: it is queued, published on the bus in order
+// once the lock is released (flush), and each node's deliver hands it to its streams without blocking. Callers
+// hold the lock, inside locked.
 func (s *Service) notify(userID string, ev Event) {
-	s.later(func() { s.publishNotice(userID, ev) })
+	s.notices = append(s.notices, queuedNotice{userID: userID, ev: ev})
 }
 
 // notifyState sends the agent's current state. Callers hold the lock.

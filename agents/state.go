@@ -15,11 +15,15 @@ import (
 // path.
 //
 // A change is decided under the lock, like everything else in routing, and queued there (saveLater); the goroutine
-// that made it writes the queue right after it releases the lock (locked), in one transaction, before it runs the
-// work queued with later. One writer at a time takes the whole queue in the order the changes were made, so a
-// Clear's deletion never lands before the put of the after-contact work it clears. A failed write is logged and
-// routing goes on: the state in memory stays right; only a takeover before the next change of the same agent or
-// contact would see the old state.
+// that made it writes the queue right after it releases the lock (locked), in one transaction. One writer at a time
+// takes the whole queue in the order the changes were made, so a Clear's deletion never lands before the put of
+// the after-contact work it clears. A failed write is logged and routing goes on: the state in memory stays right;
+// only a takeover before the next change of the same agent or contact would see the old state.
+//
+// The notices to agents' streams (notify) take the same road: queued under the lock, published by the writer
+// once the changes queued with them are written. So a stream hears its agent's events in the order they were
+// decided, and a state it hears is never older than one it heard before, however the goroutines that decided
+// them are scheduled.
 
 // saveTimeout bounds a write of the routing state, so that a store that does not answer cannot hold up routing
 // for long.
@@ -37,40 +41,51 @@ func (s *Service) saveLater(what, id string, fn func(ctx context.Context, tx par
 	s.saves = append(s.saves, save{what: what, id: id, fn: fn})
 }
 
-// persist writes the queued changes of the routing state, in the order they were queued. It runs without the
-// lock; the writer's lock keeps the order between goroutines: whoever holds it takes every change queued so far.
-func (s *Service) persist() {
+// flush writes the queued changes of the routing state, then publishes the queued notices, in the order they
+// were queued, and again until both queues are empty. It runs without the lock; the writer's lock keeps the
+// order between goroutines: whoever holds it takes everything queued so far.
+func (s *Service) flush() {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
 	for {
 		s.mu.Lock()
-		saves := s.saves
-		s.saves = nil
+		saves, notices := s.saves, s.notices
+		s.saves, s.notices = nil, nil
 		s.mu.Unlock()
-		if len(saves) == 0 {
+		if len(saves) == 0 && len(notices) == 0 {
 			return
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), saveTimeout)
-		err := s.store.Update(ctx, func(tx parley.Tx) error {
-			for _, sv := range saves {
-				if err := sv.fn(ctx, tx); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if err != nil && len(saves) > 1 {
-			// One change that cannot be written (its contact was just purged, say) must not take the others
-			// with it: write each alone.
-			for _, sv := range saves {
-				if err := s.store.Update(ctx, func(tx parley.Tx) error { return sv.fn(ctx, tx) }); err != nil {
-					s.log.Error("routing: save "+sv.what, "id", sv.id, "err", err)
-				}
-			}
-		} else if err != nil {
-			s.log.Error("routing: save "+saves[0].what, "id", saves[0].id, "err", err)
+		if len(saves) > 0 {
+			s.write(saves)
 		}
-		cancel()
+		for _, n := range notices {
+			s.publishNotice(n.userID, n.ev)
+		}
+	}
+}
+
+// write writes changes of the routing state in one transaction; if that fails, each alone.
+func (s *Service) write(saves []save) {
+	ctx, cancel := context.WithTimeout(context.Background(), saveTimeout)
+	defer cancel()
+	err := s.store.Update(ctx, func(tx parley.Tx) error {
+		for _, sv := range saves {
+			if err := sv.fn(ctx, tx); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil && len(saves) > 1 {
+		// One change that cannot be written (its contact was just purged, say) must not take the others
+		// with it: write each alone.
+		for _, sv := range saves {
+			if err := s.store.Update(ctx, func(tx parley.Tx) error { return sv.fn(ctx, tx) }); err != nil {
+				s.log.Error("routing: save "+sv.what, "id", sv.id, "err", err)
+			}
+		}
+	} else if err != nil {
+		s.log.Error("routing: save "+saves[0].what, "id", saves[0].id, "err", err)
 	}
 }
 
