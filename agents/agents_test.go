@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -336,10 +337,13 @@ func TestConcurrentRouting(t *testing.T) {
 	}
 
 	var wg sync.WaitGroup
+	var resubscribed atomic.Int64
 	stop := make(chan struct{})
 	var calm sync.Once
 	calmCh := make(chan struct{}) // after it closes, agents accept everything at once
-	// Agents.
+	// Agents. Each acts on its events as a workspace does. When its stream is reopened, the first event is the
+	// state: it then clears the after-contact work whose ended events it missed, and after the calm ends the
+	// contacts whose connected events it missed. When the calm begins, it ends the contacts it chose to keep.
 	for i, u := range users {
 		sub := f.ag.Subscribe(u)
 		r := rand.New(rand.NewPCG(seed, uint64(i)+2))
@@ -347,13 +351,29 @@ func TestConcurrentRouting(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			defer func() { f.ag.Unsubscribe(u, sub) }()
+			end := func(contactID string) {
+				if err := f.ag.End(f.ctx, u, contactID); err != nil && !parley.IsCode(err, parley.ECONFLICT) && !parley.IsCode(err, parley.ENOTFOUND) {
+					t.Error(err)
+				}
+			}
+			cleared := map[string]bool{} // cleared from a reopened stream's state, before their ended events came
+			reopened := false
+			calm := calmCh
 			for {
 				select {
 				case <-stop:
 					return
+				case <-calm:
+					calm = nil
+					for _, c := range f.ag.State(u).Contacts {
+						if c.State == agents.ContactConnected {
+							end(c.ContactID)
+						}
+					}
 				case ev, ok := <-sub.C:
 					if !ok { // fell behind: reconnect, as a workspace does (state and open offers come again)
-						sub = f.ag.Subscribe(u)
+						resubscribed.Add(1)
+						sub, reopened = f.ag.Subscribe(u), true
 						continue
 					}
 					switch {
@@ -371,16 +391,33 @@ func TestConcurrentRouting(t *testing.T) {
 						} // else ignore: it times out and the agent goes Missed
 					case ev.Kind == agents.EventContactConnected:
 						if r.IntN(2) == 0 || isClosed(calmCh) {
-							if err := f.ag.End(f.ctx, u, ev.Contact.ContactID); err != nil && !parley.IsCode(err, parley.ECONFLICT) && !parley.IsCode(err, parley.ENOTFOUND) {
-								t.Error(err)
-							}
+							end(ev.Contact.ContactID)
 						}
 					case ev.Kind == agents.EventContactEnded:
+						if cleared[ev.ContactID] {
+							break
+						}
 						if err := f.ag.Clear(f.ctx, u, ev.ContactID); err != nil {
 							t.Error(err)
 						}
-					case ev.Kind == agents.EventState && ev.State.System == agents.SystemMissed:
-						f.available(u)
+					case ev.Kind == agents.EventState:
+						if reopened {
+							reopened = false
+							for _, c := range ev.State.Contacts {
+								switch {
+								case c.State == agents.ContactACW:
+									if err := f.ag.Clear(f.ctx, u, c.ContactID); err != nil {
+										t.Error(err)
+									}
+									cleared[c.ContactID] = true
+								case c.State == agents.ContactConnected && isClosed(calmCh):
+									end(c.ContactID)
+								}
+							}
+						}
+						if ev.State.System == agents.SystemMissed {
+							f.available(u)
+						}
 					}
 				}
 			}
@@ -420,7 +457,17 @@ func TestConcurrentRouting(t *testing.T) {
 			// A bound against a livelock, not a speed test: on a loaded machine the agents' goroutines may need
 			// many more steps to catch up, so it is in steps and in time both.
 			if step > 2000 && time.Since(begin) > time.Minute {
-				t.Errorf("contacts still unsettled after %d steps and %v", step, time.Since(begin).Round(time.Second))
+				t.Errorf("contacts still unsettled after %d steps and %v (streams reopened: %d)", step, time.Since(begin).Round(time.Second), resubscribed.Load())
+				for _, st := range f.ag.Agents() {
+					var held []string
+					for _, c := range st.Contacts {
+						held = append(held, fmt.Sprintf("%s:%v", c.ContactID, c.State))
+					}
+					t.Logf("agent %s: %v, %d slots, holds %v", st.Username, st.System, st.Slots, held)
+				}
+				for _, q := range f.ag.Snapshot().Queues {
+					t.Logf("queue %s: %d waiting", q.ID, len(q.Waiting))
+				}
 				return
 			}
 			f.clk.add(time.Duration(1+rng.IntN(10)) * time.Second)
