@@ -81,13 +81,30 @@ func (f *fixture) second() *agents.Service {
 // node starts another agents service, named id, on the fixture's store and bus: another node of the same cluster.
 func (f *fixture) node(id string) *agents.Service {
 	f.t.Helper()
-	b := agents.New(f.store, f.bus, f.chat, f.admin, f.clk, nil, agents.Config{OfferTimeout: 30 * time.Second,
+	return f.nodeOn(f.store, id)
+}
+
+// nodeOn is node over a store of the test's choosing.
+func (f *fixture) nodeOn(store parley.Store, id string) *agents.Service {
+	f.t.Helper()
+	b := agents.New(store, f.bus, f.chat, f.admin, f.clk, nil, agents.Config{OfferTimeout: 30 * time.Second,
 		NoTimer: true, NodeID: id})
 	if err := b.Start(f.ctx); err != nil {
 		f.t.Fatal(err)
 	}
 	f.t.Cleanup(b.Close)
 	return b
+}
+
+// soleNodeOn closes the fixture's agent service and returns a routing node over store in its place.
+func (f *fixture) soleNodeOn(store parley.Store, id string) *agents.Service {
+	f.t.Helper()
+	f.ag.Close()
+	n := f.nodeOn(store, id)
+	if !n.Lead(f.ctx) {
+		f.t.Fatalf("%s did not take the routing lease", id)
+	}
+	return n
 }
 
 func eventOf(t *testing.T, sub *agents.Subscription, kind agents.EventKind) agents.Event {

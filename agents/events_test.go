@@ -38,17 +38,8 @@ func TestNoticesInOrder(t *testing.T) {
 	sales := f.queue("Sales")
 	flow := f.flowTo(sales)
 	bob := f.user("bob", f.profile("Sales", 2, pq(sales, 1, 0)))
-	f.ag.Close()
 	gs := gatedStates{Store: f.store, armed: new(atomic.Bool), entered: make(chan struct{}), gate: make(chan struct{})}
-	n := agents.New(gs, f.bus, f.chat, f.admin, f.clk, nil, agents.Config{OfferTimeout: 30 * time.Second,
-		NoTimer: true, NodeID: "node-gated"})
-	if err := n.Start(f.ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(n.Close)
-	if !n.Lead(f.ctx) {
-		t.Fatal("the node did not take the routing lease")
-	}
+	n := f.soleNodeOn(gs, "node-gated")
 	if err := n.SetStatus(f.ctx, bob, "Available"); err != nil {
 		t.Fatal(err)
 	}

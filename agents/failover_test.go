@@ -255,16 +255,7 @@ func TestSaveFailureKeepsRouting(t *testing.T) {
 	sales := f.queue("Sales")
 	flow := f.flowTo(sales)
 	bob := f.user("bob", f.profile("Sales", 1, pq(sales, 1, 0)))
-	f.ag.Close()
-	n := agents.New(failingStates{f.store}, f.bus, f.chat, f.admin, f.clk, nil, agents.Config{OfferTimeout: 30 * time.Second,
-		NoTimer: true, NodeID: "node-failing"})
-	if err := n.Start(f.ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(n.Close)
-	if !n.Lead(f.ctx) {
-		t.Fatal("the node did not take the routing lease")
-	}
+	n := f.soleNodeOn(failingStates{f.store}, "node-failing")
 	sub := n.Subscribe(bob)
 	if err := n.SetStatus(f.ctx, bob, "Available"); err != nil {
 		t.Fatal(err)
