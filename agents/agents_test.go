@@ -309,8 +309,8 @@ func TestRoutingScenario(t *testing.T) {
 }
 
 // TestConcurrentRouting: 200 chats started at once, 20 agents with mixed slots and profiles accepting, rejecting
-// and ignoring offers at random, customers leaving; the promises hold at every step, and every contact is
-// eventually routed or ends.
+// and ignoring offers at random, reloading their workspaces, customers leaving; the promises hold at every step,
+// and every contact is eventually routed or ends.
 func TestConcurrentRouting(t *testing.T) {
 	seed := uint64(time.Now().UnixNano())
 	t.Logf("seed %d", seed)
@@ -372,6 +372,12 @@ func TestConcurrentRouting(t *testing.T) {
 					}
 				case ev, ok := <-sub.C:
 					if !ok { // fell behind: reconnect, as a workspace does (state and open offers come again)
+						resubscribed.Add(1)
+						sub, reopened = f.ag.Subscribe(u), true
+						continue
+					}
+					if r.IntN(100) == 0 { // the agent reloads the workspace: what the old stream still held is lost
+						f.ag.Unsubscribe(u, sub)
 						resubscribed.Add(1)
 						sub, reopened = f.ag.Subscribe(u), true
 						continue
@@ -479,13 +485,17 @@ func TestConcurrentRouting(t *testing.T) {
 	close(stop)
 	wg.Wait()
 	f.check()
+	routingSees := map[string]agents.ContactState{}
+	for _, v := range f.ag.LiveContacts() {
+		routingSees[v.ContactID] = v.State
+	}
 	for _, id := range contacts {
 		c, err := f.store.GetContact(f.ctx, id)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if c.AgentID == "" && c.Active() {
-			t.Errorf("contact %s was neither routed nor ended", id)
+			t.Errorf("contact %s was neither routed nor ended (queue %q; routing sees it as %q)", id, c.QueueID, routingSees[id])
 		}
 	}
 }
