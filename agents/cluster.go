@@ -167,19 +167,21 @@ func (s *Service) isLeader() bool {
 	return s.leading()
 }
 
-// notice is the bus form of what the leader tells an agent: the stream event itself.
+// notice is the bus form of what the leader tells an agent: the stream event itself, and the one stream it is
+// meant for, if it is meant for one.
 type notice struct {
-	Event Event `json:"event"`
+	Event  Event  `json:"event"`
+	Stream string `json:"stream,omitempty"`
 }
 
-// publishNotice sends an event for userID to its streams on every node, through the bus. On a bus that delivers
-// in process only, the event travels as a value (no encoding).
-func (s *Service) publishNotice(userID string, ev Event) {
+// publishNotice sends an event for userID to its streams (or to the one named stream) on every node, through
+// the bus. On a bus that delivers in process only, the notice travels as a value (no encoding).
+func (s *Service) publishNotice(userID, stream string, ev Event) {
 	pe := &parley.Event{Kind: parley.EventAgentNotice, UserID: userID, Time: s.now()}
 	if ib, ok := s.bus.(parley.InProcessBus); ok && ib.InProcess() {
-		pe.Value = ev
+		pe.Value = notice{Event: ev, Stream: stream}
 	} else {
-		data, err := json.Marshal(notice{Event: ev})
+		data, err := json.Marshal(notice{Event: ev, Stream: stream})
 		if err != nil {
 			s.log.Error("agent notice: encode", "user_id", userID, "err", err)
 			return
@@ -191,7 +193,8 @@ func (s *Service) publishNotice(userID string, ev Event) {
 	}
 }
 
-// deliver hands a notice from the bus to this node's streams of the user (none open here: nothing to decode).
+// deliver hands a notice from the bus to this node's streams of the user (none open here: nothing to decode). A
+// stream that has not heard a state yet skips everything before one.
 func (s *Service) deliver(ev *parley.Event) {
 	s.mu.Lock()
 	open := len(s.subs[ev.UserID]) > 0
@@ -199,20 +202,27 @@ func (s *Service) deliver(ev *parley.Event) {
 	if !open {
 		return
 	}
-	n, ok := ev.Value.(Event)
+	n, ok := ev.Value.(notice)
 	if !ok {
-		var enc notice
-		if err := json.Unmarshal(ev.Data, &enc); err != nil {
+		if err := json.Unmarshal(ev.Data, &n); err != nil {
 			s.log.Error("agent notice: decode", "user_id", ev.UserID, "err", err)
 			return
 		}
-		n = enc.Event
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for sub := range s.subs[ev.UserID] {
+		if n.Stream != "" && n.Stream != sub.id {
+			continue
+		}
+		if !sub.open {
+			if n.Event.Kind != EventState {
+				continue
+			}
+			sub.open = true
+		}
 		select {
-		case sub.C <- n:
+		case sub.C <- n.Event:
 		default:
 			delete(s.subs[ev.UserID], sub)
 			sub.close()
@@ -227,7 +237,7 @@ const (
 	actClear    = "clear"
 	actEnd      = "end"
 	actTransfer = "transfer"
-	actSync     = "sync" // send the agent's state and open offers to its streams (a stream opened on a follower)
+	actSync     = "sync" // send the agent's state and open offers to a stream opened on a follower
 	// actRead (reads.go) asks for a read view.
 )
 
@@ -239,8 +249,9 @@ type action struct {
 	UserID    string          `json:"user"`
 	ContactID string          `json:"contact,omitempty"`
 	Target    *TransferTarget `json:"target,omitempty"`
-	Read      string          `json:"read,omitempty"` // the view of an actRead
-	Arg       string          `json:"arg,omitempty"`  // the instance or queue of an actRead
+	Read      string          `json:"read,omitempty"`   // the view of an actRead
+	Arg       string          `json:"arg,omitempty"`    // the instance or queue of an actRead
+	Stream    string          `json:"stream,omitempty"` // the new stream an actSync is for
 
 	Reply   bool         `json:"reply,omitempty"`
 	Code    parley.Code  `json:"code,omitempty"`
@@ -372,20 +383,20 @@ func (s *Service) act(ctx context.Context, a, r *action) error {
 		}
 		r.Result, err = s.Transfer(ctx, u, a.ContactID, *a.Target)
 	case actSync:
-		s.locked(func(time.Time) { s.sync(u.ID) })
+		s.locked(func(time.Time) { s.sync(u.ID, a.Stream) })
 	default:
 		err = parley.Errorf(parley.EINVALID, "unknown agent action %q", a.Act)
 	}
 	return err
 }
 
-// sync tells every stream of the user its state and open offers. Callers hold the lock.
-func (s *Service) sync(userID string) {
+// sync tells one new stream of the user its state and open offers. Callers hold the lock.
+func (s *Service) sync(userID, stream string) {
 	st := s.state(userID)
-	s.notify(userID, Event{Kind: EventState, State: &st})
+	s.notifyStream(userID, stream, Event{Kind: EventState, State: &st})
 	for _, w := range s.work {
 		if w.agentID == userID && w.state == ContactOffered {
-			s.notify(userID, Event{Kind: EventOffer, Contact: s.view(w)})
+			s.notifyStream(userID, stream, Event{Kind: EventOffer, Contact: s.view(w)})
 		}
 	}
 }

@@ -35,8 +35,10 @@ func (b wireBus) PublishEvent(ctx context.Context, ev *parley.Event) error {
 	return b.Bus.PublishEvent(ctx, &cp)
 }
 
-// offersOnBus counts the offer notices the routing node publishes, per contact: the one place every node's
-// streams hear offers from, so a count above one means an offer was made twice.
+// offersOnBus counts the offer notices the routing node publishes to all of an agent's streams, per contact: the
+// one place every node's streams hear offers from, so a count above one means an offer was made twice. (A new
+// stream's opening repeats the open offers to that stream alone; those are not counted.) It reads the bus's wire
+// form: use it on a wireBus.
 type offersOnBus struct {
 	mu     sync.Mutex
 	counts map[string]int
@@ -49,15 +51,14 @@ func watchOffers(t *testing.T, bus parley.Bus) *offersOnBus {
 			return
 		}
 		var n struct {
-			Event agents.Event `json:"event"`
+			Event  agents.Event `json:"event"`
+			Stream string       `json:"stream"`
 		}
-		if v, ok := ev.Value.(agents.Event); ok {
-			n.Event = v
-		} else if err := json.Unmarshal(ev.Data, &n); err != nil {
+		if err := json.Unmarshal(ev.Data, &n); err != nil {
 			t.Errorf("notice: %v", err)
 			return
 		}
-		if n.Event.Kind == agents.EventOffer {
+		if n.Event.Kind == agents.EventOffer && n.Stream == "" {
 			o.mu.Lock()
 			o.counts[n.Event.Contact.ContactID]++
 			o.mu.Unlock()

@@ -2,6 +2,7 @@ package agents
 
 import (
 	"sync"
+	"time"
 
 	"github.com/parley-chat/parley"
 )
@@ -39,41 +40,45 @@ type Event struct {
 // Subscription is one open event stream of an agent. Events arrive in order on C; if the reader falls behind
 // the subscription is closed (C is closed) and the workspace reconnects, getting its state afresh.
 type Subscription struct {
-	C    chan Event
+	C  chan Event
+	id string // names the stream in the notices meant for it alone (its opening)
+	// open is set once the stream has heard a state: until then it hears nothing else, so that an event decided
+	// before the state it opens with never follows that state. Guarded by the Service's lock.
+	open bool
 	once sync.Once
 }
 
 func (sub *Subscription) close() { sub.once.Do(func() { close(sub.C) }) }
 
-// Subscribe opens an event stream for a user. Its first event is the agent's state, then any open offers. On a
-// node that does not route, the routing node sends them (to every stream of the user) when asked on the bus.
+// Subscribe opens an event stream for a user. Its first event is the agent's state, then any open offers; after
+// them, every event decided since that state, in order. The routing node sends the opening through the bus like
+// every other notice, so it takes its place in their order; a node that does not route asks the routing node for
+// it on the bus.
 func (s *Service) Subscribe(u *parley.User) *Subscription {
-	sub := &Subscription{C: make(chan Event, 256)}
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
-		sub.close()
-		return sub
-	}
-	set := s.subs[u.ID]
-	if set == nil {
-		set = map[*Subscription]struct{}{}
-		s.subs[u.ID] = set
-	}
-	set[sub] = struct{}{}
-	if !s.leading() {
-		s.mu.Unlock()
-		if err := s.publishAction(&action{ID: newRequestID(), Node: s.cfg.NodeID, Act: actSync, UserID: u.ID}); err != nil {
-			s.log.Warn("agent stream: ask for state", "user_id", u.ID, "err", err)
+	sub := &Subscription{C: make(chan Event, 256), id: newRequestID()}
+	registered, lead := false, false
+	s.locked(func(time.Time) {
+		if s.closed {
+			return
 		}
-		return sub
-	}
-	defer s.mu.Unlock()
-	st := s.state(u.ID)
-	sub.C <- Event{Kind: EventState, State: &st}
-	for _, w := range s.work {
-		if w.agentID == u.ID && w.state == ContactOffered {
-			sub.C <- Event{Kind: EventOffer, Contact: s.view(w)}
+		set := s.subs[u.ID]
+		if set == nil {
+			set = map[*Subscription]struct{}{}
+			s.subs[u.ID] = set
+		}
+		set[sub] = struct{}{}
+		registered = true
+		if lead = s.leading(); lead {
+			s.sync(u.ID, sub.id)
+		}
+	})
+	switch {
+	case !registered:
+		sub.close()
+	case !lead:
+		a := &action{ID: newRequestID(), Node: s.cfg.NodeID, Act: actSync, UserID: u.ID, Stream: sub.id}
+		if err := s.publishAction(a); err != nil {
+			s.log.Warn("agent stream: ask for state", "user_id", u.ID, "err", err)
 		}
 	}
 	return sub
@@ -92,9 +97,10 @@ func (s *Service) Unsubscribe(u *parley.User, sub *Subscription) {
 	sub.close()
 }
 
-// queuedNotice is an event for a user's streams, waiting to be published.
+// queuedNotice is an event for a user's streams, or for one of them, waiting to be published.
 type queuedNotice struct {
 	userID string
+	stream string // the one stream it is for; empty: all the user's streams
 	ev     Event
 }
 
@@ -103,6 +109,12 @@ type queuedNotice struct {
 // hold the lock, inside locked.
 func (s *Service) notify(userID string, ev Event) {
 	s.notices = append(s.notices, queuedNotice{userID: userID, ev: ev})
+}
+
+// notifyStream sends an event to one stream of a user, in order with the notices to all its streams. Callers hold
+// the lock, inside locked.
+func (s *Service) notifyStream(userID, stream string, ev Event) {
+	s.notices = append(s.notices, queuedNotice{userID: userID, stream: stream, ev: ev})
 }
 
 // notifyState sends the agent's current state. Callers hold the lock.

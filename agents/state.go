@@ -59,7 +59,7 @@ func (s *Service) flush() {
 			s.write(saves)
 		}
 		for _, n := range notices {
-			s.publishNotice(n.userID, n.ev)
+			s.publishNotice(n.userID, n.stream, n.ev)
 		}
 	}
 }
