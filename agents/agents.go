@@ -98,7 +98,7 @@ type Service struct {
 	timer   *time.Timer
 	post    []func()
 	saves   []save         // changes of the routing state to write once the lock is released (state.go)
-	notices []queuedNotice // notices to publish once the changes queued before them are written (state.go)
+	notices []queuedNotice // notices to publish once the lock is released (state.go)
 	closed  bool
 	// leader is set while this node holds the routing lease and has rebuilt the state (cluster.go).
 	leader bool
@@ -108,7 +108,8 @@ type Service struct {
 	stopLease   context.CancelFunc // stops the renewal loop (nil with NoTimer)
 	running     sync.WaitGroup     // the renewal loop and forwarded actions being carried out
 
-	wmu sync.Mutex // held while the queued changes are written and the queued notices published (flush); taken before mu
+	wmu sync.Mutex // held while the routing state's queued changes are written (persist); taken before mu
+	nmu sync.Mutex // held while the queued notices are published (publish); taken before mu
 
 	pmu     sync.Mutex
 	pending map[string]chan *action // forwarded actions waiting for the leader's answer, by request id
@@ -142,17 +143,20 @@ func New(store parley.Store, bus parley.Bus, chatSvc *chat.Service, adminSvc *ad
 
 func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Millisecond) }
 
-// locked runs f under the lock, then writes the changes of the routing state f queued and publishes the notices
-// it queued (flush, state.go), then runs the work f queued for after it (s.later).
+// locked runs f under the lock, then publishes the notices f queued and writes the changes of the routing state
+// it queued (state.go), then runs the work f queued for after it (s.later).
 func (s *Service) locked(f func(now time.Time)) {
 	s.mu.Lock()
 	f(s.now())
 	post := s.post
 	s.post = nil
-	queued := len(s.saves) > 0 || len(s.notices) > 0
+	notices, saves := len(s.notices) > 0, len(s.saves) > 0
 	s.mu.Unlock()
-	if queued {
-		s.flush()
+	if notices {
+		s.publish()
+	}
+	if saves {
+		s.persist()
 	}
 	for _, p := range post {
 		p()

@@ -105,7 +105,7 @@ type queuedNotice struct {
 }
 
 // notify sends an event to every stream of a user, on every node: it is queued, published on the bus in order
-// once the lock is released (flush), and each node's deliver hands it to its streams without blocking. Callers
+// once the lock is released (publish), and each node's deliver hands it to its streams without blocking. Callers
 // hold the lock, inside locked.
 func (s *Service) notify(userID string, ev Event) {
 	s.notices = append(s.notices, queuedNotice{userID: userID, ev: ev})

@@ -20,10 +20,11 @@ import (
 // the after-contact work it clears. A failed write is logged and routing goes on: the state in memory stays right;
 // only a takeover before the next change of the same agent or contact would see the old state.
 //
-// The notices to agents' streams (notify) take the same road: queued under the lock, published by the writer
-// once the changes queued with them are written. So a stream hears its agent's events in the order they were
-// decided, and a state it hears is never older than one it heard before, however the goroutines that decided
-// them are scheduled.
+// The notices to agents' streams (notify) are queued under the lock the same way, in a queue of their own, and
+// published by one publisher at a time (publish), in the order they were decided. So a stream hears its agent's
+// events in that order, and a state it hears is never older than one it heard before, however the goroutines
+// that decided them are scheduled. Notices do not wait for writes: an offer is not held up by another agent's
+// after-contact work being saved.
 
 // saveTimeout bounds a write of the routing state, so that a store that does not answer cannot hold up routing
 // for long.
@@ -41,26 +42,39 @@ func (s *Service) saveLater(what, id string, fn func(ctx context.Context, tx par
 	s.saves = append(s.saves, save{what: what, id: id, fn: fn})
 }
 
-// flush writes the queued changes of the routing state, then publishes the queued notices, in the order they
-// were queued, and again until both queues are empty. It runs without the lock; the writer's lock keeps the
-// order between goroutines: whoever holds it takes everything queued so far.
-func (s *Service) flush() {
-	s.wmu.Lock()
-	defer s.wmu.Unlock()
+// publish publishes the queued notices in the order they were queued, until none is left. It runs without the
+// lock; the publisher's lock keeps the order between goroutines: whoever holds it takes every notice queued so far.
+func (s *Service) publish() {
+	s.nmu.Lock()
+	defer s.nmu.Unlock()
 	for {
 		s.mu.Lock()
-		saves, notices := s.saves, s.notices
-		s.saves, s.notices = nil, nil
+		notices := s.notices
+		s.notices = nil
 		s.mu.Unlock()
-		if len(saves) == 0 && len(notices) == 0 {
+		if len(notices) == 0 {
 			return
-		}
-		if len(saves) > 0 {
-			s.write(saves)
 		}
 		for _, n := range notices {
 			s.publishNotice(n.userID, n.stream, n.ev)
 		}
+	}
+}
+
+// persist writes the queued changes of the routing state in the order they were queued, until none is left. It
+// runs without the lock; the writer's lock keeps the order between goroutines.
+func (s *Service) persist() {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	for {
+		s.mu.Lock()
+		saves := s.saves
+		s.saves = nil
+		s.mu.Unlock()
+		if len(saves) == 0 {
+			return
+		}
+		s.write(saves)
 	}
 }
 
