@@ -2,6 +2,7 @@ package agents
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/parley-chat/parley"
@@ -43,38 +44,33 @@ func (s *Service) saveLater(what, id string, fn func(ctx context.Context, tx par
 }
 
 // publish publishes the queued notices in the order they were queued, until none is left. It runs without the
-// lock; the publisher's lock keeps the order between goroutines: whoever holds it takes every notice queued so far.
+// lock.
 func (s *Service) publish() {
-	s.nmu.Lock()
-	defer s.nmu.Unlock()
-	for {
-		s.mu.Lock()
-		notices := s.notices
-		s.notices = nil
-		s.mu.Unlock()
-		if len(notices) == 0 {
-			return
-		}
+	drain(s, &s.nmu, &s.notices, func(notices []queuedNotice) {
 		for _, n := range notices {
 			s.publishNotice(n.userID, n.stream, n.ev)
 		}
-	}
+	})
 }
 
 // persist writes the queued changes of the routing state in the order they were queued, until none is left. It
-// runs without the lock; the writer's lock keeps the order between goroutines.
-func (s *Service) persist() {
-	s.wmu.Lock()
-	defer s.wmu.Unlock()
+// runs without the lock.
+func (s *Service) persist() { drain(s, &s.wmu, &s.saves, s.write) }
+
+// drain takes what is queued in *q (under the lock) and hands it to do, again until nothing is left, holding m
+// all along: m keeps the order between goroutines, since whoever holds it takes everything queued so far.
+func drain[T any](s *Service, m *sync.Mutex, q *[]T, do func([]T)) {
+	m.Lock()
+	defer m.Unlock()
 	for {
 		s.mu.Lock()
-		saves := s.saves
-		s.saves = nil
+		items := *q
+		*q = nil
 		s.mu.Unlock()
-		if len(saves) == 0 {
+		if len(items) == 0 {
 			return
 		}
-		s.write(saves)
+		do(items)
 	}
 }
 
