@@ -107,12 +107,10 @@ type queuedNotice struct {
 // notify sends an event to every stream of a user, on every node: it is queued, published on the bus in order
 // once the lock is released (publish), and each node's deliver hands it to its streams without blocking. Callers
 // hold the lock, inside locked.
-func (s *Service) notify(userID string, ev Event) {
-	s.notices = append(s.notices, queuedNotice{userID: userID, ev: ev})
-}
+func (s *Service) notify(userID string, ev Event) { s.notifyStream(userID, "", ev) }
 
-// notifyStream sends an event to one stream of a user, in order with the notices to all its streams. Callers hold
-// the lock, inside locked.
+// notifyStream sends an event to one stream of a user (all of them if stream is empty), in order with every other
+// notice. Callers hold the lock, inside locked.
 func (s *Service) notifyStream(userID, stream string, ev Event) {
 	s.notices = append(s.notices, queuedNotice{userID: userID, stream: stream, ev: ev})
 }
