@@ -356,7 +356,6 @@ func TestConcurrentRouting(t *testing.T) {
 					t.Error(err)
 				}
 			}
-			cleared := map[string]bool{} // cleared from a reopened stream's state, before their ended events came
 			reopened := false
 			calm := calmCh
 			for {
@@ -400,9 +399,8 @@ func TestConcurrentRouting(t *testing.T) {
 							end(ev.Contact.ContactID)
 						}
 					case ev.Kind == agents.EventContactEnded:
-						if cleared[ev.ContactID] {
-							break
-						}
+						// A reopened stream never hears the end of a chat its opening state showed ended, so
+						// this Clear fails only if a chat's end is heard twice.
 						if err := f.ag.Clear(f.ctx, u, ev.ContactID); err != nil {
 							t.Error(err)
 						}
@@ -415,7 +413,6 @@ func TestConcurrentRouting(t *testing.T) {
 									if err := f.ag.Clear(f.ctx, u, c.ContactID); err != nil {
 										t.Error(err)
 									}
-									cleared[c.ContactID] = true
 								case c.State == agents.ContactConnected && isClosed(calmCh):
 									end(c.ContactID)
 								}
